@@ -1,0 +1,138 @@
+package dev.engram.journal;
+
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+
+/**
+ * The journal's Chronicle Queue: opening it with Engram's settings, and the file-level facts the
+ * journal needs (which cycle files exist, which file holds a cycle). Cycle files are made owner-only.
+ */
+final class ChronicleJournalStore implements AutoCloseable
+{
+    static final String CYCLE_FILE_SUFFIX = ".cq4";
+
+    private final Path directory;
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+
+    ChronicleJournalStore(final JournalContext ctx)
+    {
+        this.directory = ctx.directory();
+        this.rollCycle = ctx.rollCycle();
+        final StoreFileListener permissions = new StoreFileListener()
+        {
+            @Override
+            public void onAcquired(final int cycle, final File file)
+            {
+                DirectoryLock.setOwnerOnly(file.toPath(), "rw-------");
+            }
+
+            @Override
+            public void onReleased(final int cycle, final File file)
+            {
+            }
+        };
+        this.queue = SingleChronicleQueueBuilder.binary(directory)
+            .rollCycle(rollCycle)
+            .timeoutMS(ctx.chronicleTimeoutMs())
+            .blockSize(ctx.chronicleBlockSize())
+            .timeProvider(ctx.epochMsClock()::getAsLong)
+            .storeFileListener(permissions)
+            .build();
+        restrictExistingFiles();
+    }
+
+    private void restrictExistingFiles()
+    {
+        final File[] files = directory.toFile().listFiles();
+        if (files != null)
+        {
+            for (final File file : files)
+            {
+                if (file.isFile())
+                {
+                    DirectoryLock.setOwnerOnly(file.toPath(), "rw-------");
+                }
+            }
+        }
+    }
+
+    SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
+    RollCycle rollCycle()
+    {
+        return rollCycle;
+    }
+
+    Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @return the cycles that have a file, ascending.
+     */
+    NavigableSet<Long> cycles()
+    {
+        queue.refreshDirectoryListing();
+        final int first = queue.firstCycle();
+        final int last = queue.lastCycle();
+        if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE || first > last)
+        {
+            return new TreeSet<>();
+        }
+        return queue.listCyclesBetween(first, last);
+    }
+
+    /**
+     * @param cycle a cycle.
+     * @return the file holding it, or null if there is none.
+     */
+    File fileForCycle(final int cycle)
+    {
+        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null)
+        {
+            return null;
+        }
+        try
+        {
+            return store.file();
+        }
+        finally
+        {
+            queue.closeStore(store);
+        }
+    }
+
+    /**
+     * @return the directory-listing table file Chronicle keeps beside the cycles.
+     */
+    Path metadataFile()
+    {
+        return directory.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+    }
+
+    boolean metadataFileExists()
+    {
+        return Files.exists(metadataFile());
+    }
+
+    @Override
+    public void close()
+    {
+        queue.close();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.engram.journal;
+
+/**
+ * Sets the system properties Chronicle reads when its classes load: usage analytics off (no code path
+ * may reach the network), no banner, and stale queue locks force-unlocked on timeout (safe because an
+ * Engram journal holds its own exclusive lock on its directory). Every entry point calls
+ * {@link #apply()} before any Chronicle class is touched; {@link Journal#open(JournalContext)} does too.
+ * A value the application set explicitly is kept, except analytics, which are always off.
+ */
+public final class EngramSystemProperties
+{
+    public static final String ANALYTICS_DISABLE = "chronicle.analytics.disable";
+    public static final String ANNOUNCER_DISABLE = "chronicle.announcer.disable";
+    public static final String FORCE_UNLOCK_MODE = "queue.force.unlock.mode";
+
+    private static volatile boolean applied;
+
+    private EngramSystemProperties()
+    {
+    }
+
+    /**
+     * Idempotent; cheap after the first call.
+     */
+    public static void apply()
+    {
+        if (applied)
+        {
+            return;
+        }
+        System.setProperty(ANALYTICS_DISABLE, "true");
+        setIfAbsent(ANNOUNCER_DISABLE, "true");
+        setIfAbsent(FORCE_UNLOCK_MODE, "ALWAYS");
+        setIfAbsent("chronicle.disk.monitor.disable", "true");
+        applied = true;
+    }
+
+    private static void setIfAbsent(final String name, final String value)
+    {
+        if (System.getProperty(name) == null)
+        {
+            System.setProperty(name, value);
+        }
+    }
+}

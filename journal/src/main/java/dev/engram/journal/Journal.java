@@ -1,0 +1,557 @@
+package dev.engram.journal;
+
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.NavigableSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static dev.engram.journal.DeltaFrameDescriptor.*;
+
+/**
+ * The journal: deltas in, dense versions out, frames on disk in a Chronicle Queue.
+ * <pre>{@code
+ * try (Journal journal = Journal.open(new JournalContext().directory(dir))) {
+ *     Delta delta = journal.newDelta();                  // one per producer thread, reused
+ *     long v = journal.append(delta.clear().put("user/42", bytes));
+ *     journal.awaitSynced(v, 1, TimeUnit.SECONDS);       // only if you need it on disk now
+ * }
+ * }</pre>
+ * {@link #append(Delta)} is safe from any number of threads, lock-free and allocation-free for deltas
+ * that fit a ring slot: it copies the delta into preallocated off-heap memory and publishes it. The
+ * journal thread writes frames to the queue; the sync thread forces them to disk per {@link SyncPolicy}.
+ * Versions are dense and equal journal order across all producers.
+ * <p>
+ * Durability: {@link #writtenVersion()} = complete in the mapped journal, survives the process dying;
+ * {@link #syncedVersion()} = forced to disk, survives the machine dying.
+ */
+public final class Journal implements AutoCloseable
+{
+    /** Returned by {@link #tryAppend(Delta)} when the ring is full. */
+    public static final long BACK_PRESSURED = -1;
+
+    private static final String LOCK_FILE = "engram-journal.lock";
+
+    private final JournalContext ctx;
+    private final DirectoryLock lock;
+    private final ChronicleJournalStore store;
+    private final ManyToOneDeltaRing ring;
+    private final UnsafeBuffer ringBuffer;
+    private final long baseVersion;
+    private final int maxFrameLength;
+    private final JournalProgress progress;
+    private final JournalSyncer syncer;
+    private final JournalWriterAgent writer;
+    private final Thread writerThread;
+    private final Thread syncerThread;
+    private final JournalOpenReport openReport;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong backPressureEvents = new AtomicLong();
+
+    private Journal(final JournalContext ctx, final DirectoryLock lock, final ChronicleJournalStore store, final long startNs)
+    {
+        this.ctx = ctx;
+        this.lock = lock;
+        this.store = store;
+        final JournalReader.TailScan tail;
+        try (JournalReader reader = new JournalReader(store))
+        {
+            tail = reader.scanTail();
+        }
+        if (tail.tornFrames > 0)
+        {
+            writeTrimFrame(tail);
+        }
+        this.baseVersion = tail.lastVersion;
+        this.maxFrameLength = ctx.maxDeltaLength();
+        this.ring = new ManyToOneDeltaRing(ctx.ringSlotCount(), ctx.ringSlotLength());
+        this.ringBuffer = ring.buffer();
+        this.progress = new JournalProgress(baseVersion, ring::close);
+        this.progress.synced(baseVersion);
+        this.syncer = new JournalSyncer(store, ctx, progress);
+        this.writer = new JournalWriterAgent(
+            store, ring, ctx.writerIdleStrategySupplier().get(), baseVersion, syncer, progress);
+        this.writerThread = new Thread(writer, "engram-journal-writer");
+        this.syncerThread = new Thread(syncer, "engram-journal-syncer");
+        writerThread.setDaemon(true);
+        syncerThread.setDaemon(true);
+        writerThread.start();
+        syncerThread.start();
+        this.openReport = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
+            tail.tornPosition, tail.tornCheck, System.nanoTime() - startNs);
+    }
+
+    /**
+     * Open (creating if absent) the journal in {@code ctx.directory()}, continuing after its last
+     * complete frame. A torn tail left by a crash is retired (see {@link JournalOpenReport}).
+     *
+     * @param ctx configuration; concluded here.
+     * @return the open journal.
+     * @throws JournalException if the directory is held by another process or cannot be opened.
+     */
+    public static Journal open(final JournalContext ctx)
+    {
+        EngramSystemProperties.apply();
+        final long startNs = System.nanoTime();
+        ctx.conclude();
+        final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
+        ChronicleJournalStore store = null;
+        try
+        {
+            store = new ChronicleJournalStore(ctx);
+            return new Journal(ctx, lock, store, startNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (store != null)
+            {
+                store.close();
+            }
+            lock.close();
+            throw ex;
+        }
+    }
+
+    private void writeTrimFrame(final JournalReader.TailScan tail)
+    {
+        final UnsafeBuffer trim = new UnsafeBuffer(new byte[TRIM_FRAME_LENGTH]);
+        trim.putInt(FRAME_LENGTH_OFFSET, TRIM_FRAME_LENGTH);
+        trim.putByte(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
+        trim.putByte(FLAGS_OFFSET, FLAG_TRIM);
+        trim.putShort(OP_COUNT_OFFSET, (short)0);
+        trim.putLong(VERSION_OFFSET, tail.lastVersion);
+        trim.putLong(TIMESTAMP_OFFSET, System.currentTimeMillis() * 1_000_000L);
+        trim.putLong(TRIM_FIRST_INDEX_OFFSET, tail.tornFirstIndex);
+        trim.putLong(TRIM_LAST_INDEX_OFFSET, tail.tornLastIndex);
+        trim.putInt(crcOffset(TRIM_FRAME_LENGTH), new FrameChecksum().compute(trim, 0, TRIM_FRAME_LENGTH - CRC_LENGTH));
+        try (ExcerptAppender appender = store.queue().createAppender())
+        {
+            try (DocumentContext dc = appender.writingDocument())
+            {
+                dc.wire().bytes().write(trim.byteArray(), 0, TRIM_FRAME_LENGTH);
+            }
+        }
+    }
+
+    /**
+     * @return a delta builder with this journal's limits (keep one per producer thread).
+     */
+    public Delta newDelta()
+    {
+        return new Delta(ctx.maxKeyLength(), ctx.maxDeltaLength());
+    }
+
+    /**
+     * Append a delta as the next version, applying the back-pressure policy when the ring is full.
+     *
+     * @param delta the ops (copied; the builder may be cleared and reused at once).
+     * @return the delta's version.
+     * @throws IllegalArgumentException     if the delta is empty or larger than the journal allows.
+     * @throws IllegalStateException        if the journal is closed.
+     * @throws JournalBackPressureException if the ring stayed full within the policy.
+     * @throws JournalException             if the journal thread failed.
+     */
+    public long append(final Delta delta)
+    {
+        final int frameLength = checkDelta(delta);
+        long sequence = ring.tryClaim();
+        if (sequence < 0)
+        {
+            sequence = claimSlowPath(sequence);
+        }
+        return publish(sequence, delta, frameLength);
+    }
+
+    /**
+     * Append a delta unless the ring is full.
+     *
+     * @param delta the ops.
+     * @return the delta's version, or {@link #BACK_PRESSURED}.
+     */
+    public long tryAppend(final Delta delta)
+    {
+        final int frameLength = checkDelta(delta);
+        final long sequence = ring.tryClaim();
+        if (sequence == ManyToOneDeltaRing.INSUFFICIENT_CAPACITY)
+        {
+            backPressureEvents.incrementAndGet();
+            return BACK_PRESSURED;
+        }
+        if (sequence == ManyToOneDeltaRing.CLOSED)
+        {
+            throw closedException();
+        }
+        return publish(sequence, delta, frameLength);
+    }
+
+    private int checkDelta(final Delta delta)
+    {
+        if (delta == null)
+        {
+            throw new IllegalArgumentException("delta must not be null");
+        }
+        if (delta.opCount() == 0)
+        {
+            throw new IllegalArgumentException("delta has no ops");
+        }
+        final int frameLength = delta.frameLength();
+        if (frameLength > maxFrameLength)
+        {
+            throw new IllegalArgumentException("delta too large: frameLength=" + frameLength + " maxDeltaLength=" + maxFrameLength);
+        }
+        return frameLength;
+    }
+
+    private long claimSlowPath(final long firstOutcome)
+    {
+        if (firstOutcome == ManyToOneDeltaRing.CLOSED)
+        {
+            throw closedException();
+        }
+        backPressureEvents.incrementAndGet();
+        if (ctx.backPressurePolicy() == BackPressurePolicy.FAIL_FAST)
+        {
+            throw backPressureException();
+        }
+        final long deadline = System.nanoTime() + ctx.backPressureTimeoutNs();
+        int attempts = 0;
+        while (true)
+        {
+            final long sequence = ring.tryClaim();
+            if (sequence >= 0)
+            {
+                return sequence;
+            }
+            if (sequence == ManyToOneDeltaRing.CLOSED)
+            {
+                throw closedException();
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                throw backPressureException();
+            }
+            attempts++;
+            if (attempts < 64)
+            {
+                Thread.onSpinWait();
+            }
+            else if (attempts < 80)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                LockSupport.parkNanos(1_000);
+            }
+        }
+    }
+
+    private long publish(final long sequence, final Delta delta, final int frameLength)
+    {
+        final long version = baseVersion + sequence + 1;
+        if (frameLength <= ring.maxInlineFrameLength())
+        {
+            final int offset = ring.frameOffset(sequence);
+            int published = MIN_FRAME_LENGTH;
+            try
+            {
+                delta.copyOpsTo(ringBuffer, offset + HEADER_LENGTH);
+                writeHeader(ringBuffer, offset, frameLength, delta.opCount(), version, (byte)0);
+                published = frameLength;
+            }
+            finally
+            {
+                if (published != frameLength)
+                {
+                    // publish even if the copy failed, as an aborted (empty) frame, so the ring never wedges
+                    writeHeader(ringBuffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
+                }
+                ring.publish(sequence, published);
+            }
+        }
+        else
+        {
+            publishOversize(sequence, version, delta, frameLength);
+        }
+        return version;
+    }
+
+    private void publishOversize(final long sequence, final long version, final Delta delta, final int frameLength)
+    {
+        byte[] frame = null;
+        try
+        {
+            frame = new byte[frameLength];
+            final UnsafeBuffer buffer = new UnsafeBuffer(frame);
+            delta.copyOpsTo(buffer, HEADER_LENGTH);
+            writeHeader(buffer, 0, frameLength, delta.opCount(), version, (byte)0);
+        }
+        finally
+        {
+            if (frame == null || frame.length != frameLength || new UnsafeBuffer(frame).getLong(VERSION_OFFSET) != version)
+            {
+                frame = new byte[MIN_FRAME_LENGTH];
+                writeHeader(new UnsafeBuffer(frame), 0, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
+            }
+            ring.publishOversize(sequence, frame);
+        }
+    }
+
+    private static void writeHeader(
+        final UnsafeBuffer buffer, final int offset, final int frameLength, final int opCount, final long version, final byte flags)
+    {
+        buffer.putInt(offset + FRAME_LENGTH_OFFSET, frameLength);
+        buffer.putByte(offset + FORMAT_VERSION_OFFSET, FORMAT_VERSION);
+        buffer.putByte(offset + FLAGS_OFFSET, flags);
+        buffer.putShort(offset + OP_COUNT_OFFSET, (short)opCount);
+        buffer.putLong(offset + VERSION_OFFSET, version);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
+    }
+
+    private RuntimeException closedException()
+    {
+        final JournalException failure = progress.failure();
+        if (failure != null)
+        {
+            return new JournalException("journal failed: " + failure.getMessage(), failure);
+        }
+        return new IllegalStateException("journal is closed: directory=" + ctx.directory());
+    }
+
+    private JournalBackPressureException backPressureException()
+    {
+        return new JournalBackPressureException("journal ring full: slots=" + ring.slotCount() + " policy=" +
+            ctx.backPressurePolicy() + " timeoutNs=" + ctx.backPressureTimeoutNs() +
+            " (the journal thread is behind: lower the rate, enlarge ringSlotCount or check the disk)");
+    }
+
+    /**
+     * @return the highest version handed out by append (may not be written yet).
+     */
+    public long lastAppendedVersion()
+    {
+        return baseVersion + ring.claimedSequence();
+    }
+
+    /**
+     * @return the highest version complete in the mapped journal (survives the process dying).
+     */
+    public long writtenVersion()
+    {
+        return progress.writtenVersion();
+    }
+
+    /**
+     * @return the highest version forced to disk (survives the machine dying).
+     */
+    public long syncedVersion()
+    {
+        return progress.syncedVersion();
+    }
+
+    /**
+     * Wait until {@code version} is written.
+     *
+     * @return true if it was, false on timeout.
+     * @throws JournalException if the journal thread failed first.
+     */
+    public boolean awaitWritten(final long version, final long timeout, final TimeUnit unit)
+    {
+        return progress.await(false, version, timeout, unit);
+    }
+
+    /**
+     * Ask for a sync (group-committed with other requests) and wait until {@code version} is synced.
+     *
+     * @return true if it was, false on timeout.
+     * @throws JournalException if the journal failed first.
+     */
+    public boolean awaitSynced(final long version, final long timeout, final TimeUnit unit)
+    {
+        if (version > lastAppendedVersion())
+        {
+            throw new IllegalArgumentException("version=" + version + " was never appended: lastAppendedVersion=" +
+                lastAppendedVersion());
+        }
+        if (progress.syncedVersion() >= version)
+        {
+            return true;
+        }
+        syncer.request(version);
+        return progress.await(true, version, timeout, unit);
+    }
+
+    /**
+     * Ask the sync thread to force everything appended so far; returns at once.
+     */
+    public void requestSync()
+    {
+        syncer.request(lastAppendedVersion());
+    }
+
+    /**
+     * @return a new reader (one per thread; close it when done).
+     */
+    public JournalReader newReader()
+    {
+        ensureOpen();
+        return new JournalReader(store);
+    }
+
+    /**
+     * @return what open found at the end of the journal.
+     */
+    public JournalOpenReport openReport()
+    {
+        return openReport;
+    }
+
+    /**
+     * @return the journal's directory.
+     */
+    public java.nio.file.Path directory()
+    {
+        return ctx.directory();
+    }
+
+    /**
+     * @return times a producer found the ring full.
+     */
+    public long backPressureEvents()
+    {
+        return backPressureEvents.get();
+    }
+
+    /**
+     * @return ring slots holding deltas not yet written.
+     */
+    public long ringOccupancy()
+    {
+        return ring.occupancy();
+    }
+
+    /**
+     * @return forces the sync thread has done.
+     */
+    public long syncCount()
+    {
+        return syncer.forceCount();
+    }
+
+    /**
+     * Remove whole cycle files that hold only versions before {@code version}. The newest cycle is never
+     * removed. Safe while producers append: the writer only touches the newest cycle.
+     *
+     * @param version versions before it may go.
+     * @return the number of cycle files removed.
+     */
+    public synchronized int truncateBefore(final long version)
+    {
+        ensureOpen();
+        final NavigableSet<Long> cycles = store.cycles();
+        if (cycles.size() < 2)
+        {
+            return 0;
+        }
+        int removed = 0;
+        try (JournalReader reader = new JournalReader(store))
+        {
+            final net.openhft.chronicle.queue.ExcerptTailer tailer = store.queue().createTailer();
+            try
+            {
+                final Long[] ordered = cycles.toArray(new Long[0]);
+                for (int i = 0; i < ordered.length - 1; i++)
+                {
+                    final long nextFirst = reader.firstVersionOf(tailer, ordered[i + 1].intValue());
+                    if (nextFirst < 0 || nextFirst > version)
+                    {
+                        break;
+                    }
+                    final java.io.File file = store.fileForCycle(ordered[i].intValue());
+                    if (file != null && file.exists())
+                    {
+                        tailer.toEnd();
+                        if (!file.delete())
+                        {
+                            throw new JournalException("cannot delete journal cycle file=" + file);
+                        }
+                        removed++;
+                    }
+                }
+            }
+            finally
+            {
+                tailer.close();
+            }
+        }
+        store.queue().refreshDirectoryListing();
+        return removed;
+    }
+
+    private void ensureOpen()
+    {
+        if (closed.get())
+        {
+            throw new IllegalStateException("journal is closed: directory=" + ctx.directory());
+        }
+    }
+
+    /**
+     * @return true once close began.
+     */
+    public boolean isClosed()
+    {
+        return closed.get();
+    }
+
+    /**
+     * Refuse new appends, write everything already appended, force it to disk, release the directory.
+     *
+     * @throws JournalException if the journal thread had failed (what was not written is named).
+     */
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        ring.close();
+        writer.stop();
+        join(writerThread);
+        syncer.stop();
+        join(syncerThread);
+        store.close();
+        lock.close();
+        final JournalException failure = progress.failure();
+        if (failure != null)
+        {
+            throw new JournalException("journal closed after a failure: writtenVersion=" + progress.writtenVersion() +
+                " lastAppendedVersion=" + lastAppendedVersion() + ": " + failure.getMessage(), failure);
+        }
+    }
+
+    private static void join(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (thread.isAlive())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

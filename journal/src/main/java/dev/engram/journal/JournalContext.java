@@ -1,0 +1,285 @@
+package dev.engram.journal;
+
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Everything a journal can be configured with, each with a documented default. Set what you need, then
+ * {@link Journal#open(JournalContext)} calls {@link #conclude()} which checks the fields against each other.
+ */
+public final class JournalContext implements Cloneable
+{
+    /** Slots in the producer ring; a power of two. */
+    public static final int RING_SLOT_COUNT_DEFAULT = 64 * 1024;
+    /** Bytes per ring slot, 16 of them header; larger deltas take the slower oversize path. */
+    public static final int RING_SLOT_LENGTH_DEFAULT = 512;
+    /** Largest key in UTF-8 bytes. */
+    public static final int MAX_KEY_LENGTH_DEFAULT = 1024;
+    /** Largest encoded delta frame in bytes. */
+    public static final int MAX_DELTA_LENGTH_DEFAULT = 16 * 1024 * 1024;
+    /** How long a full ring makes a producer wait under {@link BackPressurePolicy#WAIT}. */
+    public static final long BACK_PRESSURE_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
+    /** Interval of {@link SyncPolicy#PERIODIC}. */
+    public static final long SYNC_INTERVAL_MS_DEFAULT = 1000;
+    /** How long Chronicle waits on a lock or a half-created cycle file before acting. */
+    public static final long CHRONICLE_TIMEOUT_MS_DEFAULT = 500;
+
+    private Path directory;
+    private int ringSlotCount = RING_SLOT_COUNT_DEFAULT;
+    private int ringSlotLength = RING_SLOT_LENGTH_DEFAULT;
+    private int maxKeyLength = MAX_KEY_LENGTH_DEFAULT;
+    private int maxDeltaLength = MAX_DELTA_LENGTH_DEFAULT;
+    private BackPressurePolicy backPressurePolicy = BackPressurePolicy.WAIT;
+    private long backPressureTimeoutNs = BACK_PRESSURE_TIMEOUT_NS_DEFAULT;
+    private SyncPolicy syncPolicy = SyncPolicy.ASYNC;
+    private long syncIntervalMs = SYNC_INTERVAL_MS_DEFAULT;
+    private RollCycle rollCycle = RollCycles.FAST_HOURLY;
+    private long chronicleTimeoutMs = CHRONICLE_TIMEOUT_MS_DEFAULT;
+    private LongSupplier epochMsClock = System::currentTimeMillis;
+    private Supplier<IdleStrategy> writerIdleStrategySupplier =
+        () -> new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+    private boolean concluded;
+
+    /**
+     * Check fields against each other.
+     *
+     * @return this.
+     */
+    public JournalContext conclude()
+    {
+        if (directory == null)
+        {
+            throw new IllegalArgumentException("journal directory must be set");
+        }
+        if (!BitUtil.isPowerOfTwo(ringSlotCount) || ringSlotCount < 2)
+        {
+            throw new IllegalArgumentException("ringSlotCount must be a power of two >= 2: ringSlotCount=" + ringSlotCount);
+        }
+        if (ringSlotLength < 64 || ringSlotLength % 8 != 0)
+        {
+            throw new IllegalArgumentException("ringSlotLength must be a multiple of 8 and >= 64: ringSlotLength=" + ringSlotLength);
+        }
+        if ((long)ringSlotCount * ringSlotLength > 1L << 30)
+        {
+            throw new IllegalArgumentException("ring over 1 GiB: ringSlotCount=" + ringSlotCount + " ringSlotLength=" + ringSlotLength);
+        }
+        if (maxKeyLength < 1 || maxKeyLength > DeltaFrameDescriptor.MAX_KEY_LENGTH)
+        {
+            throw new IllegalArgumentException("maxKeyLength=" + maxKeyLength + " must be in [1, 65535]");
+        }
+        if (maxDeltaLength < 128 || maxDeltaLength > 256 * 1024 * 1024)
+        {
+            throw new IllegalArgumentException("maxDeltaLength=" + maxDeltaLength + " must be in [128, 256 MiB]");
+        }
+        if (backPressureTimeoutNs < 0)
+        {
+            throw new IllegalArgumentException("backPressureTimeoutNs must be >= 0: " + backPressureTimeoutNs);
+        }
+        if (syncIntervalMs < 1)
+        {
+            throw new IllegalArgumentException("syncIntervalMs must be >= 1: " + syncIntervalMs);
+        }
+        if (chronicleTimeoutMs < 10)
+        {
+            throw new IllegalArgumentException("chronicleTimeoutMs must be >= 10: " + chronicleTimeoutMs);
+        }
+        Objects.requireNonNull(rollCycle, "rollCycle");
+        Objects.requireNonNull(epochMsClock, "epochMsClock");
+        Objects.requireNonNull(writerIdleStrategySupplier, "writerIdleStrategySupplier");
+        concluded = true;
+        return this;
+    }
+
+    boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * @return Chronicle's block size: room for the largest delta several times over.
+     */
+    long chronicleBlockSize()
+    {
+        return Math.max(64L << 20, BitUtil.findNextPositivePowerOfTwo((long)maxDeltaLength * 4));
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /** @param directory where the journal's cycle files live (created 0700 if absent). @return this. */
+    public JournalContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    public int ringSlotCount()
+    {
+        return ringSlotCount;
+    }
+
+    /** @param ringSlotCount slots in the ring, a power of two; default {@value #RING_SLOT_COUNT_DEFAULT}. @return this. */
+    public JournalContext ringSlotCount(final int ringSlotCount)
+    {
+        this.ringSlotCount = ringSlotCount;
+        return this;
+    }
+
+    public int ringSlotLength()
+    {
+        return ringSlotLength;
+    }
+
+    /** @param ringSlotLength bytes per slot; default {@value #RING_SLOT_LENGTH_DEFAULT}. @return this. */
+    public JournalContext ringSlotLength(final int ringSlotLength)
+    {
+        this.ringSlotLength = ringSlotLength;
+        return this;
+    }
+
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /** @param maxKeyLength largest key in UTF-8 bytes; default {@value #MAX_KEY_LENGTH_DEFAULT}. @return this. */
+    public JournalContext maxKeyLength(final int maxKeyLength)
+    {
+        this.maxKeyLength = maxKeyLength;
+        return this;
+    }
+
+    public int maxDeltaLength()
+    {
+        return maxDeltaLength;
+    }
+
+    /** @param maxDeltaLength largest frame in bytes; default {@value #MAX_DELTA_LENGTH_DEFAULT}. @return this. */
+    public JournalContext maxDeltaLength(final int maxDeltaLength)
+    {
+        this.maxDeltaLength = maxDeltaLength;
+        return this;
+    }
+
+    public BackPressurePolicy backPressurePolicy()
+    {
+        return backPressurePolicy;
+    }
+
+    /** @param policy what append does on a full ring; default WAIT. @return this. */
+    public JournalContext backPressurePolicy(final BackPressurePolicy policy)
+    {
+        this.backPressurePolicy = Objects.requireNonNull(policy, "backPressurePolicy");
+        return this;
+    }
+
+    public long backPressureTimeoutNs()
+    {
+        return backPressureTimeoutNs;
+    }
+
+    /** @param timeoutNs how long WAIT waits; default 5 s. @return this. */
+    public JournalContext backPressureTimeoutNs(final long timeoutNs)
+    {
+        this.backPressureTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    public SyncPolicy syncPolicy()
+    {
+        return syncPolicy;
+    }
+
+    /** @param policy when frames are forced to disk; default ASYNC. @return this. */
+    public JournalContext syncPolicy(final SyncPolicy policy)
+    {
+        this.syncPolicy = Objects.requireNonNull(policy, "syncPolicy");
+        return this;
+    }
+
+    public long syncIntervalMs()
+    {
+        return syncIntervalMs;
+    }
+
+    /** @param intervalMs period of PERIODIC sync; default {@value #SYNC_INTERVAL_MS_DEFAULT}. @return this. */
+    public JournalContext syncIntervalMs(final long intervalMs)
+    {
+        this.syncIntervalMs = intervalMs;
+        return this;
+    }
+
+    public RollCycle rollCycle()
+    {
+        return rollCycle;
+    }
+
+    /** @param rollCycle how often a new cycle file starts; default FAST_HOURLY. @return this. */
+    public JournalContext rollCycle(final RollCycle rollCycle)
+    {
+        this.rollCycle = rollCycle;
+        return this;
+    }
+
+    public long chronicleTimeoutMs()
+    {
+        return chronicleTimeoutMs;
+    }
+
+    /** @param timeoutMs Chronicle's lock and cycle-creation timeout; default {@value #CHRONICLE_TIMEOUT_MS_DEFAULT}. @return this. */
+    public JournalContext chronicleTimeoutMs(final long timeoutMs)
+    {
+        this.chronicleTimeoutMs = timeoutMs;
+        return this;
+    }
+
+    public LongSupplier epochMsClock()
+    {
+        return epochMsClock;
+    }
+
+    /** @param clock the wall clock that decides cycle rolls (tests move it); default the system clock. @return this. */
+    public JournalContext epochMsClock(final LongSupplier clock)
+    {
+        this.epochMsClock = clock;
+        return this;
+    }
+
+    public Supplier<IdleStrategy> writerIdleStrategySupplier()
+    {
+        return writerIdleStrategySupplier;
+    }
+
+    /** @param supplier idle strategy of the journal thread when the ring is empty; default backoff to 200 µs parks. @return this. */
+    public JournalContext writerIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
+    {
+        this.writerIdleStrategySupplier = supplier;
+        return this;
+    }
+
+    @Override
+    public JournalContext clone()
+    {
+        try
+        {
+            final JournalContext copy = (JournalContext)super.clone();
+            copy.concluded = false;
+            return copy;
+        }
+        catch (final CloneNotSupportedException ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.engram.journal;
+
+/**
+ * What {@link Journal#open(JournalContext)} found at the end of the journal.
+ *
+ * @param lastVersion    the last complete version; appends continue at lastVersion + 1.
+ * @param tornFrames     frames at the tail that failed their check and were retired by a trim frame.
+ * @param tornBytes      bytes in those frames.
+ * @param tornFile       file of the first torn frame, or null.
+ * @param tornPosition   byte position of the first torn frame, or -1.
+ * @param tornCheck      why the first torn frame failed, or null.
+ * @param openNs         time the open took.
+ */
+public record JournalOpenReport(
+    long lastVersion,
+    int tornFrames,
+    long tornBytes,
+    String tornFile,
+    long tornPosition,
+    DeltaFrame.Check tornCheck,
+    long openNs)
+{
+}

@@ -1,0 +1,230 @@
+package dev.engram.journal;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The sync thread: makes "synced" mean the bytes reached the disk. It forces ({@code fsync}) every
+ * cycle file written since the last force, and the directory and Chronicle's listing file when a new
+ * cycle appeared, then publishes the version that was written before the force began. Chronicle's own
+ * {@code sync()} is an {@code MS_ASYNC} msync that does not wait for the disk, so it is not used.
+ * Requests from many callers that arrive while a force runs are served by the next one (group commit).
+ */
+final class JournalSyncer implements Runnable
+{
+    private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final ChronicleJournalStore store;
+    private final SyncPolicy policy;
+    private final long intervalNs;
+    private final JournalProgress progress;
+    private final AtomicLong requestedVersion = new AtomicLong();
+    private final Map<Integer, FileChannel> channels = new TreeMap<>();
+    private volatile Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean idle;
+    private int lastForcedCycle = Integer.MIN_VALUE;
+    private long forceCount;
+
+    JournalSyncer(final ChronicleJournalStore store, final JournalContext ctx, final JournalProgress progress)
+    {
+        this.store = store;
+        this.policy = ctx.syncPolicy();
+        this.intervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.syncIntervalMs());
+        this.progress = progress;
+    }
+
+    /**
+     * Ask for everything up to {@code version} to be synced.
+     */
+    void request(final long version)
+    {
+        long current;
+        while ((current = requestedVersion.get()) < version)
+        {
+            if (requestedVersion.compareAndSet(current, version))
+            {
+                break;
+            }
+        }
+        wake();
+    }
+
+    /**
+     * Writer thread: new frames are written (wakes the syncer only under ALWAYS).
+     */
+    void onWritten()
+    {
+        if (policy == SyncPolicy.ALWAYS && idle)
+        {
+            wake();
+        }
+    }
+
+    private void wake()
+    {
+        final Thread t = thread;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+
+    void stop()
+    {
+        running = false;
+        wake();
+    }
+
+    long forceCount()
+    {
+        return forceCount;
+    }
+
+    @Override
+    public void run()
+    {
+        thread = Thread.currentThread();
+        long nextPeriodicNs = System.nanoTime() + intervalNs;
+        try
+        {
+            while (running)
+            {
+                final long written = progress.writtenVersion();
+                final long synced = progress.syncedVersion();
+                final long now = System.nanoTime();
+                boolean due = written > synced && requestedVersion.get() > synced;
+                if (policy == SyncPolicy.ALWAYS)
+                {
+                    due |= written > synced;
+                }
+                else if (policy == SyncPolicy.PERIODIC && now - nextPeriodicNs >= 0)
+                {
+                    due |= written > synced;
+                    nextPeriodicNs = now + intervalNs;
+                }
+                if (due)
+                {
+                    forceUpTo(written);
+                    continue;
+                }
+                idle = true;
+                if (progress.writtenVersion() == written && requestedVersion.get() <= synced)
+                {
+                    final long parkNs = policy == SyncPolicy.PERIODIC ?
+                        Math.max(1, Math.min(IDLE_PARK_NS, nextPeriodicNs - now)) : IDLE_PARK_NS;
+                    LockSupport.parkNanos(this, parkNs);
+                }
+                idle = false;
+            }
+            // clean stop: everything the writer wrote is forced before the journal closes
+            final long written = progress.writtenVersion();
+            if (written > progress.syncedVersion())
+            {
+                forceUpTo(written);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            progress.fail(new JournalException("journal sync failed at synced version=" + progress.syncedVersion() +
+                ": " + ex, ex));
+        }
+        finally
+        {
+            closeChannels();
+        }
+    }
+
+    /**
+     * Force every cycle file from the last forced one to the newest written, then publish.
+     * Package-private so the journal's close can run it when the thread is gone.
+     */
+    void forceUpTo(final long written) throws IOException
+    {
+        final int newestCycle = progress.writtenCycle();
+        if (newestCycle == Integer.MIN_VALUE)
+        {
+            progress.synced(written);
+            return;
+        }
+        final NavigableSet<Long> cycles = store.cycles();
+        final long from = lastForcedCycle == Integer.MIN_VALUE ? newestCycle : lastForcedCycle;
+        boolean newFile = lastForcedCycle != newestCycle;
+        for (final Long cycle : cycles.subSet(from, true, (long)newestCycle, true))
+        {
+            final FileChannel channel = channelFor(cycle.intValue());
+            if (channel != null)
+            {
+                channel.force(false);
+            }
+        }
+        if (newFile)
+        {
+            if (store.metadataFileExists())
+            {
+                forcePath(store.metadataFile());
+            }
+            forcePath(store.directory());
+        }
+        // cycles before the newest are complete: their channels are not needed again
+        channels.entrySet().removeIf(e -> e.getKey() < newestCycle && close(e.getValue()));
+        lastForcedCycle = newestCycle;
+        forceCount++;
+        progress.synced(written);
+    }
+
+    private FileChannel channelFor(final int cycle) throws IOException
+    {
+        FileChannel channel = channels.get(cycle);
+        if (channel == null)
+        {
+            final File file = store.fileForCycle(cycle);
+            if (file == null || !file.exists())
+            {
+                return null;
+            }
+            channel = FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channels.put(cycle, channel);
+        }
+        return channel;
+    }
+
+    private static void forcePath(final Path path) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    private static boolean close(final FileChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot close journal file channel: " + ex.getMessage(), ex);
+        }
+        return true;
+    }
+
+    private void closeChannels()
+    {
+        for (final FileChannel channel : channels.values())
+        {
+            close(channel);
+        }
+        channels.clear();
+    }
+}

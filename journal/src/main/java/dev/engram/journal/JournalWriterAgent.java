@@ -1,0 +1,162 @@
+package dev.engram.journal;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static dev.engram.journal.DeltaFrameDescriptor.*;
+
+/**
+ * The journal thread: the only owner of the Chronicle appender. Drains the ring in sequence order,
+ * stamps each frame's time and CRC32C, appends it as one excerpt, then publishes the written version
+ * and frees the slots. A frame that cannot be written stops the writer with the failure recorded;
+ * nothing is skipped.
+ */
+final class JournalWriterAgent implements Runnable
+{
+    private static final int DRAIN_LIMIT = 256;
+
+    private final ChronicleJournalStore store;
+    private final ManyToOneDeltaRing ring;
+    private final UnsafeBuffer ringBuffer;
+    private final BytesStore<?, ?> ringBytes;
+    private final IdleStrategy idleStrategy;
+    private final EpochNanoClock clock = new SystemEpochNanoClock();
+    private final FrameChecksum checksum = new FrameChecksum();
+    private final UnsafeBuffer heapFrame = new UnsafeBuffer(new byte[0]);
+    private final long baseVersion;
+    private final JournalSyncer syncer;
+    private final JournalProgress progress;
+
+    private volatile boolean running = true;
+    private ExcerptAppender appender;
+    private long nextSequence;
+
+    JournalWriterAgent(
+        final ChronicleJournalStore store,
+        final ManyToOneDeltaRing ring,
+        final IdleStrategy idleStrategy,
+        final long baseVersion,
+        final JournalSyncer syncer,
+        final JournalProgress progress)
+    {
+        this.store = store;
+        this.ring = ring;
+        this.ringBuffer = ring.buffer();
+        this.ringBytes = BytesStore.wrap(ringBuffer.addressOffset(), ringBuffer.capacity());
+        this.idleStrategy = idleStrategy;
+        this.baseVersion = baseVersion;
+        this.syncer = syncer;
+        this.progress = progress;
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            appender = store.queue().createAppender();
+            while (true)
+            {
+                final int drained = drain();
+                if (drained == 0)
+                {
+                    if (!running && nextSequence >= ring.claimedSequence())
+                    {
+                        break;
+                    }
+                }
+                idleStrategy.idle(drained);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            progress.fail(new JournalException("journal writer stopped at version=" + (baseVersion + nextSequence + 1) +
+                ": " + ex, ex));
+        }
+        finally
+        {
+            if (appender != null)
+            {
+                appender.close();
+            }
+            progress.writerStopped();
+        }
+    }
+
+    /**
+     * Ask the writer to stop once every claimed sequence is written.
+     */
+    void stop()
+    {
+        running = false;
+    }
+
+    private int drain()
+    {
+        final long start = nextSequence;
+        long sequence = start;
+        final long end = start + DRAIN_LIMIT;
+        while (sequence < end && ring.isPublished(sequence))
+        {
+            write(sequence);
+            sequence++;
+        }
+        final int drained = (int)(sequence - start);
+        if (drained > 0)
+        {
+            nextSequence = sequence;
+            progress.written(appender.cycle(), baseVersion + sequence);
+            ring.release(sequence);
+            syncer.onWritten();
+        }
+        return drained;
+    }
+
+    private void write(final long sequence)
+    {
+        final long version = baseVersion + sequence + 1;
+        final byte[] oversize = ring.takeOversize(sequence);
+        final UnsafeBuffer frame;
+        final int offset;
+        final int length;
+        if (oversize == null)
+        {
+            frame = ringBuffer;
+            offset = ring.frameOffset(sequence);
+            length = ring.frameLength(sequence);
+        }
+        else
+        {
+            heapFrame.wrap(oversize);
+            frame = heapFrame;
+            offset = 0;
+            length = oversize.length;
+        }
+        final long storedVersion = frame.getLong(offset + VERSION_OFFSET);
+        if (storedVersion != version || frame.getInt(offset + FRAME_LENGTH_OFFSET) != length)
+        {
+            throw new IllegalStateException("ring slot out of order: expected version=" + version +
+                " found version=" + storedVersion + " frameLength=" + length);
+        }
+        frame.putLong(offset + TIMESTAMP_OFFSET, clock.nanoTime());
+        frame.putInt(offset + crcOffset(length), checksum.compute(frame, offset, length - CRC_LENGTH));
+        try (DocumentContext dc = appender.writingDocument())
+        {
+            final Bytes<?> bytes = dc.wire().bytes();
+            if (oversize == null)
+            {
+                bytes.write(ringBytes, (long)offset, (long)length);
+            }
+            else
+            {
+                bytes.write(oversize, 0, length);
+            }
+        }
+    }
+}

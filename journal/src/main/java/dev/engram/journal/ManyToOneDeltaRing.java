@@ -1,0 +1,227 @@
+package dev.engram.journal;
+
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+import static dev.engram.journal.DeltaRingDescriptor.*;
+
+/**
+ * Many producers, one consumer: fixed slots in preallocated off-heap memory (see {@link DeltaRingDescriptor}).
+ * <p>
+ * A producer claims the next sequence with one CAS after checking there is room, fills its slot and
+ * publishes it with an ordered (release) store; the consumer reads slots in sequence order with volatile
+ * (acquire) loads, so the ring's order is the claim order, and the sequence is the delta's version less
+ * the journal's base. No locks and no allocation on the producer path except for oversize frames.
+ */
+final class ManyToOneDeltaRing
+{
+    static final long INSUFFICIENT_CAPACITY = -1;
+    static final long CLOSED = -2;
+
+    private final ByteBuffer memory;
+    private final UnsafeBuffer buffer;
+    private final int slotCount;
+    private final int slotLength;
+    private final int mask;
+    private final int trailerOffset;
+    private final int maxInlineFrameLength;
+    private final byte[][] oversize;
+
+    ManyToOneDeltaRing(final int slotCount, final int slotLength)
+    {
+        if (!BitUtil.isPowerOfTwo(slotCount) || slotCount < 2)
+        {
+            throw new IllegalArgumentException("ring slotCount must be a power of two >= 2: slotCount=" + slotCount);
+        }
+        if (slotLength % 8 != 0 || slotLength < SLOT_HEADER_LENGTH + DeltaFrameDescriptor.MIN_FRAME_LENGTH)
+        {
+            throw new IllegalArgumentException("ring slotLength must be a multiple of 8 and >= " +
+                (SLOT_HEADER_LENGTH + DeltaFrameDescriptor.MIN_FRAME_LENGTH) + ": slotLength=" + slotLength);
+        }
+        final long total = (long)slotCount * slotLength + TRAILER_LENGTH;
+        if (total > Integer.MAX_VALUE - BitUtil.CACHE_LINE_LENGTH)
+        {
+            throw new IllegalArgumentException("ring too large: slotCount * slotLength=" + total);
+        }
+        this.slotCount = slotCount;
+        this.slotLength = slotLength;
+        this.mask = slotCount - 1;
+        this.trailerOffset = slotCount * slotLength;
+        this.maxInlineFrameLength = slotLength - SLOT_HEADER_LENGTH;
+        this.memory = BufferUtil.allocateDirectAligned((int)total, BitUtil.CACHE_LINE_LENGTH);
+        this.buffer = new UnsafeBuffer(memory);
+        this.oversize = new byte[slotCount][];
+        // touch every page now so no producer takes a page fault later
+        buffer.setMemory(0, (int)total, (byte)0);
+    }
+
+    int slotCount()
+    {
+        return slotCount;
+    }
+
+    int maxInlineFrameLength()
+    {
+        return maxInlineFrameLength;
+    }
+
+    UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * Try to claim the next sequence.
+     *
+     * @return the sequence, {@link #INSUFFICIENT_CAPACITY} if the ring is full or {@link #CLOSED}.
+     */
+    long tryClaim()
+    {
+        final UnsafeBuffer buffer = this.buffer;
+        final int claimOffset = trailerOffset + CLAIM_SEQUENCE_OFFSET;
+        while (true)
+        {
+            final long claim = buffer.getLongVolatile(claimOffset);
+            if (claim < 0)
+            {
+                return CLOSED;
+            }
+            final long wrapPoint = claim - slotCount;
+            if (wrapPoint >= buffer.getLongVolatile(trailerOffset + CONSUMER_CACHE_OFFSET))
+            {
+                final long consumer = buffer.getLongVolatile(trailerOffset + CONSUMER_SEQUENCE_OFFSET);
+                buffer.putLongOrdered(trailerOffset + CONSUMER_CACHE_OFFSET, consumer);
+                if (wrapPoint >= consumer)
+                {
+                    return INSUFFICIENT_CAPACITY;
+                }
+            }
+            if (buffer.compareAndSetLong(claimOffset, claim, claim + 1))
+            {
+                return claim;
+            }
+        }
+    }
+
+    /**
+     * @param sequence a claimed sequence.
+     * @return the offset of its slot's frame area.
+     */
+    int frameOffset(final long sequence)
+    {
+        return (int)(sequence & mask) * slotLength + SLOT_HEADER_LENGTH;
+    }
+
+    /**
+     * Publish an inline frame already written at {@link #frameOffset(long)}.
+     */
+    void publish(final long sequence, final int frameLength)
+    {
+        final int slotOffset = (int)(sequence & mask) * slotLength;
+        buffer.putInt(slotOffset + FRAME_LENGTH_OFFSET, frameLength);
+        buffer.putInt(slotOffset + SLOT_FLAGS_OFFSET, 0);
+        buffer.putLongOrdered(slotOffset + PUBLISHED_OFFSET, sequence + 1);
+    }
+
+    /**
+     * Publish an oversize frame that travels on the heap.
+     */
+    void publishOversize(final long sequence, final byte[] frame)
+    {
+        final int slot = (int)(sequence & mask);
+        final int slotOffset = slot * slotLength;
+        oversize[slot] = frame;
+        buffer.putInt(slotOffset + FRAME_LENGTH_OFFSET, frame.length);
+        buffer.putInt(slotOffset + SLOT_FLAGS_OFFSET, SLOT_FLAG_OVERSIZE);
+        buffer.putLongOrdered(slotOffset + PUBLISHED_OFFSET, sequence + 1);
+    }
+
+    // ---- consumer side (single thread) ----
+
+    /**
+     * @return the next sequence the consumer will read.
+     */
+    long consumerSequence()
+    {
+        return buffer.getLongVolatile(trailerOffset + CONSUMER_SEQUENCE_OFFSET);
+    }
+
+    /**
+     * @return sequences claimed so far (the closed bit cleared).
+     */
+    long claimedSequence()
+    {
+        return buffer.getLongVolatile(trailerOffset + CLAIM_SEQUENCE_OFFSET) & ~CLOSED_BIT;
+    }
+
+    boolean isPublished(final long sequence)
+    {
+        return buffer.getLongVolatile((int)(sequence & mask) * slotLength + PUBLISHED_OFFSET) == sequence + 1;
+    }
+
+    int frameLength(final long sequence)
+    {
+        return buffer.getInt((int)(sequence & mask) * slotLength + FRAME_LENGTH_OFFSET);
+    }
+
+    /**
+     * @return the heap frame of an oversize slot, or null for an inline one.
+     */
+    byte[] takeOversize(final long sequence)
+    {
+        final int slot = (int)(sequence & mask);
+        if ((buffer.getInt(slot * slotLength + SLOT_FLAGS_OFFSET) & SLOT_FLAG_OVERSIZE) == 0)
+        {
+            return null;
+        }
+        final byte[] frame = oversize[slot];
+        oversize[slot] = null;
+        return frame;
+    }
+
+    /**
+     * Give slots before {@code sequence} back to producers.
+     */
+    void release(final long sequence)
+    {
+        buffer.putLongOrdered(trailerOffset + CONSUMER_SEQUENCE_OFFSET, sequence);
+    }
+
+    /**
+     * Refuse further claims.
+     *
+     * @return the number of sequences claimed before the ring closed.
+     */
+    long close()
+    {
+        final int claimOffset = trailerOffset + CLAIM_SEQUENCE_OFFSET;
+        while (true)
+        {
+            final long claim = buffer.getLongVolatile(claimOffset);
+            if (claim < 0)
+            {
+                return claim & ~CLOSED_BIT;
+            }
+            if (buffer.compareAndSetLong(claimOffset, claim, claim | CLOSED_BIT))
+            {
+                return claim;
+            }
+        }
+    }
+
+    /**
+     * @return slots claimed and not yet released.
+     */
+    long occupancy()
+    {
+        return claimedSequence() - consumerSequence();
+    }
+
+    void free()
+    {
+        BufferUtil.free(memory);
+    }
+}
