@@ -33,7 +33,11 @@ final class ChronicleJournalStore implements AutoCloseable
             @Override
             public void onAcquired(final int cycle, final File file)
             {
-                DirectoryLock.setOwnerOnly(file.toPath(), "rw-------");
+                // called for every store acquired, including by readers; only files that exist need it
+                if (file.exists())
+                {
+                    DirectoryLock.setOwnerOnly(file.toPath(), "rw-------");
+                }
             }
 
             @Override

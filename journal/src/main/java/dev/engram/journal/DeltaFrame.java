@@ -10,9 +10,9 @@ import static dev.engram.journal.DeltaFrameDescriptor.*;
  * during replay, never allocated per frame. Frames handed to a {@link FrameHandler} have passed
  * {@link #verify()}: length, format version, checksum and the bounds of every op.
  * <p>
- * Ops are walked with a cursor:
+ * Ops are walked with a cursor, positioned before the first op by each wrap:
  * <pre>{@code
- * for (frame.resetOps(); frame.nextOp(); ) {
+ * while (frame.nextOp()) {
  *     switch (frame.opType()) { ... frame.buffer(), frame.keyOffset(), frame.dataOffset() ... }
  * }
  * }</pre>
@@ -51,6 +51,7 @@ public final class DeltaFrame
         buffer.wrap(source, offset, length);
         this.offset = 0;
         this.length = length;
+        resetOps();
         return this;
     }
 
@@ -64,6 +65,7 @@ public final class DeltaFrame
         buffer.wrap(address, length);
         this.offset = 0;
         this.length = length;
+        resetOps();
         return this;
     }
 

@@ -33,7 +33,7 @@ public final class JournalTestSupport
     public static Frame decode(final DeltaFrame frame)
     {
         final List<Op> ops = new ArrayList<>();
-        for (frame.resetOps(); frame.nextOp(); )
+        while (frame.nextOp())
         {
             final byte[] data = new byte[frame.dataLength()];
             frame.buffer().getBytes(frame.dataOffset(), data);
