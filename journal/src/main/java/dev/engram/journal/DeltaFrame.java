@@ -31,6 +31,9 @@ public final class DeltaFrame
     private int offset;
     private int length;
 
+    private int cycle = Integer.MIN_VALUE;
+    private long filePosition = -1;
+
     private int opCursor;
     private int opsRead;
     private OpType opType;
@@ -67,6 +70,33 @@ public final class DeltaFrame
         this.length = length;
         resetOps();
         return this;
+    }
+
+    /**
+     * Set by the reader: where this frame lives, so a value can be found again later through
+     * {@link JournalMappedFiles} without copying it now.
+     */
+    void location(final int cycle, final long filePosition)
+    {
+        this.cycle = cycle;
+        this.filePosition = filePosition;
+    }
+
+    /**
+     * @return the journal cycle holding this frame (set during replay), or Integer.MIN_VALUE.
+     */
+    public int cycle()
+    {
+        return cycle;
+    }
+
+    /**
+     * @return the byte position of this frame's first byte in its cycle file (set during replay), or -1.
+     *         The current op's data lies at {@code filePosition() + dataOffset()}.
+     */
+    public long filePosition()
+    {
+        return filePosition;
     }
 
     /**

@@ -403,6 +403,15 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return read-only mappings of this journal's cycle files (close when done; views die with it).
+     */
+    public JournalMappedFiles newMappedFiles()
+    {
+        ensureOpen();
+        return new JournalMappedFiles(store);
+    }
+
+    /**
      * @return what open found at the end of the journal.
      */
     public JournalOpenReport openReport()

@@ -158,6 +158,7 @@ public final class JournalReader implements AutoCloseable
                     stoppedAtToVersion = true;
                     break;
                 }
+                frame.location(tailer.cycle(), position);
                 handler.onFrame(frame);
                 if (result.framesDelivered == 0)
                 {
