@@ -1,0 +1,413 @@
+package dev.engram.recovery;
+
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.engram.recovery.OverlayEntryDescriptor.*;
+
+/**
+ * The keys changed since the newest checkpoint, and where each one's current value is, kept off the
+ * Java heap (see {@link OverlayEntryDescriptor}). A PUT is recorded as a reference into the mapped journal
+ * (no copy); a PATCH materialises the value once in an off-heap arena and patches it in place after that;
+ * a DELETE is a tombstone.
+ * <p>
+ * One writer thread ({@link #assertWriter()}), any number of readers through {@link OverlayReader}:
+ * new entries are published by an ordered store of the slot's hash; changes to an entry are bracketed
+ * by a seqlock so a reader never sees a half-changed entry or a half-patched value.
+ */
+final class Overlay implements AutoCloseable
+{
+    private static final int ENTRY_CHUNK = 16 * 1024 * 1024;
+    private static final int VALUE_CHUNK = 64 * 1024 * 1024;
+
+    /** Resolves the current value of a key that the overlay does not hold (the checkpoint chain). */
+    interface BaseValues
+    {
+        /**
+         * @return true and the value in {@code out}, or false if the key is absent.
+         */
+        boolean get(DirectBuffer key, int keyOffset, int keyLength, UnsafeBuffer out);
+    }
+
+    /** Resolves a journal reference to the bytes it names. */
+    interface JournalValues
+    {
+        void wrap(UnsafeBuffer out, int cycle, long position, int length);
+    }
+
+    /** Visits entries (writer thread, or when nothing writes). */
+    interface EntryVisitor
+    {
+        void onEntry(DirectBuffer key, int keyOffset, int keyLength, int kind, long version, DirectBuffer value, int valueLength);
+    }
+
+    private final OffHeapArena entries = new OffHeapArena(ENTRY_CHUNK);
+    private final OffHeapArena values = new OffHeapArena(VALUE_CHUNK);
+    private final List<ByteBuffer> tables = new ArrayList<>();
+    private final JournalValues journalValues;
+    private final UnsafeBuffer entry = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer current = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer arenaView = new UnsafeBuffer(0, 0);
+    private volatile UnsafeBuffer table;
+    private int mask;
+    private int size;
+    private int resizeThreshold;
+    private long lastVersion;
+    private Thread writer;
+
+    Overlay(final int expectedKeys, final JournalValues journalValues)
+    {
+        this.journalValues = journalValues;
+        allocateTable(BitUtil.findNextPositivePowerOfTwo(Math.max(16, expectedKeys * 2)));
+    }
+
+    private void allocateTable(final int capacity)
+    {
+        final ByteBuffer memory = ByteBuffer.allocateDirect(capacity * SLOT_LENGTH);
+        tables.add(memory);
+        final UnsafeBuffer newTable = new UnsafeBuffer(memory);
+        newTable.setMemory(0, capacity * SLOT_LENGTH, (byte)0);
+        final UnsafeBuffer old = table;
+        final int newMask = capacity - 1;
+        if (old != null)
+        {
+            for (int slot = 0; slot <= mask; slot++)
+            {
+                final long hash = old.getLong(slot * SLOT_LENGTH + SLOT_HASH_OFFSET);
+                if (hash != 0)
+                {
+                    insertSlot(newTable, newMask, hash, old.getLong(slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET));
+                }
+            }
+        }
+        mask = newMask;
+        resizeThreshold = capacity / 2;
+        table = newTable;
+    }
+
+    private static void insertSlot(final UnsafeBuffer table, final int mask, final long hash, final long entryAddress)
+    {
+        int slot = (int)hash & mask;
+        while (table.getLong(slot * SLOT_LENGTH + SLOT_HASH_OFFSET) != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+        table.putLong(slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET, entryAddress);
+        table.putLongOrdered(slot * SLOT_LENGTH + SLOT_HASH_OFFSET, hash);
+    }
+
+    private void assertWriter()
+    {
+        final Thread thread = Thread.currentThread();
+        if (writer == null)
+        {
+            writer = thread;
+        }
+        else if (writer != thread)
+        {
+            throw new IllegalStateException("overlay is single-writer: owner=" + writer.getName() + " caller=" + thread.getName());
+        }
+    }
+
+    /**
+     * @return the address of the key's entry, or 0.
+     */
+    long find(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash)
+    {
+        return find(table, key, keyOffset, keyLength, hash, entry);
+    }
+
+    static long find(
+        final UnsafeBuffer table, final DirectBuffer key, final int keyOffset, final int keyLength, final long hash,
+        final UnsafeBuffer scratch)
+    {
+        final int mask = table.capacity() / SLOT_LENGTH - 1;
+        int slot = (int)hash & mask;
+        while (true)
+        {
+            final long slotHash = table.getLongVolatile(slot * SLOT_LENGTH + SLOT_HASH_OFFSET);
+            if (slotHash == 0)
+            {
+                return 0;
+            }
+            if (slotHash == hash)
+            {
+                final long address = table.getLong(slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET);
+                scratch.wrap(address, KEY_OFFSET + keyLength);
+                if (scratch.getInt(KEY_LENGTH_OFFSET) == keyLength && keyEquals(scratch, key, keyOffset, keyLength))
+                {
+                    return address;
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private static boolean keyEquals(final UnsafeBuffer entry, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        int i = 0;
+        for (; i + 8 <= keyLength; i += 8)
+        {
+            if (entry.getLong(KEY_OFFSET + i) != key.getLong(keyOffset + i))
+            {
+                return false;
+            }
+        }
+        for (; i < keyLength; i++)
+        {
+            if (entry.getByte(KEY_OFFSET + i) != key.getByte(keyOffset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long findOrInsert(final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
+        final int kind, final long a, final long b, final int valueLength)
+    {
+        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        final long existing = find(key, keyOffset, keyLength, hash);
+        if (existing != 0)
+        {
+            return existing;
+        }
+        if (size + 1 > resizeThreshold)
+        {
+            allocateTable((mask + 1) * 2);
+        }
+        final long address = entries.allocate(KEY_OFFSET + keyLength);
+        entry.wrap(address, KEY_OFFSET + keyLength);
+        entry.putLong(SEQUENCE_OFFSET, 0);
+        entry.putLong(VERSION_OFFSET, version);
+        entry.putInt(KIND_OFFSET, kind);
+        entry.putInt(KEY_LENGTH_OFFSET, keyLength);
+        entry.putLong(A_OFFSET, a);
+        entry.putLong(B_OFFSET, b);
+        entry.putInt(VALUE_LENGTH_OFFSET, valueLength);
+        entry.putBytes(KEY_OFFSET, key, keyOffset, keyLength);
+        insertSlot(table, mask, hash, address);
+        size++;
+        return -address;
+    }
+
+    private void update(final long address, final long version, final int kind, final long a, final long b, final int valueLength)
+    {
+        entry.wrap(address, KEY_OFFSET);
+        final long sequence = entry.getLong(SEQUENCE_OFFSET);
+        entry.putLongVolatile(SEQUENCE_OFFSET, sequence + 1);
+        entry.putLong(VERSION_OFFSET, version);
+        entry.putInt(KIND_OFFSET, kind);
+        entry.putLong(A_OFFSET, a);
+        entry.putLong(B_OFFSET, b);
+        entry.putInt(VALUE_LENGTH_OFFSET, valueLength);
+        entry.putLongOrdered(SEQUENCE_OFFSET, sequence + 2);
+    }
+
+    private void noteVersion(final long version)
+    {
+        if (version > lastVersion)
+        {
+            lastVersion = version;
+        }
+    }
+
+    /**
+     * PUT: the value lies in the journal at (cycle, position).
+     */
+    void putJournalRef(final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
+        final int cycle, final long position, final int valueLength)
+    {
+        assertWriter();
+        final long found = findOrInsert(key, keyOffset, keyLength, version, KIND_JOURNAL, cycle, position, valueLength);
+        if (found > 0)
+        {
+            update(found, version, KIND_JOURNAL, cycle, position, valueLength);
+        }
+        noteVersion(version);
+    }
+
+    /**
+     * DELETE.
+     */
+    void putTombstone(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        assertWriter();
+        final long found = findOrInsert(key, keyOffset, keyLength, version, KIND_TOMBSTONE, 0, 0, 0);
+        if (found > 0)
+        {
+            update(found, version, KIND_TOMBSTONE, 0, 0, 0);
+        }
+        noteVersion(version);
+    }
+
+    /**
+     * PATCH: write {@code length} bytes at {@code patchOffset} of the key's current value (an absent or
+     * deleted key counts as empty; a patch past the end grows the value, zero-filling any gap).
+     */
+    void patch(final DirectBuffer key, final int keyOffset, final int keyLength, final long version, final long patchOffset,
+        final DirectBuffer src, final int srcOffset, final int length, final BaseValues base)
+    {
+        assertWriter();
+        final long end = patchOffset + length;
+        if (patchOffset < 0 || end > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalArgumentException("PATCH outside [0, 2 GiB): patchOffset=" + patchOffset + " length=" + length);
+        }
+        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        final long address = find(key, keyOffset, keyLength, hash);
+        final int kind;
+        int currentLength = 0;
+        if (address != 0)
+        {
+            entry.wrap(address, KEY_OFFSET);
+            kind = entry.getInt(KIND_OFFSET);
+            if (kind == KIND_JOURNAL)
+            {
+                currentLength = entry.getInt(VALUE_LENGTH_OFFSET);
+                journalValues.wrap(current, (int)entry.getLong(A_OFFSET), entry.getLong(B_OFFSET), currentLength);
+            }
+            else if (kind == KIND_ARENA)
+            {
+                currentLength = entry.getInt(VALUE_LENGTH_OFFSET);
+                current.wrap(entry.getLong(A_OFFSET), Math.max(currentLength, 1));
+            }
+        }
+        else if (base != null && base.get(key, keyOffset, keyLength, current))
+        {
+            kind = KIND_JOURNAL;   // copy from 'current' like a journal value
+            currentLength = current.capacity();
+        }
+        else
+        {
+            kind = KIND_TOMBSTONE;  // absent: starts empty
+        }
+        final int newLength = (int)Math.max(currentLength, end);
+
+        if (kind == KIND_ARENA && entry.getLong(B_OFFSET) >= newLength)
+        {
+            // in place, under the entry's seqlock
+            final long sequence = entry.getLong(SEQUENCE_OFFSET);
+            entry.putLongVolatile(SEQUENCE_OFFSET, sequence + 1);
+            arenaView.wrap(entry.getLong(A_OFFSET), newLength);
+            if (patchOffset > currentLength)
+            {
+                arenaView.setMemory(currentLength, (int)(patchOffset - currentLength), (byte)0);
+            }
+            arenaView.putBytes((int)patchOffset, src, srcOffset, length);
+            entry.putLong(VERSION_OFFSET, version);
+            entry.putInt(VALUE_LENGTH_OFFSET, newLength);
+            entry.putLongOrdered(SEQUENCE_OFFSET, sequence + 2);
+            noteVersion(version);
+            return;
+        }
+
+        // materialise once: the current value into a new arena block with room to grow, then patch it
+        final long capacity = Math.min(Integer.MAX_VALUE - 8L, Math.max(8L, (long)newLength + (newLength >> 3)));
+        final long valueAddress = values.allocate(capacity);
+        arenaView.wrap(valueAddress, (int)capacity);
+        if (kind != KIND_TOMBSTONE && currentLength > 0)
+        {
+            arenaView.putBytes(0, current, 0, currentLength);
+        }
+        arenaView.putBytes((int)patchOffset, src, srcOffset, length);
+        if (address == 0)
+        {
+            findOrInsert(key, keyOffset, keyLength, version, KIND_ARENA, valueAddress, capacity, newLength);
+        }
+        else
+        {
+            update(address, version, KIND_ARENA, valueAddress, capacity, newLength);
+        }
+        noteVersion(version);
+    }
+
+    /**
+     * @return keys held (including tombstones).
+     */
+    int size()
+    {
+        return size;
+    }
+
+    /**
+     * @return the highest version applied.
+     */
+    long lastVersion()
+    {
+        return lastVersion;
+    }
+
+    /**
+     * @return off-heap bytes reserved by the overlay.
+     */
+    long offHeapBytes()
+    {
+        return entries.reservedBytes() + values.reservedBytes() + (long)(mask + 1) * SLOT_LENGTH;
+    }
+
+    UnsafeBuffer table()
+    {
+        return table;
+    }
+
+    JournalValues journalValues()
+    {
+        return journalValues;
+    }
+
+    /**
+     * Visit every entry (writer thread or quiescent overlay).
+     */
+    void forEach(final EntryVisitor visitor)
+    {
+        final UnsafeBuffer t = table;
+        final UnsafeBuffer e = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer value = new UnsafeBuffer(0, 0);
+        for (int slot = 0, n = t.capacity() / SLOT_LENGTH; slot < n; slot++)
+        {
+            if (t.getLong(slot * SLOT_LENGTH + SLOT_HASH_OFFSET) == 0)
+            {
+                continue;
+            }
+            final long address = t.getLong(slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET);
+            e.wrap(address, KEY_OFFSET);
+            final int keyLength = e.getInt(KEY_LENGTH_OFFSET);
+            e.wrap(address, KEY_OFFSET + keyLength);
+            final int kind = e.getInt(KIND_OFFSET);
+            final int valueLength = e.getInt(VALUE_LENGTH_OFFSET);
+            if (kind == KIND_JOURNAL)
+            {
+                journalValues.wrap(value, (int)e.getLong(A_OFFSET), e.getLong(B_OFFSET), valueLength);
+            }
+            else if (kind == KIND_ARENA)
+            {
+                value.wrap(e.getLong(A_OFFSET), Math.max(valueLength, 1));
+            }
+            else
+            {
+                value.wrap(0, 0);
+            }
+            visitor.onEntry(e, KEY_OFFSET, keyLength, kind, e.getLong(VERSION_OFFSET), value, valueLength);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        table = null;
+        entries.close();
+        values.close();
+        for (final ByteBuffer memory : tables)
+        {
+            BufferUtil.free(memory);
+        }
+        tables.clear();
+    }
+}

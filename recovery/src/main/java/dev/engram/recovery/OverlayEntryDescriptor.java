@@ -1,0 +1,51 @@
+package dev.engram.recovery;
+
+/**
+ * Layout of one overlay entry in off-heap memory (native byte order; never stored on disk), and of the
+ * overlay's hash table slots.
+ * <pre>
+ *  entry:
+ *  +---------------------------------------------------------------+
+ *  |  Sequence (u64, seqlock: odd while the writer changes it)     |  0
+ *  +---------------------------------------------------------------+
+ *  |  Version of the last change (u64)                             |  8
+ *  +-------------------------------+-------------------------------+
+ *  |  Kind (u32)                   |  Key Length (u32)             | 16
+ *  +-------------------------------+-------------------------------+
+ *  |  A: journal cycle | arena value address (u64)                 | 24
+ *  +---------------------------------------------------------------+
+ *  |  B: journal file position | arena capacity (u64)              | 32
+ *  +-------------------------------+-------------------------------+
+ *  |  Value Length (u32)           |  Reserved (u32)               | 40
+ *  +-------------------------------+-------------------------------+
+ *  |  Key (UTF-8)                                                 ... 48
+ *  +---------------------------------------------------------------+
+ *
+ *  table slot: Key Hash (u64, 0 = empty; published last, ordered) | Entry Address (u64)
+ * </pre>
+ * Kinds: {@link #KIND_JOURNAL} the value lies in the mapped journal at (cycle, file position);
+ * {@link #KIND_ARENA} the value was materialised off-heap (a PATCH); {@link #KIND_TOMBSTONE} deleted.
+ */
+final class OverlayEntryDescriptor
+{
+    static final int SEQUENCE_OFFSET = 0;
+    static final int VERSION_OFFSET = 8;
+    static final int KIND_OFFSET = 16;
+    static final int KEY_LENGTH_OFFSET = 20;
+    static final int A_OFFSET = 24;
+    static final int B_OFFSET = 32;
+    static final int VALUE_LENGTH_OFFSET = 40;
+    static final int KEY_OFFSET = 48;
+
+    static final int KIND_JOURNAL = 1;
+    static final int KIND_ARENA = 2;
+    static final int KIND_TOMBSTONE = 3;
+
+    static final int SLOT_HASH_OFFSET = 0;
+    static final int SLOT_ENTRY_OFFSET = 8;
+    static final int SLOT_LENGTH = 16;
+
+    private OverlayEntryDescriptor()
+    {
+    }
+}

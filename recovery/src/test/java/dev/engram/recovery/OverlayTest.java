@@ -1,0 +1,146 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.Delta;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalContext;
+import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JournalReader;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The overlay built from a real journal equals a plain model applying the same deltas.
+ */
+class OverlayTest
+{
+    @TempDir
+    Path dir;
+
+    static byte[] patched(final byte[] current, final long offset, final byte[] data)
+    {
+        final byte[] base = current == null ? new byte[0] : current;
+        final byte[] result = new byte[(int)Math.max(base.length, offset + data.length)];
+        System.arraycopy(base, 0, result, 0, base.length);
+        System.arraycopy(data, 0, result, (int)offset, data.length);
+        return result;
+    }
+
+    @Test
+    void shouldMatchTheModelAfterRandomPutsDeletesAndPatches()
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final Map<String, byte[]> model = new HashMap<>();
+        final Map<String, byte[]> baseState = new HashMap<>();
+        for (int i = 0; i < 20; i++)
+        {
+            final byte[] value = new byte[random.nextInt(3000)];
+            random.nextBytes(value);
+            baseState.put("base/" + i, value);
+        }
+        model.putAll(baseState);
+        final Overlay.BaseValues base = (key, off, len, out) ->
+        {
+            final byte[] bytes = new byte[len];
+            key.getBytes(off, bytes);
+            final byte[] value = baseState.get(new String(bytes, StandardCharsets.UTF_8));
+            if (value == null)
+            {
+                return false;
+            }
+            out.wrap(value);
+            return true;
+        };
+
+        try (Journal journal = Journal.open(new JournalContext().directory(dir).ringSlotCount(4096)))
+        {
+            final Delta delta = journal.newDelta();
+            long version = 0;
+            for (int i = 0; i < 20_000; i++)
+            {
+                delta.clear();
+                final int ops = 1 + random.nextInt(3);
+                for (int o = 0; o < ops; o++)
+                {
+                    final String key = random.nextInt(4) == 0 ? "base/" + random.nextInt(25) : "k/" + random.nextInt(300);
+                    final int action = random.nextInt(10);
+                    if (action < 5)
+                    {
+                        final byte[] value = new byte[random.nextInt(200)];
+                        random.nextBytes(value);
+                        delta.put(key, value);
+                        model.put(key, value);
+                    }
+                    else if (action < 7)
+                    {
+                        delta.delete(key);
+                        model.remove(key);
+                    }
+                    else
+                    {
+                        final byte[] data = new byte[1 + random.nextInt(64)];
+                        random.nextBytes(data);
+                        final long offset = random.nextInt(400);
+                        delta.patch(key, offset, data);
+                        model.put(key, patched(model.get(key), offset, data));
+                    }
+                }
+                version = journal.append(delta);
+            }
+            assertTrue(journal.awaitWritten(version, 30, TimeUnit.SECONDS));
+
+            try (JournalMappedFiles files = journal.newMappedFiles();
+                 JournalReader reader = journal.newReader();
+                 Overlay overlay = new Overlay(16, files::wrap))
+            {
+                final TailIndexer indexer = new TailIndexer(overlay, base);
+                reader.replay(1, indexer);
+                assertEquals(version, indexer.lastVersion());
+                assertEquals(version, overlay.lastVersion());
+
+                final OverlayReader lookup = new OverlayReader(overlay);
+                final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[64]);
+                int checked = 0;
+                for (int i = 0; i < 300; i++)
+                {
+                    for (final String key : new String[] {"k/" + i, "base/" + (i % 25)})
+                    {
+                        final int keyLength = keyBuffer.putStringWithoutLengthUtf8(0, key);
+                        final OverlayReader.Result result = lookup.lookup(keyBuffer, 0, keyLength);
+                        final byte[] expected = model.get(key);
+                        final byte[] actual;
+                        if (result == OverlayReader.Result.VALUE)
+                        {
+                            actual = new byte[lookup.valueLength()];
+                            lookup.value().getBytes(0, actual);
+                        }
+                        else if (result == OverlayReader.Result.TOMBSTONE)
+                        {
+                            actual = null;
+                        }
+                        else
+                        {
+                            actual = baseState.get(key);   // untouched since the base
+                        }
+                        assertArrayEquals(expected, actual, "key=" + key + " seed=" + seed);
+                        checked++;
+                    }
+                }
+                assertEquals(600, checked);
+                final int[] visited = {0};
+                overlay.forEach((k, ko, kl, kind, v, value, vl) -> visited[0]++);
+                assertEquals(overlay.size(), visited[0]);
+            }
+        }
+    }
+}
