@@ -185,6 +185,81 @@ public final class JournalReader implements AutoCloseable
         return result;
     }
 
+    private long followNextVersion = -1;
+
+    /**
+     * Start following the journal live from {@code fromVersion}; then call {@link #poll(FrameHandler, int)}.
+     *
+     * @param fromVersion the first version {@link #poll} will deliver.
+     */
+    public void follow(final long fromVersion)
+    {
+        final ExcerptTailer tailer = tailer();
+        tailer.direction(TailerDirection.FORWARD);
+        if (fromVersion <= 1 || !seek(tailer, fromVersion))
+        {
+            if (fromVersion <= 1)
+            {
+                tailer.toStart();
+            }
+            else
+            {
+                tailer.toEnd();
+            }
+        }
+        followNextVersion = Math.max(1, fromVersion);
+    }
+
+    /**
+     * Deliver up to {@code limit} frames that have been written since the last poll, in version order.
+     * A frame that fails its check while following is corruption (the writer only publishes whole frames).
+     *
+     * @return frames delivered.
+     */
+    public int poll(final FrameHandler handler, final int limit)
+    {
+        if (followNextVersion < 0)
+        {
+            throw new IllegalStateException("call follow(fromVersion) before poll");
+        }
+        final ExcerptTailer tailer = tailer();
+        int delivered = 0;
+        while (delivered < limit)
+        {
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    break;
+                }
+                final Bytes<?> bytes = dc.wire().bytes();
+                final long position = bytes.readPosition();
+                frame.wrap(bytes.addressForRead(position), (int)bytes.readRemaining());
+                final DeltaFrame.Check check = frame.verify();
+                if (check != DeltaFrame.Check.OK)
+                {
+                    throw new JournalCorruptionException("damaged frame (" + check + ") while following the journal",
+                        store.fileForCycle(tailer.cycle()), position, dc.index());
+                }
+                if (frame.isTrim() || frame.version() < followNextVersion)
+                {
+                    continue;
+                }
+                if (frame.version() != followNextVersion)
+                {
+                    throw new JournalCorruptionException("version gap while following: expected version=" +
+                        followNextVersion + " found version=" + frame.version(), store.fileForCycle(tailer.cycle()),
+                        position, dc.index());
+                }
+                frame.location(tailer.cycle(), position);
+                handler.onFrame(frame);
+                followNextVersion++;
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
     /**
      * Position the tailer so the next read is at or shortly before {@code version}.
      *
