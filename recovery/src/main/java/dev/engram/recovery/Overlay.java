@@ -116,6 +116,15 @@ final class Overlay implements AutoCloseable
     }
 
     /**
+     * Hand the single-writer role to the calling thread (after the previous writer is done with it,
+     * e.g. the recovery thread passing a rebuilt overlay to the applier).
+     */
+    void transferWriter()
+    {
+        writer = Thread.currentThread();
+    }
+
+    /**
      * @return the address of the key's entry, or 0.
      */
     long find(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash)

@@ -1,0 +1,179 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JournalReader;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The applier thread: follows the journal and indexes every written frame into the current overlay,
+ * publishing {@link #appliedVersion()}. It is the overlay's only writer. When a checkpoint is published
+ * it builds the next generation — a fresh overlay holding only what changed after the checkpoint,
+ * re-indexed from the journal (cheap: references, not copies) — and swaps the {@link StateView}.
+ */
+final class Applier implements Runnable
+{
+    private static final int POLL_LIMIT = 4096;
+
+    /** A new base to switch to. */
+    record Rebase(Overlay.BaseValues base, long baseVersion, Runnable onSwapped)
+    {
+    }
+
+    private final Journal journal;
+    private final JournalMappedFiles files;
+    private final AtomicReference<Rebase> pendingRebase = new AtomicReference<>();
+    private final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, TimeUnit.MICROSECONDS.toNanos(200));
+    private volatile StateView view;
+    private volatile long appliedVersion;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private JournalReader follower;
+    private TailIndexer indexer;
+
+    Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered)
+    {
+        this.journal = journal;
+        this.files = files;
+        this.view = recovered;
+        this.appliedVersion = recovered.overlay().lastVersion() > 0 ? recovered.overlay().lastVersion() : recovered.baseVersion();
+    }
+
+    StateView view()
+    {
+        return view;
+    }
+
+    long appliedVersion()
+    {
+        return appliedVersion;
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    void rebase(final Rebase rebase)
+    {
+        pendingRebase.set(rebase);
+    }
+
+    void stop()
+    {
+        running = false;
+    }
+
+    /**
+     * Wait until {@code version} is applied (readable).
+     */
+    boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        int spins = 0;
+        while (appliedVersion < version)
+        {
+            if (failure != null)
+            {
+                throw new IllegalStateException("applier failed: " + failure, failure);
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                return false;
+            }
+            if (++spins < 100)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            follower = journal.newReader();
+            follower.follow(appliedVersion + 1);
+            // the recovered overlay was filled by the recovery thread: adopt it as this thread's own
+            StateView current = view;
+            Overlay overlay = adopt(current);
+            indexer = new TailIndexer(overlay, current.base());
+            while (running)
+            {
+                final Rebase rebase = pendingRebase.getAndSet(null);
+                if (rebase != null)
+                {
+                    swap(rebase);
+                    continue;
+                }
+                final int n = follower.poll(indexer, POLL_LIMIT);
+                if (n > 0)
+                {
+                    appliedVersion = indexer.lastVersion();
+                }
+                idle.idle(n);
+            }
+            // drain what is written before stopping
+            while (follower.poll(indexer, POLL_LIMIT) > 0)
+            {
+                appliedVersion = indexer.lastVersion();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            if (follower != null)
+            {
+                follower.close();
+            }
+        }
+    }
+
+    private Overlay adopt(final StateView current)
+    {
+        final Overlay overlay = current.overlay();
+        overlay.transferWriter();
+        return overlay;
+    }
+
+    private void swap(final Rebase rebase)
+    {
+        // catch up to the checkpoint first, so no reader ever sees a base newer than the applied version
+        while (appliedVersion < rebase.baseVersion() && running)
+        {
+            final int n = follower.poll(indexer, POLL_LIMIT);
+            if (n > 0)
+            {
+                appliedVersion = indexer.lastVersion();
+            }
+            idle.idle(n);
+        }
+        final Overlay next = new Overlay(Math.max(1024, view.overlay().size()), files::wrap);
+        final TailIndexer nextIndexer = new TailIndexer(next, rebase.base());
+        final long applied = appliedVersion;
+        if (applied > rebase.baseVersion())
+        {
+            try (JournalReader replay = journal.newReader())
+            {
+                replay.replay(rebase.baseVersion() + 1, applied, nextIndexer);
+            }
+        }
+        view = new StateView(rebase.base(), rebase.baseVersion(), next);
+        indexer = nextIndexer;
+        rebase.onSwapped().run();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.engram.recovery;
+
+import java.util.List;
+
+/**
+ * What {@link StateStore#open(StateContext)} did to bring the state back.
+ *
+ * @param cleanShutdown       whether the previous process closed the store cleanly.
+ * @param checkpointId        id of the checkpoint chain head used, or 0 when the journal was replayed from the start.
+ * @param checkpointVersion   state version that checkpoint holds (0 if none).
+ * @param chainLength         checkpoint files in the chain used (full + deltas).
+ * @param rejected            checkpoints tried and rejected, newest first, each with the reason.
+ * @param tempFilesRemoved    temp files of unfinished checkpoints deleted.
+ * @param framesReplayed      journal frames replayed into the overlay.
+ * @param recoveredVersion    the version the state is at: deltas 1..recoveredVersion are applied.
+ * @param tornFramesTrimmed   frames at the journal's tail retired as torn.
+ * @param tornBytesTrimmed    bytes in those frames.
+ * @param indexRebuilt        whether the snapshot index or catalog was rebuilt from the files.
+ * @param indexNote           what was found about the index (missing, stale, damaged, ok).
+ * @param journalOpenNs       time to open the journal.
+ * @param checkpointOpenNs    time to open and verify the checkpoint chain's headers, footers and tables.
+ * @param replayNs            time to replay the journal tail.
+ * @param readyNs             time from open() to ready.
+ */
+public record RecoveryReport(
+    boolean cleanShutdown,
+    long checkpointId,
+    long checkpointVersion,
+    int chainLength,
+    List<String> rejected,
+    List<String> tempFilesRemoved,
+    long framesReplayed,
+    long recoveredVersion,
+    int tornFramesTrimmed,
+    long tornBytesTrimmed,
+    boolean indexRebuilt,
+    String indexNote,
+    long journalOpenNs,
+    long checkpointOpenNs,
+    long replayNs,
+    long readyNs)
+{
+    /**
+     * @return a short multi-line human summary.
+     */
+    public String describe()
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("shutdown: ").append(cleanShutdown ? "clean" : "UNCLEAN (recovered after a crash)").append('\n');
+        if (checkpointId == 0)
+        {
+            sb.append("checkpoint: none used, journal replayed from the start\n");
+        }
+        else
+        {
+            sb.append("checkpoint: id=").append(checkpointId).append(" version=").append(checkpointVersion)
+                .append(" chain=").append(chainLength).append('\n');
+        }
+        for (final String r : rejected)
+        {
+            sb.append("rejected: ").append(r).append('\n');
+        }
+        for (final String t : tempFilesRemoved)
+        {
+            sb.append("removed temp file: ").append(t).append('\n');
+        }
+        sb.append("journal: replayed ").append(framesReplayed).append(" frames to version ").append(recoveredVersion);
+        if (tornFramesTrimmed > 0)
+        {
+            sb.append(", trimmed torn tail of ").append(tornFramesTrimmed).append(" frames / ").append(tornBytesTrimmed).append(" bytes");
+        }
+        sb.append('\n');
+        sb.append("index: ").append(indexRebuilt ? "rebuilt" : "ok").append(indexNote == null ? "" : " (" + indexNote + ")").append('\n');
+        sb.append(String.format("ready in %.1f ms (journal open %.1f ms, checkpoint %.1f ms, replay %.1f ms)",
+            readyNs / 1e6, journalOpenNs / 1e6, checkpointOpenNs / 1e6, replayNs / 1e6));
+        return sb.toString();
+    }
+}

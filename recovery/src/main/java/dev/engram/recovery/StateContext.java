@@ -1,0 +1,264 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.JournalContext;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Configuration of a {@link StateStore}: the journal's context plus checkpoint policy, each with a
+ * documented default. {@link #conclude()} checks fields against each other.
+ * <p>
+ * Directory layout: {@code <directory>/journal} (the journal), {@code <directory>/checkpoints}
+ * (checkpoint files and their index maps), {@code <directory>/engram.lock}, {@code <directory>/clean-shutdown}.
+ */
+public final class StateContext
+{
+    /** Checkpoint once this many frames were journaled since the last one: bounds replay at recovery. */
+    public static final long CHECKPOINT_EVERY_FRAMES_DEFAULT = 500_000;
+    /** ... or once this many journal bytes were written since the last one. */
+    public static final long CHECKPOINT_EVERY_BYTES_DEFAULT = 256L * 1024 * 1024;
+    /** ... or after this long with any change (0 = no timer). */
+    public static final long CHECKPOINT_INTERVAL_MS_DEFAULT = TimeUnit.MINUTES.toMillis(5);
+    /** A delta checkpoint chain is consolidated into a full checkpoint past this many deltas. */
+    public static final int MAX_CHAIN_LENGTH_DEFAULT = 50;
+    /** ... or when the deltas' bytes exceed this fraction of the full checkpoint's bytes. */
+    public static final double MAX_CHAIN_SIZE_RATIO_DEFAULT = 1.0;
+    /** A delta checkpoint is written only when fewer than this fraction of the keys changed. */
+    public static final double DELTA_CHANGED_KEYS_RATIO_DEFAULT = 0.25;
+    /** Target length of a checkpoint data block. */
+    public static final int BLOCK_LENGTH_DEFAULT = 64 * 1024;
+    /** zstd level when compression is on. */
+    public static final int ZSTD_LEVEL_DEFAULT = 3;
+    /** Checkpoint chains kept besides the newest (older ones are the fallback when the newest is damaged). */
+    public static final int KEEP_OLDER_CHAINS_DEFAULT = 1;
+
+    private Path directory;
+    private JournalContext journal = new JournalContext();
+    private long checkpointEveryFrames = CHECKPOINT_EVERY_FRAMES_DEFAULT;
+    private long checkpointEveryBytes = CHECKPOINT_EVERY_BYTES_DEFAULT;
+    private long checkpointIntervalMs = CHECKPOINT_INTERVAL_MS_DEFAULT;
+    private int maxChainLength = MAX_CHAIN_LENGTH_DEFAULT;
+    private double maxChainSizeRatio = MAX_CHAIN_SIZE_RATIO_DEFAULT;
+    private double deltaChangedKeysRatio = DELTA_CHANGED_KEYS_RATIO_DEFAULT;
+    private boolean compress;
+    private int zstdLevel = ZSTD_LEVEL_DEFAULT;
+    private int blockLength = BLOCK_LENGTH_DEFAULT;
+    private int keepOlderChains = KEEP_OLDER_CHAINS_DEFAULT;
+    private boolean warmUp;
+    private boolean background = true;
+
+    /**
+     * @return this, checked.
+     */
+    public StateContext conclude()
+    {
+        if (directory == null)
+        {
+            throw new IllegalArgumentException("state directory must be set");
+        }
+        Objects.requireNonNull(journal, "journal context");
+        journal.directory(journalDirectory());
+        journal.conclude();
+        if (checkpointEveryFrames < 1 || checkpointEveryBytes < 1)
+        {
+            throw new IllegalArgumentException("checkpoint triggers must be >= 1: frames=" + checkpointEveryFrames +
+                " bytes=" + checkpointEveryBytes);
+        }
+        if (checkpointIntervalMs < 0)
+        {
+            throw new IllegalArgumentException("checkpointIntervalMs must be >= 0: " + checkpointIntervalMs);
+        }
+        if (maxChainLength < 1 || maxChainLength > 255)
+        {
+            throw new IllegalArgumentException("maxChainLength must be in [1, 255]: " + maxChainLength);
+        }
+        if (!(maxChainSizeRatio > 0) || !(deltaChangedKeysRatio >= 0 && deltaChangedKeysRatio <= 1))
+        {
+            throw new IllegalArgumentException("bad ratios: maxChainSizeRatio=" + maxChainSizeRatio +
+                " deltaChangedKeysRatio=" + deltaChangedKeysRatio);
+        }
+        if (zstdLevel < 1 || zstdLevel > 22)
+        {
+            throw new IllegalArgumentException("zstdLevel must be in [1, 22]: " + zstdLevel);
+        }
+        if (blockLength < 4096 || blockLength > 64 * 1024 * 1024)
+        {
+            throw new IllegalArgumentException("blockLength must be in [4 KiB, 64 MiB]: " + blockLength);
+        }
+        if (keepOlderChains < 0)
+        {
+            throw new IllegalArgumentException("keepOlderChains must be >= 0: " + keepOlderChains);
+        }
+        return this;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    public StateContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    public Path journalDirectory()
+    {
+        return directory.resolve("journal");
+    }
+
+    public Path checkpointDirectory()
+    {
+        return directory.resolve("checkpoints");
+    }
+
+    /** @return the journal's context (its directory is set from this one's). */
+    public JournalContext journal()
+    {
+        return journal;
+    }
+
+    public StateContext journal(final JournalContext journal)
+    {
+        this.journal = journal;
+        return this;
+    }
+
+    public long checkpointEveryFrames()
+    {
+        return checkpointEveryFrames;
+    }
+
+    public StateContext checkpointEveryFrames(final long frames)
+    {
+        this.checkpointEveryFrames = frames;
+        return this;
+    }
+
+    public long checkpointEveryBytes()
+    {
+        return checkpointEveryBytes;
+    }
+
+    public StateContext checkpointEveryBytes(final long bytes)
+    {
+        this.checkpointEveryBytes = bytes;
+        return this;
+    }
+
+    public long checkpointIntervalMs()
+    {
+        return checkpointIntervalMs;
+    }
+
+    public StateContext checkpointIntervalMs(final long intervalMs)
+    {
+        this.checkpointIntervalMs = intervalMs;
+        return this;
+    }
+
+    public int maxChainLength()
+    {
+        return maxChainLength;
+    }
+
+    public StateContext maxChainLength(final int length)
+    {
+        this.maxChainLength = length;
+        return this;
+    }
+
+    public double maxChainSizeRatio()
+    {
+        return maxChainSizeRatio;
+    }
+
+    public StateContext maxChainSizeRatio(final double ratio)
+    {
+        this.maxChainSizeRatio = ratio;
+        return this;
+    }
+
+    public double deltaChangedKeysRatio()
+    {
+        return deltaChangedKeysRatio;
+    }
+
+    public StateContext deltaChangedKeysRatio(final double ratio)
+    {
+        this.deltaChangedKeysRatio = ratio;
+        return this;
+    }
+
+    public boolean compress()
+    {
+        return compress;
+    }
+
+    /** @param compress zstd-compress checkpoint blocks (values then read through a decompressed block cache). @return this. */
+    public StateContext compress(final boolean compress)
+    {
+        this.compress = compress;
+        return this;
+    }
+
+    public int zstdLevel()
+    {
+        return zstdLevel;
+    }
+
+    public StateContext zstdLevel(final int level)
+    {
+        this.zstdLevel = level;
+        return this;
+    }
+
+    public int blockLength()
+    {
+        return blockLength;
+    }
+
+    public StateContext blockLength(final int blockLength)
+    {
+        this.blockLength = blockLength;
+        return this;
+    }
+
+    public int keepOlderChains()
+    {
+        return keepOlderChains;
+    }
+
+    public StateContext keepOlderChains(final int chains)
+    {
+        this.keepOlderChains = chains;
+        return this;
+    }
+
+    public boolean warmUp()
+    {
+        return warmUp;
+    }
+
+    /** @param warmUp touch every page of the checkpoint chain in the background after ready. @return this. */
+    public StateContext warmUp(final boolean warmUp)
+    {
+        this.warmUp = warmUp;
+        return this;
+    }
+
+    public boolean background()
+    {
+        return background;
+    }
+
+    /** @param background run the checkpointer on its own (false: only {@link StateStore#checkpoint()}). @return this. */
+    public StateContext background(final boolean background)
+    {
+        this.background = background;
+        return this;
+    }
+}
