@@ -24,9 +24,12 @@ final class ChronicleJournalStore implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
 
+    private final java.util.List<String> discardedCycleFiles;
+
     ChronicleJournalStore(final JournalContext ctx)
     {
         this.directory = ctx.directory();
+        this.discardedCycleFiles = discardHalfCreatedCycleFiles(directory);
         this.rollCycle = ctx.rollCycle();
         final StoreFileListener permissions = new StoreFileListener()
         {
@@ -34,10 +37,7 @@ final class ChronicleJournalStore implements AutoCloseable
             public void onAcquired(final int cycle, final File file)
             {
                 // called for every store acquired, including by readers; only files that exist need it
-                if (file.exists())
-                {
-                    DirectoryLock.setOwnerOnly(file.toPath(), "rw-------");
-                }
+                DirectoryLock.setOwnerOnlyIfExists(file.toPath(), "rw-------");
             }
 
             @Override
@@ -68,6 +68,45 @@ final class ChronicleJournalStore implements AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * A process killed while Chronicle creates a cycle file leaves a file whose first header word is 0 or
+     * still marked not-complete: it holds no excerpt. Chronicle would wait its timeout on it, twice (tail
+     * scan, then appender) and then move it aside itself. The journal holds the directory's exclusive lock,
+     * so no other writer can be creating it: move it aside at once, under Chronicle's own ".discard" name.
+     */
+    static java.util.List<String> discardHalfCreatedCycleFiles(final Path directory)
+    {
+        final java.util.List<String> discarded = new java.util.ArrayList<>();
+        final File[] files = directory.toFile().listFiles((dir, name) -> name.endsWith(CYCLE_FILE_SUFFIX));
+        if (files == null)
+        {
+            return discarded;
+        }
+        for (final File file : files)
+        {
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "r"))
+            {
+                final int firstWord = raf.length() < 4 ? 0 : Integer.reverseBytes(raf.readInt());
+                if (firstWord == 0 || (firstWord & 0x80000000) != 0)
+                {
+                    final File target = new File(file.getPath() + SingleChronicleQueue.DISCARD_FILE_SUFFIX);
+                    java.nio.file.Files.move(file.toPath(), target.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    discarded.add(file.getName());
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new JournalException("cannot inspect journal cycle file=" + file + ": " + ex.getMessage(), ex);
+            }
+        }
+        return discarded;
+    }
+
+    java.util.List<String> discardedCycleFiles()
+    {
+        return discardedCycleFiles;
     }
 
     SingleChronicleQueue queue()

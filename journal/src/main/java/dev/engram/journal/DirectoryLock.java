@@ -109,6 +109,32 @@ public final class DirectoryLock implements AutoCloseable
         }
     }
 
+    /**
+     * Like {@link #setOwnerOnly(Path, String)} but a file deleted meanwhile is not an error.
+     *
+     * @param path        file.
+     * @param permissions e.g. {@code rw-------}.
+     */
+    public static void setOwnerOnlyIfExists(final Path path, final String permissions)
+    {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix"))
+        {
+            try
+            {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+            }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                // deleted meanwhile (retention, or a directory removed after close): nothing to protect
+                return;
+            }
+            catch (final IOException ex)
+            {
+                throw new JournalException("cannot set permissions=" + permissions + " on " + path + ": " + ex.getMessage(), ex);
+            }
+        }
+    }
+
     private static RuntimeException closeAfterFailure(final FileChannel channel, final RuntimeException failure)
     {
         if (channel != null)

@@ -13,26 +13,22 @@ public final class EngramSystemProperties
     public static final String ANNOUNCER_DISABLE = "chronicle.announcer.disable";
     public static final String FORCE_UNLOCK_MODE = "queue.force.unlock.mode";
 
-    private static volatile boolean applied;
-
     private EngramSystemProperties()
     {
     }
 
     /**
-     * Idempotent; cheap after the first call.
+     * Idempotent and cheap; analytics are switched off again even if something cleared the property.
      */
     public static void apply()
     {
-        if (applied)
+        if (!"true".equals(System.getProperty(ANALYTICS_DISABLE)))
         {
-            return;
+            System.setProperty(ANALYTICS_DISABLE, "true");
         }
-        System.setProperty(ANALYTICS_DISABLE, "true");
         setIfAbsent(ANNOUNCER_DISABLE, "true");
         setIfAbsent(FORCE_UNLOCK_MODE, "ALWAYS");
         setIfAbsent("chronicle.disk.monitor.disable", "true");
-        applied = true;
     }
 
     private static void setIfAbsent(final String name, final String value)

@@ -82,7 +82,7 @@ public final class Journal implements AutoCloseable
         writerThread.start();
         syncerThread.start();
         this.openReport = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
-            tail.tornPosition, tail.tornCheck, System.nanoTime() - startNs);
+            tail.tornPosition, tail.tornCheck, store.discardedCycleFiles(), System.nanoTime() - startNs);
     }
 
     /**

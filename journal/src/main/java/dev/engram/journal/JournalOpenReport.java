@@ -9,6 +9,7 @@ package dev.engram.journal;
  * @param tornFile       file of the first torn frame, or null.
  * @param tornPosition   byte position of the first torn frame, or -1.
  * @param tornCheck      why the first torn frame failed, or null.
+ * @param discardedCycleFiles cycle files a crash left half-created (no excerpt), moved aside as {@code *.discard}.
  * @param openNs         time the open took.
  */
 public record JournalOpenReport(
@@ -18,6 +19,7 @@ public record JournalOpenReport(
     String tornFile,
     long tornPosition,
     DeltaFrame.Check tornCheck,
+    java.util.List<String> discardedCycleFiles,
     long openNs)
 {
 }
