@@ -1,0 +1,14 @@
+package dev.engram.recovery;
+
+/**
+ * Outcome of a point read in one checkpoint or a chain.
+ */
+public enum LookupStatus
+{
+    /** The key has a value; the caller's view now points at it. */
+    FOUND,
+    /** This file records the key as removed since its parent (a delta's tombstone). */
+    TOMBSTONE,
+    /** This file (or the whole chain) has no entry for the key. */
+    ABSENT
+}
