@@ -346,6 +346,14 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return frame bytes the journal thread has written since this journal was opened.
+     */
+    public long writtenBytes()
+    {
+        return progress.writtenBytes();
+    }
+
+    /**
      * @return the highest version forced to disk (survives the machine dying).
      */
     public long syncedVersion()

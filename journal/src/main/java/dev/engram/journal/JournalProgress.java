@@ -13,6 +13,7 @@ final class JournalProgress
     static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private volatile long writtenVersion;
+    private volatile long writtenBytes;
     private volatile int writtenCycle = Integer.MIN_VALUE;
     private volatile long syncedVersion;
     private volatile JournalException failure;
@@ -27,10 +28,16 @@ final class JournalProgress
     }
 
     /** Writer thread: frames up to {@code version} are complete in cycle {@code cycle} or before. */
-    void written(final int cycle, final long version)
+    void written(final int cycle, final long version, final long bytes)
     {
         writtenCycle = cycle;
+        writtenBytes = bytes;
         writtenVersion = version;
+    }
+
+    long writtenBytes()
+    {
+        return writtenBytes;
     }
 
     /** Sync thread: frames up to {@code version} reached the disk. */

@@ -36,6 +36,7 @@ final class JournalWriterAgent implements Runnable
     private volatile boolean running = true;
     private ExcerptAppender appender;
     private long nextSequence;
+    private long bytesWritten;
 
     JournalWriterAgent(
         final ChronicleJournalStore store,
@@ -111,7 +112,7 @@ final class JournalWriterAgent implements Runnable
         if (drained > 0)
         {
             nextSequence = sequence;
-            progress.written(appender.cycle(), baseVersion + sequence);
+            progress.written(appender.cycle(), baseVersion + sequence, bytesWritten);
             ring.release(sequence);
             syncer.onWritten();
         }
@@ -146,6 +147,7 @@ final class JournalWriterAgent implements Runnable
         }
         frame.putLong(offset + TIMESTAMP_OFFSET, clock.nanoTime());
         frame.putInt(offset + crcOffset(length), checksum.compute(frame, offset, length - CRC_LENGTH));
+        bytesWritten += length;
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> bytes = dc.wire().bytes();

@@ -21,7 +21,7 @@ final class Applier implements Runnable
     private static final int POLL_LIMIT = 4096;
 
     /** A new base to switch to. */
-    record Rebase(Overlay.BaseValues base, long baseVersion, Runnable onSwapped)
+    record Rebase(Overlay.BaseValues base, long baseVersion, java.util.function.Consumer<StateView> onSwapped)
     {
     }
 
@@ -36,12 +36,12 @@ final class Applier implements Runnable
     private JournalReader follower;
     private TailIndexer indexer;
 
-    Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered)
+    Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered, final long recoveredVersion)
     {
         this.journal = journal;
         this.files = files;
         this.view = recovered;
-        this.appliedVersion = recovered.overlay().lastVersion() > 0 ? recovered.overlay().lastVersion() : recovered.baseVersion();
+        this.appliedVersion = recoveredVersion;
     }
 
     StateView view()
@@ -172,8 +172,9 @@ final class Applier implements Runnable
                 replay.replay(rebase.baseVersion() + 1, applied, nextIndexer);
             }
         }
+        final StateView old = view;
         view = new StateView(rebase.base(), rebase.baseVersion(), next);
         indexer = nextIndexer;
-        rebase.onSwapped().run();
+        rebase.onSwapped().accept(old);
     }
 }

@@ -74,7 +74,7 @@ public final class StateContext
         {
             throw new IllegalArgumentException("maxChainLength must be in [1, 255]: " + maxChainLength);
         }
-        if (!(maxChainSizeRatio > 0) || !(deltaChangedKeysRatio >= 0 && deltaChangedKeysRatio <= 1))
+        if (!(maxChainSizeRatio > 0) || !(deltaChangedKeysRatio >= 0))
         {
             throw new IllegalArgumentException("bad ratios: maxChainSizeRatio=" + maxChainSizeRatio +
                 " deltaChangedKeysRatio=" + deltaChangedKeysRatio);

@@ -1,0 +1,154 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JournalReader;
+import dev.engram.journal.ReplayResult;
+
+import static dev.engram.recovery.OverlayEntryDescriptor.KIND_TOMBSTONE;
+
+/**
+ * Builds the next checkpoint from immutable inputs only — the current chain and the journal range
+ * {@code (chain version, target version]} — so producers never pause. The range is indexed into a
+ * private overlay (references into the journal, patched values materialised), then written as a delta
+ * (just those keys, deletions as tombstones) or, when the chain is long, large or most keys changed, as a
+ * new full checkpoint that merges the chain with the changes.
+ */
+final class CheckpointBuilder
+{
+    /** What was built. */
+    record Built(CheckpointInfo info, boolean delta, long framesIndexed, long buildNs)
+    {
+    }
+
+    private final StateContext ctx;
+    private final Journal journal;
+    private final JournalMappedFiles journalFiles;
+
+    CheckpointBuilder(final StateContext ctx, final Journal journal, final JournalMappedFiles journalFiles)
+    {
+        this.ctx = ctx;
+        this.journal = journal;
+        this.journalFiles = journalFiles;
+    }
+
+    /**
+     * @param chain         the newest chain, or null if there is no checkpoint yet.
+     * @param targetVersion the state version to write (must be written in the journal).
+     * @param checkpointId  the new file's id.
+     */
+    Built build(final ChainFiles chain, final long targetVersion, final long checkpointId)
+    {
+        final long startNs = System.nanoTime();
+        final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
+        try (Overlay changes = new Overlay(1024, journalFiles::wrap))
+        {
+            final TailIndexer indexer = new TailIndexer(changes, chain == null ? StateView.EMPTY : chain);
+            if (targetVersion >= fromVersion)
+            {
+                try (JournalReader reader = journal.newReader())
+                {
+                    final ReplayResult result = reader.replay(fromVersion, targetVersion, indexer);
+                    if (result.lastVersion() != targetVersion)
+                    {
+                        throw new CheckpointException("journal range (" + (fromVersion - 1) + ", " + targetVersion +
+                            "] incomplete: replay ended at version=" + result.lastVersion());
+                    }
+                }
+            }
+            final boolean delta = chooseDelta(chain, changes);
+            final CheckpointWriterContext writerCtx = new CheckpointWriterContext()
+                .directory(ctx.checkpointDirectory())
+                .checkpointId(checkpointId)
+                .stateVersion(targetVersion)
+                .compression(ctx.compress() ? CheckpointCompression.ZSTD : CheckpointCompression.NONE)
+                .zstdLevel(ctx.zstdLevel())
+                .targetBlockLength(ctx.blockLength());
+            if (delta)
+            {
+                writerCtx.deltaOf(chain.head().info());
+            }
+            try (CheckpointWriter writer = CheckpointWriter.create(writerCtx))
+            {
+                if (delta)
+                {
+                    writeChanges(changes, writer, true);
+                }
+                else
+                {
+                    writeChanges(changes, writer, false);
+                    if (chain != null)
+                    {
+                        writeUnchanged(chain, changes, writer);
+                    }
+                }
+                final CheckpointInfo info = writer.publish();
+                return new Built(info, delta, indexer.frames(), System.nanoTime() - startNs);
+            }
+        }
+    }
+
+    private boolean chooseDelta(final ChainFiles chain, final Overlay changes)
+    {
+        if (chain == null || chain.length() >= ctx.maxChainLength())
+        {
+            return false;
+        }
+        if (changes.size() > ctx.deltaChangedKeysRatio() * Math.max(1, chain.estimatedKeyCount()))
+        {
+            return false;
+        }
+        return chain.deltaBytes() <= ctx.maxChainSizeRatio() * chain.baseBytes();
+    }
+
+    private static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones)
+    {
+        changes.forEach((key, keyOffset, keyLength, kind, version, value, valueLength) ->
+        {
+            if (kind == KIND_TOMBSTONE)
+            {
+                if (withTombstones)
+                {
+                    writer.tombstone(key, keyOffset, keyLength);
+                }
+            }
+            else
+            {
+                writer.put(key, keyOffset, keyLength, value, 0, valueLength);
+            }
+        });
+    }
+
+    /**
+     * Every live key of the chain that the changes do not override, newest file first; a key already
+     * handled (seen in a newer file) is skipped.
+     */
+    private void writeUnchanged(final ChainFiles chain, final Overlay changes, final CheckpointWriter writer)
+    {
+        final boolean single = chain.length() == 1;
+        try (Overlay seen = single ? null : new Overlay(1024, journalFiles::wrap))
+        {
+            final OverlayReader changed = new OverlayReader(changes);
+            for (int i = chain.length() - 1; i >= 0; i--)
+            {
+                chain.files().get(i).forEachEntry(entry ->
+                {
+                    final int keyLength = entry.keyLength();
+                    if (!single)
+                    {
+                        if (seen.find(entry.key(), 0, keyLength, KeyHash.hash(entry.key(), 0, keyLength)) != 0)
+                        {
+                            return;
+                        }
+                        seen.putTombstone(entry.key(), 0, keyLength, 0);
+                    }
+                    if (entry.isTombstone() || changed.lookup(entry.key(), 0, keyLength) != OverlayReader.Result.ABSENT)
+                    {
+                        return;
+                    }
+                    writer.put(entry.key(), 0, keyLength, entry.value(), 0, entry.valueLength());
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.Journal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Decides when to checkpoint (frames or bytes journaled since the last one, a timer, or a request),
+ * builds the checkpoint in the background with {@link CheckpointBuilder}, hands the new chain to the
+ * applier, and removes chains beyond the retention. One build at a time.
+ */
+final class Checkpointer implements Runnable
+{
+    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final StateContext ctx;
+    private final Journal journal;
+    private final CheckpointBuilder builder;
+    private final Applier applier;
+    private final StateStore store;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private ChainFiles chain;
+    private long nextId;
+    private long lastBytes;
+    private long lastTimeMs = System.currentTimeMillis();
+    private volatile long checkpointCount;
+    private volatile long deltaCount;
+    private volatile CheckpointBuilder.Built lastBuilt;
+
+    Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
+        final StateStore store, final ChainFiles recoveredChain, final long nextId)
+    {
+        this.ctx = ctx;
+        this.journal = journal;
+        this.builder = builder;
+        this.applier = applier;
+        this.store = store;
+        this.chain = recoveredChain;
+        this.nextId = nextId;
+    }
+
+    long checkpointCount()
+    {
+        return checkpointCount;
+    }
+
+    long deltaCount()
+    {
+        return deltaCount;
+    }
+
+    CheckpointBuilder.Built lastBuilt()
+    {
+        return lastBuilt;
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    void stop()
+    {
+        running = false;
+    }
+
+    private long chainVersion()
+    {
+        return chain == null ? 0 : chain.stateVersion();
+    }
+
+    private boolean due()
+    {
+        final long written = journal.writtenVersion();
+        final long since = written - chainVersion();
+        if (since <= 0)
+        {
+            return false;
+        }
+        return since >= ctx.checkpointEveryFrames() ||
+            journal.writtenBytes() - lastBytes >= ctx.checkpointEveryBytes() ||
+            (ctx.checkpointIntervalMs() > 0 && System.currentTimeMillis() - lastTimeMs >= ctx.checkpointIntervalMs());
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            while (running)
+            {
+                if (due())
+                {
+                    checkpointNow();
+                }
+                else
+                {
+                    store.reclaim();
+                    LockSupport.parkNanos(POLL_NS);
+                }
+            }
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+        }
+    }
+
+    /**
+     * Checkpoint everything written so far (on the caller's thread); returns the newest checkpoint.
+     */
+    synchronized CheckpointInfo checkpointNow()
+    {
+        final long target = journal.writtenVersion();
+        if (target == 0 || target == chainVersion())
+        {
+            return chain == null ? null : chain.head().info();
+        }
+        // a checkpoint never gets ahead of what the journal holds on disk
+        if (!journal.awaitSynced(target, 60, TimeUnit.SECONDS))
+        {
+            throw new CheckpointException("journal did not sync version=" + target + " within 60 s");
+        }
+        final CheckpointBuilder.Built built = builder.build(chain, target, nextId++);
+        final ChainFiles next = openChain(built.info());
+        final CountDownLatch swapped = new CountDownLatch(1);
+        applier.rebase(new Applier.Rebase(next, target, old ->
+        {
+            store.retire(old);
+            swapped.countDown();
+        }));
+        try
+        {
+            while (!swapped.await(100, TimeUnit.MILLISECONDS))
+            {
+                if (applier.failure() != null)
+                {
+                    throw new CheckpointException("applier failed before taking the new checkpoint: " + applier.failure());
+                }
+                if (!store.isApplierRunning())
+                {
+                    throw new CheckpointException("store closing: the new checkpoint was published but not swapped in");
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("interrupted while swapping in checkpoint id=" + built.info().checkpointId());
+        }
+        chain = next;
+        lastBytes = journal.writtenBytes();
+        lastTimeMs = System.currentTimeMillis();
+        lastBuilt = built;
+        checkpointCount++;
+        if (built.delta())
+        {
+            deltaCount++;
+        }
+        applyRetention();
+        return built.info();
+    }
+
+    private ChainFiles openChain(final CheckpointInfo head)
+    {
+        final List<MappedCheckpoint> files = new ArrayList<>();
+        try
+        {
+            if (head.isDelta())
+            {
+                for (final MappedCheckpoint member : chain.files())
+                {
+                    files.add(MappedCheckpoint.open(member.file()));
+                }
+            }
+            files.add(MappedCheckpoint.open(head.path()));
+            return new ChainFiles(files);
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final MappedCheckpoint file : files)
+            {
+                file.close();
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Keep the newest chain and {@link StateContext#keepOlderChains()} older ones (a fallback if the newest
+     * is damaged); delete the files of the rest. Mapped files stay readable until their views are reclaimed.
+     */
+    private void applyRetention()
+    {
+        final Map<Long, List<Path>> byBase = new TreeMap<>();
+        for (final Path file : CheckpointFiles.listCheckpoints(ctx.checkpointDirectory()))
+        {
+            try (MappedCheckpoint checkpoint = MappedCheckpoint.open(file))
+            {
+                byBase.computeIfAbsent(checkpoint.info().baseId(), k -> new ArrayList<>()).add(file);
+            }
+            catch (final RuntimeException ex)
+            {
+                // a damaged file is never deleted automatically: it is left for an operator to inspect
+                store.noteDamagedFile(file, ex);
+            }
+        }
+        final List<Long> bases = new ArrayList<>(byBase.keySet());
+        final int keep = 1 + ctx.keepOlderChains();
+        for (int i = 0; i < bases.size() - keep; i++)
+        {
+            if (bases.get(i) == chain.files().get(0).info().checkpointId())
+            {
+                continue;
+            }
+            for (final Path file : byBase.get(bases.get(i)))
+            {
+                try
+                {
+                    Files.deleteIfExists(file);
+                }
+                catch (final IOException ex)
+                {
+                    throw new CheckpointException("cannot delete old checkpoint file=" + file + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JournalOpenReport;
+import dev.engram.journal.JournalReader;
+import dev.engram.journal.ReplayResult;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the files in a state directory back into a ready state: newest valid checkpoint chain mapped,
+ * journal tail after it indexed into an overlay. Every decision goes into the {@link RecoveryReport}.
+ * <ol>
+ *   <li>the journal is opened (torn tail trimmed, half-created cycle files moved aside);</li>
+ *   <li>temp files of unfinished checkpoints are deleted (the only files ever deleted here);</li>
+ *   <li>checkpoint heads are tried newest first: every member of the chain must open and verify (header,
+ *       footer, block table, index, Merkle root), and the journal must hold every version after it;
+ *       a head that fails is rejected with its reason and the next older one is tried;</li>
+ *   <li>with no usable checkpoint the journal is replayed from version 1, which must still be there;</li>
+ *   <li>the journal after the chosen checkpoint is indexed into the overlay (no value copies).</li>
+ * </ol>
+ */
+final class RecoveryProcedure
+{
+    static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
+    static final String LOCK_FILE = "engram.lock";
+
+    /** Everything recovery opened, handed to the store. */
+    record Recovered(
+        DirectoryLock lock,
+        Journal journal,
+        JournalMappedFiles journalFiles,
+        ChainFiles chain,
+        Overlay overlay,
+        long recoveredVersion,
+        long nextCheckpointId,
+        RecoveryReport report)
+    {
+    }
+
+    private RecoveryProcedure()
+    {
+    }
+
+    static Recovered run(final StateContext ctx)
+    {
+        final long startNs = System.nanoTime();
+        final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
+        Journal journal = null;
+        JournalMappedFiles journalFiles = null;
+        ChainFiles chain = null;
+        Overlay overlay = null;
+        try
+        {
+            final boolean clean = consumeCleanShutdownMarker(ctx.directory());
+            DirectoryLock.ensurePrivateDirectory(ctx.checkpointDirectory());
+            final List<String> tempFiles = removeTempFiles(ctx.checkpointDirectory());
+
+            final long journalStartNs = System.nanoTime();
+            journal = Journal.open(ctx.journal());
+            final JournalOpenReport journalReport = journal.openReport();
+            final long journalOpenNs = System.nanoTime() - journalStartNs;
+            final long lastVersion = journalReport.lastVersion();
+            journalFiles = journal.newMappedFiles();
+
+            final long checkpointStartNs = System.nanoTime();
+            final List<String> rejected = new ArrayList<>();
+            final Map<Long, Path> files = new HashMap<>();
+            long maxId = 0;
+            for (final Path file : CheckpointFiles.listCheckpoints(ctx.checkpointDirectory()))
+            {
+                final long id = CheckpointFiles.checkpointId(file.getFileName().toString());
+                files.put(id, file);
+                maxId = Math.max(maxId, id);
+            }
+            final long firstJournalVersion;
+            try (JournalReader reader = journal.newReader())
+            {
+                firstJournalVersion = reader.firstVersion();
+            }
+            final List<Long> headsNewestFirst = new ArrayList<>(files.keySet());
+            headsNewestFirst.sort(Comparator.reverseOrder());
+            for (final long headId : headsNewestFirst)
+            {
+                chain = tryChain(headId, files, lastVersion, firstJournalVersion, rejected);
+                if (chain != null)
+                {
+                    break;
+                }
+            }
+            final long checkpointOpenNs = System.nanoTime() - checkpointStartNs;
+
+            final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
+            if (chain == null && lastVersion > 0 && firstJournalVersion > 1)
+            {
+                throw new RecoveryException("no usable checkpoint in " + ctx.checkpointDirectory() +
+                    (rejected.isEmpty() ? "" : " (rejected: " + String.join("; ", rejected) + ")") +
+                    " and the journal in " + ctx.journalDirectory() + " starts at version=" + firstJournalVersion +
+                    ", so versions 1.." + (firstJournalVersion - 1) + " cannot be rebuilt; restore a backup");
+            }
+            final long replayStartNs = System.nanoTime();
+            overlay = new Overlay(1024, journalFiles::wrap);
+            final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
+            long framesReplayed = 0;
+            if (lastVersion >= fromVersion)
+            {
+                try (JournalReader reader = journal.newReader())
+                {
+                    final ReplayResult result = reader.replay(fromVersion, indexer);
+                    framesReplayed = result.framesDelivered();
+                    if (result.lastVersion() != lastVersion)
+                    {
+                        throw new RecoveryException("journal replay from version=" + fromVersion + " ended at version=" +
+                            result.lastVersion() + " but the journal's last version is " + lastVersion + ": " + result);
+                    }
+                }
+            }
+            final long replayNs = System.nanoTime() - replayStartNs;
+            final long recovered = Math.max(lastVersion, chain == null ? 0 : chain.stateVersion());
+            final RecoveryReport report = new RecoveryReport(
+                clean,
+                chain == null ? 0 : chain.headId(),
+                chain == null ? 0 : chain.stateVersion(),
+                chain == null ? 0 : chain.length(),
+                List.copyOf(rejected),
+                tempFiles,
+                framesReplayed,
+                recovered,
+                journalReport.tornFrames(),
+                journalReport.tornBytes(),
+                false,
+                "snapshot index not used on the restart path",
+                journalOpenNs,
+                checkpointOpenNs,
+                replayNs,
+                System.nanoTime() - startNs);
+            return new Recovered(lock, journal, journalFiles, chain, overlay, recovered, maxId + 1, report);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(ex, overlay, chain, journalFiles, journal, lock);
+            throw ex;
+        }
+    }
+
+    private static ChainFiles tryChain(
+        final long headId, final Map<Long, Path> files, final long lastJournalVersion, final long firstJournalVersion,
+        final List<String> rejected)
+    {
+        final List<MappedCheckpoint> opened = new ArrayList<>();
+        long id = headId;
+        try
+        {
+            while (true)
+            {
+                final Path file = files.get(id);
+                if (file == null)
+                {
+                    throw new CheckpointException("chain member ckpt id=" + id + " is missing");
+                }
+                final MappedCheckpoint checkpoint = MappedCheckpoint.open(file);
+                opened.add(0, checkpoint);
+                final CheckpointInfo info = checkpoint.info();
+                if (!info.isDelta())
+                {
+                    break;
+                }
+                id = info.parentId();
+            }
+            for (int i = 0; i < opened.size(); i++)
+            {
+                if (opened.get(i).info().chainOrdinal() != i)
+                {
+                    throw new CheckpointException("chain ordinal mismatch in " + opened.get(i).file() + ": expected " + i +
+                        " found " + opened.get(i).info().chainOrdinal());
+                }
+            }
+            final long version = opened.get(opened.size() - 1).info().stateVersion();
+            if (version > lastJournalVersion)
+            {
+                throw new CheckpointException("holds version=" + version + " but the journal ends at version=" +
+                    lastJournalVersion);
+            }
+            if (version < lastJournalVersion && firstJournalVersion > version + 1)
+            {
+                throw new CheckpointException("the journal no longer holds the versions after it: journal starts at version=" +
+                    firstJournalVersion);
+            }
+            return new ChainFiles(opened);
+        }
+        catch (final RuntimeException ex)
+        {
+            rejected.add(CheckpointFiles.checkpointFileName(headId) + ": " + ex.getMessage());
+            for (final MappedCheckpoint checkpoint : opened)
+            {
+                checkpoint.close();
+            }
+            return null;
+        }
+    }
+
+    private static boolean consumeCleanShutdownMarker(final Path directory)
+    {
+        final Path marker = directory.resolve(CLEAN_SHUTDOWN_FILE);
+        try
+        {
+            final boolean existed = Files.deleteIfExists(marker);
+            if (existed)
+            {
+                Fsync.directory(directory);
+            }
+            return existed;
+        }
+        catch (final IOException ex)
+        {
+            throw new RecoveryException("cannot remove the clean-shutdown marker=" + marker + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    static void markCleanShutdown(final Path directory)
+    {
+        final Path marker = directory.resolve(CLEAN_SHUTDOWN_FILE);
+        try
+        {
+            Files.write(marker, new byte[0]);
+            Fsync.file(marker);
+            Fsync.directory(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new RecoveryException("cannot write the clean-shutdown marker=" + marker + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static List<String> removeTempFiles(final Path directory)
+    {
+        final List<String> removed = new ArrayList<>();
+        try (var stream = Files.list(directory))
+        {
+            for (final Path file : stream.toList())
+            {
+                if (file.getFileName().toString().endsWith(CheckpointFiles.TMP_SUFFIX))
+                {
+                    Files.deleteIfExists(file);
+                    removed.add(file.getFileName().toString());
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new RecoveryException("cannot clean temp files in " + directory + ": " + ex.getMessage(), ex);
+        }
+        return List.copyOf(removed);
+    }
+
+    private static void closeAll(final RuntimeException failure, final AutoCloseable... resources)
+    {
+        for (final AutoCloseable resource : resources)
+        {
+            if (resource != null)
+            {
+                try
+                {
+                    resource.close();
+                }
+                catch (final Exception ex)
+                {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,314 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.EngramSystemProperties;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalMappedFiles;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A recoverable keyed state: the journal, the checkpoint chain and the overlay between them, kept current
+ * by an applier thread and checkpointed in the background.
+ * <pre>{@code
+ * try (StateStore store = StateStore.open(new StateContext().directory(dir))) {
+ *     System.out.println(store.recoveryReport().describe());
+ *     Journal journal = store.journal();
+ *     long v = journal.append(journal.newDelta().put("user/1", bytes));
+ *     store.awaitApplied(v, 1, TimeUnit.SECONDS);
+ *     try (StateReader reader = store.newReader()) { byte[] value = reader.get("user/1"); }
+ * }
+ * }</pre>
+ * {@link #open(StateContext)} recovers automatically and returns when the state is ready: reads then see
+ * every version the journal held (see {@link RecoveryReport}). Reads see versions up to
+ * {@link #appliedVersion()}, which follows the journal's written version closely.
+ */
+public final class StateStore implements AutoCloseable
+{
+    private final StateContext ctx;
+    private final DirectoryLock lock;
+    private final Journal journal;
+    private final JournalMappedFiles journalFiles;
+    private final RecoveryReport report;
+    private final Applier applier;
+    private final Thread applierThread;
+    private final Checkpointer checkpointer;
+    private final Thread checkpointerThread;
+    private final CopyOnWriteArrayList<StateReader> readers = new CopyOnWriteArrayList<>();
+    private final List<StateView> retired = new ArrayList<>();
+    private final List<String> damagedFiles = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
+    {
+        this.ctx = ctx;
+        this.lock = recovered.lock();
+        this.journal = recovered.journal();
+        this.journalFiles = recovered.journalFiles();
+        this.report = recovered.report();
+        final ChainFiles chain = recovered.chain();
+        final StateView view = new StateView(chain == null ? StateView.EMPTY : chain,
+            chain == null ? 0 : chain.stateVersion(), recovered.overlay());
+        this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion());
+        this.applierThread = new Thread(applier, "engram-applier");
+        applierThread.setDaemon(true);
+        this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles), applier, this,
+            chain, recovered.nextCheckpointId());
+        this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
+        applierThread.start();
+        if (checkpointerThread != null)
+        {
+            checkpointerThread.setDaemon(true);
+            checkpointerThread.start();
+        }
+    }
+
+    /**
+     * Open the state in {@code ctx.directory()}, recovering whatever a previous process left, and return it
+     * ready to read and append.
+     *
+     * @throws RecoveryException if the files cannot be turned into a consistent state (names them).
+     */
+    public static StateStore open(final StateContext ctx)
+    {
+        EngramSystemProperties.apply();
+        ctx.conclude();
+        return new StateStore(ctx, RecoveryProcedure.run(ctx));
+    }
+
+    /**
+     * @return the journal: append deltas here.
+     */
+    public Journal journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @return what open did to recover.
+     */
+    public RecoveryReport recoveryReport()
+    {
+        return report;
+    }
+
+    /**
+     * @return the highest version readers see.
+     */
+    public long appliedVersion()
+    {
+        return applier.appliedVersion();
+    }
+
+    /**
+     * Wait until {@code version} is visible to readers.
+     *
+     * @return false on timeout.
+     */
+    public boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
+    {
+        return applier.awaitApplied(version, timeout, unit);
+    }
+
+    /**
+     * @return a reader for the calling thread (close it when done).
+     */
+    public StateReader newReader()
+    {
+        ensureOpen();
+        final StateReader reader = new StateReader(this);
+        readers.add(reader);
+        return reader;
+    }
+
+    /**
+     * Checkpoint everything written so far now, on the calling thread (producers do not pause).
+     *
+     * @return the newest checkpoint, or null if nothing was ever written.
+     */
+    public CheckpointInfo checkpoint()
+    {
+        ensureOpen();
+        return checkpointer.checkpointNow();
+    }
+
+    /**
+     * @return checkpoints written since open.
+     */
+    public long checkpointCount()
+    {
+        return checkpointer.checkpointCount();
+    }
+
+    /**
+     * @return of those, delta (incremental) checkpoints.
+     */
+    public long deltaCheckpointCount()
+    {
+        return checkpointer.deltaCount();
+    }
+
+    /**
+     * @return the state version of the checkpoint the current view stands on (0 if none).
+     */
+    public long checkpointVersion()
+    {
+        return view().baseVersion();
+    }
+
+    /**
+     * @return off-heap bytes held by the current overlay.
+     */
+    public long overlayBytes()
+    {
+        return view().overlay().offHeapBytes();
+    }
+
+    /**
+     * @return checkpoint files found damaged since open (never deleted automatically).
+     */
+    public List<String> damagedFiles()
+    {
+        return List.copyOf(damagedFiles);
+    }
+
+    /**
+     * @return the directory.
+     */
+    public Path directory()
+    {
+        return ctx.directory();
+    }
+
+    StateView view()
+    {
+        return applier.view();
+    }
+
+    boolean isApplierRunning()
+    {
+        return applierThread.isAlive();
+    }
+
+    void unregister(final StateReader reader)
+    {
+        readers.remove(reader);
+    }
+
+    void noteDamagedFile(final Path file, final RuntimeException ex)
+    {
+        damagedFiles.add(file + ": " + ex.getMessage());
+    }
+
+    void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("state store is closed: directory=" + ctx.directory());
+        }
+        final Throwable failure = applier.failure() != null ? applier.failure() : checkpointer.failure();
+        if (failure != null)
+        {
+            throw new IllegalStateException("state store failed: " + failure, failure);
+        }
+    }
+
+    /**
+     * A generation replaced by a newer checkpoint: released once no reader is inside it.
+     */
+    void retire(final StateView view)
+    {
+        synchronized (retired)
+        {
+            retired.add(view);
+        }
+        reclaim();
+    }
+
+    void reclaim()
+    {
+        synchronized (retired)
+        {
+            retired.removeIf(view ->
+            {
+                for (final StateReader reader : readers)
+                {
+                    if (reader.inUse() == view)
+                    {
+                        return false;
+                    }
+                }
+                release(view);
+                return true;
+            });
+        }
+    }
+
+    private static void release(final StateView view)
+    {
+        view.overlay().close();
+        if (view.base() instanceof ChainFiles chain)
+        {
+            chain.close();
+        }
+    }
+
+    /**
+     * Stop the checkpointer (a build in progress finishes), apply what is written, close the journal
+     * (drain, sync), unmap everything, mark a clean shutdown and release the directory.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        checkpointer.stop();
+        join(checkpointerThread);
+        applier.stop();
+        join(applierThread);
+        journal.close();
+        synchronized (retired)
+        {
+            retired.forEach(StateStore::release);
+            retired.clear();
+        }
+        release(applier.view());
+        journalFiles.close();
+        if (applier.failure() == null && checkpointer.failure() == null)
+        {
+            RecoveryProcedure.markCleanShutdown(ctx.directory());
+        }
+        lock.close();
+    }
+
+    private static void join(final Thread thread)
+    {
+        if (thread == null)
+        {
+            return;
+        }
+        boolean interrupted = false;
+        while (thread.isAlive())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

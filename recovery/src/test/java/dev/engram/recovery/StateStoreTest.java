@@ -1,0 +1,160 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.Delta;
+import dev.engram.journal.Journal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class StateStoreTest
+{
+    @TempDir
+    Path dir;
+
+    private final SeededWorkload workload = new SeededWorkload(42, 64 * 1024);
+
+    private StateContext ctx(final boolean compress)
+    {
+        return new StateContext().directory(dir).checkpointEveryFrames(1500).maxChainLength(3).compress(compress)
+            .checkpointIntervalMs(0).deltaChangedKeysRatio(10).maxChainSizeRatio(100);
+    }
+
+    private long append(final StateStore store, final long from, final long to)
+    {
+        final Journal journal = store.journal();
+        final Delta delta = journal.newDelta();
+        long version = 0;
+        for (long v = from; v <= to; v++)
+        {
+            version = journal.append(workload.fill(v, delta));
+            assertEquals(v, version);
+        }
+        return version;
+    }
+
+    static void assertState(final StateStore store, final Map<String, byte[]> model, final String when)
+    {
+        try (StateReader reader = store.newReader())
+        {
+            for (final String key : SeededWorkload.keyUniverse())
+            {
+                assertArrayEquals(model.get(key), reader.get(key), () -> when + ": key=" + key);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldEqualTheModelBeforeAndAfterReopenWithCheckpointChains(final boolean compress)
+    {
+        final long last;
+        try (StateStore store = StateStore.open(ctx(compress)))
+        {
+            assertFalse(store.recoveryReport().cleanShutdown());
+            long round = 0;
+            for (int r = 1; r <= 8; r++)
+            {
+                round = append(store, round + 1, r * 1500L);
+                final long target = round;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (store.checkpointVersion() < target && System.nanoTime() < deadline)
+                {
+                    Thread.onSpinWait();
+                }
+                assertEquals(target, store.checkpointVersion(), "background checkpoint after round " + r);
+            }
+            last = append(store, round + 1, round + 700);
+            assertTrue(store.awaitApplied(last, 30, TimeUnit.SECONDS));
+            assertState(store, workload.model(last), "live");
+            assertTrue(store.checkpointCount() >= 8, "checkpoints: " + store.checkpointCount());
+            assertTrue(store.deltaCheckpointCount() >= 3, "delta checkpoints: " + store.deltaCheckpointCount());
+            assertTrue(store.checkpointCount() - store.deltaCheckpointCount() >= 3, "consolidations into full checkpoints");
+        }
+        try (StateStore store = StateStore.open(ctx(compress)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertTrue(report.cleanShutdown(), report.describe());
+            assertTrue(report.checkpointId() > 0, report.describe());
+            assertEquals(last, report.recoveredVersion());
+            assertEquals(last - report.checkpointVersion(), report.framesReplayed());
+            assertEquals(700, report.framesReplayed(), report.describe());
+            assertState(store, workload.model(last), "after reopen");
+            final long more = append(store, last + 1, last + 2000);
+            assertTrue(store.awaitApplied(more, 30, TimeUnit.SECONDS));
+            store.checkpoint();
+            assertEquals(more, store.checkpointVersion());
+            assertState(store, workload.model(more), "after more appends and a checkpoint");
+        }
+    }
+
+    @Test
+    void shouldFallBackToAnOlderCheckpointWhenTheNewestIsDamaged() throws IOException
+    {
+        final long last;
+        try (StateStore store = StateStore.open(ctx(false).background(false)))
+        {
+            append(store, 1, 3000);
+            assertTrue(store.awaitApplied(3000, 30, TimeUnit.SECONDS));
+            store.checkpoint();
+            last = append(store, 3001, 4000);
+            assertTrue(store.awaitApplied(last, 30, TimeUnit.SECONDS));
+            store.checkpoint();
+        }
+        final List<Path> files = CheckpointFiles.listCheckpoints(dir.resolve("checkpoints"));
+        final Path newest = files.stream().max(Comparator.naturalOrder()).orElseThrow();
+        try (RandomAccessFile raf = new RandomAccessFile(newest.toFile(), "rw"))
+        {
+            raf.seek(40);
+            raf.write(raf.readByte() ^ 0x10);
+        }
+        try (StateStore store = StateStore.open(ctx(false).background(false)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertEquals(1, report.rejected().size(), report.describe());
+            assertTrue(report.rejected().get(0).startsWith(newest.getFileName().toString()), report.describe());
+            assertEquals(3000, report.checkpointVersion(), report.describe());
+            assertEquals(1000, report.framesReplayed());
+            assertState(store, workload.model(last), "after fallback");
+        }
+        assertTrue(Files.exists(newest), "a damaged checkpoint is never deleted automatically");
+    }
+
+    @Test
+    void shouldReplayTheWholeJournalWhenNoCheckpointIsUsable() throws IOException
+    {
+        final long last;
+        try (StateStore store = StateStore.open(ctx(false).background(false)))
+        {
+            last = append(store, 1, 2500);
+            assertTrue(store.awaitApplied(last, 30, TimeUnit.SECONDS));
+            store.checkpoint();
+        }
+        for (final Path file : CheckpointFiles.listCheckpoints(dir.resolve("checkpoints")))
+        {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+            {
+                raf.setLength(raf.length() - 7);
+            }
+        }
+        try (StateStore store = StateStore.open(ctx(false).background(false)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertEquals(0, report.checkpointId(), report.describe());
+            assertEquals(last, report.framesReplayed());
+            assertFalse(report.rejected().isEmpty());
+            assertState(store, workload.model(last), "journal only");
+        }
+    }
+}
