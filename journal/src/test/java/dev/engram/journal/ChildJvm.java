@@ -23,10 +23,10 @@ import java.util.function.Predicate;
  * ended by a signal is 128 + the signal number, so {@link #killHard(long, TimeUnit)} returns
  * {@link #SIGKILL_EXIT_VALUE} when the kill was really a {@code kill -9}.
  */
-final class ChildJvm implements AutoCloseable
+public final class ChildJvm implements AutoCloseable
 {
     /** Exit value of a process ended by SIGKILL (128 + 9). */
-    static final int SIGKILL_EXIT_VALUE = 128 + 9;
+    public static final int SIGKILL_EXIT_VALUE = 128 + 9;
     /** The system property holding the JVM flags the build keeps in one place. */
     static final String JVM_FLAGS_PROP_NAME = "engram.jvmFlags";
 
@@ -47,7 +47,7 @@ final class ChildJvm implements AutoCloseable
      * @param mainClass the class whose {@code main} the child runs.
      * @return a builder.
      */
-    static Builder builder(final Class<?> mainClass)
+    public static Builder builder(final Class<?> mainClass)
     {
         return new Builder(mainClass);
     }
@@ -56,7 +56,7 @@ final class ChildJvm implements AutoCloseable
      * @return the build's JVM flags, one per element.
      * @throws IllegalStateException if the test was not started by the build (the property is missing).
      */
-    static List<String> buildJvmFlags()
+    public static List<String> buildJvmFlags()
     {
         final String flags = System.getProperty(JVM_FLAGS_PROP_NAME);
         if (flags == null || flags.isBlank())
@@ -67,37 +67,37 @@ final class ChildJvm implements AutoCloseable
         return Arrays.asList(flags.trim().split("\\s+"));
     }
 
-    long pid()
+    public long pid()
     {
         return process.pid();
     }
 
-    boolean isAlive()
+    public boolean isAlive()
     {
         return process.isAlive();
     }
 
-    List<String> command()
+    public List<String> command()
     {
         return command;
     }
 
-    Path stdoutFile()
+    public Path stdoutFile()
     {
         return stdout;
     }
 
-    Path stderrFile()
+    public Path stderrFile()
     {
         return stderr;
     }
 
-    String stdoutText()
+    public String stdoutText()
     {
         return read(stdout);
     }
 
-    String stderrText()
+    public String stderrText()
     {
         return read(stderr);
     }
@@ -108,7 +108,7 @@ final class ChildJvm implements AutoCloseable
      * @return its exit value ({@link #SIGKILL_EXIT_VALUE} if the kill ended it).
      * @throws IllegalStateException if it is still alive after the timeout.
      */
-    int killHard(final long timeout, final TimeUnit unit) throws InterruptedException
+    public int killHard(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         process.destroyForcibly();
         if (!process.waitFor(timeout, unit))
@@ -124,7 +124,7 @@ final class ChildJvm implements AutoCloseable
      * @return its exit value.
      * @throws IllegalStateException if it did not exit in time (it is then killed, and its stderr quoted).
      */
-    int awaitExit(final long timeout, final TimeUnit unit) throws InterruptedException
+    public int awaitExit(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         if (!process.waitFor(timeout, unit))
         {
@@ -138,7 +138,7 @@ final class ChildJvm implements AutoCloseable
     /**
      * @return a description for failure messages: the pid, exit state and the tail of stderr.
      */
-    String describe()
+    public String describe()
     {
         final String err = stderrText();
         final String tail = err.length() > 4000 ? "..." + err.substring(err.length() - 4000) : err;
@@ -178,7 +178,7 @@ final class ChildJvm implements AutoCloseable
     /**
      * What the child runs with.
      */
-    static final class Builder
+    public static final class Builder
     {
         private final Class<?> mainClass;
         private final List<String> jvmArgs = new ArrayList<>();
@@ -193,21 +193,21 @@ final class ChildJvm implements AutoCloseable
         }
 
         /** @param filter which of the build's JVM flags to keep (e.g. drop the {@code -Dchronicle.*} ones). @return this. */
-        Builder buildFlagFilter(final Predicate<String> filter)
+        public Builder buildFlagFilter(final Predicate<String> filter)
         {
             this.flagFilter = filter;
             return this;
         }
 
         /** @param jvmArg an extra JVM argument, placed after the build's flags. @return this. */
-        Builder jvmArg(final String jvmArg)
+        public Builder jvmArg(final String jvmArg)
         {
             jvmArgs.add(jvmArg);
             return this;
         }
 
         /** @param values program arguments. @return this. */
-        Builder args(final Object... values)
+        public Builder args(final Object... values)
         {
             for (final Object value : values)
             {
@@ -217,20 +217,20 @@ final class ChildJvm implements AutoCloseable
         }
 
         /** @param file where the child's stdout goes. @return this. */
-        Builder stdout(final Path file)
+        public Builder stdout(final Path file)
         {
             this.stdout = file;
             return this;
         }
 
         /** @param file where the child's stderr goes. @return this. */
-        Builder stderr(final Path file)
+        public Builder stderr(final Path file)
         {
             this.stderr = file;
             return this;
         }
 
-        ChildJvm start() throws IOException
+        public ChildJvm start() throws IOException
         {
             if (stdout == null || stderr == null)
             {
