@@ -176,7 +176,9 @@ public final class JournalReader implements AutoCloseable
             result.tornFile = String.valueOf(badFile);
             result.tornPosition = badPosition;
         }
-        if (!stoppedAtToVersion && expectedLastIndex >= 0 && lastReadIndex < expectedLastIndex)
+        // where the scan ended: the last excerpt read, or (when positioned after the last one) the one before
+        final long scannedTo = Math.max(lastReadIndex, tailer.index() - 1);
+        if (!stoppedAtToVersion && expectedLastIndex >= 0 && scannedTo < expectedLastIndex)
         {
             throw new JournalCorruptionException("journal scan stopped early: last readable index=0x" +
                 Long.toHexString(lastReadIndex) + " but the queue's last index=0x" + Long.toHexString(expectedLastIndex),
@@ -280,9 +282,16 @@ public final class JournalReader implements AutoCloseable
             if (firstVersion <= version)
             {
                 final long estimate = store.rollCycle().toIndex(cycle.intValue(), version - firstVersion);
-                if (tailer.moveToIndex(estimate) && versionAtTailer(tailer) == version)
+                // the excerpt holding the version, or (for the version after the last) the one before it; the
+                // version field is only used to position: frames delivered later are still fully verified,
+                // and frames skipped here (older than the version asked for) are not needed
+                if (tailer.moveToIndex(estimate) && rawVersionAtTailer(tailer) == version)
                 {
                     tailer.moveToIndex(estimate);
+                }
+                else if (version > firstVersion && tailer.moveToIndex(estimate - 1) && rawVersionAtTailer(tailer) == version - 1)
+                {
+                    return true;
                 }
                 else
                 {
@@ -342,6 +351,28 @@ public final class JournalReader implements AutoCloseable
                 return -1;
             }
             return frame.version();
+        }
+    }
+
+    /**
+     * Read one excerpt's version field without verifying the frame (positioning only).
+     *
+     * @return the version field, or Long.MIN_VALUE at the end or for an excerpt too short to hold one.
+     */
+    private static long rawVersionAtTailer(final ExcerptTailer tailer)
+    {
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            if (!dc.isPresent())
+            {
+                return Long.MIN_VALUE;
+            }
+            final Bytes<?> bytes = dc.wire().bytes();
+            if (bytes.readRemaining() < DeltaFrameDescriptor.HEADER_LENGTH)
+            {
+                return Long.MIN_VALUE;
+            }
+            return bytes.readLong(bytes.readPosition() + DeltaFrameDescriptor.VERSION_OFFSET);
         }
     }
 

@@ -72,7 +72,6 @@ final class RecoveryProcedure
             final long lastVersion = journalReport.lastVersion();
             journalFiles = journal.newMappedFiles();
 
-            final long checkpointStartNs = System.nanoTime();
             final List<String> rejected = new ArrayList<>();
             final Map<Long, Path> files = new HashMap<>();
             long maxId = 0;
@@ -89,42 +88,62 @@ final class RecoveryProcedure
             }
             final List<Long> headsNewestFirst = new ArrayList<>(files.keySet());
             headsNewestFirst.sort(Comparator.reverseOrder());
-            for (final long headId : headsNewestFirst)
+            long checkpointOpenNs = 0;
+            long replayNs = 0;
+            long framesReplayed = 0;
+            int candidate = 0;
+            while (true)
             {
-                chain = tryChain(headId, files, lastVersion, firstJournalVersion, rejected);
-                if (chain != null)
+                final long checkpointStartNs = System.nanoTime();
+                chain = null;
+                while (chain == null && candidate < headsNewestFirst.size())
                 {
+                    chain = tryChain(headsNewestFirst.get(candidate++), files, lastVersion, firstJournalVersion,
+                        ctx.verifyBlocksOnOpen(), rejected);
+                }
+                checkpointOpenNs += System.nanoTime() - checkpointStartNs;
+
+                final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
+                if (chain == null && lastVersion > 0 && firstJournalVersion > 1)
+                {
+                    throw new RecoveryException("no usable checkpoint in " + ctx.checkpointDirectory() +
+                        (rejected.isEmpty() ? "" : " (rejected: " + String.join("; ", rejected) + ")") +
+                        " and the journal in " + ctx.journalDirectory() + " starts at version=" + firstJournalVersion +
+                        ", so versions 1.." + (firstJournalVersion - 1) + " cannot be rebuilt; restore a backup");
+                }
+                final long replayStartNs = System.nanoTime();
+                overlay = new Overlay(1024, journalFiles::wrap);
+                final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
+                try
+                {
+                    if (lastVersion >= fromVersion)
+                    {
+                        try (JournalReader reader = journal.newReader())
+                        {
+                            final ReplayResult result = reader.replay(fromVersion, indexer);
+                            framesReplayed = result.framesDelivered();
+                            if (result.lastVersion() != lastVersion)
+                            {
+                                throw new RecoveryException("journal replay from version=" + fromVersion +
+                                    " ended at version=" + result.lastVersion() + " but the journal's last version is " +
+                                    lastVersion + ": " + result);
+                            }
+                        }
+                    }
+                    replayNs += System.nanoTime() - replayStartNs;
                     break;
                 }
-            }
-            final long checkpointOpenNs = System.nanoTime() - checkpointStartNs;
-
-            final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
-            if (chain == null && lastVersion > 0 && firstJournalVersion > 1)
-            {
-                throw new RecoveryException("no usable checkpoint in " + ctx.checkpointDirectory() +
-                    (rejected.isEmpty() ? "" : " (rejected: " + String.join("; ", rejected) + ")") +
-                    " and the journal in " + ctx.journalDirectory() + " starts at version=" + firstJournalVersion +
-                    ", so versions 1.." + (firstJournalVersion - 1) + " cannot be rebuilt; restore a backup");
-            }
-            final long replayStartNs = System.nanoTime();
-            overlay = new Overlay(1024, journalFiles::wrap);
-            final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
-            long framesReplayed = 0;
-            if (lastVersion >= fromVersion)
-            {
-                try (JournalReader reader = journal.newReader())
+                catch (final CheckpointCorruptionException ex)
                 {
-                    final ReplayResult result = reader.replay(fromVersion, indexer);
-                    framesReplayed = result.framesDelivered();
-                    if (result.lastVersion() != lastVersion)
-                    {
-                        throw new RecoveryException("journal replay from version=" + fromVersion + " ended at version=" +
-                            result.lastVersion() + " but the journal's last version is " + lastVersion + ": " + result);
-                    }
+                    // a PATCH in the tail read a damaged block of this chain: reject it, try an older one
+                    rejected.add(CheckpointFiles.checkpointFileName(chain.headId()) + ": " + ex.getMessage());
+                    overlay.close();
+                    overlay = null;
+                    chain.close();
+                    chain = null;
+                    replayNs += System.nanoTime() - replayStartNs;
                 }
             }
-            final long replayNs = System.nanoTime() - replayStartNs;
             final long recovered = Math.max(lastVersion, chain == null ? 0 : chain.stateVersion());
             final RecoveryReport report = new RecoveryReport(
                 clean,
@@ -154,7 +173,7 @@ final class RecoveryProcedure
 
     private static ChainFiles tryChain(
         final long headId, final Map<Long, Path> files, final long lastJournalVersion, final long firstJournalVersion,
-        final List<String> rejected)
+        final boolean verifyBlocks, final List<String> rejected)
     {
         final List<MappedCheckpoint> opened = new ArrayList<>();
         long id = headId;
@@ -194,6 +213,13 @@ final class RecoveryProcedure
             {
                 throw new CheckpointException("the journal no longer holds the versions after it: journal starts at version=" +
                     firstJournalVersion);
+            }
+            if (verifyBlocks)
+            {
+                for (final MappedCheckpoint checkpoint : opened)
+                {
+                    checkpoint.verifyAllBlocks();
+                }
             }
             return new ChainFiles(opened);
         }

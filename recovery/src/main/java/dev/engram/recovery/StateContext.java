@@ -47,6 +47,7 @@ public final class StateContext
     private int blockLength = BLOCK_LENGTH_DEFAULT;
     private int keepOlderChains = KEEP_OLDER_CHAINS_DEFAULT;
     private boolean warmUp;
+    private boolean verifyBlocksOnOpen;
     private boolean background = true;
 
     /**
@@ -247,6 +248,21 @@ public final class StateContext
     public StateContext warmUp(final boolean warmUp)
     {
         this.warmUp = warmUp;
+        return this;
+    }
+
+    public boolean verifyBlocksOnOpen()
+    {
+        return verifyBlocksOnOpen;
+    }
+
+    /**
+     * @param verify check every block's CRC32C of the chosen chain during recovery (reads every byte; without
+     *               it blocks are checked on first access and a bad one is refused, never served). @return this.
+     */
+    public StateContext verifyBlocksOnOpen(final boolean verify)
+    {
+        this.verifyBlocksOnOpen = verify;
         return this;
     }
 
