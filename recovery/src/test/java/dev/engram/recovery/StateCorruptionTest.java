@@ -218,6 +218,34 @@ class StateCorruptionTest
     }
 
     @Test
+    void shouldStopWithAClearErrorWhenAFrameInTheReplayedTailIsDamaged() throws IOException
+    {
+        final Path dir = copy();
+        final Path cycle = files(dir.resolve("journal"), ".cq4").get(0);
+        // the frame of version 5900 (in the tail after the last checkpoint at 4500): find its version field
+        final byte[] bytes = Files.readAllBytes(cycle);
+        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long found = -1;
+        for (int i = 0; i + 8 <= bytes.length; i += 1)
+        {
+            if (buffer.getLong(i) == 5900L && bytes[i - 4] == 1)   // version field, 4 bytes after the format version
+            {
+                found = i;
+                break;
+            }
+        }
+        assertTrue(found > 0, "frame of version 5900 not found");
+        try (RandomAccessFile raf = new RandomAccessFile(cycle.toFile(), "rw"))
+        {
+            raf.seek(found + 20);
+            raf.write(raf.read() ^ 0x40);
+        }
+        final JournalException ex = assertThrows(JournalException.class, () -> StateStore.open(ctx(dir)));
+        assertTrue(ex.getMessage().contains(cycle.getFileName().toString()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("position="), ex.getMessage());
+    }
+
+    @Test
     void shouldFallBackWhenTheNewestChainHasABadBlockAndBlocksAreVerifiedAtOpen() throws IOException
     {
         final Path dir = copy();
