@@ -47,6 +47,7 @@ public final class CheckpointWriter implements AutoCloseable
     private final ExpandableDirectByteBuffer blockTable = new ExpandableDirectByteBuffer(4096);
     private final InFileIndexBuilder index = new InFileIndexBuilder();
     private final UnsafeBuffer keyScratch = new UnsafeBuffer(new byte[CheckpointEntryDescriptor.MAX_KEY_LENGTH]);
+    private final UnsafeBuffer heapValue = new UnsafeBuffer(new byte[0]);
     private final ByteBuffer largeHeader = ByteBuffer.allocateDirect(
         CheckpointEntryDescriptor.ENTRY_HEADER_LENGTH + CheckpointEntryDescriptor.MAX_KEY_LENGTH).order(LITTLE_ENDIAN);
     private final UnsafeBuffer largeHeaderBuffer = new UnsafeBuffer(largeHeader);
@@ -144,7 +145,8 @@ public final class CheckpointWriter implements AutoCloseable
      */
     public CheckpointWriter put(final CharSequence key, final byte[] value)
     {
-        return put(key, new UnsafeBuffer(value), 0, value.length);
+        heapValue.wrap(value);
+        return put(key, heapValue, 0, value.length);
     }
 
     /**
