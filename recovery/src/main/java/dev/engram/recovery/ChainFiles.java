@@ -3,53 +3,49 @@ package dev.engram.recovery;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
- * An open checkpoint chain: a full checkpoint and the deltas on top of it, base first. A point read
- * asks the head first and walks towards the base; a tombstone in a newer file hides older values.
- * Owns its mapped files.
+ * The store's handle on an open {@link CheckpointChain}: the chain as the base of a state generation
+ * ({@link Overlay.BaseValues}) plus the sizes the checkpoint policy decides on. Owns the chain.
  */
 final class ChainFiles implements Overlay.BaseValues, AutoCloseable
 {
-    private final List<MappedCheckpoint> files;
-    private final MappedCheckpoint head;
+    private final CheckpointChain chain;
 
     ChainFiles(final List<MappedCheckpoint> baseFirst)
     {
-        if (baseFirst.isEmpty())
-        {
-            throw new IllegalArgumentException("a chain needs at least its full checkpoint");
-        }
-        this.files = Collections.unmodifiableList(new ArrayList<>(baseFirst));
-        this.head = baseFirst.get(baseFirst.size() - 1);
+        this.chain = CheckpointChain.of(baseFirst);
+    }
+
+    CheckpointChain chain()
+    {
+        return chain;
     }
 
     List<MappedCheckpoint> files()
     {
-        return files;
+        return chain.checkpoints();
     }
 
     MappedCheckpoint head()
     {
-        return head;
+        return chain.head();
     }
 
     long stateVersion()
     {
-        return head.info().stateVersion();
+        return chain.head().info().stateVersion();
     }
 
     long headId()
     {
-        return head.info().checkpointId();
+        return chain.head().info().checkpointId();
     }
 
     int length()
     {
-        return files.size();
+        return chain.length();
     }
 
     /**
@@ -58,57 +54,41 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     long deltaBytes()
     {
         long bytes = 0;
-        for (int i = 1; i < files.size(); i++)
+        for (int i = 1; i < chain.length(); i++)
         {
-            bytes += files.get(i).info().fileLength();
+            bytes += chain.checkpoint(i).info().fileLength();
         }
         return bytes;
     }
 
     long baseBytes()
     {
-        return files.get(0).info().fileLength();
+        return chain.base().info().fileLength();
     }
 
     /**
-     * @return live keys, counted from the base's puts plus deltas' puts less tombstones (an estimate for
-     * chains: a delta's put of an existing key counts twice).
+     * @return live keys, estimated from the base's puts plus the deltas' puts less their tombstones
+     * (a delta's put of an existing key counts twice).
      */
     long estimatedKeyCount()
     {
-        long keys = files.get(0).info().putCount();
-        for (int i = 1; i < files.size(); i++)
+        long keys = chain.base().info().putCount();
+        for (int i = 1; i < chain.length(); i++)
         {
-            keys += files.get(i).info().putCount() - files.get(i).info().tombstoneCount();
+            keys += chain.checkpoint(i).info().putCount() - chain.checkpoint(i).info().tombstoneCount();
         }
         return Math.max(0, keys);
-    }
-
-    LookupStatus lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer out)
-    {
-        for (int i = files.size() - 1; i >= 0; i--)
-        {
-            final LookupStatus status = files.get(i).lookup(key, keyOffset, keyLength, out);
-            if (status != LookupStatus.ABSENT)
-            {
-                return status;
-            }
-        }
-        return LookupStatus.ABSENT;
     }
 
     @Override
     public boolean get(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer out)
     {
-        return lookup(key, keyOffset, keyLength, out) == LookupStatus.FOUND;
+        return chain.get(key, keyOffset, keyLength, out) == LookupStatus.FOUND;
     }
 
     @Override
     public void close()
     {
-        for (final MappedCheckpoint file : files)
-        {
-            file.close();
-        }
+        chain.close();
     }
 }

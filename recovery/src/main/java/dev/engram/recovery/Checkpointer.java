@@ -27,6 +27,7 @@ final class Checkpointer implements Runnable
     private final CheckpointBuilder builder;
     private final Applier applier;
     private final StateStore store;
+    private final SnapshotIndexMaintainer index;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private ChainFiles chain;
@@ -38,8 +39,9 @@ final class Checkpointer implements Runnable
     private volatile CheckpointBuilder.Built lastBuilt;
 
     Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
-        final StateStore store, final ChainFiles recoveredChain, final long nextId)
+        final StateStore store, final SnapshotIndexMaintainer index, final ChainFiles recoveredChain, final long nextId)
     {
+        this.index = index;
         this.ctx = ctx;
         this.journal = journal;
         this.builder = builder;
@@ -121,6 +123,8 @@ final class Checkpointer implements Runnable
      */
     synchronized CheckpointInfo checkpointNow()
     {
+        // the check after open attaches to the recovered chain: it must finish before that chain is replaced
+        store.snapshotIndexCheck().join();
         final long target = journal.writtenVersion();
         if (target == 0 || target == chainVersion())
         {
@@ -133,6 +137,10 @@ final class Checkpointer implements Runnable
         }
         final CheckpointBuilder.Built built = builder.build(chain, target, nextId++);
         final ChainFiles next = openChain(built.info());
+        if (index != null)
+        {
+            index.afterPublish(built.info(), next);
+        }
         final CountDownLatch swapped = new CountDownLatch(1);
         applier.rebase(new Applier.Rebase(next, target, old ->
         {
@@ -205,9 +213,9 @@ final class Checkpointer implements Runnable
         final Map<Long, List<Path>> byBase = new TreeMap<>();
         for (final Path file : CheckpointFiles.listCheckpoints(ctx.checkpointDirectory()))
         {
-            try (MappedCheckpoint checkpoint = MappedCheckpoint.open(file))
+            try
             {
-                byBase.computeIfAbsent(checkpoint.info().baseId(), k -> new ArrayList<>()).add(file);
+                byBase.computeIfAbsent(CheckpointFileChecks.readInfo(file).baseId(), k -> new ArrayList<>()).add(file);
             }
             catch (final RuntimeException ex)
             {
@@ -228,6 +236,9 @@ final class Checkpointer implements Runnable
                 try
                 {
                     Files.deleteIfExists(file);
+                    final long id = CheckpointFiles.checkpointId(file.getFileName().toString());
+                    Files.deleteIfExists(KeyLocationIndex.fileFor(ctx.checkpointDirectory(), id));
+                    MapSeal.delete(KeyLocationIndex.fileFor(ctx.checkpointDirectory(), id));
                 }
                 catch (final IOException ex)
                 {

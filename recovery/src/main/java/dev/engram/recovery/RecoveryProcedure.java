@@ -157,7 +157,7 @@ final class RecoveryProcedure
                 journalReport.tornFrames(),
                 journalReport.tornBytes(),
                 false,
-                "snapshot index not used on the restart path",
+                "not on the restart path: checked after ready, see StateStore.snapshotIndexCheck()",
                 journalOpenNs,
                 checkpointOpenNs,
                 replayNs,

@@ -31,6 +31,8 @@ public final class StateContext
     public static final int BLOCK_LENGTH_DEFAULT = 64 * 1024;
     /** zstd level when compression is on. */
     public static final int ZSTD_LEVEL_DEFAULT = 3;
+    /** Chains at least this long read through the Chronicle Map key index (O(1)); shorter ones through the files. */
+    public static final int KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT = 8;
     /** Checkpoint chains kept besides the newest (older ones are the fallback when the newest is damaged). */
     public static final int KEEP_OLDER_CHAINS_DEFAULT = 1;
 
@@ -48,6 +50,8 @@ public final class StateContext
     private int keepOlderChains = KEEP_OLDER_CHAINS_DEFAULT;
     private boolean warmUp;
     private boolean verifyBlocksOnOpen;
+    private int keyIndexMinChainLength = KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT;
+    private boolean snapshotIndex = true;
     private boolean background = true;
 
     /**
@@ -263,6 +267,33 @@ public final class StateContext
     public StateContext verifyBlocksOnOpen(final boolean verify)
     {
         this.verifyBlocksOnOpen = verify;
+        return this;
+    }
+
+    public int keyIndexMinChainLength()
+    {
+        return keyIndexMinChainLength;
+    }
+
+    /** @param length chains at least this long use the key index for reads; default {@value #KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT}. @return this. */
+    public StateContext keyIndexMinChainLength(final int length)
+    {
+        this.keyIndexMinChainLength = length;
+        return this;
+    }
+
+    public boolean snapshotIndex()
+    {
+        return snapshotIndex;
+    }
+
+    /**
+     * @param maintain keep the Chronicle Map catalog and key index (default true; false skips their ~1.5 s
+     *                 first-open cost in short-lived tools and tests). @return this.
+     */
+    public StateContext snapshotIndex(final boolean maintain)
+    {
+        this.snapshotIndex = maintain;
         return this;
     }
 

@@ -41,6 +41,7 @@ public final class StateStore implements AutoCloseable
     private final CopyOnWriteArrayList<StateReader> readers = new CopyOnWriteArrayList<>();
     private final List<StateView> retired = new ArrayList<>();
     private final List<String> damagedFiles = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CompletableFuture<SnapshotIndexReport> indexCheck;
     private volatile boolean closed;
 
     private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
@@ -56,8 +57,19 @@ public final class StateStore implements AutoCloseable
         this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion());
         this.applierThread = new Thread(applier, "engram-applier");
         applierThread.setDaemon(true);
+        final SnapshotIndexMaintainer index = ctx.snapshotIndex() ? new SnapshotIndexMaintainer(ctx) : null;
+        // the snapshot index is an accelerator: checked (and rebuilt if needed) after ready, never before
+        this.indexCheck = index == null ?
+            java.util.concurrent.CompletableFuture.completedFuture(
+                new SnapshotIndexReport(false, false, "snapshot index disabled", 0)) :
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> index.checkAfterOpen(chain), runnable ->
+            {
+                final Thread thread = new Thread(runnable, "engram-index-check");
+                thread.setDaemon(true);
+                thread.start();
+            });
         this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles), applier, this,
-            chain, recovered.nextCheckpointId());
+            index, chain, recovered.nextCheckpointId());
         this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
         applierThread.start();
         if (checkpointerThread != null)
@@ -94,6 +106,15 @@ public final class StateStore implements AutoCloseable
     public RecoveryReport recoveryReport()
     {
         return report;
+    }
+
+    /**
+     * @return completes when the snapshot index (catalog and key index) has been checked after open,
+     * saying whether it had to be rebuilt from the checkpoint files.
+     */
+    public java.util.concurrent.CompletableFuture<SnapshotIndexReport> snapshotIndexCheck()
+    {
+        return indexCheck;
     }
 
     /**
@@ -269,6 +290,7 @@ public final class StateStore implements AutoCloseable
             return;
         }
         closed = true;
+        indexCheck.join();
         checkpointer.stop();
         join(checkpointerThread);
         applier.stop();

@@ -100,6 +100,60 @@ class StateStoreTest
     }
 
     @Test
+    void shouldRebuildAMissingOrDamagedSnapshotIndexAfterReadyAndReadThroughIt() throws Exception
+    {
+        final StateContext ctx = ctx(false).background(false).keyIndexMinChainLength(2);
+        final long last;
+        try (StateStore store = StateStore.open(ctx))
+        {
+            long v = 0;
+            for (int round = 0; round < 3; round++)
+            {
+                v = append(store, v + 1, v + 1000);
+                assertTrue(store.awaitApplied(v, 30, TimeUnit.SECONDS));
+                store.checkpoint();
+            }
+            last = v;
+            assertState(store, workload.model(last), "through the attached key index");
+        }
+        try (StateStore store = StateStore.open(ctx))
+        {
+            final SnapshotIndexReport check = store.snapshotIndexCheck().get(60, TimeUnit.SECONDS);
+            assertFalse(check.rebuilt(), check.description());
+            assertTrue(check.keyIndexAttached(), check.description());
+            assertState(store, workload.model(last), "key index opened as published");
+        }
+        final Path checkpoints = dir.resolve("checkpoints");
+        try (var files = Files.list(checkpoints))
+        {
+            for (final Path file : files.toList())
+            {
+                final String name = file.getFileName().toString();
+                if (name.startsWith("catalog-"))
+                {
+                    Files.delete(file);
+                }
+                else if (name.startsWith("keys-") && name.endsWith(".cm"))
+                {
+                    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+                    {
+                        raf.seek(raf.length() / 2);
+                        raf.write(raf.read() ^ 0x55);
+                    }
+                }
+            }
+        }
+        try (StateStore store = StateStore.open(ctx))
+        {
+            final SnapshotIndexReport check = store.snapshotIndexCheck().get(60, TimeUnit.SECONDS);
+            assertTrue(check.rebuilt(), check.description());
+            assertTrue(check.description().contains("REBUILT_MISSING"), check.description());
+            assertTrue(check.description().contains("REBUILT_FROM_CHAIN"), check.description());
+            assertState(store, workload.model(last), "after the index was rebuilt");
+        }
+    }
+
+    @Test
     void shouldFallBackToAnOlderCheckpointWhenTheNewestIsDamaged() throws IOException
     {
         final long last;

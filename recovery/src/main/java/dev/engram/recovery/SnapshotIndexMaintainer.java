@@ -1,0 +1,99 @@
+package dev.engram.recovery;
+
+import java.nio.file.Path;
+
+/**
+ * Keeps the snapshot index — the Chronicle Map catalog and the key → location index of the chain head —
+ * in step with the checkpoint files, off the restart path: after each published checkpoint, and once in
+ * the background after open (where a missing, stale or damaged index is rebuilt from the files and that
+ * is reported). For chains of at least {@link StateContext#keyIndexMinChainLength()} files the key index
+ * is attached to the chain so point reads stay O(1); shorter chains read through the files' own indexes,
+ * which is faster for them. Serialised: one change at a time.
+ */
+final class SnapshotIndexMaintainer
+{
+    /** What the check after open found. */
+    record Check(CatalogReport catalog, KeyIndexReport keyIndex, boolean keyIndexAttached, String error)
+    {
+        boolean rebuilt()
+        {
+            return (catalog != null && catalog.rebuilt()) ||
+                (keyIndex != null && keyIndex.method() != KeyIndexReport.Method.OPENED);
+        }
+
+        String describe()
+        {
+            if (error != null)
+            {
+                return "snapshot index check failed: " + error;
+            }
+            return "catalog " + (catalog == null ? "none" : catalog.outcome() +
+                (catalog.reason() == null ? "" : " (" + catalog.reason() + ")")) +
+                ", key index " + (keyIndex == null ? "not used (no checkpoint)" : keyIndex.method() +
+                (keyIndex.reason() == null ? "" : " (" + keyIndex.reason() + ")")) +
+                (keyIndexAttached ? ", attached" : "");
+        }
+    }
+
+    private final Path directory;
+    private final int minChainLength;
+    private CheckpointCatalog catalog;
+
+    SnapshotIndexMaintainer(final StateContext ctx)
+    {
+        this.directory = ctx.checkpointDirectory();
+        this.minChainLength = ctx.keyIndexMinChainLength();
+    }
+
+    /**
+     * After open: make the catalog current and open (or rebuild) the chain head's key index.
+     */
+    synchronized SnapshotIndexReport checkAfterOpen(final ChainFiles chain)
+    {
+        final long start = System.nanoTime();
+        final Check check = check(chain);
+        return new SnapshotIndexReport(check.rebuilt(), check.keyIndexAttached(), check.describe(), System.nanoTime() - start);
+    }
+
+    private Check check(final ChainFiles chain)
+    {
+        try
+        {
+            final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory);
+            catalog = catalogReport.catalog();
+            if (chain == null)
+            {
+                return new Check(catalogReport, null, false, null);
+            }
+            final KeyLocationIndex index = KeyLocationIndex.openOrRebuild(directory, chain.chain());
+            final KeyIndexReport keyReport = index.report();
+            final boolean attach = chain.length() >= minChainLength;
+            if (attach)
+            {
+                chain.chain().attach(index);
+            }
+            else
+            {
+                index.close();
+            }
+            return new Check(catalogReport, keyReport, attach, null);
+        }
+        catch (final RuntimeException ex)
+        {
+            return new Check(null, null, false, ex.toString());
+        }
+    }
+
+    /**
+     * After a checkpoint is published: record it in a new catalog and publish the head's key index.
+     */
+    synchronized void afterPublish(final CheckpointInfo info, final ChainFiles chain)
+    {
+        catalog = catalog == null ? CatalogRebuilder.ensureCurrent(directory).catalog() : catalog.with(info);
+        KeyLocationIndex.publish(directory, chain.chain());
+        if (chain.length() >= minChainLength)
+        {
+            chain.chain().attach(KeyLocationIndex.open(directory, chain.chain()));
+        }
+    }
+}
