@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * workload from the next version on, as fast as it can, with checkpoints built continuously in the
  * background. After each batch it publishes the journal's written version in a mapped report file
  * (offset 0: written version; offset 8: version the open recovered; offset 16: checkpoints done).
- * Args: directory, seed, large value length, report file.
+ * Args: directory, seed, large value length, report file, maintain the snapshot index (Chronicle Map).
  */
 public final class StateCrashChild
 {
@@ -31,7 +31,8 @@ public final class StateCrashChild
              FileChannel channel = file.getChannel())
         {
             final MappedByteBuffer report = channel.map(FileChannel.MapMode.READ_WRITE, 0, 64);
-            final StateStore store = StateStore.open(StateCrashTest.context(dir));
+            final boolean snapshotIndex = args.length > 4 && Boolean.parseBoolean(args[4]);
+            final StateStore store = StateStore.open(StateCrashTest.context(dir).snapshotIndex(snapshotIndex));
             final long recovered = store.recoveryReport().recoveredVersion();
             report.putLong(8, recovered);
             report.putLong(0, store.journal().writtenVersion());

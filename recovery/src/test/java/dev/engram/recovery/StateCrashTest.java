@@ -29,7 +29,8 @@ class StateCrashTest
     static StateContext context(final Path dir)
     {
         return new StateContext().directory(dir).checkpointEveryFrames(2500).maxChainLength(4)
-            .deltaChangedKeysRatio(10).maxChainSizeRatio(100).checkpointIntervalMs(0);
+            .deltaChangedKeysRatio(10).maxChainSizeRatio(100).checkpointIntervalMs(0).snapshotIndex(false)
+            .keyIndexMinChainLength(3);
     }
 
     @Test
@@ -54,6 +55,9 @@ class StateCrashTest
         {
             for (int cycle = 1; cycle <= cycles; cycle++)
             {
+                // every 4th child also maintains the Chronicle Map snapshot index (its first open costs ~2 s,
+                // so that child lives longer): kills then land in index publication too
+                final boolean withIndex = cycle % 4 == 0;
                 final long reportedWritten;
                 final long childRecovered;
                 try (RandomAccessFile raf = new RandomAccessFile(reportFile.toFile(), "rw"))
@@ -62,12 +66,12 @@ class StateCrashTest
                     final MappedByteBuffer report = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, 64);
                     report.putLong(0, -1).putLong(8, -1).putLong(16, 0);
                     try (ChildJvm child = ChildJvm.builder(StateCrashChild.class)
-                        .args(dir, seed, LARGE_VALUE, reportFile)
+                        .args(dir, seed, LARGE_VALUE, reportFile, withIndex)
                         .stdout(root.resolve("child-" + cycle + ".out"))
                         .stderr(root.resolve("child-" + cycle + ".err"))
                         .start())
                     {
-                        final long target = modelVersion + 2_000 + random.nextInt(40_000);
+                        final long target = modelVersion + 2_000 + random.nextInt(40_000) + (withIndex ? 60_000 : 0);
                         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
                         while (report.getLong(0) < target)
                         {
@@ -85,7 +89,7 @@ class StateCrashTest
                 assertEquals(modelVersion, childRecovered, "the child recovered a different version than the parent left");
 
                 final long openStart = System.nanoTime();
-                try (StateStore store = StateStore.open(context(dir).background(false)))
+                try (StateStore store = StateStore.open(context(dir).background(false).snapshotIndex(withIndex)))
                 {
                     final long openMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openStart);
                     maxRecoveryMs = Math.max(maxRecoveryMs, openMs);
@@ -100,6 +104,12 @@ class StateCrashTest
                     }
                     modelVersion = r;
                     StateStoreTest.assertState(store, model, "cycle " + cycle + " at version " + r);
+                    if (withIndex)
+                    {
+                        final SnapshotIndexReport index = store.snapshotIndexCheck().get(60, TimeUnit.SECONDS);
+                        System.out.println("  snapshot index after kill: " + index.description());
+                        StateStoreTest.assertState(store, model, "cycle " + cycle + " through the checked index");
+                    }
                     try (var files = Files.list(dir.resolve("checkpoints")))
                     {
                         assertTrue(files.noneMatch(f -> f.toString().endsWith(CheckpointFiles.TMP_SUFFIX)), "stray temp files");
