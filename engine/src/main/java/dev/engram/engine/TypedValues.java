@@ -63,6 +63,10 @@ public final class TypedValues
      */
     public <T> int encode(final T value, final MutableDirectBuffer buffer, final int offset)
     {
+        if (buffer == null || offset < 0)
+        {
+            throw new IllegalArgumentException("buffer=" + buffer + " must not be null and offset=" + offset + " must be >= 0");
+        }
         final Codec<T> codec = codecOf(value);
         ValueEnvelope.putHeader(buffer, offset, codec.id(), codec.currentSchemaVersion());
         return HEADER_LENGTH + codec.encode(value, buffer, offset + HEADER_LENGTH);

@@ -135,6 +135,24 @@ class WireCodecToleranceTest
     }
 
     @Test
+    void shouldReadTheSameNumberWhenAFieldWasWidened()
+    {
+        final TypedValues narrow = new TypedValues(new CodecRegistry()
+            .register(WireCodec.of(USER_CONTEXT_CODEC_ID, "counter", Narrow.class, 1)), new MigrationRegistry());
+        final TypedValues wide = new TypedValues(new CodecRegistry()
+            .register(WireCodec.of(USER_CONTEXT_CODEC_ID, "counter", Wide.class, 1)), new MigrationRegistry());
+        final Narrow stored = new Narrow();
+        stored.count = 123_456;
+        stored.rate = 1.5f;
+
+        final Wide read = wide.decode("metrics/counter", narrow.encodeToBytes(stored), Wide.class);
+
+        assertEquals(123_456L, read.count);
+        assertEquals(1.5, read.rate);
+        assertTrue(chronicleExceptions.isEmpty(), "widening is silent: " + chronicleExceptions);
+    }
+
+    @Test
     void shouldTakeTheInitialValueAndWarnWhenAFieldChangedTypeIncompatibly()
     {
         // pins a documented limit: a type change is not tolerated, Chronicle logs and moves on
@@ -173,6 +191,18 @@ class WireCodecToleranceTest
     {
         String userId;
         double currentSession = -1.0;
+    }
+
+    public static class Narrow extends SelfDescribingMarshallable
+    {
+        int count;
+        float rate;
+    }
+
+    public static class Wide extends SelfDescribingMarshallable
+    {
+        long count;
+        double rate;
     }
 
     public static class NoDefaultConstructor extends SelfDescribingMarshallable
