@@ -46,19 +46,27 @@ final class OverlayReader
             return Result.ABSENT;
         }
         scratch.wrap(address, KEY_OFFSET);
+        return read(scratch);
+    }
+
+    /**
+     * Read the entry {@code entry} points at under its seqlock into {@link #value()}.
+     */
+    private Result read(final UnsafeBuffer entry)
+    {
         while (true)
         {
-            final long before = scratch.getLongVolatile(SEQUENCE_OFFSET);
+            final long before = entry.getLongVolatile(SEQUENCE_OFFSET);
             if ((before & 1) != 0)
             {
                 Thread.onSpinWait();
                 continue;
             }
-            final int kind = scratch.getInt(KIND_OFFSET);
-            final long a = scratch.getLong(A_OFFSET);
-            final long b = scratch.getLong(B_OFFSET);
-            final int length = scratch.getInt(VALUE_LENGTH_OFFSET);
-            final long entryVersion = scratch.getLong(VERSION_OFFSET);
+            final int kind = entry.getInt(KIND_OFFSET);
+            final long a = entry.getLong(A_OFFSET);
+            final long b = entry.getLong(B_OFFSET);
+            final int length = entry.getInt(VALUE_LENGTH_OFFSET);
+            final long entryVersion = entry.getLong(VERSION_OFFSET);
             if (kind == KIND_ARENA)
             {
                 copy.checkLimit(length);
@@ -66,7 +74,7 @@ final class OverlayReader
                 copy.putBytes(0, arena, 0, length);
             }
             VarHandle.loadLoadFence();
-            if (scratch.getLongVolatile(SEQUENCE_OFFSET) != before)
+            if (entry.getLongVolatile(SEQUENCE_OFFSET) != before)
             {
                 continue;
             }
@@ -84,6 +92,54 @@ final class OverlayReader
                     view.wrap(copy, 0, length);
                     return Result.VALUE;
             }
+        }
+    }
+
+    /** Receives the overlay's entries during {@link #forEach}. */
+    interface EntryVisitor
+    {
+        /**
+         * @param key       the entry (its key at {@code KEY_OFFSET}).
+         * @param keyLength key length.
+         * @param tombstone whether the key is deleted.
+         * @param value     the value (valid during the call), empty for a tombstone.
+         */
+        void onEntry(DirectBuffer key, int keyOffset, int keyLength, boolean tombstone, DirectBuffer value, int valueLength);
+    }
+
+    /**
+     * Visit the entries whose key starts with {@code prefix}, each read consistently under its seqlock.
+     * Weakly consistent: every key applied before the call is visited; changes during it may or may not be.
+     */
+    void forEach(final DirectBuffer prefix, final int prefixOffset, final int prefixLength, final EntryVisitor visitor)
+    {
+        final UnsafeBuffer table = overlay.table();
+        final UnsafeBuffer entryKey = new UnsafeBuffer(0, 0);
+        for (int slot = 0, n = table.capacity() / SLOT_LENGTH; slot < n; slot++)
+        {
+            if (table.getLongVolatile(slot * SLOT_LENGTH + SLOT_HASH_OFFSET) == 0)
+            {
+                continue;
+            }
+            final long address = table.getLong(slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET);
+            scratch.wrap(address, KEY_OFFSET);
+            final int keyLength = scratch.getInt(KEY_LENGTH_OFFSET);
+            if (keyLength < prefixLength)
+            {
+                continue;
+            }
+            entryKey.wrap(address, KEY_OFFSET + keyLength);
+            boolean matches = true;
+            for (int i = 0; i < prefixLength && matches; i++)
+            {
+                matches = entryKey.getByte(KEY_OFFSET + i) == prefix.getByte(prefixOffset + i);
+            }
+            if (!matches)
+            {
+                continue;
+            }
+            final Result result = read(scratch);
+            visitor.onEntry(entryKey, KEY_OFFSET, keyLength, result == Result.TOMBSTONE, view, valueLength);
         }
     }
 

@@ -23,6 +23,13 @@ public final class StateReader implements AutoCloseable
         R read(DirectBuffer value, int offset, int length);
     }
 
+    /** Receives live entries during {@link #forEach}: key and value are views valid only during the call. */
+    @FunctionalInterface
+    public interface EntryConsumer
+    {
+        void accept(DirectBuffer key, int keyOffset, int keyLength, DirectBuffer value, int valueOffset, int valueLength);
+    }
+
     private final StateStore store;
     private final UnsafeBuffer key = new UnsafeBuffer(new byte[256]);
     private final UnsafeBuffer chainValue = new UnsafeBuffer(0, 0);
@@ -126,6 +133,87 @@ public final class StateReader implements AutoCloseable
         {
             inUse = null;
         }
+    }
+
+    /**
+     * Visit every live key starting with {@code prefix} (empty: all keys), each once, with its current value.
+     * Weakly consistent: sees every version applied before the call; changes applied during it may or may not
+     * be seen. Cost is proportional to the whole state (checkpoint files are scanned, not a sorted index).
+     *
+     * @return the number of entries visited.
+     */
+    public long forEach(final CharSequence prefix, final EntryConsumer consumer)
+    {
+        final int prefixLength = encode(prefix);
+        final byte[] prefixBytes = new byte[prefixLength];
+        key.getBytes(0, prefixBytes);
+        final UnsafeBuffer prefixBuffer = new UnsafeBuffer(prefixBytes);
+        store.ensureOpen();
+        StateView view;
+        do
+        {
+            view = store.view();
+            inUse = view;
+        }
+        while (store.view() != view);
+        try
+        {
+            final OverlayReader overlay = new OverlayReader(view.overlay());
+            final long[] count = {0};
+            overlay.forEach(prefixBuffer, 0, prefixLength, (k, ko, kl, tombstone, value, vl) ->
+            {
+                if (!tombstone)
+                {
+                    consumer.accept(k, ko, kl, value, 0, vl);
+                    count[0]++;
+                }
+            });
+            if (view.base() instanceof ChainFiles chain)
+            {
+                final OverlayReader decided = new OverlayReader(view.overlay());
+                final java.util.Set<String> seen = chain.length() > 1 ? new java.util.HashSet<>() : null;
+                final java.util.List<MappedCheckpoint> files = chain.files();
+                for (int i = files.size() - 1; i >= 0; i--)
+                {
+                    files.get(i).forEachEntry(entry ->
+                    {
+                        final DirectBuffer k = entry.key();
+                        final int kl = entry.keyLength();
+                        if (kl < prefixLength || !startsWith(k, kl, prefixBuffer, prefixLength))
+                        {
+                            return;
+                        }
+                        if (seen != null && !seen.add(entry.keyString()))
+                        {
+                            return;
+                        }
+                        if (entry.isTombstone() || decided.lookup(k, 0, kl) != OverlayReader.Result.ABSENT)
+                        {
+                            return;
+                        }
+                        consumer.accept(k, 0, kl, entry.value(), 0, entry.valueLength());
+                        count[0]++;
+                    });
+                }
+            }
+            return count[0];
+        }
+        finally
+        {
+            inUse = null;
+        }
+    }
+
+    private static boolean startsWith(final DirectBuffer key, final int keyLength, final DirectBuffer prefix, final int prefixLength)
+    {
+        for (int i = 0; i < prefixLength; i++)
+        {
+            if (key.getByte(i) != prefix.getByte(i))
+            {
+                return false;
+            }
+        }
+        return keyLength >= prefixLength;
     }
 
     private int encode(final CharSequence text)
