@@ -47,6 +47,7 @@ public final class JournalContext implements Cloneable
     private LongSupplier epochMsClock = System::currentTimeMillis;
     private Supplier<IdleStrategy> writerIdleStrategySupplier =
         () -> new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+    private java.util.function.LongConsumer syncObserver = nanos -> { };
     private boolean concluded;
 
     /**
@@ -265,6 +266,21 @@ public final class JournalContext implements Cloneable
     public JournalContext writerIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
     {
         this.writerIdleStrategySupplier = supplier;
+        return this;
+    }
+
+    public java.util.function.LongConsumer syncObserver()
+    {
+        return syncObserver;
+    }
+
+    /**
+     * @param observer told the duration in ns of every force the sync thread does (metrics); runs on the
+     *                 sync thread, must be quick. Default: nothing. @return this.
+     */
+    public JournalContext syncObserver(final java.util.function.LongConsumer observer)
+    {
+        this.syncObserver = Objects.requireNonNull(observer, "syncObserver");
         return this;
     }
 

@@ -27,6 +27,7 @@ final class JournalSyncer implements Runnable
     private final SyncPolicy policy;
     private final long intervalNs;
     private final JournalProgress progress;
+    private final java.util.function.LongConsumer observer;
     private final AtomicLong requestedVersion = new AtomicLong();
     private final Map<Integer, FileChannel> channels = new TreeMap<>();
     private volatile Thread thread;
@@ -41,6 +42,7 @@ final class JournalSyncer implements Runnable
         this.policy = ctx.syncPolicy();
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.syncIntervalMs());
         this.progress = progress;
+        this.observer = ctx.syncObserver();
     }
 
     /**
@@ -150,6 +152,7 @@ final class JournalSyncer implements Runnable
      */
     void forceUpTo(final long written) throws IOException
     {
+        final long startNs = System.nanoTime();
         final int newestCycle = progress.writtenCycle();
         if (newestCycle == Integer.MIN_VALUE)
         {
@@ -180,6 +183,7 @@ final class JournalSyncer implements Runnable
         lastForcedCycle = newestCycle;
         forceCount++;
         progress.synced(written);
+        observer.accept(System.nanoTime() - startNs);
     }
 
     private FileChannel channelFor(final int cycle) throws IOException

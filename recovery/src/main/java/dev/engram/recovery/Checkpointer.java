@@ -170,6 +170,7 @@ final class Checkpointer implements Runnable
         lastBytes = journal.writtenBytes();
         lastTimeMs = System.currentTimeMillis();
         lastBuilt = built;
+        ctx.checkpointObserver().onCheckpoint(built.info(), built.buildNs(), built.delta());
         checkpointCount++;
         if (built.delta())
         {

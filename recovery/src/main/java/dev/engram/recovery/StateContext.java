@@ -53,6 +53,26 @@ public final class StateContext
     private int keyIndexMinChainLength = KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT;
     private boolean snapshotIndex = true;
     private boolean background = true;
+    private CheckpointObserver checkpointObserver = (info, buildNs, delta) -> { };
+
+    /** Told about every checkpoint published (metrics). Runs on the checkpointing thread; must be quick. */
+    @FunctionalInterface
+    public interface CheckpointObserver
+    {
+        void onCheckpoint(CheckpointInfo info, long buildNs, boolean delta);
+    }
+
+    public CheckpointObserver checkpointObserver()
+    {
+        return checkpointObserver;
+    }
+
+    /** @param observer told about each checkpoint published; default nothing. @return this. */
+    public StateContext checkpointObserver(final CheckpointObserver observer)
+    {
+        this.checkpointObserver = Objects.requireNonNull(observer, "checkpointObserver");
+        return this;
+    }
 
     /**
      * @return this, checked.

@@ -1,0 +1,325 @@
+package dev.engram.engine;
+
+import dev.engram.journal.Delta;
+import dev.engram.journal.EngramSystemProperties;
+import dev.engram.journal.Journal;
+import dev.engram.recovery.CheckpointInfo;
+import dev.engram.recovery.RecoveryReport;
+import dev.engram.recovery.SnapshotIndexReport;
+import dev.engram.recovery.StateReader;
+import dev.engram.recovery.StateStore;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
+
+/**
+ * Engram: an application's live state, continuously persisted and back in well under a second after any crash.
+ * <pre>{@code
+ * try (Engram engram = Engram.open(Path.of("state"), new EngramContext().syncPolicy(SyncPolicy.PERIODIC))) {
+ *     long v = engram.delta().put("user/42", context).patch("population/7", 4096, weights).commit();
+ *     engram.awaitApplied(v, 1, TimeUnit.SECONDS);           // read your own write
+ *     UserContext ctx = engram.get("user/42", UserContext.class);
+ * }
+ * }</pre>
+ * <b>Visibility:</b> reads see every version up to {@link #appliedVersion()}, which follows the journal's
+ * written version within microseconds to milliseconds; {@link #awaitApplied} waits for a given version.
+ * <b>Durability:</b> see {@link Journal#writtenVersion()} and {@link Journal#syncedVersion()} and the
+ * {@link dev.engram.journal.SyncPolicy} in the context. Thread-safe; builders and readers are per thread.
+ */
+public final class Engram implements AutoCloseable
+{
+    static
+    {
+        EngramSystemProperties.apply();
+    }
+
+    /** Per-thread tools: a delta builder, a reader, typed values. */
+    private final class PerThread
+    {
+        final TypedValues typed = new TypedValues(ctx.codecs(), ctx.migrations());
+        final DeltaBuilder builder = new DeltaBuilder(Engram.this, store.journal().newDelta(), typed);
+        final StateReader reader = store.newReader();
+    }
+
+    private final EngramContext ctx;
+    private final StateStore store;
+    private final EngramMetrics metrics;
+    private final boolean recordAppendLatency;
+    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
+    private volatile boolean closed;
+
+    private Engram(final EngramContext ctx, final StateStore store, final EngramMetrics metrics)
+    {
+        this.ctx = ctx;
+        this.store = store;
+        this.metrics = metrics;
+        this.recordAppendLatency = ctx.recordAppendLatency();
+    }
+
+    /**
+     * Open with the defaults of {@link EngramContext}.
+     */
+    public static Engram open(final Path directory)
+    {
+        return open(directory, new EngramContext());
+    }
+
+    /**
+     * Open (creating if absent) the state in {@code directory}, recovering whatever a previous process left,
+     * and return a ready engine.
+     *
+     * @throws dev.engram.recovery.RecoveryException if the files cannot be turned back into a consistent state.
+     */
+    public static Engram open(final Path directory, final EngramContext ctx)
+    {
+        EngramSystemProperties.apply();
+        final EngramMetrics metrics = new EngramMetrics();
+        ctx.state().directory(directory);
+        ctx.journal().syncObserver(metrics::recordSync);
+        ctx.state().checkpointObserver((info, buildNs, delta) ->
+            metrics.recordCheckpoint(buildNs, info.fileLength(), info.compressionRatio()));
+        final StateStore store = StateStore.open(ctx.state());
+        metrics.start(store);
+        return new Engram(ctx, store, metrics);
+    }
+
+    /**
+     * @return the journal, for the raw lock-free path ({@code journal().append(delta)}; no metrics recorded).
+     */
+    public Journal journal()
+    {
+        return store.journal();
+    }
+
+    /**
+     * @return the calling thread's delta builder, cleared.
+     */
+    public DeltaBuilder delta()
+    {
+        ensureOpen();
+        return perThread.get().builder.clear();
+    }
+
+    /**
+     * Append a delta as the next version (lock-free; caller-side latency recorded in the metrics).
+     *
+     * @return its version.
+     */
+    public long append(final Delta delta)
+    {
+        if (!recordAppendLatency)
+        {
+            return store.journal().append(delta);
+        }
+        final long start = System.nanoTime();
+        final long version = store.journal().append(delta);
+        metrics.recordAppend(System.nanoTime() - start);
+        return version;
+    }
+
+    /**
+     * @return a copy of the key's current value, or null if absent.
+     */
+    public byte[] get(final CharSequence key)
+    {
+        ensureOpen();
+        return perThread.get().reader.get(key);
+    }
+
+    /**
+     * Read a typed value, upgrading it through registered migrations if an older schema wrote it.
+     *
+     * @return the value, or null if absent.
+     * @throws UnknownCodecException     if no codec with the stored id is registered.
+     * @throws SchemaVersionException    if a newer schema version than the codec knows wrote it.
+     * @throws TypeMismatchException     if the stored codec's type is not {@code type}.
+     */
+    public <T> T get(final CharSequence key, final Class<T> type)
+    {
+        ensureOpen();
+        final PerThread tools = perThread.get();
+        return tools.reader.read(key, (buffer, offset, length) -> tools.typed.decode(key, buffer, offset, length, type));
+    }
+
+    /**
+     * @return true if the key has a value.
+     */
+    public boolean contains(final CharSequence key)
+    {
+        ensureOpen();
+        return perThread.get().reader.contains(key);
+    }
+
+    /**
+     * Visit every live key starting with {@code prefix} with a copy of its value (weakly consistent: every
+     * version applied before the call is seen).
+     *
+     * @return keys visited.
+     */
+    public long forEach(final CharSequence prefix, final BiConsumer<String, byte[]> consumer)
+    {
+        ensureOpen();
+        return perThread.get().reader.forEach(prefix, (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+        {
+            final byte[] keyBytes = new byte[keyLength];
+            key.getBytes(keyOffset, keyBytes);
+            final byte[] bytes = new byte[valueLength];
+            value.getBytes(valueOffset, bytes);
+            consumer.accept(new String(keyBytes, StandardCharsets.UTF_8), bytes);
+        });
+    }
+
+    /**
+     * @return keys starting with {@code prefix}.
+     */
+    public List<String> keys(final CharSequence prefix)
+    {
+        final List<String> keys = new ArrayList<>();
+        forEach(prefix, (key, value) -> keys.add(key));
+        return keys;
+    }
+
+    /**
+     * Rewrite every typed value written by an older schema version at the current one, as ordinary deltas
+     * (one version per key), reporting progress; raw values are left alone.
+     *
+     * @param progress told the number of keys scanned so far, every 1,000 keys.
+     */
+    public MigrationReport migrate(final LongConsumer progress)
+    {
+        ensureOpen();
+        final long start = System.nanoTime();
+        final PerThread tools = perThread.get();
+        final List<String> keys = new ArrayList<>();
+        final List<byte[]> upgraded = new ArrayList<>();
+        final long[] counts = new long[2];
+        tools.reader.forEach("", (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+        {
+            counts[0]++;
+            final byte[] keyBytes = new byte[keyLength];
+            key.getBytes(keyOffset, keyBytes);
+            final String name = new String(keyBytes, StandardCharsets.UTF_8);
+            final ValueEnvelope envelope = new ValueEnvelope().wrap(value, valueOffset, valueLength);
+            if (envelope.verify() != ValueEnvelope.Check.OK)
+            {
+                counts[1]++;
+                return;
+            }
+            final byte[] next = tools.typed.upgrade(name, value, valueOffset, valueLength);
+            if (next != null)
+            {
+                keys.add(name);
+                upgraded.add(next);
+            }
+            if (counts[0] % 1000 == 0)
+            {
+                progress.accept(counts[0]);
+            }
+        });
+        long last = 0;
+        for (int i = 0; i < keys.size(); i++)
+        {
+            last = delta().put(keys.get(i), upgraded.get(i)).commit();
+        }
+        progress.accept(counts[0]);
+        return new MigrationReport(counts[0], keys.size(), counts[1], last, System.nanoTime() - start);
+    }
+
+    /**
+     * @return the highest version readers see.
+     */
+    public long appliedVersion()
+    {
+        return store.appliedVersion();
+    }
+
+    /**
+     * Wait until {@code version} is visible to reads (read your own writes).
+     *
+     * @return false on timeout.
+     */
+    public boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
+    {
+        return store.awaitApplied(version, timeout, unit);
+    }
+
+    /**
+     * @return what open did to recover.
+     */
+    public RecoveryReport recoveryReport()
+    {
+        return store.recoveryReport();
+    }
+
+    /**
+     * @return completes once the snapshot index was checked (and rebuilt if needed) after open.
+     */
+    public CompletableFuture<SnapshotIndexReport> snapshotIndexCheck()
+    {
+        return store.snapshotIndexCheck();
+    }
+
+    /**
+     * Checkpoint everything written so far now (on the calling thread; producers do not pause).
+     */
+    public CheckpointInfo checkpoint()
+    {
+        ensureOpen();
+        return store.checkpoint();
+    }
+
+    /**
+     * @return the performance monitor.
+     */
+    public EngramMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * @return the underlying store (history, checkpoints).
+     */
+    public StateStore store()
+    {
+        return store;
+    }
+
+    public CodecRegistry codecs()
+    {
+        return ctx.codecs();
+    }
+
+    public MigrationRegistry migrations()
+    {
+        return ctx.migrations();
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("engine is closed: directory=" + store.directory());
+        }
+    }
+
+    /**
+     * Drain, sync and mark a clean shutdown.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        metrics.close();
+        store.close();
+    }
+}

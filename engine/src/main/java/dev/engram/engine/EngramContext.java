@@ -1,0 +1,104 @@
+package dev.engram.engine;
+
+import dev.engram.journal.BackPressurePolicy;
+import dev.engram.journal.JournalContext;
+import dev.engram.journal.SyncPolicy;
+import dev.engram.recovery.StateContext;
+
+/**
+ * All of an engine's configuration in one place, each setting with a documented default (see the
+ * constants of {@link JournalContext} and {@link StateContext}). The journal and state contexts underneath
+ * are reachable for the rarer settings; codecs and migrations are registered here too.
+ */
+public final class EngramContext
+{
+    private final StateContext state = new StateContext();
+    private final CodecRegistry codecs = new CodecRegistry();
+    private final MigrationRegistry migrations = new MigrationRegistry();
+    private boolean recordAppendLatency = true;
+
+    /** @return the state context (checkpoints, retention, verification). */
+    public StateContext state()
+    {
+        return state;
+    }
+
+    /** @return the journal context (ring, durability, back-pressure, rolling). */
+    public JournalContext journal()
+    {
+        return state.journal();
+    }
+
+    /** @return codecs of typed values (built-ins registered). */
+    public CodecRegistry codecs()
+    {
+        return codecs;
+    }
+
+    /** @return migrations of typed values between schema versions. */
+    public MigrationRegistry migrations()
+    {
+        return migrations;
+    }
+
+    /** @param policy when appends are forced to disk; default ASYNC. @return this. */
+    public EngramContext syncPolicy(final SyncPolicy policy)
+    {
+        journal().syncPolicy(policy);
+        return this;
+    }
+
+    /** @param intervalMs period of PERIODIC sync; default 1000. @return this. */
+    public EngramContext syncIntervalMs(final long intervalMs)
+    {
+        journal().syncIntervalMs(intervalMs);
+        return this;
+    }
+
+    /** @param slots ring slots (power of two); default 65,536. @return this. */
+    public EngramContext ringSlotCount(final int slots)
+    {
+        journal().ringSlotCount(slots);
+        return this;
+    }
+
+    /** @param policy what append does on a full ring (WAIT with a timeout, or FAIL_FAST); default WAIT. @return this. */
+    public EngramContext backPressure(final BackPressurePolicy policy, final long timeoutNs)
+    {
+        journal().backPressurePolicy(policy).backPressureTimeoutNs(timeoutNs);
+        return this;
+    }
+
+    /** @param frames checkpoint after this many journaled deltas; default 500,000. @return this. */
+    public EngramContext checkpointEveryFrames(final long frames)
+    {
+        state.checkpointEveryFrames(frames);
+        return this;
+    }
+
+    /** @param intervalMs checkpoint at least this often when anything changed (0: never by time); default 5 min. @return this. */
+    public EngramContext checkpointIntervalMs(final long intervalMs)
+    {
+        state.checkpointIntervalMs(intervalMs);
+        return this;
+    }
+
+    /** @param compress zstd-compress checkpoint blocks; default false. @return this. */
+    public EngramContext compress(final boolean compress)
+    {
+        state.compress(compress);
+        return this;
+    }
+
+    /** @param record record caller-side latency of {@link Engram#append}; default true. @return this. */
+    public EngramContext recordAppendLatency(final boolean record)
+    {
+        this.recordAppendLatency = record;
+        return this;
+    }
+
+    public boolean recordAppendLatency()
+    {
+        return recordAppendLatency;
+    }
+}
