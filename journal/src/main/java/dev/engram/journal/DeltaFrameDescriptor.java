@@ -43,6 +43,9 @@ package dev.engram.journal;
  * after claiming it (the frame has no ops, so versions stay dense); {@link #FLAG_TRIM} marks a control
  * frame written at open to retire a torn tail (it holds no version of its own: its version field is the
  * last valid version, and its ops region holds two longs, the first and last Chronicle index it retires).
+ * <p>
+ * Every future format keeps the frame length at offset 0 and the format version at offset 4, so a reader
+ * can always tell a newer frame (refused with {@link JournalFormatException}) from a damaged one.
  */
 public final class DeltaFrameDescriptor
 {

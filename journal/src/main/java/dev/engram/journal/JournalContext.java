@@ -48,6 +48,7 @@ public final class JournalContext implements Cloneable
     private Supplier<IdleStrategy> writerIdleStrategySupplier =
         () -> new BackoffIdleStrategy(64, 16, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
     private java.util.function.LongConsumer syncObserver = nanos -> { };
+    private long chronicleBlockSize;
     private boolean concluded;
 
     /**
@@ -93,6 +94,11 @@ public final class JournalContext implements Cloneable
         {
             throw new IllegalArgumentException("chronicleTimeoutMs must be >= 10: " + chronicleTimeoutMs);
         }
+        if (chronicleBlockSize != 0 && chronicleBlockSize < 4L * maxDeltaLength)
+        {
+            throw new IllegalArgumentException("chronicleBlockSize=" + chronicleBlockSize + " must be >= 4 x maxDeltaLength=" +
+                maxDeltaLength);
+        }
         Objects.requireNonNull(rollCycle, "rollCycle");
         Objects.requireNonNull(epochMsClock, "epochMsClock");
         Objects.requireNonNull(writerIdleStrategySupplier, "writerIdleStrategySupplier");
@@ -110,7 +116,21 @@ public final class JournalContext implements Cloneable
      */
     long chronicleBlockSize()
     {
+        if (chronicleBlockSize > 0)
+        {
+            return chronicleBlockSize;
+        }
         return Math.max(64L << 20, BitUtil.findNextPositivePowerOfTwo((long)maxDeltaLength * 4));
+    }
+
+    /**
+     * @param blockSize Chronicle's block size (cycle files grow by it); 0 = derived: max(64 MiB, 4 × maxDeltaLength).
+     *                  Small values suit small fixtures; it must stay ≥ 4 × maxDeltaLength. @return this.
+     */
+    public JournalContext chronicleBlockSize(final long blockSize)
+    {
+        this.chronicleBlockSize = blockSize;
+        return this;
     }
 
     public Path directory()

@@ -99,6 +99,7 @@ public final class JournalReader implements AutoCloseable
                 final DeltaFrame.Check check = frame.verify();
                 if (check != DeltaFrame.Check.OK)
                 {
+                    refuseNewerFormat(check, tailer, position);
                     if (badFirstIndex < 0)
                     {
                         badFirstIndex = index;
@@ -240,6 +241,7 @@ public final class JournalReader implements AutoCloseable
                 final DeltaFrame.Check check = frame.verify();
                 if (check != DeltaFrame.Check.OK)
                 {
+                    refuseNewerFormat(check, tailer, position);
                     throw new JournalCorruptionException("damaged frame (" + check + ") while following the journal",
                         store.fileForCycle(tailer.cycle()), position, dc.index());
                 }
@@ -413,6 +415,7 @@ public final class JournalReader implements AutoCloseable
                 final int length = (int)bytes.readRemaining();
                 frame.wrap(bytes.addressForRead(position), length);
                 final DeltaFrame.Check check = frame.verify();
+                refuseNewerFormat(check, tailer, position);
                 if (check == DeltaFrame.Check.OK)
                 {
                     scan.lastVersion = frame.version();
@@ -433,6 +436,14 @@ public final class JournalReader implements AutoCloseable
         }
         tailer.direction(TailerDirection.FORWARD);
         return scan;
+    }
+
+    private void refuseNewerFormat(final DeltaFrame.Check check, final ExcerptTailer tailer, final long position)
+    {
+        if (check == DeltaFrame.Check.BAD_FORMAT_VERSION && frame.formatVersion() > DeltaFrameDescriptor.FORMAT_VERSION)
+        {
+            throw new JournalFormatException(frame.formatVersion(), store.fileForCycle(tailer.cycle()), position);
+        }
     }
 
     private ExcerptTailer tailer()

@@ -223,6 +223,15 @@ final class RecoveryProcedure
             }
             return new ChainFiles(opened);
         }
+        catch (final UnsupportedCheckpointFormatException ex)
+        {
+            // written by a newer Engram: refuse to open rather than fall back past it and overwrite its world
+            for (final MappedCheckpoint checkpoint : opened)
+            {
+                checkpoint.close();
+            }
+            throw ex;
+        }
         catch (final RuntimeException ex)
         {
             rejected.add(CheckpointFiles.checkpointFileName(headId) + ": " + ex.getMessage());
@@ -258,6 +267,7 @@ final class RecoveryProcedure
         try
         {
             Files.write(marker, new byte[0]);
+            DirectoryLock.setOwnerOnly(marker, "rw-------");
             Fsync.file(marker);
             Fsync.directory(directory);
         }
