@@ -30,6 +30,7 @@ public final class EngramMetrics implements AutoCloseable
     private final Recorder checkpointDuration = new Recorder(3);
     private final Recorder checkpointBytes = new Recorder(3);
     private final Histogram[] totals = new Histogram[6];
+    private final Histogram[] sinceLastLog = new Histogram[6];
     private final Recorder[] recorders = {appendLatency, writeLag, applyLag, syncLatency, checkpointDuration, checkpointBytes};
     private static final String[] TAGS = {"append", "writeLag", "applyLag", "sync", "checkpointDuration", "checkpointBytes"};
 
@@ -45,6 +46,7 @@ public final class EngramMetrics implements AutoCloseable
         for (int i = 0; i < totals.length; i++)
         {
             totals[i] = new Histogram(3);
+            sinceLastLog[i] = new Histogram(3);
         }
     }
 
@@ -110,13 +112,27 @@ public final class EngramMetrics implements AutoCloseable
         }
     }
 
-    private synchronized Histogram[] drain()
+    private synchronized void drain()
     {
-        final Histogram[] intervals = new Histogram[recorders.length];
         for (int i = 0; i < recorders.length; i++)
         {
-            intervals[i] = recorders[i].getIntervalHistogram();
-            totals[i].add(intervals[i]);
+            final Histogram interval = recorders[i].getIntervalHistogram();
+            totals[i].add(interval);
+            sinceLastLog[i].add(interval);
+        }
+    }
+
+    /**
+     * @return what was recorded since the last call (a snapshot in between does not steal from the log).
+     */
+    private synchronized Histogram[] takeLogInterval()
+    {
+        drain();
+        final Histogram[] intervals = new Histogram[sinceLastLog.length];
+        for (int i = 0; i < sinceLastLog.length; i++)
+        {
+            intervals[i] = sinceLastLog[i].copy();
+            sinceLastLog[i].reset();
         }
         return intervals;
     }
@@ -176,7 +192,7 @@ public final class EngramMetrics implements AutoCloseable
             {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(intervalMs));
                 final long endMs = System.currentTimeMillis();
-                final Histogram[] intervals = drain();
+                final Histogram[] intervals = takeLogInterval();
                 for (int i = 0; i < intervals.length; i++)
                 {
                     intervals[i].setTag(TAGS[i]);

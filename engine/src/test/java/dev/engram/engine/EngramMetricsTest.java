@@ -1,0 +1,75 @@
+package dev.engram.engine;
+
+import dev.engram.engine.micrometer.EngramMeterBinder;
+import dev.engram.journal.SyncPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class EngramMetricsTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRecordEveryHistogramAndWriteIntervalLogsHdrHistogramCanRead() throws Exception
+    {
+        final Path log = dir.resolve("metrics.hlog");
+        final EngramContext ctx = new EngramContext().syncPolicy(SyncPolicy.ALWAYS).checkpointIntervalMs(0).compress(true);
+        ctx.state().snapshotIndex(false);
+        final long last;
+        try (Engram engram = Engram.open(dir.resolve("state"), ctx))
+        {
+            engram.metrics().startIntervalLog(log, 50);
+            long v = 0;
+            for (int i = 0; i < 20_000; i++)
+            {
+                v = engram.delta().put("user/" + (i % 500), new byte[100]).commit();
+            }
+            assertTrue(engram.journal().awaitSynced(v, 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitApplied(v, 10, TimeUnit.SECONDS));
+            engram.checkpoint();
+            last = v;
+            final MetricsSnapshot snapshot = engram.metrics().snapshot();
+            assertEquals(20_000, snapshot.appendLatency().getTotalCount());
+            assertTrue(snapshot.syncLatency().getTotalCount() >= 1);
+            assertTrue(snapshot.syncs() >= 1);
+            assertEquals(1, snapshot.checkpointDuration().getTotalCount());
+            assertTrue(snapshot.checkpointBytes().getMaxValue() > 0);
+            assertTrue(snapshot.lastCompressionRatio() > 1.0, "zstd on repetitive values");
+            assertEquals(last, snapshot.writtenVersion());
+            assertTrue(snapshot.bytesWritten() > 20_000 * 100L);
+            assertTrue(snapshot.recoveryNs() > 0);
+
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new EngramMeterBinder(engram).bindTo(registry);
+            assertEquals(last, registry.get("engram.version.written").gauge().value());
+            assertEquals(20_000, registry.get("engram.append.latency.count").gauge().value());
+        }
+        final Set<String> tags = new HashSet<>();
+        long appends = 0;
+        try (HistogramLogReader reader = new HistogramLogReader(log.toFile()))
+        {
+            Histogram h;
+            while ((h = (Histogram)reader.nextIntervalHistogram()) != null)
+            {
+                tags.add(h.getTag());
+                if ("append".equals(h.getTag()))
+                {
+                    appends += h.getTotalCount();
+                }
+            }
+        }
+        assertTrue(tags.containsAll(Set.of("append", "writeLag", "applyLag", "sync", "checkpointDuration", "checkpointBytes")), tags.toString());
+        assertTrue(appends > 0 && appends <= 20_000, "appends in the log: " + appends);
+    }
+}
