@@ -1,6 +1,7 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.Journal;
+import dev.engram.journal.JournalException;
 import dev.engram.journal.JournalReader;
 
 import java.nio.file.Files;
@@ -80,6 +81,7 @@ final class HistoryRetention
     private final Map<Path, CheckpointInfo> infos = new ConcurrentHashMap<>();
     private final Set<Pin> pins = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Path> doomed = new HashSet<>();
+    private volatile JournalException windowFailure;
 
     HistoryRetention(final StateContext ctx, final Journal journal)
     {
@@ -277,9 +279,25 @@ final class HistoryRetention
                 final long found = timestamps.lastVersionAtOrBefore(since, first, written);
                 // an instant before the journal's first frame: all the journal holds is inside the window
                 start = Math.min(start, found == JournalTimestamps.BEFORE_FIRST ? Math.max(0, first - 1) : found);
+                windowFailure = null;
+            }
+            catch (final JournalException ex)
+            {
+                // a damaged frame where the search looked: keep everything (never remove what the window may
+                // need) and say why in windowFailure(); the live store goes on
+                windowFailure = ex;
+                start = 0;
             }
         }
         return start;
+    }
+
+    /**
+     * @return why the last window by time could not be computed (then nothing was removed for it), or null.
+     */
+    JournalException windowFailure()
+    {
+        return windowFailure;
     }
 
     private static CheckpointInfo newestAtOrBefore(final List<CheckpointInfo> files, final long version)
@@ -303,11 +321,17 @@ final class HistoryRetention
         {
             return new HistoryRange(0, written, firstJournal);
         }
+        final Map<Long, CheckpointInfo> byId = new HashMap<>();
+        for (final CheckpointInfo info : files)
+        {
+            byId.put(info.checkpointId(), info);
+        }
         long oldest = written + 1;
         for (final CheckpointInfo info : files)
         {
             final long stateVersion = info.stateVersion();
-            if (stateVersion <= written && stateVersion >= firstJournal - 1)
+            // a delta whose chain lost a member (a crash in the middle of deleting a chain) serves nothing
+            if (stateVersion <= written && stateVersion >= firstJournal - 1 && members(info, byId) != null)
             {
                 oldest = Math.min(oldest, stateVersion);
             }
