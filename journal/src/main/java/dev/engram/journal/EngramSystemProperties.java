@@ -12,6 +12,12 @@ public final class EngramSystemProperties
     public static final String ANALYTICS_DISABLE = "chronicle.analytics.disable";
     public static final String ANNOUNCER_DISABLE = "chronicle.announcer.disable";
     public static final String FORCE_UNLOCK_MODE = "queue.force.unlock.mode";
+    /**
+     * Chronicle Core tracks thread locals of non-cleaning threads when assertions are on (-ea); the sweep that
+     * creating a queue store triggers then races with other threads' tailers (a ConcurrentModificationException
+     * in SCQIndexing). Without -ea it is off anyway; this keeps it off under -ea too.
+     */
+    public static final String CTL_ORPHAN_TRACKING_DISABLE = "disable.ctl.orphan.tracking";
 
     private EngramSystemProperties()
     {
@@ -29,6 +35,7 @@ public final class EngramSystemProperties
         setIfAbsent(ANNOUNCER_DISABLE, "true");
         setIfAbsent(FORCE_UNLOCK_MODE, "ALWAYS");
         setIfAbsent("chronicle.disk.monitor.disable", "true");
+        setIfAbsent(CTL_ORPHAN_TRACKING_DISABLE, "true");
     }
 
     private static void setIfAbsent(final String name, final String value)

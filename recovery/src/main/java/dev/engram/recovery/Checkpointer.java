@@ -208,6 +208,7 @@ final class Checkpointer implements Runnable
     /**
      * Keep the newest chain and {@link StateContext#keepOlderChains()} older ones (a fallback if the newest
      * is damaged); delete the files of the rest. Mapped files stay readable until their views are reclaimed.
+     * The version history vetoes chains its window or an open snapshot needs, then trims the journal.
      */
     private void applyRetention()
     {
@@ -228,7 +229,8 @@ final class Checkpointer implements Runnable
         final int keep = 1 + ctx.keepOlderChains();
         for (int i = 0; i < bases.size() - keep; i++)
         {
-            if (bases.get(i) == chain.files().get(0).info().checkpointId())
+            if (bases.get(i) == chain.files().get(0).info().checkpointId() ||
+                store.versionHistory().retention().retainsChain(byBase.get(bases.get(i))))   // history window or open snapshot
             {
                 continue;
             }
@@ -247,5 +249,7 @@ final class Checkpointer implements Runnable
                 }
             }
         }
+        // journal cycles that no kept chain, history window, open snapshot or live generation needs (docs/history.md)
+        store.versionHistory().retention().trimJournal(store.oldestLiveBaseVersion());
     }
 }

@@ -5,6 +5,7 @@ import dev.engram.journal.JournalContext;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Configuration of a {@link StateStore}: the journal's context plus checkpoint policy, each with a
@@ -35,6 +36,11 @@ public final class StateContext
     public static final int KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT = 8;
     /** Checkpoint chains kept besides the newest (older ones are the fallback when the newest is damaged). */
     public static final int KEEP_OLDER_CHAINS_DEFAULT = 1;
+    // version history (docs/history.md): a window of past versions kept reachable by StateStore.stateAt
+    /** Keep the last this many versions reachable by {@code stateAt} (0 = no window by count). */
+    public static final long HISTORY_VERSIONS_DEFAULT = 0;
+    /** Keep the versions of the last this many ms reachable by {@code stateAt} (0 = no window by time). */
+    public static final long HISTORY_DURATION_MS_DEFAULT = 0;
 
     private Path directory;
     private JournalContext journal = new JournalContext();
@@ -53,6 +59,9 @@ public final class StateContext
     private int keyIndexMinChainLength = KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT;
     private boolean snapshotIndex = true;
     private boolean background = true;
+    private long historyVersions = HISTORY_VERSIONS_DEFAULT;
+    private long historyDurationMs = HISTORY_DURATION_MS_DEFAULT;
+    private LongSupplier historyEpochNsClock = StateContext::systemEpochNs;
     private CheckpointObserver checkpointObserver = (info, buildNs, delta) -> { };
 
     /** Told about every checkpoint published (metrics). Runs on the checkpointing thread; must be quick. */
@@ -116,6 +125,12 @@ public final class StateContext
         {
             throw new IllegalArgumentException("keepOlderChains must be >= 0: " + keepOlderChains);
         }
+        if (historyVersions < 0 || historyDurationMs < 0)
+        {
+            throw new IllegalArgumentException("history window must be >= 0: historyVersions=" + historyVersions +
+                " historyDurationMs=" + historyDurationMs);
+        }
+        Objects.requireNonNull(historyEpochNsClock, "historyEpochNsClock");
         return this;
     }
 
@@ -327,5 +342,60 @@ public final class StateContext
     {
         this.background = background;
         return this;
+    }
+
+    public long historyVersions()
+    {
+        return historyVersions;
+    }
+
+    /**
+     * @param versions keep at least the last this many versions reachable by {@code StateStore.stateAt} (and their
+     *                 journal, for {@code history} and {@code diff}); 0 (default) = no window by count. With a
+     *                 duration too, whichever reaches further back wins. See docs/history.md for the disk cost.
+     * @return this.
+     */
+    public StateContext historyVersions(final long versions)
+    {
+        this.historyVersions = versions;
+        return this;
+    }
+
+    public long historyDurationMs()
+    {
+        return historyDurationMs;
+    }
+
+    /**
+     * @param durationMs keep at least the versions of the last this many ms reachable (by frame timestamp);
+     *                   0 (default) = no window by time. With both windows 0 only what recovery keeps remains:
+     *                   the newest chain, {@link #keepOlderChains()} older ones and the journal after the oldest.
+     * @return this.
+     */
+    public StateContext historyDurationMs(final long durationMs)
+    {
+        this.historyDurationMs = durationMs;
+        return this;
+    }
+
+    public LongSupplier historyEpochNsClock()
+    {
+        return historyEpochNsClock;
+    }
+
+    /**
+     * @param clock "now" in epoch ns for the history window by time (tests move it); default the system clock.
+     * @return this.
+     */
+    public StateContext historyEpochNsClock(final LongSupplier clock)
+    {
+        this.historyEpochNsClock = clock;
+        return this;
+    }
+
+    private static long systemEpochNs()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

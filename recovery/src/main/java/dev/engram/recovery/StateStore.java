@@ -42,6 +42,7 @@ public final class StateStore implements AutoCloseable
     private final List<StateView> retired = new ArrayList<>();
     private final List<String> damagedFiles = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.CompletableFuture<SnapshotIndexReport> indexCheck;
+    private final VersionHistory history;   // version history (docs/history.md); also the Checkpointer's retention hook
     private volatile boolean closed;
 
     private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
@@ -68,6 +69,7 @@ public final class StateStore implements AutoCloseable
                 thread.setDaemon(true);
                 thread.start();
             });
+        this.history = new VersionHistory(ctx, journal);   // before the checkpointer: its retention asks it
         this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles), applier, this,
             index, chain, recovered.nextCheckpointId());
         this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
@@ -290,6 +292,7 @@ public final class StateStore implements AutoCloseable
             return;
         }
         closed = true;
+        history.close();   // snapshots still open: their journal views go with the journal
         indexCheck.join();
         checkpointer.stop();
         join(checkpointerThread);
@@ -308,6 +311,135 @@ public final class StateStore implements AutoCloseable
             RecoveryProcedure.markCleanShutdown(ctx.directory());
         }
         lock.close();
+    }
+
+    // ---- version history: delegates to VersionHistory (docs/history.md) ----
+
+    /**
+     * The whole state as it was at {@code version} (deltas 1..version applied), read-only, built from the nearest
+     * checkpoint at or before it plus the journal after it; the live store keeps running meanwhile.
+     *
+     * @param version any version in {@link #historyRange()}.
+     * @return the snapshot: close it.
+     * @throws VersionUnavailableException if the version is older than retention keeps or newer than the
+     *                                     journal's written version (names both ends of the range).
+     */
+    public StateSnapshot stateAt(final long version)
+    {
+        ensureOpen();
+        return history.stateAt(version);
+    }
+
+    /**
+     * The state at the last version whose delta the journal stamped at or before {@code instant} (the empty
+     * state, version 0, if the journal still starts at version 1 and its first delta is later).
+     *
+     * @throws VersionUnavailableException if that version is no longer available, or the instant precedes the
+     *                                     oldest delta the journal holds.
+     */
+    public StateSnapshot stateAt(final java.time.Instant instant)
+    {
+        ensureOpen();
+        return history.stateAt(instant);
+    }
+
+    /**
+     * @return the versions {@link #stateAt(long)} can rebuild now, and where the journal starts.
+     */
+    public HistoryRange historyRange()
+    {
+        ensureOpen();
+        return history.range();
+    }
+
+    /**
+     * @return every op on {@code key} in the journal, oldest first; {@link KeyHistory#fromVersion()} says where
+     * the journal (as far back as retention keeps it) starts.
+     */
+    public KeyHistory history(final String key)
+    {
+        return history(key, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * @return every op on {@code key} with a version in {@code [fromVersion, toVersion]}, clamped to the journal.
+     */
+    public KeyHistory history(final String key, final long fromVersion, final long toVersion)
+    {
+        ensureOpen();
+        return history.history(key, fromVersion, toVersion);
+    }
+
+    /**
+     * @return keys added, changed (by value) and removed from the state at {@code fromVersion} to the state at
+     * {@code toVersion}.
+     * @throws VersionUnavailableException if either version is outside {@link #historyRange()}.
+     */
+    public StateDiff diff(final long fromVersion, final long toVersion)
+    {
+        ensureOpen();
+        return history.diff(fromVersion, toVersion);
+    }
+
+    /**
+     * Name a version (0..written), durably (kept in {@code <directory>/version-tags}, survives restarts). A tag
+     * does not hold back retention.
+     *
+     * @throws IllegalStateException if the name already tags another version.
+     */
+    public void tag(final String name, final long version)
+    {
+        ensureOpen();
+        history.tag(name, version);
+    }
+
+    /**
+     * @return true if the tag existed and was removed.
+     */
+    public boolean untag(final String name)
+    {
+        ensureOpen();
+        return history.untag(name);
+    }
+
+    /**
+     * @return tag name → version, sorted by name.
+     */
+    public java.util.SortedMap<String, Long> tags()
+    {
+        ensureOpen();
+        return history.tags();
+    }
+
+    /**
+     * @throws IllegalArgumentException if there is no such tag.
+     */
+    public long versionOfTag(final String name)
+    {
+        ensureOpen();
+        return history.versionOfTag(name);
+    }
+
+    VersionHistory versionHistory()
+    {
+        return history;
+    }
+
+    /**
+     * @return the oldest checkpoint version a state generation still in use stands on (the current one, or a
+     * retired one a reader still holds): the journal after it must stay (its overlay points into it).
+     */
+    long oldestLiveBaseVersion()
+    {
+        synchronized (retired)
+        {
+            long oldest = view().baseVersion();
+            for (final StateView view : retired)
+            {
+                oldest = Math.min(oldest, view.baseVersion());
+            }
+            return oldest;
+        }
     }
 
     private static void join(final Thread thread)
