@@ -319,14 +319,29 @@ class KeyLocationIndexTest
         final CheckpointInfo head = chain.head().info();
         final Path file = KeyLocationIndex.fileFor(dir, head.checkpointId());
         final Path tmp = CheckpointFiles.tmpOf(file);
-        // A sealed index whose every location points at the base's first entry: wrong for all other keys.
+        // A sealed index whose every location names another key's entry: the base's first entry for every
+        // key but that entry's own, which is sent to the second entry. (Pointing a key at an older entry of
+        // the same key cannot be caught by the key check, so the test never does that.)
         final Map<String, byte[]> state = statesByOrdinal.get(DELTAS);
+        final String[] firstKey = new String[1];
+        final long[] secondLocation = {-1};
+        chain.base().forEachEntry(entry ->
+        {
+            if (firstKey[0] == null)
+            {
+                firstKey[0] = entry.keyString();
+            }
+            else if (secondLocation[0] < 0)
+            {
+                secondLocation[0] = KeyLocation.pack(0, entry.blockIndex(), entry.offsetInBlock());
+            }
+        });
         try (ChronicleMap<byte[], Long> map = ChronicleMap.of(byte[].class, Long.class).entries(state.size() * 2L)
             .averageKeySize(12).createPersistedTo(tmp.toFile()))
         {
             for (final String key : state.keySet())
             {
-                map.put(key.getBytes(StandardCharsets.UTF_8), KeyLocation.pack(0, 0, 0));
+                map.put(key.getBytes(StandardCharsets.UTF_8), key.equals(firstKey[0]) ? secondLocation[0] : KeyLocation.pack(0, 0, 0));
             }
         }
         MapSeal.publish(tmp, file, MapSealDescriptor.KIND_KEY_INDEX, head.checkpointId(), head.baseId(), head.chainOrdinal(),
