@@ -51,8 +51,8 @@ class ConsciousnessWorkloadTest
             final long expectedCycles = (steps - CI_SIZES.populations()) / CI_SIZES.stepsPerCycle();
             assertEquals(expectedCycles, assertSummaryAgreesWithPopulations(engram, "live"));
             assertTrue(engram.metrics().snapshot().checkpoints() >= 1 || engram.checkpoint() != null);
-            System.out.printf("%d steps written in %d ms; model: %d keys, %d bytes%n", steps, writeMs, model.size(),
-                model.values().stream().mapToLong(v -> v.length).sum());
+            System.out.printf("%d steps written in %d ms; model: %d keys, %d bytes%n%s%n", steps, writeMs, model.size(),
+                model.values().stream().mapToLong(v -> v.length).sum(), engram.metrics().snapshot().describe());
         }
         try (Engram engram = Engram.open(dir, context(500)))
         {

@@ -30,10 +30,16 @@ final class ExampleTestSupport
     /** A context with the example's codecs, checkpoints every {@code checkpointEveryFrames}, no snapshot index. */
     static EngramContext context(final long checkpointEveryFrames)
     {
+        return ConsciousnessCodecs.register(contextWithoutCodecs(checkpointEveryFrames));
+    }
+
+    /** As {@link #context(long)}, with only the built-in codecs registered. */
+    static EngramContext contextWithoutCodecs(final long checkpointEveryFrames)
+    {
         final EngramContext ctx = new EngramContext().syncPolicy(SyncPolicy.PERIODIC).syncIntervalMs(20)
             .checkpointEveryFrames(checkpointEveryFrames).checkpointIntervalMs(0);
         ctx.state().snapshotIndex(false);
-        return ConsciousnessCodecs.register(ctx);
+        return ctx;
     }
 
     /** @return every live key and its value (the engine must be quiet: no writes in flight). */
