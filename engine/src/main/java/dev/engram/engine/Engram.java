@@ -4,6 +4,10 @@ import dev.engram.journal.Delta;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.journal.Journal;
 import dev.engram.recovery.CheckpointInfo;
+import dev.engram.recovery.HistoryRange;
+import dev.engram.recovery.KeyHistory;
+import dev.engram.recovery.StateDiff;
+import dev.engram.recovery.StateSnapshot;
 import dev.engram.recovery.RecoveryReport;
 import dev.engram.recovery.SnapshotIndexReport;
 import dev.engram.recovery.StateReader;
@@ -11,6 +15,7 @@ import dev.engram.recovery.StateStore;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -229,6 +234,72 @@ public final class Engram implements AutoCloseable
         }
         progress.accept(counts[0]);
         return new MigrationReport(counts[0], keys.size(), counts[1], last, System.nanoTime() - start);
+    }
+
+    /**
+     * A read-only view of the whole state as it was at {@code version} (nearest checkpoint at or before it
+     * plus journal replay); the live engine is not disturbed. Close it when done.
+     *
+     * @throws dev.engram.recovery.VersionUnavailableException if retention removed it or it is not applied yet.
+     */
+    public StateSnapshot stateAt(final long version)
+    {
+        ensureOpen();
+        return store.stateAt(version);
+    }
+
+    /**
+     * @return the state as it was at the last version journaled at or before {@code instant}.
+     */
+    public StateSnapshot stateAt(final Instant instant)
+    {
+        ensureOpen();
+        return store.stateAt(instant);
+    }
+
+    /**
+     * @return the versions and times at which {@code key} changed, as far back as history is kept.
+     */
+    public KeyHistory history(final String key)
+    {
+        ensureOpen();
+        return store.history(key);
+    }
+
+    /**
+     * @return keys added, changed (by value) and removed between two versions.
+     */
+    public StateDiff diff(final long fromVersion, final long toVersion)
+    {
+        ensureOpen();
+        return store.diff(fromVersion, toVersion);
+    }
+
+    /**
+     * Name a version (kept across restarts).
+     */
+    public void tag(final String name, final long version)
+    {
+        ensureOpen();
+        store.tag(name, version);
+    }
+
+    /**
+     * @return the version a tag names.
+     */
+    public long versionOfTag(final String name)
+    {
+        ensureOpen();
+        return store.versionOfTag(name);
+    }
+
+    /**
+     * @return the versions history can still show.
+     */
+    public HistoryRange historyRange()
+    {
+        ensureOpen();
+        return store.historyRange();
     }
 
     /**

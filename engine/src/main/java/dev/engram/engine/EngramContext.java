@@ -90,6 +90,23 @@ public final class EngramContext
         return this;
     }
 
+    /**
+     * @param versions keep history (stateAt, history, diff) for at least this many versions back; 0 (default)
+     *                 keeps only what recovery needs. @return this.
+     */
+    public EngramContext historyVersions(final long versions)
+    {
+        state.historyVersions(versions);
+        return this;
+    }
+
+    /** @param durationMs keep history for at least this long; 0 (default): off. @return this. */
+    public EngramContext historyDurationMs(final long durationMs)
+    {
+        state.historyDurationMs(durationMs);
+        return this;
+    }
+
     /** @param record record caller-side latency of {@link Engram#append}; default true. @return this. */
     public EngramContext recordAppendLatency(final boolean record)
     {
