@@ -25,6 +25,8 @@ public final class Main
         switch (command)
         {
             case "smoke" -> SmokeWorkload.run(rest);
+            case "crash-test" -> dev.engram.bench.crash.CrashSoak.main(rest);
+            case "crash-child" -> dev.engram.bench.crash.CrashChild.main(rest);
             case "help", "--help", "-h" -> usage();
             default ->
             {
@@ -40,6 +42,8 @@ public final class Main
         System.out.println("""
             usage: ./engram <command> [args]
               smoke [DELTAS] [DIR]   append DELTAS (default 1,000,000) from 2 producers, sync, reopen, verify
+              crash-test [--cycles N] [--seed S] [--dir D] [--rate STEPS/S]
+                                     kill -9 a worker N times, recover, verify against the model
             """);
     }
 }

@@ -1,0 +1,31 @@
+package dev.engram.bench.crash;
+
+import dev.engram.engine.EngramContext;
+import dev.engram.engine.example.ConsciousnessCodecs;
+import dev.engram.engine.example.ConsciousnessWorkload;
+import dev.engram.journal.SyncPolicy;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+
+/**
+ * The engine configuration the soak's child and parent share: small checkpoints often, journal cycle
+ * files rolling every second, periodic sync, the example's codecs.
+ */
+final class CrashSoakConfig
+{
+    static final ConsciousnessWorkload.Sizes SIZES = new ConsciousnessWorkload.Sizes(8, 64 * 1024, 500, 20);
+    static final long CHECKPOINT_EVERY_FRAMES = 600;
+    static final int SYNC_EVERY_STEPS = 97;
+
+    private CrashSoakConfig()
+    {
+    }
+
+    static EngramContext context()
+    {
+        final EngramContext ctx = new EngramContext().syncPolicy(SyncPolicy.PERIODIC).syncIntervalMs(10)
+            .checkpointEveryFrames(CHECKPOINT_EVERY_FRAMES).checkpointIntervalMs(0);
+        ctx.journal().rollCycle(TestRollCycles.TEST_SECONDLY);
+        ctx.state().snapshotIndex(false).maxChainLength(4).deltaChangedKeysRatio(1.0);
+        return ConsciousnessCodecs.register(ctx);
+    }
+}
