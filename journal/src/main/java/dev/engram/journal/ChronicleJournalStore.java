@@ -23,6 +23,7 @@ final class ChronicleJournalStore implements AutoCloseable
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
+    private final Object listingLock = new Object();
 
     private final java.util.List<String> discardedCycleFiles;
 
@@ -129,14 +130,46 @@ final class ChronicleJournalStore implements AutoCloseable
      */
     NavigableSet<Long> cycles()
     {
-        queue.refreshDirectoryListing();
-        final int first = queue.firstCycle();
-        final int last = queue.lastCycle();
-        if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE || first > last)
+        synchronized (listingLock)
         {
-            return new TreeSet<>();
+            for (int attempt = 0; ; attempt++)
+            {
+                queue.refreshDirectoryListing();
+                final int first = queue.firstCycle();
+                final int last = queue.lastCycle();
+                if (first == Integer.MAX_VALUE || last == Integer.MIN_VALUE || first > last)
+                {
+                    return new TreeSet<>();
+                }
+                try
+                {
+                    return queue.listCyclesBetween(first, last);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    // Chronicle's listing named a cycle file that retention removed meanwhile: list again
+                    if (attempt >= 3)
+                    {
+                        throw new JournalException("cannot list journal cycles in " + directory + ": " + ex.getMessage(), ex);
+                    }
+                }
+            }
         }
-        return queue.listCyclesBetween(first, last);
+    }
+
+    /**
+     * Delete an old cycle file and refresh Chronicle's listing at once, so no one lists a deleted cycle.
+     */
+    void deleteCycleFile(final File file)
+    {
+        synchronized (listingLock)
+        {
+            if (file.exists() && !file.delete())
+            {
+                throw new JournalException("cannot delete journal cycle file=" + file);
+            }
+            queue.refreshDirectoryListing();
+        }
     }
 
     /**

@@ -492,10 +492,7 @@ public final class Journal implements AutoCloseable
                     if (file != null && file.exists())
                     {
                         tailer.toEnd();
-                        if (!file.delete())
-                        {
-                            throw new JournalException("cannot delete journal cycle file=" + file);
-                        }
+                        store.deleteCycleFile(file);
                         removed++;
                     }
                 }
