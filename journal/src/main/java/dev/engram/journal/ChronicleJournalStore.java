@@ -143,7 +143,8 @@ final class ChronicleJournalStore implements AutoCloseable
                 }
                 try
                 {
-                    return queue.listCyclesBetween(first, last);
+                    // a plain copy: Chronicle returns a range view, whose subSet outside [first, last] throws
+                    return new TreeSet<>(queue.listCyclesBetween(first, last));
                 }
                 catch (final IllegalStateException ex)
                 {
