@@ -20,13 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * JMH states shared by the append benchmarks. Every iteration gets a fresh journal or queue in a fresh
- * directory (deleted afterwards), so each iteration starts with an empty ring and an empty file and the
- * disk holds one iteration's data at a time.
+ * JMH states shared by the append benchmarks. A trial opens one journal or queue in a fresh directory
+ * (deleted at the end), so nothing is allocated or opened inside a measured iteration and {@code -prof gc}
+ * sees only the append path. Before each iteration the journal is drained (every appended delta written),
+ * so each iteration starts with an empty ring.
  */
 public final class AppendBenchmarkStates
 {
@@ -37,6 +39,7 @@ public final class AppendBenchmarkStates
      * {@link EngramJournal} prints.
      */
     public static final int RING_SLOT_COUNT = 4 * 1024 * 1024;
+    private static final long DRAIN_TIMEOUT_S = 120;
 
     static
     {
@@ -55,8 +58,11 @@ public final class AppendBenchmarkStates
     {
         Journal journal;
         private Path directory;
+        private long iterationStartVersion;
+        private long iterationStartRingFull;
+        private long iterationStartNs;
 
-        @Setup(Level.Iteration)
+        @Setup(Level.Trial)
         public void open() throws IOException
         {
             EngramSystemProperties.apply();
@@ -67,23 +73,42 @@ public final class AppendBenchmarkStates
                 .ringSlotLength(AppendPayload.RING_SLOT_LENGTH));
         }
 
+        @Setup(Level.Iteration)
+        public void drain()
+        {
+            final long appended = journal.lastAppendedVersion();
+            if (!journal.awaitWritten(appended, DRAIN_TIMEOUT_S, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException("journal did not write version " + appended + " within " +
+                    DRAIN_TIMEOUT_S + " s: writtenVersion=" + journal.writtenVersion());
+            }
+            iterationStartVersion = appended;
+            iterationStartRingFull = journal.backPressureEvents();
+            iterationStartNs = System.nanoTime();
+        }
+
         @TearDown(Level.Iteration)
+        public void report()
+        {
+            final double seconds = (System.nanoTime() - iterationStartNs) / 1e9;
+            final long appended = journal.lastAppendedVersion() - iterationStartVersion;
+            final long written = journal.writtenVersion() - iterationStartVersion;
+            // printed per iteration: did the journal thread keep up, or did the iteration measure back-pressure?
+            System.out.printf(Locale.ROOT, "%n[engram] iteration: appended=%,d written=%,d (journal thread %,.0f/s) " +
+                "ring-full-events=%,d ring-slots=%,d%n", appended, written, written / seconds,
+                journal.backPressureEvents() - iterationStartRingFull, RING_SLOT_COUNT);
+        }
+
+        @TearDown(Level.Trial)
         public void close()
         {
             final long appended = journal.lastAppendedVersion();
-            final long writtenDuringIteration = journal.writtenVersion();
-            final long ringFull = journal.backPressureEvents();
-            final long closeStartNs = System.nanoTime();
             journal.close();
-            final double drainMs = (System.nanoTime() - closeStartNs) / 1e6;
             if (journal.writtenVersion() != appended)
             {
                 throw new IllegalStateException("journal closed with writtenVersion=" + journal.writtenVersion() +
                     " but lastAppendedVersion=" + appended);
             }
-            // printed per iteration: did the journal thread keep up, or did the iteration measure back-pressure?
-            System.out.printf(Locale.ROOT, "%n[engram] appended=%,d written-by-iteration-end=%,d ring-full-events=%,d " +
-                "ring-slots=%,d close-drained-in=%.0f ms%n", appended, writtenDuringIteration, ringFull, RING_SLOT_COUNT, drainMs);
             deleteRecursively(directory);
         }
     }
@@ -115,7 +140,7 @@ public final class AppendBenchmarkStates
         private Path directory;
         private final AtomicInteger openAppenders = new AtomicInteger();
 
-        @Setup(Level.Iteration)
+        @Setup(Level.Trial)
         public void open() throws IOException
         {
             EngramSystemProperties.apply();
@@ -138,8 +163,7 @@ public final class AppendBenchmarkStates
             }
         }
 
-        @TearDown(Level.Trial)
-        public void closeQueue()
+        private void closeQueue()
         {
             if (queue != null)
             {
@@ -161,7 +185,7 @@ public final class AppendBenchmarkStates
         BytesStore<?, byte[]> store;
         private RawQueue queue;
 
-        @Setup(Level.Iteration)
+        @Setup(Level.Trial)
         public void open(final RawQueue queue)
         {
             this.queue = queue;
@@ -170,7 +194,7 @@ public final class AppendBenchmarkStates
             appender = queue.acquireAppender();
         }
 
-        @TearDown(Level.Iteration)
+        @TearDown(Level.Trial)
         public void close()
         {
             queue.releaseAppender(appender);

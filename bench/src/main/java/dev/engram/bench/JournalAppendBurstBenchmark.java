@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The caller's cost of an append while the ring has room: each iteration is one timed burst of
- * {@value #BURST} appends per thread into a fresh journal whose ring (4 Mi slots) holds every burst, so
- * no append waits for the journal thread. Raw Chronicle does the same bursts for comparison.
+ * {@value #BURST} appends per thread into a journal drained before each burst, whose ring (4 Mi slots)
+ * holds every burst, so no append waits for the journal thread. Raw Chronicle does the same bursts for comparison.
  * <p>
  * The score is milliseconds per burst of {@value #BURST}, which reads directly as <b>nanoseconds per
  * append</b>; {@code -prof gc}'s {@code gc.alloc.rate.norm} is bytes per burst (divide by 10^6).

@@ -178,18 +178,21 @@ public final class JournalLatencyHarness
         }
     }
 
-    /** The three paths each run compares, in the order they run. */
+    /** The paths each run compares, in the order they run; the no-op control runs at fixed rate only. */
     private enum AppendPath
     {
-        ENGRAM(EngramAppendTarget.NAME),
-        RAW_WRITE_BYTES(ChronicleAppendTarget.Api.WRITE_BYTES.targetName()),
-        RAW_WRITING_DOCUMENT(ChronicleAppendTarget.Api.WRITING_DOCUMENT.targetName());
+        NO_OP(NoOpAppendTarget.NAME, false),
+        ENGRAM(EngramAppendTarget.NAME, true),
+        RAW_WRITE_BYTES(ChronicleAppendTarget.Api.WRITE_BYTES.targetName(), true),
+        RAW_WRITING_DOCUMENT(ChronicleAppendTarget.Api.WRITING_DOCUMENT.targetName(), true);
 
         final String targetName;
+        final boolean flatOut;
 
-        AppendPath(final String targetName)
+        AppendPath(final String targetName, final boolean flatOut)
         {
             this.targetName = targetName;
+            this.flatOut = flatOut;
         }
     }
 
@@ -255,6 +258,10 @@ public final class JournalLatencyHarness
             // cache, ring) or to run a code path cold; the first of a series otherwise looks slower
             for (final AppendPath path : AppendPath.values())
             {
+                if (!path.flatOut)
+                {
+                    continue;
+                }
                 final Path dir = base.resolve("throughput-warmup-" + path.name().toLowerCase(Locale.ROOT));
                 try (AppendTarget target = open(path, dir, settings))
                 {
@@ -273,6 +280,10 @@ public final class JournalLatencyHarness
             {
                 for (final AppendPath path : AppendPath.values())
                 {
+                    if (!path.flatOut)
+                    {
+                        continue;
+                    }
                     final Path dir = base.resolve("throughput-" + producers + "p-" + path.name().toLowerCase(Locale.ROOT));
                     final ThroughputResult result;
                     try (AppendTarget target = open(path, dir, settings))
@@ -306,6 +317,7 @@ public final class JournalLatencyHarness
         Files.createDirectories(dir);
         return switch (path)
         {
+            case NO_OP -> new NoOpAppendTarget();
             case ENGRAM -> new EngramAppendTarget(dir, settings.ringSlotCount());
             case RAW_WRITE_BYTES -> new ChronicleAppendTarget(dir, ChronicleAppendTarget.Api.WRITE_BYTES);
             case RAW_WRITING_DOCUMENT -> new ChronicleAppendTarget(dir, ChronicleAppendTarget.Api.WRITING_DOCUMENT);
@@ -355,6 +367,13 @@ public final class JournalLatencyHarness
             }
             verdicts.add(new TargetVerdict("1 producer: Engram caller p99.99 <= " + TARGET_P9999_US + " µs" + at,
                 String.format(Locale.ROOT, "%.2f µs", engram.latencyUs(99.99)), engram.latencyUs(99.99) <= TARGET_P9999_US));
+            final LatencyResult floor = find(latency, 1, AppendPath.NO_OP);
+            if (floor != null)
+            {
+                verdicts.add(new TargetVerdict("(context) 1 producer: no-op floor p99.99 <= " + TARGET_P9999_US +
+                    " µs, i.e. can this machine show the target at all", String.format(Locale.ROOT, "%.2f µs", floor.latencyUs(99.99)),
+                    floor.latencyUs(99.99) <= TARGET_P9999_US));
+            }
         }
         for (final ThroughputResult result : throughput)
         {

@@ -32,7 +32,7 @@ class JournalLatencyHarnessTest
 
         final String output = printed.toString(StandardCharsets.UTF_8);
         assertTrue(report.selfChecksPassed(), output);
-        assertEquals(6, report.latency().size(), output);
+        assertEquals(8, report.latency().size(), output);
         for (final LatencyResult result : report.latency())
         {
             assertTrue(result.check().passed(), result.check().detail());
