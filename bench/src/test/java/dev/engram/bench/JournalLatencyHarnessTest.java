@@ -76,6 +76,21 @@ class JournalLatencyHarnessTest
     }
 
     @Test
+    void shouldKeepTheJournalUnlockModeWhenOpeningTheRawBaselineQueue(@TempDir final Path dir)
+    {
+        dev.engram.journal.EngramSystemProperties.apply();
+        final String mode = System.getProperty(dev.engram.journal.EngramSystemProperties.FORCE_UNLOCK_MODE);
+
+        try (var queue = RawChronicleQueue.open(dir); var appender = queue.createAppender())
+        {
+            appender.writeBytes(net.openhft.chronicle.bytes.BytesStore.wrap(AppendPayload.rawBytes()));
+            assertEquals(0, appender.lastIndexAppended() & 0xFFFF_FFFFL, "first excerpt of the cycle");
+        }
+
+        assertEquals(mode, System.getProperty(dev.engram.journal.EngramSystemProperties.FORCE_UNLOCK_MODE));
+    }
+
+    @Test
     void shouldParseCountsWithSuffixes()
     {
         final JournalLatencyHarness.Settings settings = JournalLatencyHarness.Settings.parse(
