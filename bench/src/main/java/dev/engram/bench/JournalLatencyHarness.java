@@ -202,7 +202,18 @@ public final class JournalLatencyHarness
     public static void main(final String[] args) throws Exception
     {
         EngramSystemProperties.apply();
-        final Report report = run(Settings.parse(args), System.out);
+        final Settings settings;
+        try
+        {
+            settings = Settings.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("engram bench journal: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+        final Report report = run(settings, System.out);
         if (!report.selfChecksPassed())
         {
             System.exit(1);
