@@ -5,6 +5,7 @@ import org.HdrHistogram.Histogram;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Appends at a fixed total rate from P producer threads and records caller latency without coordinated
@@ -46,7 +47,12 @@ final class FixedRateRun
         }
         final Producer[] workers = new Producer[producers];
         final long[] startNs = new long[1];
-        final CyclicBarrier barrier = new CyclicBarrier(producers, () -> startNs[0] = System.nanoTime() + START_DELAY_NS);
+        final AtomicLong sharedStartNs = new AtomicLong();
+        final CyclicBarrier barrier = new CyclicBarrier(producers, () ->
+        {
+            startNs[0] = System.nanoTime() + START_DELAY_NS;
+            sharedStartNs.set(startNs[0]);
+        });
         final double nsPerAppend = 1e9 / rate;
         final long gcBefore = ThreadStats.gcCount();
         final Thread[] threads = new Thread[producers];
@@ -60,15 +66,25 @@ final class FixedRateRun
             thread.start();
         }
         long ringPeak = 0;
+        long backPressureAtMeasureStart = -1;
         for (final Thread thread : threads)
         {
             while (thread.isAlive())
             {
-                // the main thread is otherwise idle: sample how far the journal thread is behind
+                // the main thread is otherwise idle: sample how far the journal thread is behind, counting
+                // from the start of the measured window (within one sample interval of it)
+                final long start = sharedStartNs.get();
+                if (backPressureAtMeasureStart < 0 && start != 0 && System.nanoTime() - (start + warmupNs) >= 0)
+                {
+                    backPressureAtMeasureStart = target.backPressureEvents();
+                    ringPeak = 0;
+                }
                 ringPeak = Math.max(ringPeak, target.ringOccupancy());
                 thread.join(RING_SAMPLE_INTERVAL_MS);
             }
         }
+        final long backPressureTotal = target.backPressureEvents();
+        final long backPressureMeasured = backPressureTotal - Math.max(0, backPressureAtMeasureStart);
         final long gcCount = ThreadStats.gcCount() - gcBefore;
 
         final Histogram latency = newHistogram();
@@ -104,7 +120,7 @@ final class FixedRateRun
         check = check.and(AppendTarget.SelfCheck.of(latency.getTotalCount() == measured,
             "histogram count=" + latency.getTotalCount() + " measured appends=" + measured));
         return new LatencyResult(target.name(), producers, rate, measureNs, latency, service, appends, measured, achieved,
-            allocated, switches, gcCount, target.backPressureEvents(), ringPeak, check);
+            allocated, switches, gcCount, backPressureMeasured, backPressureTotal, ringPeak, check);
     }
 
     static Histogram newHistogram()

@@ -417,8 +417,9 @@ public final class JournalLatencyHarness
             out.printf(Locale.ROOT, "%n### Caller latency, %,d appends/s total from %d producer(s), %.0f s warm-up + %.0f s measured%n",
                 settings.rate(), producers, settings.warmupSeconds(), settings.seconds());
             out.println("Latency from each append's intended send time (coordinated omission corrected), µs. ring peak: most");
-            out.println("deltas waiting for the journal thread (sampled every 10 ms); preempted: involuntary context switches of");
-            out.println("the producer threads (warm-up included); caller B/append: heap allocated by the producer threads.");
+            out.println("deltas waiting for the journal thread in the measured window (sampled every 10 ms); ring full: times a");
+            out.println("producer found it full, measured window / whole run; preempted: involuntary context switches of the");
+            out.println("producer threads (warm-up included); caller B/append: heap allocated by the producer threads.");
             out.println();
             out.println("| path | p50 | p90 | p99 | p99.9 | p99.99 | max | achieved/s | measured | caller B/append | ring peak | ring full | preempted | GCs |");
             out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -428,12 +429,12 @@ public final class JournalLatencyHarness
                 {
                     continue;
                 }
-                out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %,.0f | %,d | %s | %,d | %,d | %s | %d |%n",
+                out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %,.0f | %,d | %s | %,d | %,d / %,d | %s | %d |%n",
                     r.target(), r.latencyUs(50), r.latencyUs(90), r.latencyUs(99), r.latencyUs(99.9), r.latencyUs(99.99),
                     r.latencyNs().getMaxValue() / 1000.0, r.achievedRate(), r.measuredAppends(),
                     r.callerAllocatedBytes() < 0 ? "n/a" :
                         String.format(Locale.ROOT, "%.3f", (double)r.callerAllocatedBytes() / Math.max(1, r.measuredAppends())),
-                    r.ringPeak(), r.backPressureEvents(), r.involuntarySwitches() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", r.involuntarySwitches()),
+                    r.ringPeak(), r.backPressureEvents(), r.backPressureTotal(), r.involuntarySwitches() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", r.involuntarySwitches()),
                     r.gcCount());
             }
             out.println();

@@ -18,8 +18,9 @@ import org.HdrHistogram.Histogram;
  * @param callerAllocatedBytes   bytes the producer threads allocated in the measured window (-1 unknown).
  * @param involuntarySwitches    times the OS preempted the producer threads, whole run (-1 unknown).
  * @param gcCount                collections during the run.
- * @param backPressureEvents     times a producer found the ring full.
- * @param ringPeak               most deltas seen waiting in the ring (sampled every 10 ms).
+ * @param backPressureEvents     times a producer found the ring full in the measured window.
+ * @param backPressureTotal      the same over the whole run, warm-up included.
+ * @param ringPeak               most deltas seen waiting in the ring in the measured window (sampled every 10 ms).
  * @param check                  the self-check.
  */
 record LatencyResult(
@@ -36,6 +37,7 @@ record LatencyResult(
     long involuntarySwitches,
     long gcCount,
     long backPressureEvents,
+    long backPressureTotal,
     long ringPeak,
     AppendTarget.SelfCheck check)
 {
