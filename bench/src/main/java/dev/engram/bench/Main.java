@@ -27,10 +27,28 @@ public final class Main
             case "smoke" -> SmokeWorkload.run(rest);
             case "crash-test" -> dev.engram.bench.crash.CrashSoak.main(rest);
             case "crash-child" -> dev.engram.bench.crash.CrashChild.main(rest);
+            case "bench" -> bench(rest);
             case "help", "--help", "-h" -> usage();
             default ->
             {
                 System.err.println("unknown command: " + command);
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void bench(final String[] args) throws Exception
+    {
+        final String which = args.length == 0 ? "" : args[0];
+        final String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (which)
+        {
+            case "journal" -> JournalLatencyHarness.main(rest);
+            case "jmh" -> JmhCommand.run(rest);
+            default ->
+            {
+                System.err.println("unknown bench: '" + which + "' (journal or jmh)");
                 usage();
                 System.exit(2);
             }
@@ -44,6 +62,17 @@ public final class Main
               smoke [DELTAS] [DIR]   append DELTAS (default 1,000,000) from 2 producers, sync, reopen, verify
               crash-test [--cycles N] [--seed S] [--dir D] [--rate STEPS/S]
                                      kill -9 a worker N times, recover, verify against the model
+              bench journal [--rate R] [--seconds S] [--producers P] [--warmup W] [--throughput-deltas N]
+                            [--ring-slots N] [--dir D] [--keep]
+                                     caller latency of Journal.append at a fixed rate (default 500k/s, 3 s
+                                     warm-up, 10 s measured, 1 and 2 producers; coordinated omission corrected)
+                                     beside raw Chronicle appends of the same 128 bytes, then sustained
+                                     journaled throughput flat out (default 10M deltas) beside raw Chronicle;
+                                     prints HdrHistogram percentiles, targets met/missed, self-checks
+                                     (exit 1 only if a self-check fails). See docs/benchmarks.md.
+              bench jmh [JMH args]   JMH benchmarks in this jar (Journal.append vs raw Chronicle, 1 and 2
+                                     threads); e.g. bench jmh -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
+                                     (forks get the JVM flags from the pom automatically; -h: JMH help)
             """);
     }
 }
