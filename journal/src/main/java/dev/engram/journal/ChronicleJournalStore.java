@@ -46,14 +46,44 @@ final class ChronicleJournalStore implements AutoCloseable
             {
             }
         };
-        this.queue = SingleChronicleQueueBuilder.binary(directory)
-            .rollCycle(rollCycle)
-            .timeoutMS(ctx.chronicleTimeoutMs())
-            .blockSize(ctx.chronicleBlockSize())
-            .timeProvider(ctx.epochMsClock()::getAsLong)
-            .storeFileListener(permissions)
-            .build();
+        this.queue = buildQueue(ctx, permissions);
         restrictExistingFiles();
+    }
+
+    /**
+     * Chronicle reads {@code queue.force.unlock.mode} when a queue is built. ALWAYS (break a stale write lock
+     * on timeout even if its PID looks alive, as in containers) is safe for the journal's queue only: the
+     * journal holds the directory's exclusive lock and one thread appends. So it is set just while this queue
+     * is built and restored at once, never left for the application's other queues.
+     */
+    private SingleChronicleQueue buildQueue(final JournalContext ctx, final StoreFileListener permissions)
+    {
+        synchronized (ChronicleJournalStore.class)
+        {
+            final String previous = System.getProperty(EngramSystemProperties.FORCE_UNLOCK_MODE);
+            System.setProperty(EngramSystemProperties.FORCE_UNLOCK_MODE, "ALWAYS");
+            try
+            {
+                return SingleChronicleQueueBuilder.binary(directory)
+                    .rollCycle(rollCycle)
+                    .timeoutMS(ctx.chronicleTimeoutMs())
+                    .blockSize(ctx.chronicleBlockSize())
+                    .timeProvider(ctx.epochMsClock()::getAsLong)
+                    .storeFileListener(permissions)
+                    .build();
+            }
+            finally
+            {
+                if (previous == null)
+                {
+                    System.clearProperty(EngramSystemProperties.FORCE_UNLOCK_MODE);
+                }
+                else
+                {
+                    System.setProperty(EngramSystemProperties.FORCE_UNLOCK_MODE, previous);
+                }
+            }
+        }
     }
 
     private void restrictExistingFiles()

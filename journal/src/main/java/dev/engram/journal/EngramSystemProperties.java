@@ -2,8 +2,8 @@ package dev.engram.journal;
 
 /**
  * Sets the system properties Chronicle reads when its classes load: usage analytics off (no code path
- * may reach the network), no banner, and stale queue locks force-unlocked on timeout (safe because an
- * Engram journal holds its own exclusive lock on its directory). Every entry point calls
+ * may reach the network) and no banner. (Stale-lock force-unlocking is set only while the journal builds
+ * its own queue, see ChronicleJournalStore: it would be unsafe for other queues of the application.) Every entry point calls
  * {@link #apply()} before any Chronicle class is touched; {@link Journal#open(JournalContext)} does too.
  * A value the application set explicitly is kept, except analytics, which are always off.
  */
@@ -33,7 +33,6 @@ public final class EngramSystemProperties
             System.setProperty(ANALYTICS_DISABLE, "true");
         }
         setIfAbsent(ANNOUNCER_DISABLE, "true");
-        setIfAbsent(FORCE_UNLOCK_MODE, "ALWAYS");
         setIfAbsent("chronicle.disk.monitor.disable", "true");
         setIfAbsent(CTL_ORPHAN_TRACKING_DISABLE, "true");
     }
