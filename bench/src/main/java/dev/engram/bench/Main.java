@@ -25,6 +25,7 @@ public final class Main
         switch (command)
         {
             case "smoke" -> SmokeWorkload.run(rest);
+            case "demo" -> dev.engram.bench.demo.DemoCommand.main(rest);
             case "help", "--help", "-h" -> usage();
             default ->
             {
@@ -40,6 +41,7 @@ public final class Main
         System.out.println("""
             usage: ./engram <command> [args]
               smoke [DELTAS] [DIR]   append DELTAS (default 1,000,000) from 2 producers, sync, reopen, verify
+              demo [--help]          run the example workload in a child JVM, kill -9 it, recover, verify, report
             """);
     }
 }
