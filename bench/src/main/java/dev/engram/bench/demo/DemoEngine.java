@@ -8,8 +8,8 @@ import dev.engram.journal.SyncPolicy;
 
 /**
  * The engine configuration the demo's worker writes with and its recoverer opens with: the example's codecs,
- * background checkpoints every N frames (no timer), zstd blocks, and a journal that takes the world's
- * largest delta.
+ * background checkpoints every N frames (no timer), zstd blocks, no snapshot index, and a journal that takes
+ * the world's largest delta.
  */
 final class DemoEngine
 {
@@ -25,6 +25,10 @@ final class DemoEngine
             .checkpointEveryFrames(checkpointEveryFrames)
             .checkpointIntervalMs(0)
             .compress(compress));
+        // The snapshot index (Chronicle Map catalog + key index) serves point reads in chains of 8+ files; this
+        // world changes weights everywhere, so its checkpoints are full ones and chains stay short, and building
+        // the maps after each checkpoint cost seconds of CPU the 2-core demo machine needs for the workload.
+        ctx.state().snapshotIndex(false);
         final long largestDelta = sizes.maxCycleDeltaLength();
         if (largestDelta > JournalContext.MAX_DELTA_LENGTH_DEFAULT)
         {

@@ -55,10 +55,11 @@ final class DemoPlots
      * @param title     the chart's title.
      * @param png       the file to write.
      */
-    static void latencyPercentiles(final Histogram latencyNs, final String title, final Path png) throws IOException
+    static void latencyPercentiles(final Histogram latencyNs, final String title, final String subtitle, final Path png)
+        throws IOException
     {
         final BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        final Graphics2D g = begin(image, title);
+        final Graphics2D g = begin(image, title, subtitle);
         final double minUs = Math.max(0.01, latencyNs.getMinValue() / 1e3);
         final double maxUs = Math.max(minUs * 10, latencyNs.getMaxValue() / 1e3);
         final double yLo = Math.floor(Math.log10(minUs));
@@ -119,9 +120,14 @@ final class DemoPlots
         {
             mark(g, axes, ninesOf(p), latencyNs.getValueAtPercentile(p) / 1e3, "p" + trim(p) + " " + formatMicros(latencyNs.getValueAtPercentile(p) / 1e3) + " µs", minUs);
         }
-        final double maxNines = Math.min(MAX_NINES, ninesOf(100.0 * (latencyNs.getTotalCount() - 1) / Math.max(1, latencyNs.getTotalCount())));
-        mark(g, axes, Math.max(maxNines, ninesOf(99.99)), latencyNs.getMaxValue() / 1e3, "max " + formatMicros(latencyNs.getMaxValue() / 1e3) + " µs", minUs);
-        g.setFont(g.getFont().deriveFont(Font.PLAIN, 12f));
+        // the max sits at the right edge: the percentile iteration ends there with it
+        final double maxUsValue = latencyNs.getMaxValue() / 1e3;
+        final int mx = axes.x(MAX_NINES);
+        final int my = axes.y(Math.log10(Math.max(minUs, maxUsValue)));
+        g.setColor(ORANGE);
+        g.fillOval(mx - 4, my - 4, 8, 8);
+        g.setColor(Color.BLACK);
+        rightAligned(g, "max " + formatMicros(maxUsValue) + " µs", mx - 8, my + 18);
         g.setColor(Color.DARK_GRAY);
         g.drawString(String.format("n = %,d appends", latencyNs.getTotalCount()), LEFT + 10, TOP + 18);
         end(g, image, png);
@@ -133,11 +139,12 @@ final class DemoPlots
      * @param title  the chart's title.
      * @param png    the file to write.
      */
-    static void recoveryVsStateSize(final List<KilledRun> series, final KilledRun main, final String title, final Path png)
+    static void recoveryVsStateSize(
+        final List<KilledRun> series, final KilledRun main, final String title, final String subtitle, final Path png)
         throws IOException
     {
         final BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        final Graphics2D g = begin(image, title);
+        final Graphics2D g = begin(image, title, subtitle);
         final List<KilledRun> all = new ArrayList<>(series);
         all.add(main);
         double maxMib = 0;
@@ -179,7 +186,7 @@ final class DemoPlots
         }
         // legend
         int ly = TOP + 14;
-        legend(g, LEFT + 14, ly, ORANGE, "process start -> ready (fresh JVM: JVM start + open)", false);
+        legend(g, LEFT + 14, ly, ORANGE, "process start → ready (fresh JVM: JVM start, class loading, open)", false);
         ly += 20;
         legend(g, LEFT + 14, ly, BLUE, "Engram.open() (map checkpoint, replay journal tail)", false);
         ly += 20;
@@ -235,7 +242,7 @@ final class DemoPlots
         return run.recovery().stateBytes() / (1024.0 * 1024.0);
     }
 
-    private static Graphics2D begin(final BufferedImage image, final String title)
+    private static Graphics2D begin(final BufferedImage image, final String title, final String subtitle)
     {
         final Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -244,8 +251,10 @@ final class DemoPlots
         g.fillRect(0, 0, WIDTH, HEIGHT);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
-        centred(g, title, WIDTH / 2, 32);
+        centred(g, title, WIDTH / 2, 26);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setColor(Color.DARK_GRAY);
+        centred(g, subtitle, WIDTH / 2, 46);
         return g;
     }
 

@@ -51,12 +51,14 @@ final class DemoReport
                 append.outputPercentileDistribution(out, 1000.0);
             }
             files.add(LATENCY_HGRM + " (µs)");
-            plot(() -> DemoPlots.latencyPercentiles(append, String.format("Engram append latency, caller side (%s steps/s target, %s)",
-                rate(result.options()), DemoRunner.describe(main.sizes()).replaceAll(", an evolution.*", "")), dir.resolve(LATENCY_PNG)),
-                LATENCY_PNG, files, notes);
+            final WorkerProgress p = main.progress();
+            plot(() -> DemoPlots.latencyPercentiles(append, "Engram append latency by percentile (caller side)",
+                String.format("%,.0f deltas/s for %.0f s (target %s), %s", p.stepsPerSecond(), p.elapsedNs() / 1e9,
+                    rate(result.options()), worldShort(main)), dir.resolve(LATENCY_PNG)), LATENCY_PNG, files, notes);
         }
-        plot(() -> DemoPlots.recoveryVsStateSize(result.series(), main,
-            "Engram recovery after kill -9 vs state size (fresh JVM)", dir.resolve(RECOVERY_PNG)), RECOVERY_PNG, files, notes);
+        plot(() -> DemoPlots.recoveryVsStateSize(result.series(), main, "Engram recovery after kill -9 vs state size",
+            "each point: a worker JVM killed with SIGKILL, then a fresh JVM opens the state; every key verified against the model",
+            dir.resolve(RECOVERY_PNG)), RECOVERY_PNG, files, notes);
         final String text = text(result, files, notes);
         Files.writeString(dir.resolve(REPORT_TXT), text, StandardCharsets.UTF_8);
         return text;
@@ -91,7 +93,7 @@ final class DemoReport
         sb.append("Engram demo report, ").append(LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19))
             .append('\n');
         sb.append(String.format("world:   %s; seed %d%n", DemoRunner.describe(o.sizes()), o.seed()));
-        sb.append(String.format("engine:  sync=%s, background checkpoint every %,d frames, zstd checkpoint blocks %s%n",
+        sb.append(String.format("engine:  sync=%s, background checkpoint every %,d frames, zstd checkpoint blocks %s, no snapshot index%n",
             o.syncPolicy(), o.checkpointEveryFrames(), o.compress() ? "on" : "off"));
         sb.append(String.format("machine: %d cores, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version")));
@@ -215,6 +217,12 @@ final class DemoReport
             return String.format("%.1f KiB", bytes / 1024.0);
         }
         return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    private static String worldShort(final KilledRun run)
+    {
+        return String.format("%d populations x %s, %,d users", run.sizes().populations(), mib(run.sizes().populationBytes()),
+            run.sizes().users());
     }
 
     private static String rate(final DemoOptions o)

@@ -32,6 +32,8 @@ public final class DemoRunner
     static final long WORKER_START_TIMEOUT_S = 120;
     /** How long a recoverer may take (open, model, verification). */
     static final long RECOVERER_TIMEOUT_S = 600;
+    /** How long the worker may take to answer the request for its final report before the kill. */
+    static final long FINAL_REPORT_TIMEOUT_MS = 5000;
 
     private final DemoOptions options;
     private final PrintStream out;
@@ -150,10 +152,15 @@ public final class DemoRunner
                     nextLineNs += TimeUnit.MILLISECONDS.toNanos(PROGRESS_LINE_INTERVAL_MS);
                 }
             }
+            final boolean finalReport = requestReport(worker, live);
             final long killedAtNs = System.nanoTime() - startNs;
             final int exitValue = worker.killHard();
             final long written = live.get(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET);
             final long steps = live.get(WorkerLiveDescriptor.STEPS_COMMITTED_OFFSET);
+            if (!finalReport)
+            {
+                out.println("(the worker did not answer the request for a final report in time: its last periodic one is used)");
+            }
             out.printf("kill -9 worker pid %d at %.1f s: exit status %d; it had published written version %,d%n",
                 worker.pid(), killedAtNs / 1e9, exitValue, written);
             final WorkerProgress progress = WorkerProgress.read(progressFile);
@@ -242,6 +249,29 @@ public final class DemoRunner
             DemoReport.micros(m.appendLatency(), 99.99), DemoReport.micros(m.appendLatency(), 100));
     }
 
+    /**
+     * Ask the worker for a progress report now and wait for it (the stepping thread keeps writing meanwhile, so
+     * the kill that follows still lands mid-run).
+     *
+     * @return true if it answered within {@link #FINAL_REPORT_TIMEOUT_MS}.
+     */
+    private static boolean requestReport(final DemoChildJvm worker, final MappedLive live)
+    {
+        final long request = live.get(WorkerLiveDescriptor.REPORT_REQUEST_OFFSET) + 1;
+        live.put(WorkerLiveDescriptor.REPORT_REQUEST_OFFSET, request);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FINAL_REPORT_TIMEOUT_MS);
+        while (live.get(WorkerLiveDescriptor.REPORT_ANSWERED_OFFSET) != request)
+        {
+            ensureAlive(worker, "worker");
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
     private static void awaitPhase(final DemoChildJvm worker, final MappedLive live, final long phase)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WORKER_START_TIMEOUT_S);
@@ -297,7 +327,7 @@ public final class DemoRunner
         }
     }
 
-    /** The parent's read-only view of a worker's live file ({@link WorkerLiveDescriptor}). */
+    /** The parent's view of a worker's live file ({@link WorkerLiveDescriptor}): it writes only the report request. */
     private static final class MappedLive implements AutoCloseable
     {
         private final RandomAccessFile file;
@@ -322,6 +352,11 @@ public final class DemoRunner
         long get(final int offset)
         {
             return buffer.getLong(offset);
+        }
+
+        void put(final int offset, final long value)
+        {
+            buffer.putLong(offset, value);
         }
 
         @Override

@@ -23,19 +23,22 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>after every step: the journal's written version and the steps committed in the mapped live file
  *       ({@link WorkerLiveDescriptor});</li>
- *   <li>every {@link #PROGRESS_INTERVAL_MS} ms, from its own thread: a {@link WorkerProgress} file with the
- *       engine's metrics (append latency recorded caller-side by the engine).</li>
+ *   <li>every {@link #PROGRESS_INTERVAL_MS} ms, and when the parent asks (just before the kill), from its own
+ *       thread: a {@link WorkerProgress} file with the engine's metrics (append latency recorded caller-side by
+ *       the engine).</li>
  * </ul>
  * Main run: steps at the rate from the start. Size-series run ({@code tail-steps} > 0): {@code warm-steps}
- * as fast as it can, a checkpoint, then {@code tail-steps} at the rate, then phase
+ * as fast as it can, a checkpoint, then {@code tail-steps} at the rate; once they are written, phase
  * {@link WorkerLiveDescriptor#PHASE_TAIL_DONE} and more steps at the rate until killed: every run of the
- * series is killed with the same journal tail after its checkpoint.
+ * series is killed with at least the same journal tail after its checkpoint.
  * <p>
  * It never outlives its parent: it exits if the parent is gone or after {@code max-seconds}.
  */
 final class DemoWorker
 {
     static final long PROGRESS_INTERVAL_MS = 250;
+    /** How often the reporter looks for the parent's request for a report. */
+    static final long REQUEST_POLL_MS = 5;
     /** Exit status when the parent never killed it (the run overran {@code max-seconds}). */
     static final int EXIT_NOT_KILLED = 3;
     /** Exit status when the parent process is gone. */
@@ -113,6 +116,12 @@ final class DemoWorker
         }
         engram.checkpoint();
         runPaced(rate, tailSteps, deadlineNs);
+        // the tail counts once it is written (in the mapped journal, so it survives the kill), not just appended
+        final long tailEnd = workload.nextStep() - 1;
+        while (engram.journal().writtenVersion() < tailEnd && System.nanoTime() < deadlineNs)
+        {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
         live.putLong(WorkerLiveDescriptor.PHASE_OFFSET, WorkerLiveDescriptor.PHASE_TAIL_DONE);
         runPaced(rate, Long.MAX_VALUE, deadlineNs);
     }
@@ -172,29 +181,46 @@ final class DemoWorker
         final Thread reporter = new Thread(() ->
         {
             final ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+            long nextReportNs = System.nanoTime();
             while (true)
             {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PROGRESS_INTERVAL_MS));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REQUEST_POLL_MS));
+                final long request = live.getLong(WorkerLiveDescriptor.REPORT_REQUEST_OFFSET);
+                final boolean requested = request != live.getLong(WorkerLiveDescriptor.REPORT_ANSWERED_OFFSET);
+                if (!requested && System.nanoTime() < nextReportNs)
+                {
+                    continue;
+                }
+                nextReportNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROGRESS_INTERVAL_MS);
                 if (parent != null && !parent.isAlive())
                 {
                     System.err.println("engram demo worker: parent pid=" + parent.pid() + " is gone, exiting");
                     Runtime.getRuntime().halt(EXIT_ORPHANED);
                 }
-                final long startNs = steppingStartNs;
-                final long steps = stepsCommitted;
-                final long elapsedNs = startNs == 0 ? 0 : System.nanoTime() - startNs;
-                try
+                writeProgress();
+                if (requested)
                 {
-                    new WorkerProgress(steps, elapsedNs, engram.metrics().snapshot()).writeAtomically(progressFile);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException("cannot write progress file=" + progressFile, ex);
+                    live.putLong(WorkerLiveDescriptor.REPORT_ANSWERED_OFFSET, request);
                 }
             }
         }, "demo-progress");
         reporter.setDaemon(true);
         reporter.start();
+    }
+
+    private void writeProgress()
+    {
+        final long startNs = steppingStartNs;
+        final long steps = stepsCommitted;
+        final long elapsedNs = startNs == 0 ? 0 : System.nanoTime() - startNs;
+        try
+        {
+            new WorkerProgress(steps, elapsedNs, engram.metrics().snapshot()).writeAtomically(progressFile);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write progress file=" + progressFile, ex);
+        }
     }
 
     static long epochMicros(final Instant instant)

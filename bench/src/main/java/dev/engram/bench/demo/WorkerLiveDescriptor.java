@@ -9,9 +9,9 @@ package dev.engram.bench.demo;
  *   +-------------------+-------------------+-------------------+-------------------+
  *   |  written version  |  steps committed  | recovered version |       phase       |
  *   +-------------------+-------------------+-------------------+-------------------+
- *   |    checkpoints    | stepping start µs |          reserved (to 64)             |
- *   +-------------------+-------------------+---------------------------------------+
- *   32                  40                  48                                      64
+ *   |    checkpoints    | stepping start µs |  report request   |  report answered  |
+ *   +-------------------+-------------------+-------------------+-------------------+
+ *   32                  40                  48                  56                  64
  * </pre>
  * <ul>
  *   <li>written version: the journal's {@code writtenVersion()} read after the step's commit: recovery
@@ -20,8 +20,12 @@ package dev.engram.bench.demo;
  *   <li>recovered version: what the worker's own {@code Engram.open} recovered (0 on a fresh directory).</li>
  *   <li>phase: {@link #PHASE_OPENING}, {@link #PHASE_STEPPING}, {@link #PHASE_TAIL_DONE}.</li>
  *   <li>stepping start µs: wall clock (epoch microseconds) of the first paced step.</li>
+ *   <li>report request: the parent writes a new number here to ask for a progress report now (just before
+ *       the kill, so the report covers the whole run); report answered: the worker's reporter thread copies
+ *       the number here once that report is in place.</li>
  * </ul>
- * Single writer (the worker's stepping thread); the parent only reads.
+ * One writer per field: the report request is the parent's, report answered the worker's reporter thread's,
+ * the rest the worker's stepping thread's.
  */
 public final class WorkerLiveDescriptor
 {
@@ -31,6 +35,8 @@ public final class WorkerLiveDescriptor
     public static final int PHASE_OFFSET = 24;
     public static final int CHECKPOINTS_OFFSET = 32;
     public static final int STEPPING_START_EPOCH_US_OFFSET = 40;
+    public static final int REPORT_REQUEST_OFFSET = 48;
+    public static final int REPORT_ANSWERED_OFFSET = 56;
     public static final int LENGTH = 64;
 
     /** The engine is opening (recovering). */
