@@ -48,11 +48,13 @@ final class DemoChildJvm implements AutoCloseable
     /**
      * @param role     {@code worker} or {@code recover}.
      * @param heapMb   the child's maximum heap.
+     * @param jvmFlags more JVM flags (after the heap and GC flags).
      * @param args     its arguments.
      * @param logDir   where {@code <name>.out} and {@code <name>.err} go.
      * @param name     the log files' base name.
      */
-    static DemoChildJvm start(final String role, final long heapMb, final ChildArgs args, final Path logDir, final String name)
+    static DemoChildJvm start(
+        final String role, final long heapMb, final List<String> jvmFlags, final ChildArgs args, final Path logDir, final String name)
         throws IOException
     {
         final List<String> command = new ArrayList<>();
@@ -60,6 +62,7 @@ final class DemoChildJvm implements AutoCloseable
         command.add("-XX:+UseParallelGC");
         command.add("-Xms" + Math.min(heapMb, 256) + "m");
         command.add("-Xmx" + heapMb + "m");
+        command.addAll(jvmFlags);
         final Path codeSource = codeSource();
         if (Files.isRegularFile(codeSource) && codeSource.toString().endsWith(".jar"))
         {

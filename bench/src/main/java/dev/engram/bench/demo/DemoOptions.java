@@ -24,6 +24,7 @@ import java.util.Locale;
  * @param syncPolicy            the journal's durability policy.
  * @param compress              zstd-compress checkpoint blocks.
  * @param sizeSeries            also measure recovery at 1/4, 1/2 and 1 × the state size.
+ * @param childJvmFlags         extra JVM flags for the worker and recoverer JVMs (after the demo's own).
  */
 public record DemoOptions(
     long rate,
@@ -35,31 +36,34 @@ public record DemoOptions(
     long checkpointEveryFrames,
     SyncPolicy syncPolicy,
     boolean compress,
-    boolean sizeSeries)
+    boolean sizeSeries,
+    List<String> childJvmFlags)
 {
     /** Default target rate, steps (deltas) per second: see README "./engram demo" for why. */
     public static final long RATE_DEFAULT = 20_000;
     /** Default duration of the main run, seconds. */
     public static final int SECONDS_DEFAULT = 20;
-    /** Default checkpoint trigger: 100 k frames is 5 s at the default rate, so the run publishes several. */
-    public static final long CHECKPOINT_EVERY_FRAMES_DEFAULT = 100_000;
+    /** Default checkpoint trigger: bounds the replay after a kill to 50 k frames; every 2.5 s at the default rate. */
+    public static final long CHECKPOINT_EVERY_FRAMES_DEFAULT = 50_000;
 
     static final String USAGE = """
         usage: ./engram demo [--rate R] [--seconds S] [--populations N --population-bytes B[KiB|MiB] --users U]
                              [--steps-per-cycle N] [--dir D] [--out REPORT_DIR] [--seed N]
                              [--checkpoint-every-frames N] [--sync async|periodic|always] [--no-compress]
-                             [--no-size-series]
+                             [--no-size-series] [--jvm-flags "FLAGS"]
           --rate R                   target steps/s, one delta each (default 20000; 0 = as fast as possible)
           --seconds S                how long the worker writes before it is kill -9'd (default 20)
           --populations N ...        world size (default 64 populations x 1 MiB of weights, 10000 users)
           --dir D                    keep the state directories under D (default: a temp dir, removed if verified)
           --out REPORT_DIR           report folder (default engram-report-<timestamp>)
-          --checkpoint-every-frames  background checkpoint trigger (default 100000)
+          --checkpoint-every-frames  background checkpoint trigger (default 50000)
           --no-size-series           skip the recovery-time-vs-state-size runs (1/4, 1/2, 1 x the state)
+          --jvm-flags "FLAGS"        extra flags for the worker and recoverer JVMs (they run -XX:+UseParallelGC)
         """;
 
     public DemoOptions
     {
+        childJvmFlags = childJvmFlags == null ? List.of() : List.copyOf(childJvmFlags);
         if (rate < 0 || seconds < 1 || checkpointEveryFrames < 1 || sizes == null || reportDir == null || syncPolicy == null)
         {
             throw new IllegalArgumentException("rate=" + rate + " seconds=" + seconds + " checkpointEveryFrames=" +
@@ -85,6 +89,7 @@ public record DemoOptions(
         boolean compress = true;
         boolean sizeSeries = true;
         final List<String> sizeFlags = new ArrayList<>();
+        final List<String> childJvmFlags = new ArrayList<>();
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -118,6 +123,7 @@ public record DemoOptions(
                 case "--seed" -> seed = number(name, value);
                 case "--checkpoint-every-frames" -> checkpointEveryFrames = number(name, value);
                 case "--sync" -> syncPolicy = syncPolicy(value);
+                case "--jvm-flags" -> childJvmFlags.addAll(List.of(value.trim().split("\\s+")));
                 case "--populations", "--population-bytes", "--users", "--steps-per-cycle" -> sizeFlags.add(name + "=" + value);
                 default -> throw new IllegalArgumentException("unknown flag=" + arg + "\n" + USAGE);
             }
@@ -127,7 +133,7 @@ public record DemoOptions(
             reportDir = Path.of("engram-report-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         return new DemoOptions(rate, seconds, Sizes.parse(sizeFlags.toArray(String[]::new)), stateRoot, reportDir, seed,
-            checkpointEveryFrames, syncPolicy, compress, sizeSeries);
+            checkpointEveryFrames, syncPolicy, compress, sizeSeries, childJvmFlags);
     }
 
     /** @return the size flags in the form {@link Sizes#parse(String...)} reads, for a child JVM. */

@@ -196,8 +196,13 @@ final class DemoPlots
         {
             ly += 20;
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format("series: checkpoint, then %,d deltas, then kill -9 (frames replayed per point below it)",
-                series.get(0).tailSteps()), LEFT + 14, ly + 4);
+            final StringBuilder replayed = new StringBuilder();
+            for (final KilledRun run : series)
+            {
+                replayed.append(replayed.length() == 0 ? "" : " / ").append(String.format("%,d", run.recovery().framesReplayed()));
+            }
+            g.drawString(String.format("filled dots: build the world, checkpoint, %,d more deltas, kill -9 (frames replayed: %s)",
+                series.get(0).tailSteps(), replayed), LEFT + 14, ly + 4);
         }
         end(g, image, png);
     }
@@ -230,10 +235,6 @@ final class DemoPlots
             g.fillOval(x - 5, y - 5, 10, 10);
             g.setColor(Color.DARK_GRAY);
             g.drawString(String.format("%.0f ms", ms), x - 20, y - 10);
-            if (!startToReady)
-            {
-                g.drawString(String.format("%,d frames", run.recovery().framesReplayed()), x - 30, y + 22);
-            }
         }
     }
 

@@ -95,8 +95,9 @@ final class DemoReport
         sb.append(String.format("world:   %s; seed %d%n", DemoRunner.describe(o.sizes()), o.seed()));
         sb.append(String.format("engine:  sync=%s, background checkpoint every %,d frames, zstd checkpoint blocks %s, no snapshot index%n",
             o.syncPolicy(), o.checkpointEveryFrames(), o.compress() ? "on" : "off"));
-        sb.append(String.format("machine: %d cores, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.version")));
+        sb.append(String.format("machine: %d cores, Java %s; worker and recoverer JVMs: -XX:+UseParallelGC%s%n%n",
+            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+            o.childJvmFlags().isEmpty() ? "" : " " + String.join(" ", o.childJvmFlags())));
 
         sb.append(String.format("WORKER (child JVM pid %d), target %s steps/s, one delta per step, killed after %.1f s%n",
             main.workerPid(), rate(o), main.killedAtSeconds()));

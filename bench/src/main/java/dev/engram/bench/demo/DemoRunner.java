@@ -221,7 +221,7 @@ public final class DemoRunner
 
     private DemoChildJvm startChild(final String role, final long heapMb, final ChildArgs args, final String name) throws IOException
     {
-        final DemoChildJvm child = DemoChildJvm.start(role, heapMb, args, logDir, name);
+        final DemoChildJvm child = DemoChildJvm.start(role, heapMb, options.childJvmFlags(), args, logDir, name);
         current = child;
         return child;
     }

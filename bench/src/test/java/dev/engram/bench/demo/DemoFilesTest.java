@@ -71,7 +71,8 @@ class DemoFilesTest
     void shouldParseFlagsWithSpacesOrEqualsAndRefuseUnknownOnes()
     {
         final DemoOptions o = DemoOptions.parse("--rate", "5000", "--seconds=3", "--populations", "8",
-            "--population-bytes=64KiB", "--users", "500", "--out", "x", "--sync", "always", "--no-size-series");
+            "--population-bytes=64KiB", "--users", "500", "--out", "x", "--sync", "always", "--no-size-series",
+            "--jvm-flags", "-XX:TieredStopAtLevel=1 -Xss1m");
         assertEquals(5000, o.rate());
         assertEquals(3, o.seconds());
         assertEquals(new Sizes(8, 64 * 1024, 500, Sizes.DEFAULT.stepsPerCycle()), o.sizes());
@@ -79,6 +80,7 @@ class DemoFilesTest
         assertEquals(SyncPolicy.ALWAYS, o.syncPolicy());
         assertFalse(o.sizeSeries());
         assertTrue(o.compress());
+        assertEquals(java.util.List.of("-XX:TieredStopAtLevel=1", "-Xss1m"), o.childJvmFlags());
         final DemoOptions defaults = DemoOptions.parse();
         assertEquals(Sizes.DEFAULT, defaults.sizes());
         assertEquals(DemoOptions.RATE_DEFAULT, defaults.rate());
