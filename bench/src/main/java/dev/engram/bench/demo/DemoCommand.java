@@ -33,18 +33,17 @@ public final class DemoCommand
             System.out.print(DemoOptions.USAGE);
             return;
         }
-        final DemoOptions options;
+        final DemoResult result;
         try
         {
-            options = DemoOptions.parse(args);
+            result = DemoRunner.run(DemoOptions.parse(args), System.out);
         }
         catch (final IllegalArgumentException ex)
         {
-            System.err.println(ex.getMessage());
+            System.err.println("engram demo: " + ex.getMessage());
             System.exit(2);
             return;
         }
-        final DemoResult result = DemoRunner.run(options, System.out);
         System.exit(result.passed() ? 0 : 1);
     }
 }

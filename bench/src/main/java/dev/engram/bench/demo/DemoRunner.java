@@ -87,7 +87,7 @@ public final class DemoRunner
         }
         finally
         {
-            Runtime.getRuntime().removeShutdownHook(killChildren);
+            removeShutdownHook(killChildren);
             runner.closeCurrent();
             if (passed && !keepState)
             {
@@ -97,6 +97,19 @@ public final class DemoRunner
             {
                 out.println("state directories kept in " + stateRoot);
             }
+        }
+    }
+
+    private static void removeShutdownHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException shuttingDown)
+        {
+            // the JVM is shutting down (Ctrl-C): the hook itself is ending the child
+            return;
         }
     }
 
