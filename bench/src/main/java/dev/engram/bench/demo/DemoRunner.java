@@ -89,6 +89,7 @@ public final class DemoRunner
         {
             removeShutdownHook(killChildren);
             runner.closeCurrent();
+            deleteEmptyLogs(logDir);
             if (passed && !keepState)
             {
                 deleteRecursively(stateRoot);
@@ -177,7 +178,7 @@ public final class DemoRunner
             out.printf("kill -9 worker pid %d at %.1f s: exit status %d; it had published written version %,d%n",
                 worker.pid(), killedAtNs / 1e9, exitValue, written);
             final WorkerProgress progress = WorkerProgress.read(progressFile);
-            return recover("main", sizes, dir, worker.pid(), exitValue, killedAtNs, steps, written, 0, progress);
+            return recover("main", "main", sizes, dir, worker.pid(), exitValue, killedAtNs, steps, written, 0, progress);
         }
     }
 
@@ -197,18 +198,16 @@ public final class DemoRunner
             final int exitValue = worker.killHard();
             final long written = live.get(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET);
             final long steps = live.get(WorkerLiveDescriptor.STEPS_COMMITTED_OFFSET);
-            final KilledRun run = recover(name + " state", sizes, dir, worker.pid(), exitValue, killedAtNs, steps, written,
-                tailSteps, WorkerProgress.read(progressFile));
-            return run;
+            return recover(name + " state", tag, sizes, dir, worker.pid(), exitValue, killedAtNs, steps, written, tailSteps,
+                WorkerProgress.read(progressFile));
         }
     }
 
     private KilledRun recover(
-        final String name, final Sizes sizes, final Path dir, final long workerPid, final int exitValue, final long killedAtNs,
-        final long steps, final long written, final long tailSteps, final WorkerProgress progress)
+        final String name, final String tag, final Sizes sizes, final Path dir, final long workerPid, final int exitValue,
+        final long killedAtNs, final long steps, final long written, final long tailSteps, final WorkerProgress progress)
         throws IOException, InterruptedException
     {
-        final String tag = name.replace("/", "of").replace(" ", "-");
         final Path resultFile = stateRoot.resolve(tag + "-recovery.properties");
         Files.deleteIfExists(resultFile);
         final RecoveryResult recovery;
@@ -323,6 +322,28 @@ public final class DemoRunner
     {
         return String.format("%,d populations x %s of weights, %,d users, an evolution cycle every %,d steps",
             sizes.populations(), DemoReport.mib(sizes.populationBytes()), sizes.users(), sizes.stepsPerCycle());
+    }
+
+    /** Children that printed nothing leave empty log files: only the ones with something to read are kept. */
+    private static void deleteEmptyLogs(final Path logDir) throws IOException
+    {
+        try (Stream<Path> logs = Files.list(logDir))
+        {
+            for (final Path log : logs.toList())
+            {
+                if (Files.isRegularFile(log) && Files.size(log) == 0)
+                {
+                    Files.delete(log);
+                }
+            }
+        }
+        try (Stream<Path> left = Files.list(logDir))
+        {
+            if (left.findAny().isEmpty())
+            {
+                Files.delete(logDir);
+            }
+        }
     }
 
     private static void deleteRecursively(final Path root) throws IOException
