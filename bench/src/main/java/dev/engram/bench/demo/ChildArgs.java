@@ -1,5 +1,7 @@
 package dev.engram.bench.demo;
 
+import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,20 @@ final class ChildArgs
     {
         values.put(name, String.valueOf(value));
         return this;
+    }
+
+    /** Put the world's sizes as {@code --populations=N --population-bytes=N --users=N --steps-per-cycle=N}. */
+    ChildArgs putSizes(final Sizes sizes)
+    {
+        return put("populations", sizes.populations()).put("population-bytes", sizes.populationBytes())
+            .put("users", sizes.users()).put("steps-per-cycle", sizes.stepsPerCycle());
+    }
+
+    /** @return the sizes {@link #putSizes(Sizes)} put. */
+    Sizes sizes()
+    {
+        return new Sizes((int)getLong("populations"), (int)getLong("population-bytes"), (int)getLong("users"),
+            (int)getLong("steps-per-cycle"));
     }
 
     static ChildArgs parse(final String[] args)

@@ -136,13 +136,6 @@ public record DemoOptions(
             checkpointEveryFrames, syncPolicy, compress, sizeSeries, childJvmFlags);
     }
 
-    /** @return the size flags in the form {@link Sizes#parse(String...)} reads, for a child JVM. */
-    static List<String> sizeFlags(final Sizes sizes)
-    {
-        return List.of("--populations=" + sizes.populations(), "--population-bytes=" + sizes.populationBytes(),
-            "--users=" + sizes.users(), "--steps-per-cycle=" + sizes.stepsPerCycle());
-    }
-
     /**
      * @param divisor 1, 2, 4, ...
      * @return the sizes with populations and users divided by {@code divisor} (at least 1 each), the same

@@ -43,14 +43,12 @@ final class DemoRecoverer
         final ChildArgs args = new ChildArgs().put("dir", dir).put("seed", options.seed())
             .put("checkpoint-every-frames", options.checkpointEveryFrames()).put("sync", options.syncPolicy())
             .put("compress", options.compress()).put("result", resultFile);
-        DemoOptions.sizeFlags(sizes).forEach(flag -> args.put(flag.substring(2, flag.indexOf('=')), flag.substring(flag.indexOf('=') + 1)));
-        return args;
+        return args.putSizes(sizes);
     }
 
     static void main(final ChildArgs args) throws IOException
     {
-        final Sizes sizes = new Sizes((int)args.getLong("populations"), (int)args.getLong("population-bytes"),
-            (int)args.getLong("users"), (int)args.getLong("steps-per-cycle"));
+        final Sizes sizes = args.sizes();
         final Path dir = Path.of(args.get("dir"));
         final EngramContext ctx = DemoEngine.context(sizes, args.getLong("checkpoint-every-frames"),
             SyncPolicy.valueOf(args.get("sync")), Boolean.parseBoolean(args.get("compress")));

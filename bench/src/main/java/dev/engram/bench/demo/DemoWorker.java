@@ -68,14 +68,12 @@ final class DemoWorker
             .put("checkpoint-every-frames", options.checkpointEveryFrames()).put("sync", options.syncPolicy())
             .put("compress", options.compress()).put("live", liveFile).put("progress", progressFile)
             .put("max-seconds", maxSeconds).put("warm-steps", warmSteps).put("tail-steps", tailSteps);
-        DemoOptions.sizeFlags(sizes).forEach(flag -> args.put(flag.substring(2, flag.indexOf('=')), flag.substring(flag.indexOf('=') + 1)));
-        return args;
+        return args.putSizes(sizes);
     }
 
     static void main(final ChildArgs args) throws Exception
     {
-        final Sizes sizes = new Sizes((int)args.getLong("populations"), (int)args.getLong("population-bytes"),
-            (int)args.getLong("users"), (int)args.getLong("steps-per-cycle"));
+        final Sizes sizes = args.sizes();
         final Path dir = Path.of(args.get("dir"));
         final long rate = args.getLong("rate");
         final long maxSeconds = args.getLong("max-seconds");
