@@ -25,6 +25,7 @@ public final class Main
         switch (command)
         {
             case "smoke" -> SmokeWorkload.run(rest);
+            case "demo" -> dev.engram.bench.demo.DemoCommand.main(rest);
             case "crash-test" -> dev.engram.bench.crash.CrashSoak.main(rest);
             case "crash-child" -> dev.engram.bench.crash.CrashChild.main(rest);
             case "bench" -> bench(rest);
@@ -60,6 +61,7 @@ public final class Main
         System.out.println("""
             usage: ./engram <command> [args]
               smoke [DELTAS] [DIR]   append DELTAS (default 1,000,000) from 2 producers, sync, reopen, verify
+              demo [--help]          run the example workload in a child JVM, kill -9 it, recover, verify, report
               crash-test [--cycles N] [--seed S] [--dir D] [--rate STEPS/S]
                                      kill -9 a worker N times, recover, verify against the model
               bench journal [--rate R] [--seconds S] [--producers P] [--warmup W] [--throughput-deltas N]
