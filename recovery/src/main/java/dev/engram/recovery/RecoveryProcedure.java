@@ -157,7 +157,8 @@ final class RecoveryProcedure
                 journalReport.tornFrames(),
                 journalReport.tornBytes(),
                 false,
-                "not on the restart path: checked after ready, see StateStore.snapshotIndexCheck()",
+                ctx.snapshotIndex() ? "not on the restart path: checked after ready, see StateStore.snapshotIndexCheck()" :
+                    "disabled (StateContext.snapshotIndex(false))",
                 journalOpenNs,
                 checkpointOpenNs,
                 replayNs,

@@ -70,7 +70,7 @@ public record RecoveryReport(
             sb.append(", trimmed torn tail of ").append(tornFramesTrimmed).append(" frames / ").append(tornBytesTrimmed).append(" bytes");
         }
         sb.append('\n');
-        sb.append("index: ").append(indexRebuilt ? "rebuilt" : "ok").append(indexNote == null ? "" : " (" + indexNote + ")").append('\n');
+        sb.append("snapshot index: ").append(indexRebuilt ? "rebuilt: " : "").append(indexNote == null ? "" : indexNote).append('\n');
         sb.append(String.format("ready in %.1f ms (journal open %.1f ms, checkpoint %.1f ms, replay %.1f ms)",
             readyNs / 1e6, journalOpenNs / 1e6, checkpointOpenNs / 1e6, replayNs / 1e6));
         return sb.toString();
