@@ -44,13 +44,31 @@ public final class Engram implements AutoCloseable
         EngramSystemProperties.apply();
     }
 
-    /** Per-thread tools: a delta builder, a reader, typed values. */
+    /**
+     * Per-thread tools: a delta builder, a reader, typed values. A thread-local value outlives the engine in
+     * every thread that used it (until that thread's map expunges it), so close empties them all: otherwise
+     * each closed engine would keep its journal ring and overlay memory reachable.
+     */
     private final class PerThread
     {
-        final TypedValues typed = new TypedValues(ctx.codecs(), ctx.migrations());
-        final DeltaBuilder builder = new DeltaBuilder(Engram.this, store.journal().newDelta(), typed);
-        final StateReader reader = store.newReader();
+        TypedValues typed = new TypedValues(ctx.codecs(), ctx.migrations());
+        DeltaBuilder builder = new DeltaBuilder(Engram.this, store.journal().newDelta(), typed);
+        StateReader reader = store.newReader();
+
+        PerThread()
+        {
+            allPerThread.add(this);
+        }
+
+        void clear()
+        {
+            typed = null;
+            builder = null;
+            reader = null;
+        }
     }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<PerThread> allPerThread = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final EngramContext ctx;
     private final StateStore store;
@@ -392,5 +410,8 @@ public final class Engram implements AutoCloseable
         closed = true;
         metrics.close();
         store.close();
+        allPerThread.forEach(PerThread::clear);
+        allPerThread.clear();
+        perThread.remove();
     }
 }

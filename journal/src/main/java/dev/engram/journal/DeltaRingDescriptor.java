@@ -5,8 +5,8 @@ import org.agrona.BitUtil;
 /**
  * Layout of the off-heap ring that carries deltas from producers to the journal thread.
  * <p>
- * The ring is {@code slotCount} fixed-size slots (a power of two) followed by a trailer of counters,
- * each on its own pair of cache lines so producers and the consumer do not false-share.
+ * The ring is {@code slotCount} fixed-size slots (a power of two) and, in a separate block of memory, a
+ * trailer of counters, each on its own pair of cache lines so producers and the consumer do not false-share.
  * <pre>
  *  slot i (slotLength bytes, a multiple of 8):
  *  +---------------------------------------------------------------+
@@ -17,7 +17,7 @@ import org.agrona.BitUtil;
  *  |  Delta frame (see DeltaFrameDescriptor), Frame Length bytes   ... 16
  *  +---------------------------------------------------------------+
  *
- *  trailer (after the last slot):
+ *  trailer (its own block, never freed while anyone may append):
  *  +---------------------------------------------------------------+
  *  |  Claim Sequence (long; CAS by producers; top bit = closed)    |  0
  *  +---------------------------------------------------------------+

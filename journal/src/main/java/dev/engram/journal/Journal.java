@@ -539,6 +539,10 @@ public final class Journal implements AutoCloseable
         join(writerThread);
         syncer.stop();
         join(syncerThread);
+        if (progress.failure() == null)
+        {
+            ring.freeSlots();
+        }
         store.close();
         lock.close();
         final JournalException failure = progress.failure();

@@ -23,6 +23,7 @@ final class ManyToOneDeltaRing
 
     private final ByteBuffer memory;
     private final UnsafeBuffer buffer;
+    private final UnsafeBuffer trailer;
     private final int slotCount;
     private final int slotLength;
     private final int mask;
@@ -49,13 +50,17 @@ final class ManyToOneDeltaRing
         this.slotCount = slotCount;
         this.slotLength = slotLength;
         this.mask = slotCount - 1;
-        this.trailerOffset = slotCount * slotLength;
+        this.trailerOffset = 0;
         this.maxInlineFrameLength = slotLength - SLOT_HEADER_LENGTH;
-        this.memory = BufferUtil.allocateDirectAligned((int)total, BitUtil.CACHE_LINE_LENGTH);
+        // slots in one block (freed at close), counters in another that is never freed: a producer racing
+        // close only ever reads the counters, sees the closed bit and stays out of the slots
+        this.memory = ByteBuffer.allocateDirect(slotCount * slotLength);
         this.buffer = new UnsafeBuffer(memory);
+        this.trailer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH));
         this.oversize = new byte[slotCount][];
         // touch every page now so no producer takes a page fault later
-        buffer.setMemory(0, (int)total, (byte)0);
+        buffer.setMemory(0, slotCount * slotLength, (byte)0);
+        trailer.setMemory(0, TRAILER_LENGTH, (byte)0);
     }
 
     int slotCount()
@@ -80,7 +85,7 @@ final class ManyToOneDeltaRing
      */
     long tryClaim()
     {
-        final UnsafeBuffer buffer = this.buffer;
+        final UnsafeBuffer buffer = this.trailer;
         final int claimOffset = trailerOffset + CLAIM_SEQUENCE_OFFSET;
         while (true)
         {
@@ -146,7 +151,7 @@ final class ManyToOneDeltaRing
      */
     long consumerSequence()
     {
-        return buffer.getLongVolatile(trailerOffset + CONSUMER_SEQUENCE_OFFSET);
+        return trailer.getLongVolatile(trailerOffset + CONSUMER_SEQUENCE_OFFSET);
     }
 
     /**
@@ -154,7 +159,7 @@ final class ManyToOneDeltaRing
      */
     long claimedSequence()
     {
-        return buffer.getLongVolatile(trailerOffset + CLAIM_SEQUENCE_OFFSET) & ~CLOSED_BIT;
+        return trailer.getLongVolatile(trailerOffset + CLAIM_SEQUENCE_OFFSET) & ~CLOSED_BIT;
     }
 
     boolean isPublished(final long sequence)
@@ -187,7 +192,7 @@ final class ManyToOneDeltaRing
      */
     void release(final long sequence)
     {
-        buffer.putLongOrdered(trailerOffset + CONSUMER_SEQUENCE_OFFSET, sequence);
+        trailer.putLongOrdered(trailerOffset + CONSUMER_SEQUENCE_OFFSET, sequence);
     }
 
     /**
@@ -200,12 +205,12 @@ final class ManyToOneDeltaRing
         final int claimOffset = trailerOffset + CLAIM_SEQUENCE_OFFSET;
         while (true)
         {
-            final long claim = buffer.getLongVolatile(claimOffset);
+            final long claim = trailer.getLongVolatile(claimOffset);
             if (claim < 0)
             {
                 return claim & ~CLOSED_BIT;
             }
-            if (buffer.compareAndSetLong(claimOffset, claim, claim | CLOSED_BIT))
+            if (trailer.compareAndSetLong(claimOffset, claim, claim | CLOSED_BIT))
             {
                 return claim;
             }
@@ -220,8 +225,18 @@ final class ManyToOneDeltaRing
         return claimedSequence() - consumerSequence();
     }
 
-    void free()
+    /**
+     * Free the slots. Only once the ring is closed and the consumer has drained every claimed sequence: then
+     * no producer is inside a slot (all claimed ones were published) and none can claim again.
+     */
+    void freeSlots()
     {
+        if (claimedSequence() != consumerSequence() || trailer.getLongVolatile(CLAIM_SEQUENCE_OFFSET) >= 0)
+        {
+            throw new IllegalStateException("ring slots freed before close and drain: claimed=" + claimedSequence() +
+                " consumed=" + consumerSequence());
+        }
+        java.util.Arrays.fill(oversize, null);
         BufferUtil.free(memory);
     }
 }

@@ -306,6 +306,7 @@ public final class StateStore implements AutoCloseable
         }
         release(applier.view());
         journalFiles.close();
+        readers.clear();
         if (applier.failure() == null && checkpointer.failure() == null)
         {
             RecoveryProcedure.markCleanShutdown(ctx.directory());
