@@ -25,10 +25,27 @@ public final class Main
         switch (command)
         {
             case "smoke" -> SmokeWorkload.run(rest);
+            case "bench" -> bench(rest);
             case "help", "--help", "-h" -> usage();
             default ->
             {
                 System.err.println("unknown command: " + command);
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void bench(final String[] args) throws Exception
+    {
+        final String which = args.length == 0 ? "" : args[0];
+        final String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (which)
+        {
+            case "recovery" -> dev.engram.bench.recovery.RecoveryBench.run(rest);
+            default ->
+            {
+                System.err.println("unknown bench: '" + which + "' (recovery)");
                 usage();
                 System.exit(2);
             }
@@ -40,6 +57,10 @@ public final class Main
         System.out.println("""
             usage: ./engram <command> [args]
               smoke [DELTAS] [DIR]   append DELTAS (default 1,000,000) from 2 producers, sync, reopen, verify
+              bench recovery [--sizes 256m,1g,4g] [--tail 1000000] [--value 1024] [--dir D] [--help for more]
+                                     crash (kill -9) then recovery in fresh JVMs: Engram vs a zstd snapshot vs
+                                     RocksDB, every key read back and checked; checkpoint vs append latency.
+                                     See docs/benchmarks.md ("Recovery").
             """);
     }
 }

@@ -1,0 +1,295 @@
+package dev.engram.bench.recovery;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects the results of {@code bench recovery} and renders them: the main table, the targets with
+ * pass/fail, where Engram's open time goes, and checkpoint building vs append latency.
+ */
+final class RecoveryBenchReport
+{
+    static final long OPEN_TARGET_NS = 500_000_000L;
+    static final long FROM_START_TARGET_MS = 1000;
+    static final double FLATNESS_TARGET = 1.2;
+    static final double IMPACT_TARGET = 2.0;
+    static final long TARGET_SIZE = 1L << 30;
+
+    private final RecoveryBenchOptions options;
+    private final Map<Long, EngramRun.Result> engram = new LinkedHashMap<>();
+    private final Map<Long, PeerRuns.Result> snapshot = new LinkedHashMap<>();
+    private final Map<Long, PeerRuns.Result> rocksdb = new LinkedHashMap<>();
+    private ImpactResult impact;
+
+    RecoveryBenchReport(final RecoveryBenchOptions options)
+    {
+        this.options = options;
+    }
+
+    void engram(final long size, final EngramRun.Result result)
+    {
+        engram.put(size, result);
+    }
+
+    void snapshot(final long size, final PeerRuns.Result result)
+    {
+        snapshot.put(size, result);
+    }
+
+    void rocksdb(final long size, final PeerRuns.Result result)
+    {
+        rocksdb.put(size, result);
+    }
+
+    void impact(final ImpactResult result)
+    {
+        this.impact = result;
+    }
+
+    private String title()
+    {
+        return String.format("Recovery after kill -9: state of %,d-byte values (keys user/<i>) + a %,d-delta tail of %,d-byte PUTs " +
+            "over random keys journaled after the last checkpoint; every number from a fresh JVM, min / median / max of " +
+            "%d (Engram) or %d (peers) runs, page cache warm", options.valueLength, options.tail, options.tailValueLength,
+            options.reps, options.peerReps);
+    }
+
+    TextTable mainTable()
+    {
+        final TextTable table = new TextTable("state", "system", "ready: open()/load, ms", "ready from JVM start, ms",
+            "read every key once, ms", "self-check", "writing it", "load avg");
+        for (final long size : options.sizes)
+        {
+            final String state = RecoveryBenchOptions.sizeLabel(size);
+            final EngramRun.Result e = engram.get(size);
+            if (e != null)
+            {
+                table.row(state, "Engram (open(): mmap checkpoint + index tail)", e.openNs().nsAsMs(), e.fromJvmStartMs().msAsMs(),
+                    e.readNs().nsAsMs(),
+                    String.format("%,d keys, checksum ok, %,d frames replayed", e.workload().keyCount(), e.workload().tailCount()),
+                    String.format("PUTs %s s, checkpoint %s s (%s file), tail %s s",
+                        seconds(Samples.get(e.built(), "stateMs")), seconds(Samples.get(e.built(), "checkpointMs")),
+                        bytes(Samples.get(e.built(), "checkpointBytes")), seconds(Samples.get(e.built(), "tailMs"))),
+                    loadAverages(e.reps()));
+            }
+            final PeerRuns.Result s = snapshot.get(size);
+            if (s != null)
+            {
+                final long fileBytes = Samples.get(s.saved(), "fileBytes");
+                table.row(state, "zstd-3 full snapshot (load: read + decompress + HashMap)", s.openNs().nsAsMs(),
+                    s.fromJvmStartMs().msAsMs(), s.readNs().nsAsMs(),
+                    String.format("%,d keys, checksum ok", Samples.get(s.saved(), "keys")),
+                    String.format("save %s s (serialise + zstd-3 + fsync), %s file, ratio %.2f",
+                        seconds(Samples.get(s.saved(), "saveNs") / 1_000_000), bytes(fileBytes),
+                        (double)Samples.get(s.saved(), "rawBytes") / fileBytes),
+                    loadAverages(s.reps()));
+            }
+            final PeerRuns.Result r = rocksdb.get(size);
+            if (r != null)
+            {
+                table.row(state, "RocksDB 10.10.1 (RocksDB.open: WAL replay + flush)", r.openNs().nsAsMs(),
+                    r.fromJvmStartMs().msAsMs() + " (loadLibrary " + r.of("loadLibraryNs").nsAsMs() + ")",
+                    r.readNs().nsAsMs(), String.format("%,d keys, checksum ok", Samples.get(r.reps().get(0), "count")),
+                    String.format("puts %s s, flush %s s, tail %s s (WAL, no sync); SST %s",
+                        seconds(Samples.get(r.saved(), "stateMs")), seconds(Samples.get(r.saved(), "flushMs")),
+                        seconds(Samples.get(r.saved(), "tailMs")), bytes(Samples.get(r.saved(), "liveSstBytes"))),
+                    loadAverages(r.reps()));
+            }
+        }
+        return table;
+    }
+
+    List<String> targets()
+    {
+        final List<String> lines = new ArrayList<>();
+        final EngramRun.Result at1g = engram.get(TARGET_SIZE);
+        if (at1g == null)
+        {
+            lines.add("[n/a ] 1 GiB + 1 M tail ready targets: 1 GiB was not in --sizes");
+        }
+        else
+        {
+            final long open = at1g.openNs().median();
+            lines.add(String.format("[%s] 1 GiB + %,d tail, ready from open() in a fresh JVM <= 500 ms: median %s ms (max %s ms)",
+                pass(open <= OPEN_TARGET_NS), options.tail, Samples.ms(open), Samples.ms(at1g.openNs().max())));
+            final long fromStart = at1g.fromJvmStartMs().median();
+            lines.add(String.format("[%s] 1 GiB + %,d tail, ready from JVM start <= 1000 ms: median %d ms (max %d ms)",
+                pass(fromStart <= FROM_START_TARGET_MS), options.tail, fromStart, at1g.fromJvmStartMs().max()));
+        }
+        if (engram.size() >= 2)
+        {
+            final long smallest = engram.keySet().stream().min(Long::compare).orElseThrow();
+            final long largest = engram.keySet().stream().max(Long::compare).orElseThrow();
+            final long small = engram.get(smallest).openNs().median();
+            final long large = engram.get(largest).openNs().median();
+            lines.add(String.format("[%s] ready time flat in state size: %s median %s ms <= %.1f x %s median %s ms = %s ms " +
+                    "(ratio %.2f)%s", pass(large <= FLATNESS_TARGET * small), RecoveryBenchOptions.sizeLabel(largest),
+                Samples.ms(large), FLATNESS_TARGET, RecoveryBenchOptions.sizeLabel(smallest), Samples.ms(small),
+                Samples.ms((long)(FLATNESS_TARGET * small)), (double)large / small,
+                largest == (4L << 30) && smallest == (256L << 20) ? "" : " [target is stated for 4 GiB vs 256 MiB]"));
+        }
+        if (impact != null)
+        {
+            final double ratio = impact.p99Ratio();
+            lines.add(String.format("[%s] checkpoint building raises producers' append p99 by <= 2x: %s us while checkpointing vs " +
+                    "%s us quiet (ratio %.2f)", pass(ratio <= IMPACT_TARGET), us(Samples.get(impact.checkpointing(), "p99Ns")),
+                us(Samples.get(impact.quiet(), "p99Ns")), ratio));
+        }
+        return lines;
+    }
+
+    TextTable breakdownTable()
+    {
+        final TextTable table = new TextTable("state", "open()", "journal open", "checkpoint open", "tail replay",
+            "rest of recovery", "outside the report", "JVM start to main()", "spawn to ready",
+            "classes loaded / JIT ms / GC ms in open() (mx run)", "open() after warm-up (warm run)");
+        for (final Map.Entry<Long, EngramRun.Result> entry : engram.entrySet())
+        {
+            final EngramRun.Result e = entry.getValue();
+            final Samples rest = Samples.of(e.reps(), r -> Samples.get(r, "reportReadyNs") - Samples.get(r, "journalOpenNs") -
+                Samples.get(r, "checkpointOpenNs") - Samples.get(r, "replayNs"));
+            final Samples outside = Samples.of(e.reps(), r -> Samples.get(r, "openNs") - Samples.get(r, "reportReadyNs"));
+            final Samples toMain = Samples.of(e.reps(), r -> Samples.get(r, "mainEntryWallMs") - Samples.get(r, "jvmStartMs"));
+            final Map<String, String> mx = e.mx();
+            final Map<String, String> warm = e.warm();
+            table.row(RecoveryBenchOptions.sizeLabel(entry.getKey()), Samples.ms(e.openNs().median()),
+                Samples.ms(e.of("journalOpenNs").median()), Samples.ms(e.of("checkpointOpenNs").median()),
+                Samples.ms(e.of("replayNs").median()), Samples.ms(rest.median()), Samples.ms(outside.median()),
+                Long.toString(toMain.median()), Long.toString(e.fromSpawnMs().median()),
+                mx == null ? "-" : String.format("%,d / %,d / %,d (open() %s ms)", Samples.get(mx, "classesDuringOpen"),
+                    Samples.get(mx, "compileMsDuringOpen"), Samples.get(mx, "gcMsDuringOpen"), Samples.ms(Samples.get(mx, "openNs"))),
+                warm == null ? "-" : String.format("%s ms (journal %s, checkpoint %s, replay %s)", Samples.ms(Samples.get(warm, "openNs")),
+                    Samples.ms(Samples.get(warm, "journalOpenNs")), Samples.ms(Samples.get(warm, "checkpointOpenNs")),
+                    Samples.ms(Samples.get(warm, "replayNs"))));
+        }
+        return table;
+    }
+
+    TextTable impactTable()
+    {
+        final TextTable table = new TextTable("phase", "appends", "p50 us", "p90 us", "p99 us", "p99.9 us", "p99.99 us", "max us",
+            "producer's own latest start us");
+        if (impact == null)
+        {
+            return table;
+        }
+        for (final Map<String, String> phase : List.of(impact.quiet(), impact.checkpointing()))
+        {
+            table.row(phase.get("phase").equals("quiet") ? "no checkpoint" : "store.checkpoint() running",
+                String.format("%,d", Samples.get(phase, "count")), us(Samples.get(phase, "p50Ns")), us(Samples.get(phase, "p90Ns")),
+                us(Samples.get(phase, "p99Ns")), us(Samples.get(phase, "p999Ns")), us(Samples.get(phase, "p9999Ns")),
+                us(Samples.get(phase, "maxNs")), us(Samples.get(phase, "maxLateStartNs")));
+        }
+        table.row("ratio (checkpointing / quiet)", "", ratio("p50Ns"), ratio("p90Ns"), ratio("p99Ns"), ratio("p999Ns"),
+            ratio("p9999Ns"), ratio("maxNs"), "");
+        return table;
+    }
+
+    private String impactTitle()
+    {
+        return String.format("Checkpoint building vs producers: caller-side journal.append latency, one producer at a fixed %,d " +
+                "deltas/s (%d-byte PUTs over random keys; latency from each delta's intended start, coordinated-omission " +
+                "corrected), %d s with no checkpoint, then %d s while store.checkpoint() runs back to back on another thread " +
+                "(full checkpoints of the %s state: maxChainLength=1). HdrHistogram.", options.impactRate,
+            options.tailValueLength, options.impactSeconds, options.impactSeconds, RecoveryBenchOptions.sizeLabel(options.impactSize));
+    }
+
+    private String impactNote()
+    {
+        final Map<String, String> i = impact.impact();
+        return String.format("%d full checkpoints completed during the checkpointing phase, each %s-%s ms (median %s ms); " +
+                "first checkpoint of the state: %s ms, %s file; ring back-pressure events: %s",
+            Samples.get(i, "checkpoints"), i.get("checkpointMsMin"), i.get("checkpointMsMax"), i.get("checkpointMsMedian"),
+            impact.stateReady().get("checkpointMs"), bytes(Samples.get(impact.stateReady(), "checkpointBytes")),
+            i.get("backPressureEvents"));
+    }
+
+    private String ratio(final String key)
+    {
+        return String.format("%.2f", (double)Samples.get(impact.checkpointing(), key) / Samples.get(impact.quiet(), key));
+    }
+
+    String toConsole()
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append('\n').append(title()).append("\n\n").append(mainTable().toConsole()).append('\n');
+        targets().forEach(line -> sb.append(line).append('\n'));
+        if (!engram.isEmpty())
+        {
+            sb.append("\nEngram: where open() goes (medians of the cold runs; ms unless stated)\n\n")
+                .append(breakdownTable().toConsole());
+        }
+        if (impact != null)
+        {
+            sb.append('\n').append(impactTitle()).append("\n\n").append(impactTable().toConsole())
+                .append(impactNote()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    String toMarkdown(final String machine)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("Command: `").append(options.commandLine).append("`\n\n");
+        sb.append(machine).append('\n');
+        sb.append(title()).append(".\n\n").append(mainTable().toMarkdown()).append('\n');
+        sb.append("Targets (reported, not enforced):\n\n");
+        targets().forEach(line -> sb.append("- ").append(line.replace("[", "**").replace("]", "**")).append('\n'));
+        if (!engram.isEmpty())
+        {
+            sb.append("\nEngram: where open() goes (medians of the cold runs; ms unless stated):\n\n")
+                .append(breakdownTable().toMarkdown());
+        }
+        if (impact != null)
+        {
+            sb.append('\n').append(impactTitle()).append("\n\n").append(impactTable().toMarkdown()).append('\n')
+                .append(impactNote()).append(".\n");
+        }
+        return sb.toString();
+    }
+
+    /** @return the range of the machine's 1-minute load average when the runs started (2 cores: above 2 means contention). */
+    static String loadAverages(final List<Map<String, String>> reps)
+    {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (final Map<String, String> rep : reps)
+        {
+            final double load = Double.parseDouble(rep.getOrDefault("loadAverage", "-1"));
+            min = Math.min(min, load);
+            max = Math.max(max, load);
+        }
+        return String.format("%.1f-%.1f", min, max);
+    }
+
+    private static String pass(final boolean pass)
+    {
+        return pass ? "PASS" : "FAIL";
+    }
+
+    static String seconds(final long ms)
+    {
+        return String.format("%.1f", ms / 1000.0);
+    }
+
+    static String us(final long ns)
+    {
+        final double us = ns / 1000.0;
+        return us < 100 ? String.format("%.2f", us) : String.format("%,.0f", us);
+    }
+
+    static String bytes(final long bytes)
+    {
+        if (bytes >= 1L << 30)
+        {
+            return String.format("%.2f GiB", bytes / (double)(1L << 30));
+        }
+        if (bytes >= 1L << 20)
+        {
+            return String.format("%.0f MiB", bytes / (double)(1L << 20));
+        }
+        return String.format("%.0f KiB", bytes / 1024.0);
+    }
+}
