@@ -69,10 +69,11 @@ public final class RecoveryBench
             if (options.parts.contains("engram"))
             {
                 final Path dir = runDir.resolve("engram-" + label);
-                progress("%s: Engram: build in a child JVM, kill -9, %d recoveries in fresh JVMs (+ mx and warm diagnostics)",
-                    label, options.reps);
+                progress("%s: Engram: build in a child JVM, kill -9, %d recoveries in fresh JVMs (+ mx, warm and profile " +
+                    "diagnostics%s)", label, options.reps, options.variantsSize == size ? ", cold-start variants" : "");
+                final boolean variants = options.variantsSize == size;
                 final EngramRun.Result result = EngramRun.run(workload, expectedChecksum, dir, logDir, label, options.childJvm,
-                    options.reps, true);
+                    options.reps, true, variants);
                 report.engram(size, result);
                 progress("%s: Engram open() %s ms, from JVM start %s ms, read all %s ms", label, result.openNs().nsAsMs(),
                     result.fromJvmStartMs().msAsMs(), result.readNs().nsAsMs());

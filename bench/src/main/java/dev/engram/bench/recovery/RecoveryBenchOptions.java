@@ -22,6 +22,7 @@ final class RecoveryBenchOptions
           --reps 5                fresh-JVM recoveries measured per size (Engram)
           --peer-reps 3           fresh-JVM loads/opens per size (zstd snapshot, RocksDB)
           --only engram,snapshot,rocksdb,impact   parts to run (default: all)
+          --variants 1g           size at which cold-start variants run (C1 only, AppCDS, PosixAPI no-op), or none
           --impact-size 1g        state size of the checkpoint-vs-append-latency run
           --impact-rate 200000    fixed append rate of that run (deltas/s)
           --impact-seconds 10     length of each recorded phase (plus 3 s warm-up)
@@ -40,6 +41,7 @@ final class RecoveryBenchOptions
     int peerReps = 3;
     Set<String> parts = new TreeSet<>(List.of("engram", "snapshot", "rocksdb", "impact"));
     long impactSize = 1L << 30;
+    long variantsSize = 1L << 30;
     int impactRate = 200_000;
     int impactSeconds = 10;
     int impactWarmUpSeconds = 3;
@@ -67,6 +69,10 @@ final class RecoveryBenchOptions
                 case "--peer-reps" -> options.peerReps = Integer.parseInt(value(args, ++i, arg));
                 case "--only" -> options.parts = new TreeSet<>(Arrays.asList(value(args, ++i, arg).split(",")));
                 case "--impact-size" -> options.impactSize = parseSize(value(args, ++i, arg));
+                case "--variants" -> {
+                    final String v = value(args, ++i, arg);
+                    options.variantsSize = v.equals("none") ? -1 : parseSize(v);
+                }
                 case "--impact-rate" -> options.impactRate = Integer.parseInt(value(args, ++i, arg));
                 case "--impact-seconds" -> options.impactSeconds = Integer.parseInt(value(args, ++i, arg));
                 case "--dir" -> options.dir = Path.of(value(args, ++i, arg));

@@ -167,6 +167,60 @@ final class RecoveryBenchReport
         return table;
     }
 
+    /** @return the size whose diagnostics are shown in detail: 1 GiB if run, else the first size. */
+    private long detailSize()
+    {
+        return engram.containsKey(TARGET_SIZE) ? TARGET_SIZE : engram.keySet().iterator().next();
+    }
+
+    TextTable variantsTable()
+    {
+        final TextTable table = new TextTable("cold recovery variant", "open(), ms", "ready from JVM start, ms", "journal open (median), ms");
+        for (final Map.Entry<Long, EngramRun.Result> entry : engram.entrySet())
+        {
+            final EngramRun.Result e = entry.getValue();
+            if (e.variants().isEmpty())
+            {
+                continue;
+            }
+            final String size = RecoveryBenchOptions.sizeLabel(entry.getKey());
+            table.row(size + ": as measured above (" + String.join(" ", options.childJvm) + ")", e.openNs().nsAsMs(),
+                e.fromJvmStartMs().msAsMs(), Samples.ms(e.of("journalOpenNs").median()));
+            for (final Map.Entry<String, List<Map<String, String>>> variant : e.variants().entrySet())
+            {
+                final List<Map<String, String>> reps = variant.getValue();
+                table.row(size + ": " + variant.getKey(), Samples.of(reps, r -> Samples.get(r, "openNs")).nsAsMs(),
+                    Samples.of(reps, r -> Samples.get(r, "readyWallMs") - Samples.get(r, "jvmStartMs")).msAsMs(),
+                    Samples.ms(Samples.of(reps, r -> Samples.get(r, "journalOpenNs")).median()));
+            }
+        }
+        return table;
+    }
+
+    TextTable profileTable(final int limit)
+    {
+        final TextTable table = new TextTable("on stack (incl.)", "on top (self)", "method");
+        final EngramRun.Result e = engram.get(detailSize());
+        for (final Map<String, String> p : e.profile())
+        {
+            if (p.get("method").equals("java.lang.ClassLoader.loadClass"))
+            {
+                table.row(p.get("inclusive"), p.get("self"), "java.lang.ClassLoader.loadClass (all class loading; static initialisers not included)");
+            }
+        }
+        e.profile().stream()
+            .filter(p -> !p.get("method").matches("(java|jdk|sun)\\..*"))
+            .limit(limit)
+            .forEach(p -> table.row(p.get("inclusive"), p.get("self"), p.get("method")));
+        return table;
+    }
+
+    private String profileTitle()
+    {
+        return "Sampled cold open() at " + RecoveryBenchOptions.sizeLabel(detailSize()) + " (one extra fresh JVM, main thread's " +
+            "stack every 1 ms; share of samples with the method on the stack / on top; JDK frames left out except class loading)";
+    }
+
     TextTable impactTable()
     {
         final TextTable table = new TextTable("phase", "appends", "p50 us", "p90 us", "p99 us", "p99.9 us", "p99.99 us", "max us",
@@ -220,6 +274,15 @@ final class RecoveryBenchReport
         {
             sb.append("\nEngram: where open() goes (medians of the cold runs; ms unless stated)\n\n")
                 .append(breakdownTable().toConsole());
+            final TextTable variants = variantsTable();
+            if (!variants.isEmpty())
+            {
+                sb.append("\nCold-start variants (same crashed directory, fresh JVMs, min / median / max)\n\n").append(variants.toConsole());
+            }
+            if (!profileTable(22).isEmpty())
+            {
+                sb.append('\n').append(profileTitle()).append("\n\n").append(profileTable(22).toConsole());
+            }
         }
         if (impact != null)
         {
@@ -241,6 +304,15 @@ final class RecoveryBenchReport
         {
             sb.append("\nEngram: where open() goes (medians of the cold runs; ms unless stated):\n\n")
                 .append(breakdownTable().toMarkdown());
+            final TextTable variants = variantsTable();
+            if (!variants.isEmpty())
+            {
+                sb.append("\nCold-start variants (same crashed directory, fresh JVMs, min / median / max):\n\n").append(variants.toMarkdown());
+            }
+            if (!profileTable(22).isEmpty())
+            {
+                sb.append('\n').append(profileTitle()).append(":\n\n").append(profileTable(22).toMarkdown());
+            }
         }
         if (impact != null)
         {

@@ -32,7 +32,7 @@ class EngramRecoveryHarnessTest
         final long expectedChecksum = workload.expectedChecksum();
 
         final EngramRun.Result result = EngramRun.run(workload, expectedChecksum, dir.resolve("state"), dir.resolve("logs"), "2mib",
-            CHILD_JVM, 2, false);
+            CHILD_JVM, 2, false, false);
 
         assertEquals(Long.toString(expectedChecksum), result.built().get("checksum"), "builder's checksum");
         assertEquals(2, result.reps().size());
