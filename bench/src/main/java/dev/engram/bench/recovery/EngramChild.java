@@ -166,27 +166,27 @@ public final class EngramChild
         final long openStartNs = System.nanoTime();
         final StateStore store = StateStore.open(new StateContext().directory(dir).background(false));
         final long openNs = System.nanoTime() - openStartNs;
+        final long readyWallMs = System.currentTimeMillis();
         if (sampler != null)
         {
             sampler.close();
-            System.out.println("# profile of open(): " + sampler.samples() + " samples; inclusive% self% method");
-            sampler.top(60).forEach(line -> System.out.println("# " + line));
-            final List<String> top = sampler.top(40);
-            for (int i = 0; i < top.size(); i++)
-            {
-                final String[] parts = top.get(i).trim().split("\\s+");
-                ChildOutput.record("profile", "rank", i + 1, "inclusive", parts[0], "self", parts[1], "method", parts[2]);
-            }
+            emitProfile("open", sampler);
         }
-        final long readyWallMs = System.currentTimeMillis();
 
         final long classesAtReady = mx ? ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() : 0;
         final long compileMsAtReady = mx ? ManagementFactory.getCompilationMXBean().getTotalCompilationTime() : 0;
         final long gcMsAtReady = mx ? gcMs() : 0;
 
+        final StackSampler readSampler = mode.equals("profile") ?
+            new StackSampler(Thread.currentThread(), 1, TimeUnit.MILLISECONDS) : null;
         final long readStartNs = System.nanoTime();
         final ReadAll read = readAll(store, keyCount);
         final long readNs = System.nanoTime() - readStartNs;
+        if (readSampler != null)
+        {
+            readSampler.close();
+            emitProfile("read", readSampler);
+        }
 
         final RecoveryReport report = store.recoveryReport();
         for (final String line : report.describe().split("\n"))
@@ -210,6 +210,18 @@ public final class EngramChild
             "classesTotal", ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount(),
             "compileMsTotal", ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
         ChildOutput.haltNow();
+    }
+
+    private static void emitProfile(final String phase, final StackSampler sampler)
+    {
+        System.out.println("# profile of " + phase + ": " + sampler.samples() + " samples; inclusive% self% method");
+        final List<String> top = sampler.top(60);
+        for (int i = 0; i < top.size(); i++)
+        {
+            System.out.println("# " + top.get(i));
+            final String[] parts = top.get(i).trim().split("\\s+");
+            ChildOutput.record("profile", "phase", phase, "rank", i + 1, "inclusive", parts[0], "self", parts[1], "method", parts[2]);
+        }
     }
 
     private static long gcMs()

@@ -7,12 +7,16 @@ import java.util.Map;
  * What the checkpoint-vs-append-latency child reported: caller-side append latency with no checkpoint
  * ({@code quiet}) and while checkpoints were built back to back ({@code checkpointing}).
  */
-record ImpactResult(long stateBytes, Map<String, String> stateReady, Map<String, String> quiet,
-    Map<String, String> checkpointing, Map<String, String> impact)
+record ImpactResult(long stateBytes, Map<String, String> stateReady, Map<String, String> quietCall,
+    Map<String, String> checkpointingCall, Map<String, String> quiet, Map<String, String> checkpointing,
+    Map<String, String> impact, String loadAverage)
 {
-    static ImpactResult of(final long stateBytes, final List<Map<String, String>> records, final int rate, final int phaseSeconds)
+    static ImpactResult of(final long stateBytes, final List<Map<String, String>> records, final int rate, final int phaseSeconds,
+        final String loadAverage)
     {
         Map<String, String> stateReady = null;
+        Map<String, String> quietCall = null;
+        Map<String, String> checkpointingCall = null;
         Map<String, String> quiet = null;
         Map<String, String> checkpointing = null;
         Map<String, String> impact = null;
@@ -22,7 +26,19 @@ record ImpactResult(long stateBytes, Map<String, String> stateReady, Map<String,
             {
                 case "state-ready" -> stateReady = record;
                 case "latency" -> {
-                    if ("quiet".equals(record.get("phase")))
+                    final boolean isQuiet = "quiet".equals(record.get("phase"));
+                    if ("call".equals(record.get("kind")))
+                    {
+                        if (isQuiet)
+                        {
+                            quietCall = record;
+                        }
+                        else
+                        {
+                            checkpointingCall = record;
+                        }
+                    }
+                    else if (isQuiet)
                     {
                         quiet = record;
                     }
@@ -35,7 +51,8 @@ record ImpactResult(long stateBytes, Map<String, String> stateReady, Map<String,
                 default -> { }
             }
         }
-        if (stateReady == null || quiet == null || checkpointing == null || impact == null)
+        if (stateReady == null || quietCall == null || checkpointingCall == null || quiet == null || checkpointing == null ||
+            impact == null)
         {
             throw new IllegalStateException("checkpoint impact run sent incomplete records: " + records);
         }
@@ -55,10 +72,17 @@ record ImpactResult(long stateBytes, Map<String, String> stateReady, Map<String,
             throw new IllegalStateException("checkpoint impact run failed its self-check (dense versions, >= 1 full checkpoint " +
                 "during the checkpointing phase): " + impact);
         }
-        return new ImpactResult(stateBytes, stateReady, quiet, checkpointing, impact);
+        return new ImpactResult(stateBytes, stateReady, quietCall, checkpointingCall, quiet, checkpointing, impact, loadAverage);
     }
 
-    double p99Ratio()
+    /** @return p99 of the append call while checkpointing / p99 with no checkpoint. */
+    double callP99Ratio()
+    {
+        return (double)Samples.get(checkpointingCall, "p99Ns") / Samples.get(quietCall, "p99Ns");
+    }
+
+    /** @return the same for latency from the intended start. */
+    double scheduleP99Ratio()
     {
         return (double)Samples.get(checkpointing, "p99Ns") / Samples.get(quiet, "p99Ns");
     }
