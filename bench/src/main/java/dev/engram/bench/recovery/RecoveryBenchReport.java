@@ -171,10 +171,20 @@ final class RecoveryBenchReport
         return table;
     }
 
-    /** @return the size whose diagnostics are shown in detail: 1 GiB if run, else the first size. */
-    private long detailSize()
+    /** @return the sizes whose profiles are shown: 1 GiB if run, and the largest size. */
+    private List<Long> detailSizes()
     {
-        return engram.containsKey(TARGET_SIZE) ? TARGET_SIZE : engram.keySet().iterator().next();
+        final List<Long> sizes = new ArrayList<>();
+        if (engram.containsKey(TARGET_SIZE))
+        {
+            sizes.add(TARGET_SIZE);
+        }
+        final long largest = engram.keySet().stream().max(Long::compare).orElseThrow();
+        if (!sizes.contains(largest))
+        {
+            sizes.add(largest);
+        }
+        return sizes;
     }
 
     TextTable variantsTable()
@@ -201,10 +211,10 @@ final class RecoveryBenchReport
         return table;
     }
 
-    TextTable profileTable(final String phase, final int limit)
+    TextTable profileTable(final long size, final String phase, final int limit)
     {
         final TextTable table = new TextTable("on stack (incl.)", "on top (self)", "method");
-        final EngramRun.Result e = engram.get(detailSize());
+        final EngramRun.Result e = engram.get(size);
         final List<Map<String, String>> lines = e.profile().stream().filter(p -> phase.equals(p.get("phase"))).toList();
         for (final Map<String, String> p : lines)
         {
@@ -220,10 +230,10 @@ final class RecoveryBenchReport
         return table;
     }
 
-    private String profileTitle(final String phase)
+    private static String profileTitle(final long size, final String phase)
     {
         return "Sampled cold " + (phase.equals("open") ? "open()" : "read of every key") + " at " +
-            RecoveryBenchOptions.sizeLabel(detailSize()) + " (one extra fresh JVM, main thread's stack every 1 ms; share of " +
+            RecoveryBenchOptions.sizeLabel(size) + " (one extra fresh JVM, main thread's stack every 1 ms; share of " +
             "samples with the method on the stack / on top; JDK frames left out except class loading)";
     }
 
@@ -297,12 +307,15 @@ final class RecoveryBenchReport
             {
                 sb.append("\nCold-start variants (same crashed directory, fresh JVMs, min / median / max)\n\n").append(variants.toConsole());
             }
-            for (final String phase : List.of("open", "read"))
+            for (final long size : detailSizes())
             {
-                final TextTable profile = profileTable(phase, phase.equals("open") ? 22 : 15);
-                if (!profile.isEmpty())
+                for (final String phase : List.of("open", "read"))
                 {
-                    sb.append('\n').append(profileTitle(phase)).append("\n\n").append(profile.toConsole());
+                    final TextTable profile = profileTable(size, phase, phase.equals("open") ? 18 : 14);
+                    if (!profile.isEmpty())
+                    {
+                        sb.append('\n').append(profileTitle(size, phase)).append("\n\n").append(profile.toConsole());
+                    }
                 }
             }
         }
@@ -331,12 +344,15 @@ final class RecoveryBenchReport
             {
                 sb.append("\nCold-start variants (same crashed directory, fresh JVMs, min / median / max):\n\n").append(variants.toMarkdown());
             }
-            for (final String phase : List.of("open", "read"))
+            for (final long size : detailSizes())
             {
-                final TextTable profile = profileTable(phase, phase.equals("open") ? 22 : 15);
-                if (!profile.isEmpty())
+                for (final String phase : List.of("open", "read"))
                 {
-                    sb.append('\n').append(profileTitle(phase)).append(":\n\n").append(profile.toMarkdown());
+                    final TextTable profile = profileTable(size, phase, phase.equals("open") ? 18 : 14);
+                    if (!profile.isEmpty())
+                    {
+                        sb.append('\n').append(profileTitle(size, phase)).append(":\n\n").append(profile.toMarkdown());
+                    }
                 }
             }
         }
