@@ -130,7 +130,7 @@ public final class CheckpointImpactChild
             "checkpointMsMin", checkpointMs.getMinValue(), "checkpointMsMax", checkpointMs.getMaxValue(),
             "checkpointMsMedian", checkpointMs.getValueAtPercentile(50),
             "backPressureEvents", journal.backPressureEvents(),
-            "checkpointVersion", store.checkpointVersion());
+            "checkpointVersion", store.checkpointVersion(), "processCpuNs", ChildOutput.processCpuNs());
     }
 
     private static void report(final String phase, final String kind, final Histogram histogram, final long maxBehindNs)

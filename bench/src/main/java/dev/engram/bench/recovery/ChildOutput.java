@@ -43,6 +43,18 @@ final class ChildOutput
     }
 
     /**
+     * @return CPU time this process used so far (all threads), or -1 where the JVM cannot tell.
+     */
+    static long processCpuNs()
+    {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+        {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /**
      * End without shutdown hooks or closing anything, like a crash: used after measuring a recovery so
      * that the measured directory is left exactly as a crash left it for the next repetition.
      */

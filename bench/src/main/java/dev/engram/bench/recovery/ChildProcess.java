@@ -249,10 +249,14 @@ final class ChildProcess implements AutoCloseable
     static List<Map<String, String>> runToRecords(final String name, final Path logDir, final Class<?> mainClass,
         final List<String> jvmOptions, final List<String> args, final String tag) throws IOException, InterruptedException
     {
+        final MachineCpu machine = MachineCpu.start();
         try (ChildProcess child = start(name, logDir, mainClass, jvmOptions, args))
         {
-            final List<Map<String, String>> records = child.awaitRecordsUntil(tag, 3, TimeUnit.HOURS);
+            final List<Map<String, String>> records = new ArrayList<>(child.awaitRecordsUntil(tag, 3, TimeUnit.HOURS));
             child.awaitCleanExit(10, TimeUnit.MINUTES);
+            final Map<String, String> last = new LinkedHashMap<>(records.get(records.size() - 1));
+            last.put("otherCores", machine.otherCores(last.get("processCpuNs")));
+            records.set(records.size() - 1, last);
             return records;
         }
     }
@@ -281,20 +285,87 @@ final class ChildProcess implements AutoCloseable
     /**
      * Run a measuring child to its {@code @<tag>} record and its exit (0).
      *
-     * @return the record, plus {@code spawnWallMs}: wall clock just before the child was spawned, and
-     *         {@code loadAverage}: the machine's 1-minute load average then (the machines are shared).
+     * @return the record, plus {@code spawnWallMs}: wall clock just before the child was spawned,
+     *         {@code loadAverage}: the machine's 1-minute load average then, and {@code otherCores}: the
+     *         cores other processes kept busy on average while the child ran (see {@link MachineCpu}).
      */
     static Map<String, String> runToRecord(final String name, final Path logDir, final Class<?> mainClass,
         final List<String> jvmOptions, final List<String> args, final String tag) throws IOException, InterruptedException
     {
         final String loadAverage = loadAverage();
+        final MachineCpu machine = MachineCpu.start();
         try (ChildProcess child = start(name, logDir, mainClass, jvmOptions, args))
         {
             final Map<String, String> record = new LinkedHashMap<>(child.awaitRecord(tag, 3, TimeUnit.HOURS));
             child.awaitCleanExit(10, TimeUnit.MINUTES);
             record.put("spawnWallMs", Long.toString(child.spawnWallMs()));
             record.put("loadAverage", loadAverage);
+            record.put("otherCores", machine.otherCores(record.get("processCpuNs")));
             return record;
+        }
+    }
+
+    /**
+     * How busy the shared machine was with work other than the bench while one child ran: machine CPU time
+     * ({@code /proc/stat}, all cores) minus the child's own CPU time (it reports {@code processCpuNs}) minus
+     * this parent's, divided by the wall time. 0 on an otherwise idle machine; 2 on 2 cores means every core
+     * was taken by someone else. "-1" where {@code /proc/stat} or the child's CPU time is missing.
+     */
+    static final class MachineCpu
+    {
+        private static final double TICKS_PER_SECOND = 100.0;
+        private final long busyTicks;
+        private final long parentCpuNs;
+        private final long startNs;
+
+        private MachineCpu(final long busyTicks, final long parentCpuNs, final long startNs)
+        {
+            this.busyTicks = busyTicks;
+            this.parentCpuNs = parentCpuNs;
+            this.startNs = startNs;
+        }
+
+        static MachineCpu start()
+        {
+            return new MachineCpu(busyTicks(), parentCpuNs(), System.nanoTime());
+        }
+
+        String otherCores(final String childCpuNs)
+        {
+            final long busyNow = busyTicks();
+            if (childCpuNs == null || busyTicks < 0 || busyNow < 0)
+            {
+                return "-1";
+            }
+            final double wallSeconds = (System.nanoTime() - startNs) / 1e9;
+            final double others = (busyNow - busyTicks) / TICKS_PER_SECOND - Long.parseLong(childCpuNs) / 1e9 -
+                (parentCpuNs() - parentCpuNs) / 1e9;
+            return String.format("%.2f", Math.max(0, others) / wallSeconds);
+        }
+
+        private static long parentCpuNs()
+        {
+            return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+        }
+
+        /** @return user + nice + system + irq + softirq + steal ticks of all cores, or -1. */
+        private static long busyTicks()
+        {
+            try
+            {
+                final Path file = Path.of("/proc/stat");
+                if (!Files.isReadable(file))
+                {
+                    return -1;
+                }
+                final String[] f = Files.readAllLines(file).get(0).trim().split("\\s+");
+                return Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) +
+                    Long.parseLong(f[7]) + Long.parseLong(f[8]);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return -1;
+            }
         }
     }
 

@@ -208,7 +208,8 @@ public final class EngramChild
             "classesDuringOpen", classesAtReady - classesBefore, "compileMsDuringOpen", compileMsAtReady - compileMsBefore,
             "gcMsDuringOpen", gcMsAtReady - gcMsBefore,
             "classesTotal", ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount(),
-            "compileMsTotal", ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+            "compileMsTotal", ManagementFactory.getCompilationMXBean().getTotalCompilationTime(),
+            "processCpuNs", ChildOutput.processCpuNs());
         ChildOutput.haltNow();
     }
 

@@ -9,10 +9,9 @@ import java.util.Map;
  */
 record ImpactResult(long stateBytes, Map<String, String> stateReady, Map<String, String> quietCall,
     Map<String, String> checkpointingCall, Map<String, String> quiet, Map<String, String> checkpointing,
-    Map<String, String> impact, String loadAverage)
+    Map<String, String> impact)
 {
-    static ImpactResult of(final long stateBytes, final List<Map<String, String>> records, final int rate, final int phaseSeconds,
-        final String loadAverage)
+    static ImpactResult of(final long stateBytes, final List<Map<String, String>> records, final int rate, final int phaseSeconds)
     {
         Map<String, String> stateReady = null;
         Map<String, String> quietCall = null;
@@ -72,7 +71,7 @@ record ImpactResult(long stateBytes, Map<String, String> stateReady, Map<String,
             throw new IllegalStateException("checkpoint impact run failed its self-check (dense versions, >= 1 full checkpoint " +
                 "during the checkpointing phase): " + impact);
         }
-        return new ImpactResult(stateBytes, stateReady, quietCall, checkpointingCall, quiet, checkpointing, impact, loadAverage);
+        return new ImpactResult(stateBytes, stateReady, quietCall, checkpointingCall, quiet, checkpointing, impact);
     }
 
     /** @return p99 of the append call while checkpointing / p99 with no checkpoint. */

@@ -107,14 +107,12 @@ public final class RecoveryBench
             progress("checkpoint impact: %s state, %,d deltas/s, %d s warm-up, %d s quiet, %d s checkpointing",
                 RecoveryBenchOptions.sizeLabel(options.impactSize), options.impactRate, options.impactWarmUpSeconds,
                 options.impactSeconds, options.impactSeconds);
-            final String loadAverage = ChildProcess.loadAverage();
             final List<Map<String, String>> records = ChildProcess.runToRecords("impact", logDir, CheckpointImpactChild.class,
                 options.childJvm, List.of(dir.toString(), Integer.toString(keys), Integer.toString(options.valueLength),
                     Integer.toString(options.tailValueLength), Integer.toString(options.impactRate),
                     Integer.toString(options.impactWarmUpSeconds), Integer.toString(options.impactSeconds),
                     Long.toString(options.seed)), "impact");
-            report.impact(ImpactResult.of(options.impactSize, records, options.impactRate, options.impactSeconds,
-                loadAverage));
+            report.impact(ImpactResult.of(options.impactSize, records, options.impactRate, options.impactSeconds));
             deleteUnlessKept(dir, options);
         }
 

@@ -52,14 +52,15 @@ final class RecoveryBenchReport
     {
         return String.format("Recovery after kill -9: state of %,d-byte values (keys user/<i>) + a %,d-delta tail of %,d-byte PUTs " +
             "over random keys journaled after the last checkpoint; every number from a fresh JVM, min / median / max of " +
-            "%d (Engram) or %d (peers) runs, page cache warm", options.valueLength, options.tail, options.tailValueLength,
+            "%d (Engram) or %d (peers) runs, page cache warm; last column: cores other processes on this shared " +
+            "machine kept busy during the runs (min-max)", options.valueLength, options.tail, options.tailValueLength,
             options.reps, options.peerReps);
     }
 
     TextTable mainTable()
     {
         final TextTable table = new TextTable("state", "system", "ready: open()/load, ms", "ready from JVM start, ms",
-            "read every key once, ms", "self-check", "writing it", "load avg");
+            "read every key once, ms", "self-check", "writing it", "others' cores");
         for (final long size : options.sizes)
         {
             final String state = RecoveryBenchOptions.sizeLabel(size);
@@ -72,7 +73,7 @@ final class RecoveryBenchReport
                     String.format("PUTs %s s, checkpoint %s s (%s file), tail %s s",
                         seconds(Samples.get(e.built(), "stateMs")), seconds(Samples.get(e.built(), "checkpointMs")),
                         bytes(Samples.get(e.built(), "checkpointBytes")), seconds(Samples.get(e.built(), "tailMs"))),
-                    loadAverages(e.reps()));
+                    otherCores(e.reps()));
             }
             final PeerRuns.Result s = snapshot.get(size);
             if (s != null)
@@ -84,7 +85,7 @@ final class RecoveryBenchReport
                     String.format("save %s s (serialise + zstd-3 + fsync), %s file, ratio %.2f",
                         seconds(Samples.get(s.saved(), "saveNs") / 1_000_000), bytes(fileBytes),
                         (double)Samples.get(s.saved(), "rawBytes") / fileBytes),
-                    loadAverages(s.reps()));
+                    otherCores(s.reps()));
             }
             final PeerRuns.Result r = rocksdb.get(size);
             if (r != null)
@@ -95,7 +96,7 @@ final class RecoveryBenchReport
                     String.format("puts %s s, flush %s s, tail %s s (WAL, no sync); SST %s",
                         seconds(Samples.get(r.saved(), "stateMs")), seconds(Samples.get(r.saved(), "flushMs")),
                         seconds(Samples.get(r.saved(), "tailMs")), bytes(Samples.get(r.saved(), "liveSstBytes"))),
-                    loadAverages(r.reps()));
+                    otherCores(r.reps()));
             }
         }
         return table;
@@ -281,11 +282,12 @@ final class RecoveryBenchReport
         final Map<String, String> i = impact.impact();
         return String.format("%d full checkpoints completed during the checkpointing phase, each %s-%s ms (median %s ms); " +
                 "first checkpoint of the state, with no producer running: %s ms, %s file; ring back-pressure events: %s; " +
-                "the producer's own latest start: %s us with no checkpoint, %s us while checkpointing; load average %s at the start",
+                "the producer's own latest start: %s us with no checkpoint, %s us while checkpointing; other processes kept " +
+                "%s cores busy on average during the run",
             Samples.get(i, "checkpoints"), i.get("checkpointMsMin"), i.get("checkpointMsMax"), i.get("checkpointMsMedian"),
             impact.stateReady().get("checkpointMs"), bytes(Samples.get(impact.stateReady(), "checkpointBytes")),
             i.get("backPressureEvents"), us(Samples.get(impact.quiet(), "maxLateStartNs")),
-            us(Samples.get(impact.checkpointing(), "maxLateStartNs")), impact.loadAverage());
+            us(Samples.get(impact.checkpointing(), "maxLateStartNs")), i.getOrDefault("otherCores", "-1"));
     }
 
     private static String ratio(final Map<String, String> quiet, final Map<String, String> checkpointing, final String key)
@@ -364,18 +366,21 @@ final class RecoveryBenchReport
         return sb.toString();
     }
 
-    /** @return the range of the machine's 1-minute load average when the runs started (2 cores: above 2 means contention). */
-    static String loadAverages(final List<Map<String, String>> reps)
+    /**
+     * @return min-max over the runs of the cores other processes kept busy while each run's JVM lived (2 cores here:
+     *         0 = the bench had the machine to itself).
+     */
+    static String otherCores(final List<Map<String, String>> reps)
     {
         double min = Double.MAX_VALUE;
-        double max = 0;
+        double max = -1;
         for (final Map<String, String> rep : reps)
         {
-            final double load = Double.parseDouble(rep.getOrDefault("loadAverage", "-1"));
-            min = Math.min(min, load);
-            max = Math.max(max, load);
+            final double cores = Double.parseDouble(rep.getOrDefault("otherCores", "-1"));
+            min = Math.min(min, cores);
+            max = Math.max(max, cores);
         }
-        return String.format("%.1f-%.1f", min, max);
+        return max < 0 ? "-" : String.format("%.2f-%.2f", min, max);
     }
 
     private static String pass(final boolean pass)

@@ -141,7 +141,8 @@ public final class RocksChild
         ChildOutput.record("recovered", "openNs", openNs, "loadLibraryNs", loadLibraryNs, "readyWallMs", readyWallMs,
             "jvmStartMs", ManagementFactory.getRuntimeMXBean().getStartTime(), "mainEntryWallMs", mainEntryWallMs,
             "readNs", readNs, "count", count, "missing", missing, "checksum", checksum,
-            "ok", count == keyCount && missing == 0 && checksum == expectedChecksum);
+            "ok", count == keyCount && missing == 0 && checksum == expectedChecksum,
+            "processCpuNs", ChildOutput.processCpuNs());
         ChildOutput.haltNow();
     }
 }

@@ -155,7 +155,8 @@ public final class SnapshotChild
         ChildOutput.record("recovered", "openNs", loadNs, "readyWallMs", readyWallMs,
             "jvmStartMs", ManagementFactory.getRuntimeMXBean().getStartTime(), "mainEntryWallMs", mainEntryWallMs,
             "readNs", readNs, "count", count, "missing", missing, "checksum", checksum,
-            "ok", count == keyCount && missing == 0 && checksum == expectedChecksum && state.size() == keyCount);
+            "ok", count == keyCount && missing == 0 && checksum == expectedChecksum && state.size() == keyCount,
+            "processCpuNs", ChildOutput.processCpuNs());
         ChildOutput.haltNow();
     }
 
