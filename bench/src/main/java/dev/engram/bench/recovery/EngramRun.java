@@ -139,6 +139,7 @@ final class EngramRun
         final long expectedVersion = (long)workload.keyCount() + workload.tailCount();
         final List<String> args = List.of("recover", dataDir.toString(), Integer.toString(workload.keyCount()),
             Long.toString(expectedChecksum), Long.toString(expectedVersion), mode, logDir.resolve("warm-up").toString());
+        MeasureGate.beforeMeasuredRun(name, List.of(dataDir));
         final Map<String, String> record;
         if (profile != null)
         {

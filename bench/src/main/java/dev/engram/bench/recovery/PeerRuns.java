@@ -78,6 +78,7 @@ final class PeerRuns
         final List<Map<String, String>> measured = new ArrayList<>();
         for (int rep = 1; rep <= reps; rep++)
         {
+            MeasureGate.beforeMeasuredRun("snapshot-load-" + label + "-" + rep, List.of(file));
             measured.add(checked(ChildProcess.runToRecord("snapshot-load-" + label + "-" + rep, logDir, SnapshotChild.class, jvm,
                 List.of("load", file.toString(), Integer.toString(workload.keyCount()), Long.toString(expectedChecksum)),
                 "recovered"), workload, expectedChecksum, "snapshot load"));
@@ -106,6 +107,7 @@ final class PeerRuns
             copyCrashed(dir, copy);
             try
             {
+                MeasureGate.beforeMeasuredRun("rocksdb-open-" + label + "-" + rep, List.of(copy));
                 measured.add(checked(ChildProcess.runToRecord("rocksdb-open-" + label + "-" + rep, logDir, RocksChild.class, childJvm,
                     List.of("open", copy.toString(), Integer.toString(workload.keyCount()), Long.toString(expectedChecksum)),
                     "recovered"), workload, expectedChecksum, "RocksDB open"));

@@ -57,6 +57,7 @@ public final class RecoveryBench
         System.out.println(machine);
         System.out.println("data and child logs: " + runDir);
 
+        MeasureGate.configure(options.quietCores, options.quietWaitSeconds, true);
         final RecoveryBenchReport report = new RecoveryBenchReport(options);
         for (final long size : options.sizes)
         {
@@ -107,6 +108,7 @@ public final class RecoveryBench
             progress("checkpoint impact: %s state, %,d deltas/s, %d s warm-up, %d s quiet, %d s checkpointing",
                 RecoveryBenchOptions.sizeLabel(options.impactSize), options.impactRate, options.impactWarmUpSeconds,
                 options.impactSeconds, options.impactSeconds);
+            MeasureGate.beforeMeasuredRun("impact", List.of());
             final List<Map<String, String>> records = ChildProcess.runToRecords("impact", logDir, CheckpointImpactChild.class,
                 options.childJvm, List.of(dir.toString(), Integer.toString(keys), Integer.toString(options.valueLength),
                     Integer.toString(options.tailValueLength), Integer.toString(options.impactRate),

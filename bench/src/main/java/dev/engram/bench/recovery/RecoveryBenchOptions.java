@@ -26,6 +26,8 @@ final class RecoveryBenchOptions
           --impact-size 1g        state size of the checkpoint-vs-append-latency run
           --impact-rate 200000    fixed append rate of that run (deltas/s)
           --impact-seconds 10     length of each recorded phase (plus 3 s warm-up)
+          --quiet 0.25            before each measured JVM, wait until other processes use at most this many cores
+          --quiet-wait 300        ... for at most this many seconds (then measure anyway; others' use is reported)
           --dir D                 where data goes (default: a new temp dir); deleted at the end unless --keep
           --report FILE           markdown report (default engram-report-recovery/recovery-<time>.md)
           --child-jvm "OPTS"      JVM options of the child JVMs (default "-XX:+UseParallelGC -Xms1g -Xmx4g", as ./engram)
@@ -45,6 +47,8 @@ final class RecoveryBenchOptions
     int impactRate = 200_000;
     int impactSeconds = 10;
     int impactWarmUpSeconds = 3;
+    double quietCores = 0.25;
+    long quietWaitSeconds = 300;
     Path dir;
     Path report;
     List<String> childJvm = List.of("-XX:+UseParallelGC", "-Xms1g", "-Xmx4g");
@@ -75,6 +79,8 @@ final class RecoveryBenchOptions
                 }
                 case "--impact-rate" -> options.impactRate = Integer.parseInt(value(args, ++i, arg));
                 case "--impact-seconds" -> options.impactSeconds = Integer.parseInt(value(args, ++i, arg));
+                case "--quiet" -> options.quietCores = Double.parseDouble(value(args, ++i, arg));
+                case "--quiet-wait" -> options.quietWaitSeconds = Long.parseLong(value(args, ++i, arg));
                 case "--dir" -> options.dir = Path.of(value(args, ++i, arg));
                 case "--report" -> options.report = Path.of(value(args, ++i, arg));
                 case "--child-jvm" -> options.childJvm = List.of(value(args, ++i, arg).trim().split("\\s+"));
