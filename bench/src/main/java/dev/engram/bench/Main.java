@@ -47,9 +47,10 @@ public final class Main
         {
             case "journal" -> JournalLatencyHarness.main(rest);
             case "jmh" -> JmhCommand.run(rest);
+            case "recovery" -> dev.engram.bench.recovery.RecoveryBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal or jmh)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh or recovery)");
                 usage();
                 System.exit(2);
             }
@@ -75,6 +76,10 @@ public final class Main
               bench jmh [JMH args]   JMH benchmarks in this jar (Journal.append vs raw Chronicle, 1 and 2
                                      threads); e.g. bench jmh -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
                                      (forks get the JVM flags from the pom automatically; -h: JMH help)
+              bench recovery [--sizes 256m,1g,4g] [--tail 1000000] [--value 1024] [--dir D] [--help for more]
+                                     crash (kill -9) then recovery in fresh JVMs: Engram vs a zstd snapshot vs
+                                     RocksDB, every key read back and checked; checkpoint vs append latency.
+                                     See docs/benchmarks.md ("Recovery").
             """);
     }
 }
