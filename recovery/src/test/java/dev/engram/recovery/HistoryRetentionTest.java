@@ -245,7 +245,8 @@ class HistoryRetentionTest
                         }
                         if (v % 8 == 0)
                         {
-                            Thread.sleep(1);
+                            // pacing, not synchronisation: leaves the checkpointer CPU so retention runs meanwhile
+                            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                         }
                     }
                 }

@@ -155,7 +155,8 @@ class VersionHistoryTest
                 {
                     store.checkpoint();
                 }
-                Thread.sleep(15);
+                // pacing, not synchronisation: bursts 15 ms apart give the timestamp search gaps to land in
+                java.util.concurrent.locks.LockSupport.parkNanos(15_000_000);
             }
             last = version;
             final long[] timestamps = timestamps(store.journal(), last);
