@@ -62,6 +62,7 @@ final class RecoveryProcedure
             DirectoryLock.ensurePrivateDirectory(ctx.checkpointDirectory());
             final List<String> tempFiles = removeTempFiles(ctx.checkpointDirectory());
             opening = JournalOpening.start(ctx.journal());
+            startWarmUp();
 
             final Map<Long, Path> files = new HashMap<>();
             long maxId = 0;
@@ -242,6 +243,17 @@ final class RecoveryProcedure
             checkpointOpenNs,
             replayNs,
             readyNs);
+    }
+
+    /**
+     * Initialise, on a short-lived thread, what the checkpoint open needs from the JDK and would otherwise
+     * initialise on the recovery thread in a cold JVM (SHA-256 for the Merkle root check).
+     */
+    private static void startWarmUp()
+    {
+        final Thread thread = new Thread(MerkleTree::warmUp, "engram-recovery-warm-up");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Largest overlay sized up front (keys); a longer tail grows the table as it goes. */
