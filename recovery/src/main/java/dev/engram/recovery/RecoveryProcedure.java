@@ -95,8 +95,8 @@ final class RecoveryProcedure
                 overlay.transferWriter();
                 final long recovered = Math.max(journalReport.lastVersion(), chain == null ? 0 : chain.stateVersion());
                 final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, fast.framesReplayed(), recovered,
-                    journalReport, "fast: scanned the journal from the checkpoint's hint while the journal opened (waited " +
-                        String.format("%.1f", journalWaitNs / 1e6) + " ms for the open)",
+                    journalReport, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
+                        " while the journal opened (then waited " + String.format("%.1f", journalWaitNs / 1e6) + " ms for the open)",
                     opening.openNs(), fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
                 return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report);
             }
