@@ -81,7 +81,7 @@ public final class Main
                                      crash (kill -9) then recovery in fresh JVMs: Engram vs a zstd snapshot vs
                                      RocksDB, every key read back and checked; checkpoint vs append latency.
                                      See docs/benchmarks.md ("Recovery").
-              bench rates [--rates 100k,250k,500k,1m] [--seconds S] [--warmup W] [--producers P] [--state 256m]
+              bench rates [--rates 100k,250k,500k,1m] [--seconds S] [--warmup W] [--rounds N] [--producers P] [--state 256m]
                           [--value 1024] [--max-chain-length 1] [--ring-slots N] [--dir D] [--keep]
                                      engine append latency at each fixed rate (CO-corrected) beside a no-op floor,
                                      quiet and while full checkpoints are built back to back; p99 ratio vs 2x.

@@ -24,7 +24,8 @@ import java.util.Locale;
  *   <li>{@code during checkpoint}: the engine while a {@link CheckpointLoop} builds checkpoints of the whole
  *       state back to back (full rewrites with the default {@code --max-chain-length 1}).</li>
  * </ol>
- * The state ({@code --state}, default 256 MiB of 1 KiB values) is built and checkpointed once, untimed; every
+ * With {@code --rounds N} each rate runs the three N times in a row (load on a shared machine drifts; the
+ * ratio of each round is printed). The state ({@code --state}, default 256 MiB of 1 KiB values) is built and checkpointed once, untimed; every
  * append is a 64-byte PATCH inside one of its values, so the state keeps its size. Prints p50/p99/p99.9/
  * p99.99/max per run and p99(during)/p99(quiet) against the 2x target. Self-checks: every histogram holds
  * exactly the measured appends, every append got the next version and was applied, no checkpoint completed
@@ -109,9 +110,12 @@ public final class RatesHarness
             final EngineAppendTarget target = new EngineAppendTarget(engram, PREFIX, settings.keyCount(), settings.valueLength());
             for (final long rate : settings.rates())
             {
-                final RateResult result = runRate(engram, target, rate, settings.producers(), warmupNs, measureNs);
-                results.add(result);
-                printRate(result, out);
+                for (int round = 1; round <= settings.rounds(); round++)
+                {
+                    final RateResult result = runRate(engram, target, rate, settings.producers(), warmupNs, measureNs);
+                    results.add(result);
+                    printRate(result, round, settings.rounds(), out);
+                }
             }
             report = new Report(settings, (long)settings.keyCount() * settings.valueLength(), first.fileLength(),
                 firstCheckpointMs, results);
@@ -187,12 +191,12 @@ public final class RatesHarness
             builds.medianBuildMs(), windowCheck);
     }
 
-    private static void printRate(final RateResult r, final PrintStream out)
+    private static void printRate(final RateResult r, final int round, final int rounds, final PrintStream out)
     {
-        out.printf(Locale.ROOT, "%n  rate %,d/s, %d producer(s); CO-corrected latency in µs (load %s)%n", r.rate(),
-            r.quiet().producers(), ThreadStats.loadAverage());
-        out.printf(Locale.ROOT, "    %-30s %9s %9s %9s %9s %9s %12s %9s %s%n", "run", "p50", "p99", "p99.9", "p99.99", "max",
-            "achieved/s", "ring-full", "checkpoint builds");
+        out.printf(Locale.ROOT, "%n  rate %,d/s, %d producer(s), round %d of %d; CO-corrected latency in µs (load %s)%n", r.rate(),
+            r.quiet().producers(), round, rounds, ThreadStats.loadAverage());
+        out.printf(Locale.ROOT, "    %-30s %9s %9s %9s %9s %9s %12s %9s %9s %s%n", "run", "p50", "p99", "p99.9", "p99.99", "max",
+            "achieved/s", "ring-full", "preempted", "checkpoint builds");
         printRow("no-op floor", r.floor(), "", out);
         printRow("quiet (no checkpoint)", r.quiet(), r.quietCheckpoints() + " completed", out);
         printRow("during checkpoint builds", r.during(), String.format(Locale.ROOT, "%d in window (%.0f%% covered), median %.0f ms",
@@ -204,8 +208,9 @@ public final class RatesHarness
 
     private static void printRow(final String name, final LatencyResult l, final String note, final PrintStream out)
     {
-        out.printf(Locale.ROOT, "    %-30s %9.2f %9.2f %9.2f %9.2f %9.1f %,12.0f %9d %s%n", name, l.latencyUs(50), l.latencyUs(99),
-            l.latencyUs(99.9), l.latencyUs(99.99), l.latencyNs().getMaxValue() / 1000.0, l.achievedRate(), l.backPressureEvents(), note);
+        out.printf(Locale.ROOT, "    %-30s %9.2f %9.2f %9.2f %9.2f %9.1f %,12.0f %9d %9d %s%n", name, l.latencyUs(50), l.latencyUs(99),
+            l.latencyUs(99.9), l.latencyUs(99.99), l.latencyNs().getMaxValue() / 1000.0, l.achievedRate(), l.backPressureEvents(),
+            l.involuntarySwitches(), note);
     }
 
     private static String detail(final RateResult r)
@@ -218,8 +223,8 @@ public final class RatesHarness
     {
         out.printf(Locale.ROOT, "%nSummary (µs, CO-corrected; state %,d B, full checkpoint %,d B built in %.0f ms before the runs)%n",
             report.stateBytes(), report.checkpointBytes(), report.firstCheckpointMs());
-        out.println("| rate/s | run | p50 | p99 | p99.9 | p99.99 | max | p99 during/quiet |");
-        out.println("|---|---|---|---|---|---|---|---|");
+        out.println("| rate/s | run | p50 | p99 | p99.9 | p99.99 | max | service p99 | p99 during/quiet |");
+        out.println("|---|---|---|---|---|---|---|---|---|");
         for (final RateResult r : report.rates())
         {
             summaryRow(r.rate(), "no-op floor", r.floor(), "", out);
@@ -233,7 +238,7 @@ public final class RatesHarness
 
     private static void summaryRow(final long rate, final String run, final LatencyResult l, final String ratio, final PrintStream out)
     {
-        out.printf(Locale.ROOT, "| %,d | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %s |%n", rate, run, l.latencyUs(50), l.latencyUs(99),
-            l.latencyUs(99.9), l.latencyUs(99.99), l.latencyNs().getMaxValue() / 1000.0, ratio);
+        out.printf(Locale.ROOT, "| %,d | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %s |%n", rate, run, l.latencyUs(50),
+            l.latencyUs(99), l.latencyUs(99.9), l.latencyUs(99.99), l.latencyNs().getMaxValue() / 1000.0, l.serviceUs(99), ratio);
     }
 }

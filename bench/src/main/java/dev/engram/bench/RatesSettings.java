@@ -10,6 +10,7 @@ import java.util.Locale;
  * @param rates          total appends per second, each run quiet and while checkpoints are built.
  * @param warmupSeconds  sent, not recorded, before each measured window.
  * @param seconds        measured window of each run.
+ * @param rounds         times each rate's floor, quiet and during-checkpoint runs are repeated.
  * @param producers      producer threads (the rate is split among them).
  * @param stateBytes     size of the state the checkpoints rewrite (values of {@code valueLength} bytes).
  * @param valueLength    bytes per value.
@@ -22,6 +23,7 @@ public record RatesSettings(
     long[] rates,
     double warmupSeconds,
     double seconds,
+    int rounds,
     int producers,
     long stateBytes,
     int valueLength,
@@ -33,11 +35,11 @@ public record RatesSettings(
     /** @return the defaults: 100k, 250k, 500k and 1M/s, 1 s warm-up + 5 s each, 1 producer, 256 MiB of 1 KiB values, full checkpoints. */
     public static RatesSettings defaults()
     {
-        return new RatesSettings(new long[]{100_000, 250_000, 500_000, 1_000_000}, 1, 5, 1, 256L << 20, 1024, 1, 0, null, false);
+        return new RatesSettings(new long[]{100_000, 250_000, 500_000, 1_000_000}, 1, 5, 1, 1, 256L << 20, 1024, 1, 0, null, false);
     }
 
     /**
-     * @param args {@code --rates R,R,... --seconds S --warmup W --producers P --state BYTES --value BYTES
+     * @param args {@code --rates R,R,... --seconds S --warmup W --rounds N --producers P --state BYTES --value BYTES
      *             --max-chain-length N --ring-slots N --dir D --keep}.
      * @return the settings.
      * @throws IllegalArgumentException naming the bad option.
@@ -48,6 +50,7 @@ public record RatesSettings(
         long[] rates = d.rates;
         double warmup = d.warmupSeconds;
         double seconds = d.seconds;
+        int rounds = d.rounds;
         int producers = d.producers;
         long stateBytes = d.stateBytes;
         int valueLength = d.valueLength;
@@ -62,6 +65,7 @@ public record RatesSettings(
             {
                 case "--rates" -> rates = Arrays.stream(value(args, ++i, arg).split(",")).mapToLong(r -> parseCount(arg, r.trim())).toArray();
                 case "--seconds" -> seconds = parseDouble(arg, value(args, ++i, arg));
+                case "--rounds" -> rounds = (int)parseCount(arg, value(args, ++i, arg));
                 case "--warmup" -> warmup = parseDouble(arg, value(args, ++i, arg));
                 case "--producers" -> producers = (int)parseCount(arg, value(args, ++i, arg));
                 case "--state" -> stateBytes = parseBytes(arg, value(args, ++i, arg));
@@ -73,7 +77,7 @@ public record RatesSettings(
                 default -> throw new IllegalArgumentException("unknown option: " + arg + " (see ./engram help)");
             }
         }
-        return new RatesSettings(rates, warmup, seconds, producers, stateBytes, valueLength, maxChainLength, ringSlots, dir, keep)
+        return new RatesSettings(rates, warmup, seconds, rounds, producers, stateBytes, valueLength, maxChainLength, ringSlots, dir, keep)
             .validate();
     }
 
@@ -90,6 +94,10 @@ public record RatesSettings(
         if (seconds <= 0 || warmupSeconds < 0)
         {
             throw new IllegalArgumentException("seconds must be > 0 and warmup >= 0: seconds=" + seconds + " warmup=" + warmupSeconds);
+        }
+        if (rounds < 1)
+        {
+            throw new IllegalArgumentException("rounds must be >= 1: rounds=" + rounds);
         }
         if (producers < 1)
         {
@@ -117,8 +125,8 @@ public record RatesSettings(
     @Override
     public String toString()
     {
-        return String.format(Locale.ROOT, "rates=%s/s warmup=%.2fs seconds=%.2fs producers=%d state=%,d B (%,d x %,d B) " +
-                "maxChainLength=%d%s ringSlots=%s", Arrays.toString(rates), warmupSeconds, seconds, producers,
+        return String.format(Locale.ROOT, "rates=%s/s warmup=%.2fs seconds=%.2fs rounds=%d producers=%d state=%,d B (%,d x %,d B) " +
+                "maxChainLength=%d%s ringSlots=%s", Arrays.toString(rates), warmupSeconds, seconds, rounds, producers,
             (long)keyCount() * valueLength, keyCount(), valueLength, maxChainLength, maxChainLength == 1 ? " (full checkpoints)" : "",
             ringSlotCount == 0 ? "default" : Integer.toString(ringSlotCount));
     }
