@@ -24,6 +24,7 @@ final class CheckpointLoop
     private final Thread thread;
     private volatile boolean running = true;
     private int builds;
+    private long threadCpuNs = -1;
     private Throwable failure;
 
     private CheckpointLoop(final Engram engram)
@@ -69,6 +70,10 @@ final class CheckpointLoop
         {
             failure = ex;
         }
+        finally
+        {
+            threadCpuNs = ThreadStats.currentThreadCpuNs()[0];
+        }
     }
 
     /**
@@ -86,7 +91,7 @@ final class CheckpointLoop
         }
         final long[] starts = java.util.Arrays.copyOf(startNs, builds);
         final long[] ends = java.util.Arrays.copyOf(endNs, builds);
-        return new Builds(starts, ends);
+        return new Builds(starts, ends, threadCpuNs);
     }
 
     /**
@@ -94,8 +99,9 @@ final class CheckpointLoop
      *
      * @param startNs {@link System#nanoTime()} each build started.
      * @param endNs   when each returned.
+     * @param cpuNs   CPU time the loop's thread used in all (-1 unknown).
      */
-    record Builds(long[] startNs, long[] endNs)
+    record Builds(long[] startNs, long[] endNs, long cpuNs)
     {
         /** @return builds completed. */
         int count()

@@ -14,6 +14,8 @@ package dev.engram.bench;
  * @param duringBuildsInWindow builds in progress at some point of the "during" measured window.
  * @param duringCoverage       fraction of the "during" measured window with a build in progress.
  * @param medianBuildMs        median build time of the "during" run.
+ * @param quietCpu             who used the CPUs during the quiet run (warm-up included).
+ * @param duringCpu            the same for the during-checkpoint run.
  * @param windowCheck          the self-check on those counts.
  */
 record RateResult(
@@ -26,6 +28,8 @@ record RateResult(
     int duringBuildsInWindow,
     double duringCoverage,
     double medianBuildMs,
+    CpuShare.Usage quietCpu,
+    CpuShare.Usage duringCpu,
     AppendTarget.SelfCheck windowCheck)
 {
     /** The target: checkpoint building raises producers' append p99 by at most this factor. */

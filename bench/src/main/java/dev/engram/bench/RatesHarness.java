@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code ./engram bench rates}: caller latency of the engine's append ({@link Engram#append}) at several fixed
@@ -35,6 +36,8 @@ import java.util.Locale;
 public final class RatesHarness
 {
     static final String PREFIX = "user/";
+    /** The engine's busy threads, whose CPU each run reports. */
+    private static final String[] ENGINE_THREADS = {"engram-journal-writer", "engram-applier", "engram-journal-syncer"};
 
     private RatesHarness()
     {
@@ -161,11 +164,14 @@ public final class RatesHarness
 
         final long quietCheckpointsBefore = engram.store().checkpointCount();
         target.beginRun();
+        final CpuShare quietShare = CpuShare.start(ENGINE_THREADS);
         final LatencyResult quiet = FixedRateRun.run(target, producers, rate, warmupNs, measureNs);
+        final CpuShare.Usage quietCpu = quietShare.stop(Map.of());
         final long quietCheckpoints = engram.store().checkpointCount() - quietCheckpointsBefore;
 
         final long duringCheckpointsBefore = engram.store().checkpointCount();
         target.beginRun();
+        final CpuShare duringShare = CpuShare.start(ENGINE_THREADS);
         final CheckpointLoop loop = CheckpointLoop.start(engram);
         final LatencyResult during;
         final CheckpointLoop.Builds builds;
@@ -177,6 +183,7 @@ public final class RatesHarness
         {
             builds = loop.stop();
         }
+        final CpuShare.Usage duringCpu = duringShare.stop(Map.of("checkpoint-builder", builds.cpuNs()));
         final long duringCheckpoints = engram.store().checkpointCount() - duringCheckpointsBefore;
         final long windowStart = during.measureStartNs();
         final long windowEnd = windowStart + during.measureNs();
@@ -188,7 +195,7 @@ public final class RatesHarness
                 String.format(Locale.ROOT, "during: builds overlapping the measured window=%d (%.0f%% of it covered), " +
                     "engine checkpoint count +%d, loop builds=%d", inWindow, coverage * 100, duringCheckpoints, builds.count())));
         return new RateResult(rate, floor, quiet, during, quietCheckpoints, duringCheckpoints, inWindow, coverage,
-            builds.medianBuildMs(), windowCheck);
+            builds.medianBuildMs(), quietCpu, duringCpu, windowCheck);
     }
 
     private static void printRate(final RateResult r, final int round, final int rounds, final PrintStream out)
@@ -201,6 +208,8 @@ public final class RatesHarness
         printRow("quiet (no checkpoint)", r.quiet(), r.quietCheckpoints() + " completed", out);
         printRow("during checkpoint builds", r.during(), String.format(Locale.ROOT, "%d in window (%.0f%% covered), median %.0f ms",
             r.duringBuildsInWindow(), r.duringCoverage() * 100, r.medianBuildMs()), out);
+        out.printf(Locale.ROOT, "    quiet:  %s%n    during: %s (builder counted to the end of its last build)%n",
+            r.quietCpu().describe(), r.duringCpu().describe());
         out.printf(Locale.ROOT, "    p99 during/quiet = %.2fx (target <= %.0fx: %s); service-time p99 during/quiet = %.2fx; %s%n",
             r.p99Ratio(), RateResult.TARGET_P99_RATIO, r.targetMet() ? "met" : "MISSED", r.serviceP99Ratio(),
             r.passed() ? "self-checks OK" : "SELF-CHECK FAILED: " + detail(r));

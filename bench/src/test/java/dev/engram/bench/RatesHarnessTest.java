@@ -47,6 +47,7 @@ class RatesHarnessTest
         assertTrue(rate.duringCheckpoints() >= 1, "the engine's checkpoint count rose: " + output);
         assertTrue(rate.duringCoverage() > 0 && rate.duringCoverage() <= 1.0, "coverage " + rate.duringCoverage());
         assertTrue(report.checkpointBytes() > report.stateBytes() / 2, "the first checkpoint holds the 2 MiB state: " + output);
+        assertTrue(rate.duringCpu().threads().get("checkpoint-builder") > 0, "the builder used CPU: " + output);
         assertTrue(output.contains("ALL SELF-CHECKS PASSED"), output);
         assertTrue(output.contains("p99 during/quiet"), output);
         assertFalse(Files.exists(dir.resolve("state")), "the state directory is deleted afterwards");
