@@ -232,22 +232,25 @@ public final class RatesHarness
     {
         out.printf(Locale.ROOT, "%nSummary (µs, CO-corrected; state %,d B, full checkpoint %,d B built in %.0f ms before the runs)%n",
             report.stateBytes(), report.checkpointBytes(), report.firstCheckpointMs());
-        out.println("| rate/s | run | p50 | p99 | p99.9 | p99.99 | max | service p99 | p99 during/quiet |");
-        out.println("|---|---|---|---|---|---|---|---|---|");
+        out.println("| rate/s | run | p50 | p99 | p99.9 | p99.99 | max | service p99 | cores: this JVM / others | p99 during/quiet |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (final RateResult r : report.rates())
         {
-            summaryRow(r.rate(), "no-op floor", r.floor(), "", out);
-            summaryRow(r.rate(), "quiet", r.quiet(), "", out);
-            summaryRow(r.rate(), "during checkpoint", r.during(), String.format(Locale.ROOT, "%.2fx (%s)", r.p99Ratio(),
-                r.targetMet() ? "met" : "missed"), out);
+            summaryRow(r.rate(), "no-op floor", r.floor(), null, "", out);
+            summaryRow(r.rate(), "quiet", r.quiet(), r.quietCpu(), "", out);
+            summaryRow(r.rate(), "during checkpoint", r.during(), r.duringCpu(), String.format(Locale.ROOT, "%.2fx (%s)",
+                r.p99Ratio(), r.targetMet() ? "met" : "missed"), out);
         }
         out.println(report.selfChecksPassed() ? "ALL SELF-CHECKS PASSED" : "SOME SELF-CHECKS FAILED");
         out.printf("load average at the end: %s%n", ThreadStats.loadAverage());
     }
 
-    private static void summaryRow(final long rate, final String run, final LatencyResult l, final String ratio, final PrintStream out)
+    private static void summaryRow(final long rate, final String run, final LatencyResult l, final CpuShare.Usage cpu,
+        final String ratio, final PrintStream out)
     {
-        out.printf(Locale.ROOT, "| %,d | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %s |%n", rate, run, l.latencyUs(50),
-            l.latencyUs(99), l.latencyUs(99.9), l.latencyUs(99.99), l.latencyNs().getMaxValue() / 1000.0, l.serviceUs(99), ratio);
+        final String cores = cpu == null ? "" : String.format(Locale.ROOT, "%.2f / %.2f", cpu.process(), cpu.others());
+        out.printf(Locale.ROOT, "| %,d | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f | %s | %s |%n", rate, run, l.latencyUs(50),
+            l.latencyUs(99), l.latencyUs(99.9), l.latencyUs(99.99), l.latencyNs().getMaxValue() / 1000.0, l.serviceUs(99), cores,
+            ratio);
     }
 }
