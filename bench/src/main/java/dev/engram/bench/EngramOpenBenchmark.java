@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * <b>Warm JVM.</b> JMH runs every iteration in the same fork, so from the second iteration on the classes are
  * loaded and the replay code is JIT-compiled: this measures a warm-JVM open (e.g. a store reopened inside a
- * running service). The number after a crash, in a fresh JVM, is {@code ./engram bench recovery}.
+ * running service). The number after a crash, in a fresh JVM, is {@code ./engram bench recovery}. Even
+ * {@code -f N -wi 0 -i 1} (the first open of each fork) is not a cold JVM: the set-up that built the state in the
+ * same fork already loaded Chronicle's classes and compiled the write and apply paths.
  * <p>
  * The directory is prepared once per trial (untimed) and copied to a fresh working directory before every
  * iteration, so each open sees the same files, in the page cache:
