@@ -1,6 +1,5 @@
 package dev.engram.journal;
 
-import net.openhft.chronicle.core.OS;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
@@ -14,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * later by (cycle, file position) instead of being copied during replay. A cycle file grows while it is
  * written; a read past the current mapping remaps the file at its new length. Old mappings are kept until
  * {@link #close()} so views handed out earlier stay valid. Safe for concurrent readers.
- * Uses Chronicle's {@code OS.map}, which, unlike {@code MappedByteBuffer}, is not limited to 2 GiB.
+ * Files are found by name ({@link CycleFiles}) and mapped with {@link FileMapping} (no 2 GiB limit), so
+ * the mappings work before, and without, the Chronicle queue being open.
  */
 public final class JournalMappedFiles implements AutoCloseable
 {
@@ -22,14 +22,17 @@ public final class JournalMappedFiles implements AutoCloseable
     {
     }
 
-    private final ChronicleJournalStore store;
+    private final CycleFiles files;
     private final ConcurrentHashMap<Integer, Mapping> current = new ConcurrentHashMap<>();
-    private final java.util.List<Mapping> all = new java.util.ArrayList<>();
+    private final java.util.List<FileMapping> all = new java.util.ArrayList<>();
     private volatile boolean closed;
 
-    JournalMappedFiles(final ChronicleJournalStore store)
+    /**
+     * @param files the journal's cycle files.
+     */
+    public JournalMappedFiles(final CycleFiles files)
     {
-        this.store = store;
+        this.files = files;
     }
 
     /**
@@ -67,8 +70,8 @@ public final class JournalMappedFiles implements AutoCloseable
         {
             return existing;
         }
-        final File file = store.fileForCycle(cycle);
-        if (file == null || !file.exists())
+        final File file = files.fileFor(cycle);
+        if (!file.exists())
         {
             throw new JournalException("journal cycle file missing: cycle=" + cycle + " (removed by retention?)");
         }
@@ -80,10 +83,9 @@ public final class JournalMappedFiles implements AutoCloseable
                 throw new JournalException("journal read past the end of file=" + file + ": position=" + position +
                     " length=" + length + " size=" + size);
             }
-            final long mapLength = OS.pageAlign(size);
-            final long address = OS.map(channel, FileChannel.MapMode.READ_ONLY, 0, mapLength);
-            final Mapping mapping = new Mapping(address, size);
-            all.add(new Mapping(address, mapLength));
+            final FileMapping fileMapping = FileMapping.map(channel, FileChannel.MapMode.READ_ONLY, size);
+            final Mapping mapping = new Mapping(fileMapping.address(), size);
+            all.add(fileMapping);
             current.put(cycle, mapping);
             return mapping;
         }
@@ -102,11 +104,11 @@ public final class JournalMappedFiles implements AutoCloseable
         }
         closed = true;
         current.clear();
-        for (final Mapping mapping : all)
+        for (final FileMapping mapping : all)
         {
             try
             {
-                OS.unmap(mapping.address, mapping.length);
+                mapping.close();
             }
             catch (final IOException ex)
             {

@@ -3,7 +3,10 @@ package dev.engram.recovery;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The store's handle on an open {@link CheckpointChain}: the chain as the base of a state generation
@@ -16,6 +19,65 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     ChainFiles(final List<MappedCheckpoint> baseFirst)
     {
         this.chain = CheckpointChain.of(baseFirst);
+    }
+
+    /**
+     * Open the chain ending at {@code headId}: every member must open and verify (header, footer, block
+     * table, index) and their chain ordinals must run 0..n-1.
+     *
+     * @param headId       the newest member.
+     * @param files        checkpoint files by id.
+     * @param verifyBlocks also verify every block's CRC now (else lazily, on first read of each block).
+     * @throws UnsupportedCheckpointFormatException if a member was written by a newer Engram.
+     * @throws RuntimeException                     naming what is wrong otherwise; nothing stays open.
+     */
+    static ChainFiles open(final long headId, final Map<Long, Path> files, final boolean verifyBlocks)
+    {
+        final List<MappedCheckpoint> opened = new ArrayList<>();
+        long id = headId;
+        try
+        {
+            while (true)
+            {
+                final Path file = files.get(id);
+                if (file == null)
+                {
+                    throw new CheckpointException("chain member ckpt id=" + id + " is missing");
+                }
+                final MappedCheckpoint checkpoint = MappedCheckpoint.open(file);
+                opened.add(0, checkpoint);
+                final CheckpointInfo info = checkpoint.info();
+                if (!info.isDelta())
+                {
+                    break;
+                }
+                id = info.parentId();
+            }
+            for (int i = 0; i < opened.size(); i++)
+            {
+                if (opened.get(i).info().chainOrdinal() != i)
+                {
+                    throw new CheckpointException("chain ordinal mismatch in " + opened.get(i).file() + ": expected " + i +
+                        " found " + opened.get(i).info().chainOrdinal());
+                }
+            }
+            if (verifyBlocks)
+            {
+                for (final MappedCheckpoint checkpoint : opened)
+                {
+                    checkpoint.verifyAllBlocks();
+                }
+            }
+            return new ChainFiles(opened);
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final MappedCheckpoint checkpoint : opened)
+            {
+                checkpoint.close();
+            }
+            throw ex;
+        }
     }
 
     CheckpointChain chain()

@@ -68,6 +68,14 @@ final class CheckpointBuilder
             {
                 writerCtx.deltaOf(chain.head().info());
             }
+            if (indexer.frames() > 0)
+            {
+                writerCtx.journalHint(indexer.lastCycle(), indexer.lastPosition());
+            }
+            else if (chain != null && chain.stateVersion() == targetVersion)
+            {
+                writerCtx.journalHint(chain.head().info().journalHintCycle(), chain.head().info().journalHintPosition());
+            }
             try (CheckpointWriter writer = CheckpointWriter.create(writerCtx))
             {
                 if (delta)

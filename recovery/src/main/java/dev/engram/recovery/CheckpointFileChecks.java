@@ -205,6 +205,8 @@ final class CheckpointFileChecks
             footer.getLong(BLOCK_TABLE_OFFSET_OFFSET, LITTLE_ENDIAN) - HEADER_LENGTH,
             root,
             CheckpointCompression.fromCode(header.getByte(COMPRESSION_OFFSET) & 0xFF),
-            header.getLong(CREATED_EPOCH_MS_OFFSET, LITTLE_ENDIAN));
+            header.getLong(CREATED_EPOCH_MS_OFFSET, LITTLE_ENDIAN),
+            header.getInt(JOURNAL_HINT_CYCLE_OFFSET, LITTLE_ENDIAN),
+            header.getLong(JOURNAL_HINT_POSITION_OFFSET, LITTLE_ENDIAN));
     }
 }

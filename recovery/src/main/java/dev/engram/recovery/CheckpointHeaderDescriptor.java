@@ -50,11 +50,23 @@ import java.nio.charset.StandardCharsets;
  *  +---------------+---------------+-------------------------------+
  *  |               Target Block Length (u32, bytes)                |  92
  *  +---------------------------------------------------------------+
- *  |                     Reserved (28 bytes, 0)                   ...  96
+ *  |     Journal Hint Cycle (u32, the cycle of the frame below)    |  96
+ *  +---------------------------------------------------------------+
+ *  |                       Reserved (u32, 0)                       | 100
+ *  +---------------------------------------------------------------+
+ *  |  Journal Hint Position (u64, file position of the body of the | 104
+ *  |  frame of version State Version; 0 = no hint)                 |
+ *  +---------------------------------------------------------------+
+ *  |                     Reserved (12 bytes, 0)                   ... 112
  *  +---------------------------------------------------------------+
  *  |           Header CRC32C (u32, over bytes [0, 124))            | 124
  *  +---------------------------------------------------------------+
  * </pre>
+ * The journal hint (added within format 1: older files hold 0 there, meaning "no hint") says where the
+ * journal frame of version State Version was written, so recovery can start reading the journal right after
+ * it without an index lookup. It is only a hint: recovery checks that the place holds a valid frame of that
+ * version and otherwise finds the place through the journal's index.
+ * <p>
  * Compression: 0 none, 1 zstd (the file's default; each block says in the block table whether it is
  * stored compressed, see {@link BlockTableDescriptor}).
  */
@@ -80,7 +92,9 @@ public final class CheckpointHeaderDescriptor
     public static final int COMPRESSION_OFFSET = 88;
     public static final int ZSTD_LEVEL_OFFSET = 89;
     public static final int TARGET_BLOCK_LENGTH_OFFSET = 92;
-    public static final int RESERVED_OFFSET = 96;
+    public static final int JOURNAL_HINT_CYCLE_OFFSET = 96;
+    public static final int JOURNAL_HINT_POSITION_OFFSET = 104;
+    public static final int RESERVED_OFFSET = 112;
     public static final int HEADER_CRC_OFFSET = 124;
     public static final int HEADER_LENGTH = 128;
 

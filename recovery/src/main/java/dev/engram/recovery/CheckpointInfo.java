@@ -27,6 +27,8 @@ public final class CheckpointInfo
     private final byte[] merkleRoot;
     private final CheckpointCompression compression;
     private final long createdEpochMs;
+    private final int journalHintCycle;
+    private final long journalHintPosition;
 
     CheckpointInfo(
         final Path path,
@@ -46,7 +48,9 @@ public final class CheckpointInfo
         final long storedBlockBytes,
         final byte[] merkleRoot,
         final CheckpointCompression compression,
-        final long createdEpochMs)
+        final long createdEpochMs,
+        final int journalHintCycle,
+        final long journalHintPosition)
     {
         this.path = path;
         this.checkpointId = checkpointId;
@@ -66,6 +70,8 @@ public final class CheckpointInfo
         this.merkleRoot = merkleRoot.clone();
         this.compression = compression;
         this.createdEpochMs = createdEpochMs;
+        this.journalHintCycle = journalHintCycle;
+        this.journalHintPosition = journalHintPosition;
     }
 
     public Path path()
@@ -126,6 +132,23 @@ public final class CheckpointInfo
     public long journalResumeVersion()
     {
         return journalResumeVersion;
+    }
+
+    /**
+     * @return the journal cycle holding the frame of {@link #stateVersion()} (see {@link #journalHintPosition()}).
+     */
+    public int journalHintCycle()
+    {
+        return journalHintCycle;
+    }
+
+    /**
+     * @return where in its cycle file the body of the frame of {@link #stateVersion()} was written, or 0 if
+     *         the file has no journal hint.
+     */
+    public long journalHintPosition()
+    {
+        return journalHintPosition;
     }
 
     public long fileLength()

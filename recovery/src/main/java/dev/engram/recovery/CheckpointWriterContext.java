@@ -32,6 +32,8 @@ public final class CheckpointWriterContext
     private int zstdLevel = ZSTD_LEVEL_DEFAULT;
     private int targetBlockLength = TARGET_BLOCK_LENGTH_DEFAULT;
     private EpochClock clock = SystemEpochClock.INSTANCE;
+    private int journalHintCycle;
+    private long journalHintPosition;
     private boolean concluded;
 
     /**
@@ -78,6 +80,35 @@ public final class CheckpointWriterContext
         this.chainOrdinal = parent.chainOrdinal() + 1;
         this.parentStateVersion = parent.stateVersion();
         return this;
+    }
+
+    /**
+     * Where the journal frame of {@code stateVersion} was written (see {@link CheckpointHeaderDescriptor}); recovery
+     * starts reading the journal right after it. Optional: position 0 (the default) means no hint.
+     *
+     * @param cycle    its cycle.
+     * @param position the file position of its body.
+     * @return this.
+     */
+    public CheckpointWriterContext journalHint(final int cycle, final long position)
+    {
+        if (position < 0)
+        {
+            throw new IllegalArgumentException("journal hint position must be >= 0: position=" + position);
+        }
+        this.journalHintCycle = cycle;
+        this.journalHintPosition = position;
+        return this;
+    }
+
+    int journalHintCycle()
+    {
+        return journalHintCycle;
+    }
+
+    long journalHintPosition()
+    {
+        return journalHintPosition;
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.engram.recovery;
 import com.github.luben.zstd.Zstd;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.journal.Utf8;
-import net.openhft.chronicle.core.OS;
+import dev.engram.journal.FileMapping;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
@@ -40,6 +40,7 @@ public final class MappedCheckpoint implements AutoCloseable
 
     private final Path file;
     private final long fileLength;
+    private final FileMapping mapping;
     private final long address;
     private final CheckpointInfo info;
     private final int blockCount;
@@ -51,12 +52,13 @@ public final class MappedCheckpoint implements AutoCloseable
     private final AtomicReferenceArray<ByteBuffer> decompressed;
     private volatile boolean closed;
 
-    private MappedCheckpoint(final Path file, final long fileLength, final long address, final CheckpointInfo info,
+    private MappedCheckpoint(final Path file, final long fileLength, final FileMapping mapping, final CheckpointInfo info,
         final UnsafeBuffer blockTable, final long indexAddress, final long slotCount)
     {
         this.file = file;
         this.fileLength = fileLength;
-        this.address = address;
+        this.mapping = mapping;
+        this.address = mapping.address();
         this.info = info;
         this.blockCount = (int)info.blockCount();
         this.blockTable = blockTable;
@@ -83,7 +85,7 @@ public final class MappedCheckpoint implements AutoCloseable
     {
         EngramSystemProperties.apply();
         final long fileLength;
-        final long address;
+        final FileMapping mapping;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             fileLength = channel.size();
@@ -92,7 +94,7 @@ public final class MappedCheckpoint implements AutoCloseable
                 throw new CheckpointCorruptionException(file, fileLength,
                     "file is shorter than a header and a footer: length=" + fileLength);
             }
-            address = OS.map(channel, FileChannel.MapMode.READ_ONLY, 0, fileLength);
+            mapping = FileMapping.map(channel, FileChannel.MapMode.READ_ONLY, fileLength);
         }
         catch (final IOException ex)
         {
@@ -100,17 +102,18 @@ public final class MappedCheckpoint implements AutoCloseable
         }
         try
         {
-            return verifyAndWrap(file, fileLength, address);
+            return verifyAndWrap(file, fileLength, mapping);
         }
         catch (final RuntimeException ex)
         {
-            unmap(file, address, fileLength, ex);
+            unmap(file, mapping, ex);
             throw ex;
         }
     }
 
-    private static MappedCheckpoint verifyAndWrap(final Path file, final long fileLength, final long address)
+    private static MappedCheckpoint verifyAndWrap(final Path file, final long fileLength, final FileMapping mapping)
     {
+        final long address = mapping.address();
         final UnsafeBuffer header = new UnsafeBuffer(address, CheckpointHeaderDescriptor.HEADER_LENGTH);
         final long footerOffset = footerOffset(fileLength);
         final UnsafeBuffer footer = new UnsafeBuffer(address + footerOffset, FOOTER_LENGTH);
@@ -144,7 +147,7 @@ public final class MappedCheckpoint implements AutoCloseable
             throw new CheckpointCorruptionException(file, footerOffset + MERKLE_ROOT_OFFSET,
                 "Merkle root does not match the block table");
         }
-        return new MappedCheckpoint(file, fileLength, address, info, table, address + indexOffset, slotCount);
+        return new MappedCheckpoint(file, fileLength, mapping, info, table, address + indexOffset, slotCount);
     }
 
     private static void verifyBlockTable(
@@ -542,14 +545,14 @@ public final class MappedCheckpoint implements AutoCloseable
                 BufferUtil.free(raw);
             }
         }
-        unmap(file, address, fileLength, null);
+        unmap(file, mapping, null);
     }
 
-    private static void unmap(final Path file, final long address, final long length, final RuntimeException pending)
+    private static void unmap(final Path file, final FileMapping mapping, final RuntimeException pending)
     {
         try
         {
-            OS.unmap(address, length);
+            mapping.close();
         }
         catch (final IOException ex)
         {

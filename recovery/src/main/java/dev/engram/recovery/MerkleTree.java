@@ -75,6 +75,15 @@ final class MerkleTree
         return level[0];
     }
 
+    /**
+     * Load and initialise the JDK's SHA-256 (security provider tables, ~50 ms in a cold JVM), so a later
+     * {@link #root} on a thread in a hurry does not pay for it.
+     */
+    static void warmUp()
+    {
+        sha256().digest(new byte[1]);
+    }
+
     private static MessageDigest sha256()
     {
         try

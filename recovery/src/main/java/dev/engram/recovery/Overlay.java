@@ -71,8 +71,7 @@ final class Overlay implements AutoCloseable
     {
         final ByteBuffer memory = ByteBuffer.allocateDirect(capacity * SLOT_LENGTH);
         tables.add(memory);
-        final UnsafeBuffer newTable = new UnsafeBuffer(memory);
-        newTable.setMemory(0, capacity * SLOT_LENGTH, (byte)0);
+        final UnsafeBuffer newTable = new UnsafeBuffer(memory); // allocateDirect memory starts zeroed
         final UnsafeBuffer old = table;
         final int newMask = capacity - 1;
         if (old != null)

@@ -55,24 +55,15 @@ final class RecoveryProcedure
     {
         final long startNs = System.nanoTime();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
-        Journal journal = null;
-        JournalMappedFiles journalFiles = null;
-        ChainFiles chain = null;
-        Overlay overlay = null;
+        JournalOpening opening = null;
         try
         {
             final boolean clean = consumeCleanShutdownMarker(ctx.directory());
             DirectoryLock.ensurePrivateDirectory(ctx.checkpointDirectory());
             final List<String> tempFiles = removeTempFiles(ctx.checkpointDirectory());
+            opening = JournalOpening.start(ctx.journal());
+            startWarmUp();
 
-            final long journalStartNs = System.nanoTime();
-            journal = Journal.open(ctx.journal());
-            final JournalOpenReport journalReport = journal.openReport();
-            final long journalOpenNs = System.nanoTime() - journalStartNs;
-            final long lastVersion = journalReport.lastVersion();
-            journalFiles = journal.newMappedFiles();
-
-            final List<String> rejected = new ArrayList<>();
             final Map<Long, Path> files = new HashMap<>();
             long maxId = 0;
             for (final Path file : CheckpointFiles.listCheckpoints(ctx.checkpointDirectory()))
@@ -81,6 +72,78 @@ final class RecoveryProcedure
                 files.put(id, file);
                 maxId = Math.max(maxId, id);
             }
+            final FastTailReplay fast = FastTailReplay.run(ctx, maxId, files);
+            final long waitStartNs = System.nanoTime();
+            final Journal journal;
+            try
+            {
+                journal = opening.await();
+            }
+            catch (final RuntimeException ex)
+            {
+                fast.close();
+                opening = null;
+                throw ex;
+            }
+            final long journalWaitNs = System.nanoTime() - waitStartNs;
+            final JournalOpenReport journalReport = journal.openReport();
+            final String fastOutcome;
+            if (fast.succeeded() && fast.lastVersion() == journalReport.lastVersion())
+            {
+                final ChainFiles chain = fast.chain();
+                final Overlay overlay = fast.handOverOverlay();
+                overlay.transferWriter();
+                final long recovered = Math.max(journalReport.lastVersion(), chain == null ? 0 : chain.stateVersion());
+                final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, fast.framesReplayed(), recovered,
+                    journalReport, "fast: scanned the journal from the checkpoint's hint while the journal opened (waited " +
+                        String.format("%.1f", journalWaitNs / 1e6) + " ms for the open)",
+                    opening.openNs(), fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
+                return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report);
+            }
+            fastOutcome = fast.succeeded() ? "scan ended at version=" + fast.lastVersion() +
+                " but the opened journal ends at version=" + journalReport.lastVersion() : fast.failure();
+            fast.close();
+            try
+            {
+                return fullPath(ctx, startNs, lock, journal, opening.openNs(), clean, tempFiles, files, maxId,
+                    "full (fast path not taken: " + fastOutcome + ")");
+            }
+            catch (final RuntimeException ex)
+            {
+                closeAll(ex, journal);
+                opening = null;
+                throw ex;
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (opening != null)
+            {
+                opening.closeQuietly(ex);
+            }
+            closeAll(ex, lock);
+            throw ex;
+        }
+    }
+
+    /**
+     * The path that handles every case: checkpoints tried newest first against the opened journal, with
+     * fallback to older ones and to replaying the journal from its start, the tail replayed by
+     * {@link JournalReader}. Closes what it opened if it fails (not the journal or the lock).
+     */
+    private static Recovered fullPath(
+        final StateContext ctx, final long startNs, final DirectoryLock lock, final Journal journal, final long journalOpenNs,
+        final boolean clean, final List<String> tempFiles, final Map<Long, Path> files, final long maxId, final String path)
+    {
+        JournalMappedFiles journalFiles = null;
+        ChainFiles chain = null;
+        Overlay overlay = null;
+        try
+        {
+            final JournalOpenReport journalReport = journal.openReport();
+            final long lastVersion = journalReport.lastVersion();
+            journalFiles = journal.newMappedFiles();
+            final List<String> rejected = new ArrayList<>();
             final long firstJournalVersion;
             try (JournalReader reader = journal.newReader())
             {
@@ -112,7 +175,7 @@ final class RecoveryProcedure
                         ", so versions 1.." + (firstJournalVersion - 1) + " cannot be rebuilt; restore a backup");
                 }
                 final long replayStartNs = System.nanoTime();
-                overlay = new Overlay(1024, journalFiles::wrap);
+                overlay = new Overlay(expectedTailKeys(lastVersion - fromVersion + 1), journalFiles::wrap);
                 final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
                 try
                 {
@@ -145,103 +208,103 @@ final class RecoveryProcedure
                 }
             }
             final long recovered = Math.max(lastVersion, chain == null ? 0 : chain.stateVersion());
-            final RecoveryReport report = new RecoveryReport(
-                clean,
-                chain == null ? 0 : chain.headId(),
-                chain == null ? 0 : chain.stateVersion(),
-                chain == null ? 0 : chain.length(),
-                List.copyOf(rejected),
-                tempFiles,
-                framesReplayed,
-                recovered,
-                journalReport.tornFrames(),
-                journalReport.tornBytes(),
-                false,
-                ctx.snapshotIndex() ? "not on the restart path: checked after ready, see StateStore.snapshotIndexCheck()" :
-                    "disabled (StateContext.snapshotIndex(false))",
-                journalOpenNs,
-                checkpointOpenNs,
-                replayNs,
-                System.nanoTime() - startNs);
+            final RecoveryReport report = report(ctx, clean, chain, List.copyOf(rejected), tempFiles, framesReplayed, recovered,
+                journalReport, path, journalOpenNs, checkpointOpenNs, replayNs, System.nanoTime() - startNs);
             return new Recovered(lock, journal, journalFiles, chain, overlay, recovered, maxId + 1, report);
         }
         catch (final RuntimeException ex)
         {
-            closeAll(ex, overlay, chain, journalFiles, journal, lock);
+            closeAll(ex, overlay, chain, journalFiles);
             throw ex;
         }
+    }
+
+    private static RecoveryReport report(
+        final StateContext ctx, final boolean clean, final ChainFiles chain, final List<String> rejected,
+        final List<String> tempFiles, final long framesReplayed, final long recovered, final JournalOpenReport journalReport,
+        final String replayPath, final long journalOpenNs, final long checkpointOpenNs, final long replayNs, final long readyNs)
+    {
+        return new RecoveryReport(
+            clean,
+            chain == null ? 0 : chain.headId(),
+            chain == null ? 0 : chain.stateVersion(),
+            chain == null ? 0 : chain.length(),
+            rejected,
+            tempFiles,
+            framesReplayed,
+            recovered,
+            journalReport.tornFrames(),
+            journalReport.tornBytes(),
+            false,
+            ctx.snapshotIndex() ? "not on the restart path: checked after ready, see StateStore.snapshotIndexCheck()" :
+                "disabled (StateContext.snapshotIndex(false))",
+            replayPath,
+            journalOpenNs,
+            checkpointOpenNs,
+            replayNs,
+            readyNs);
+    }
+
+    /**
+     * Initialise, on a short-lived thread, what the checkpoint open needs from the JDK and would otherwise
+     * initialise on the recovery thread in a cold JVM (SHA-256 for the Merkle root check).
+     */
+    private static void startWarmUp()
+    {
+        final Thread thread = new Thread(MerkleTree::warmUp, "engram-recovery-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Largest overlay sized up front (keys); a longer tail grows the table as it goes. */
+    static final int MAX_PRESIZED_KEYS = 1 << 21;
+
+    /**
+     * Keys the tail can touch, at most one per frame for the common single-key delta: sizing the overlay
+     * for them up front saves the table doubling (and rehashing every entry) about ten times during a
+     * million-frame replay.
+     */
+    static int expectedTailKeys(final long frames)
+    {
+        return (int)Math.max(1024, Math.min(MAX_PRESIZED_KEYS, frames));
     }
 
     private static ChainFiles tryChain(
         final long headId, final Map<Long, Path> files, final long lastJournalVersion, final long firstJournalVersion,
         final boolean verifyBlocks, final List<String> rejected)
     {
-        final List<MappedCheckpoint> opened = new ArrayList<>();
-        long id = headId;
+        final ChainFiles chain;
         try
         {
-            while (true)
-            {
-                final Path file = files.get(id);
-                if (file == null)
-                {
-                    throw new CheckpointException("chain member ckpt id=" + id + " is missing");
-                }
-                final MappedCheckpoint checkpoint = MappedCheckpoint.open(file);
-                opened.add(0, checkpoint);
-                final CheckpointInfo info = checkpoint.info();
-                if (!info.isDelta())
-                {
-                    break;
-                }
-                id = info.parentId();
-            }
-            for (int i = 0; i < opened.size(); i++)
-            {
-                if (opened.get(i).info().chainOrdinal() != i)
-                {
-                    throw new CheckpointException("chain ordinal mismatch in " + opened.get(i).file() + ": expected " + i +
-                        " found " + opened.get(i).info().chainOrdinal());
-                }
-            }
-            final long version = opened.get(opened.size() - 1).info().stateVersion();
-            if (version > lastJournalVersion)
-            {
-                throw new CheckpointException("holds version=" + version + " but the journal ends at version=" +
-                    lastJournalVersion);
-            }
-            if (version < lastJournalVersion && firstJournalVersion > version + 1)
-            {
-                throw new CheckpointException("the journal no longer holds the versions after it: journal starts at version=" +
-                    firstJournalVersion);
-            }
-            if (verifyBlocks)
-            {
-                for (final MappedCheckpoint checkpoint : opened)
-                {
-                    checkpoint.verifyAllBlocks();
-                }
-            }
-            return new ChainFiles(opened);
+            chain = ChainFiles.open(headId, files, verifyBlocks);
         }
         catch (final UnsupportedCheckpointFormatException ex)
         {
             // written by a newer Engram: refuse to open rather than fall back past it and overwrite its world
-            for (final MappedCheckpoint checkpoint : opened)
-            {
-                checkpoint.close();
-            }
             throw ex;
         }
         catch (final RuntimeException ex)
         {
             rejected.add(CheckpointFiles.checkpointFileName(headId) + ": " + ex.getMessage());
-            for (final MappedCheckpoint checkpoint : opened)
-            {
-                checkpoint.close();
-            }
             return null;
         }
+        final long version = chain.stateVersion();
+        String problem = null;
+        if (version > lastJournalVersion)
+        {
+            problem = "holds version=" + version + " but the journal ends at version=" + lastJournalVersion;
+        }
+        else if (version < lastJournalVersion && firstJournalVersion > version + 1)
+        {
+            problem = "the journal no longer holds the versions after it: journal starts at version=" + firstJournalVersion;
+        }
+        if (problem != null)
+        {
+            rejected.add(CheckpointFiles.checkpointFileName(headId) + ": " + problem);
+            chain.close();
+            return null;
+        }
+        return chain;
     }
 
     private static boolean consumeCleanShutdownMarker(final Path directory)

@@ -17,7 +17,10 @@ import java.util.List;
  * @param tornBytesTrimmed    bytes in those frames.
  * @param indexRebuilt        whether the snapshot index or catalog was rebuilt from the files.
  * @param indexNote           what was found about the index (missing, stale, damaged, ok).
- * @param journalOpenNs       time to open the journal.
+ * @param replayPath          how the journal tail was read: the fast path (scanned from the checkpoint's journal hint
+ *                            while the journal opened on another thread) or the full path, and why.
+ * @param journalOpenNs       time to open the journal (on its own thread, overlapping the checkpoint and replay on the
+ *                            fast path).
  * @param checkpointOpenNs    time to open and verify the checkpoint chain's headers, footers and tables.
  * @param replayNs            time to replay the journal tail.
  * @param readyNs             time from open() to ready.
@@ -35,6 +38,7 @@ public record RecoveryReport(
     long tornBytesTrimmed,
     boolean indexRebuilt,
     String indexNote,
+    String replayPath,
     long journalOpenNs,
     long checkpointOpenNs,
     long replayNs,
@@ -70,6 +74,7 @@ public record RecoveryReport(
             sb.append(", trimmed torn tail of ").append(tornFramesTrimmed).append(" frames / ").append(tornBytesTrimmed).append(" bytes");
         }
         sb.append('\n');
+        sb.append("replay path: ").append(replayPath).append('\n');
         sb.append("snapshot index: ").append(indexRebuilt ? "rebuilt: " : "").append(indexNote == null ? "" : indexNote).append('\n');
         sb.append(String.format("ready in %.1f ms (journal open %.1f ms, checkpoint %.1f ms, replay %.1f ms)",
             readyNs / 1e6, journalOpenNs / 1e6, checkpointOpenNs / 1e6, replayNs / 1e6));

@@ -15,6 +15,8 @@ final class TailIndexer implements FrameHandler
     private long frames;
     private long ops;
     private long lastVersion;
+    private int lastCycle;
+    private long lastPosition;
 
     TailIndexer(final Overlay overlay, final Overlay.BaseValues base)
     {
@@ -43,6 +45,8 @@ final class TailIndexer implements FrameHandler
         }
         frames++;
         lastVersion = version;
+        lastCycle = cycle;
+        lastPosition = framePosition;
     }
 
     long frames()
@@ -58,5 +62,21 @@ final class TailIndexer implements FrameHandler
     long lastVersion()
     {
         return lastVersion;
+    }
+
+    /**
+     * @return the cycle of the last frame indexed.
+     */
+    int lastCycle()
+    {
+        return lastCycle;
+    }
+
+    /**
+     * @return the file position of the last frame's body, or 0 if none was indexed.
+     */
+    long lastPosition()
+    {
+        return lastPosition;
     }
 }

@@ -42,7 +42,9 @@ class CheckpointDescriptorTest
         assertEquals(88, CheckpointHeaderDescriptor.COMPRESSION_OFFSET);
         assertEquals(89, CheckpointHeaderDescriptor.ZSTD_LEVEL_OFFSET);
         assertEquals(92, CheckpointHeaderDescriptor.TARGET_BLOCK_LENGTH_OFFSET);
-        assertEquals(96, CheckpointHeaderDescriptor.RESERVED_OFFSET);
+        assertEquals(96, CheckpointHeaderDescriptor.JOURNAL_HINT_CYCLE_OFFSET);
+        assertEquals(104, CheckpointHeaderDescriptor.JOURNAL_HINT_POSITION_OFFSET);
+        assertEquals(112, CheckpointHeaderDescriptor.RESERVED_OFFSET);
         assertEquals(124, CheckpointHeaderDescriptor.HEADER_CRC_OFFSET);
         assertEquals(128, CheckpointHeaderDescriptor.HEADER_LENGTH);
         assertEquals(1, CheckpointHeaderDescriptor.FLAG_DELTA);
@@ -136,6 +138,32 @@ class CheckpointDescriptorTest
     }
 
     @Test
+    void shouldStoreTheJournalHintAtItsDocumentedOffsets() throws Exception
+    {
+        final CheckpointInfo info;
+        try (CheckpointWriter writer = CheckpointWriter.create(new CheckpointWriterContext()
+            .directory(dir).checkpointId(3).stateVersion(77).journalHint(471_234, 0x1_2345_6788L)))
+        {
+            writer.put("k", new byte[] {1});
+            info = writer.publish();
+        }
+        final byte[] file = Files.readAllBytes(info.path());
+        final UnsafeBuffer b = new UnsafeBuffer(file);
+        assertEquals(471_234, b.getInt(96, LITTLE_ENDIAN));
+        assertEquals(0, b.getInt(100, LITTLE_ENDIAN));
+        assertEquals(0x1_2345_6788L, b.getLong(104, LITTLE_ENDIAN));
+        for (int i = 112; i < 124; i++)
+        {
+            assertEquals(0, file[i], "reserved header byte " + i);
+        }
+        assertEquals(crc(file, 0, 124), b.getInt(124, LITTLE_ENDIAN));
+        final CheckpointInfo read = CheckpointFileChecks.readInfo(info.path());
+        assertEquals(471_234, read.journalHintCycle());
+        assertEquals(0x1_2345_6788L, read.journalHintPosition());
+        assertThrows(IllegalArgumentException.class, () -> new CheckpointWriterContext().journalHint(1, -4));
+    }
+
+    @Test
     void shouldStoreEveryFieldAtItsDocumentedOffset() throws Exception
     {
         final Path full = CheckpointTestSupport.writeFull(dir, 5, 99, Map.of("x", new byte[] {1}), CheckpointCompression.NONE, 4096).path();
@@ -167,7 +195,7 @@ class CheckpointDescriptorTest
         assertEquals(8192, b.getInt(92, LITTLE_ENDIAN));
         for (int i = 96; i < 124; i++)
         {
-            assertEquals(0, file[i], "reserved header byte " + i);
+            assertEquals(0, file[i], "no journal hint given: header byte " + i);
         }
         assertEquals(crc(file, 0, 124), b.getInt(124, LITTLE_ENDIAN));
 

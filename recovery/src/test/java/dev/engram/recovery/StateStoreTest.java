@@ -90,6 +90,7 @@ class StateStoreTest
             assertEquals(last, report.recoveredVersion());
             assertEquals(last - report.checkpointVersion(), report.framesReplayed());
             assertEquals(700, report.framesReplayed(), report.describe());
+            assertTrue(report.replayPath().startsWith("fast"), "a sound newest checkpoint takes the fast path: " + report.describe());
             assertState(store, workload.model(last), "after reopen");
             final long more = append(store, last + 1, last + 2000);
             assertTrue(store.awaitApplied(more, 30, TimeUnit.SECONDS));
@@ -179,6 +180,7 @@ class StateStoreTest
             assertEquals(1, report.rejected().size(), report.describe());
             assertTrue(report.rejected().get(0).startsWith(newest.getFileName().toString()), report.describe());
             assertEquals(3000, report.checkpointVersion(), report.describe());
+            assertTrue(report.replayPath().startsWith("full"), "fallback is the full path's: " + report.describe());
             assertEquals(1000, report.framesReplayed());
             assertState(store, workload.model(last), "after fallback");
         }
@@ -207,6 +209,7 @@ class StateStoreTest
             final RecoveryReport report = store.recoveryReport();
             assertEquals(0, report.checkpointId(), report.describe());
             assertEquals(last, report.framesReplayed());
+            assertTrue(report.replayPath().startsWith("full"), report.describe());
             assertFalse(report.rejected().isEmpty());
             assertState(store, workload.model(last), "journal only");
         }

@@ -27,8 +27,8 @@ import static dev.engram.bench.crash.CrashOracleDescriptor.*;
 public final class CrashSoak
 {
     /** Outcome of a run. */
-    public record Summary(long seed, int cycles, int recoveries, long versionsLost, long finalVersion, long checkpoints,
-        Histogram recoveryMicros, String failure, Path keptDirectory)
+    public record Summary(long seed, int cycles, int recoveries, int fastPathRecoveries, long versionsLost, long finalVersion,
+        long checkpoints, Histogram recoveryMicros, String failure, Path keptDirectory)
     {
         public boolean passed()
         {
@@ -40,6 +40,8 @@ public final class CrashSoak
             final StringBuilder sb = new StringBuilder();
             sb.append(String.format("crash-test seed=%d: %d cycles, %d recoveries, versions lost=%d, final version=%d, " +
                 "checkpoints in children=%d%n", seed, cycles, recoveries, versionsLost, finalVersion, checkpoints));
+            sb.append(String.format("recovery paths: %d fast (journal scanned from the checkpoint's hint while the journal opened), " +
+                "%d full%n", fastPathRecoveries, recoveries - fastPathRecoveries));
             if (recoveryMicros.getTotalCount() > 0)
             {
                 sb.append(String.format("recovery (open after kill -9, in-process): p50=%.1f ms p90=%.1f ms p99=%.1f ms max=%.1f ms%n",
@@ -53,6 +55,7 @@ public final class CrashSoak
 
     private final Path root;
     private final long seed;
+    private int fastPaths;
     private final int stepsPerSecond;
     private final java.util.function.UnaryOperator<java.util.Map<String, byte[]>> modelFilter;
 
@@ -82,6 +85,7 @@ public final class CrashSoak
         long lost = 0;
         long checkpoints = 0;
         int recoveries = 0;
+        fastPaths = 0;
         try (CrashOracle oracle = new CrashOracle(oraclePath))
         {
             for (int cycle = 1; cycle <= cycles; cycle++)
@@ -136,6 +140,8 @@ public final class CrashSoak
                     recovery.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - openStart));
                     recoveries++;
                     final RecoveryReport report = engram.recoveryReport();
+                    final boolean fast = report.replayPath().startsWith("fast");
+                    fastPaths += fast ? 1 : 0;
                     final long r = report.recoveredVersion();
                     final long acknowledged = Math.max(writtenAck, syncedAck);
                     if (r < acknowledged)
@@ -157,21 +163,21 @@ public final class CrashSoak
                             "state at version " + r + " differs from the model: " + mismatch);
                     }
                     progress.accept(String.format("cycle %d: killed at attempted=%d written=%d synced=%d -> recovered %d " +
-                            "(checkpoint %d, chain %d, replayed %d) in %.1f ms, state verified",
+                            "(checkpoint %d, chain %d, replayed %d, %s path) in %.1f ms, state verified",
                         cycle, attempted, writtenAck, syncedAck, r, report.checkpointVersion(), report.chainLength(),
-                        report.framesReplayed(), (System.nanoTime() - openStart) / 1e6));
+                        report.framesReplayed(), fast ? "fast" : "full", (System.nanoTime() - openStart) / 1e6));
                     lastVersion = r;
                 }
             }
         }
         deleteRecursively(root);
-        return new Summary(seed, cycles, recoveries, lost, lastVersion, checkpoints, recovery, null, null);
+        return new Summary(seed, cycles, recoveries, fastPaths, lost, lastVersion, checkpoints, recovery, null, null);
     }
 
     private Summary fail(final int cycle, final int recoveries, final long lost, final long lastVersion, final long checkpoints,
         final Histogram recovery, final Path dir, final String why)
     {
-        return new Summary(seed, cycle, recoveries, lost, lastVersion, checkpoints, recovery,
+        return new Summary(seed, cycle, recoveries, fastPaths, lost, lastVersion, checkpoints, recovery,
             "cycle " + cycle + ": " + why, dir);
     }
 

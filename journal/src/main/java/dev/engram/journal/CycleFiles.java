@@ -1,0 +1,114 @@
+package dev.engram.journal;
+
+import net.openhft.chronicle.queue.RollCycle;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+import java.util.TreeMap;
+
+/**
+ * The journal's cycle files by name, without opening the Chronicle queue: Chronicle names the file of
+ * cycle {@code c} by formatting the UTC instant {@code c × cycle length} with the roll cycle's pattern, plus
+ * {@code .cq4}. Recovery uses this to read the journal while the queue is still being opened.
+ * A name that does not round-trip through the pattern is not a cycle file (e.g. {@code .discard} files).
+ */
+public final class CycleFiles
+{
+    private final Path directory;
+    private final long cycleLengthMs;
+    private final DateTimeFormatter formatter;
+
+    /**
+     * @param directory the journal directory.
+     * @param rollCycle the journal's roll cycle (the queue's epoch is 0, as the journal builds it).
+     */
+    public CycleFiles(final Path directory, final RollCycle rollCycle)
+    {
+        this.directory = directory;
+        this.cycleLengthMs = rollCycle.lengthInMillis();
+        this.formatter = new DateTimeFormatterBuilder()
+            .appendPattern(rollCycle.format())
+            .parseDefaulting(ChronoField.MONTH_OF_YEAR, 1)
+            .parseDefaulting(ChronoField.DAY_OF_MONTH, 1)
+            .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
+            .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
+            .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
+            .toFormatter()
+            .withZone(ZoneOffset.UTC);
+    }
+
+    /**
+     * @return the journal directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @return the file that holds (or would hold) a cycle.
+     */
+    public File fileFor(final int cycle)
+    {
+        return directory.resolve(nameOf(cycle)).toFile();
+    }
+
+    String nameOf(final int cycle)
+    {
+        return formatter.format(Instant.ofEpochMilli(cycle * cycleLengthMs)) + ChronicleJournalStore.CYCLE_FILE_SUFFIX;
+    }
+
+    /**
+     * @return the cycle a file name stands for, or -1 if it is not a cycle file of this roll cycle.
+     */
+    int cycleOf(final String fileName)
+    {
+        if (!fileName.endsWith(ChronicleJournalStore.CYCLE_FILE_SUFFIX))
+        {
+            return -1;
+        }
+        final String stem = fileName.substring(0, fileName.length() - ChronicleJournalStore.CYCLE_FILE_SUFFIX.length());
+        try
+        {
+            final long epochMs = LocalDateTime.from(formatter.parse(stem)).toInstant(ZoneOffset.UTC).toEpochMilli();
+            if (epochMs < 0 || epochMs % cycleLengthMs != 0 || epochMs / cycleLengthMs > Integer.MAX_VALUE)
+            {
+                return -1;
+            }
+            final int cycle = (int)(epochMs / cycleLengthMs);
+            return nameOf(cycle).equals(fileName) ? cycle : -1;
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * @return the cycle files in the directory now, by cycle, ascending.
+     */
+    public TreeMap<Integer, File> list()
+    {
+        final TreeMap<Integer, File> cycles = new TreeMap<>();
+        final File[] files = directory.toFile().listFiles((dir, name) -> name.endsWith(ChronicleJournalStore.CYCLE_FILE_SUFFIX));
+        if (files == null)
+        {
+            throw new JournalException("cannot list the journal directory=" + directory);
+        }
+        for (final File file : files)
+        {
+            final int cycle = cycleOf(file.getName());
+            if (cycle >= 0)
+            {
+                cycles.put(cycle, file);
+            }
+        }
+        return cycles;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.CycleFiles;
+import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JournalScanner;
+
+import java.util.Map;
+
+/**
+ * Recovery's fast path, run while the journal is still opening: the newest checkpoint chain is mapped and
+ * the journal after it is indexed into an overlay by {@link JournalScanner}, starting at the place the
+ * checkpoint's journal hint names. It covers the ordinary crash (newest checkpoint sound, journal ending in
+ * whole frames); anything else returns a {@link #failed reason} and recovery takes the full path, which
+ * handles every case. The result is only used if the journal, once open, ends at the same version.
+ */
+final class FastTailReplay implements AutoCloseable
+{
+    private final ChainFiles chain;
+    private final Overlay overlay;
+    private final JournalMappedFiles journalFiles;
+    private final long framesReplayed;
+    private final long lastVersion;
+    private final String failure;
+    private final long checkpointOpenNs;
+    private final long replayNs;
+    private boolean handedOver;
+
+    private FastTailReplay(final ChainFiles chain, final Overlay overlay, final JournalMappedFiles journalFiles,
+        final long framesReplayed, final long lastVersion, final String failure, final long checkpointOpenNs,
+        final long replayNs)
+    {
+        this.chain = chain;
+        this.overlay = overlay;
+        this.journalFiles = journalFiles;
+        this.framesReplayed = framesReplayed;
+        this.lastVersion = lastVersion;
+        this.failure = failure;
+        this.checkpointOpenNs = checkpointOpenNs;
+        this.replayNs = replayNs;
+    }
+
+    private static FastTailReplay failed(final String reason, final long checkpointOpenNs, final long replayNs)
+    {
+        return new FastTailReplay(null, null, null, 0, 0, reason, checkpointOpenNs, replayNs);
+    }
+
+    /**
+     * @param ctx          the store's context.
+     * @param newestHeadId the newest checkpoint's id, or 0 if there is none (then the journal is scanned
+     *                     from its start).
+     * @param files        checkpoint files by id.
+     */
+    static FastTailReplay run(final StateContext ctx, final long newestHeadId, final Map<Long, java.nio.file.Path> files)
+    {
+        final long startNs = System.nanoTime();
+        ChainFiles chain = null;
+        if (newestHeadId != 0)
+        {
+            try
+            {
+                chain = ChainFiles.open(newestHeadId, files, ctx.verifyBlocksOnOpen());
+            }
+            catch (final RuntimeException ex)
+            {
+                return failed("newest checkpoint did not open: " + ex.getMessage(), System.nanoTime() - startNs, 0);
+            }
+            if (chain.head().info().journalHintPosition() == 0)
+            {
+                chain.close();
+                return failed("newest checkpoint has no journal hint", System.nanoTime() - startNs, 0);
+            }
+        }
+        final long replayStartNs = System.nanoTime();
+        final long checkpointOpenNs = replayStartNs - startNs;
+        final CycleFiles cycles = new CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle());
+        final JournalMappedFiles journalFiles = new JournalMappedFiles(cycles);
+        Overlay overlay = null;
+        try
+        {
+            final CheckpointInfo head = chain == null ? null : chain.head().info();
+            final JournalScanner scanner = new JournalScanner(cycles, journalFiles);
+            final long estimate = head == null ? scanner.estimateFramesAfter(-1, 0) :
+                scanner.estimateFramesAfter(head.journalHintCycle(), head.journalHintPosition());
+            overlay = new Overlay(RecoveryProcedure.expectedTailKeys(estimate), journalFiles::wrap);
+            final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
+            final JournalScanner.Result result = head == null ? scanner.scanFromStart(indexer) :
+                scanner.scanAfter(head.journalHintCycle(), head.journalHintPosition(), head.stateVersion(), indexer);
+            if (result.outcome() != JournalScanner.Outcome.COMPLETE)
+            {
+                throw new IllegalStateException(result.reason());
+            }
+            return new FastTailReplay(chain, overlay, journalFiles, result.framesDelivered(), result.lastVersion(), null,
+                checkpointOpenNs, System.nanoTime() - replayStartNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            // includes a PATCH reading a damaged block of the chain: the full path rejects the chain properly
+            if (overlay != null)
+            {
+                overlay.close();
+            }
+            journalFiles.close();
+            if (chain != null)
+            {
+                chain.close();
+            }
+            return failed("journal scan: " + ex.getMessage(), checkpointOpenNs, System.nanoTime() - replayStartNs);
+        }
+    }
+
+    boolean succeeded()
+    {
+        return failure == null;
+    }
+
+    String failure()
+    {
+        return failure;
+    }
+
+    long lastVersion()
+    {
+        return lastVersion;
+    }
+
+    long framesReplayed()
+    {
+        return framesReplayed;
+    }
+
+    long checkpointOpenNs()
+    {
+        return checkpointOpenNs;
+    }
+
+    long replayNs()
+    {
+        return replayNs;
+    }
+
+    ChainFiles chain()
+    {
+        return chain;
+    }
+
+    /**
+     * Give the chain, overlay and mappings to the caller, who closes them from now on.
+     */
+    Overlay handOverOverlay()
+    {
+        handedOver = true;
+        return overlay;
+    }
+
+    JournalMappedFiles journalFiles()
+    {
+        return journalFiles;
+    }
+
+    @Override
+    public void close()
+    {
+        if (handedOver || failure != null)
+        {
+            return;
+        }
+        overlay.close();
+        journalFiles.close();
+        if (chain != null)
+        {
+            chain.close();
+        }
+    }
+}
