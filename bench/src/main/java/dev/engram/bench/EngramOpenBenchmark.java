@@ -156,10 +156,10 @@ public class EngramOpenBenchmark
                     report.framesReplayed() == lastVersion - checkpointVersion && report.rejected().isEmpty() &&
                     report.cleanShutdown() == IMAGE_CLEAN.equals(image);
                 System.out.printf(Locale.ROOT, "%n[engram] open: ready %.1f ms (journal %.1f, checkpoint %.1f, replay %.1f), " +
-                    "checkpointVersion=%d framesReplayed=%d recoveredVersion=%d cleanShutdown=%b indexRebuilt=%b%n",
+                    "checkpointVersion=%d framesReplayed=%d recoveredVersion=%d cleanShutdown=%b indexRebuilt=%b replayPath=%s%n",
                     report.readyNs() / 1e6, report.journalOpenNs() / 1e6, report.checkpointOpenNs() / 1e6, report.replayNs() / 1e6,
                     report.checkpointVersion(), report.framesReplayed(), report.recoveredVersion(), report.cleanShutdown(),
-                    report.indexRebuilt());
+                    report.indexRebuilt(), report.replayPath());
                 if (!ok)
                 {
                     throw new IllegalStateException("recovery report does not match the prepared directory (checkpointVersion=" +
