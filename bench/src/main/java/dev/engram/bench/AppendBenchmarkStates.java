@@ -9,6 +9,7 @@ import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -39,6 +40,8 @@ public final class AppendBenchmarkStates
      * {@link EngramJournal} prints.
      */
     public static final int RING_SLOT_COUNT = 4 * 1024 * 1024;
+    /** The journal's ring limit (slot count x slot length). */
+    static final long RING_LIMIT_BYTES = 1L << 30;
     private static final long DRAIN_TIMEOUT_S = 120;
 
     static
@@ -62,6 +65,24 @@ public final class AppendBenchmarkStates
         private long iterationStartRingFull;
         private long iterationStartNs;
 
+        /** @return the encoded length of each appended frame. */
+        int frameLength()
+        {
+            return AppendPayload.FRAME_LENGTH;
+        }
+
+        /** @return the ring's slot length. */
+        int ringSlotLength()
+        {
+            return AppendPayload.RING_SLOT_LENGTH;
+        }
+
+        /** @return the ring's slot count. */
+        int ringSlotCount()
+        {
+            return RING_SLOT_COUNT;
+        }
+
         @Setup(Level.Trial)
         public void open() throws IOException
         {
@@ -69,8 +90,8 @@ public final class AppendBenchmarkStates
             directory = Files.createTempDirectory("engram-jmh-journal");
             journal = Journal.open(new JournalContext()
                 .directory(directory)
-                .ringSlotCount(RING_SLOT_COUNT)
-                .ringSlotLength(AppendPayload.RING_SLOT_LENGTH));
+                .ringSlotCount(ringSlotCount())
+                .ringSlotLength(ringSlotLength()));
         }
 
         @Setup(Level.Iteration)
@@ -95,8 +116,8 @@ public final class AppendBenchmarkStates
             final long written = journal.writtenVersion() - iterationStartVersion;
             // printed per iteration: did the journal thread keep up, or did the iteration measure back-pressure?
             System.out.printf(Locale.ROOT, "%n[engram] iteration: appended=%,d written=%,d (journal thread %,.0f/s) " +
-                "ring-full-events=%,d ring-slots=%,d%n", appended, written, written / seconds,
-                journal.backPressureEvents() - iterationStartRingFull, RING_SLOT_COUNT);
+                "ring-full-events=%,d ring-slots=%,d x %d B, frame %d B%n", appended, written, written / seconds,
+                journal.backPressureEvents() - iterationStartRingFull, ringSlotCount(), ringSlotLength(), frameLength());
         }
 
         @TearDown(Level.Trial)
@@ -125,6 +146,78 @@ public final class AppendBenchmarkStates
         public void build()
         {
             delta = AppendPayload.newDelta();
+        }
+    }
+
+    /**
+     * The journal under test with the frame length as a JMH parameter ({@code -p frameLength=128,4096}) and
+     * the ring either sized so every frame travels inline ({@code slots=inline}: slot = 16 + frame bytes, as
+     * many slots as fit in the journal's 1 GiB ring limit, at most {@link #RING_SLOT_COUNT}) or left at the
+     * journal's defaults ({@code slots=default}: 64 Ki slots of 512 bytes, so a 4 KiB frame is "oversize"
+     * and travels on the heap beside the ring: that path allocates by design).
+     */
+    @State(Scope.Benchmark)
+    public static class SizedEngramJournal extends EngramJournal
+    {
+        /** Slot sizing that holds every frame inline. */
+        public static final String SLOTS_INLINE = "inline";
+        /** The journal's default slot count and length. */
+        public static final String SLOTS_DEFAULT = "default";
+
+        @Param({"128", "4096"})
+        public int frameLength;
+
+        @Param({SLOTS_INLINE})
+        public String slots;
+
+        @Override
+        int frameLength()
+        {
+            return frameLength;
+        }
+
+        @Override
+        int ringSlotLength()
+        {
+            return switch (checkedSlots())
+            {
+                case SLOTS_DEFAULT -> JournalContext.RING_SLOT_LENGTH_DEFAULT;
+                default -> AppendPayload.ringSlotLength(frameLength);
+            };
+        }
+
+        @Override
+        int ringSlotCount()
+        {
+            return switch (checkedSlots())
+            {
+                case SLOTS_DEFAULT -> JournalContext.RING_SLOT_COUNT_DEFAULT;
+                default -> Math.min(RING_SLOT_COUNT, Integer.highestOneBit((int)(RING_LIMIT_BYTES / ringSlotLength())));
+            };
+        }
+
+        private String checkedSlots()
+        {
+            if (!SLOTS_INLINE.equals(slots) && !SLOTS_DEFAULT.equals(slots))
+            {
+                throw new IllegalArgumentException("slots must be " + SLOTS_INLINE + " or " + SLOTS_DEFAULT + ": slots=" + slots);
+            }
+            return slots;
+        }
+    }
+
+    /**
+     * One producer thread's delta for {@link SizedEngramJournal}: a PUT of the parameter's frame length.
+     */
+    @State(Scope.Thread)
+    public static class SizedEngramProducer
+    {
+        Delta delta;
+
+        @Setup(Level.Trial)
+        public void build(final SizedEngramJournal journal)
+        {
+            delta = AppendPayload.newDelta(journal.frameLength);
         }
     }
 
@@ -190,6 +283,44 @@ public final class AppendBenchmarkStates
         {
             this.queue = queue;
             bytes = AppendPayload.rawBytes();
+            store = BytesStore.wrap(bytes);
+            appender = queue.acquireAppender();
+        }
+
+        @TearDown(Level.Trial)
+        public void close()
+        {
+            queue.releaseAppender(appender);
+            appender = null;
+        }
+    }
+
+    /**
+     * The raw Chronicle queue for the sized benchmarks: the same queue, with the frame length as a parameter.
+     */
+    @State(Scope.Benchmark)
+    public static class SizedRawQueue extends RawQueue
+    {
+        @Param({"128", "4096"})
+        public int frameLength;
+    }
+
+    /**
+     * One producer thread's Chronicle appender over {@link SizedRawQueue} and that many bytes.
+     */
+    @State(Scope.Thread)
+    public static class SizedRawAppender
+    {
+        ExcerptAppender appender;
+        byte[] bytes;
+        BytesStore<?, byte[]> store;
+        private RawQueue queue;
+
+        @Setup(Level.Trial)
+        public void open(final SizedRawQueue queue)
+        {
+            this.queue = queue;
+            bytes = AppendPayload.rawBytes(queue.frameLength);
             store = BytesStore.wrap(bytes);
             appender = queue.acquireAppender();
         }

@@ -119,7 +119,7 @@ final class FixedRateRun
         check = check.and(target.verify(appends, lastId));
         check = check.and(AppendTarget.SelfCheck.of(latency.getTotalCount() == measured,
             "histogram count=" + latency.getTotalCount() + " measured appends=" + measured));
-        return new LatencyResult(target.name(), producers, rate, measureNs, latency, service, appends, measured, achieved,
+        return new LatencyResult(target.name(), producers, rate, measureStartNs, measureNs, latency, service, appends, measured, achieved,
             allocated, switches, gcCount, backPressureMeasured, backPressureTotal, ringPeak, check);
     }
 

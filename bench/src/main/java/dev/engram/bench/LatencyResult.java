@@ -9,6 +9,7 @@ import org.HdrHistogram.Histogram;
  * @param target                 what was appended to.
  * @param producers              producer threads.
  * @param targetRate             total appends per second asked for.
+ * @param measureStartNs         {@link System#nanoTime()} at which the measured window began.
  * @param measureNs              length of the measured window.
  * @param latencyNs              intended send time to append returned, measured window only.
  * @param serviceNs              call start to append returned, measured window only.
@@ -27,6 +28,7 @@ record LatencyResult(
     String target,
     int producers,
     long targetRate,
+    long measureStartNs,
     long measureNs,
     Histogram latencyNs,
     Histogram serviceNs,

@@ -48,9 +48,10 @@ public final class Main
             case "journal" -> JournalLatencyHarness.main(rest);
             case "jmh" -> JmhCommand.run(rest);
             case "recovery" -> dev.engram.bench.recovery.RecoveryBench.run(rest);
+            case "rates" -> RatesHarness.main(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh or recovery)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery or rates)");
                 usage();
                 System.exit(2);
             }
@@ -80,6 +81,11 @@ public final class Main
                                      crash (kill -9) then recovery in fresh JVMs: Engram vs a zstd snapshot vs
                                      RocksDB, every key read back and checked; checkpoint vs append latency.
                                      See docs/benchmarks.md ("Recovery").
+              bench rates [--rates 100k,250k,500k,1m] [--seconds S] [--warmup W] [--rounds N] [--producers P] [--state 256m]
+                          [--value 1024] [--max-chain-length 1] [--ring-slots N] [--dir D] [--keep]
+                                     engine append latency at each fixed rate (CO-corrected) beside a no-op floor,
+                                     quiet and while full checkpoints are built back to back; p99 ratio vs 2x.
+                                     See docs/benchmarks.md ("Latency at several rates").
             """);
     }
 }

@@ -1,0 +1,184 @@
+package dev.engram.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * What {@code ./engram bench rates} runs (see {@link RatesHarness}).
+ *
+ * @param rates          total appends per second, each run quiet and while checkpoints are built.
+ * @param warmupSeconds  sent, not recorded, before each measured window.
+ * @param seconds        measured window of each run.
+ * @param rounds         times each rate's floor, quiet and during-checkpoint runs are repeated.
+ * @param producers      producer threads (the rate is split among them).
+ * @param stateBytes     size of the state the checkpoints rewrite (values of {@code valueLength} bytes).
+ * @param valueLength    bytes per value.
+ * @param maxChainLength the engine's checkpoint chain length; 1 makes every checkpoint a full rewrite.
+ * @param ringSlotCount  the journal's ring slots; 0 keeps the engine's default.
+ * @param baseDirectory  where the state goes; null: a new {@code /tmp/jmh-rates-*}.
+ * @param keepFiles      keep the state directory afterwards.
+ */
+public record RatesSettings(
+    long[] rates,
+    double warmupSeconds,
+    double seconds,
+    int rounds,
+    int producers,
+    long stateBytes,
+    int valueLength,
+    int maxChainLength,
+    int ringSlotCount,
+    Path baseDirectory,
+    boolean keepFiles)
+{
+    /** @return the defaults: 100k, 250k, 500k and 1M/s, 1 s warm-up + 5 s each, 1 producer, 256 MiB of 1 KiB values, full checkpoints. */
+    public static RatesSettings defaults()
+    {
+        return new RatesSettings(new long[]{100_000, 250_000, 500_000, 1_000_000}, 1, 5, 1, 1, 256L << 20, 1024, 1, 0, null, false);
+    }
+
+    /**
+     * @param args {@code --rates R,R,... --seconds S --warmup W --rounds N --producers P --state BYTES --value BYTES
+     *             --max-chain-length N --ring-slots N --dir D --keep}.
+     * @return the settings.
+     * @throws IllegalArgumentException naming the bad option.
+     */
+    public static RatesSettings parse(final String[] args)
+    {
+        final RatesSettings d = defaults();
+        long[] rates = d.rates;
+        double warmup = d.warmupSeconds;
+        double seconds = d.seconds;
+        int rounds = d.rounds;
+        int producers = d.producers;
+        long stateBytes = d.stateBytes;
+        int valueLength = d.valueLength;
+        int maxChainLength = d.maxChainLength;
+        int ringSlots = d.ringSlotCount;
+        Path dir = d.baseDirectory;
+        boolean keep = d.keepFiles;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            switch (arg)
+            {
+                case "--rates" -> rates = Arrays.stream(value(args, ++i, arg).split(",")).mapToLong(r -> parseCount(arg, r.trim())).toArray();
+                case "--seconds" -> seconds = parseDouble(arg, value(args, ++i, arg));
+                case "--rounds" -> rounds = (int)parseCount(arg, value(args, ++i, arg));
+                case "--warmup" -> warmup = parseDouble(arg, value(args, ++i, arg));
+                case "--producers" -> producers = (int)parseCount(arg, value(args, ++i, arg));
+                case "--state" -> stateBytes = parseBytes(arg, value(args, ++i, arg));
+                case "--value" -> valueLength = (int)parseBytes(arg, value(args, ++i, arg));
+                case "--max-chain-length" -> maxChainLength = (int)parseCount(arg, value(args, ++i, arg));
+                case "--ring-slots" -> ringSlots = (int)parseCount(arg, value(args, ++i, arg));
+                case "--dir" -> dir = Path.of(value(args, ++i, arg));
+                case "--keep" -> keep = true;
+                default -> throw new IllegalArgumentException("unknown option: " + arg + " (see ./engram help)");
+            }
+        }
+        return new RatesSettings(rates, warmup, seconds, rounds, producers, stateBytes, valueLength, maxChainLength, ringSlots, dir, keep)
+            .validate();
+    }
+
+    /**
+     * @return this, if every field is usable.
+     * @throws IllegalArgumentException naming the bad field.
+     */
+    public RatesSettings validate()
+    {
+        if (rates.length == 0 || Arrays.stream(rates).anyMatch(r -> r < 1))
+        {
+            throw new IllegalArgumentException("rates must be one or more counts >= 1: rates=" + Arrays.toString(rates));
+        }
+        if (seconds <= 0 || warmupSeconds < 0)
+        {
+            throw new IllegalArgumentException("seconds must be > 0 and warmup >= 0: seconds=" + seconds + " warmup=" + warmupSeconds);
+        }
+        if (rounds < 1)
+        {
+            throw new IllegalArgumentException("rounds must be >= 1: rounds=" + rounds);
+        }
+        if (producers < 1)
+        {
+            throw new IllegalArgumentException("producers must be >= 1: producers=" + producers);
+        }
+        if (valueLength < EngineAppendTarget.PATCH_LENGTH || stateBytes < valueLength || stateBytes / valueLength > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("value must be >= " + EngineAppendTarget.PATCH_LENGTH + " bytes and state at " +
+                "least one value (at most 2^31 values): state=" + stateBytes + " value=" + valueLength);
+        }
+        if (maxChainLength < 1 || ringSlotCount < 0)
+        {
+            throw new IllegalArgumentException("max-chain-length must be >= 1 and ring-slots >= 0: max-chain-length=" +
+                maxChainLength + " ring-slots=" + ringSlotCount);
+        }
+        return this;
+    }
+
+    /** @return keys in the state. */
+    public int keyCount()
+    {
+        return (int)(stateBytes / valueLength);
+    }
+
+    @Override
+    public String toString()
+    {
+        return String.format(Locale.ROOT, "rates=%s/s warmup=%.2fs seconds=%.2fs rounds=%d producers=%d state=%,d B (%,d x %,d B) " +
+                "maxChainLength=%d%s ringSlots=%s", Arrays.toString(rates), warmupSeconds, seconds, rounds, producers,
+            (long)keyCount() * valueLength, keyCount(), valueLength, maxChainLength, maxChainLength == 1 ? " (full checkpoints)" : "",
+            ringSlotCount == 0 ? "default" : Integer.toString(ringSlotCount));
+    }
+
+    private static String value(final String[] args, final int i, final String option)
+    {
+        if (i >= args.length)
+        {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static double parseDouble(final String option, final String text)
+    {
+        try
+        {
+            return Double.parseDouble(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + " wants a number: got " + text, ex);
+        }
+    }
+
+    static long parseCount(final String option, final String text)
+    {
+        final String t = text.replace("_", "").toLowerCase(Locale.ROOT);
+        final long multiplier = t.endsWith("k") ? 1_000 : t.endsWith("m") ? 1_000_000 : 1;
+        final String digits = multiplier == 1 ? t : t.substring(0, t.length() - 1);
+        try
+        {
+            return Math.multiplyExact(Long.parseLong(digits), multiplier);
+        }
+        catch (final NumberFormatException | ArithmeticException ex)
+        {
+            throw new IllegalArgumentException(option + " wants a count like 500000, 500k or 1m: got " + text, ex);
+        }
+    }
+
+    static long parseBytes(final String option, final String text)
+    {
+        final String t = text.replace("_", "").toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+        final long multiplier = t.endsWith("k") ? 1L << 10 : t.endsWith("m") ? 1L << 20 : t.endsWith("g") ? 1L << 30 : 1;
+        final String digits = multiplier == 1 ? t : t.substring(0, t.length() - 1);
+        try
+        {
+            return Math.multiplyExact(Long.parseLong(digits), multiplier);
+        }
+        catch (final NumberFormatException | ArithmeticException ex)
+        {
+            throw new IllegalArgumentException(option + " wants a size like 1024, 4k, 256m or 1g (binary units): got " + text, ex);
+        }
+    }
+}
