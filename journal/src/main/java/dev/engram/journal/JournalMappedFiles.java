@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Read-only mappings of journal cycle files, so a value can stay where it is in the journal and be read
@@ -18,12 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JournalMappedFiles implements AutoCloseable
 {
-    private record Mapping(long address, long length)
+    private record Mapping(int cycle, long address, long length)
     {
     }
 
     private final CycleFiles files;
-    private final ConcurrentHashMap<Integer, Mapping> current = new ConcurrentHashMap<>();
+    /** The newest mapping of each cycle, newest cycles last; replaced (copy on write) under the lock. */
+    private volatile Mapping[] current = new Mapping[0];
     private final java.util.List<FileMapping> all = new java.util.ArrayList<>();
     private volatile boolean closed;
 
@@ -43,10 +43,18 @@ public final class JournalMappedFiles implements AutoCloseable
      */
     public long address(final int cycle, final long position, final int length)
     {
-        final Mapping mapping = current.get(cycle);
-        if (mapping != null && position + length <= mapping.length)
+        final Mapping[] mappings = current;
+        for (int i = mappings.length - 1; i >= 0; i--)
         {
-            return mapping.address + position;
+            final Mapping mapping = mappings[i];
+            if (mapping.cycle == cycle)
+            {
+                if (position + length <= mapping.length)
+                {
+                    return mapping.address + position;
+                }
+                break;
+            }
         }
         return remap(cycle, position, length).address + position;
     }
@@ -65,7 +73,7 @@ public final class JournalMappedFiles implements AutoCloseable
         {
             throw new IllegalStateException("journal mapped files are closed");
         }
-        final Mapping existing = current.get(cycle);
+        final Mapping existing = find(current, cycle);
         if (existing != null && position + length <= existing.length)
         {
             return existing;
@@ -84,15 +92,39 @@ public final class JournalMappedFiles implements AutoCloseable
                     " length=" + length + " size=" + size);
             }
             final FileMapping fileMapping = FileMapping.map(channel, FileChannel.MapMode.READ_ONLY, size);
-            final Mapping mapping = new Mapping(fileMapping.address(), size);
+            final Mapping mapping = new Mapping(cycle, fileMapping.address(), size);
             all.add(fileMapping);
-            current.put(cycle, mapping);
+            current = replaced(current, mapping);
             return mapping;
         }
         catch (final IOException ex)
         {
             throw new JournalException("cannot map journal file=" + file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    private static Mapping find(final Mapping[] mappings, final int cycle)
+    {
+        for (final Mapping mapping : mappings)
+        {
+            if (mapping.cycle == cycle)
+            {
+                return mapping;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return a copy of {@code mappings} with the cycle's entry replaced, or added in cycle order.
+     */
+    private static Mapping[] replaced(final Mapping[] mappings, final Mapping mapping)
+    {
+        final java.util.List<Mapping> list = new java.util.ArrayList<>(java.util.Arrays.asList(mappings));
+        list.removeIf(m -> m.cycle == mapping.cycle);
+        list.add(mapping);
+        list.sort(java.util.Comparator.comparingInt(Mapping::cycle));
+        return list.toArray(new Mapping[0]);
     }
 
     @Override
@@ -103,7 +135,7 @@ public final class JournalMappedFiles implements AutoCloseable
             return;
         }
         closed = true;
-        current.clear();
+        current = new Mapping[0];
         for (final FileMapping mapping : all)
         {
             try

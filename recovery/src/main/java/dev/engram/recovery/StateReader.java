@@ -37,6 +37,8 @@ public final class StateReader implements AutoCloseable
     private StateView boundView;
     private OverlayReader overlayReader;
 
+    private int locatedLength;
+
     StateReader(final StateStore store)
     {
         this.store = store;
@@ -68,12 +70,22 @@ public final class StateReader implements AutoCloseable
      */
     public int get(final CharSequence key, final MutableDirectBuffer dst, final int dstOffset)
     {
-        final Integer length = read(key, (buffer, offset, len) ->
+        final int keyLength = encode(key);
+        final StateView view = enter();
+        try
         {
-            dst.putBytes(dstOffset, buffer, offset, len);
-            return len;
-        });
-        return length == null ? -1 : length;
+            final DirectBuffer value = locate(view, this.key, 0, keyLength);
+            if (value == null)
+            {
+                return -1;
+            }
+            dst.putBytes(dstOffset, value, 0, locatedLength);
+            return locatedLength;
+        }
+        finally
+        {
+            inUse = null;
+        }
     }
 
     /**
@@ -100,6 +112,24 @@ public final class StateReader implements AutoCloseable
      */
     public <R> R read(final DirectBuffer keyBuffer, final int keyOffset, final int keyLength, final ValueReader<R> reader)
     {
+        final StateView view = enter();
+        try
+        {
+            final DirectBuffer value = locate(view, keyBuffer, keyOffset, keyLength);
+            return value == null ? null : reader.read(value, 0, locatedLength);
+        }
+        finally
+        {
+            inUse = null;
+        }
+    }
+
+    /**
+     * Announce the view this reader is about to use (hazard pointer: a generation in use is not released) and
+     * return it; the caller clears {@link #inUse} when done.
+     */
+    private StateView enter()
+    {
         store.ensureOpen();
         StateView view;
         do
@@ -108,30 +138,33 @@ public final class StateReader implements AutoCloseable
             inUse = view;
         }
         while (store.view() != view);
-        try
+        if (view != boundView)
         {
-            if (view != boundView)
-            {
-                overlayReader = new OverlayReader(view.overlay());
-                boundView = view;
-            }
-            switch (overlayReader.lookup(keyBuffer, keyOffset, keyLength))
-            {
-                case VALUE:
-                    return reader.read(overlayReader.value(), 0, overlayReader.valueLength());
-                case TOMBSTONE:
-                    return null;
-                default:
-                    if (view.base().get(keyBuffer, keyOffset, keyLength, chainValue))
-                    {
-                        return reader.read(chainValue, 0, chainValue.capacity());
-                    }
-                    return null;
-            }
+            overlayReader = new OverlayReader(view.overlay());
+            boundView = view;
         }
-        finally
+        return view;
+    }
+
+    /**
+     * @return the key's current value in place (its length in {@link #locatedLength}), or null if absent.
+     */
+    private DirectBuffer locate(final StateView view, final DirectBuffer keyBuffer, final int keyOffset, final int keyLength)
+    {
+        switch (overlayReader.lookup(keyBuffer, keyOffset, keyLength))
         {
-            inUse = null;
+            case VALUE:
+                locatedLength = overlayReader.valueLength();
+                return overlayReader.value();
+            case TOMBSTONE:
+                return null;
+            default:
+                if (view.base().get(keyBuffer, keyOffset, keyLength, chainValue))
+                {
+                    locatedLength = chainValue.capacity();
+                    return chainValue;
+                }
+                return null;
         }
     }
 
