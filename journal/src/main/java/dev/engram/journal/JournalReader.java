@@ -229,6 +229,10 @@ public final class JournalReader implements AutoCloseable
         int delivered = 0;
         while (delivered < limit)
         {
+            long badIndex = -1;
+            long badPosition = -1;
+            File badFile = null;
+            DeltaFrame.Check badCheck = null;
             try (DocumentContext dc = tailer.readingDocument())
             {
                 if (!dc.isPresent())
@@ -242,26 +246,68 @@ public final class JournalReader implements AutoCloseable
                 if (check != DeltaFrame.Check.OK)
                 {
                     refuseNewerFormat(check, tailer, position);
-                    throw new JournalCorruptionException("damaged frame (" + check + ") while following the journal",
-                        store.fileForCycle(tailer.cycle()), position, dc.index());
+                    badIndex = dc.index();
+                    badPosition = position;
+                    badFile = store.fileForCycle(tailer.cycle());
+                    badCheck = check;
                 }
-                if (frame.isTrim() || frame.version() < followNextVersion)
+                else if (!frame.isTrim() && frame.version() >= followNextVersion)
                 {
-                    continue;
+                    if (frame.version() != followNextVersion)
+                    {
+                        throw new JournalCorruptionException("version gap while following: expected version=" +
+                            followNextVersion + " found version=" + frame.version(), store.fileForCycle(tailer.cycle()),
+                            position, dc.index());
+                    }
+                    frame.location(tailer.cycle(), position);
+                    handler.onFrame(frame);
+                    followNextVersion++;
+                    delivered++;
                 }
-                if (frame.version() != followNextVersion)
-                {
-                    throw new JournalCorruptionException("version gap while following: expected version=" +
-                        followNextVersion + " found version=" + frame.version(), store.fileForCycle(tailer.cycle()),
-                        position, dc.index());
-                }
-                frame.location(tailer.cycle(), position);
-                handler.onFrame(frame);
-                followNextVersion++;
-                delivered++;
+            }
+            if (badCheck != null && !skipRetired(tailer, badIndex, badCheck, badFile, badPosition))
+            {
+                break;      // not decided yet: the tailer is back at the damaged frame, poll again later
             }
         }
         return delivered;
+    }
+
+    /**
+     * While following, a frame failed its check: it may be a torn tail that a later open retired with a trim
+     * frame (the frames stay in the file). Read on: a trim frame covering exactly the failing frames means skip
+     * them (true, the tailer is after the trim frame); a valid data frame first is corruption; the end of the
+     * journal first leaves the tailer at the failing frame (false) so a later poll decides.
+     */
+    private boolean skipRetired(final ExcerptTailer tailer, final long badFirstIndex, final DeltaFrame.Check check,
+        final File badFile, final long badPosition)
+    {
+        long badLastIndex = badFirstIndex;
+        while (true)
+        {
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    tailer.moveToIndex(badFirstIndex);
+                    return false;
+                }
+                final Bytes<?> bytes = dc.wire().bytes();
+                frame.wrap(bytes.addressForRead(bytes.readPosition()), (int)bytes.readRemaining());
+                if (frame.verify() != DeltaFrame.Check.OK)
+                {
+                    badLastIndex = dc.index();
+                    continue;
+                }
+                if (frame.isTrim() && frame.trimFirstIndex() == badFirstIndex && frame.trimLastIndex() == badLastIndex)
+                {
+                    return true;
+                }
+                throw new JournalCorruptionException("damaged frame (" + check + ") while following the journal" +
+                    (frame.isTrim() ? ", not covered by the trim frame after it" : ", followed by valid frames"),
+                    badFile, badPosition, badFirstIndex);
+            }
+        }
     }
 
     /**

@@ -44,6 +44,11 @@ final class FastTailReplay implements AutoCloseable
         return new FastTailReplay(null, null, null, 0, 0, reason, checkpointOpenNs, replayNs);
     }
 
+    static FastTailReplay skipped(final String reason)
+    {
+        return failed(reason, 0, 0);
+    }
+
     /**
      * @param ctx          the store's context.
      * @param newestHeadId the newest checkpoint's id, or 0 if there is none (then the journal is scanned

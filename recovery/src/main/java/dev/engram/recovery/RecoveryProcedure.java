@@ -72,7 +72,8 @@ final class RecoveryProcedure
                 files.put(id, file);
                 maxId = Math.max(maxId, id);
             }
-            final FastTailReplay fast = FastTailReplay.run(ctx, maxId, files);
+            final FastTailReplay fast = ctx.fastRecovery() ? FastTailReplay.run(ctx, maxId, files) :
+                FastTailReplay.skipped("disabled by StateContext.fastRecovery(false)");
             final long waitStartNs = System.nanoTime();
             final Journal journal;
             try

@@ -56,6 +56,7 @@ public final class StateContext
     private int keepOlderChains = KEEP_OLDER_CHAINS_DEFAULT;
     private boolean warmUp;
     private boolean verifyBlocksOnOpen;
+    private boolean fastRecovery = true;
     private int keyIndexMinChainLength = KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT;
     private boolean snapshotIndex = true;
     private boolean background = true;
@@ -302,6 +303,22 @@ public final class StateContext
     public StateContext verifyBlocksOnOpen(final boolean verify)
     {
         this.verifyBlocksOnOpen = verify;
+        return this;
+    }
+
+    public boolean fastRecovery()
+    {
+        return fastRecovery;
+    }
+
+    /**
+     * @param fastRecovery try recovery's fast path (scan the journal from the newest checkpoint's hint while the
+     *                     journal opens; see docs/recovery.md) before the full path; default true. False runs only
+     *                     the full path (a switch for operators, and how tests compare the two). @return this.
+     */
+    public StateContext fastRecovery(final boolean fastRecovery)
+    {
+        this.fastRecovery = fastRecovery;
         return this;
     }
 

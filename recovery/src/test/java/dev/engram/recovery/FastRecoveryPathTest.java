@@ -1,0 +1,162 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.CycleFiles;
+import dev.engram.journal.Delta;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalContext;
+import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JournalScanner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Recovery's fast path (journal scanned from the checkpoint's hint while the journal opens) must recover
+ * exactly what the full path recovers from the same files, and must hand over to the full path when the
+ * journal ends in a damaged frame.
+ */
+class FastRecoveryPathTest
+{
+    @TempDir
+    Path root;
+
+    private final SeededWorkload workload = new SeededWorkload(7, 32 * 1024);
+
+    private static StateContext ctx(final Path dir)
+    {
+        return new StateContext().directory(dir).background(false).maxChainLength(3).deltaChangedKeysRatio(10)
+            .maxChainSizeRatio(100);
+    }
+
+    private long append(final StateStore store, final long from, final long to)
+    {
+        final Journal journal = store.journal();
+        final Delta delta = journal.newDelta();
+        for (long v = from; v <= to; v++)
+        {
+            assertEquals(v, journal.append(workload.fill(v, delta)));
+        }
+        assertTrue(store.awaitApplied(to, 30, TimeUnit.SECONDS));
+        return to;
+    }
+
+    /** A full checkpoint, a delta on it, then a tail of PUTs, PATCHes of large values and DELETEs. */
+    private long build(final Path dir, final boolean checkpoints)
+    {
+        try (StateStore store = StateStore.open(ctx(dir)))
+        {
+            append(store, 1, 3000);
+            if (checkpoints)
+            {
+                store.checkpoint();
+            }
+            append(store, 3001, 4000);
+            if (checkpoints)
+            {
+                store.checkpoint();
+            }
+            return append(store, 4001, 6500);
+        }
+    }
+
+    @Test
+    void shouldRecoverTheSameStateOnBothPathsAfterACheckpointChain() throws IOException
+    {
+        final long last = build(root.resolve("built"), true);
+        assertBothPathsAgree(last, 4000, 2500);
+    }
+
+    @Test
+    void shouldRecoverTheSameStateOnBothPathsFromTheJournalAlone() throws IOException
+    {
+        final long last = build(root.resolve("built"), false);
+        assertBothPathsAgree(last, 0, last);
+    }
+
+    private void assertBothPathsAgree(final long last, final long checkpointVersion, final long tail) throws IOException
+    {
+        copy(root.resolve("built"), root.resolve("fast"));
+        copy(root.resolve("built"), root.resolve("full"));
+        try (StateStore fast = StateStore.open(ctx(root.resolve("fast")));
+             StateStore full = StateStore.open(ctx(root.resolve("full")).fastRecovery(false)))
+        {
+            final RecoveryReport fastReport = fast.recoveryReport();
+            final RecoveryReport fullReport = full.recoveryReport();
+            assertTrue(fastReport.replayPath().startsWith("fast"), fastReport.describe());
+            assertTrue(fullReport.replayPath().startsWith("full"), fullReport.describe());
+            for (final RecoveryReport report : new RecoveryReport[] {fastReport, fullReport})
+            {
+                assertEquals(last, report.recoveredVersion(), report.describe());
+                assertEquals(checkpointVersion, report.checkpointVersion(), report.describe());
+                assertEquals(tail, report.framesReplayed(), report.describe());
+            }
+            StateStoreTest.assertState(fast, workload.model(last), "fast path");
+            StateStoreTest.assertState(full, workload.model(last), "full path");
+            // both go on working: the next versions continue where the recovered state ends
+            append(fast, last + 1, last + 100);
+            StateStoreTest.assertState(fast, workload.model(last + 100), "fast path, after more appends");
+        }
+    }
+
+    @Test
+    void shouldHandATornTailToTheFullPath() throws IOException
+    {
+        final Path dir = root.resolve("built");
+        final long last = build(dir, true);
+        // damage the last frame's checksum: a torn tail, which only the full path trims
+        final CycleFiles cycles = new CycleFiles(dir.resolve("journal"), new JournalContext().rollCycle());
+        final long[] lastFrame = new long[3];
+        try (JournalMappedFiles mapped = new JournalMappedFiles(cycles))
+        {
+            final JournalScanner.Result scan = new JournalScanner(cycles, mapped).scanFromStart(f ->
+            {
+                lastFrame[0] = f.cycle();
+                lastFrame[1] = f.filePosition();
+                lastFrame[2] = f.buffer().capacity();
+            });
+            assertEquals(last, scan.lastVersion());
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(cycles.fileFor((int)lastFrame[0]), "rw"))
+        {
+            final long crcByte = lastFrame[1] + lastFrame[2] - 1;
+            raf.seek(crcByte);
+            final int b = raf.read();
+            raf.seek(crcByte);
+            raf.write(b ^ 0x01);
+        }
+        try (StateStore store = StateStore.open(ctx(dir)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertTrue(report.replayPath().startsWith("full") && report.replayPath().contains("fails its check"), report.describe());
+            assertEquals(last - 1, report.recoveredVersion(), report.describe());
+            assertEquals(1, report.tornFramesTrimmed(), report.describe());
+            StateStoreTest.assertState(store, workload.model(last - 1), "after the torn tail");
+        }
+    }
+
+    private static void copy(final Path from, final Path to) throws IOException
+    {
+        try (var walk = Files.walk(from))
+        {
+            for (final Path source : walk.toList())
+            {
+                final Path target = to.resolve(from.relativize(source));
+                if (Files.isDirectory(source))
+                {
+                    Files.createDirectories(target);
+                }
+                else if (!source.getFileName().toString().endsWith(".lock"))
+                {
+                    Files.copy(source, target);
+                }
+            }
+        }
+    }
+}
