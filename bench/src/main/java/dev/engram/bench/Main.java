@@ -48,9 +48,10 @@ public final class Main
             case "journal" -> JournalLatencyHarness.main(rest);
             case "jmh" -> JmhCommand.run(rest);
             case "recovery" -> dev.engram.bench.recovery.RecoveryBench.run(rest);
+            case "peers" -> dev.engram.bench.peers.PeersBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh or recovery)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery or peers)");
                 usage();
                 System.exit(2);
             }
@@ -80,6 +81,11 @@ public final class Main
                                      crash (kill -9) then recovery in fresh JVMs: Engram vs a zstd snapshot vs
                                      RocksDB, every key read back and checked; checkpoint vs append latency.
                                      See docs/benchmarks.md ("Recovery").
+              bench peers [--state 256m] [--tail 1000000] [--rate 50000] [--reps 3] [--help for more]
+                                     one workload against Engram, RocksDB (WAL, sync off / on) and a zstd
+                                     full-snapshot baseline, each in child JVMs: fixed-rate put latency, flat-out
+                                     puts/s, kill -9, fresh-JVM recovery verified key by key, disk bytes; one
+                                     table with ratios to Engram. See docs/benchmarks.md ("Peers side by side").
             """);
     }
 }

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * The peers of the recovery bench, driven from the parent: the naive zstd snapshot and RocksDB, each
  * loaded with the same final state as Engram and checked against the same checksum.
  */
-final class PeerRuns
+public final class PeerRuns
 {
     /**
      * @param saved what the writer reported ({@code @saved} or the RocksDB builder's {@code @tail-written}).
@@ -46,7 +46,7 @@ final class PeerRuns
     }
 
     /** Heap for JVMs that hold the whole state on the heap. */
-    static List<String> snapshotJvm(final StateWorkload workload, final List<String> childJvm)
+    public static List<String> snapshotJvm(final StateWorkload workload, final List<String> childJvm)
     {
         final long stateBytes = (long)workload.keyCount() * workload.valueLength();
         final long heapMiB = Math.max(4096, (2 * stateBytes >> 20) + 1024);
@@ -120,7 +120,7 @@ final class PeerRuns
         return new Result(built, List.copyOf(measured));
     }
 
-    private static void copyCrashed(final Path from, final Path to) throws IOException
+    public static void copyCrashed(final Path from, final Path to) throws IOException
     {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from))
