@@ -29,6 +29,11 @@ final class PeersReport
         return results.stream().allMatch(PeerRun.Result::ok);
     }
 
+    List<PeerRun.Result> results()
+    {
+        return results;
+    }
+
     TextTable table()
     {
         final List<String> header = new ArrayList<>(List.of("metric (ratio = system / Engram)"));
