@@ -15,12 +15,26 @@ import java.util.concurrent.TimeUnit;
  */
 final class EngramPeerStore implements PeerStore
 {
+    /** What a put waits for after {@code commit()} returns its version. */
+    enum Await
+    {
+        /** Nothing: the put is the enqueue (the engine's API as it is meant to be used). */
+        NONE,
+        /** {@code journal().awaitWritten(version)}: in the mapped journal, survives the process dying. */
+        WRITTEN,
+        /** {@code journal().awaitSynced(version)}: forced to disk, survives the machine dying. */
+        SYNCED
+    }
+
     private final Engram engram;
+    private final Await measuredAwait;
+    private Await await = Await.NONE;
     private long lastVersion;
 
-    private EngramPeerStore(final Engram engram)
+    private EngramPeerStore(final Engram engram, final Await await)
     {
         this.engram = engram;
+        this.measuredAwait = await;
     }
 
     /**
@@ -34,15 +48,31 @@ final class EngramPeerStore implements PeerStore
         return ctx;
     }
 
-    static EngramPeerStore open(final Path dir)
+    static EngramPeerStore open(final Path dir, final Await await)
     {
-        return new EngramPeerStore(Engram.open(dir, context()));
+        return new EngramPeerStore(Engram.open(dir, context()), await);
     }
 
     @Override
     public void put(final CharSequence key, final byte[] value)
     {
         lastVersion = engram.delta().put(key, value).commit();
+        final boolean done = switch (await)
+        {
+            case NONE -> true;
+            case WRITTEN -> engram.journal().awaitWritten(lastVersion, 60, TimeUnit.SECONDS);
+            case SYNCED -> engram.journal().awaitSynced(lastVersion, 60, TimeUnit.SECONDS);
+        };
+        if (!done)
+        {
+            throw new IllegalStateException("version=" + lastVersion + " not " + await + " within 60 s");
+        }
+    }
+
+    @Override
+    public void measured(final boolean on)
+    {
+        await = on ? measuredAwait : Await.NONE;
     }
 
     @Override
@@ -79,6 +109,7 @@ final class EngramPeerStore implements PeerStore
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("lastVersion", lastVersion);
+        map.put("syncedVersion", engram.journal().syncedVersion());
         map.put("journalBytes", engram.journal().writtenBytes());
         return map;
     }

@@ -65,7 +65,7 @@ public final class PeerRecover
             final long readyWallMs;
             switch (system)
             {
-                case ENGRAM ->
+                case ENGRAM, ENGRAM_WRITTEN, ENGRAM_SYNCED ->
                 {
                     final Engram engram = Engram.open(dir, EngramPeerStore.context());
                     openNs = System.nanoTime() - openStartNs;

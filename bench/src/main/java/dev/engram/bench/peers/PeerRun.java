@@ -74,6 +74,9 @@ final class PeerRun
         final List<String> jvm = system == PeerSystem.ZSTD_SNAPSHOT ? PeerRuns.snapshotJvm(workload, options.childJvm) : options.childJvm;
         final PeersOptions.Phases phases = options.phases(system);
         final Map<String, Map<String, String>> writer = new LinkedHashMap<>();
+        final Map<String, String> machine = new LinkedHashMap<>();
+        machine.put("@", "machine");
+        machine.put("loadAtWriteStart", PeersBench.loadAverage().split(" ")[0]);
         try (ChildProcess child = ChildProcess.start(system.label() + "-write", logDir, PeerWriter.class, jvm,
             PeerWriter.args(system, dir, workload, phases, options.snapshotEveryMs)))
         {
@@ -81,6 +84,8 @@ final class PeerRun
             {
                 writer.put(record.get("@"), record);
             }
+            machine.put("loadAtKill", PeersBench.loadAverage().split(" ")[0]);
+            writer.put("machine", machine);
             final int exitValue = child.killHard();
             if (exitValue != ChildProcess.SIGKILL_EXIT_VALUE)
             {

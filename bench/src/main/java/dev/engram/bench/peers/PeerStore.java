@@ -29,8 +29,12 @@ interface PeerStore
      */
     long awaitAcknowledged() throws Exception;
 
-    /** Puts from now on need not be measured durable (RocksDB sync: switch sync off for the rest of the tail). */
-    default void unmeasuredRest()
+    /**
+     * Switch the variant's per-put wait on or off: on for the measured tail puts only (RocksDB sync=true, Engram
+     * await written / synced), off for the load and for the unmeasured rest of the tail, so that every variant
+     * of a system writes the same load and the rest of the tail the same way. Starts off.
+     */
+    default void measured(final boolean on)
     {
     }
 

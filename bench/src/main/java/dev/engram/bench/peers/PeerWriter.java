@@ -64,7 +64,9 @@ public final class PeerWriter
         java.nio.file.Files.createDirectories(dir);
         return switch (system)
         {
-            case ENGRAM -> EngramPeerStore.open(dir);
+            case ENGRAM -> EngramPeerStore.open(dir, EngramPeerStore.Await.NONE);
+            case ENGRAM_WRITTEN -> EngramPeerStore.open(dir, EngramPeerStore.Await.WRITTEN);
+            case ENGRAM_SYNCED -> EngramPeerStore.open(dir, EngramPeerStore.Await.SYNCED);
             case ROCKSDB -> RocksPeerStore.open(dir, false);
             case ROCKSDB_SYNC -> RocksPeerStore.open(dir, true);
             case ZSTD_SNAPSHOT -> SnapshotPeerStore.open(dir, workload.keyCount(), snapshotEveryMs);
@@ -88,6 +90,7 @@ public final class PeerWriter
         ChildOutput.record("loaded", "keys", workload.keyCount(), "loadNs", loadNs, "persistMs", persistMs);
 
         final TailPuts tail = new TailPuts(workload);
+        store.measured(true);
         final FixedRatePuts.Result latency = FixedRatePuts.run(store, tail, latencyPuts, rate, warmupNs);
         final Histogram h = latency.latencyNs();
         ChildOutput.record("latency", "rate", rate, "puts", latencyPuts, "measured", latency.measured(),
@@ -105,7 +108,7 @@ public final class PeerWriter
         final long flatNs = System.nanoTime() - flatStartNs;
         ChildOutput.record("throughput", "puts", flatOutPuts, "ns", flatNs);
 
-        store.unmeasuredRest();
+        store.measured(false);
         while (tail.count() < workload.tailCount())
         {
             tail.prepare();

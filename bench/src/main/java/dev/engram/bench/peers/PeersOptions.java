@@ -22,12 +22,12 @@ public final class PeersOptions
           --rate 50000            fixed put rate of the latency phase (puts/s; CO-corrected caller latency)
           --warmup 2              seconds of that phase sent but not recorded
           --seconds 10            seconds of that phase recorded
-          --sync-rate 500         the same for RocksDB sync=true (an fsync per put)
+          --sync-rate 500         the same for RocksDB sync=true and Engram await synced (a force per put)
           --sync-warmup 1
           --sync-seconds 5
-          --sync-ops 2000         flat-out puts with sync=true (the rest of the tail is written without sync)
+          --sync-ops 2000         flat-out synced puts (the rest of their tail is written without waiting for sync)
           --snapshot-every-ms 1000  zstd baseline: whole-state snapshot (zstd-3, fsync, rename) this long after the last
-          --systems engram,rocksdb,rocksdb-sync,zstd-snapshot   which systems run (default: all)
+          --systems engram,engram-written,rocksdb,engram-synced,rocksdb-sync,zstd-snapshot   which run (default: all)
           --reps 3                fresh-JVM recoveries per system (min / median / max reported)
           --dir D                 where data goes (default /tmp/peers-<time>); deleted at the end unless --keep
           --report FILE           markdown report (default engram-report-peers/peers-<time>.md)
@@ -144,7 +144,7 @@ public final class PeersOptions
 
     Phases phases(final PeerSystem system)
     {
-        final boolean sync = system == PeerSystem.ROCKSDB_SYNC;
+        final boolean sync = system.syncs();
         final int r = sync ? syncRate : rate;
         final double warm = sync ? syncWarmupSeconds : warmupSeconds;
         final double measure = sync ? syncSeconds : seconds;
@@ -229,8 +229,8 @@ public final class PeersOptions
         final List<String> lines = new ArrayList<>();
         lines.add(String.format("workload: %,d keys x %,d B (%s) loaded flat out, then a %,d-put tail of %d B values to seeded random keys",
             keyCount(), valueLength, PeersReport.bytes((long)keyCount() * valueLength), tail, tailValueLength));
-        lines.add(String.format("latency phase: %,d puts/s for %.1f s warm-up + %.1f s recorded (RocksDB sync: %,d puts/s, %.1f + %.1f s," +
-            " then %,d flat-out synced puts; the rest of its tail unsynced)", rate, warmupSeconds, seconds, syncRate, syncWarmupSeconds,
+        lines.add(String.format("latency phase: %,d puts/s for %.1f s warm-up + %.1f s recorded (synced systems: %,d puts/s, %.1f + %.1f s," +
+            " then %,d flat-out synced puts; the rest of their tail without waiting for sync)", rate, warmupSeconds, seconds, syncRate, syncWarmupSeconds,
             syncSeconds, syncOps));
         return lines;
     }

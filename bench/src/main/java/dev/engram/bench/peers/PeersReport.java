@@ -63,6 +63,11 @@ final class PeersReport
         numberRow(table, "read every key after recovery, ms (median)", r -> r.recovery("readNs").median() / 1e6, PeersReport::count);
         numberRow(table, "disk after the run (du, allocated)", r -> r.disk().allocatedBytes(), v -> bytes((long)v));
         numberRow(table, "disk after the run (apparent size)", r -> r.disk().apparentBytes(), v -> bytes((long)v));
+        textRow(table, "machine load, 1-min average: writer start / kill", r -> r.writer().get("machine").get("loadAtWriteStart") + " / " +
+            r.writer().get("machine").get("loadAtKill"));
+        textRow(table, "other processes' cores busy during recovery (median)", r -> String.format(Locale.ROOT, "%.2f",
+            r.recoveries().stream().mapToDouble(x -> Double.parseDouble(x.getOrDefault("otherCores", "-1"))).sorted()
+                .skip((r.recoveries().size() - 1) / 2).findFirst().orElse(-1)));
         textRow(table, "recovered state verified", r -> r.ok() ? "ok x" + r.verdicts().size() : "FAILED");
         return table;
     }
@@ -144,6 +149,7 @@ final class PeersReport
     List<String> details()
     {
         final List<String> lines = new ArrayList<>(options.describe());
+        lines.addAll(likeForLike());
         for (final PeerRun.Result r : results)
         {
             final PeersOptions.Phases p = r.phases();
@@ -170,12 +176,11 @@ final class PeersReport
         final var w = r.writer().get("tail-written");
         return switch (r.system())
         {
-            case ENGRAM -> String.format("checkpoint after the load %,d ms; journal %s written", r.writerValue("loaded", "persistMs"),
-                bytes(Long.parseLong(w.get("journalBytes"))));
+            case ENGRAM, ENGRAM_WRITTEN, ENGRAM_SYNCED -> String.format("checkpoint after the load %,d ms; journal %s written%s", r.writerValue("loaded", "persistMs"),
+                bytes(Long.parseLong(w.get("journalBytes"))), unsyncedRest(r));
             case ROCKSDB, ROCKSDB_SYNC -> String.format("flush after the load %,d ms; at the crash %s in SST files, %s in the memtable " +
                     "(only in the WAL)%s", r.writerValue("loaded", "persistMs"), bytes(Long.parseLong(w.get("liveSstBytes"))),
-                bytes(Long.parseLong(w.get("memtableBytes"))), r.system() == PeerSystem.ROCKSDB_SYNC ?
-                    String.format("; the other %,d tail puts written with sync=false", options.tail - p(r).latencyPuts() - p(r).flatOutPuts()) : "");
+                bytes(Long.parseLong(w.get("memtableBytes"))), unsyncedRest(r));
             case ZSTD_SNAPSHOT -> String.format("%s saves every %,d ms after the previous one: median %s ms, max %s ms, longest copy pause " +
                     "(writers blocked) %s ms; last published save held version %,d of %,d; file %s", w.get("saves"), options.snapshotEveryMs,
                 ms(Long.parseLong(w.get("saveMedianNs"))), ms(Long.parseLong(w.get("saveMaxNs"))), ms(Long.parseLong(w.get("maxCopyPauseNs"))),
@@ -183,9 +188,46 @@ final class PeersReport
         };
     }
 
-    private static PeersOptions.Phases p(final PeerRun.Result r)
+    /** @return ratios of a peer to the Engram variant that acknowledges the same thing, where both ran. */
+    private List<String> likeForLike()
     {
-        return r.phases();
+        final List<String> lines = new ArrayList<>();
+        likeForLike(lines, PeerSystem.ROCKSDB, PeerSystem.ENGRAM_WRITTEN, "written to the OS (survives the process dying)");
+        likeForLike(lines, PeerSystem.ROCKSDB_SYNC, PeerSystem.ENGRAM_SYNCED, "forced to disk (survives the machine dying)");
+        return lines;
+    }
+
+    private void likeForLike(final List<String> lines, final PeerSystem peer, final PeerSystem engram, final String what)
+    {
+        final PeerRun.Result p = result(peer);
+        final PeerRun.Result e = result(engram);
+        if (p == null || e == null)
+        {
+            return;
+        }
+        final StringBuilder sb = new StringBuilder(String.format("like for like, acknowledged = %s: %s / %s:", what, peer.title(),
+            engram.title()));
+        for (final String[] key : new String[][] {{"p50", "p50Ns"}, {"p99", "p99Ns"}, {"p99.9", "p999Ns"}, {"p99.99", "p9999Ns"},
+            {"max", "maxNs"}})
+        {
+            sb.append(' ').append(key[0]).append(' ').append(ratio((double)p.writerValue("latency", key[1]) /
+                Math.max(1, e.writerValue("latency", key[1])))).append(',');
+        }
+        final double pRate = p.writerValue("throughput", "puts") * 1e9 / Math.max(1, p.writerValue("throughput", "ns"));
+        final double eRate = e.writerValue("throughput", "puts") * 1e9 / Math.max(1, e.writerValue("throughput", "ns"));
+        sb.append(" flat-out puts/s ").append(eRate > 0 ? ratio(pRate / eRate) : "-");
+        lines.add(sb.toString());
+    }
+
+    private PeerRun.Result result(final PeerSystem system)
+    {
+        return results.stream().filter(r -> r.system() == system).findFirst().orElse(null);
+    }
+
+    private String unsyncedRest(final PeerRun.Result r)
+    {
+        return r.system().syncs() ? String.format("; the other %,d tail puts written without waiting for a sync",
+            options.tail - r.phases().latencyPuts() - r.phases().flatOutPuts()) : "";
     }
 
     private static String ms(final long ns)

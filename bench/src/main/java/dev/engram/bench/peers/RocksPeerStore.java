@@ -26,7 +26,7 @@ final class RocksPeerStore implements PeerStore
     {
         this.db = db;
         this.sync = sync;
-        this.writeOptions = new WriteOptions().setDisableWAL(false).setSync(sync);
+        this.writeOptions = new WriteOptions().setDisableWAL(false).setSync(false);
     }
 
     static RocksPeerStore open(final Path dir, final boolean sync) throws RocksDBException
@@ -64,9 +64,9 @@ final class RocksPeerStore implements PeerStore
     }
 
     @Override
-    public void unmeasuredRest()
+    public void measured(final boolean on)
     {
-        writeOptions.setSync(false);
+        writeOptions.setSync(sync && on);
     }
 
     @Override
