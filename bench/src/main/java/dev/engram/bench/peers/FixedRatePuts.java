@@ -19,9 +19,9 @@ final class FixedRatePuts
      * @param latencyNs      due to returned, measured puts only.
      * @param measured       puts recorded.
      * @param achievedRate   recorded puts per second, from the measured window's start to the last return.
-     * @param maxServiceNs   longest single put call (call start to return).
+     * @param serviceNs      call start to return, measured puts only (what one put costs, without the backlog).
      */
-    record Result(Histogram latencyNs, long measured, double achievedRate, long maxServiceNs)
+    record Result(Histogram latencyNs, long measured, double achievedRate, Histogram serviceNs)
     {
     }
 
@@ -43,7 +43,7 @@ final class FixedRatePuts
         final long measureStartNs = startNs + warmupNs;
         long measured = 0;
         long lastDoneNs = measureStartNs;
-        long maxServiceNs = 0;
+        final Histogram service = new Histogram(HIGHEST_TRACKABLE_NS, 3);
         for (int i = 0; i < puts; i++)
         {
             final long dueNs = startNs + (long)(i * nsPerPut);
@@ -58,12 +58,12 @@ final class FixedRatePuts
             if (dueNs >= measureStartNs)
             {
                 latency.recordValue(Math.min(doneNs - dueNs, HIGHEST_TRACKABLE_NS));
-                maxServiceNs = Math.max(maxServiceNs, doneNs - callNs);
+                service.recordValue(Math.min(doneNs - callNs, HIGHEST_TRACKABLE_NS));
                 measured++;
                 lastDoneNs = doneNs;
             }
         }
         final double achieved = measured == 0 ? 0 : measured * 1e9 / Math.max(1, lastDoneNs - measureStartNs);
-        return new Result(latency, measured, achieved, maxServiceNs);
+        return new Result(latency, measured, achieved, service);
     }
 }

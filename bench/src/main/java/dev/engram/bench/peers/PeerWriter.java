@@ -96,7 +96,9 @@ public final class PeerWriter
         ChildOutput.record("latency", "rate", rate, "puts", latencyPuts, "measured", latency.measured(),
             "achievedRate", Math.round(latency.achievedRate()), "p50Ns", h.getValueAtPercentile(50), "p99Ns", h.getValueAtPercentile(99),
             "p999Ns", h.getValueAtPercentile(99.9), "p9999Ns", h.getValueAtPercentile(99.99), "maxNs", h.getMaxValue(),
-            "meanNs", Math.round(h.getMean()), "maxServiceNs", latency.maxServiceNs());
+            "meanNs", Math.round(h.getMean()), "serviceP50Ns", latency.serviceNs().getValueAtPercentile(50),
+            "serviceP99Ns", latency.serviceNs().getValueAtPercentile(99), "serviceP9999Ns", latency.serviceNs().getValueAtPercentile(99.99),
+            "maxServiceNs", latency.serviceNs().getMaxValue());
 
         final long flatStartNs = System.nanoTime();
         for (int j = 0; j < flatOutPuts; j++)

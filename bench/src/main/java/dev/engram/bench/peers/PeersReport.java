@@ -44,6 +44,9 @@ final class PeersReport
         latencyRow(table, "put latency p99.9", "p999Ns");
         latencyRow(table, "put latency p99.99", "p9999Ns");
         latencyRow(table, "put latency max", "maxNs");
+        latencyRow(table, "put service time p50 (call start -> return)", "serviceP50Ns");
+        latencyRow(table, "put service time p99", "serviceP99Ns");
+        latencyRow(table, "put service time p99.99", "serviceP9999Ns");
         textRow(table, "  at fixed rate (asked / achieved, puts/s)", r -> String.format("%,d / %,d", r.writerValue("latency", "rate"),
             r.writerValue("latency", "achievedRate")));
         numberRow(table, "flat-out puts/s (" + tailLabel() + ")", r ->
