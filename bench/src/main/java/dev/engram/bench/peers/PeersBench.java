@@ -49,6 +49,7 @@ public final class PeersBench
         System.exit(outcome.report().ok() ? 0 : 1);
     }
 
+    /** Runs the bench; every system's data directory is deleted after its run unless {@code --keep}, child logs are kept. */
     static Outcome run(final PeersOptions options, final PeerRun.RecordFilter filter) throws IOException, InterruptedException
     {
         final String stamp = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -99,14 +100,8 @@ public final class PeersBench
         Files.writeString(markdown, report.toMarkdown(machine.toString()));
         System.out.println("\nmarkdown: " + markdown.toAbsolutePath());
         System.out.println(report.ok() ? "all recovered states verified" : "VERIFICATION FAILED (see FAILED lines)");
-        if (!options.keep)
-        {
-            EngramChild.deleteTree(runDir);
-            if (options.dir == null)
-            {
-                Files.deleteIfExists(root);
-            }
-        }
+        // the data of each system is deleted after its run unless --keep; the children's logs (small) stay
+        System.out.println("child logs: " + logDir);
         return new Outcome(report, console, markdown);
     }
 

@@ -29,7 +29,8 @@ public final class PeersOptions
           --snapshot-every-ms 1000  zstd baseline: whole-state snapshot (zstd-3, fsync, rename) this long after the last
           --systems engram,engram-written,rocksdb,engram-synced,rocksdb-sync,zstd-snapshot   which run (default: all)
           --reps 3                fresh-JVM recoveries per system (min / median / max reported)
-          --dir D                 where data goes (default /tmp/peers-<time>); deleted at the end unless --keep
+          --dir D                 where data and child logs go (default /tmp/peers-<time>); each system's data is
+                                  deleted after its run unless --keep, the logs stay
           --report FILE           markdown report (default engram-report-peers/peers-<time>.md)
           --child-jvm "OPTS"      JVM options of every child (default "-XX:+UseParallelGC -Xms1g -Xmx4g", as ./engram;
                                   the zstd baseline's -Xmx is raised to hold the state and one snapshot on the heap)

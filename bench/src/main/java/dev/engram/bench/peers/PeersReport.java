@@ -59,6 +59,8 @@ final class PeersReport
         numberRow(table, "whole state to one file, s (checkpoint / flush / save median)", r -> r.system() == PeerSystem.ZSTD_SNAPSHOT ?
             r.writerValue("tail-written", "saveMedianNs") / 1e9 : r.writerValue("loaded", "persistMs") / 1e3, v -> String.format("%.2f", v));
         textRow(table, "versions acknowledged at kill -9", r -> count(r.writerValue("tail-written", "acked")));
+        textRow(table, "keys in the recovered state", r -> r.recovery("count").min() == r.recovery("count").max() ?
+            count(r.recovery("count").min()) : count(r.recovery("count").min()) + "-" + count(r.recovery("count").max()));
         textRow(table, "versions lost at kill -9 (min-max over recoveries)", r -> r.lost().min() == r.lost().max() ?
             count(r.lost().min()) : count(r.lost().min()) + "-" + count(r.lost().max()));
         numberRow(table, "recovery: JVM start -> ready, ms (median)", r -> r.fromJvmStartMs().median(), PeersReport::count);
@@ -113,8 +115,12 @@ final class PeersReport
 
     static String ratio(final double ratio)
     {
+        if (ratio <= 0 || Double.isNaN(ratio) || Double.isInfinite(ratio))
+        {
+            return "-";
+        }
         return ratio >= 10 ? String.format(Locale.ROOT, "%,.0fx", ratio) : ratio >= 0.1 ? String.format(Locale.ROOT, "%.1fx", ratio) :
-            String.format(Locale.ROOT, "%.3fx", ratio);
+            String.format(Locale.ROOT, "1/%,.0fx", 1 / ratio);
     }
 
     static String micros(final double us)
@@ -185,9 +191,10 @@ final class PeersReport
                     "(only in the WAL)%s", r.writerValue("loaded", "persistMs"), bytes(Long.parseLong(w.get("liveSstBytes"))),
                 bytes(Long.parseLong(w.get("memtableBytes"))), unsyncedRest(r));
             case ZSTD_SNAPSHOT -> String.format("%s saves every %,d ms after the previous one: median %s ms, max %s ms, longest copy pause " +
-                    "(writers blocked) %s ms; last published save held version %,d of %,d; file %s", w.get("saves"), options.snapshotEveryMs,
-                ms(Long.parseLong(w.get("saveMedianNs"))), ms(Long.parseLong(w.get("saveMaxNs"))), ms(Long.parseLong(w.get("maxCopyPauseNs"))),
-                Long.parseLong(w.get("savedVersion")), Long.parseLong(w.get("acked")), bytes(Long.parseLong(w.get("snapshotFileBytes"))));
+                    "(writers blocked) %s ms; last published save held version %,d of %,d (%,d keys); file %s", w.get("saves"),
+                options.snapshotEveryMs, ms(Long.parseLong(w.get("saveMedianNs"))), ms(Long.parseLong(w.get("saveMaxNs"))),
+                ms(Long.parseLong(w.get("maxCopyPauseNs"))), Long.parseLong(w.get("savedVersion")), Long.parseLong(w.get("acked")),
+                Long.parseLong(w.get("savedKeys")), bytes(Long.parseLong(w.get("snapshotFileBytes"))));
         };
     }
 

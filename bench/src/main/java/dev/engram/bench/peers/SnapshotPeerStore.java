@@ -26,6 +26,7 @@ final class SnapshotPeerStore implements PeerStore
     private final List<Long> saveNs = Collections.synchronizedList(new ArrayList<>());
     private volatile long version;
     private volatile long savedVersion;
+    private volatile long savedKeys;
     private volatile long maxCopyPauseNs;
     private volatile long lastFileBytes;
     private volatile Throwable failure;
@@ -75,6 +76,7 @@ final class SnapshotPeerStore implements PeerStore
             maxCopyPauseNs = Math.max(maxCopyPauseNs, System.nanoTime() - startNs);
             lastFileBytes = SnapshotFile.save(dir, copy, copyVersion);
             savedVersion = copyVersion;
+            savedKeys = copy.size();
             saveNs.add(System.nanoTime() - startNs);
         }
         catch (final Throwable ex)
@@ -115,6 +117,7 @@ final class SnapshotPeerStore implements PeerStore
         map.put("saveMaxNs", saves.isEmpty() ? -1 : saves.get(saves.size() - 1));
         map.put("maxCopyPauseNs", maxCopyPauseNs);
         map.put("savedVersion", savedVersion);
+        map.put("savedKeys", savedKeys);
         map.put("snapshotFileBytes", lastFileBytes);
         return map;
     }

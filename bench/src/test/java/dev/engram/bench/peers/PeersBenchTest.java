@@ -61,7 +61,15 @@ class PeersBenchTest
         }
         final String markdown = Files.readString(outcome.markdown());
         assertTrue(markdown.contains("## Peers side by side") && markdown.contains("| recovered state verified |"), markdown);
-        assertFalse(Files.exists(dir.resolve("data").resolve(PeerSystem.ENGRAM.label())), "data deleted without --keep");
+        try (var runs = Files.list(dir.resolve("data")))
+        {
+            final Path run = runs.filter(p -> p.getFileName().toString().startsWith("run-")).findFirst().orElseThrow();
+            try (var entries = Files.list(run))
+            {
+                assertEquals(List.of("logs"), entries.map(p -> p.getFileName().toString()).toList(), "data deleted without --keep, logs kept");
+            }
+            assertTrue(Files.exists(run.resolve("logs").resolve("engram-write.out")), "writer log kept");
+        }
     }
 
     @Test
