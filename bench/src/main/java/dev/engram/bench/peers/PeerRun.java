@@ -29,7 +29,7 @@ final class PeerRun
      * @param verdicts one per recovery.
      */
     record Result(PeerSystem system, PeersOptions.Phases phases, Map<String, Map<String, String>> writer, DiskUsage disk,
-        List<Map<String, String>> recoveries, List<ExpectedStates.Verdict> verdicts)
+        List<Map<String, String>> recoveries, List<ExpectedStates.Verdict> verdicts, PeerRuns.Result fullSnapshot)
     {
         boolean ok()
         {
@@ -124,6 +124,22 @@ final class PeerRun
                 }
             }
         }
-        return new Result(system, phases, writer, disk, List.copyOf(recoveries), List.copyOf(verdicts));
+        PeerRuns.Result fullSnapshot = null;
+        if (system == PeerSystem.ZSTD_SNAPSHOT)
+        {
+            // what the baseline costs when a save of the final state does complete: save it whole in a child JVM
+            // (the bench recovery's SnapshotChild), load it in fresh JVMs, each checked against the final checksum
+            final Path file = runDir.resolve("zstd-full-state.zst");
+            try
+            {
+                fullSnapshot = PeerRuns.snapshot(workload, expected.finalChecksum(), file, logDir, "full-state", options.childJvm,
+                    options.reps);
+            }
+            finally
+            {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+        return new Result(system, phases, writer, disk, List.copyOf(recoveries), List.copyOf(verdicts), fullSnapshot);
     }
 }

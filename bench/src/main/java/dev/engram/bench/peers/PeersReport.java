@@ -56,8 +56,9 @@ final class PeersReport
         }, PeersReport::count);
         numberRow(table, String.format("load %,d x %s flat out, s", options.keyCount(), bytes(options.valueLength)),
             r -> r.writerValue("loaded", "loadNs") / 1e9, v -> String.format("%.2f", v));
-        numberRow(table, "whole state to one file, s (checkpoint / flush / save median)", r -> r.system() == PeerSystem.ZSTD_SNAPSHOT ?
-            r.writerValue("tail-written", "saveMedianNs") / 1e9 : r.writerValue("loaded", "persistMs") / 1e3, v -> String.format("%.2f", v));
+        numberRow(table, "whole state to one file, s (checkpoint / flush after the load; zstd: save of the final state)", r ->
+            r.system() != PeerSystem.ZSTD_SNAPSHOT ? r.writerValue("loaded", "persistMs") / 1e3 :
+                r.fullSnapshot() == null ? Double.NaN : Samples.get(r.fullSnapshot().saved(), "saveNs") / 1e9, v -> String.format("%.2f", v));
         textRow(table, "versions acknowledged at kill -9", r -> count(r.writerValue("tail-written", "acked")));
         textRow(table, "keys in the recovered state", r -> r.recovery("count").min() == r.recovery("count").max() ?
             count(r.recovery("count").min()) : count(r.recovery("count").min()) + "-" + count(r.recovery("count").max()));
@@ -65,6 +66,8 @@ final class PeersReport
             count(r.lost().min()) : count(r.lost().min()) + "-" + count(r.lost().max()));
         numberRow(table, "recovery: JVM start -> ready, ms (median)", r -> r.fromJvmStartMs().median(), PeersReport::count);
         numberRow(table, "recovery: open() -> ready, ms (median)", r -> r.recovery("openNs").median() / 1e6, PeersReport::count);
+        numberRow(table, "zstd: load of the final-state file in a fresh JVM, ms (median)", r -> r.fullSnapshot() == null ? Double.NaN :
+            r.fullSnapshot().openNs().median() / 1e6, PeersReport::count);
         numberRow(table, "read every key after recovery, ms (median)", r -> r.recovery("readNs").median() / 1e6, PeersReport::count);
         numberRow(table, "disk after the run (du, allocated)", r -> r.disk().allocatedBytes(), v -> bytes((long)v));
         numberRow(table, "disk after the run (apparent size)", r -> r.disk().apparentBytes(), v -> bytes((long)v));
@@ -194,7 +197,7 @@ final class PeersReport
                     "(writers blocked) %s ms; last published save held version %,d of %,d (%,d keys); file %s", w.get("saves"),
                 options.snapshotEveryMs, ms(Long.parseLong(w.get("saveMedianNs"))), ms(Long.parseLong(w.get("saveMaxNs"))),
                 ms(Long.parseLong(w.get("maxCopyPauseNs"))), Long.parseLong(w.get("savedVersion")), Long.parseLong(w.get("acked")),
-                Long.parseLong(w.get("savedKeys")), bytes(Long.parseLong(w.get("snapshotFileBytes"))));
+                Long.parseLong(w.get("savedKeys")), bytes(Long.parseLong(w.get("snapshotFileBytes")))) + fullSnapshot(r);
         };
     }
 
@@ -232,6 +235,18 @@ final class PeersReport
     private PeerRun.Result result(final PeerSystem system)
     {
         return results.stream().filter(r -> r.system() == system).findFirst().orElse(null);
+    }
+
+    private static String fullSnapshot(final PeerRun.Result r)
+    {
+        if (r.fullSnapshot() == null)
+        {
+            return "";
+        }
+        final var saved = r.fullSnapshot().saved();
+        return String.format("; separately, the final state (%,d keys) saved whole in %s ms to a %s file, loaded in fresh JVMs in %s ms " +
+            "(min / median / max), verified", Samples.get(saved, "keys"), ms(Samples.get(saved, "saveNs")), bytes(Samples.get(saved, "fileBytes")),
+            r.fullSnapshot().openNs().nsAsMs());
     }
 
     private String unsyncedRest(final PeerRun.Result r)

@@ -18,24 +18,24 @@ public final class PeerRuns
      * @param saved what the writer reported ({@code @saved} or the RocksDB builder's {@code @tail-written}).
      * @param reps  one {@code @recovered} record per fresh JVM.
      */
-    record Result(Map<String, String> saved, List<Map<String, String>> reps)
+    public record Result(Map<String, String> saved, List<Map<String, String>> reps)
     {
-        Samples openNs()
+        public Samples openNs()
         {
             return Samples.of(reps, r -> Samples.get(r, "openNs"));
         }
 
-        Samples fromJvmStartMs()
+        public Samples fromJvmStartMs()
         {
             return Samples.of(reps, r -> Samples.get(r, "readyWallMs") - Samples.get(r, "jvmStartMs"));
         }
 
-        Samples readNs()
+        public Samples readNs()
         {
             return Samples.of(reps, r -> Samples.get(r, "readNs"));
         }
 
-        Samples of(final String key)
+        public Samples of(final String key)
         {
             return Samples.of(reps, r -> Samples.get(r, key));
         }
@@ -62,7 +62,7 @@ public final class PeerRuns
         return jvm;
     }
 
-    static Result snapshot(final StateWorkload workload, final long expectedChecksum, final Path file, final Path logDir,
+    public static Result snapshot(final StateWorkload workload, final long expectedChecksum, final Path file, final Path logDir,
         final String label, final List<String> childJvm, final int reps) throws IOException, InterruptedException
     {
         final List<String> jvm = snapshotJvm(workload, childJvm);

@@ -58,6 +58,11 @@ class PeersBenchTest
             }
             assertTrue(result.writerValue("latency", "measured") > 0, "latency recorded: " + result.system());
             assertTrue(result.disk().apparentBytes() > 0, "disk measured: " + result.system());
+            assertEquals(result.system() == PeerSystem.ZSTD_SNAPSHOT, result.fullSnapshot() != null, "final-state save: " + result.system());
+            if (result.fullSnapshot() != null)
+            {
+                assertEquals("256", result.fullSnapshot().saved().get("keys"), "the final state saved whole");
+            }
         }
         final String markdown = Files.readString(outcome.markdown());
         assertTrue(markdown.contains("## Peers side by side") && markdown.contains("| recovered state verified |"), markdown);
