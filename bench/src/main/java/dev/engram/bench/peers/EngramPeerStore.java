@@ -105,6 +105,12 @@ final class EngramPeerStore implements PeerStore
     }
 
     @Override
+    public long queueFullEvents()
+    {
+        return engram.journal().backPressureEvents();
+    }
+
+    @Override
     public Map<String, Object> diagnostics()
     {
         final Map<String, Object> map = new LinkedHashMap<>();

@@ -38,6 +38,12 @@ interface PeerStore
     {
     }
 
+    /** @return times a put found the system's queue full and waited (Engram's ring), or -1 where there is no such count. */
+    default long queueFullEvents()
+    {
+        return -1;
+    }
+
     /** @return diagnostics for the {@code @tail-written} record (keys without spaces). */
     Map<String, Object> diagnostics() throws Exception;
 }

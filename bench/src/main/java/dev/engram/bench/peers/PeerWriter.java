@@ -91,6 +91,7 @@ public final class PeerWriter
 
         final TailPuts tail = new TailPuts(workload);
         store.measured(true);
+        final long queueFullBefore = store.queueFullEvents();
         final FixedRatePuts.Result latency = FixedRatePuts.run(store, tail, latencyPuts, rate, warmupNs);
         final Histogram h = latency.latencyNs();
         ChildOutput.record("latency", "rate", rate, "puts", latencyPuts, "measured", latency.measured(),
@@ -98,7 +99,8 @@ public final class PeerWriter
             "p999Ns", h.getValueAtPercentile(99.9), "p9999Ns", h.getValueAtPercentile(99.99), "maxNs", h.getMaxValue(),
             "meanNs", Math.round(h.getMean()), "serviceP50Ns", latency.serviceNs().getValueAtPercentile(50),
             "serviceP99Ns", latency.serviceNs().getValueAtPercentile(99), "serviceP9999Ns", latency.serviceNs().getValueAtPercentile(99.99),
-            "maxServiceNs", latency.serviceNs().getMaxValue());
+            "maxServiceNs", latency.serviceNs().getMaxValue(),
+            "queueFull", queueFullBefore < 0 ? -1 : store.queueFullEvents() - queueFullBefore);
 
         final long flatStartNs = System.nanoTime();
         for (int j = 0; j < flatOutPuts; j++)

@@ -188,7 +188,8 @@ final class PeersReport
         final var w = r.writer().get("tail-written");
         return switch (r.system())
         {
-            case ENGRAM, ENGRAM_WRITTEN, ENGRAM_SYNCED -> String.format("checkpoint after the load %,d ms; journal %s written%s", r.writerValue("loaded", "persistMs"),
+            case ENGRAM, ENGRAM_WRITTEN, ENGRAM_SYNCED -> String.format("ring full %,d times in the fixed-rate phase; checkpoint after the load " +
+                    "%,d ms; journal %s written%s", r.writerValue("latency", "queueFull"), r.writerValue("loaded", "persistMs"),
                 bytes(Long.parseLong(w.get("journalBytes"))), unsyncedRest(r));
             case ROCKSDB, ROCKSDB_SYNC -> String.format("flush after the load %,d ms; at the crash %s in SST files, %s in the memtable " +
                     "(only in the WAL)%s", r.writerValue("loaded", "persistMs"), bytes(Long.parseLong(w.get("liveSstBytes"))),
