@@ -49,9 +49,10 @@ public final class Main
             case "jmh" -> JmhCommand.run(rest);
             case "recovery" -> dev.engram.bench.recovery.RecoveryBench.run(rest);
             case "rates" -> RatesHarness.main(rest);
+            case "peers" -> dev.engram.bench.peers.PeersBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery or rates)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates or peers)");
                 usage();
                 System.exit(2);
             }
@@ -86,6 +87,11 @@ public final class Main
                                      engine append latency at each fixed rate (CO-corrected) beside a no-op floor,
                                      quiet and while full checkpoints are built back to back; p99 ratio vs 2x.
                                      See docs/benchmarks.md ("Latency at several rates").
+              bench peers [--state 256m] [--tail 1000000] [--rate 50000] [--reps 3] [--help for more]
+                                     one workload against Engram, RocksDB (WAL, sync off / on) and a zstd
+                                     full-snapshot baseline, each in child JVMs: fixed-rate put latency, flat-out
+                                     puts/s, kill -9, fresh-JVM recovery verified key by key, disk bytes; one
+                                     table with ratios to Engram. See docs/benchmarks.md ("Peers side by side").
             """);
     }
 }

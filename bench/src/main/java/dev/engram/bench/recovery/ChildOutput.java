@@ -7,13 +7,13 @@ import java.io.StringWriter;
  * The child side of the parent/child protocol: records are single stdout lines {@code @<tag> key=value ...}
  * (values without spaces); a failure is {@code @error ...} with the stack trace on stderr.
  */
-final class ChildOutput
+public final class ChildOutput
 {
     private ChildOutput()
     {
     }
 
-    static void record(final String tag, final Object... keyValues)
+    public static void record(final String tag, final Object... keyValues)
     {
         if (keyValues.length % 2 != 0)
         {
@@ -31,7 +31,7 @@ final class ChildOutput
     /**
      * Report a failure to the parent and exit with 1.
      */
-    static void fail(final Throwable failure)
+    public static void fail(final Throwable failure)
     {
         final StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));
@@ -45,7 +45,7 @@ final class ChildOutput
     /**
      * @return CPU time this process used so far (all threads), or -1 where the JVM cannot tell.
      */
-    static long processCpuNs()
+    public static long processCpuNs()
     {
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
         {
@@ -58,7 +58,7 @@ final class ChildOutput
      * End without shutdown hooks or closing anything, like a crash: used after measuring a recovery so
      * that the measured directory is left exactly as a crash left it for the next repetition.
      */
-    static void haltNow()
+    public static void haltNow()
     {
         System.out.flush();
         System.err.flush();

@@ -27,11 +27,11 @@ import java.util.jar.Manifest;
  * {@code <name>.err}. {@link #killHard()} is a real {@code SIGKILL} ({@link Process#destroyForcibly()} on
  * Linux); {@link #close()} kills a child that is still alive, so no process outlives the bench.
  */
-final class ChildProcess implements AutoCloseable
+public final class ChildProcess implements AutoCloseable
 {
     /** Exit value of a process ended by SIGKILL (128 + 9). */
-    static final int SIGKILL_EXIT_VALUE = 128 + 9;
-    static final String JVM_FLAGS_PROP_NAME = "engram.jvmFlags";
+    public static final int SIGKILL_EXIT_VALUE = 128 + 9;
+    public static final String JVM_FLAGS_PROP_NAME = "engram.jvmFlags";
     private static final String EOF = "\u0000eof";
 
     private final String name;
@@ -65,7 +65,7 @@ final class ChildProcess implements AutoCloseable
      * @param jvmOptions extra JVM options (heap, GC), after the build's flags.
      * @param args       program arguments.
      */
-    static ChildProcess start(final String name, final Path logDir, final Class<?> mainClass, final List<String> jvmOptions,
+    public static ChildProcess start(final String name, final Path logDir, final Class<?> mainClass, final List<String> jvmOptions,
         final List<String> args) throws IOException
     {
         Files.createDirectories(logDir);
@@ -93,7 +93,7 @@ final class ChildProcess implements AutoCloseable
      * the build passes it (tests), else this JVM's own {@code --add-opens/--add-exports/...} arguments plus
      * the {@code Add-Opens/Add-Exports} of the jar it was started from ({@code java -jar}).
      */
-    static List<String> jvmFlags()
+    public static List<String> jvmFlags()
     {
         final String property = System.getProperty(JVM_FLAGS_PROP_NAME);
         if (property != null && !property.isBlank())
@@ -179,18 +179,18 @@ final class ChildProcess implements AutoCloseable
         }
     }
 
-    String name()
+    public String name()
     {
         return name;
     }
 
-    long pid()
+    public long pid()
     {
         return process.pid();
     }
 
     /** @return wall clock (ms) just before the process was spawned. */
-    long spawnWallMs()
+    public long spawnWallMs()
     {
         return spawnWallMs;
     }
@@ -200,7 +200,7 @@ final class ChildProcess implements AutoCloseable
      *
      * @throws IllegalStateException if the child ends, reports {@code @error}, or the timeout passes.
      */
-    Map<String, String> awaitRecord(final String tag, final long timeout, final TimeUnit unit) throws InterruptedException
+    public Map<String, String> awaitRecord(final String tag, final long timeout, final TimeUnit unit) throws InterruptedException
     {
         final List<Map<String, String>> records = awaitRecordsUntil(tag, timeout, unit);
         return records.get(records.size() - 1);
@@ -210,7 +210,7 @@ final class ChildProcess implements AutoCloseable
      * @return every record up to and including the first {@code @<tag>}.
      * @throws IllegalStateException if the child ends, reports {@code @error}, or the timeout passes.
      */
-    List<Map<String, String>> awaitRecordsUntil(final String tag, final long timeout, final TimeUnit unit)
+    public List<Map<String, String>> awaitRecordsUntil(final String tag, final long timeout, final TimeUnit unit)
         throws InterruptedException
     {
         final List<Map<String, String>> records = new ArrayList<>();
@@ -246,7 +246,7 @@ final class ChildProcess implements AutoCloseable
      *
      * @return every record it sent up to that one.
      */
-    static List<Map<String, String>> runToRecords(final String name, final Path logDir, final Class<?> mainClass,
+    public static List<Map<String, String>> runToRecords(final String name, final Path logDir, final Class<?> mainClass,
         final List<String> jvmOptions, final List<String> args, final String tag) throws IOException, InterruptedException
     {
         final MachineCpu machine = MachineCpu.start();
@@ -267,7 +267,7 @@ final class ChildProcess implements AutoCloseable
      *
      * @return the {@code @tail-written} record.
      */
-    static Map<String, String> buildThenKill(final String name, final Path logDir, final Class<?> mainClass,
+    public static Map<String, String> buildThenKill(final String name, final Path logDir, final Class<?> mainClass,
         final List<String> jvmOptions, final List<String> args) throws IOException, InterruptedException
     {
         try (ChildProcess child = start(name, logDir, mainClass, jvmOptions, args))
@@ -289,7 +289,7 @@ final class ChildProcess implements AutoCloseable
      *         {@code loadAverage}: the machine's 1-minute load average then, and {@code otherCores}: the
      *         cores other processes kept busy on average while the child ran (see {@link MachineCpu}).
      */
-    static Map<String, String> runToRecord(final String name, final Path logDir, final Class<?> mainClass,
+    public static Map<String, String> runToRecord(final String name, final Path logDir, final Class<?> mainClass,
         final List<String> jvmOptions, final List<String> args, final String tag) throws IOException, InterruptedException
     {
         final String loadAverage = loadAverage();
@@ -372,7 +372,7 @@ final class ChildProcess implements AutoCloseable
     /**
      * @return the 1-minute load average from {@code /proc/loadavg}, or "-1" where there is none.
      */
-    static String loadAverage()
+    public static String loadAverage()
     {
         try
         {
@@ -385,7 +385,7 @@ final class ChildProcess implements AutoCloseable
         }
     }
 
-    static Map<String, String> parse(final String line)
+    public static Map<String, String> parse(final String line)
     {
         final String[] parts = line.trim().split("\\s+");
         final Map<String, String> record = new LinkedHashMap<>();
@@ -406,7 +406,7 @@ final class ChildProcess implements AutoCloseable
      *
      * @return its exit value.
      */
-    int killHard() throws InterruptedException
+    public int killHard() throws InterruptedException
     {
         process.destroyForcibly();
         if (!process.waitFor(60, TimeUnit.SECONDS))
@@ -420,7 +420,7 @@ final class ChildProcess implements AutoCloseable
     /**
      * Wait for the child to exit by itself; it must exit with 0.
      */
-    void awaitCleanExit(final long timeout, final TimeUnit unit) throws InterruptedException
+    public void awaitCleanExit(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         if (!process.waitFor(timeout, unit))
         {
@@ -434,7 +434,7 @@ final class ChildProcess implements AutoCloseable
         }
     }
 
-    String describe()
+    public String describe()
     {
         String tail = "";
         try

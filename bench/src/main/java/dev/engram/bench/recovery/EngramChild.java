@@ -325,7 +325,7 @@ public final class EngramChild
         }
     }
 
-    static void deleteTree(final Path root) throws IOException
+    public static void deleteTree(final Path root) throws IOException
     {
         if (!Files.exists(root))
         {

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * </ol>
  * Off by default (tests); {@link RecoveryBench} switches it on from its options.
  */
-final class MeasureGate
+public final class MeasureGate
 {
     private static volatile double maxOtherCores = Double.MAX_VALUE;
     private static volatile long maxWaitSeconds;
@@ -33,7 +33,7 @@ final class MeasureGate
     {
     }
 
-    static void configure(final double maxOtherCores, final long maxWaitSeconds, final boolean warmFiles)
+    public static void configure(final double maxOtherCores, final long maxWaitSeconds, final boolean warmFiles)
     {
         MeasureGate.maxOtherCores = maxOtherCores;
         MeasureGate.maxWaitSeconds = maxWaitSeconds;
@@ -43,7 +43,7 @@ final class MeasureGate
     /**
      * Warm the given files or directory trees, then wait for a quiet machine.
      */
-    static void beforeMeasuredRun(final String name, final List<Path> paths) throws IOException, InterruptedException
+    public static void beforeMeasuredRun(final String name, final List<Path> paths) throws IOException, InterruptedException
     {
         if (warmFiles)
         {

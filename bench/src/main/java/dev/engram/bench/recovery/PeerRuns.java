@@ -12,30 +12,30 @@ import java.util.stream.Stream;
  * The peers of the recovery bench, driven from the parent: the naive zstd snapshot and RocksDB, each
  * loaded with the same final state as Engram and checked against the same checksum.
  */
-final class PeerRuns
+public final class PeerRuns
 {
     /**
      * @param saved what the writer reported ({@code @saved} or the RocksDB builder's {@code @tail-written}).
      * @param reps  one {@code @recovered} record per fresh JVM.
      */
-    record Result(Map<String, String> saved, List<Map<String, String>> reps)
+    public record Result(Map<String, String> saved, List<Map<String, String>> reps)
     {
-        Samples openNs()
+        public Samples openNs()
         {
             return Samples.of(reps, r -> Samples.get(r, "openNs"));
         }
 
-        Samples fromJvmStartMs()
+        public Samples fromJvmStartMs()
         {
             return Samples.of(reps, r -> Samples.get(r, "readyWallMs") - Samples.get(r, "jvmStartMs"));
         }
 
-        Samples readNs()
+        public Samples readNs()
         {
             return Samples.of(reps, r -> Samples.get(r, "readNs"));
         }
 
-        Samples of(final String key)
+        public Samples of(final String key)
         {
             return Samples.of(reps, r -> Samples.get(r, key));
         }
@@ -46,7 +46,7 @@ final class PeerRuns
     }
 
     /** Heap for JVMs that hold the whole state on the heap. */
-    static List<String> snapshotJvm(final StateWorkload workload, final List<String> childJvm)
+    public static List<String> snapshotJvm(final StateWorkload workload, final List<String> childJvm)
     {
         final long stateBytes = (long)workload.keyCount() * workload.valueLength();
         final long heapMiB = Math.max(4096, (2 * stateBytes >> 20) + 1024);
@@ -62,7 +62,7 @@ final class PeerRuns
         return jvm;
     }
 
-    static Result snapshot(final StateWorkload workload, final long expectedChecksum, final Path file, final Path logDir,
+    public static Result snapshot(final StateWorkload workload, final long expectedChecksum, final Path file, final Path logDir,
         final String label, final List<String> childJvm, final int reps) throws IOException, InterruptedException
     {
         final List<String> jvm = snapshotJvm(workload, childJvm);
@@ -120,7 +120,7 @@ final class PeerRuns
         return new Result(built, List.copyOf(measured));
     }
 
-    private static void copyCrashed(final Path from, final Path to) throws IOException
+    public static void copyCrashed(final Path from, final Path to) throws IOException
     {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from))

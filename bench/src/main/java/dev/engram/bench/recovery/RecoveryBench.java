@@ -163,7 +163,7 @@ public final class RecoveryBench
         }
     }
 
-    static String machine(final Path root, final List<String> childJvm) throws IOException
+    public static String machine(final Path root, final List<String> childJvm) throws IOException
     {
         final StringBuilder sb = new StringBuilder();
         sb.append("Date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append("  \n");

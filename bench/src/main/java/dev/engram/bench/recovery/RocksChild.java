@@ -49,7 +49,7 @@ public final class RocksChild
         }
     }
 
-    static Options options(final boolean create)
+    public static Options options(final boolean create)
     {
         return new Options().setCreateIfMissing(create).setWriteBufferSize(WRITE_BUFFER_LENGTH);
     }

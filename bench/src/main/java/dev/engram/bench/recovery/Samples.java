@@ -9,11 +9,11 @@ import java.util.function.ToLongFunction;
 /**
  * A handful of repeated measurements (one per fresh JVM): min, median and max, never a lone mean.
  */
-final class Samples
+public final class Samples
 {
     private final List<Long> sorted;
 
-    Samples(final List<Long> values)
+    public Samples(final List<Long> values)
     {
         if (values.isEmpty())
         {
@@ -24,7 +24,7 @@ final class Samples
         this.sorted = List.copyOf(copy);
     }
 
-    static Samples of(final List<Map<String, String>> records, final ToLongFunction<Map<String, String>> value)
+    public static Samples of(final List<Map<String, String>> records, final ToLongFunction<Map<String, String>> value)
     {
         final List<Long> values = new ArrayList<>();
         for (final Map<String, String> record : records)
@@ -34,7 +34,7 @@ final class Samples
         return new Samples(values);
     }
 
-    static long get(final Map<String, String> record, final String key)
+    public static long get(final Map<String, String> record, final String key)
     {
         final String value = record.get(key);
         if (value == null)
@@ -44,40 +44,40 @@ final class Samples
         return Long.parseLong(value);
     }
 
-    long min()
+    public long min()
     {
         return sorted.get(0);
     }
 
-    long max()
+    public long max()
     {
         return sorted.get(sorted.size() - 1);
     }
 
     /** Lower median for an even count (a value that was measured). */
-    long median()
+    public long median()
     {
         return sorted.get((sorted.size() - 1) / 2);
     }
 
-    int count()
+    public int count()
     {
         return sorted.size();
     }
 
     /** @return "min / median / max" of nanosecond samples, in ms. */
-    String nsAsMs()
+    public String nsAsMs()
     {
         return ms(min()) + " / " + ms(median()) + " / " + ms(max());
     }
 
     /** @return "min / median / max" of millisecond samples. */
-    String msAsMs()
+    public String msAsMs()
     {
         return min() + " / " + median() + " / " + max();
     }
 
-    static String ms(final long ns)
+    public static String ms(final long ns)
     {
         final double ms = ns / 1e6;
         return ms < 10 ? String.format("%.1f", ms) : String.format("%,.0f", ms);

@@ -17,9 +17,9 @@ import java.util.SplittableRandom;
  * Value bytes carry 4 bits of entropy each (zstd level 3 compresses them about 2:1, like user contexts).
  * The state checksum is order-independent: the sum over keys of {@code mix(valueHash + keyIndex * GOLDEN)}.
  */
-final class StateWorkload
+public final class StateWorkload
 {
-    static final String KEY_PREFIX = "user/";
+    public static final String KEY_PREFIX = "user/";
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final long P1 = 0xC2B2AE3D27D4EB4FL;
     private static final long P2 = 0x165667B19E3779F9L;
@@ -30,7 +30,7 @@ final class StateWorkload
     private final int tailCount;
     private final int tailValueLength;
 
-    StateWorkload(final long seed, final int keyCount, final int valueLength, final int tailCount, final int tailValueLength)
+    public StateWorkload(final long seed, final int keyCount, final int valueLength, final int tailCount, final int tailValueLength)
     {
         if (keyCount < 1 || valueLength < 1 || tailCount < 0 || tailValueLength < 1)
         {
@@ -44,55 +44,55 @@ final class StateWorkload
         this.tailValueLength = tailValueLength;
     }
 
-    long seed()
+    public long seed()
     {
         return seed;
     }
 
-    int keyCount()
+    public int keyCount()
     {
         return keyCount;
     }
 
-    int valueLength()
+    public int valueLength()
     {
         return valueLength;
     }
 
-    int tailCount()
+    public int tailCount()
     {
         return tailCount;
     }
 
-    int tailValueLength()
+    public int tailValueLength()
     {
         return tailValueLength;
     }
 
     /** @return program arguments that recreate this workload with {@link #fromArgs(String[], int)}. */
-    String[] toArgs()
+    public String[] toArgs()
     {
         return new String[] {Long.toString(seed), Integer.toString(keyCount), Integer.toString(valueLength),
             Integer.toString(tailCount), Integer.toString(tailValueLength)};
     }
 
-    static StateWorkload fromArgs(final String[] args, final int from)
+    public static StateWorkload fromArgs(final String[] args, final int from)
     {
         return new StateWorkload(Long.parseLong(args[from]), Integer.parseInt(args[from + 1]), Integer.parseInt(args[from + 2]),
             Integer.parseInt(args[from + 3]), Integer.parseInt(args[from + 4]));
     }
 
     /** Number of program arguments {@link #toArgs()} produces. */
-    static final int ARG_COUNT = 5;
+    public static final int ARG_COUNT = 5;
 
     /** @return the sequence of keys the tail writes to (call {@link TailKeys#next()} {@code tailCount} times). */
-    TailKeys tailKeys()
+    public TailKeys tailKeys()
     {
         return new TailKeys(new SplittableRandom(seed * GOLDEN + 1), keyCount);
     }
 
     /** Seeded sequence of tail keys. */
-    static final class TailKeys
+    public static final class TailKeys
     {
         private final SplittableRandom random;
         private final int keyCount;
@@ -103,14 +103,14 @@ final class StateWorkload
             this.keyCount = keyCount;
         }
 
-        int next()
+        public int next()
         {
             return random.nextInt(keyCount);
         }
     }
 
     /** @return the key of index {@code keyIndex} into {@code sb} (cleared first). */
-    static StringBuilder key(final StringBuilder sb, final int keyIndex)
+    public static StringBuilder key(final StringBuilder sb, final int keyIndex)
     {
         sb.setLength(0);
         return sb.append(KEY_PREFIX).append(keyIndex);
@@ -119,7 +119,7 @@ final class StateWorkload
     /**
      * Fill {@code value[0..length)} with the value of {@code keyIndex} at {@code generation}.
      */
-    void fillValue(final byte[] value, final int length, final int keyIndex, final long generation)
+    public void fillValue(final byte[] value, final int length, final int keyIndex, final long generation)
     {
         long state = mix(seed ^ mix(keyIndex * GOLDEN + generation));
         int i = 0;
@@ -136,7 +136,7 @@ final class StateWorkload
     }
 
     /** @return the hash of a value (same for any buffer holding the same bytes). */
-    static long valueHash(final DirectBuffer buffer, final int offset, final int length)
+    public static long valueHash(final DirectBuffer buffer, final int offset, final int length)
     {
         long h = length * P1;
         int i = 0;
@@ -151,14 +151,14 @@ final class StateWorkload
         return mix(h);
     }
 
-    static long valueHash(final UnsafeBuffer scratch, final byte[] value)
+    public static long valueHash(final UnsafeBuffer scratch, final byte[] value)
     {
         scratch.wrap(value);
         return valueHash(scratch, 0, value.length);
     }
 
     /** @return the contribution of one key to the state checksum. */
-    static long keyChecksum(final int keyIndex, final long valueHash)
+    public static long keyChecksum(final int keyIndex, final long valueHash)
     {
         return mix(valueHash + keyIndex * GOLDEN);
     }
@@ -166,7 +166,7 @@ final class StateWorkload
     /**
      * The checksum of the final state, computed without any store (for self-checks of the harness).
      */
-    long expectedChecksum()
+    public long expectedChecksum()
     {
         final long[] hashes = new long[keyCount];
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
@@ -192,7 +192,7 @@ final class StateWorkload
         return sum;
     }
 
-    static long mix(final long z0)
+    public static long mix(final long z0)
     {
         long z = z0;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

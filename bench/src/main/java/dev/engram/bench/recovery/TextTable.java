@@ -6,17 +6,17 @@ import java.util.List;
 /**
  * A table rendered twice: padded columns for the console and GitHub markdown for the report.
  */
-final class TextTable
+public final class TextTable
 {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
 
-    TextTable(final String... header)
+    public TextTable(final String... header)
     {
         this.header = List.of(header);
     }
 
-    TextTable row(final String... cells)
+    public TextTable row(final String... cells)
     {
         if (cells.length != header.size())
         {
@@ -26,12 +26,12 @@ final class TextTable
         return this;
     }
 
-    boolean isEmpty()
+    public boolean isEmpty()
     {
         return rows.isEmpty();
     }
 
-    String toMarkdown()
+    public String toMarkdown()
     {
         final StringBuilder sb = new StringBuilder();
         line(sb, header);
@@ -55,7 +55,7 @@ final class TextTable
         sb.append('\n');
     }
 
-    String toConsole()
+    public String toConsole()
     {
         final int[] widths = new int[header.size()];
         for (int i = 0; i < widths.length; i++)
