@@ -85,13 +85,13 @@ public final class JournalLatencyHarness
                 final String arg = args[i];
                 switch (arg)
                 {
-                    case "--rate" -> rate = parseCount(arg, value(args, ++i, arg));
-                    case "--seconds" -> seconds = Double.parseDouble(value(args, ++i, arg));
-                    case "--warmup" -> warmup = Double.parseDouble(value(args, ++i, arg));
-                    case "--producers" -> producers = new int[]{Integer.parseInt(value(args, ++i, arg))};
-                    case "--throughput-deltas" -> throughputDeltas = parseCount(arg, value(args, ++i, arg));
-                    case "--ring-slots" -> ringSlots = (int)parseCount(arg, value(args, ++i, arg));
-                    case "--dir" -> dir = Path.of(value(args, ++i, arg));
+                    case "--rate" -> rate = CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                    case "--seconds" -> seconds = Double.parseDouble(CommandLineValues.value(args, ++i, arg));
+                    case "--warmup" -> warmup = Double.parseDouble(CommandLineValues.value(args, ++i, arg));
+                    case "--producers" -> producers = new int[]{Integer.parseInt(CommandLineValues.value(args, ++i, arg))};
+                    case "--throughput-deltas" -> throughputDeltas = CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                    case "--ring-slots" -> ringSlots = (int)CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                    case "--dir" -> dir = Path.of(CommandLineValues.value(args, ++i, arg));
                     case "--keep" -> keep = true;
                     default -> throw new IllegalArgumentException("unknown option: " + arg + " (see ./engram help)");
                 }
@@ -123,29 +123,6 @@ public final class JournalLatencyHarness
                 ringSlotCount == 0 ? "default" : Integer.toString(ringSlotCount));
         }
 
-        private static String value(final String[] args, final int i, final String option)
-        {
-            if (i >= args.length)
-            {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return args[i];
-        }
-
-        private static long parseCount(final String option, final String text)
-        {
-            final String t = text.replace("_", "").replace(",", "").toLowerCase(Locale.ROOT);
-            final long multiplier = t.endsWith("k") ? 1_000 : t.endsWith("m") ? 1_000_000 : 1;
-            final String digits = multiplier == 1 ? t : t.substring(0, t.length() - 1);
-            try
-            {
-                return Math.multiplyExact(Long.parseLong(digits), multiplier);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException(option + " wants a count like 500000, 500k or 2m: got " + text, ex);
-            }
-        }
     }
 
     /**

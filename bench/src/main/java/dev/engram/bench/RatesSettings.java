@@ -63,16 +63,16 @@ public record RatesSettings(
             final String arg = args[i];
             switch (arg)
             {
-                case "--rates" -> rates = Arrays.stream(value(args, ++i, arg).split(",")).mapToLong(r -> parseCount(arg, r.trim())).toArray();
-                case "--seconds" -> seconds = parseDouble(arg, value(args, ++i, arg));
-                case "--rounds" -> rounds = (int)parseCount(arg, value(args, ++i, arg));
-                case "--warmup" -> warmup = parseDouble(arg, value(args, ++i, arg));
-                case "--producers" -> producers = (int)parseCount(arg, value(args, ++i, arg));
-                case "--state" -> stateBytes = parseBytes(arg, value(args, ++i, arg));
-                case "--value" -> valueLength = (int)parseBytes(arg, value(args, ++i, arg));
-                case "--max-chain-length" -> maxChainLength = (int)parseCount(arg, value(args, ++i, arg));
-                case "--ring-slots" -> ringSlots = (int)parseCount(arg, value(args, ++i, arg));
-                case "--dir" -> dir = Path.of(value(args, ++i, arg));
+                case "--rates" -> rates = Arrays.stream(CommandLineValues.value(args, ++i, arg).split(",")).mapToLong(r -> CommandLineValues.count(arg, r.trim())).toArray();
+                case "--seconds" -> seconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
+                case "--rounds" -> rounds = (int)CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                case "--warmup" -> warmup = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
+                case "--producers" -> producers = (int)CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                case "--state" -> stateBytes = CommandLineValues.bytes(arg, CommandLineValues.value(args, ++i, arg));
+                case "--value" -> valueLength = (int)CommandLineValues.bytes(arg, CommandLineValues.value(args, ++i, arg));
+                case "--max-chain-length" -> maxChainLength = (int)CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                case "--ring-slots" -> ringSlots = (int)CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                case "--dir" -> dir = Path.of(CommandLineValues.value(args, ++i, arg));
                 case "--keep" -> keep = true;
                 default -> throw new IllegalArgumentException("unknown option: " + arg + " (see ./engram help)");
             }
@@ -131,54 +131,4 @@ public record RatesSettings(
             ringSlotCount == 0 ? "default" : Integer.toString(ringSlotCount));
     }
 
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static double parseDouble(final String option, final String text)
-    {
-        try
-        {
-            return Double.parseDouble(text);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " wants a number: got " + text, ex);
-        }
-    }
-
-    static long parseCount(final String option, final String text)
-    {
-        final String t = text.replace("_", "").toLowerCase(Locale.ROOT);
-        final long multiplier = t.endsWith("k") ? 1_000 : t.endsWith("m") ? 1_000_000 : 1;
-        final String digits = multiplier == 1 ? t : t.substring(0, t.length() - 1);
-        try
-        {
-            return Math.multiplyExact(Long.parseLong(digits), multiplier);
-        }
-        catch (final NumberFormatException | ArithmeticException ex)
-        {
-            throw new IllegalArgumentException(option + " wants a count like 500000, 500k or 1m: got " + text, ex);
-        }
-    }
-
-    static long parseBytes(final String option, final String text)
-    {
-        final String t = text.replace("_", "").toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
-        final long multiplier = t.endsWith("k") ? 1L << 10 : t.endsWith("m") ? 1L << 20 : t.endsWith("g") ? 1L << 30 : 1;
-        final String digits = multiplier == 1 ? t : t.substring(0, t.length() - 1);
-        try
-        {
-            return Math.multiplyExact(Long.parseLong(digits), multiplier);
-        }
-        catch (final NumberFormatException | ArithmeticException ex)
-        {
-            throw new IllegalArgumentException(option + " wants a size like 1024, 4k, 256m or 1g (binary units): got " + text, ex);
-        }
-    }
 }

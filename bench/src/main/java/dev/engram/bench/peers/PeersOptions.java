@@ -1,10 +1,11 @@
 package dev.engram.bench.peers;
 
+import dev.engram.bench.CommandLineValues;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -68,24 +69,24 @@ public final class PeersOptions
             final String arg = args[i];
             switch (arg)
             {
-                case "--state" -> o.stateBytes = parseSize(value(args, ++i, arg), arg);
-                case "--value" -> o.valueLength = (int)parseSize(value(args, ++i, arg), arg);
-                case "--tail" -> o.tail = parseInt(value(args, ++i, arg), arg);
-                case "--tail-value" -> o.tailValueLength = (int)parseSize(value(args, ++i, arg), arg);
-                case "--rate" -> o.rate = parseInt(value(args, ++i, arg), arg);
-                case "--warmup" -> o.warmupSeconds = parseDouble(value(args, ++i, arg), arg);
-                case "--seconds" -> o.seconds = parseDouble(value(args, ++i, arg), arg);
-                case "--sync-rate" -> o.syncRate = parseInt(value(args, ++i, arg), arg);
-                case "--sync-warmup" -> o.syncWarmupSeconds = parseDouble(value(args, ++i, arg), arg);
-                case "--sync-seconds" -> o.syncSeconds = parseDouble(value(args, ++i, arg), arg);
-                case "--sync-ops" -> o.syncOps = parseInt(value(args, ++i, arg), arg);
-                case "--snapshot-every-ms" -> o.snapshotEveryMs = parseInt(value(args, ++i, arg), arg);
-                case "--systems" -> o.systems = parseSystems(value(args, ++i, arg));
-                case "--reps" -> o.reps = parseInt(value(args, ++i, arg), arg);
-                case "--dir" -> o.dir = Path.of(value(args, ++i, arg));
-                case "--report" -> o.report = Path.of(value(args, ++i, arg));
-                case "--child-jvm" -> o.childJvm = List.of(value(args, ++i, arg).trim().split("\\s+"));
-                case "--seed" -> o.seed = Long.parseLong(value(args, ++i, arg));
+                case "--state" -> o.stateBytes = CommandLineValues.bytes(arg, CommandLineValues.value(args, ++i, arg));
+                case "--value" -> o.valueLength = CommandLineValues.intBytes(arg, CommandLineValues.value(args, ++i, arg));
+                case "--tail" -> o.tail = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
+                case "--tail-value" -> o.tailValueLength = CommandLineValues.intBytes(arg, CommandLineValues.value(args, ++i, arg));
+                case "--rate" -> o.rate = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
+                case "--warmup" -> o.warmupSeconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
+                case "--seconds" -> o.seconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
+                case "--sync-rate" -> o.syncRate = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
+                case "--sync-warmup" -> o.syncWarmupSeconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
+                case "--sync-seconds" -> o.syncSeconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
+                case "--sync-ops" -> o.syncOps = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
+                case "--snapshot-every-ms" -> o.snapshotEveryMs = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
+                case "--systems" -> o.systems = parseSystems(CommandLineValues.value(args, ++i, arg));
+                case "--reps" -> o.reps = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
+                case "--dir" -> o.dir = Path.of(CommandLineValues.value(args, ++i, arg));
+                case "--report" -> o.report = Path.of(CommandLineValues.value(args, ++i, arg));
+                case "--child-jvm" -> o.childJvm = List.of(CommandLineValues.value(args, ++i, arg).trim().split("\\s+"));
+                case "--seed" -> o.seed = Long.parseLong(CommandLineValues.value(args, ++i, arg));
                 case "--keep" -> o.keep = true;
                 case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option: " + arg + "\n" + USAGE);
@@ -166,63 +167,6 @@ public final class PeersOptions
             set.add(PeerSystem.byLabel(name.trim()));
         }
         return set;
-    }
-
-    private static String value(final String[] args, final int i, final String option)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException("missing value after " + option);
-        }
-        return args[i];
-    }
-
-    private static int parseInt(final String value, final String option)
-    {
-        final long v = parseSize(value, option);
-        if (v > Integer.MAX_VALUE)
-        {
-            throw new IllegalArgumentException(option + " too large: " + value);
-        }
-        return (int)v;
-    }
-
-    private static double parseDouble(final String value, final String option)
-    {
-        try
-        {
-            return Double.parseDouble(value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " expects a number, got '" + value + "'");
-        }
-    }
-
-    /** "1024", "1_000_000", "256m", "1g", "64k", "1MiB" (binary units). */
-    static long parseSize(final String value, final String option)
-    {
-        final String v = value.trim().toLowerCase(Locale.ROOT).replace("_", "").replace(",", "").replace("ib", "");
-        long unit = 1;
-        String digits = v;
-        if (v.endsWith("k") || v.endsWith("m") || v.endsWith("g"))
-        {
-            unit = v.endsWith("k") ? 1L << 10 : v.endsWith("m") ? 1L << 20 : 1L << 30;
-            digits = v.substring(0, v.length() - 1);
-        }
-        try
-        {
-            final long n = Long.parseLong(digits);
-            if (n < 0)
-            {
-                throw new NumberFormatException();
-            }
-            return n * unit;
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " expects a size like 1024, 256m or 1g, got '" + value + "'");
-        }
     }
 
     List<String> describe()

@@ -1,10 +1,11 @@
 package dev.engram.bench.recovery;
 
+import dev.engram.bench.CommandLineValues;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -128,17 +129,7 @@ final class RecoveryBenchOptions
     /** {@code 256m}, {@code 1g}, {@code 2048k}, {@code 4096} (bytes). */
     static long parseSize(final String text)
     {
-        final String t = text.trim().toLowerCase(Locale.ROOT);
-        final char unit = t.charAt(t.length() - 1);
-        final long shift = switch (unit)
-        {
-            case 'k' -> 10;
-            case 'm' -> 20;
-            case 'g' -> 30;
-            default -> 0;
-        };
-        final String number = shift == 0 ? t : t.substring(0, t.length() - 1);
-        final long size = Long.parseLong(number) << shift;
+        final long size = CommandLineValues.bytes("size", text);
         if (size < 1)
         {
             throw new IllegalArgumentException("size must be > 0: " + text);
