@@ -1,5 +1,7 @@
 package dev.engram.bench.peers;
 
+import dev.engram.bench.recovery.SnapshotFile;
+
 import dev.engram.bench.recovery.ChildOutput;
 import dev.engram.bench.recovery.RocksChild;
 import dev.engram.bench.recovery.StateWorkload;
@@ -113,7 +115,7 @@ public final class PeerRecover
                 }
                 case ZSTD_SNAPSHOT ->
                 {
-                    final SnapshotFile.Loaded loaded = SnapshotFile.load(dir);
+                    final SnapshotFile.Loaded loaded = SnapshotFile.load(dir.resolve(SnapshotFile.NAME));
                     openNs = System.nanoTime() - openStartNs;
                     readyWallMs = System.currentTimeMillis();
                     version = loaded.version();

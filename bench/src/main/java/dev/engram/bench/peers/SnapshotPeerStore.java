@@ -1,5 +1,7 @@
 package dev.engram.bench.peers;
 
+import dev.engram.bench.recovery.SnapshotFile;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,7 +76,7 @@ final class SnapshotPeerStore implements PeerStore
                 copyVersion = version;
             }
             maxCopyPauseNs = Math.max(maxCopyPauseNs, System.nanoTime() - startNs);
-            lastFileBytes = SnapshotFile.save(dir, copy, copyVersion);
+            lastFileBytes = SnapshotFile.save(dir.resolve(SnapshotFile.NAME), copy, copyVersion);
             savedVersion = copyVersion;
             savedKeys = copy.size();
             saveNs.add(System.nanoTime() - startNs);

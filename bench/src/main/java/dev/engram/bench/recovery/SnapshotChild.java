@@ -1,18 +1,9 @@
 package dev.engram.bench.recovery;
 
-import com.github.luben.zstd.ZstdInputStream;
-import com.github.luben.zstd.ZstdOutputStream;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -25,14 +16,11 @@ import java.util.Map;
  *   save FILE WORKLOAD...            build the final state in a HashMap (not timed), then serialise + zstd-3 + fsync (timed)
  *   load FILE KEYS CHECKSUM          read + decompress + build a HashMap&lt;String, byte[]&gt; (timed), read every key (timed, verified)
  * </pre>
- * Stream: {@code MAGIC (long), count (int), then count x [keyLength (short), key UTF-8, valueLength (int), value]},
- * all zstd level 3 ({@code zstd-jni}).
+ * The file is a {@link SnapshotFile} (zstd level 3, temp file, fsync, rename, directory fsync), as the peers
+ * bench's baseline writes it.
  */
 public final class SnapshotChild
 {
-    static final long MAGIC = 0x454E4752414D534EL;
-    static final int ZSTD_LEVEL = 3;
-    private static final int BUFFER_LENGTH = 1 << 20;
 
     private SnapshotChild()
     {
@@ -77,25 +65,9 @@ public final class SnapshotChild
         final long checksum = checksum(state, workload.keyCount());
 
         final long saveStartNs = System.nanoTime();
-        try (FileOutputStream fileOut = new FileOutputStream(file.toFile());
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                new ZstdOutputStream(new BufferedOutputStream(fileOut, BUFFER_LENGTH), ZSTD_LEVEL), BUFFER_LENGTH)))
-        {
-            out.writeLong(MAGIC);
-            out.writeInt(state.size());
-            for (final Map.Entry<String, byte[]> entry : state.entrySet())
-            {
-                final byte[] keyBytes = entry.getKey().getBytes(StandardCharsets.UTF_8);
-                out.writeShort(keyBytes.length);
-                out.write(keyBytes);
-                out.writeInt(entry.getValue().length);
-                out.write(entry.getValue());
-            }
-            out.flush();
-            fileOut.getChannel().force(true);
-        }
+        SnapshotFile.save(file, state, workload.keyCount() + workload.tailCount());
         final long saveNs = System.nanoTime() - saveStartNs;
-        long rawBytes = 12;
+        long rawBytes = 20;
         for (final Map.Entry<String, byte[]> entry : state.entrySet())
         {
             rawBytes += 6 + entry.getKey().length() + entry.getValue().length;
@@ -108,27 +80,7 @@ public final class SnapshotChild
         throws IOException
     {
         final long loadStartNs = System.nanoTime();
-        final Map<String, byte[]> state;
-        try (InputStream fileIn = Files.newInputStream(file);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(
-                new ZstdInputStream(new BufferedInputStream(fileIn, BUFFER_LENGTH)), BUFFER_LENGTH)))
-        {
-            if (in.readLong() != MAGIC)
-            {
-                throw new IOException("not a snapshot file: " + file);
-            }
-            final int count = in.readInt();
-            state = new HashMap<>(count * 4 / 3 + 1);
-            final byte[] keyBytes = new byte[Short.MAX_VALUE];
-            for (int i = 0; i < count; i++)
-            {
-                final int keyLength = in.readShort();
-                in.readFully(keyBytes, 0, keyLength);
-                final byte[] value = new byte[in.readInt()];
-                in.readFully(value);
-                state.put(new String(keyBytes, 0, keyLength, StandardCharsets.UTF_8), value);
-            }
-        }
+        final Map<String, byte[]> state = SnapshotFile.load(file).state();
         final long loadNs = System.nanoTime() - loadStartNs;
         final long readyWallMs = System.currentTimeMillis();
 

@@ -1,4 +1,4 @@
-package dev.engram.bench.peers;
+package dev.engram.bench.recovery;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
@@ -20,19 +20,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The naive baseline's file: the whole map, zstd level 3, written to a temp file, fsynced, renamed over
- * the previous one, directory fsynced. Stream: {@code MAGIC (long), version (long), count (int), then count x
+ * The naive baseline's file (the recovery bench's and the peers bench's zstd snapshot): the whole map, zstd
+ * level 3, written to a temp file, fsynced, renamed over the previous one, directory fsynced. Stream: {@code MAGIC (long), version (long), count (int), then count x
  * [keyLength (short), key UTF-8, valueLength (int), value]}.
  */
-final class SnapshotFile
+public final class SnapshotFile
 {
-    static final String NAME = "state.zst";
+    public static final String NAME = "state.zst";
     private static final long MAGIC = 0x454E4752414D5053L;
     private static final int ZSTD_LEVEL = 3;
     private static final int BUFFER_LENGTH = 1 << 20;
 
     /** A loaded snapshot. */
-    record Loaded(long version, Map<String, byte[]> state)
+    public record Loaded(long version, Map<String, byte[]> state)
     {
     }
 
@@ -40,11 +40,14 @@ final class SnapshotFile
     {
     }
 
-    /** @return bytes of the published file. */
-    static long save(final Path dir, final Map<String, byte[]> state, final long version) throws IOException
+    /**
+     * @param file where the snapshot is published (its directory must exist).
+     * @return bytes of the published file.
+     */
+    public static long save(final Path file, final Map<String, byte[]> state, final long version) throws IOException
     {
-        final Path tmp = dir.resolve(NAME + ".tmp");
-        final Path file = dir.resolve(NAME);
+        final Path dir = file.toAbsolutePath().getParent();
+        final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileOutputStream fileOut = new FileOutputStream(tmp.toFile());
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                 new ZstdOutputStream(new BufferedOutputStream(fileOut, BUFFER_LENGTH), ZSTD_LEVEL), BUFFER_LENGTH)))
@@ -71,10 +74,9 @@ final class SnapshotFile
         return Files.size(file);
     }
 
-    /** @return the newest published snapshot, or version 0 and an empty state if none was published. */
-    static Loaded load(final Path dir) throws IOException
+    /** @return the published snapshot, or version 0 and an empty state if none was published. */
+    public static Loaded load(final Path file) throws IOException
     {
-        final Path file = dir.resolve(NAME);
         if (!Files.exists(file))
         {
             return new Loaded(0, new HashMap<>());
