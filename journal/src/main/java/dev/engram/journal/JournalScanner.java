@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * Recovery's fast replay: walks the documents of the mapped cycle files directly
  * ({@link ChronicleDocumentHeader}), starting at a frame whose place is known (a checkpoint's journal
- * hint) or at the start of the journal, without the Chronicle queue being open. It only handles the
+ * hint) or at the start of the journal, without the Chronicle queue being open. When retention has removed
+ * the hint's cycle file, the scan starts at the next cycle and its first frame must be the next version. It only handles the
  * journal's ordinary shape: complete frames that verify, with dense versions, up to the end of the written
  * data. Anything else — a frame failing its check (a torn tail), a trim frame, a gap, a hint that does not
  * hold the frame it names, a cycle file missing — ends the scan with {@link Outcome#UNSUPPORTED} and its
@@ -70,7 +71,14 @@ public final class JournalScanner
         final TreeMap<Integer, File> cycles = files.list();
         if (!cycles.containsKey(cycle))
         {
-            return unsupported(0, version, "hint names cycle=" + cycle + ", which has no file");
+            // retention may have removed the cycle holding the hint's frame when it was the last frame there:
+            // then the next version must be the first frame of the next cycle (the scan checks it)
+            final Map.Entry<Integer, File> next = cycles.higherEntry(cycle);
+            if (next == null || next.getValue().length() < ChronicleDocumentHeader.HEADER_LENGTH)
+            {
+                return unsupported(0, version, "hint names cycle=" + cycle + ", which has no file, and no later cycle continues");
+            }
+            return scan(cycles, next.getKey(), 0, version, handler);
         }
         final long headerPosition = framePosition - ChronicleDocumentHeader.HEADER_LENGTH;
         final long fileLength = cycles.get(cycle).length();

@@ -176,6 +176,33 @@ class JournalScannerTest
     }
 
     @Test
+    void shouldStartAtTheNextCycleWhenRetentionRemovedTheHintsCycle() throws IOException
+    {
+        fill();
+        final List<Seen> expected = reference();
+        final Seen lastOfFirstCycle = expected.get(PER_CYCLE - 1);
+        final Seen middleOfFirstCycle = expected.get(PER_CYCLE / 2);
+        assertEquals(lastOfFirstCycle.cycle(), middleOfFirstCycle.cycle());
+        assertNotEquals(lastOfFirstCycle.cycle(), expected.get(PER_CYCLE).cycle());
+        final CycleFiles cycles = new CycleFiles(dir, TestRollCycles.TEST_SECONDLY);
+        java.nio.file.Files.delete(cycles.fileFor(lastOfFirstCycle.cycle()).toPath());
+        try (JournalMappedFiles mapped = new JournalMappedFiles(cycles))
+        {
+            final JournalScanner scanner = new JournalScanner(cycles, mapped);
+            final List<Seen> after = new ArrayList<>();
+            final JournalScanner.Result result = scanner.scanAfter(lastOfFirstCycle.cycle(), lastOfFirstCycle.position(),
+                lastOfFirstCycle.version(), f -> after.add(seen(f)));
+            assertEquals(JournalScanner.Outcome.COMPLETE, result.outcome(), result.reason());
+            assertEquals(expected.subList(PER_CYCLE, expected.size()), after);
+            // from the middle of the removed cycle the next cycle does not continue the versions: refused, nothing delivered
+            final JournalScanner.Result gap = scanner.scanAfter(middleOfFirstCycle.cycle(), middleOfFirstCycle.position(),
+                middleOfFirstCycle.version(), f -> fail("a gap must not be delivered"));
+            assertEquals(JournalScanner.Outcome.UNSUPPORTED, gap.outcome());
+            assertTrue(gap.reason().contains("expected version=" + (middleOfFirstCycle.version() + 1)), gap.reason());
+        }
+    }
+
+    @Test
     void shouldEndAtADocumentLeftNotCompleteByADeadWriter() throws IOException
     {
         fill();

@@ -165,7 +165,7 @@ public final class CrashSoak
                     progress.accept(String.format("cycle %d: killed at attempted=%d written=%d synced=%d -> recovered %d " +
                             "(checkpoint %d, chain %d, replayed %d, %s path) in %.1f ms, state verified",
                         cycle, attempted, writtenAck, syncedAck, r, report.checkpointVersion(), report.chainLength(),
-                        report.framesReplayed(), fast ? "fast" : "full", (System.nanoTime() - openStart) / 1e6));
+                        report.framesReplayed(), fast ? "fast" : report.replayPath(), (System.nanoTime() - openStart) / 1e6));
                     lastVersion = r;
                 }
             }
