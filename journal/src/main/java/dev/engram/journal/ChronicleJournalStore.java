@@ -4,7 +4,6 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -23,6 +22,7 @@ final class ChronicleJournalStore implements AutoCloseable
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
+    private final CycleFiles cycleFiles;
     private final Object listingLock = new Object();
 
     private final java.util.List<String> discardedCycleFiles;
@@ -32,6 +32,7 @@ final class ChronicleJournalStore implements AutoCloseable
         this.directory = ctx.directory();
         this.discardedCycleFiles = discardHalfCreatedCycleFiles(directory);
         this.rollCycle = ctx.rollCycle();
+        this.cycleFiles = new CycleFiles(directory, rollCycle);
         final StoreFileListener permissions = new StoreFileListener()
         {
             @Override
@@ -209,19 +210,16 @@ final class ChronicleJournalStore implements AutoCloseable
      */
     File fileForCycle(final int cycle)
     {
-        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
-        if (store == null)
-        {
-            return null;
-        }
-        try
-        {
-            return store.file();
-        }
-        finally
-        {
-            queue.closeStore(store);
-        }
+        final File file = cycleFiles.fileFor(cycle);
+        return file.exists() ? file : null;
+    }
+
+    /**
+     * @return the cycle files by name, as recovery's scanner and the mapped reads find them.
+     */
+    CycleFiles cycleFiles()
+    {
+        return cycleFiles;
     }
 
     /**

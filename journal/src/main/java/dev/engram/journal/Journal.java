@@ -416,7 +416,7 @@ public final class Journal implements AutoCloseable
     public JournalMappedFiles newMappedFiles()
     {
         ensureOpen();
-        return new JournalMappedFiles(new CycleFiles(store.directory(), store.rollCycle()));
+        return new JournalMappedFiles(store.cycleFiles());
     }
 
     /**

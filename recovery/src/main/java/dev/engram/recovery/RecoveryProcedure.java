@@ -93,7 +93,6 @@ final class RecoveryProcedure
             {
                 final ChainFiles chain = fast.chain();
                 final Overlay overlay = fast.handOverOverlay();
-                overlay.transferWriter();
                 final long recovered = Math.max(journalReport.lastVersion(), chain == null ? 0 : chain.stateVersion());
                 final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, fast.framesReplayed(), recovered,
                     journalReport, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
