@@ -1,10 +1,9 @@
 package dev.engram.journal;
 
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.NavigableSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,51 +37,49 @@ public final class Journal implements AutoCloseable
 
     private final JournalContext ctx;
     private final DirectoryLock lock;
-    private final ChronicleJournalStore store;
     private final ManyToOneDeltaRing ring;
     private final UnsafeBuffer ringBuffer;
     private final long baseVersion;
     private final int maxFrameLength;
     private final JournalProgress progress;
-    private final JournalSyncer syncer;
-    private final JournalWriterAgent writer;
     private final Thread writerThread;
-    private final Thread syncerThread;
-    private final JournalOpenReport openReport;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong backPressureEvents = new AtomicLong();
+    private final CountDownLatch backendReady = new CountDownLatch(1);
+    private final AtomicLong pendingSyncRequest = new AtomicLong();
+    private volatile JournalBackend backend;
+    private volatile boolean stopRequested;
 
-    private Journal(final JournalContext ctx, final DirectoryLock lock, final ChronicleJournalStore store, final long startNs)
+    /**
+     * @param opened the queue, already open ({@link #open}), or null: then the writer thread opens it first and
+     *               expects it to end at {@code baseVersion} ({@link #openInBackground}).
+     */
+    private Journal(final JournalContext ctx, final DirectoryLock lock, final JournalBackend.OpenedStore opened,
+        final long baseVersion, final long startNs, final Runnable beforeOpen)
     {
         this.ctx = ctx;
         this.lock = lock;
-        this.store = store;
-        final JournalReader.TailScan tail;
-        try (JournalReader reader = new JournalReader(store))
-        {
-            tail = reader.scanTail();
-        }
-        if (tail.tornFrames > 0)
-        {
-            writeTrimFrame(tail);
-        }
-        this.baseVersion = tail.lastVersion;
+        this.baseVersion = baseVersion;
         this.maxFrameLength = ctx.maxDeltaLength();
         this.ring = new ManyToOneDeltaRing(ctx.ringSlotCount(), ctx.ringSlotLength());
         this.ringBuffer = ring.buffer();
         this.progress = new JournalProgress(baseVersion, ring::close);
         this.progress.synced(baseVersion);
-        this.syncer = new JournalSyncer(store, ctx, progress);
-        this.writer = new JournalWriterAgent(
-            store, ring, ctx.writerIdleStrategySupplier().get(), baseVersion, syncer, progress);
-        this.writerThread = new Thread(writer, "engram-journal-writer");
-        this.syncerThread = new Thread(syncer, "engram-journal-syncer");
+        final Runnable writerBody;
+        if (opened != null)
+        {
+            final JournalBackend started = JournalBackend.start(ctx, opened, ring, baseVersion, progress);
+            backend = started;
+            backendReady.countDown();
+            writerBody = started.writer;
+        }
+        else
+        {
+            writerBody = () -> openThenWrite(startNs, beforeOpen);
+        }
+        this.writerThread = new Thread(writerBody, "engram-journal-writer");
         writerThread.setDaemon(true);
-        syncerThread.setDaemon(true);
         writerThread.start();
-        syncerThread.start();
-        this.openReport = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
-            tail.tornPosition, tail.tornCheck, store.discardedCycleFiles(), System.nanoTime() - startNs);
     }
 
     /**
@@ -99,42 +96,163 @@ public final class Journal implements AutoCloseable
         final long startNs = System.nanoTime();
         ctx.conclude();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
-        ChronicleJournalStore store = null;
+        JournalBackend.OpenedStore opened = null;
         try
         {
-            store = new ChronicleJournalStore(ctx);
-            return new Journal(ctx, lock, store, startNs);
+            opened = JournalBackend.openStore(ctx, startNs);
+            if (opened.tail.tornFrames > 0)
+            {
+                JournalBackend.writeTrimFrame(opened);
+            }
+            return new Journal(ctx, lock, opened, opened.tail.lastVersion, startNs, null);
         }
         catch (final RuntimeException ex)
         {
-            if (store != null)
+            if (opened != null)
             {
-                store.close();
+                opened.store.close();
             }
             lock.close();
             throw ex;
         }
     }
 
-    private void writeTrimFrame(final JournalReader.TailScan tail)
+    /**
+     * Open a journal whose frames the caller has already read and verified up to {@code lastVersion} (recovery's
+     * own scan of the cycle files), taking appends at once: versions continue after {@code lastVersion} and
+     * deltas wait in the ring while the Chronicle queue opens on the writer thread (in a fresh JVM that is
+     * mostly class loading: ~0.4-0.8 s on 2 cores). Nothing is written until the opened queue is found to end
+     * at exactly {@code lastVersion} with no torn frame; if it does not, the journal fails without writing
+     * anything (appends and waits throw a {@link JournalException} that says so). Methods that need the queue
+     * ({@link #newReader()}, {@link #newMappedFiles()}, {@link #openReport()}, {@link #truncateBefore}) wait
+     * for the open; {@link #isQueueOpen()} says whether it has finished.
+     *
+     * @param ctx         configuration; concluded here.
+     * @param lastVersion the version of the journal's last complete frame (0 if it is empty).
+     * @return the journal, taking appends.
+     * @throws JournalException if the directory is held by another process.
+     */
+    public static Journal openInBackground(final JournalContext ctx, final long lastVersion)
     {
-        final UnsafeBuffer trim = new UnsafeBuffer(new byte[TRIM_FRAME_LENGTH]);
-        trim.putInt(FRAME_LENGTH_OFFSET, TRIM_FRAME_LENGTH);
-        trim.putByte(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
-        trim.putByte(FLAGS_OFFSET, FLAG_TRIM);
-        trim.putShort(OP_COUNT_OFFSET, (short)0);
-        trim.putLong(VERSION_OFFSET, tail.lastVersion);
-        trim.putLong(TIMESTAMP_OFFSET, System.currentTimeMillis() * 1_000_000L);
-        trim.putLong(TRIM_FIRST_INDEX_OFFSET, tail.tornFirstIndex);
-        trim.putLong(TRIM_LAST_INDEX_OFFSET, tail.tornLastIndex);
-        trim.putInt(crcOffset(TRIM_FRAME_LENGTH), new FrameChecksum().compute(trim, 0, TRIM_FRAME_LENGTH - CRC_LENGTH));
-        try (ExcerptAppender appender = store.queue().createAppender())
+        return openInBackground(ctx, lastVersion, () -> { });
+    }
+
+    /**
+     * As {@link #openInBackground(JournalContext, long)}, running {@code beforeOpen} on the writer thread before the
+     * queue opens (tests hold the open back with it).
+     */
+    static Journal openInBackground(final JournalContext ctx, final long lastVersion, final Runnable beforeOpen)
+    {
+        if (lastVersion < 0)
         {
-            try (DocumentContext dc = appender.writingDocument())
+            throw new IllegalArgumentException("lastVersion=" + lastVersion + " must be >= 0");
+        }
+        EngramSystemProperties.apply();
+        final long startNs = System.nanoTime();
+        ctx.conclude();
+        final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
+        try
+        {
+            return new Journal(ctx, lock, null, lastVersion, startNs, beforeOpen);
+        }
+        catch (final RuntimeException ex)
+        {
+            lock.close();
+            throw ex;
+        }
+    }
+
+    private void openThenWrite(final long startNs, final Runnable beforeOpen)
+    {
+        final JournalBackend started;
+        try
+        {
+            beforeOpen.run();
+            final JournalBackend.OpenedStore opened = JournalBackend.openStore(ctx, startNs);
+            try
             {
-                dc.wire().bytes().write(trim.byteArray(), 0, TRIM_FRAME_LENGTH);
+                final JournalReader.TailScan tail = opened.tail;
+                if (tail.lastVersion != baseVersion || tail.tornFrames > 0)
+                {
+                    throw new JournalException("journal opened in the background ends at version=" + tail.lastVersion +
+                        " with " + tail.tornFrames + " torn frame(s), but it was opened to continue after version=" +
+                        baseVersion + " (the caller's scan of " + ctx.directory() + " disagrees with the queue); " +
+                        "nothing was written");
+                }
+                started = JournalBackend.start(ctx, opened, ring, baseVersion, progress);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                opened.store.close();
+                throw ex;
             }
         }
+        catch (final Throwable ex)
+        {
+            progress.fail(ex instanceof JournalException journalException ? journalException :
+                new JournalException("journal open failed: " + ex, ex));
+            progress.writerStopped();
+            backendReady.countDown();
+            return;
+        }
+        backend = started;
+        backendReady.countDown();
+        final long pending = pendingSyncRequest.get();
+        if (pending > 0)
+        {
+            started.syncer.request(pending);
+        }
+        if (stopRequested)
+        {
+            started.writer.stop();
+        }
+        started.writer.run();
+    }
+
+    /**
+     * @return the backend, once the queue is open (waits for a background open).
+     * @throws JournalException if the queue failed to open.
+     */
+    private JournalBackend backend()
+    {
+        JournalBackend current = backend;
+        if (current != null)
+        {
+            return current;
+        }
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                backendReady.await();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        current = backend;
+        if (current == null)
+        {
+            final JournalException failure = progress.failure();
+            throw new JournalException("journal queue did not open: " + failure.getMessage(), failure);
+        }
+        return current;
+    }
+
+    /**
+     * @return true once the Chronicle queue is open (at once for {@link #open}); false while a background open
+     *         runs, or if it failed.
+     */
+    public boolean isQueueOpen()
+    {
+        return backend != null;
     }
 
     /**
@@ -389,8 +507,26 @@ public final class Journal implements AutoCloseable
         {
             return true;
         }
-        syncer.request(version);
-        return progress.await(true, version, timeout, unit);
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        JournalBackend current = backend;
+        if (current == null)
+        {
+            try
+            {
+                if (!backendReady.await(timeout, unit))
+                {
+                    return false;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            current = backend();
+        }
+        current.syncer.request(version);
+        return progress.await(true, version, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -398,7 +534,19 @@ public final class Journal implements AutoCloseable
      */
     public void requestSync()
     {
-        syncer.request(lastAppendedVersion());
+        final long version = lastAppendedVersion();
+        final JournalBackend current = backend;
+        if (current != null)
+        {
+            current.syncer.request(version);
+            return;
+        }
+        pendingSyncRequest.accumulateAndGet(version, Math::max);
+        final JournalBackend opened = backend;   // opened meanwhile: it may have read the request before it was set
+        if (opened != null)
+        {
+            opened.syncer.request(version);
+        }
     }
 
     /**
@@ -407,7 +555,7 @@ public final class Journal implements AutoCloseable
     public JournalReader newReader()
     {
         ensureOpen();
-        return new JournalReader(store);
+        return new JournalReader(backend().store);
     }
 
     /**
@@ -416,7 +564,7 @@ public final class Journal implements AutoCloseable
     public JournalMappedFiles newMappedFiles()
     {
         ensureOpen();
-        return new JournalMappedFiles(store.cycleFiles());
+        return new JournalMappedFiles(backend().store.cycleFiles());
     }
 
     /**
@@ -424,7 +572,7 @@ public final class Journal implements AutoCloseable
      */
     public JournalOpenReport openReport()
     {
-        return openReport;
+        return backend().openReport;
     }
 
     /**
@@ -456,7 +604,8 @@ public final class Journal implements AutoCloseable
      */
     public long syncCount()
     {
-        return syncer.forceCount();
+        final JournalBackend current = backend;
+        return current == null ? 0 : current.syncer.forceCount();
     }
 
     /**
@@ -469,6 +618,7 @@ public final class Journal implements AutoCloseable
     public synchronized int truncateBefore(final long version)
     {
         ensureOpen();
+        final ChronicleJournalStore store = backend().store;
         final NavigableSet<Long> cycles = store.cycles();
         if (cycles.size() < 2)
         {
@@ -535,15 +685,27 @@ public final class Journal implements AutoCloseable
             return;
         }
         ring.close();
-        writer.stop();
-        join(writerThread);
-        syncer.stop();
-        join(syncerThread);
+        stopRequested = true;
+        final JournalBackend opening = backend;
+        if (opening != null)
+        {
+            opening.writer.stop();
+        }
+        join(writerThread);   // a background open finishes first, then the writer drains what was appended
+        final JournalBackend current = backend;
+        if (current != null)
+        {
+            current.syncer.stop();
+            join(current.syncerThread);
+        }
         if (progress.failure() == null)
         {
             ring.freeSlots();
         }
-        store.close();
+        if (current != null)
+        {
+            current.store.close();
+        }
         lock.close();
         final JournalException failure = progress.failure();
         if (failure != null)

@@ -33,6 +33,17 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
      */
     static ChainFiles open(final long headId, final Map<Long, Path> files, final boolean verifyBlocks)
     {
+        return open(headId, files, verifyBlocks, false);
+    }
+
+    /**
+     * @param deferIndexAndMerkleChecks leave each member's index CRC and Merkle root check to
+     *                                  {@link #verifyIndexesAndMerkleRoots()}, which must pass before the chain
+     *                                  is read.
+     */
+    static ChainFiles open(final long headId, final Map<Long, Path> files, final boolean verifyBlocks,
+        final boolean deferIndexAndMerkleChecks)
+    {
         final List<MappedCheckpoint> opened = new ArrayList<>();
         long id = headId;
         try
@@ -44,7 +55,7 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
                 {
                     throw new CheckpointException("chain member ckpt id=" + id + " is missing");
                 }
-                final MappedCheckpoint checkpoint = MappedCheckpoint.open(file);
+                final MappedCheckpoint checkpoint = MappedCheckpoint.open(file, deferIndexAndMerkleChecks);
                 opened.add(0, checkpoint);
                 final CheckpointInfo info = checkpoint.info();
                 if (!info.isDelta())
@@ -77,6 +88,19 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
                 checkpoint.close();
             }
             throw ex;
+        }
+    }
+
+    /**
+     * Run the checks a deferring {@link #open} left out, on every member.
+     *
+     * @throws CheckpointCorruptionException naming the file and offset of the first mismatch.
+     */
+    void verifyIndexesAndMerkleRoots()
+    {
+        for (final MappedCheckpoint checkpoint : chain.checkpoints())
+        {
+            checkpoint.verifyIndexAndMerkleRoot();
         }
     }
 

@@ -41,9 +41,9 @@ final class CheckpointBuilder
     {
         final long startNs = System.nanoTime();
         final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
-        try (Overlay changes = new Overlay(1024, journalFiles::wrap))
+        try (Overlay changes = new Overlay(1024, journalFiles::wrap);
+             PartitionedTailIndexer indexer = new PartitionedTailIndexer(changes, chain == null ? StateView.EMPTY : chain))
         {
-            final TailIndexer indexer = new TailIndexer(changes, chain == null ? StateView.EMPTY : chain);
             if (targetVersion >= fromVersion)
             {
                 try (JournalReader reader = journal.newReader())
@@ -55,6 +55,7 @@ final class CheckpointBuilder
                             "] incomplete: replay ended at version=" + result.lastVersion());
                     }
                 }
+                indexer.finish();
             }
             final boolean delta = chooseDelta(chain, changes);
             final CheckpointWriterContext writerCtx = new CheckpointWriterContext()

@@ -5,6 +5,8 @@ import dev.engram.journal.JournalMappedFiles;
 import dev.engram.journal.JournalScanner;
 
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Recovery's fast path, run while the journal is still opening: the newest checkpoint chain is mapped and
@@ -63,7 +65,7 @@ final class FastTailReplay implements AutoCloseable
         {
             try
             {
-                chain = ChainFiles.open(newestHeadId, files, ctx.verifyBlocksOnOpen());
+                chain = ChainFiles.open(newestHeadId, files, ctx.verifyBlocksOnOpen(), true);
             }
             catch (final RuntimeException ex)
             {
@@ -75,6 +77,8 @@ final class FastTailReplay implements AutoCloseable
                 return failed("newest checkpoint has no journal hint", System.nanoTime() - startNs, 0);
             }
         }
+        // the checks that grow with the state run beside the journal scan (which does not read the chain)
+        final FutureTask<Void> chainChecks = startChainChecks(chain);
         final long replayStartNs = System.nanoTime();
         final long checkpointOpenNs = replayStartNs - startNs;
         final CycleFiles cycles = new CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle());
@@ -86,13 +90,18 @@ final class FastTailReplay implements AutoCloseable
             final JournalScanner scanner = new JournalScanner(cycles, journalFiles);
             final long estimate = head == null ? scanner.estimateFramesAfter(-1, 0) :
                 scanner.estimateFramesAfter(head.journalHintCycle(), head.journalHintPosition());
-            overlay = new Overlay(RecoveryProcedure.expectedTailKeys(estimate), journalFiles::wrap);
-            final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
-            final JournalScanner.Result result = head == null ? scanner.scanFromStart(indexer) :
-                scanner.scanAfter(head.journalHintCycle(), head.journalHintPosition(), head.stateVersion(), indexer);
-            if (result.outcome() != JournalScanner.Outcome.COMPLETE)
+            overlay = new Overlay(RecoveryProcedure.expectedTailKeys(estimate), journalFiles::wrap);   // finish() grows it
+            final JournalScanner.Result result;
+            try (PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain))
             {
-                throw new IllegalStateException(result.reason());
+                result = head == null ? scanner.scanFromStart(indexer) :
+                    scanner.scanAfter(head.journalHintCycle(), head.journalHintPosition(), head.stateVersion(), indexer);
+                if (result.outcome() != JournalScanner.Outcome.COMPLETE)
+                {
+                    throw new IllegalStateException(result.reason());
+                }
+                awaitChainChecks(chainChecks);   // before anything reads the chain (a PATCH's base value)
+                indexer.finish();
             }
             return new FastTailReplay(chain, overlay, journalFiles, result.framesDelivered(), result.lastVersion(), null,
                 checkpointOpenNs, System.nanoTime() - replayStartNs);
@@ -100,6 +109,17 @@ final class FastTailReplay implements AutoCloseable
         catch (final RuntimeException ex)
         {
             // includes a PATCH reading a damaged block of the chain: the full path rejects the chain properly
+            try
+            {
+                awaitChainChecks(chainChecks);   // the check thread reads the mapping: let it finish first
+            }
+            catch (final RuntimeException checkFailure)
+            {
+                if (checkFailure != ex)
+                {
+                    ex.addSuppressed(checkFailure);
+                }
+            }
             if (overlay != null)
             {
                 overlay.close();
@@ -110,6 +130,55 @@ final class FastTailReplay implements AutoCloseable
                 chain.close();
             }
             return failed("journal scan: " + ex.getMessage(), checkpointOpenNs, System.nanoTime() - replayStartNs);
+        }
+    }
+
+    private static FutureTask<Void> startChainChecks(final ChainFiles chain)
+    {
+        final FutureTask<Void> task = new FutureTask<>(() ->
+        {
+            if (chain != null)
+            {
+                chain.verifyIndexesAndMerkleRoots();
+            }
+            return null;
+        });
+        final Thread thread = new Thread(task, "engram-recovery-checks");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static void awaitChainChecks(final FutureTask<Void> task)
+    {
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    task.get();
+                    return;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;   // the check is running either way: wait for it, keep the flag
+                }
+                catch (final ExecutionException ex)
+                {
+                    final Throwable cause = ex.getCause();
+                    throw cause instanceof RuntimeException runtime ? runtime :
+                        new CheckpointException("checkpoint check failed: " + cause, cause);
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.engram.recovery;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 
 /**
  * The 64-bit key hash of checkpoint format v1 (part of the format: the in-file index stores it).
@@ -54,6 +55,23 @@ public final class KeyHash
         for (int i = 0; i < length; i++)
         {
             h = (h ^ (key[offset + i] & 0xFF)) * FNV_PRIME;
+        }
+        return finish(h);
+    }
+
+    /**
+     * @param base    the byte array holding the key, or null for native memory.
+     * @param address the key's first byte: a native address, or (with {@code base}) the array's base offset plus
+     *                the index, as {@link DirectBuffer#addressOffset()} gives.
+     * @param length  byte count.
+     * @return the key hash, never 0.
+     */
+    public static long hash(final byte[] base, final long address, final int length)
+    {
+        long h = FNV_OFFSET_BASIS;
+        for (int i = 0; i < length; i++)
+        {
+            h = (h ^ (UnsafeApi.getByte(base, address + i) & 0xFF)) * FNV_PRIME;
         }
         return finish(h);
     }

@@ -83,6 +83,16 @@ public final class MappedCheckpoint implements AutoCloseable
      */
     public static MappedCheckpoint open(final Path file)
     {
+        return open(file, false);
+    }
+
+    /**
+     * Map and check a checkpoint file, optionally leaving the two checks whose cost grows with the state (the
+     * in-file index's CRC32C and the Merkle root) to {@link #verifyIndexAndMerkleRoot()}, which must then pass
+     * before the checkpoint is used (recovery runs it on another thread while it reads the journal).
+     */
+    static MappedCheckpoint open(final Path file, final boolean deferIndexAndMerkleChecks)
+    {
         EngramSystemProperties.apply();
         final long fileLength;
         final FileMapping mapping;
@@ -102,7 +112,12 @@ public final class MappedCheckpoint implements AutoCloseable
         }
         try
         {
-            return verifyAndWrap(file, fileLength, mapping);
+            final MappedCheckpoint checkpoint = verifyAndWrap(file, fileLength, mapping);
+            if (!deferIndexAndMerkleChecks)
+            {
+                checkpoint.verifyIndexAndMerkleRoot();
+            }
+            return checkpoint;
         }
         catch (final RuntimeException ex)
         {
@@ -135,19 +150,34 @@ public final class MappedCheckpoint implements AutoCloseable
 
         final long indexOffset = footer.getLong(INDEX_OFFSET_OFFSET, LITTLE_ENDIAN);
         final long slotCount = footer.getLong(INDEX_SLOT_COUNT_OFFSET, LITTLE_ENDIAN);
+        return new MappedCheckpoint(file, fileLength, mapping, info, table, address + indexOffset, slotCount);
+    }
+
+    /**
+     * The open-time checks whose cost grows with the state: the in-file index's CRC32C (it is read in place)
+     * and the Merkle root recomputed from the block table. {@link #open(Path)} runs them; a caller that
+     * deferred them must run them before using the checkpoint.
+     *
+     * @throws CheckpointCorruptionException naming the file and offset if either does not match.
+     */
+    void verifyIndexAndMerkleRoot()
+    {
+        final long footerOffset = footerOffset(fileLength);
+        final UnsafeBuffer footer = new UnsafeBuffer(address + footerOffset, FOOTER_LENGTH);
+        final long indexOffset = footer.getLong(INDEX_OFFSET_OFFSET, LITTLE_ENDIAN);
+        final long slotCount = footer.getLong(INDEX_SLOT_COUNT_OFFSET, LITTLE_ENDIAN);
         final int indexCrc = Crc32cMemory.compute(address + indexOffset, slotCount * InFileIndexDescriptor.SLOT_LENGTH);
         if (indexCrc != footer.getInt(INDEX_CRC_OFFSET, LITTLE_ENDIAN))
         {
             throw new CheckpointCorruptionException(file, indexOffset, "index CRC32C mismatch: stored=0x" +
                 Integer.toHexString(footer.getInt(INDEX_CRC_OFFSET, LITTLE_ENDIAN)) + " computed=0x" + Integer.toHexString(indexCrc));
         }
-        final byte[] root = MerkleTree.root(table, 0, blockCount);
+        final byte[] root = MerkleTree.root(blockTable, 0, blockCount);
         if (!Arrays.equals(root, info.merkleRoot()))
         {
             throw new CheckpointCorruptionException(file, footerOffset + MERKLE_ROOT_OFFSET,
                 "Merkle root does not match the block table");
         }
-        return new MappedCheckpoint(file, fileLength, mapping, info, table, address + indexOffset, slotCount);
     }
 
     private static void verifyBlockTable(

@@ -25,6 +25,8 @@ final class Overlay implements AutoCloseable
 {
     private static final int ENTRY_CHUNK = 16 * 1024 * 1024;
     private static final int VALUE_CHUNK = 64 * 1024 * 1024;
+    /** Largest table {@link #ensureCapacity} asks for (16 bytes a slot: 1 GiB). */
+    private static final long MAX_TABLE_SLOTS = 1L << 26;
 
     /** Resolves the current value of a key that the overlay does not hold (the checkpoint chain). */
     interface BaseValues
@@ -90,9 +92,22 @@ final class Overlay implements AutoCloseable
         table = newTable;
     }
 
+    /**
+     * The home slot of a hash: its top bits, so that keys whose hashes share a prefix live in one
+     * contiguous slice of the table ({@link PartitionedTailIndexer} fills the table slice by slice).
+     *
+     * @param hash     a key hash (never 0).
+     * @param capacity slots, a power of two.
+     * @return the slot index in [0, capacity).
+     */
+    static int homeSlot(final long hash, final int capacity)
+    {
+        return capacity == 1 ? 0 : (int)(hash >>> (64 - Integer.numberOfTrailingZeros(capacity)));
+    }
+
     private static void insertSlot(final UnsafeBuffer table, final int mask, final long hash, final long entryAddress)
     {
-        int slot = (int)hash & mask;
+        int slot = homeSlot(hash, mask + 1);
         while (table.getLong(slot * SLOT_LENGTH + SLOT_HASH_OFFSET) != 0)
         {
             slot = (slot + 1) & mask;
@@ -136,7 +151,7 @@ final class Overlay implements AutoCloseable
         final UnsafeBuffer scratch)
     {
         final int mask = table.capacity() / SLOT_LENGTH - 1;
-        int slot = (int)hash & mask;
+        int slot = homeSlot(hash, mask + 1);
         while (true)
         {
             final long slotHash = table.getLongVolatile(slot * SLOT_LENGTH + SLOT_HASH_OFFSET);
@@ -177,10 +192,9 @@ final class Overlay implements AutoCloseable
         return true;
     }
 
-    private long findOrInsert(final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
-        final int kind, final long a, final long b, final int valueLength)
+    private long findOrInsert(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash,
+        final long version, final int kind, final long a, final long b, final int valueLength)
     {
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
         final long existing = find(key, keyOffset, keyLength, hash);
         if (existing != 0)
         {
@@ -232,8 +246,17 @@ final class Overlay implements AutoCloseable
     void putJournalRef(final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
         final int cycle, final long position, final int valueLength)
     {
+        putJournalRef(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), version, cycle, position, valueLength);
+    }
+
+    /**
+     * PUT with the key's {@link KeyHash} already computed.
+     */
+    void putJournalRef(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash, final long version,
+        final int cycle, final long position, final int valueLength)
+    {
         assertWriter();
-        final long found = findOrInsert(key, keyOffset, keyLength, version, KIND_JOURNAL, cycle, position, valueLength);
+        final long found = findOrInsert(key, keyOffset, keyLength, hash, version, KIND_JOURNAL, cycle, position, valueLength);
         if (found > 0)
         {
             update(found, version, KIND_JOURNAL, cycle, position, valueLength);
@@ -246,8 +269,16 @@ final class Overlay implements AutoCloseable
      */
     void putTombstone(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
     {
+        putTombstone(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), version);
+    }
+
+    /**
+     * DELETE with the key's {@link KeyHash} already computed.
+     */
+    void putTombstone(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash, final long version)
+    {
         assertWriter();
-        final long found = findOrInsert(key, keyOffset, keyLength, version, KIND_TOMBSTONE, 0, 0, 0);
+        final long found = findOrInsert(key, keyOffset, keyLength, hash, version, KIND_TOMBSTONE, 0, 0, 0);
         if (found > 0)
         {
             update(found, version, KIND_TOMBSTONE, 0, 0, 0);
@@ -262,13 +293,21 @@ final class Overlay implements AutoCloseable
     void patch(final DirectBuffer key, final int keyOffset, final int keyLength, final long version, final long patchOffset,
         final DirectBuffer src, final int srcOffset, final int length, final BaseValues base)
     {
+        patch(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), version, patchOffset, src, srcOffset, length, base);
+    }
+
+    /**
+     * PATCH with the key's {@link KeyHash} already computed.
+     */
+    void patch(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash, final long version,
+        final long patchOffset, final DirectBuffer src, final int srcOffset, final int length, final BaseValues base)
+    {
         assertWriter();
         final long end = patchOffset + length;
         if (patchOffset < 0 || end > Integer.MAX_VALUE - 8)
         {
             throw new IllegalArgumentException("PATCH outside [0, 2 GiB): patchOffset=" + patchOffset + " length=" + length);
         }
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
         final long address = find(key, keyOffset, keyLength, hash);
         final int kind;
         int currentLength = 0;
@@ -327,7 +366,7 @@ final class Overlay implements AutoCloseable
         arenaView.putBytes((int)patchOffset, src, srcOffset, length);
         if (address == 0)
         {
-            findOrInsert(key, keyOffset, keyLength, version, KIND_ARENA, valueAddress, capacity, newLength);
+            findOrInsert(key, keyOffset, keyLength, hash, version, KIND_ARENA, valueAddress, capacity, newLength);
         }
         else
         {
@@ -358,6 +397,29 @@ final class Overlay implements AutoCloseable
     long offHeapBytes()
     {
         return entries.reservedBytes() + values.reservedBytes() + (long)(mask + 1) * SLOT_LENGTH;
+    }
+
+    /**
+     * Grow the table now, if needed, so that {@code keys} keys fit without a resize (at most half full).
+     *
+     * @param keys keys the overlay should hold.
+     */
+    void ensureCapacity(final long keys)
+    {
+        final long wanted = Math.min(MAX_TABLE_SLOTS, Math.max(16, keys * 2));
+        if (wanted / 2 > resizeThreshold)
+        {
+            assertWriter();
+            allocateTable(BitUtil.findNextPositivePowerOfTwo((int)wanted));
+        }
+    }
+
+    /**
+     * @return slots in the hash table (a power of two).
+     */
+    int tableSlots()
+    {
+        return mask + 1;
     }
 
     UnsafeBuffer table()

@@ -55,13 +55,11 @@ final class RecoveryProcedure
     {
         final long startNs = System.nanoTime();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
-        JournalOpening opening = null;
         try
         {
             final boolean clean = consumeCleanShutdownMarker(ctx.directory());
             DirectoryLock.ensurePrivateDirectory(ctx.checkpointDirectory());
             final List<String> tempFiles = removeTempFiles(ctx.checkpointDirectory());
-            opening = JournalOpening.start(ctx.journal());
             startWarmUp();
 
             final Map<Long, Path> files = new HashMap<>();
@@ -74,53 +72,44 @@ final class RecoveryProcedure
             }
             final FastTailReplay fast = ctx.fastRecovery() ? FastTailReplay.run(ctx, maxId, files) :
                 FastTailReplay.skipped("disabled by StateContext.fastRecovery(false)");
-            final long waitStartNs = System.nanoTime();
-            final Journal journal;
-            try
+            if (fast.succeeded())
             {
-                journal = opening.await();
-            }
-            catch (final RuntimeException ex)
-            {
-                fast.close();
-                opening = null;
-                throw ex;
-            }
-            final long journalWaitNs = System.nanoTime() - waitStartNs;
-            final JournalOpenReport journalReport = journal.openReport();
-            final String fastOutcome;
-            if (fast.succeeded() && fast.lastVersion() == journalReport.lastVersion())
-            {
+                // the scan read and verified every frame up to its last version: the queue opens after ready
+                final Journal journal;
+                try
+                {
+                    journal = Journal.openInBackground(ctx.journal(), fast.lastVersion());
+                }
+                catch (final RuntimeException ex)
+                {
+                    fast.close();
+                    throw ex;
+                }
                 final ChainFiles chain = fast.chain();
                 final Overlay overlay = fast.handOverOverlay();
-                final long recovered = Math.max(journalReport.lastVersion(), chain == null ? 0 : chain.stateVersion());
+                final long recovered = Math.max(fast.lastVersion(), chain == null ? 0 : chain.stateVersion());
                 final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, fast.framesReplayed(), recovered,
-                    journalReport, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
-                        " while the journal opened (then waited " + String.format("%.1f", journalWaitNs / 1e6) + " ms for the open)",
-                    opening.openNs(), fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
+                    0, 0, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
+                        "; the journal's queue opens in the background after ready (Journal.openInBackground)",
+                    0, fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
                 return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report);
             }
-            fastOutcome = fast.succeeded() ? "scan ended at version=" + fast.lastVersion() +
-                " but the opened journal ends at version=" + journalReport.lastVersion() : fast.failure();
-            fast.close();
+            final long journalStartNs = System.nanoTime();
+            final Journal journal = Journal.open(ctx.journal());
+            final long journalOpenNs = System.nanoTime() - journalStartNs;
             try
             {
-                return fullPath(ctx, startNs, lock, journal, opening.openNs(), clean, tempFiles, files, maxId,
-                    "full (fast path not taken: " + fastOutcome + ")");
+                return fullPath(ctx, startNs, lock, journal, journalOpenNs, clean, tempFiles, files, maxId,
+                    "full (fast path not taken: " + fast.failure() + ")");
             }
             catch (final RuntimeException ex)
             {
                 closeAll(ex, journal);
-                opening = null;
                 throw ex;
             }
         }
         catch (final RuntimeException ex)
         {
-            if (opening != null)
-            {
-                opening.closeQuietly(ex);
-            }
             closeAll(ex, lock);
             throw ex;
         }
@@ -176,8 +165,7 @@ final class RecoveryProcedure
                 }
                 final long replayStartNs = System.nanoTime();
                 overlay = new Overlay(expectedTailKeys(lastVersion - fromVersion + 1), journalFiles::wrap);
-                final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
-                try
+                try (PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain))
                 {
                     if (lastVersion >= fromVersion)
                     {
@@ -192,6 +180,7 @@ final class RecoveryProcedure
                                     lastVersion + ": " + result);
                             }
                         }
+                        indexer.finish();
                     }
                     replayNs += System.nanoTime() - replayStartNs;
                     break;
@@ -209,7 +198,7 @@ final class RecoveryProcedure
             }
             final long recovered = Math.max(lastVersion, chain == null ? 0 : chain.stateVersion());
             final RecoveryReport report = report(ctx, clean, chain, List.copyOf(rejected), tempFiles, framesReplayed, recovered,
-                journalReport, path, journalOpenNs, checkpointOpenNs, replayNs, System.nanoTime() - startNs);
+                journalReport.tornFrames(), journalReport.tornBytes(), path, journalOpenNs, checkpointOpenNs, replayNs, System.nanoTime() - startNs);
             return new Recovered(lock, journal, journalFiles, chain, overlay, recovered, maxId + 1, report);
         }
         catch (final RuntimeException ex)
@@ -221,8 +210,8 @@ final class RecoveryProcedure
 
     private static RecoveryReport report(
         final StateContext ctx, final boolean clean, final ChainFiles chain, final List<String> rejected,
-        final List<String> tempFiles, final long framesReplayed, final long recovered, final JournalOpenReport journalReport,
-        final String replayPath, final long journalOpenNs, final long checkpointOpenNs, final long replayNs, final long readyNs)
+        final List<String> tempFiles, final long framesReplayed, final long recovered, final int tornFrames,
+        final long tornBytes, final String replayPath, final long journalOpenNs, final long checkpointOpenNs, final long replayNs, final long readyNs)
     {
         return new RecoveryReport(
             clean,
@@ -233,8 +222,8 @@ final class RecoveryProcedure
             tempFiles,
             framesReplayed,
             recovered,
-            journalReport.tornFrames(),
-            journalReport.tornBytes(),
+            tornFrames,
+            tornBytes,
             false,
             ctx.snapshotIndex() ? "not on the restart path: checked after ready, see StateStore.snapshotIndexCheck()" :
                 "disabled (StateContext.snapshotIndex(false))",

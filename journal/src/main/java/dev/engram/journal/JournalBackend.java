@@ -1,0 +1,107 @@
+package dev.engram.journal;
+
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static dev.engram.journal.DeltaFrameDescriptor.*;
+
+/**
+ * The part of a {@link Journal} that needs the Chronicle queue: the store, the writer agent that drains the
+ * ring into it, and the sync thread. A journal's ring takes appends before its backend exists when the
+ * journal is opened in the background ({@link Journal#openInBackground}); the backend then opens on the
+ * writer thread.
+ */
+final class JournalBackend
+{
+    final ChronicleJournalStore store;
+    final JournalSyncer syncer;
+    final JournalWriterAgent writer;
+    final Thread syncerThread;
+    final JournalOpenReport openReport;
+
+    private JournalBackend(final ChronicleJournalStore store, final JournalSyncer syncer, final JournalWriterAgent writer,
+        final Thread syncerThread, final JournalOpenReport openReport)
+    {
+        this.store = store;
+        this.syncer = syncer;
+        this.writer = writer;
+        this.syncerThread = syncerThread;
+        this.openReport = openReport;
+    }
+
+    /** What the queue held when it was opened: where its last complete frame is, and any torn tail. */
+    static final class OpenedStore
+    {
+        final ChronicleJournalStore store;
+        final JournalReader.TailScan tail;
+        final long startNs;
+
+        OpenedStore(final ChronicleJournalStore store, final JournalReader.TailScan tail, final long startNs)
+        {
+            this.store = store;
+            this.tail = tail;
+            this.startNs = startNs;
+        }
+    }
+
+    /**
+     * Open the queue and find its last complete frame (no writes yet).
+     */
+    static OpenedStore openStore(final JournalContext ctx, final long startNs)
+    {
+        final ChronicleJournalStore store = new ChronicleJournalStore(ctx);
+        try (JournalReader reader = new JournalReader(store))
+        {
+            return new OpenedStore(store, reader.scanTail(), startNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            store.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Retire a torn tail with a trim frame (see {@link JournalOpenReport}).
+     */
+    static void writeTrimFrame(final OpenedStore opened)
+    {
+        final JournalReader.TailScan tail = opened.tail;
+        final UnsafeBuffer trim = new UnsafeBuffer(new byte[TRIM_FRAME_LENGTH]);
+        trim.putInt(FRAME_LENGTH_OFFSET, TRIM_FRAME_LENGTH);
+        trim.putByte(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
+        trim.putByte(FLAGS_OFFSET, FLAG_TRIM);
+        trim.putShort(OP_COUNT_OFFSET, (short)0);
+        trim.putLong(VERSION_OFFSET, tail.lastVersion);
+        trim.putLong(TIMESTAMP_OFFSET, System.currentTimeMillis() * 1_000_000L);
+        trim.putLong(TRIM_FIRST_INDEX_OFFSET, tail.tornFirstIndex);
+        trim.putLong(TRIM_LAST_INDEX_OFFSET, tail.tornLastIndex);
+        trim.putInt(crcOffset(TRIM_FRAME_LENGTH), new FrameChecksum().compute(trim, 0, TRIM_FRAME_LENGTH - CRC_LENGTH));
+        try (ExcerptAppender appender = opened.store.queue().createAppender())
+        {
+            try (DocumentContext dc = appender.writingDocument())
+            {
+                dc.wire().bytes().write(trim.byteArray(), 0, TRIM_FRAME_LENGTH);
+            }
+        }
+    }
+
+    /**
+     * Create the writer agent and start the sync thread over an opened store.
+     */
+    static JournalBackend start(final JournalContext ctx, final OpenedStore opened, final ManyToOneDeltaRing ring,
+        final long baseVersion, final JournalProgress progress)
+    {
+        final JournalSyncer syncer = new JournalSyncer(opened.store, ctx, progress);
+        final JournalWriterAgent writer = new JournalWriterAgent(
+            opened.store, ring, ctx.writerIdleStrategySupplier().get(), baseVersion, syncer, progress);
+        final Thread syncerThread = new Thread(syncer, "engram-journal-syncer");
+        syncerThread.setDaemon(true);
+        syncerThread.start();
+        final JournalReader.TailScan tail = opened.tail;
+        final JournalOpenReport report = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
+            tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), System.nanoTime() - opened.startNs);
+        return new JournalBackend(opened.store, syncer, writer, syncerThread, report);
+    }
+}
