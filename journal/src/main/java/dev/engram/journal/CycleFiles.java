@@ -22,7 +22,9 @@ public final class CycleFiles
 {
     private final Path directory;
     private final long cycleLengthMs;
-    private final DateTimeFormatter formatter;
+    private final String pattern;
+    private final CycleNameFormat fast;     // null: the pattern needs DateTimeFormatter
+    private DateTimeFormatter formatter;    // built on first use, only for such patterns
 
     /**
      * @param directory the journal directory.
@@ -32,8 +34,23 @@ public final class CycleFiles
     {
         this.directory = directory;
         this.cycleLengthMs = rollCycle.lengthInMillis();
-        this.formatter = new DateTimeFormatterBuilder()
-            .appendPattern(rollCycle.format())
+        this.pattern = rollCycle.format();
+        this.fast = CycleNameFormat.compile(pattern);
+    }
+
+    private DateTimeFormatter formatter()
+    {
+        if (formatter == null)
+        {
+            formatter = newFormatter(pattern);
+        }
+        return formatter;
+    }
+
+    static DateTimeFormatter newFormatter(final String pattern)
+    {
+        return new DateTimeFormatterBuilder()
+            .appendPattern(pattern)
             .parseDefaulting(ChronoField.MONTH_OF_YEAR, 1)
             .parseDefaulting(ChronoField.DAY_OF_MONTH, 1)
             .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
@@ -61,7 +78,9 @@ public final class CycleFiles
 
     String nameOf(final int cycle)
     {
-        return formatter.format(Instant.ofEpochMilli(cycle * cycleLengthMs)) + ChronicleJournalStore.CYCLE_FILE_SUFFIX;
+        final long epochMs = cycle * cycleLengthMs;
+        return (fast != null ? fast.format(epochMs) : formatter().format(Instant.ofEpochMilli(epochMs))) +
+            ChronicleJournalStore.CYCLE_FILE_SUFFIX;
     }
 
     /**
@@ -76,7 +95,8 @@ public final class CycleFiles
         final String stem = fileName.substring(0, fileName.length() - ChronicleJournalStore.CYCLE_FILE_SUFFIX.length());
         try
         {
-            final long epochMs = LocalDateTime.from(formatter.parse(stem)).toInstant(ZoneOffset.UTC).toEpochMilli();
+            final long epochMs = fast != null ? fast.parse(stem) :
+                LocalDateTime.from(formatter().parse(stem)).toInstant(ZoneOffset.UTC).toEpochMilli();
             if (epochMs < 0 || epochMs % cycleLengthMs != 0 || epochMs / cycleLengthMs > Integer.MAX_VALUE)
             {
                 return -1;
@@ -96,17 +116,18 @@ public final class CycleFiles
     public TreeMap<Integer, File> list()
     {
         final TreeMap<Integer, File> cycles = new TreeMap<>();
-        final File[] files = directory.toFile().listFiles((dir, name) -> name.endsWith(ChronicleJournalStore.CYCLE_FILE_SUFFIX));
-        if (files == null)
+        final File dir = directory.toFile();
+        final String[] names = dir.list();
+        if (names == null)
         {
             throw new JournalException("cannot list the journal directory=" + directory);
         }
-        for (final File file : files)
+        for (final String name : names)
         {
-            final int cycle = cycleOf(file.getName());
+            final int cycle = cycleOf(name);
             if (cycle >= 0)
             {
-                cycles.put(cycle, file);
+                cycles.put(cycle, new File(dir, name));
             }
         }
         return cycles;

@@ -120,11 +120,27 @@ public final class JournalMappedFiles implements AutoCloseable
      */
     private static Mapping[] replaced(final Mapping[] mappings, final Mapping mapping)
     {
-        final java.util.List<Mapping> list = new java.util.ArrayList<>(java.util.Arrays.asList(mappings));
-        list.removeIf(m -> m.cycle == mapping.cycle);
-        list.add(mapping);
-        list.sort(java.util.Comparator.comparingInt(Mapping::cycle));
-        return list.toArray(new Mapping[0]);
+        final Mapping[] result = new Mapping[mappings.length + 1];
+        int count = 0;
+        boolean added = false;
+        for (final Mapping existing : mappings)
+        {
+            if (existing.cycle == mapping.cycle)
+            {
+                continue;
+            }
+            if (!added && mapping.cycle < existing.cycle)
+            {
+                result[count++] = mapping;
+                added = true;
+            }
+            result[count++] = existing;
+        }
+        if (!added)
+        {
+            result[count++] = mapping;
+        }
+        return java.util.Arrays.copyOf(result, count);
     }
 
     @Override

@@ -119,7 +119,8 @@ public final class JournalScanner
     /**
      * A rough count of the frames after a known one, to size what the scan fills: the bytes after it in its
      * cycle and every later cycle file (files are preallocated, so this counts some unwritten space),
-     * divided by the known frame's document size; from the start (cycle -1), bytes / 128.
+     * divided by the size of the document after the known frame (else the known frame's); from the start
+     * (cycle -1), bytes / 128.
      */
     public long estimateFramesAfter(final int cycle, final long framePosition)
     {
@@ -140,9 +141,16 @@ public final class JournalScanner
         {
             try
             {
-                final int header = headerAt(mapped.address(cycle, framePosition - ChronicleDocumentHeader.HEADER_LENGTH,
-                    ChronicleDocumentHeader.HEADER_LENGTH));
-                documentLength = Math.max(16, ChronicleDocumentHeader.HEADER_LENGTH + (header & ChronicleDocumentHeader.LENGTH_MASK));
+                // the first document after the known one: tail frames are what is being counted
+                final long knownHeaderPosition = framePosition - ChronicleDocumentHeader.HEADER_LENGTH;
+                final int known = headerAt(mapped.address(cycle, knownHeaderPosition, ChronicleDocumentHeader.HEADER_LENGTH));
+                documentLength = Math.max(16, ChronicleDocumentHeader.HEADER_LENGTH + (known & ChronicleDocumentHeader.LENGTH_MASK));
+                final long nextHeaderPosition = ChronicleDocumentHeader.nextHeaderPosition(knownHeaderPosition, known);
+                final int next = headerAt(mapped.address(cycle, nextHeaderPosition, ChronicleDocumentHeader.HEADER_LENGTH));
+                if (next != ChronicleDocumentHeader.NOT_INITIALIZED && (next & ChronicleDocumentHeader.NOT_COMPLETE) == 0)
+                {
+                    documentLength = Math.max(16, ChronicleDocumentHeader.HEADER_LENGTH + (next & ChronicleDocumentHeader.LENGTH_MASK));
+                }
             }
             catch (final RuntimeException ex)
             {

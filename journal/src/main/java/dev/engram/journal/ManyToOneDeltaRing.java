@@ -58,8 +58,7 @@ final class ManyToOneDeltaRing
         this.buffer = new UnsafeBuffer(memory);
         this.trailer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH));
         this.oversize = new byte[slotCount][];
-        // touch every page now so no producer takes a page fault later
-        buffer.setMemory(0, slotCount * slotLength, (byte)0);
+        // allocateDirect has already zeroed (so touched) every page: no producer takes a page fault later
         trailer.setMemory(0, TRAILER_LENGTH, (byte)0);
     }
 

@@ -162,7 +162,7 @@ final class Applier implements Runnable
             }
             idle.idle(n);
         }
-        final Overlay next = new Overlay(Math.max(1024, view.overlay().size()), files::wrap);
+        final Overlay next = new Overlay(Math.max(1024, view.overlay().size()), files);
         final TailIndexer nextIndexer = new TailIndexer(next, rebase.base());
         final long applied = appliedVersion;
         if (applied > rebase.baseVersion())

@@ -41,7 +41,7 @@ final class CheckpointBuilder
     {
         final long startNs = System.nanoTime();
         final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
-        try (Overlay changes = new Overlay(1024, journalFiles::wrap);
+        try (Overlay changes = new Overlay(1024, journalFiles);
              PartitionedTailIndexer indexer = new PartitionedTailIndexer(changes, chain == null ? StateView.EMPTY : chain))
         {
             if (targetVersion >= fromVersion)
@@ -135,7 +135,7 @@ final class CheckpointBuilder
     private void writeUnchanged(final ChainFiles chain, final Overlay changes, final CheckpointWriter writer)
     {
         final boolean single = chain.length() == 1;
-        try (Overlay seen = single ? null : new Overlay(1024, journalFiles::wrap))
+        try (Overlay seen = single ? null : new Overlay(1024, journalFiles))
         {
             final OverlayReader changed = new OverlayReader(changes);
             for (int i = chain.length() - 1; i >= 0; i--)

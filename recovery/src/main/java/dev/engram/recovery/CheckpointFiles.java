@@ -8,8 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * File names in a checkpoint directory, and the durable-publication steps they share.
@@ -40,7 +38,7 @@ public final class CheckpointFiles
      */
     public static String checkpointFileName(final long checkpointId)
     {
-        return CHECKPOINT_PREFIX + String.format(Locale.ROOT, "%016x", checkpointId) + CHECKPOINT_SUFFIX;
+        return CHECKPOINT_PREFIX + hex16(checkpointId) + CHECKPOINT_SUFFIX;
     }
 
     /**
@@ -54,12 +52,21 @@ public final class CheckpointFiles
 
     static String catalogFileName(final long newestId)
     {
-        return CATALOG_PREFIX + String.format(Locale.ROOT, "%016x", newestId) + MAP_SUFFIX;
+        return CATALOG_PREFIX + hex16(newestId) + MAP_SUFFIX;
     }
 
     static String keyIndexFileName(final long headId)
     {
-        return KEY_INDEX_PREFIX + String.format(Locale.ROOT, "%016x", headId) + MAP_SUFFIX;
+        return KEY_INDEX_PREFIX + hex16(headId) + MAP_SUFFIX;
+    }
+
+    /**
+     * @return {@code value} as 16 lower-case hex digits (what {@code %016x} gives, without a Formatter).
+     */
+    static String hex16(final long value)
+    {
+        final String digits = Long.toHexString(value);
+        return "0000000000000000".substring(digits.length()) + digits;
     }
 
     static long idFromName(final String fileName, final String prefix, final String suffix)
@@ -90,16 +97,24 @@ public final class CheckpointFiles
         {
             return result;
         }
-        try (Stream<Path> files = Files.list(directory))
+        // plain listing and sorting (no streams or lambdas): this runs first thing on the restart path
+        final String[] names = directory.toFile().list();
+        if (names == null)
         {
-            files.filter(p -> checkpointId(p.getFileName().toString()) > 0)
-                .sorted((a, b) -> Long.compareUnsigned(
-                    checkpointId(a.getFileName().toString()), checkpointId(b.getFileName().toString())))
-                .forEach(result::add);
+            throw new CheckpointException("cannot list checkpoint directory=" + directory);
         }
-        catch (final IOException ex)
+        final java.util.TreeMap<Long, String> byId = new java.util.TreeMap<>();   // ids are positive
+        for (final String name : names)
         {
-            throw new CheckpointException("cannot list checkpoint directory=" + directory + ": " + ex.getMessage(), ex);
+            final long id = checkpointId(name);
+            if (id > 0)
+            {
+                byId.put(id, name);
+            }
+        }
+        for (final String name : byId.values())
+        {
+            result.add(directory.resolve(name));
         }
         return result;
     }

@@ -90,9 +90,14 @@ final class FastTailReplay implements AutoCloseable
             final JournalScanner scanner = new JournalScanner(cycles, journalFiles);
             final long estimate = head == null ? scanner.estimateFramesAfter(-1, 0) :
                 scanner.estimateFramesAfter(head.journalHintCycle(), head.journalHintPosition());
-            overlay = new Overlay(RecoveryProcedure.expectedTailKeys(estimate), journalFiles::wrap);   // finish() grows it
+            overlay = new Overlay(16, journalFiles);   // the indexer sizes it once it knows the tail
             final JournalScanner.Result result;
-            try (PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain))
+            final long recordBytes = Math.min(PartitionedTailIndexer.DEFAULT_BUFFER_BUDGET,
+                estimate * PartitionedTailIndexer.TYPICAL_RECORD_LENGTH);
+            try (PrefaultedChunks prefaulted = new PrefaultedChunks(PartitionedTailIndexer.CHUNK_LENGTH,
+                    (int)((recordBytes + PartitionedTailIndexer.CHUNK_LENGTH - 1) / PartitionedTailIndexer.CHUNK_LENGTH));
+                 PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain,
+                     PartitionedTailIndexer.DEFAULT_BUFFER_BUDGET, estimate).prefaultedChunks(prefaulted))
             {
                 result = head == null ? scanner.scanFromStart(indexer) :
                     scanner.scanAfter(head.journalHintCycle(), head.journalHintPosition(), head.stateVersion(), indexer);

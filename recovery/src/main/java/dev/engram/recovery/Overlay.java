@@ -1,7 +1,9 @@
 package dev.engram.recovery;
 
+import dev.engram.journal.JournalMappedFiles;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -43,13 +45,30 @@ final class Overlay implements AutoCloseable
         void wrap(UnsafeBuffer out, int cycle, long position, int length);
     }
 
+    /** {@link JournalValues} of a mapped journal (a named class, not a method reference: no lambda to spin up at restart). */
+    private static final class MappedJournalValues implements JournalValues
+    {
+        private final JournalMappedFiles files;
+
+        MappedJournalValues(final JournalMappedFiles files)
+        {
+            this.files = files;
+        }
+
+        @Override
+        public void wrap(final UnsafeBuffer out, final int cycle, final long position, final int length)
+        {
+            files.wrap(out, cycle, position, length);
+        }
+    }
+
     /** Visits entries (writer thread, or when nothing writes). */
     interface EntryVisitor
     {
         void onEntry(DirectBuffer key, int keyOffset, int keyLength, int kind, long version, DirectBuffer value, int valueLength);
     }
 
-    private final OffHeapArena entries = new OffHeapArena(ENTRY_CHUNK);
+    private final OffHeapArena entries = new OffHeapArena(ENTRY_CHUNK, false);   // every field is written on insert
     private final OffHeapArena values = new OffHeapArena(VALUE_CHUNK);
     private final List<ByteBuffer> tables = new ArrayList<>();
     private final JournalValues journalValues;
@@ -62,6 +81,15 @@ final class Overlay implements AutoCloseable
     private int resizeThreshold;
     private long lastVersion;
     private Thread writer;
+
+    /**
+     * @param expectedKeys keys to size the table for (it grows past them).
+     * @param journal      the mapped journal the PUT references point into.
+     */
+    Overlay(final int expectedKeys, final JournalMappedFiles journal)
+    {
+        this(expectedKeys, new MappedJournalValues(journal));
+    }
 
     Overlay(final int expectedKeys, final JournalValues journalValues)
     {
@@ -143,27 +171,32 @@ final class Overlay implements AutoCloseable
      */
     long find(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash)
     {
-        return find(table, key, keyOffset, keyLength, hash, entry);
+        return find(table, key, keyOffset, keyLength, hash);
     }
 
-    static long find(
-        final UnsafeBuffer table, final DirectBuffer key, final int keyOffset, final int keyLength, final long hash,
-        final UnsafeBuffer scratch)
+    static long find(final UnsafeBuffer table, final DirectBuffer key, final int keyOffset, final int keyLength, final long hash)
     {
+        // raw reads (this is the restart path's and every read's inner loop): slots lie within the table by
+        // construction, entries were written whole before their slot was published
+        key.boundsCheck(keyOffset, keyLength);
+        final long tableAddress = table.addressOffset();
         final int mask = table.capacity() / SLOT_LENGTH - 1;
+        final byte[] keyArray = key.byteArray();
+        final long keyAddress = key.addressOffset() + keyOffset;
         int slot = homeSlot(hash, mask + 1);
         while (true)
         {
-            final long slotHash = table.getLongVolatile(slot * SLOT_LENGTH + SLOT_HASH_OFFSET);
+            final long slotAddress = tableAddress + (long)slot * SLOT_LENGTH;
+            final long slotHash = UnsafeApi.getLongVolatile(null, slotAddress + SLOT_HASH_OFFSET);
             if (slotHash == 0)
             {
                 return 0;
             }
             if (slotHash == hash)
             {
-                final long address = table.getLong(slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET);
-                scratch.wrap(address, KEY_OFFSET + keyLength);
-                if (scratch.getInt(KEY_LENGTH_OFFSET) == keyLength && keyEquals(scratch, key, keyOffset, keyLength))
+                final long address = UnsafeApi.getLong(slotAddress + SLOT_ENTRY_OFFSET);
+                if (UnsafeApi.getInt(address + KEY_LENGTH_OFFSET) == keyLength &&
+                    keyEquals(address + KEY_OFFSET, keyArray, keyAddress, keyLength))
                 {
                     return address;
                 }
@@ -172,19 +205,19 @@ final class Overlay implements AutoCloseable
         }
     }
 
-    private static boolean keyEquals(final UnsafeBuffer entry, final DirectBuffer key, final int keyOffset, final int keyLength)
+    private static boolean keyEquals(final long entryKey, final byte[] keyArray, final long keyAddress, final int keyLength)
     {
         int i = 0;
         for (; i + 8 <= keyLength; i += 8)
         {
-            if (entry.getLong(KEY_OFFSET + i) != key.getLong(keyOffset + i))
+            if (UnsafeApi.getLong(entryKey + i) != UnsafeApi.getLong(keyArray, keyAddress + i))
             {
                 return false;
             }
         }
         for (; i < keyLength; i++)
         {
-            if (entry.getByte(KEY_OFFSET + i) != key.getByte(keyOffset + i))
+            if (UnsafeApi.getByte(entryKey + i) != UnsafeApi.getByte(keyArray, keyAddress + i))
             {
                 return false;
             }
@@ -205,15 +238,14 @@ final class Overlay implements AutoCloseable
             allocateTable((mask + 1) * 2);
         }
         final long address = entries.allocate(KEY_OFFSET + keyLength);
-        entry.wrap(address, KEY_OFFSET + keyLength);
-        entry.putLong(SEQUENCE_OFFSET, 0);
-        entry.putLong(VERSION_OFFSET, version);
-        entry.putInt(KIND_OFFSET, kind);
-        entry.putInt(KEY_LENGTH_OFFSET, keyLength);
-        entry.putLong(A_OFFSET, a);
-        entry.putLong(B_OFFSET, b);
-        entry.putInt(VALUE_LENGTH_OFFSET, valueLength);
-        entry.putBytes(KEY_OFFSET, key, keyOffset, keyLength);
+        UnsafeApi.putLong(address + SEQUENCE_OFFSET, 0);
+        UnsafeApi.putLong(address + VERSION_OFFSET, version);
+        UnsafeApi.putInt(address + KIND_OFFSET, kind);
+        UnsafeApi.putInt(address + KEY_LENGTH_OFFSET, keyLength);
+        UnsafeApi.putLong(address + A_OFFSET, a);
+        UnsafeApi.putLong(address + B_OFFSET, b);
+        UnsafeApi.putInt(address + VALUE_LENGTH_OFFSET, valueLength);
+        UnsafeApi.copyMemory(key.byteArray(), key.addressOffset() + keyOffset, null, address + KEY_OFFSET, keyLength);
         insertSlot(table, mask, hash, address);
         size++;
         return -address;

@@ -40,7 +40,7 @@ final class OverlayReader
     Result lookup(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
         final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        final long address = Overlay.find(overlay.table(), key, keyOffset, keyLength, hash, scratch);
+        final long address = Overlay.find(overlay.table(), key, keyOffset, keyLength, hash);
         if (address == 0)
         {
             return Result.ABSENT;

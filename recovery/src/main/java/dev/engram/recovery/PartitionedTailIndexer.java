@@ -38,7 +38,10 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     private static final int SLOTS_PER_PARTITION = 8192;
     private static final int MAX_PARTITION_BITS = 12;
     private static final int BLOCK_LENGTH = 64 * 1024;
-    private static final int CHUNK_LENGTH = 8 * 1024 * 1024;
+    /** Native memory is taken in chunks of this many bytes (also the size {@link PrefaultedChunks} should prepare). */
+    static final int CHUNK_LENGTH = 8 * 1024 * 1024;
+    /** Record bytes per op assumed when sizing {@link PrefaultedChunks} (header + a short key). */
+    static final int TYPICAL_RECORD_LENGTH = 48;
 
     private final Overlay overlay;
     private final Overlay.BaseValues base;
@@ -50,6 +53,7 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     private final long[] blockEnd;
     private final UnsafeBuffer record = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer data = new UnsafeBuffer(0, 0);
+    private PrefaultedChunks prefaulted;
     private long[] chunks = new long[16];
     private int chunkCount;
     private long chunkNext;
@@ -74,10 +78,20 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
 
     PartitionedTailIndexer(final Overlay overlay, final Overlay.BaseValues base, final long bufferBudget)
     {
+        this(overlay, base, bufferBudget, overlay.tableSlots() / 2);
+    }
+
+    /**
+     * @param expectedOps ops the tail is expected to hold: the partitions are cut for the table that many keys
+     *                    would need (the overlay itself may start small: {@link #finish()} grows it once, to fit).
+     */
+    PartitionedTailIndexer(final Overlay overlay, final Overlay.BaseValues base, final long bufferBudget,
+        final long expectedOps)
+    {
         this.overlay = overlay;
         this.base = base;
         this.bufferBudget = bufferBudget;
-        this.partitionBits = partitionBits(overlay.tableSlots());
+        this.partitionBits = partitionBits((int)Math.min(1 << 30, Long.highestOneBit(Math.max(8, expectedOps * 2 - 1)) << 1));
         final int partitions = 1 << partitionBits;
         this.firstBlock = new long[partitions];
         this.currentBlock = new long[partitions];
@@ -100,6 +114,18 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         return partitionBits;
     }
 
+    /**
+     * Take record memory from chunks a helper thread has already faulted in, while there are any.
+     *
+     * @param chunks chunks of {@link #CHUNK_LENGTH} bytes (the caller closes it after {@link #finish()}).
+     * @return this.
+     */
+    PartitionedTailIndexer prefaultedChunks(final PrefaultedChunks chunks)
+    {
+        this.prefaulted = chunks;
+        return this;
+    }
+
     @Override
     public void onFrame(final DeltaFrame frame)
     {
@@ -116,20 +142,23 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
             final long keyAddress = bufferAddress + frame.keyOffset();
             final long hash = KeyHash.hash(array, keyAddress, keyLength);
             final int partition = partitionBits == 0 ? 0 : (int)(hash >>> (64 - partitionBits));
-            final int length = recordLength(keyLength);
+            final boolean patch = type == OpType.PATCH;
+            final int length = recordLength(keyLength, patch);
             final long address = reserve(partition, length);
-            UnsafeApi.putInt(address + LENGTH_OFFSET, length);
+            UnsafeApi.putLong(address + length - 8, 0);   // first: zero the padding (record memory is not zeroed)
+            UnsafeApi.putInt(address + CYCLE_OFFSET, cycle);
+            UnsafeApi.putShort(address + KEY_LENGTH_OFFSET, (short)keyLength);
             UnsafeApi.putByte(address + OP_OFFSET, type.code());
             UnsafeApi.putByte(address + OP_OFFSET + 1, (byte)0);
-            UnsafeApi.putShort(address + KEY_LENGTH_OFFSET, (short)keyLength);
             UnsafeApi.putLong(address + HASH_OFFSET, hash);
             UnsafeApi.putLong(address + VERSION_OFFSET, version);
-            UnsafeApi.putInt(address + CYCLE_OFFSET, cycle);
-            UnsafeApi.putInt(address + DATA_LENGTH_OFFSET, frame.dataLength());
             UnsafeApi.putLong(address + DATA_POSITION_OFFSET, framePosition + frame.dataOffset());
-            UnsafeApi.putLong(address + PATCH_OFFSET_OFFSET, type == OpType.PATCH ? frame.patchOffset() : 0);
-            UnsafeApi.putLong(address + length - 8, 0);   // zero the key's padding (records are not zeroed)
+            UnsafeApi.putInt(address + DATA_LENGTH_OFFSET, frame.dataLength());
             UnsafeApi.copyMemory(array, keyAddress, null, address + KEY_OFFSET, keyLength);
+            if (patch)
+            {
+                UnsafeApi.putLong(address + patchOffsetOffset(keyLength), frame.patchOffset());
+            }
             bufferedRecords++;
             ops++;
         }
@@ -183,7 +212,11 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         if (chunkNext + length > chunkEnd)
         {
             final long chunkLength = Math.max(CHUNK_LENGTH, length);
-            final long chunk = UnsafeApi.allocateMemory(chunkLength);
+            long chunk = chunkLength == CHUNK_LENGTH && prefaulted != null ? prefaulted.take() : 0;
+            if (chunk == 0)
+            {
+                chunk = UnsafeApi.allocateMemory(chunkLength);
+            }
             if (chunkCount == chunks.length)
             {
                 chunks = java.util.Arrays.copyOf(chunks, chunkCount * 2);
@@ -229,21 +262,24 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
                 final long end = block + UnsafeApi.getInt(block + BLOCK_USED_OFFSET);
                 for (long address = block + BLOCK_HEADER_LENGTH; address < end; )
                 {
-                    final int length = UnsafeApi.getInt(address + LENGTH_OFFSET);
-                    applyRecord(address, length, journal);
-                    address += length;
+                    address += applyRecord(address, journal);
                 }
             }
         }
         reset();
     }
 
-    private void applyRecord(final long address, final int length, final Overlay.JournalValues journal)
+    /**
+     * @return the record's length.
+     */
+    private int applyRecord(final long address, final Overlay.JournalValues journal)
     {
         final int keyLength = UnsafeApi.getShort(address + KEY_LENGTH_OFFSET) & 0xFFFF;
         final long hash = UnsafeApi.getLong(address + HASH_OFFSET);
         final long version = UnsafeApi.getLong(address + VERSION_OFFSET);
         final int op = UnsafeApi.getByte(address + OP_OFFSET);
+        final boolean patch = op == OpType.PATCH.code();
+        final int length = recordLength(keyLength, patch);
         record.wrap(address, length);
         if (op == OpType.PUT.code())
         {
@@ -259,13 +295,14 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
             final int dataLength = UnsafeApi.getInt(address + DATA_LENGTH_OFFSET);
             journal.wrap(data, UnsafeApi.getInt(address + CYCLE_OFFSET), UnsafeApi.getLong(address + DATA_POSITION_OFFSET),
                 dataLength);
-            overlay.patch(record, KEY_OFFSET, keyLength, hash, version, UnsafeApi.getLong(address + PATCH_OFFSET_OFFSET),
-                data, 0, dataLength, base);
+            overlay.patch(record, KEY_OFFSET, keyLength, hash, version,
+                UnsafeApi.getLong(address + patchOffsetOffset(keyLength)), data, 0, dataLength, base);
         }
         else
         {
             throw new IllegalStateException("unknown op in a tail record: op=" + op + " version=" + version);
         }
+        return length;
     }
 
     private void reset()

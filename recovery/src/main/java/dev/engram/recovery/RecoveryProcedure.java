@@ -60,7 +60,6 @@ final class RecoveryProcedure
             final boolean clean = consumeCleanShutdownMarker(ctx.directory());
             DirectoryLock.ensurePrivateDirectory(ctx.checkpointDirectory());
             final List<String> tempFiles = removeTempFiles(ctx.checkpointDirectory());
-            startWarmUp();
 
             final Map<Long, Path> files = new HashMap<>();
             long maxId = 0;
@@ -94,6 +93,7 @@ final class RecoveryProcedure
                     0, fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
                 return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report);
             }
+            startWarmUp();   // the full path checks checkpoints on this thread: SHA-256 initialises meanwhile
             final long journalStartNs = System.nanoTime();
             final Journal journal = Journal.open(ctx.journal());
             final long journalOpenNs = System.nanoTime() - journalStartNs;
@@ -164,7 +164,7 @@ final class RecoveryProcedure
                         ", so versions 1.." + (firstJournalVersion - 1) + " cannot be rebuilt; restore a backup");
                 }
                 final long replayStartNs = System.nanoTime();
-                overlay = new Overlay(expectedTailKeys(lastVersion - fromVersion + 1), journalFiles::wrap);
+                overlay = new Overlay(expectedTailKeys(lastVersion - fromVersion + 1), journalFiles);
                 try (PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain))
                 {
                     if (lastVersion >= fromVersion)
@@ -333,14 +333,19 @@ final class RecoveryProcedure
     private static List<String> removeTempFiles(final Path directory)
     {
         final List<String> removed = new ArrayList<>();
-        try (var stream = Files.list(directory))
+        final String[] names = directory.toFile().list();
+        if (names == null)
         {
-            for (final Path file : stream.toList())
+            throw new RecoveryException("cannot list " + directory);
+        }
+        try
+        {
+            for (final String name : names)
             {
-                if (file.getFileName().toString().endsWith(CheckpointFiles.TMP_SUFFIX))
+                if (name.endsWith(CheckpointFiles.TMP_SUFFIX))
                 {
-                    Files.deleteIfExists(file);
-                    removed.add(file.getFileName().toString());
+                    Files.deleteIfExists(directory.resolve(name));
+                    removed.add(name);
                 }
             }
         }

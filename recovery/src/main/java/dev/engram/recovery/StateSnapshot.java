@@ -172,7 +172,7 @@ public final class StateSnapshot implements AutoCloseable
         }
         final boolean single = chain.length() == 1;
         // a key seen in a newer file of the chain hides its older entries: remember keys seen (off-heap)
-        try (Overlay seen = single ? null : new Overlay(1024, journalFiles::wrap))
+        try (Overlay seen = single ? null : new Overlay(1024, journalFiles))
         {
             for (int i = chain.length() - 1; i >= 0; i--)
             {

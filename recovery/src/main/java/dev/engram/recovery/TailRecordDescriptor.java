@@ -11,18 +11,18 @@ package dev.engram.recovery;
  * </pre>
  * followed by records, each 8-byte aligned:
  * <pre>
- *   0  record length        u32 (this header + key, padded to 8)
- *   4  op                   u8  (OpType code)
- *   5  (unused)             u8
- *   6  key length           u16
+ *   0  journal cycle        i32
+ *   4  key length           u16
+ *   6  op                   u8  (OpType code)
+ *   7  (unused)             u8
  *   8  key hash             u64 (KeyHash)
  *  16  version              u64
- *  24  journal cycle        i32
- *  28  data length          u32
- *  32  data position        u64 (byte position of the op's data in the cycle file)
- *  40  patch offset         u64 (PATCH; 0 otherwise)
- *  48  key bytes            key length bytes, then zero padding to 8
+ *  24  data position        u64 (byte position of the op's data in the cycle file)
+ *  32  data length          u32
+ *  36  key bytes            key length bytes
+ *  36 + key length: patch offset u64 (PATCH only), then zero padding to 8
  * </pre>
+ * A record's length follows from its op and key length ({@link #recordLength}).
  */
 final class TailRecordDescriptor
 {
@@ -31,17 +31,14 @@ final class TailRecordDescriptor
     static final int BLOCK_USED_OFFSET = 12;
     static final int BLOCK_HEADER_LENGTH = 16;
 
-    static final int LENGTH_OFFSET = 0;
-    static final int OP_OFFSET = 4;
-    static final int KEY_LENGTH_OFFSET = 6;
+    static final int CYCLE_OFFSET = 0;
+    static final int KEY_LENGTH_OFFSET = 4;
+    static final int OP_OFFSET = 6;
     static final int HASH_OFFSET = 8;
     static final int VERSION_OFFSET = 16;
-    static final int CYCLE_OFFSET = 24;
-    static final int DATA_LENGTH_OFFSET = 28;
-    static final int DATA_POSITION_OFFSET = 32;
-    static final int PATCH_OFFSET_OFFSET = 40;
-    static final int KEY_OFFSET = 48;
-    static final int RECORD_HEADER_LENGTH = KEY_OFFSET;
+    static final int DATA_POSITION_OFFSET = 24;
+    static final int DATA_LENGTH_OFFSET = 32;
+    static final int KEY_OFFSET = 36;
 
     private TailRecordDescriptor()
     {
@@ -49,10 +46,19 @@ final class TailRecordDescriptor
 
     /**
      * @param keyLength key bytes.
+     * @param patch     whether the record is a PATCH (it then carries the patch offset after the key).
      * @return the record's length, padded to 8 bytes.
      */
-    static int recordLength(final int keyLength)
+    static int recordLength(final int keyLength, final boolean patch)
     {
-        return (KEY_OFFSET + keyLength + 7) & ~7;
+        return (KEY_OFFSET + keyLength + (patch ? 8 : 0) + 7) & ~7;
+    }
+
+    /**
+     * @return where a PATCH record's patch offset is.
+     */
+    static int patchOffsetOffset(final int keyLength)
+    {
+        return KEY_OFFSET + keyLength;
     }
 }

@@ -112,7 +112,7 @@ final class VersionHistory implements AutoCloseable
                 }
             }
             journalFiles = journal.newMappedFiles();
-            overlay = new Overlay(1024, journalFiles::wrap);
+            overlay = new Overlay(1024, journalFiles);
             final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
             final long[] timestamp = {-1};
             long frames = 0;

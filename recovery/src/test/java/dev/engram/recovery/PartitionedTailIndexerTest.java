@@ -42,6 +42,17 @@ class PartitionedTailIndexerTest
     }
 
     @Test
+    void shouldLayOutRecordsWithoutOverlaps()
+    {
+        assertEquals(TailRecordDescriptor.DATA_LENGTH_OFFSET + 4, TailRecordDescriptor.KEY_OFFSET);
+        assertEquals(40, TailRecordDescriptor.recordLength(4, false), "36 + 4, already aligned");
+        assertEquals(48, TailRecordDescriptor.recordLength(11, false));
+        assertEquals(56, TailRecordDescriptor.recordLength(11, true), "PATCH carries 8 more bytes");
+        assertEquals(47, TailRecordDescriptor.patchOffsetOffset(11));
+        assertEquals(0, TailRecordDescriptor.recordLength(1, false) % 8);
+    }
+
+    @Test
     void shouldPlaceHomeSlotsByTheHashsTopBits()
     {
         assertEquals(0, Overlay.homeSlot(1, 16));

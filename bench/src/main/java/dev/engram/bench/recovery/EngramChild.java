@@ -188,6 +188,8 @@ public final class EngramChild
             emitProfile("read", readSampler);
         }
 
+        // the journal's queue opens in the background after a fast-path recovery: how long it took (waits for it)
+        final long queueOpenNs = store.journal().openReport().openNs();
         final RecoveryReport report = store.recoveryReport();
         for (final String line : report.describe().split("\n"))
         {
@@ -199,7 +201,8 @@ public final class EngramChild
             "readNs", readNs, "count", read.count, "missing", read.missing, "checksum", read.checksum,
             "ok", read.count == keyCount && read.missing == 0 && read.checksum == expectedChecksum &&
                 report.recoveredVersion() == expectedVersion,
-            "reportReadyNs", report.readyNs(), "journalOpenNs", report.journalOpenNs(),
+            "reportReadyNs", report.readyNs(), "journalOpenNs", report.journalOpenNs(), "queueOpenNs", queueOpenNs,
+            "replayPath", report.replayPath().startsWith("fast") ? "fast" : "full",
             "checkpointOpenNs", report.checkpointOpenNs(), "replayNs", report.replayNs(),
             "framesReplayed", report.framesReplayed(), "checkpointVersion", report.checkpointVersion(),
             "recoveredVersion", report.recoveredVersion(), "clean", report.cleanShutdown(),

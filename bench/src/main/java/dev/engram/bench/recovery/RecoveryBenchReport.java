@@ -147,7 +147,8 @@ final class RecoveryBenchReport
 
     TextTable breakdownTable()
     {
-        final TextTable table = new TextTable("state", "open()", "journal open", "checkpoint open", "tail replay",
+        final TextTable table = new TextTable("state", "open()", "journal open before ready",
+            "journal queue open (background after ready on the fast path)", "checkpoint open", "tail replay",
             "rest of recovery", "outside the report", "JVM start to main()", "spawn to ready",
             "classes loaded / JIT ms / GC ms in open() (mx run)", "open() after warm-up (warm run)");
         for (final Map.Entry<Long, EngramRun.Result> entry : engram.entrySet())
@@ -160,7 +161,8 @@ final class RecoveryBenchReport
             final Map<String, String> mx = e.mx();
             final Map<String, String> warm = e.warm();
             table.row(RecoveryBenchOptions.sizeLabel(entry.getKey()), Samples.ms(e.openNs().median()),
-                Samples.ms(e.of("journalOpenNs").median()), Samples.ms(e.of("checkpointOpenNs").median()),
+                Samples.ms(e.of("journalOpenNs").median()), Samples.ms(e.of("queueOpenNs").median()),
+                Samples.ms(e.of("checkpointOpenNs").median()),
                 Samples.ms(e.of("replayNs").median()), Samples.ms(rest.median()), Samples.ms(outside.median()),
                 Long.toString(toMain.median()), Long.toString(e.fromSpawnMs().median()),
                 mx == null ? "-" : String.format("%,d / %,d / %,d (open() %s ms)", Samples.get(mx, "classesDuringOpen"),
