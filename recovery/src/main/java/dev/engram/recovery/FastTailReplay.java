@@ -92,6 +92,7 @@ final class FastTailReplay implements AutoCloseable
                 scanner.estimateFramesAfter(head.journalHintCycle(), head.journalHintPosition());
             overlay = new Overlay(16, journalFiles);   // the indexer sizes it once it knows the tail
             final JournalScanner.Result result;
+            // record memory pass 1 will write, faulted in ahead on a helper thread
             final long recordBytes = Math.min(PartitionedTailIndexer.DEFAULT_BUFFER_BUDGET,
                 estimate * PartitionedTailIndexer.TYPICAL_RECORD_LENGTH);
             try (PrefaultedChunks prefaulted = new PrefaultedChunks(PartitionedTailIndexer.CHUNK_LENGTH,

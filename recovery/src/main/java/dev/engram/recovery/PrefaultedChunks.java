@@ -3,12 +3,15 @@ package dev.engram.recovery;
 import org.agrona.UnsafeApi;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Native memory chunks allocated and touched page by page on a helper thread, ahead of the thread that will
  * fill them. Fresh memory costs a page fault (and the kernel zeroing the page) per 4 KiB on first write:
  * ~25 ms for 48 MB here, which the restart path would otherwise pay on its own thread while it writes the
- * tail's records. {@link #take()} never waits: if no chunk is ready, the caller allocates its own.
+ * tail's records. The helper stays a few chunks ahead of the taker and no further, so an over-estimate
+ * costs nothing. {@link #take()} never waits: if no chunk is ready, the caller allocates
+ * its own.
  * Chunks come from {@link UnsafeApi#allocateMemory}; a taken chunk belongs to the taker (free it with
  * {@link UnsafeApi#freeMemory}), untaken ones are freed by {@link #close()}.
  */
@@ -16,16 +19,19 @@ final class PrefaultedChunks implements AutoCloseable
 {
     private static final int PAGE = 4096;
 
+    /** Chunks prepared ahead of the taker. */
+    static final int LOOKAHEAD = 3;
+
     private final long chunkLength;
     private final AtomicLongArray ready;
     private final Thread thread;
     private volatile int published;
+    private volatile int taken;
     private volatile boolean stop;
-    private int taken;
 
     /**
      * @param chunkLength bytes per chunk.
-     * @param chunks      how many to prepare at most.
+     * @param chunks      how many to prepare at most (never more than {@link #LOOKAHEAD} ahead of the taker).
      */
     PrefaultedChunks(final long chunkLength, final int chunks)
     {
@@ -40,6 +46,14 @@ final class PrefaultedChunks implements AutoCloseable
     {
         for (int i = 0; i < ready.length() && !stop; i++)
         {
+            while (i - taken >= LOOKAHEAD && !stop)
+            {
+                LockSupport.park(this);
+            }
+            if (stop)
+            {
+                return;
+            }
             final long chunk = UnsafeApi.allocateMemory(chunkLength);
             for (long offset = 0; offset < chunkLength; offset += PAGE)
             {
@@ -48,6 +62,14 @@ final class PrefaultedChunks implements AutoCloseable
             ready.set(i, chunk);
             published = i + 1;
         }
+    }
+
+    /**
+     * @return chunks prepared so far (taken or not).
+     */
+    int prepared()
+    {
+        return published;
     }
 
     long chunkLength()
@@ -65,7 +87,8 @@ final class PrefaultedChunks implements AutoCloseable
             return 0;
         }
         final long chunk = ready.getAndSet(taken, 0);
-        taken++;
+        taken = taken + 1;   // single taker
+        LockSupport.unpark(thread);
         return chunk;
     }
 
@@ -76,6 +99,7 @@ final class PrefaultedChunks implements AutoCloseable
     public void close()
     {
         stop = true;
+        LockSupport.unpark(thread);
         boolean interrupted = false;
         while (thread.isAlive())
         {
