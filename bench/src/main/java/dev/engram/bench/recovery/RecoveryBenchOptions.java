@@ -20,6 +20,7 @@ final class RecoveryBenchOptions
           --tail 1000000          PUT deltas journaled after the last checkpoint (crash tail)
           --value 1024            state value length
           --tail-value 128        tail value length
+          --tail-keys 0           the tail writes only keys user/0 .. user/<N-1> (0: any key of the state)
           --reps 5                fresh-JVM recoveries measured per size (Engram)
           --peer-reps 3           fresh-JVM loads/opens per size (zstd snapshot, RocksDB)
           --only engram,snapshot,rocksdb,impact   parts to run (default: all)
@@ -40,6 +41,7 @@ final class RecoveryBenchOptions
     int tail = 1_000_000;
     int valueLength = 1024;
     int tailValueLength = 128;
+    int tailKeys;
     int reps = 5;
     int peerReps = 3;
     Set<String> parts = new TreeSet<>(List.of("engram", "snapshot", "rocksdb", "impact"));
@@ -70,6 +72,7 @@ final class RecoveryBenchOptions
                 case "--tail" -> options.tail = Integer.parseInt(value(args, ++i, arg));
                 case "--value" -> options.valueLength = Integer.parseInt(value(args, ++i, arg));
                 case "--tail-value" -> options.tailValueLength = Integer.parseInt(value(args, ++i, arg));
+                case "--tail-keys" -> options.tailKeys = Integer.parseInt(value(args, ++i, arg));
                 case "--reps" -> options.reps = Integer.parseInt(value(args, ++i, arg));
                 case "--peer-reps" -> options.peerReps = Integer.parseInt(value(args, ++i, arg));
                 case "--only" -> options.parts = new TreeSet<>(Arrays.asList(value(args, ++i, arg).split(",")));
@@ -161,6 +164,6 @@ final class RecoveryBenchOptions
         {
             throw new IllegalArgumentException("size/value gives " + keys + " keys: size=" + sizeBytes + " value=" + valueLength);
         }
-        return new StateWorkload(seed, (int)keys, valueLength, tail, tailValueLength);
+        return new StateWorkload(seed, (int)keys, valueLength, tail, tailValueLength, tailKeys);
     }
 }

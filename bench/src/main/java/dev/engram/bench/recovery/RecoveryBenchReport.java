@@ -51,9 +51,10 @@ final class RecoveryBenchReport
     private String title()
     {
         return String.format("Recovery after kill -9: state of %,d-byte values (keys user/<i>) + a %,d-delta tail of %,d-byte PUTs " +
-            "over random keys journaled after the last checkpoint; every number from a fresh JVM, min / median / max of " +
+            "over random keys%s journaled after the last checkpoint; every number from a fresh JVM, min / median / max of " +
             "%d (Engram) or %d (peers) runs, every data file read once just before each run (page cache warm); last column: cores other processes on this shared " +
             "machine kept busy during the runs (min-max)", options.valueLength, options.tail, options.tailValueLength,
+            options.tailKeys > 0 ? String.format(" (only user/0 .. user/%,d)", options.tailKeys - 1) : "",
             options.reps, options.peerReps);
     }
 

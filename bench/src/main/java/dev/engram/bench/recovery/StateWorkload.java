@@ -29,14 +29,26 @@ public final class StateWorkload
     private final int valueLength;
     private final int tailCount;
     private final int tailValueLength;
+    private final int tailKeyRange;
 
     public StateWorkload(final long seed, final int keyCount, final int valueLength, final int tailCount, final int tailValueLength)
     {
-        if (keyCount < 1 || valueLength < 1 || tailCount < 0 || tailValueLength < 1)
+        this(seed, keyCount, valueLength, tailCount, tailValueLength, 0);
+    }
+
+    /**
+     * @param tailKeyRange the tail writes keys {@code 0 .. tailKeyRange-1} only (0: any key of the state), so states
+     *                     of different sizes can get tails that touch the same number of distinct keys.
+     */
+    public StateWorkload(final long seed, final int keyCount, final int valueLength, final int tailCount, final int tailValueLength,
+        final int tailKeyRange)
+    {
+        if (keyCount < 1 || valueLength < 1 || tailCount < 0 || tailValueLength < 1 || tailKeyRange < 0)
         {
             throw new IllegalArgumentException("bad workload: keyCount=" + keyCount + " valueLength=" + valueLength +
-                " tailCount=" + tailCount + " tailValueLength=" + tailValueLength);
+                " tailCount=" + tailCount + " tailValueLength=" + tailValueLength + " tailKeyRange=" + tailKeyRange);
         }
+        this.tailKeyRange = tailKeyRange == 0 ? keyCount : Math.min(tailKeyRange, keyCount);
         this.seed = seed;
         this.keyCount = keyCount;
         this.valueLength = valueLength;
@@ -69,26 +81,32 @@ public final class StateWorkload
         return tailValueLength;
     }
 
+    /** @return the tail writes keys below this (the key count unless narrowed). */
+    public int tailKeyRange()
+    {
+        return tailKeyRange;
+    }
+
     /** @return program arguments that recreate this workload with {@link #fromArgs(String[], int)}. */
     public String[] toArgs()
     {
         return new String[] {Long.toString(seed), Integer.toString(keyCount), Integer.toString(valueLength),
-            Integer.toString(tailCount), Integer.toString(tailValueLength)};
+            Integer.toString(tailCount), Integer.toString(tailValueLength), Integer.toString(tailKeyRange)};
     }
 
     public static StateWorkload fromArgs(final String[] args, final int from)
     {
         return new StateWorkload(Long.parseLong(args[from]), Integer.parseInt(args[from + 1]), Integer.parseInt(args[from + 2]),
-            Integer.parseInt(args[from + 3]), Integer.parseInt(args[from + 4]));
+            Integer.parseInt(args[from + 3]), Integer.parseInt(args[from + 4]), Integer.parseInt(args[from + 5]));
     }
 
     /** Number of program arguments {@link #toArgs()} produces. */
-    public static final int ARG_COUNT = 5;
+    public static final int ARG_COUNT = 6;
 
     /** @return the sequence of keys the tail writes to (call {@link TailKeys#next()} {@code tailCount} times). */
     public TailKeys tailKeys()
     {
-        return new TailKeys(new SplittableRandom(seed * GOLDEN + 1), keyCount);
+        return new TailKeys(new SplittableRandom(seed * GOLDEN + 1), tailKeyRange);
     }
 
     /** Seeded sequence of tail keys. */
