@@ -355,7 +355,8 @@ public final class Engram implements AutoCloseable
     }
 
     /**
-     * Checkpoint everything written so far now (on the calling thread; producers do not pause).
+     * Checkpoint everything appended before this call, once it is written (on the calling thread; producers do
+     * not pause).
      */
     public CheckpointInfo checkpoint()
     {

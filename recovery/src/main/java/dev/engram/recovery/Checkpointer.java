@@ -119,12 +119,21 @@ final class Checkpointer implements Runnable
     }
 
     /**
-     * Checkpoint everything written so far (on the caller's thread); returns the newest checkpoint.
+     * Checkpoint everything appended before this call (on the caller's thread, once it is written); returns the
+     * newest checkpoint.
      */
     synchronized CheckpointInfo checkpointNow()
     {
         // the check after open attaches to the recovered chain: it must finish before that chain is replaced
         store.snapshotIndexCheck().join();
+        // what was appended is written within microseconds, except right after a recovery that opens the
+        // journal's queue in the background: then the deltas wait in the ring until it is open
+        final long appended = journal.lastAppendedVersion();
+        if (!journal.awaitWritten(appended, 60, TimeUnit.SECONDS))
+        {
+            throw new CheckpointException("journal did not write version=" + appended + " within 60 s: written=" +
+                journal.writtenVersion());
+        }
         final long target = journal.writtenVersion();
         if (target == 0 || target == chainVersion())
         {

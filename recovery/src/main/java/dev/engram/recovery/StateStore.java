@@ -149,7 +149,8 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
-     * Checkpoint everything written so far now, on the calling thread (producers do not pause).
+     * Checkpoint everything appended before this call, on the calling thread, once it is written (producers do
+     * not pause).
      *
      * @return the newest checkpoint, or null if nothing was ever written.
      */

@@ -106,6 +106,31 @@ class FastRecoveryPathTest
     }
 
     @Test
+    void shouldCheckpointWhatWasAppendedRightAfterAFastRecovery()
+    {
+        final Path dir = root.resolve("built");
+        final long last = build(dir, true);
+        // no snapshot index: checkpoint() would first wait for its check after open, by when the queue is open
+        try (StateStore store = StateStore.open(ctx(dir).snapshotIndex(false)))
+        {
+            assertTrue(store.recoveryReport().replayPath().startsWith("fast"), store.recoveryReport().describe());
+            // the journal's queue may still be opening: these deltas wait in the ring, and checkpoint() covers them
+            final Journal journal = store.journal();
+            final Delta delta = journal.newDelta();
+            long version = 0;
+            for (long v = last + 1; v <= last + 50; v++)
+            {
+                version = journal.append(workload.fill(v, delta));
+            }
+            final CheckpointInfo checkpoint = store.checkpoint();
+            assertNotNull(checkpoint);
+            assertEquals(version, checkpoint.stateVersion(), "the checkpoint holds every delta appended before the call");
+            assertTrue(store.awaitApplied(version, 30, TimeUnit.SECONDS));
+            StateStoreTest.assertState(store, workload.model(version), "after the checkpoint");
+        }
+    }
+
+    @Test
     void shouldHandATornTailToTheFullPath() throws IOException
     {
         final Path dir = root.resolve("built");

@@ -112,14 +112,6 @@ final class DemoWorker
         {
             step();
         }
-        // checkpoint() covers what is written: wait for the warm steps (right after open the journal's queue may
-        // still be opening in the background, and nothing is written until it is)
-        final long warmEnd = workload.nextStep() - 1;
-        if (!engram.journal().awaitWritten(warmEnd, Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS))
-        {
-            throw new IllegalStateException("warm steps not written before the deadline: written=" +
-                engram.journal().writtenVersion() + " wanted=" + warmEnd);
-        }
         engram.checkpoint();
         runPaced(rate, tailSteps, deadlineNs);
         // the tail counts once it is written (in the mapped journal, so it survives the kill), not just appended
