@@ -18,7 +18,7 @@ import java.util.List;
  * @param indexRebuilt        whether the snapshot index or catalog was rebuilt from the files.
  * @param indexNote           what was found about the index (missing, stale, damaged, ok).
  * @param replayPath          how the journal tail was read: the fast path (scanned from the checkpoint's journal hint
- *                            while the journal opened on another thread) or the full path, and why.
+ *                            before the journal's queue opened, which then opens after ready) or the full path, and why.
  * @param journalOpenNs       time to open the journal (on its own thread, overlapping the checkpoint and replay on the
  *                            fast path).
  * @param checkpointOpenNs    time to open and verify the checkpoint chain's headers, footers and tables.

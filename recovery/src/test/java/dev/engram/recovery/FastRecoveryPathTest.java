@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Recovery's fast path (journal scanned from the checkpoint's hint while the journal opens) must recover
+ * Recovery's fast path (journal scanned from the checkpoint's hint; its queue opens after ready) must recover
  * exactly what the full path recovers from the same files, and must hand over to the full path when the
  * journal ends in a damaged frame.
  */

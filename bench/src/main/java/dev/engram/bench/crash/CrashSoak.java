@@ -40,7 +40,7 @@ public final class CrashSoak
             final StringBuilder sb = new StringBuilder();
             sb.append(String.format("crash-test seed=%d: %d cycles, %d recoveries, versions lost=%d, final version=%d, " +
                 "checkpoints in children=%d%n", seed, cycles, recoveries, versionsLost, finalVersion, checkpoints));
-            sb.append(String.format("recovery paths: %d fast (journal scanned from the checkpoint's hint while the journal opened), " +
+            sb.append(String.format("recovery paths: %d fast (journal scanned from the checkpoint's hint, its queue opened after ready), " +
                 "%d full%n", fastPathRecoveries, recoveries - fastPathRecoveries));
             if (recoveryMicros.getTotalCount() > 0)
             {
