@@ -106,7 +106,10 @@ final class FastTailReplay implements AutoCloseable
                 {
                     throw new IllegalStateException(result.reason());
                 }
-                awaitChainChecks(chainChecks);   // before anything reads the chain (a PATCH's base value)
+                // before the result can be used, and normally before anything reads the chain: only a tail past
+                // the records' buffer budget applies records (a PATCH reads its base value) during the scan, and a
+                // failed check discards whatever was built from the chain
+                awaitChainChecks(chainChecks);
                 indexer.finish();
             }
             return new FastTailReplay(chain, overlay, journalFiles, result.framesDelivered(), result.lastVersion(), null,
