@@ -691,12 +691,12 @@ public final class Journal implements AutoCloseable
         {
             opening.writer.stop();
         }
-        join(writerThread);   // a background open finishes first, then the writer drains what was appended
+        Threads.joinUninterruptibly(writerThread);   // a background open finishes first, then the writer drains what was appended
         final JournalBackend current = backend;
         if (current != null)
         {
             current.syncer.stop();
-            join(current.syncerThread);
+            Threads.joinUninterruptibly(current.syncerThread);
         }
         if (progress.failure() == null)
         {
@@ -712,26 +712,6 @@ public final class Journal implements AutoCloseable
         {
             throw new JournalException("journal closed after a failure: writtenVersion=" + progress.writtenVersion() +
                 " lastAppendedVersion=" + lastAppendedVersion() + ": " + failure.getMessage(), failure);
-        }
-    }
-
-    private static void join(final Thread thread)
-    {
-        boolean interrupted = false;
-        while (thread.isAlive())
-        {
-            try
-            {
-                thread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

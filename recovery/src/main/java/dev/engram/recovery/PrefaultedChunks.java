@@ -1,5 +1,6 @@
 package dev.engram.recovery;
 
+import dev.engram.journal.Threads;
 import org.agrona.UnsafeApi;
 
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -100,18 +101,7 @@ final class PrefaultedChunks implements AutoCloseable
     {
         stop = true;
         LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive())
-        {
-            try
-            {
-                thread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
+        Threads.joinUninterruptibly(thread);
         for (int i = 0; i < ready.length(); i++)
         {
             final long chunk = ready.getAndSet(i, 0);
@@ -119,10 +109,6 @@ final class PrefaultedChunks implements AutoCloseable
             {
                 UnsafeApi.freeMemory(chunk);
             }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.Threads;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalMappedFiles;
@@ -296,9 +297,9 @@ public final class StateStore implements AutoCloseable
         history.close();   // snapshots still open: their journal views go with the journal
         indexCheck.join();
         checkpointer.stop();
-        join(checkpointerThread);
+        Threads.joinUninterruptibly(checkpointerThread);
         applier.stop();
-        join(applierThread);
+        Threads.joinUninterruptibly(applierThread);
         journal.close();
         synchronized (retired)
         {
@@ -441,30 +442,6 @@ public final class StateStore implements AutoCloseable
                 oldest = Math.min(oldest, view.baseVersion());
             }
             return oldest;
-        }
-    }
-
-    private static void join(final Thread thread)
-    {
-        if (thread == null)
-        {
-            return;
-        }
-        boolean interrupted = false;
-        while (thread.isAlive())
-        {
-            try
-            {
-                thread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 }

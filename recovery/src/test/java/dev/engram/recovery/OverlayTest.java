@@ -35,6 +35,25 @@ class OverlayTest
         return result;
     }
 
+    /**
+     * @return base values served from a map of key -> value (a checkpoint stand-in).
+     */
+    static Overlay.BaseValues baseValues(final Map<String, byte[]> baseState)
+    {
+        return (key, off, len, out) ->
+        {
+            final byte[] bytes = new byte[len];
+            key.getBytes(off, bytes);
+            final byte[] value = baseState.get(new String(bytes, StandardCharsets.UTF_8));
+            if (value == null)
+            {
+                return false;
+            }
+            out.wrap(value);
+            return true;
+        };
+    }
+
     @Test
     void shouldMatchTheModelAfterRandomPutsDeletesAndPatches()
     {
@@ -49,18 +68,7 @@ class OverlayTest
             baseState.put("base/" + i, value);
         }
         model.putAll(baseState);
-        final Overlay.BaseValues base = (key, off, len, out) ->
-        {
-            final byte[] bytes = new byte[len];
-            key.getBytes(off, bytes);
-            final byte[] value = baseState.get(new String(bytes, StandardCharsets.UTF_8));
-            if (value == null)
-            {
-                return false;
-            }
-            out.wrap(value);
-            return true;
-        };
+        final Overlay.BaseValues base = baseValues(baseState);
 
         try (Journal journal = Journal.open(new JournalContext().directory(dir).ringSlotCount(4096)))
         {

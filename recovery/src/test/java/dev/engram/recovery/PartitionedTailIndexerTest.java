@@ -10,7 +10,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -73,18 +72,7 @@ class PartitionedTailIndexerTest
             random.nextBytes(value);
             baseState.put("base/" + i, value);
         }
-        final Overlay.BaseValues base = (key, off, len, out) ->
-        {
-            final byte[] bytes = new byte[len];
-            key.getBytes(off, bytes);
-            final byte[] value = baseState.get(new String(bytes, StandardCharsets.UTF_8));
-            if (value == null)
-            {
-                return false;
-            }
-            out.wrap(value);
-            return true;
-        };
+        final Overlay.BaseValues base = OverlayTest.baseValues(baseState);
 
         try (Journal journal = Journal.open(new JournalContext().directory(dir).ringSlotCount(4096)))
         {
