@@ -15,6 +15,7 @@ import java.util.Map;
 final class ChainFiles implements Overlay.BaseValues, AutoCloseable
 {
     private final CheckpointChain chain;
+    private volatile boolean merkleRootsPending;
 
     ChainFiles(final List<MappedCheckpoint> baseFirst)
     {
@@ -37,9 +38,9 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     }
 
     /**
-     * @param deferIndexAndMerkleChecks leave each member's index CRC and Merkle root check to
-     *                                  {@link #verifyIndexesAndMerkleRoots()}, which must pass before the chain
-     *                                  is read.
+     * @param deferIndexAndMerkleChecks leave each member's index CRC to {@link #verifyIndexes()}, which must
+     *                                  pass before the chain is read, and its Merkle root to
+     *                                  {@link #verifyMerkleRoots()} ({@link #merkleRootsPending()} until then).
      */
     static ChainFiles open(final long headId, final Map<Long, Path> files, final boolean verifyBlocks,
         final boolean deferIndexAndMerkleChecks)
@@ -79,7 +80,9 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
                     checkpoint.verifyAllBlocks();
                 }
             }
-            return new ChainFiles(opened);
+            final ChainFiles chainFiles = new ChainFiles(opened);
+            chainFiles.merkleRootsPending = deferIndexAndMerkleChecks;
+            return chainFiles;
         }
         catch (final RuntimeException ex)
         {
@@ -92,16 +95,39 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     }
 
     /**
-     * Run the checks a deferring {@link #open} left out, on every member.
+     * Run the index checks a deferring {@link #open} left out, on every member.
      *
      * @throws CheckpointCorruptionException naming the file and offset of the first mismatch.
      */
-    void verifyIndexesAndMerkleRoots()
+    void verifyIndexes()
     {
         for (final MappedCheckpoint checkpoint : chain.checkpoints())
         {
-            checkpoint.verifyIndexAndMerkleRoot();
+            checkpoint.verifyIndex();
         }
+    }
+
+    /**
+     * Recompute every member's Merkle root (a deferring {@link #open} left it out): the caller holds the chain
+     * open meanwhile.
+     *
+     * @throws CheckpointCorruptionException naming the file and offset of the first mismatch.
+     */
+    void verifyMerkleRoots()
+    {
+        for (final MappedCheckpoint checkpoint : chain.checkpoints())
+        {
+            checkpoint.verifyMerkleRoot();
+        }
+        merkleRootsPending = false;
+    }
+
+    /**
+     * @return true if the chain was opened deferring its checks and its Merkle roots were not recomputed yet.
+     */
+    boolean merkleRootsPending()
+    {
+        return merkleRootsPending;
     }
 
     CheckpointChain chain()

@@ -124,8 +124,9 @@ final class Checkpointer implements Runnable
      */
     synchronized CheckpointInfo checkpointNow()
     {
-        // the check after open attaches to the recovered chain: it must finish before that chain is replaced
-        store.snapshotIndexCheck().join();
+        // the checks after open read (and the index check attaches to) the recovered chain: they must finish
+        // before that chain is replaced
+        store.awaitAfterOpenChecks();
         // what was appended is written within microseconds, except right after a recovery that opens the
         // journal's queue in the background: then the deltas wait in the ring until it is open
         final long appended = journal.lastAppendedVersion();

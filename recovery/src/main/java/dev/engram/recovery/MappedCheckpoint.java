@@ -87,9 +87,10 @@ public final class MappedCheckpoint implements AutoCloseable
     }
 
     /**
-     * Map and check a checkpoint file, optionally leaving the two checks whose cost grows with the state (the
-     * in-file index's CRC32C and the Merkle root) to {@link #verifyIndexAndMerkleRoot()}, which must then pass
-     * before the checkpoint is used (recovery runs it on another thread while it reads the journal).
+     * Map and check a checkpoint file, optionally leaving the two checks whose cost grows with the state to
+     * the caller: the in-file index's CRC32C ({@link #verifyIndex()}, which must pass before the checkpoint is
+     * read; recovery runs it on another thread while it reads the journal) and the Merkle root
+     * ({@link #verifyMerkleRoot()}; recovery runs it after ready, see {@link ChainFiles#merkleRootsPending()}).
      */
     static MappedCheckpoint open(final Path file, final boolean deferIndexAndMerkleChecks)
     {
@@ -115,7 +116,8 @@ public final class MappedCheckpoint implements AutoCloseable
             final MappedCheckpoint checkpoint = verifyAndWrap(file, fileLength, mapping);
             if (!deferIndexAndMerkleChecks)
             {
-                checkpoint.verifyIndexAndMerkleRoot();
+                checkpoint.verifyIndex();
+                checkpoint.verifyMerkleRoot();
             }
             return checkpoint;
         }
@@ -154,16 +156,14 @@ public final class MappedCheckpoint implements AutoCloseable
     }
 
     /**
-     * The open-time checks whose cost grows with the state: the in-file index's CRC32C (it is read in place)
-     * and the Merkle root recomputed from the block table. {@link #open(Path)} runs them; a caller that
-     * deferred them must run them before using the checkpoint.
+     * The in-file index's CRC32C: the index is read in place, so a reader must not use it before this passed.
+     * {@link #open(Path)} runs it; a caller that deferred it must run it before using the checkpoint.
      *
-     * @throws CheckpointCorruptionException naming the file and offset if either does not match.
+     * @throws CheckpointCorruptionException naming the file and the index's offset if it does not match.
      */
-    void verifyIndexAndMerkleRoot()
+    void verifyIndex()
     {
-        final long footerOffset = footerOffset(fileLength);
-        final UnsafeBuffer footer = new UnsafeBuffer(address + footerOffset, FOOTER_LENGTH);
+        final UnsafeBuffer footer = new UnsafeBuffer(address + footerOffset(fileLength), FOOTER_LENGTH);
         final long indexOffset = footer.getLong(INDEX_OFFSET_OFFSET, LITTLE_ENDIAN);
         final long slotCount = footer.getLong(INDEX_SLOT_COUNT_OFFSET, LITTLE_ENDIAN);
         final int indexCrc = Crc32cMemory.compute(address + indexOffset, slotCount * InFileIndexDescriptor.SLOT_LENGTH);
@@ -172,10 +172,22 @@ public final class MappedCheckpoint implements AutoCloseable
             throw new CheckpointCorruptionException(file, indexOffset, "index CRC32C mismatch: stored=0x" +
                 Integer.toHexString(footer.getInt(INDEX_CRC_OFFSET, LITTLE_ENDIAN)) + " computed=0x" + Integer.toHexString(indexCrc));
         }
+    }
+
+    /**
+     * The Merkle root recomputed from the block table (one SHA-256 per row and per node: ~0.2 s of a cold
+     * JVM's CPU for a 4 GiB file). It guards the root that backups and the catalog carry; serving data does
+     * not depend on it (the block table and the footer have their own CRC32C, each block its CRC32C), so
+     * recovery runs it after ready. {@link #open(Path)} runs it.
+     *
+     * @throws CheckpointCorruptionException naming the file and the footer's root offset if it does not match.
+     */
+    void verifyMerkleRoot()
+    {
         final byte[] root = MerkleTree.root(blockTable, 0, blockCount);
         if (!Arrays.equals(root, info.merkleRoot()))
         {
-            throw new CheckpointCorruptionException(file, footerOffset + MERKLE_ROOT_OFFSET,
+            throw new CheckpointCorruptionException(file, footerOffset(fileLength) + MERKLE_ROOT_OFFSET,
                 "Merkle root does not match the block table");
         }
     }

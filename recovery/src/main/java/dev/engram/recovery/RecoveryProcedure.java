@@ -89,7 +89,9 @@ final class RecoveryProcedure
                 final long recovered = Math.max(fast.lastVersion(), chain == null ? 0 : chain.stateVersion());
                 final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, fast.framesReplayed(), recovered,
                     0, 0, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
-                        "; the journal's queue opens in the background after ready (Journal.openInBackground)",
+                        "; the journal's queue opens in the background after ready (Journal.openInBackground)" +
+                        (chain == null ? "" : "; the chain's Merkle roots are recomputed after ready " +
+                            "(StateStore.merkleRootCheck())"),
                     0, fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
                 return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report);
             }

@@ -42,6 +42,7 @@ public final class StateStore implements AutoCloseable
     private final CopyOnWriteArrayList<StateReader> readers = new CopyOnWriteArrayList<>();
     private final List<StateView> retired = new ArrayList<>();
     private final List<String> damagedFiles = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CompletableFuture<Void> merkleCheck;
     private final java.util.concurrent.CompletableFuture<SnapshotIndexReport> indexCheck;
     private final VersionHistory history;   // version history (docs/history.md); also the Checkpointer's retention hook
     private volatile boolean closed;
@@ -60,16 +61,17 @@ public final class StateStore implements AutoCloseable
         this.applierThread = new Thread(applier, "engram-applier");
         applierThread.setDaemon(true);
         final SnapshotIndexMaintainer index = ctx.snapshotIndex() ? new SnapshotIndexMaintainer(ctx) : null;
-        // the snapshot index is an accelerator: checked (and rebuilt if needed) after ready, never before
+        // after ready, one at a time on their own threads: the Merkle roots the fast path left out, then the
+        // snapshot index (an accelerator: checked and rebuilt if needed, never before ready)
+        this.merkleCheck = chain == null || !chain.merkleRootsPending() ?
+            java.util.concurrent.CompletableFuture.completedFuture(null) :
+            java.util.concurrent.CompletableFuture.runAsync(() -> verifyMerkleRoots(chain),
+                runnable -> startDaemon(runnable, "engram-merkle-check"));
         this.indexCheck = index == null ?
             java.util.concurrent.CompletableFuture.completedFuture(
                 new SnapshotIndexReport(false, false, "snapshot index disabled", 0)) :
-            java.util.concurrent.CompletableFuture.supplyAsync(() -> index.checkAfterOpen(chain), runnable ->
-            {
-                final Thread thread = new Thread(runnable, "engram-index-check");
-                thread.setDaemon(true);
-                thread.start();
-            });
+            merkleCheck.handle((ignored, failure) -> null).thenApplyAsync(ignored -> index.checkAfterOpen(chain),
+                runnable -> startDaemon(runnable, "engram-index-check"));
         this.history = new VersionHistory(ctx, journal);   // before the checkpointer: its retention asks it
         this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles), applier, this,
             index, chain, recovered.nextCheckpointId());
@@ -118,6 +120,27 @@ public final class StateStore implements AutoCloseable
     public java.util.concurrent.CompletableFuture<SnapshotIndexReport> snapshotIndexCheck()
     {
         return indexCheck;
+    }
+
+    /**
+     * @return completes when the Merkle roots of the recovered chain have been recomputed after open (the fast
+     * restart path leaves them out of the time to ready; each block and the block table are still verified by
+     * their CRC32C before anything is served); completes exceptionally with a
+     * {@link CheckpointCorruptionException} naming the file and offset if a root does not match, and the file
+     * is then listed in {@link #damagedFiles()}.
+     */
+    public java.util.concurrent.CompletableFuture<Void> merkleRootCheck()
+    {
+        return merkleCheck;
+    }
+
+    /**
+     * Wait for the checks that run after open (they read the recovered chain: it must not be released first).
+     */
+    void awaitAfterOpenChecks()
+    {
+        indexCheck.handle((ignored, failure) -> null).join();
+        merkleCheck.handle((ignored, failure) -> null).join();
     }
 
     /**
@@ -229,6 +252,26 @@ public final class StateStore implements AutoCloseable
         damagedFiles.add(file + ": " + ex.getMessage());
     }
 
+    private void verifyMerkleRoots(final ChainFiles chain)
+    {
+        try
+        {
+            chain.verifyMerkleRoots();
+        }
+        catch (final CheckpointCorruptionException ex)
+        {
+            damagedFiles.add(ex.getMessage());
+            throw ex;
+        }
+    }
+
+    private static void startDaemon(final Runnable runnable, final String name)
+    {
+        final Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     void ensureOpen()
     {
         if (closed)
@@ -295,7 +338,7 @@ public final class StateStore implements AutoCloseable
         }
         closed = true;
         history.close();   // snapshots still open: their journal views go with the journal
-        indexCheck.join();
+        awaitAfterOpenChecks();
         checkpointer.stop();
         Threads.joinUninterruptibly(checkpointerThread);
         applier.stop();

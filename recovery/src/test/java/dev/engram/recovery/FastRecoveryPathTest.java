@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -99,6 +100,10 @@ class FastRecoveryPathTest
             }
             StateStoreTest.assertState(fast, workload.model(last), "fast path");
             StateStoreTest.assertState(full, workload.model(last), "full path");
+            // the fast path recomputes the chain's Merkle roots after ready; the full path did before it
+            assertDoesNotThrow(() -> fast.merkleRootCheck().get(30, TimeUnit.SECONDS));
+            assertTrue(full.merkleRootCheck().isDone());
+            assertEquals(java.util.List.of(), fast.damagedFiles());
             // both go on working: the next versions continue where the recovered state ends
             append(fast, last + 1, last + 100);
             StateStoreTest.assertState(fast, workload.model(last + 100), "fast path, after more appends");
@@ -127,6 +132,46 @@ class FastRecoveryPathTest
             assertEquals(version, checkpoint.stateVersion(), "the checkpoint holds every delta appended before the call");
             assertTrue(store.awaitApplied(version, 30, TimeUnit.SECONDS));
             StateStoreTest.assertState(store, workload.model(version), "after the checkpoint");
+        }
+    }
+
+    @Test
+    void shouldRecomputeTheMerkleRootsAfterReadyAndReportAMismatch() throws IOException
+    {
+        final Path dir = root.resolve("built");
+        final long last = build(dir, true);
+        // a head whose footer root no longer matches its block table, footer CRC intact: only the root check sees it
+        final Path head = CheckpointFiles.listCheckpoints(dir.resolve("checkpoints")).stream()
+            .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
+        final long footerOffset = CheckpointFooterDescriptor.footerOffset(Files.size(head));
+        try (RandomAccessFile raf = new RandomAccessFile(head.toFile(), "rw"))
+        {
+            final byte[] footer = new byte[CheckpointFooterDescriptor.FOOTER_LENGTH];
+            raf.seek(footerOffset);
+            raf.readFully(footer);
+            footer[CheckpointFooterDescriptor.MERKLE_ROOT_OFFSET + 5] ^= 0x10;
+            final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(footer, 0, CheckpointFooterDescriptor.FOOTER_CRC_OFFSET);
+            final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(footer);
+            buffer.putInt(CheckpointFooterDescriptor.FOOTER_CRC_OFFSET, (int)crc.getValue(), java.nio.ByteOrder.LITTLE_ENDIAN);
+            raf.seek(footerOffset);
+            raf.write(footer);
+        }
+        try (StateStore store = StateStore.open(ctx(dir)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertTrue(report.replayPath().startsWith("fast"), report.describe());
+            assertEquals(List.of(), report.rejected(), report.describe());
+            assertEquals(last, report.recoveredVersion(), report.describe());
+            final java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> store.merkleRootCheck().get(30, TimeUnit.SECONDS));
+            final CheckpointCorruptionException cause = assertInstanceOf(CheckpointCorruptionException.class, failed.getCause());
+            assertEquals(head.toString(), cause.file());
+            assertEquals(footerOffset + CheckpointFooterDescriptor.MERKLE_ROOT_OFFSET, cause.offset());
+            assertEquals(1, store.damagedFiles().size(), store.damagedFiles().toString());
+            assertTrue(store.damagedFiles().get(0).contains(head.toString()), store.damagedFiles().toString());
+            // the data is still served, each block checked by its own CRC32C
+            StateStoreTest.assertState(store, workload.model(last), "after the Merkle mismatch");
         }
     }
 
