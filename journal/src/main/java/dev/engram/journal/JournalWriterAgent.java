@@ -40,6 +40,7 @@ final class JournalWriterAgent implements Runnable
         CLOCK_MAX_MEASUREMENT_RETRIES, CLOCK_MEASUREMENT_THRESHOLD_NS, CLOCK_RESAMPLE_INTERVAL_NS);
     private final FrameChecksum checksum = new FrameChecksum();
     private final UnsafeBuffer heapFrame = new UnsafeBuffer(new byte[0]);
+    private final NoReadAheadChunks noReadAhead = new NoReadAheadChunks();
     private final long baseVersion;
     private final JournalSyncer syncer;
     private final JournalProgress progress;
@@ -170,6 +171,7 @@ final class JournalWriterAgent implements Runnable
             {
                 bytes.write(oversize, 0, length);
             }
+            noReadAhead.onWrite(bytes);
         }
     }
 }

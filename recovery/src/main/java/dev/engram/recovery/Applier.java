@@ -3,7 +3,6 @@ package dev.engram.recovery;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
@@ -28,7 +27,7 @@ final class Applier implements Runnable
     private final Journal journal;
     private final JournalMappedFiles files;
     private final AtomicReference<Rebase> pendingRebase = new AtomicReference<>();
-    private final IdleStrategy idle = new BackoffIdleStrategy(64, 16, 1_000, TimeUnit.MICROSECONDS.toNanos(200));
+    private final IdleStrategy idle;
     private volatile StateView view;
     private volatile long appliedVersion;
     private volatile boolean running = true;
@@ -36,8 +35,10 @@ final class Applier implements Runnable
     private JournalReader follower;
     private TailIndexer indexer;
 
-    Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered, final long recoveredVersion)
+    Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered, final long recoveredVersion,
+        final IdleStrategy idle)
     {
+        this.idle = idle;
         this.journal = journal;
         this.files = files;
         this.view = recovered;

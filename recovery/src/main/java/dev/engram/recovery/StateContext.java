@@ -60,6 +60,8 @@ public final class StateContext
     private int keyIndexMinChainLength = KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT;
     private boolean snapshotIndex = true;
     private boolean background = true;
+    private java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> applierIdleStrategySupplier =
+        JournalContext::backgroundIdleStrategy;
     private long historyVersions = HISTORY_VERSIONS_DEFAULT;
     private long historyDurationMs = HISTORY_DURATION_MS_DEFAULT;
     private LongSupplier historyEpochNsClock = StateContext::systemEpochNs;
@@ -94,6 +96,7 @@ public final class StateContext
             throw new IllegalArgumentException("state directory must be set");
         }
         Objects.requireNonNull(journal, "journal context");
+        Objects.requireNonNull(applierIdleStrategySupplier, "applierIdleStrategySupplier");
         journal.directory(journalDirectory());
         journal.conclude();
         if (checkpointEveryFrames < 1 || checkpointEveryBytes < 1)
@@ -358,6 +361,23 @@ public final class StateContext
     public StateContext background(final boolean background)
     {
         this.background = background;
+        return this;
+    }
+
+    public java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> applierIdleStrategySupplier()
+    {
+        return applierIdleStrategySupplier;
+    }
+
+    /**
+     * @param supplier idle strategy of the applier thread (it indexes written deltas for readers) when it has
+     *                 caught up; default {@link JournalContext#backgroundIdleStrategy()}.
+     * @return this.
+     */
+    public StateContext applierIdleStrategySupplier(
+        final java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> supplier)
+    {
+        this.applierIdleStrategySupplier = supplier;
         return this;
     }
 

@@ -57,7 +57,8 @@ public final class StateStore implements AutoCloseable
         final ChainFiles chain = recovered.chain();
         final StateView view = new StateView(chain == null ? StateView.EMPTY : chain,
             chain == null ? 0 : chain.stateVersion(), recovered.overlay());
-        this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion());
+        this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion(),
+            ctx.applierIdleStrategySupplier().get());
         this.applierThread = new Thread(applier, "engram-applier");
         applierThread.setDaemon(true);
         final SnapshotIndexMaintainer index = ctx.snapshotIndex() ? new SnapshotIndexMaintainer(ctx) : null;

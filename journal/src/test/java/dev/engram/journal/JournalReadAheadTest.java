@@ -1,0 +1,79 @@
+package dev.engram.journal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The journal thread's mappings of the cycle file carry {@code MADV_RANDOM} (Linux shows it as {@code rr} in
+ * {@code /proc/self/smaps}), so a write fault into the sparse file fills one page, not a whole read-ahead
+ * window (see {@link NoReadAheadChunks}), including chunks mapped after the first.
+ */
+class JournalReadAheadTest
+{
+    private static final Path SMAPS = Path.of("/proc/self/smaps");
+    private static final java.util.regex.Pattern MAPPING_HEADER = java.util.regex.Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldAdviseEveryChunkOfTheCycleFileItWritesAgainstReadAhead() throws IOException
+    {
+        assumeTrue(Files.isReadable(SMAPS), "needs Linux /proc/self/smaps");
+        final int maxDelta = 64 * 1024;
+        final JournalContext ctx = new JournalContext().directory(dir).ringSlotCount(1024).ringSlotLength(8192)
+            .maxDeltaLength(maxDelta).chronicleBlockSize(4L * maxDelta);
+        try (Journal journal = Journal.open(ctx))
+        {
+            final Delta delta = journal.newDelta();
+            final byte[] value = new byte[4000];
+            long last = 0;
+            for (int i = 0; i < 400; i++)   // ~1.6 MB: crosses several 256 KiB chunks
+            {
+                value[0] = (byte)i;
+                last = journal.append(delta.clear().put("user/" + (i % 50), value));
+            }
+            assertTrue(journal.awaitWritten(last, 30, TimeUnit.SECONDS));
+            final List<String> flags = cycleFileMappingFlags();
+            assertFalse(flags.isEmpty(), "no mapping of a cycle file found in " + SMAPS);
+            for (final String vmFlags : flags)
+            {
+                assertTrue((" " + vmFlags + " ").contains(" rr "), "cycle file mapped without MADV_RANDOM: " + flags);
+            }
+        }
+    }
+
+    /** VmFlags of every mapping of a {@code .cq4} file under {@link #dir}. */
+    private List<String> cycleFileMappingFlags() throws IOException
+    {
+        final List<String> flags = new ArrayList<>();
+        final String prefix = dir.toRealPath().toString();
+        boolean inCycleFile = false;
+        for (final String line : Files.readAllLines(SMAPS))
+        {
+            if (MAPPING_HEADER.matcher(line).lookingAt())
+            {
+                // a mapping's first line: address range, perms, offset, dev, inode, path
+                final String trimmed = line.trim();
+                final int slash = trimmed.indexOf('/');
+                final String path = slash < 0 ? "" : trimmed.substring(slash);
+                inCycleFile = path.startsWith(prefix) && path.endsWith(".cq4");
+            }
+            else if (inCycleFile && line.startsWith("VmFlags:"))
+            {
+                flags.add(line.substring("VmFlags:".length()).trim());
+            }
+        }
+        return flags;
+    }
+}
