@@ -40,6 +40,20 @@ final class FixedRateRun
         final AppendTarget target, final int producers, final long rate, final long warmupNs, final long measureNs)
         throws InterruptedException
     {
+        return run(target, producers, rate, warmupNs, measureNs, false);
+    }
+
+    /**
+     * @param isolate the single producer first pins itself to CPU 0 and every other thread to the other CPUs
+     *                ({@link CpuIsolation}); they stay so until {@link CpuIsolation#releaseAll()}.
+     */
+    static LatencyResult run(final AppendTarget target, final int producers, final long rate, final long warmupNs,
+        final long measureNs, final boolean isolate) throws InterruptedException
+    {
+        if (isolate && producers != 1)
+        {
+            throw new IllegalArgumentException("isolation is for one producer: producers=" + producers);
+        }
         if (producers < 1 || rate < 1 || warmupNs < 0 || measureNs < 1)
         {
             throw new IllegalArgumentException("producers=" + producers + " rate=" + rate + " warmupNs=" + warmupNs +
@@ -58,7 +72,7 @@ final class FixedRateRun
         final Thread[] threads = new Thread[producers];
         for (int p = 0; p < producers; p++)
         {
-            workers[p] = new Producer(target, barrier, startNs, p, producers, nsPerAppend, warmupNs, measureNs);
+            workers[p] = new Producer(target, barrier, startNs, p, producers, nsPerAppend, warmupNs, measureNs, isolate);
             threads[p] = new Thread(workers[p], "fixed-rate-producer-" + p);
         }
         for (final Thread thread : threads)
@@ -141,6 +155,7 @@ final class FixedRateRun
         final double nsPerAppend;
         final long warmupNs;
         final long measureNs;
+        final boolean isolate;
         final Histogram latency = newHistogram();
         final Histogram service = newHistogram();
         long appends;
@@ -159,8 +174,10 @@ final class FixedRateRun
             final int producers,
             final double nsPerAppend,
             final long warmupNs,
-            final long measureNs)
+            final long measureNs,
+            final boolean isolate)
         {
+            this.isolate = isolate;
             this.target = target;
             this.barrier = barrier;
             this.startNs = startNs;
@@ -174,6 +191,10 @@ final class FixedRateRun
         @Override
         public void run()
         {
+            if (isolate)
+            {
+                CpuIsolation.isolateCurrentThread();
+            }
             try (AppendTarget.ProducerAppender appender = target.newProducerAppender())
             {
                 final long switchesBefore = ThreadStats.currentThreadInvoluntaryContextSwitches();

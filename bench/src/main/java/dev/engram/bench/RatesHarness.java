@@ -115,7 +115,8 @@ public final class RatesHarness
             {
                 for (int round = 1; round <= settings.rounds(); round++)
                 {
-                    final RateResult result = runRate(engram, target, rate, settings.producers(), warmupNs, measureNs);
+                    final RateResult result = runRate(engram, target, rate, settings.producers(), warmupNs, measureNs,
+                        settings.isolateProducer());
                     results.add(result);
                     printRate(result, round, settings.rounds(), out);
                 }
@@ -125,6 +126,10 @@ public final class RatesHarness
         }
         finally
         {
+            if (settings.isolateProducer())
+            {
+                CpuIsolation.releaseAll();
+            }
             if (!settings.keepFiles())
             {
                 BenchFiles.deleteTree(dir);
@@ -154,18 +159,18 @@ public final class RatesHarness
      * The floor, quiet and during-checkpoint runs of one rate.
      */
     static RateResult runRate(final Engram engram, final EngineAppendTarget target, final long rate, final int producers,
-        final long warmupNs, final long measureNs) throws InterruptedException
+        final long warmupNs, final long measureNs, final boolean isolate) throws InterruptedException
     {
         final LatencyResult floor;
         try (NoOpAppendTarget noOp = new NoOpAppendTarget())
         {
-            floor = FixedRateRun.run(noOp, producers, rate, warmupNs, measureNs);
+            floor = FixedRateRun.run(noOp, producers, rate, warmupNs, measureNs, isolate);
         }
 
         final long quietCheckpointsBefore = engram.store().checkpointCount();
         target.beginRun();
         final CpuShare quietShare = CpuShare.start(ENGINE_THREADS);
-        final LatencyResult quiet = FixedRateRun.run(target, producers, rate, warmupNs, measureNs);
+        final LatencyResult quiet = FixedRateRun.run(target, producers, rate, warmupNs, measureNs, isolate);
         final CpuShare.Usage quietCpu = quietShare.stop(Map.of());
         final long quietCheckpoints = engram.store().checkpointCount() - quietCheckpointsBefore;
 
@@ -177,7 +182,7 @@ public final class RatesHarness
         final CheckpointLoop.Builds builds;
         try
         {
-            during = FixedRateRun.run(target, producers, rate, warmupNs, measureNs);
+            during = FixedRateRun.run(target, producers, rate, warmupNs, measureNs, isolate);
         }
         finally
         {

@@ -18,6 +18,8 @@ import java.util.Locale;
  * @param ringSlotCount  the journal's ring slots; 0 keeps the engine's default.
  * @param baseDirectory  where the state goes; null: a new {@code /tmp/jmh-rates-*}.
  * @param keepFiles      keep the state directory afterwards.
+ * @param isolateProducer pin the (single) producer thread to CPU 0 and every other thread of the JVM to the
+ *                        other CPUs ({@link CpuIsolation}), as a latency-critical deployment would.
  */
 public record RatesSettings(
     long[] rates,
@@ -30,17 +32,18 @@ public record RatesSettings(
     int maxChainLength,
     int ringSlotCount,
     Path baseDirectory,
-    boolean keepFiles)
+    boolean keepFiles,
+    boolean isolateProducer)
 {
     /** @return the defaults: 100k, 250k, 500k and 1M/s, 1 s warm-up + 5 s each, 1 producer, 256 MiB of 1 KiB values, full checkpoints. */
     public static RatesSettings defaults()
     {
-        return new RatesSettings(new long[]{100_000, 250_000, 500_000, 1_000_000}, 1, 5, 1, 1, 256L << 20, 1024, 1, 0, null, false);
+        return new RatesSettings(new long[]{100_000, 250_000, 500_000, 1_000_000}, 1, 5, 1, 1, 256L << 20, 1024, 1, 0, null, false, false);
     }
 
     /**
      * @param args {@code --rates R,R,... --seconds S --warmup W --rounds N --producers P --state BYTES --value BYTES
-     *             --max-chain-length N --ring-slots N --dir D --keep}.
+     *             --max-chain-length N --ring-slots N --dir D --keep --isolate-producer}.
      * @return the settings.
      * @throws IllegalArgumentException naming the bad option.
      */
@@ -58,6 +61,7 @@ public record RatesSettings(
         int ringSlots = d.ringSlotCount;
         Path dir = d.baseDirectory;
         boolean keep = d.keepFiles;
+        boolean isolate = d.isolateProducer;
         for (int i = 0; i < args.length; i++)
         {
             final String arg = args[i];
@@ -74,11 +78,12 @@ public record RatesSettings(
                 case "--ring-slots" -> ringSlots = (int)CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
                 case "--dir" -> dir = Path.of(CommandLineValues.value(args, ++i, arg));
                 case "--keep" -> keep = true;
+                case "--isolate-producer" -> isolate = true;
                 default -> throw new IllegalArgumentException("unknown option: " + arg + " (see ./engram help)");
             }
         }
-        return new RatesSettings(rates, warmup, seconds, rounds, producers, stateBytes, valueLength, maxChainLength, ringSlots, dir, keep)
-            .validate();
+        return new RatesSettings(rates, warmup, seconds, rounds, producers, stateBytes, valueLength, maxChainLength, ringSlots, dir, keep,
+            isolate).validate();
     }
 
     /**
@@ -102,6 +107,11 @@ public record RatesSettings(
         if (producers < 1)
         {
             throw new IllegalArgumentException("producers must be >= 1: producers=" + producers);
+        }
+        if (isolateProducer && (producers != 1 || !CpuIsolation.available()))
+        {
+            throw new IllegalArgumentException("--isolate-producer needs exactly 1 producer and Linux with >= 2 CPUs: " +
+                "producers=" + producers + " CPUs available for it=" + CpuIsolation.available());
         }
         if (valueLength < EngineAppendTarget.PATCH_LENGTH || stateBytes < valueLength || stateBytes / valueLength > Integer.MAX_VALUE)
         {

@@ -23,7 +23,7 @@ class RatesHarnessTest
     void shouldRecordEveryAppendAndOverlapACheckpointBuildWhenRunBriefly(@TempDir final Path dir) throws Exception
     {
         // 0.1 s warm-up + 0.5 s measured at 20k/s: 12,000 appends per run, 10,000 of them measured
-        final RatesSettings settings = new RatesSettings(new long[]{20_000}, 0.1, 0.5, 1, 1, 2L << 20, 1024, 1, 0, dir, false);
+        final RatesSettings settings = new RatesSettings(new long[]{20_000}, 0.1, 0.5, 1, 1, 2L << 20, 1024, 1, 0, dir, false, false);
         final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
         final RatesHarness.Report report = RatesHarness.run(settings, new PrintStream(printed, true, StandardCharsets.UTF_8));
@@ -67,6 +67,10 @@ class RatesHarnessTest
             () -> RatesSettings.parse(new String[]{"--rounds", "0"}));
         assertTrue(rounds.getMessage().contains("rounds=0"), rounds.getMessage());
 
+        final IllegalArgumentException isolateMany = assertThrows(IllegalArgumentException.class,
+            () -> RatesSettings.parse(new String[]{"--isolate-producer", "--producers", "2"}));
+        assertTrue(isolateMany.getMessage().contains("--isolate-producer") && isolateMany.getMessage().contains("producers=2"),
+            isolateMany.getMessage());
         final RatesSettings parsed = RatesSettings.parse(new String[]{"--rates", "100k,1m", "--state", "64m", "--value", "2k"});
         assertEquals(100_000, parsed.rates()[0]);
         assertEquals(1_000_000, parsed.rates()[1]);

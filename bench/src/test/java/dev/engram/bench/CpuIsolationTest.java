@@ -1,0 +1,71 @@
+package dev.engram.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The isolated thread ends up alone on CPU 0, the rest of the process on the other CPUs, and release puts
+ * everything back, as the kernel reports it in /proc.
+ */
+class CpuIsolationTest
+{
+    @Test
+    void shouldGiveTheCallingThreadCpuZeroAndTheRestTheOtherCpus() throws Exception
+    {
+        assumeTrue(CpuIsolation.available(), "needs Linux and >= 2 CPUs");
+        final int cpus = CpuIsolation.cpus();
+        final String others = cpus == 2 ? "1" : "1-" + (cpus - 1);
+        final String all = "0-" + (cpus - 1);
+        final int mainTid = CpuIsolation.currentThreadId();
+        final AtomicReference<String> isolated = new AtomicReference<>();
+        final AtomicReference<String> mainWhileIsolated = new AtomicReference<>();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        try
+        {
+            final Thread thread = new Thread(() ->
+            {
+                try
+                {
+                    CpuIsolation.isolateCurrentThread();
+                    isolated.set(CpuIsolation.allowedCpus(CpuIsolation.currentThreadId()));
+                    mainWhileIsolated.set(CpuIsolation.allowedCpus(mainTid));
+                }
+                catch (final Throwable ex)
+                {
+                    failure.set(ex);
+                }
+            }, "isolated");
+            thread.start();
+            thread.join();
+            assertNull(failure.get());
+            assertEquals("0", isolated.get());
+            assertEquals(others, mainWhileIsolated.get());
+            // a thread started now inherits the other CPUs
+            final AtomicReference<String> child = new AtomicReference<>();
+            final Thread later = new Thread(() ->
+            {
+                try
+                {
+                    child.set(CpuIsolation.allowedCpus(CpuIsolation.currentThreadId()));
+                }
+                catch (final Exception ex)
+                {
+                    failure.set(ex);
+                }
+            });
+            later.start();
+            later.join();
+            assertNull(failure.get());
+            assertEquals(others, child.get());
+        }
+        finally
+        {
+            CpuIsolation.releaseAll();
+        }
+        assertEquals(all, CpuIsolation.allowedCpus(mainTid));
+    }
+}
