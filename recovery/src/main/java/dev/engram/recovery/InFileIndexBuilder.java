@@ -61,6 +61,8 @@ final class InFileIndexBuilder
         final long mapAddress = OS.map(channel, FileChannel.MapMode.READ_WRITE, mapStart, mapLength);
         try
         {
+            // the region is a hole of the temp file: no read-ahead zero-filling megabytes per fault
+            dev.engram.journal.ReadAhead.disable(mapAddress, mapLength);
             final long region = mapAddress + (indexOffset - mapStart);
             for (long i = 0; i < count; i++)
             {

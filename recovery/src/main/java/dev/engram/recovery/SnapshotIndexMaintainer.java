@@ -13,7 +13,8 @@ import java.nio.file.Path;
 final class SnapshotIndexMaintainer
 {
     /** What the check after open found. */
-    record Check(CatalogReport catalog, KeyIndexReport keyIndex, boolean keyIndexAttached, String error)
+    record Check(CatalogReport catalog, KeyIndexReport keyIndex, boolean keyIndexAttached, String keyIndexSkipped,
+        String error)
     {
         boolean rebuilt()
         {
@@ -29,7 +30,8 @@ final class SnapshotIndexMaintainer
             }
             return "catalog " + (catalog == null ? "none" : catalog.outcome() +
                 (catalog.reason() == null ? "" : " (" + catalog.reason() + ")")) +
-                ", key index " + (keyIndex == null ? "not used (no checkpoint)" : keyIndex.method() +
+                ", key index " + (keyIndex == null ? "not used (" + (keyIndexSkipped == null ? "no checkpoint" :
+                keyIndexSkipped) + ")" : keyIndex.method() +
                 (keyIndex.reason() == null ? "" : " (" + keyIndex.reason() + ")")) +
                 (keyIndexAttached ? ", attached" : "");
         }
@@ -63,37 +65,41 @@ final class SnapshotIndexMaintainer
             catalog = catalogReport.catalog();
             if (chain == null)
             {
-                return new Check(catalogReport, null, false, null);
+                return new Check(catalogReport, null, false, null, null);
+            }
+            if (chain.length() < minChainLength)
+            {
+                return new Check(catalogReport, null, false, shortChain(chain), null);
             }
             final KeyLocationIndex index = KeyLocationIndex.openOrRebuild(directory, chain.chain());
-            final KeyIndexReport keyReport = index.report();
-            final boolean attach = chain.length() >= minChainLength;
-            if (attach)
-            {
-                chain.chain().attach(index);
-            }
-            else
-            {
-                index.close();
-            }
-            return new Check(catalogReport, keyReport, attach, null);
+            chain.chain().attach(index);
+            return new Check(catalogReport, index.report(), true, null, null);
         }
         catch (final RuntimeException ex)
         {
-            return new Check(null, null, false, ex.toString());
+            return new Check(null, null, false, null, ex.toString());
         }
     }
 
     /**
-     * After a checkpoint is published: record it in a new catalog and publish the head's key index.
+     * After a checkpoint is published: record it in a new catalog and, if the chain is long enough for reads
+     * to use it, publish and attach the head's key index. A shorter chain gets none: its reads probe at most
+     * {@code keyIndexMinChainLength - 1} in-file indexes, and building the map (one Chronicle Map put per live
+     * key of the whole chain, ~250 bytes of garbage each as measured) would cost about as much as the checkpoint.
      */
     synchronized void afterPublish(final CheckpointInfo info, final ChainFiles chain)
     {
         catalog = catalog == null ? CatalogRebuilder.ensureCurrent(directory).catalog() : catalog.with(info);
-        KeyLocationIndex.publish(directory, chain.chain());
         if (chain.length() >= minChainLength)
         {
+            KeyLocationIndex.publish(directory, chain.chain());
             chain.chain().attach(KeyLocationIndex.open(directory, chain.chain()));
         }
+    }
+
+    private String shortChain(final ChainFiles chain)
+    {
+        return "chain of " + chain.length() + " < keyIndexMinChainLength " + minChainLength +
+            ": reads use the in-file indexes";
     }
 }

@@ -101,6 +101,40 @@ class StateStoreTest
     }
 
     @Test
+    void shouldBuildNoKeyIndexForAChainShorterThanItsMinimumLength() throws Exception
+    {
+        final StateContext ctx = ctx(false).background(false).keyIndexMinChainLength(3).maxChainLength(10);
+        final long last;
+        try (StateStore store = StateStore.open(ctx))
+        {
+            last = append(store, 1, 2000);
+            store.checkpoint();
+            assertEquals(List.of(), keyIndexFiles(), "chain of 1: no key index");
+            append(store, last + 1, last + 200);
+            store.checkpoint();
+            assertEquals(List.of(), keyIndexFiles(), "chain of 2: no key index");
+            append(store, last + 201, last + 400);
+            store.checkpoint();
+            assertEquals(1, keyIndexFiles().size(), "chain of 3: the head's key index");
+        }
+        try (StateStore store = StateStore.open(ctx.keyIndexMinChainLength(4)))
+        {
+            final SnapshotIndexReport check = store.snapshotIndexCheck().get(60, TimeUnit.SECONDS);
+            assertFalse(check.keyIndexAttached(), check.description());
+            assertTrue(check.description().contains("not used (chain of 3 < keyIndexMinChainLength 4"), check.description());
+            assertState(store, workload.model(last + 400), "through the in-file indexes");
+        }
+    }
+
+    private List<String> keyIndexFiles() throws IOException
+    {
+        try (var files = Files.list(dir.resolve("checkpoints")))
+        {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("keys-") && n.endsWith(".cm")).toList();
+        }
+    }
+
+    @Test
     void shouldRebuildAMissingOrDamagedSnapshotIndexAfterReadyAndReadThroughIt() throws Exception
     {
         final StateContext ctx = ctx(false).background(false).keyIndexMinChainLength(2);
