@@ -38,8 +38,9 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     }
 
     /**
-     * @param deferIndexAndMerkleChecks leave each member's index CRC to {@link #verifyIndexes()}, which must
-     *                                  pass before the chain is read, and its Merkle root to
+     * @param deferIndexAndMerkleChecks leave each member's block table rows and index CRC to
+     *                                  {@link #verifyDeferred()}, which must pass before the chain is read, and
+     *                                  its Merkle root to
      *                                  {@link #verifyMerkleRoots()} ({@link #merkleRootsPending()} until then).
      */
     static ChainFiles open(final long headId, final Map<Long, Path> files, final boolean verifyBlocks,
@@ -95,15 +96,15 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     }
 
     /**
-     * Run the index checks a deferring {@link #open} left out, on every member.
+     * Run the block table and index checks a deferring {@link #open} left out, on every member.
      *
      * @throws CheckpointCorruptionException naming the file and offset of the first mismatch.
      */
-    void verifyIndexes()
+    void verifyDeferred()
     {
         for (final MappedCheckpoint checkpoint : chain.checkpoints())
         {
-            checkpoint.verifyIndex();
+            checkpoint.verifyDeferred();
         }
     }
 

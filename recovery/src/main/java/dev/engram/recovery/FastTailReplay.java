@@ -77,7 +77,7 @@ final class FastTailReplay implements AutoCloseable
                 return failed("newest checkpoint has no journal hint", System.nanoTime() - startNs, 0);
             }
         }
-        // the index check that grows with the state runs beside the journal scan (which does not read the chain)
+        // the checks that grow with the state run beside the journal scan (which does not read the chain)
         final FutureTask<Void> chainChecks = startChainChecks(chain);
         final long replayStartNs = System.nanoTime();
         final long checkpointOpenNs = replayStartNs - startNs;
@@ -148,7 +148,7 @@ final class FastTailReplay implements AutoCloseable
         {
             if (chain != null)
             {
-                chain.verifyIndexes();   // the Merkle roots are recomputed after ready (StateStore)
+                chain.verifyDeferred();   // block table rows, index CRC; the Merkle roots after ready (StateStore)
             }
             return null;
         });

@@ -135,28 +135,84 @@ class FastRecoveryPathTest
         }
     }
 
+    /** The newest checkpoint file (the chain's head). */
+    private static Path newestCheckpoint(final Path dir)
+    {
+        return CheckpointFiles.listCheckpoints(dir.resolve("checkpoints")).stream()
+            .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
+    }
+
+    /** Let {@code edit} change the footer (and the rest of the file), then give the footer a valid CRC again. */
+    private static void rewriteFooter(final Path file, final FooterEdit edit) throws IOException
+    {
+        final long footerOffset = CheckpointFooterDescriptor.footerOffset(Files.size(file));
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            final byte[] bytes = new byte[CheckpointFooterDescriptor.FOOTER_LENGTH];
+            raf.seek(footerOffset);
+            raf.readFully(bytes);
+            final org.agrona.concurrent.UnsafeBuffer footer = new org.agrona.concurrent.UnsafeBuffer(bytes);
+            edit.edit(raf, footer);
+            final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(bytes, 0, CheckpointFooterDescriptor.FOOTER_CRC_OFFSET);
+            footer.putInt(CheckpointFooterDescriptor.FOOTER_CRC_OFFSET, (int)crc.getValue(), java.nio.ByteOrder.LITTLE_ENDIAN);
+            raf.seek(footerOffset);
+            raf.write(bytes);
+        }
+    }
+
+    private interface FooterEdit
+    {
+        void edit(RandomAccessFile raf, org.agrona.concurrent.UnsafeBuffer footer) throws IOException;
+    }
+
+    @Test
+    void shouldRejectAHeadWhoseBlockTableRowsDoNotAddUpThoughTheirCrcDoes() throws IOException
+    {
+        final Path dir = root.resolve("built");
+        final long last = build(dir, true);
+        // row 0 claims one more entry than it holds; the table's CRC in the footer is made to match: only the
+        // row walk (deferred beside the scan on the fast path) sees it
+        final Path head = newestCheckpoint(dir);
+        rewriteFooter(head, (raf, footer) ->
+        {
+            final long tableOffset = footer.getLong(CheckpointFooterDescriptor.BLOCK_TABLE_OFFSET_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
+            final int blocks = (int)footer.getLong(CheckpointFooterDescriptor.BLOCK_COUNT_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN);
+            final byte[] table = new byte[blocks * BlockTableDescriptor.ROW_LENGTH];
+            raf.seek(tableOffset);
+            raf.readFully(table);
+            final org.agrona.concurrent.UnsafeBuffer rows = new org.agrona.concurrent.UnsafeBuffer(table);
+            rows.putInt(BlockTableDescriptor.ENTRY_COUNT_OFFSET,
+                rows.getInt(BlockTableDescriptor.ENTRY_COUNT_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN) + 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+            raf.seek(tableOffset);
+            raf.write(table);
+            final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(table);
+            footer.putInt(CheckpointFooterDescriptor.BLOCK_TABLE_CRC_OFFSET, (int)crc.getValue(), java.nio.ByteOrder.LITTLE_ENDIAN);
+        });
+        try (StateStore store = StateStore.open(ctx(dir)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertTrue(report.replayPath().startsWith("full") && report.replayPath().contains("does not add up"),
+                report.describe());
+            assertEquals(1, report.rejected().size(), report.describe());
+            assertTrue(report.rejected().get(0).contains("does not add up"), report.describe());
+            assertEquals(3000, report.checkpointVersion(), "the older chain: " + report.describe());
+            StateStoreTest.assertState(store, workload.model(last), "from the older chain and the journal");
+        }
+    }
+
     @Test
     void shouldRecomputeTheMerkleRootsAfterReadyAndReportAMismatch() throws IOException
     {
         final Path dir = root.resolve("built");
         final long last = build(dir, true);
         // a head whose footer root no longer matches its block table, footer CRC intact: only the root check sees it
-        final Path head = CheckpointFiles.listCheckpoints(dir.resolve("checkpoints")).stream()
-            .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
+        final Path head = newestCheckpoint(dir);
         final long footerOffset = CheckpointFooterDescriptor.footerOffset(Files.size(head));
-        try (RandomAccessFile raf = new RandomAccessFile(head.toFile(), "rw"))
-        {
-            final byte[] footer = new byte[CheckpointFooterDescriptor.FOOTER_LENGTH];
-            raf.seek(footerOffset);
-            raf.readFully(footer);
-            footer[CheckpointFooterDescriptor.MERKLE_ROOT_OFFSET + 5] ^= 0x10;
-            final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            crc.update(footer, 0, CheckpointFooterDescriptor.FOOTER_CRC_OFFSET);
-            final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(footer);
-            buffer.putInt(CheckpointFooterDescriptor.FOOTER_CRC_OFFSET, (int)crc.getValue(), java.nio.ByteOrder.LITTLE_ENDIAN);
-            raf.seek(footerOffset);
-            raf.write(footer);
-        }
+        rewriteFooter(head, (raf, footer) ->
+            footer.putByte(CheckpointFooterDescriptor.MERKLE_ROOT_OFFSET + 5,
+                (byte)(footer.getByte(CheckpointFooterDescriptor.MERKLE_ROOT_OFFSET + 5) ^ 0x10)));
         try (StateStore store = StateStore.open(ctx(dir)))
         {
             final RecoveryReport report = store.recoveryReport();
