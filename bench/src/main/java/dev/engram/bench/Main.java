@@ -84,8 +84,11 @@ public final class Main
                                      See docs/benchmarks.md ("Recovery").
               bench rates [--rates 100k,250k,500k,1m] [--seconds S] [--warmup W] [--rounds N] [--producers P] [--state 256m]
                           [--value 1024] [--max-chain-length 1] [--ring-slots N] [--dir D] [--keep]
+                          [--isolate-producer]
                                      engine append latency at each fixed rate (CO-corrected) beside a no-op floor,
                                      quiet and while full checkpoints are built back to back; p99 ratio vs 2x.
+                                     --isolate-producer: the producer alone on CPU 0, the JVM's other threads on
+                                     the other CPUs (Linux).
                                      See docs/benchmarks.md ("Latency at several rates").
               bench peers [--state 256m] [--tail 1000000] [--rate 50000] [--reps 3] [--help for more]
                                      one workload against Engram, RocksDB (WAL, sync off / on) and a zstd
