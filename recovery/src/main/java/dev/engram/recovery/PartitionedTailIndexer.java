@@ -61,7 +61,6 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     private long reservedBytes;
     private long bufferedRecords;
     private long frames;
-    private long ops;
     private long lastVersion;
     private int lastCycle;
     private long lastPosition;
@@ -160,7 +159,6 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
                 UnsafeApi.putLong(address + patchOffsetOffset(keyLength), frame.patchOffset());
             }
             bufferedRecords++;
-            ops++;
         }
         frames++;
         lastVersion = version;
@@ -330,11 +328,6 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     long frames()
     {
         return frames;
-    }
-
-    long ops()
-    {
-        return ops;
     }
 
     long lastVersion()

@@ -12,11 +12,7 @@ final class TailIndexer implements FrameHandler
 {
     private final Overlay overlay;
     private final Overlay.BaseValues base;
-    private long frames;
-    private long ops;
     private long lastVersion;
-    private int lastCycle;
-    private long lastPosition;
 
     TailIndexer(final Overlay overlay, final Overlay.BaseValues base)
     {
@@ -41,42 +37,12 @@ final class TailIndexer implements FrameHandler
                     frame.patchOffset(), frame.buffer(), frame.dataOffset(), frame.dataLength(), base);
                 default -> throw new IllegalStateException("unknown op in verified frame: version=" + version);
             }
-            ops++;
         }
-        frames++;
         lastVersion = version;
-        lastCycle = cycle;
-        lastPosition = framePosition;
-    }
-
-    long frames()
-    {
-        return frames;
-    }
-
-    long ops()
-    {
-        return ops;
     }
 
     long lastVersion()
     {
         return lastVersion;
-    }
-
-    /**
-     * @return the cycle of the last frame indexed.
-     */
-    int lastCycle()
-    {
-        return lastCycle;
-    }
-
-    /**
-     * @return the file position of the last frame's body, or 0 if none was indexed.
-     */
-    long lastPosition()
-    {
-        return lastPosition;
     }
 }
