@@ -164,15 +164,20 @@ final class Applier implements Runnable
             idle.idle(n);
         }
         final Overlay next = new Overlay(Math.max(1024, view.overlay().size()), files);
-        final TailIndexer nextIndexer = new TailIndexer(next, rebase.base());
         final long applied = appliedVersion;
         if (applied > rebase.baseVersion())
         {
-            try (JournalReader replay = journal.newReader())
+            // the frames since the checkpoint (as many as were written while it was built) in one bulk pass,
+            // partitioned by key hash like recovery's replay, rather than one random overlay miss per frame
+            try (JournalReader replay = journal.newReader();
+                 PartitionedTailIndexer bulk = new PartitionedTailIndexer(next, rebase.base(),
+                     PartitionedTailIndexer.DEFAULT_BUFFER_BUDGET, applied - rebase.baseVersion()))
             {
-                replay.replay(rebase.baseVersion() + 1, applied, nextIndexer);
+                replay.replay(rebase.baseVersion() + 1, applied, bulk);
+                bulk.finish();
             }
         }
+        final TailIndexer nextIndexer = new TailIndexer(next, rebase.base());
         final StateView old = view;
         view = new StateView(rebase.base(), rebase.baseVersion(), next);
         indexer = nextIndexer;
