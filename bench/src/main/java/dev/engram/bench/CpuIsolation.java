@@ -16,6 +16,7 @@ import java.nio.file.Path;
 final class CpuIsolation
 {
     private static final Path TASKS = Path.of("/proc/self/task");
+    private static final int ESRCH = 3;
 
     private CpuIsolation()
     {
@@ -93,6 +94,16 @@ final class CpuIsolation
         return PosixAPI.posix().gettid();
     }
 
+    /**
+     * Pin one thread of this process to CPUs {@code fromCpu..toCpu}; a thread that has ended is skipped.
+     *
+     * @throws IllegalStateException naming the thread when a live thread cannot be pinned.
+     */
+    static void pin(final int tid, final int fromCpu, final int toCpu)
+    {
+        pin(PosixAPI.posix(), tid, fromCpu, toCpu);
+    }
+
     private static void pin(final PosixAPI posix, final int tid, final int fromCpu, final int toCpu)
     {
         long mask = 0;
@@ -104,16 +115,57 @@ final class CpuIsolation
         try
         {
             net.openhft.chronicle.core.UnsafeMemory.MEMORY.writeLong(address, mask);
-            if (posix.sched_setaffinity(tid, Long.BYTES, address) != 0 && Files.isDirectory(TASKS.resolve(Integer.toString(tid))))
+            int result;
+            String error;
+            try
             {
-                // a thread that ended meanwhile is no failure
+                result = posix.sched_setaffinity(tid, Long.BYTES, address);
+                error = result == 0 ? null : posix.lastErrorStr();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // Chronicle's posix layer reports a failed call by throwing, e.g. "No such process, ret: -1"
+                result = -1;
+                error = ex.getMessage();
+            }
+            if (result != 0 && !ended(posix, tid))
+            {
                 throw new IllegalStateException("cannot pin thread " + tid + " to CPUs " + fromCpu + "-" + toCpu + ": " +
-                    posix.lastErrorStr());
+                    error);
             }
         }
         finally
         {
             posix.free(address);
+        }
+    }
+
+    /**
+     * A thread that ended between listing {@code /proc/self/task} and pinning it is no failure: the call
+     * failed with ESRCH, its task entry is gone, or it is still listed as a zombie (a joined thread's entry
+     * can outlive {@code Thread.join}).
+     */
+    private static boolean ended(final PosixAPI posix, final int tid)
+    {
+        if (posix.lastError() == ESRCH)
+        {
+            return true;
+        }
+        try
+        {
+            for (final String line : Files.readAllLines(TASKS.resolve(Integer.toString(tid)).resolve("status")))
+            {
+                if (line.startsWith("State:"))
+                {
+                    final String state = line.substring("State:".length()).trim();
+                    return state.startsWith("Z") || state.startsWith("X");
+                }
+            }
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            return true; // no status any more: the thread is gone
         }
     }
 

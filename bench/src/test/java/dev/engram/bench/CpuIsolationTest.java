@@ -68,4 +68,26 @@ class CpuIsolationTest
         }
         assertEquals(all, CpuIsolation.allowedCpus(mainTid));
     }
+
+    @Test
+    void shouldSkipAThreadThatEndedBeforeItWasPinned() throws Exception
+    {
+        assumeTrue(CpuIsolation.available(), "needs Linux and >= 2 CPUs");
+        final int[] tid = new int[1];
+        final Thread thread = new Thread(() -> tid[0] = CpuIsolation.currentThreadId(), "short-lived");
+        thread.start();
+        thread.join();
+        // listed as a zombie or gone by now: either way pinning it is no failure (isolating a busy JVM meets this)
+        assertDoesNotThrow(() -> CpuIsolation.pin(tid[0], 1, 1));
+    }
+
+    @Test
+    void shouldNameALiveThreadThatCannotBePinned()
+    {
+        assumeTrue(CpuIsolation.available(), "needs Linux and >= 2 CPUs");
+        assumeTrue(CpuIsolation.cpus() < 63, "needs a CPU number that does not exist");
+        final int self = CpuIsolation.currentThreadId();
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> CpuIsolation.pin(self, 63, 63));
+        assertTrue(ex.getMessage().contains("thread " + self), ex.getMessage());
+    }
 }
