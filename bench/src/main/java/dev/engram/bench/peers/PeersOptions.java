@@ -121,11 +121,12 @@ public final class PeersOptions
         for (final PeerSystem system : systems)
         {
             final Phases phases = phases(system);
-            if (phases.latencyPuts() + phases.flatOutPuts() > tail)
+            final long wanted = latencyPutsWanted(system);
+            if (wanted + phases.flatOutPuts() > tail)
             {
                 throw new IllegalArgumentException(String.format("--tail %,d is shorter than what %s measures: %,d fixed-rate puts " +
                     "(rate x (warmup + seconds)) + %,d flat-out puts; raise --tail or lower the rate", tail, system.label(),
-                    phases.latencyPuts(), phases.flatOutPuts()));
+                    wanted, phases.flatOutPuts()));
             }
         }
     }
@@ -150,13 +151,22 @@ public final class PeersOptions
         final int r = sync ? syncRate : rate;
         final double warm = sync ? syncWarmupSeconds : warmupSeconds;
         final double measure = sync ? syncSeconds : seconds;
-        final long latencyPuts = (long)Math.ceil(r * (warm + measure));
+        final long latencyPuts = latencyPutsWanted(system);
         if (latencyPuts > tail)
         {
             return new Phases(r, (long)(warm * 1e9), (long)(measure * 1e9), Integer.MAX_VALUE / 2, 0);
         }
         final int flatOut = sync ? syncOps : tail - (int)latencyPuts;
         return new Phases(r, (long)(warm * 1e9), (long)(measure * 1e9), (int)latencyPuts, flatOut);
+    }
+
+    /**
+     * @return the puts a system's fixed-rate phase sends: its rate x (warm-up + recorded seconds).
+     */
+    private long latencyPutsWanted(final PeerSystem system)
+    {
+        final boolean sync = system.syncs();
+        return (long)Math.ceil((sync ? syncRate : rate) * ((sync ? syncWarmupSeconds : warmupSeconds) + (sync ? syncSeconds : seconds)));
     }
 
     private static Set<PeerSystem> parseSystems(final String list)

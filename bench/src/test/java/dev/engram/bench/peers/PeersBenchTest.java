@@ -94,6 +94,14 @@ class PeersBenchTest
     }
 
     @Test
+    void shouldNameTheFixedRatePutsATooShortTailCannotHold()
+    {
+        // 2,000 puts/s x (0.1 + 0.5) s = 1,200 fixed-rate puts; engram's flat-out phase takes the rest
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> tiny("--tail", "1000"));
+        assertTrue(ex.getMessage().contains("--tail 1,000 is shorter than what engram measures: 1,200 fixed-rate puts"), ex.getMessage());
+    }
+
+    @Test
     void shouldAcceptOnlyStatesOfTheWorkloadAndCountWhatWasLost()
     {
         final StateWorkload workload = new StateWorkload(7, 100, 64, 500, 16);
