@@ -79,6 +79,7 @@ public final class Journal implements AutoCloseable
         }
         this.writerThread = new Thread(writerBody, "engram-journal-writer");
         writerThread.setDaemon(true);
+        progress.writerThread(writerThread);
         writerThread.start();
     }
 
@@ -525,6 +526,7 @@ public final class Journal implements AutoCloseable
             }
             current = backend();
         }
+        progress.wakeWriter();   // a sync forces only what is written: the writer first, then the syncer
         current.syncer.request(version);
         return progress.await(true, version, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
@@ -691,6 +693,7 @@ public final class Journal implements AutoCloseable
         {
             opening.writer.stop();
         }
+        progress.wakeWriter();   // it may be parked for want of frames
         Threads.joinUninterruptibly(writerThread);   // a background open finishes first, then the writer drains what was appended
         final JournalBackend current = backend;
         if (current != null)

@@ -2,15 +2,25 @@ package dev.engram.journal;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The journal's published progress: the written and synced versions, the cycle last written, and a
  * failure of its threads. Written by one thread each (writer, syncer), read by anyone; waiting callers
- * poll with a short spin, then yield, then park in steps of at most {@link #MAX_PARK_NS}.
+ * wake the writer (it parks when the ring is empty) and park until the publishing thread wakes them
+ * ({@link VersionWaiters}).
  */
 final class JournalProgress
 {
-    static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private final VersionWaiters writtenWaiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
+    private final VersionWaiters syncedWaiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
+    private final LongSupplier writtenSource = this::writtenVersion;
+    private final LongSupplier syncedSource = this::syncedVersion;
+    private final Runnable wakeWriter = this::wakeWriter;
+    private final VersionWaiters.FailureCheck writtenFailure = version -> checkFailure(version, "written");
+    private final VersionWaiters.FailureCheck syncedFailure = version -> checkFailure(version, "synced");
+    private volatile Thread writerThread;
 
     private volatile long writtenVersion;
     private volatile long writtenBytes;
@@ -33,6 +43,23 @@ final class JournalProgress
         writtenCycle = cycle;
         writtenBytes = bytes;
         writtenVersion = version;
+        writtenWaiters.signal(version);
+    }
+
+    /** The thread that runs the writer (it may still be opening the queue). */
+    void writerThread(final Thread thread)
+    {
+        writerThread = thread;
+    }
+
+    /** Unpark the writer if it parks for want of frames (an awaiting caller's nudge; never the append path). */
+    void wakeWriter()
+    {
+        final Thread thread = writerThread;
+        if (thread != null)
+        {
+            LockSupport.unpark(thread);
+        }
     }
 
     long writtenBytes()
@@ -44,6 +71,7 @@ final class JournalProgress
     void synced(final long version)
     {
         syncedVersion = version;
+        syncedWaiters.signal(version);
     }
 
     long writtenVersion()
@@ -73,11 +101,14 @@ final class JournalProgress
             failure = ex;
         }
         onFailure.run();
+        writtenWaiters.signalAll();
+        syncedWaiters.signalAll();
     }
 
     void writerStopped()
     {
         writerStopped = true;
+        writtenWaiters.signalAll();
     }
 
     boolean isWriterStopped()
@@ -91,43 +122,31 @@ final class JournalProgress
      * @param timeout how long to wait.
      * @param unit    unit of timeout.
      * @return true if reached, false on timeout.
+     * @throws JournalException if the journal failed first.
      */
     boolean await(final boolean synced, final long version, final long timeout, final TimeUnit unit)
     {
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        int spins = 0;
-        while (true)
+        // both wait on the writer first: a sync forces only what is written
+        return synced ? syncedWaiters.await(syncedSource, version, wakeWriter, syncedFailure, timeout, unit) :
+            writtenWaiters.await(writtenSource, version, wakeWriter, writtenFailure, timeout, unit);
+    }
+
+    /**
+     * Sync thread: park until the writer publishes a version above {@code written}, {@code stop} says so, or
+     * {@code timeoutNs} passes (the syncer was asked for versions not written yet).
+     */
+    void awaitWrittenBeyond(final long written, final BooleanSupplier stop, final long timeoutNs)
+    {
+        writtenWaiters.await(() -> stop.getAsBoolean() ? Long.MAX_VALUE : writtenVersion, written + 1, wakeWriter,
+            writtenFailure, timeoutNs, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkFailure(final long version, final String what)
+    {
+        final JournalException ex = failure;
+        if (ex != null)
         {
-            final long reached = synced ? syncedVersion : writtenVersion;
-            if (reached >= version)
-            {
-                return true;
-            }
-            final JournalException ex = failure;
-            if (ex != null)
-            {
-                throw new JournalException("journal failed before version=" + version + " was " +
-                    (synced ? "synced" : "written") + ": " + ex.getMessage(), ex);
-            }
-            final long remaining = deadline - System.nanoTime();
-            if (remaining <= 0)
-            {
-                return false;
-            }
-            if (spins < 100)
-            {
-                spins++;
-                Thread.onSpinWait();
-            }
-            else if (spins < 120)
-            {
-                spins++;
-                Thread.yield();
-            }
-            else
-            {
-                LockSupport.parkNanos(Math.min(remaining, MAX_PARK_NS));
-            }
+            throw new JournalException("journal failed before version=" + version + " was " + what + ": " + ex.getMessage(), ex);
         }
     }
 }

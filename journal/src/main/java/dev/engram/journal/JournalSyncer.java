@@ -32,6 +32,7 @@ final class JournalSyncer implements Runnable
     private final Map<Integer, FileChannel> channels = new TreeMap<>();
     private volatile Thread thread;
     private volatile boolean running = true;
+    private final java.util.function.BooleanSupplier stopped = () -> !running;
     private volatile boolean idle;
     private int lastForcedCycle = Integer.MIN_VALUE;
     private long forceCount;
@@ -119,6 +120,12 @@ final class JournalSyncer implements Runnable
                     forceUpTo(written);
                     continue;
                 }
+                if (requestedVersion.get() > synced)
+                {
+                    // asked for versions the writer has not written yet: wait for it rather than spin beside it
+                    progress.awaitWrittenBeyond(written, stopped, IDLE_PARK_NS);
+                    continue;
+                }
                 idle = true;
                 if (progress.writtenVersion() == written && requestedVersion.get() <= synced)
                 {
@@ -159,16 +166,20 @@ final class JournalSyncer implements Runnable
             progress.synced(written);
             return;
         }
-        final NavigableSet<Long> cycles = store.cycles();
-        final long from = lastForcedCycle == Integer.MIN_VALUE ? newestCycle : lastForcedCycle;
-        boolean newFile = lastForcedCycle != newestCycle;
-        for (final Long cycle : cycles.subSet(from, true, (long)newestCycle, true))
+        final boolean newFile = lastForcedCycle != newestCycle;
+        if (newFile)
         {
-            final FileChannel channel = channelFor(cycle.intValue());
-            if (channel != null)
+            // the cycles written since the last force, from Chronicle's directory listing
+            final NavigableSet<Long> cycles = store.cycles();
+            final long from = lastForcedCycle == Integer.MIN_VALUE ? newestCycle : lastForcedCycle;
+            for (final Long cycle : cycles.subSet(from, true, (long)newestCycle, true))
             {
-                channel.force(false);
+                force(cycle.intValue());
             }
+        }
+        else
+        {
+            force(newestCycle);   // the common case: no listing, one fdatasync
         }
         if (newFile)
         {
@@ -177,13 +188,22 @@ final class JournalSyncer implements Runnable
                 forcePath(store.metadataFile());
             }
             forcePath(store.directory());
+            // cycles before the newest are complete: their channels are not needed again
+            channels.entrySet().removeIf(e -> e.getKey() < newestCycle && close(e.getValue()));
         }
-        // cycles before the newest are complete: their channels are not needed again
-        channels.entrySet().removeIf(e -> e.getKey() < newestCycle && close(e.getValue()));
         lastForcedCycle = newestCycle;
         forceCount++;
         progress.synced(written);
         observer.accept(System.nanoTime() - startNs);
+    }
+
+    private void force(final int cycle) throws IOException
+    {
+        final FileChannel channel = channelFor(cycle);
+        if (channel != null)
+        {
+            channel.force(false);
+        }
     }
 
     private FileChannel channelFor(final int cycle) throws IOException

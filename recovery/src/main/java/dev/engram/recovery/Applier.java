@@ -3,6 +3,7 @@ package dev.engram.recovery;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
+import dev.engram.journal.VersionWaiters;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,8 @@ final class Applier implements Runnable
     private volatile long appliedVersion;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile Thread thread;
+    private final VersionWaiters waiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private JournalReader follower;
     private TailIndexer indexer;
 
@@ -68,6 +71,7 @@ final class Applier implements Runnable
     void stop()
     {
         running = false;
+        wake();
     }
 
     /**
@@ -75,33 +79,37 @@ final class Applier implements Runnable
      */
     boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
     {
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        int spins = 0;
-        while (appliedVersion < version)
+        return waiters.await(this::appliedVersion, version, this::wake, this::checkFailure, timeout, unit);
+    }
+
+    private void wake()
+    {
+        final Thread t = thread;
+        if (t != null)
         {
-            if (failure != null)
-            {
-                throw new IllegalStateException("applier failed: " + failure, failure);
-            }
-            if (System.nanoTime() - deadline >= 0)
-            {
-                return false;
-            }
-            if (++spins < 100)
-            {
-                Thread.onSpinWait();
-            }
-            else
-            {
-                LockSupport.parkNanos(50_000);
-            }
+            LockSupport.unpark(t);
         }
-        return true;
+    }
+
+    private void checkFailure(final long version)
+    {
+        final Throwable ex = failure;
+        if (ex != null)
+        {
+            throw new IllegalStateException("applier failed before version=" + version + " was applied: " + ex, ex);
+        }
+    }
+
+    private void applied(final long version)
+    {
+        appliedVersion = version;
+        waiters.signal(version);
     }
 
     @Override
     public void run()
     {
+        thread = Thread.currentThread();
         try
         {
             follower = journal.newReader();
@@ -121,14 +129,14 @@ final class Applier implements Runnable
                 final int n = follower.poll(indexer, POLL_LIMIT);
                 if (n > 0)
                 {
-                    appliedVersion = indexer.lastVersion();
+                    applied(indexer.lastVersion());
                 }
                 idle.idle(n);
             }
             // drain what is written before stopping
             while (follower.poll(indexer, POLL_LIMIT) > 0)
             {
-                appliedVersion = indexer.lastVersion();
+                applied(indexer.lastVersion());
             }
         }
         catch (final Throwable ex)
@@ -137,6 +145,7 @@ final class Applier implements Runnable
         }
         finally
         {
+            waiters.signalAll();
             if (follower != null)
             {
                 follower.close();
@@ -159,7 +168,7 @@ final class Applier implements Runnable
             final int n = follower.poll(indexer, POLL_LIMIT);
             if (n > 0)
             {
-                appliedVersion = indexer.lastVersion();
+                applied(indexer.lastVersion());
             }
             idle.idle(n);
         }

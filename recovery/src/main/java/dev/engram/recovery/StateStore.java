@@ -159,7 +159,14 @@ public final class StateStore implements AutoCloseable
      */
     public boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
     {
-        return applier.awaitApplied(version, timeout, unit);
+        if (applier.appliedVersion() >= version)
+        {
+            return true;
+        }
+        // the applier follows the writer: wait (woken by the writer) until written, then wake the applier
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        journal.awaitWritten(version, timeout, unit);
+        return applier.awaitApplied(version, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /**
