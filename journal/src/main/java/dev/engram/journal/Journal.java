@@ -492,7 +492,9 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Ask for a sync (group-committed with other requests) and wait until {@code version} is synced.
+     * Wait until {@code version} is synced: once it is written, the calling thread forces the journal itself if
+     * no force is running (covering every version written so far, for every waiter); otherwise the running or
+     * the next force covers it (group commit with the other waiters and the sync thread).
      *
      * @return true if it was, false on timeout.
      * @throws JournalException if the journal failed first.
@@ -526,7 +528,15 @@ public final class Journal implements AutoCloseable
             }
             current = backend();
         }
-        progress.wakeWriter();   // a sync forces only what is written: the writer first, then the syncer
+        // a sync forces only what is written: wait for the writer, then lead the force if none is running
+        if (!progress.await(false, version, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+        {
+            return false;
+        }
+        if (current.syncer.forceIfIdle(version))
+        {
+            return true;
+        }
         current.syncer.request(version);
         return progress.await(true, version, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }

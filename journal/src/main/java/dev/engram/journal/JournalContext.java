@@ -314,8 +314,9 @@ public final class JournalContext implements Cloneable
     }
 
     /**
-     * @param observer told the duration in ns of every force the sync thread does (metrics); runs on the
-     *                 sync thread, must be quick. Default: nothing. @return this.
+     * @param observer told the duration in ns of every force (metrics); runs on the thread that forced: the
+     *                 sync thread or a caller of {@code awaitSynced} leading a force (one at a time), must be
+     *                 quick and thread-safe. Default: nothing. @return this.
      */
     public JournalContext syncObserver(final java.util.function.LongConsumer observer)
     {

@@ -11,13 +11,16 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The sync thread: makes "synced" mean the bytes reached the disk. It forces ({@code fsync}) every
  * cycle file written since the last force, and the directory and Chronicle's listing file when a new
  * cycle appeared, then publishes the version that was written before the force began. Chronicle's own
  * {@code sync()} is an {@code MS_ASYNC} msync that does not wait for the disk, so it is not used.
- * Requests from many callers that arrive while a force runs are served by the next one (group commit).
+ * Requests from many callers that arrive while a force runs are served by the next one (group commit). A caller
+ * of {@code awaitSynced} that finds no force running forces on its own thread ({@link #forceIfIdle}); forces
+ * never overlap, and the synced version never moves back.
  */
 final class JournalSyncer implements Runnable
 {
@@ -34,8 +37,10 @@ final class JournalSyncer implements Runnable
     private volatile boolean running = true;
     private final java.util.function.BooleanSupplier stopped = () -> !running;
     private volatile boolean idle;
+    private final ReentrantLock forceLock = new ReentrantLock();   // one force at a time: sync thread or a leading caller
+    private boolean closed;                                          // guarded by forceLock, as are the fields below
     private int lastForcedCycle = Integer.MIN_VALUE;
-    private long forceCount;
+    private volatile long forceCount;
 
     JournalSyncer(final ChronicleJournalStore store, final JournalContext ctx, final JournalProgress progress)
     {
@@ -154,11 +159,78 @@ final class JournalSyncer implements Runnable
     }
 
     /**
-     * Force every cycle file from the last forced one to the newest written, then publish.
-     * Package-private so the journal's close can run it when the thread is gone.
+     * A caller of {@code awaitSynced} leads a group commit: if no force is running, force on the calling thread
+     * everything written so far (it covers {@code version}), sparing the wake-ups of the sync thread and of the
+     * caller after it. Callers that find a force running wait for it instead (and ask the sync thread, in case it
+     * began before their frame was written).
+     *
+     * @param version written already (the caller waited for it).
+     * @return true if {@code version} is synced now; false if another force is running or the journal closed.
+     * @throws JournalException if the force failed (the journal fails with it).
+     */
+    boolean forceIfIdle(final long version)
+    {
+        if (!forceLock.tryLock())
+        {
+            return false;
+        }
+        try
+        {
+            if (closed)
+            {
+                return false;
+            }
+            if (progress.syncedVersion() >= version)
+            {
+                return true;
+            }
+            final long written = progress.writtenVersion();
+            if (written < version)
+            {
+                return false;
+            }
+            forceLocked(written);
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            final JournalException failure = new JournalException("journal sync failed at synced version=" +
+                progress.syncedVersion() + ": " + ex, ex);
+            progress.fail(failure);
+            throw failure;
+        }
+        finally
+        {
+            forceLock.unlock();
+        }
+    }
+
+    /**
+     * Force every cycle file from the last forced one to the newest written, then publish (nothing if a force
+     * on another thread already covered {@code written}).
      */
     void forceUpTo(final long written) throws IOException
     {
+        forceLock.lock();
+        try
+        {
+            if (!closed)
+            {
+                forceLocked(written);
+            }
+        }
+        finally
+        {
+            forceLock.unlock();
+        }
+    }
+
+    private void forceLocked(final long written) throws IOException
+    {
+        if (written <= progress.syncedVersion())
+        {
+            return;   // a force on another thread got there first: synced never moves back
+        }
         final long startNs = System.nanoTime();
         final int newestCycle = progress.writtenCycle();
         if (newestCycle == Integer.MIN_VALUE)
@@ -244,6 +316,20 @@ final class JournalSyncer implements Runnable
     }
 
     private void closeChannels()
+    {
+        forceLock.lock();
+        try
+        {
+            closed = true;
+            closeAll();
+        }
+        finally
+        {
+            forceLock.unlock();
+        }
+    }
+
+    private void closeAll()
     {
         for (final FileChannel channel : channels.values())
         {

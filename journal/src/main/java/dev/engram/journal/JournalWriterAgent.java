@@ -124,8 +124,8 @@ final class JournalWriterAgent implements Runnable
         if (drained > 0)
         {
             nextSequence = sequence;
+            ring.release(sequence);   // before publishing: a caller woken by "written" finds the slots free
             progress.written(appender.cycle(), baseVersion + sequence, bytesWritten);
-            ring.release(sequence);
             syncer.onWritten();
         }
         return drained;

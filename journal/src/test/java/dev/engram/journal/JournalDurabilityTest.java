@@ -1,10 +1,15 @@
 package dev.engram.journal;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -94,5 +99,69 @@ class JournalDurabilityTest
             assertEquals(version, journal.syncedVersion());
             assertEquals(version + 1, journal.append(journal.newDelta().put("next", new byte[1])));
         }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldLetWaitingCallersLeadForcesWithoutEverMovingSyncedBack() throws Exception
+    {
+        final Set<String> forcingThreads = ConcurrentHashMap.newKeySet();
+        final int producers = 4;
+        final int perProducer = 200;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicBoolean wentBack = new AtomicBoolean();
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).syncPolicy(SyncPolicy.PERIODIC)
+            .syncIntervalMs(5).syncObserver(ns -> forcingThreads.add(Thread.currentThread().getName()))))
+        {
+            final AtomicBoolean done = new AtomicBoolean();
+            final Thread monitor = new Thread(() ->
+            {
+                long last = 0;
+                while (!done.get())
+                {
+                    final long synced = journal.syncedVersion();
+                    if (synced < last)
+                    {
+                        wentBack.set(true);
+                    }
+                    last = synced;
+                    Thread.onSpinWait();
+                }
+            });
+            monitor.start();
+            final Thread[] threads = new Thread[producers];
+            for (int p = 0; p < producers; p++)
+            {
+                threads[p] = new Thread(() ->
+                {
+                    try
+                    {
+                        final Delta delta = journal.newDelta();
+                        for (int i = 0; i < perProducer; i++)
+                        {
+                            final long version = journal.append(delta.clear().put("k" + i, new byte[64]));
+                            assertTrue(journal.awaitSynced(version, 30, TimeUnit.SECONDS), "synced " + version);
+                            assertTrue(journal.syncedVersion() >= version);
+                        }
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failure.compareAndSet(null, ex);
+                    }
+                }, "producer-" + p);
+                threads[p].start();
+            }
+            for (final Thread thread : threads)
+            {
+                thread.join();
+            }
+            done.set(true);
+            monitor.join();
+            assertNull(failure.get(), () -> String.valueOf(failure.get()));
+            assertEquals(producers * perProducer, journal.syncedVersion());
+        }
+        assertFalse(wentBack.get(), "the synced version moved back");
+        assertTrue(forcingThreads.stream().anyMatch(name -> name.startsWith("producer-")),
+            "no waiting caller led a force: " + forcingThreads);
     }
 }
