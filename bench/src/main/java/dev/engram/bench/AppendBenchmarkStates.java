@@ -83,6 +83,12 @@ public final class AppendBenchmarkStates
             return RING_SLOT_COUNT;
         }
 
+        /** @return the ring's arena length (0 = none). */
+        int ringArenaLength()
+        {
+            return JournalContext.RING_ARENA_LENGTH_DEFAULT;
+        }
+
         @Setup(Level.Trial)
         public void open() throws IOException
         {
@@ -91,7 +97,8 @@ public final class AppendBenchmarkStates
             journal = Journal.open(new JournalContext()
                 .directory(directory)
                 .ringSlotCount(ringSlotCount())
-                .ringSlotLength(ringSlotLength()));
+                .ringSlotLength(ringSlotLength())
+                .ringArenaLength(ringArenaLength()));
         }
 
         @Setup(Level.Iteration)
@@ -152,9 +159,10 @@ public final class AppendBenchmarkStates
     /**
      * The journal under test with the frame length as a JMH parameter ({@code -p frameLength=128,4096}) and
      * the ring either sized so every frame travels inline ({@code slots=inline}: slot = 16 + frame bytes, as
-     * many slots as fit in the journal's 1 GiB ring limit, at most {@link #RING_SLOT_COUNT}) or left at the
-     * journal's defaults ({@code slots=default}: 64 Ki slots of 512 bytes, so a 4 KiB frame is "oversize"
-     * and travels on the heap beside the ring: that path allocates by design).
+     * many slots as fit in the journal's 1 GiB ring limit, at most {@link #RING_SLOT_COUNT}), or left at the
+     * journal's defaults ({@code slots=default}: 64 Ki slots of 512 bytes and the 16 MiB arena, so a 4 KiB frame
+     * travels through the arena), or the defaults without the arena ({@code slots=no-arena}: a 4 KiB frame is
+     * copied to a heap array beside the ring, which allocates by design; the behaviour before the arena).
      */
     @State(Scope.Benchmark)
     public static class SizedEngramJournal extends EngramJournal
@@ -163,6 +171,8 @@ public final class AppendBenchmarkStates
         public static final String SLOTS_INLINE = "inline";
         /** The journal's default slot count and length. */
         public static final String SLOTS_DEFAULT = "default";
+        /** The journal's defaults less the arena. */
+        public static final String SLOTS_NO_ARENA = "no-arena";
 
         @Param({"128", "4096"})
         public int frameLength;
@@ -181,7 +191,7 @@ public final class AppendBenchmarkStates
         {
             return switch (checkedSlots())
             {
-                case SLOTS_DEFAULT -> JournalContext.RING_SLOT_LENGTH_DEFAULT;
+                case SLOTS_DEFAULT, SLOTS_NO_ARENA -> JournalContext.RING_SLOT_LENGTH_DEFAULT;
                 default -> AppendPayload.ringSlotLength(frameLength);
             };
         }
@@ -191,16 +201,23 @@ public final class AppendBenchmarkStates
         {
             return switch (checkedSlots())
             {
-                case SLOTS_DEFAULT -> JournalContext.RING_SLOT_COUNT_DEFAULT;
+                case SLOTS_DEFAULT, SLOTS_NO_ARENA -> JournalContext.RING_SLOT_COUNT_DEFAULT;
                 default -> Math.min(RING_SLOT_COUNT, Integer.highestOneBit((int)(RING_LIMIT_BYTES / ringSlotLength())));
             };
         }
 
+        @Override
+        int ringArenaLength()
+        {
+            return SLOTS_NO_ARENA.equals(checkedSlots()) ? 0 : JournalContext.RING_ARENA_LENGTH_DEFAULT;
+        }
+
         private String checkedSlots()
         {
-            if (!SLOTS_INLINE.equals(slots) && !SLOTS_DEFAULT.equals(slots))
+            if (!SLOTS_INLINE.equals(slots) && !SLOTS_DEFAULT.equals(slots) && !SLOTS_NO_ARENA.equals(slots))
             {
-                throw new IllegalArgumentException("slots must be " + SLOTS_INLINE + " or " + SLOTS_DEFAULT + ": slots=" + slots);
+                throw new IllegalArgumentException("slots must be " + SLOTS_INLINE + ", " + SLOTS_DEFAULT + " or " +
+                    SLOTS_NO_ARENA + ": slots=" + slots);
             }
             return slots;
         }

@@ -45,6 +45,7 @@ public final class Journal implements AutoCloseable
     private final Thread writerThread;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong backPressureEvents = new AtomicLong();
+    private final AtomicLong heapFrames = new AtomicLong();
     private final CountDownLatch backendReady = new CountDownLatch(1);
     private final AtomicLong pendingSyncRequest = new AtomicLong();
     private volatile JournalBackend backend;
@@ -61,7 +62,7 @@ public final class Journal implements AutoCloseable
         this.lock = lock;
         this.baseVersion = baseVersion;
         this.maxFrameLength = ctx.maxDeltaLength();
-        this.ring = new ManyToOneDeltaRing(ctx.ringSlotCount(), ctx.ringSlotLength());
+        this.ring = new ManyToOneDeltaRing(ctx.ringSlotCount(), ctx.ringSlotLength(), ctx.ringArenaLength());
         this.ringBuffer = ring.buffer();
         this.progress = new JournalProgress(baseVersion, ring::close);
         this.progress.synced(baseVersion);
@@ -77,7 +78,11 @@ public final class Journal implements AutoCloseable
         {
             writerBody = () -> openThenWrite(startNs, beforeOpen);
         }
-        this.writerThread = new Thread(writerBody, "engram-journal-writer");
+        this.writerThread = new Thread(() ->
+        {
+            ring.allocateArena();
+            writerBody.run();
+        }, "engram-journal-writer");
         writerThread.setDaemon(true);
         progress.writerThread(writerThread);
         writerThread.start();
@@ -265,28 +270,46 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Append a delta as the next version, applying the back-pressure policy when the ring is full.
+     * Append a delta as the next version, applying the back-pressure policy when the ring is full (or, for a
+     * delta longer than a ring slot, the ring's arena: see {@link JournalContext#ringArenaLength(int)}).
      *
      * @param delta the ops (copied; the builder may be cleared and reused at once).
      * @return the delta's version.
      * @throws IllegalArgumentException     if the delta is empty or larger than the journal allows.
      * @throws IllegalStateException        if the journal is closed.
-     * @throws JournalBackPressureException if the ring stayed full within the policy.
+     * @throws JournalBackPressureException if the ring or the arena stayed full within the policy.
      * @throws JournalException             if the journal thread failed.
      */
     public long append(final Delta delta)
     {
         final int frameLength = checkDelta(delta);
-        long sequence = ring.tryClaim();
-        if (sequence < 0)
+        final FrameArena arena = arenaFor(frameLength);
+        if (arena != null)
         {
-            sequence = claimSlowPath(sequence);
+            // the arena record first, then the slot: a producer holding a slot never waits for the arena, so
+            // the journal thread, which frees the arena as it drains slots, is never waiting on a waiter
+            long position = arena.tryClaim(frameLength);
+            if (position == FrameArena.FULL)
+            {
+                position = claimArenaSlowPath(arena, frameLength);
+            }
+            final long sequence;
+            try
+            {
+                sequence = claimSlot();
+            }
+            catch (final RuntimeException ex)
+            {
+                arena.abandon(position, frameLength);
+                throw ex;
+            }
+            return publishToArena(arena, sequence, delta, frameLength, position);
         }
-        return publish(sequence, delta, frameLength);
+        return publish(claimSlot(), delta, frameLength);
     }
 
     /**
-     * Append a delta unless the ring is full.
+     * Append a delta unless the ring (or, for a delta longer than a slot, its arena) is full.
      *
      * @param delta the ops.
      * @return the delta's version, or {@link #BACK_PRESSURED}.
@@ -294,7 +317,22 @@ public final class Journal implements AutoCloseable
     public long tryAppend(final Delta delta)
     {
         final int frameLength = checkDelta(delta);
+        final FrameArena arena = arenaFor(frameLength);
+        final long position = arena == null ? FrameArena.FULL : arena.tryClaim(frameLength);
+        if (arena != null && position == FrameArena.FULL)
+        {
+            if (ring.isClosed())
+            {
+                throw closedException();
+            }
+            backPressureEvents.incrementAndGet();
+            return BACK_PRESSURED;
+        }
         final long sequence = ring.tryClaim();
+        if (sequence < 0 && arena != null)
+        {
+            arena.abandon(position, frameLength);
+        }
         if (sequence == ManyToOneDeltaRing.INSUFFICIENT_CAPACITY)
         {
             backPressureEvents.incrementAndGet();
@@ -304,7 +342,21 @@ public final class Journal implements AutoCloseable
         {
             throw closedException();
         }
-        return publish(sequence, delta, frameLength);
+        return arena != null ? publishToArena(arena, sequence, delta, frameLength, position) : publish(sequence, delta, frameLength);
+    }
+
+    /**
+     * @return the ring's arena if a frame of this length travels through it, else null (it fits a slot; it is
+     *         longer than the arena takes; or the journal thread has not allocated the arena yet).
+     */
+    private FrameArena arenaFor(final int frameLength)
+    {
+        if (frameLength <= ring.maxInlineFrameLength())
+        {
+            return null;
+        }
+        final FrameArena arena = ring.arena();
+        return arena != null && frameLength <= arena.maxFrameLength() ? arena : null;
     }
 
     private int checkDelta(final Delta delta)
@@ -325,76 +377,137 @@ public final class Journal implements AutoCloseable
         return frameLength;
     }
 
-    private long claimSlowPath(final long firstOutcome)
+    private long claimSlot()
     {
-        if (firstOutcome == ManyToOneDeltaRing.CLOSED)
+        final long sequence = ring.tryClaim();
+        if (sequence >= 0)
+        {
+            return sequence;
+        }
+        if (sequence == ManyToOneDeltaRing.CLOSED)
         {
             throw closedException();
         }
+        final long deadline = startBackPressure();
+        for (int attempts = 0; ; attempts++)
+        {
+            final long next = ring.tryClaim();
+            if (next >= 0)
+            {
+                return next;
+            }
+            if (next == ManyToOneDeltaRing.CLOSED)
+            {
+                throw closedException();
+            }
+            backOff(attempts, deadline);
+        }
+    }
+
+    private long claimArenaSlowPath(final FrameArena arena, final int frameLength)
+    {
+        if (ring.isClosed())
+        {
+            throw closedException();
+        }
+        final long deadline = startBackPressure();
+        for (int attempts = 0; ; attempts++)
+        {
+            final long position = arena.tryClaim(frameLength);
+            if (position != FrameArena.FULL)
+            {
+                return position;
+            }
+            if (ring.isClosed())
+            {
+                throw closedException();
+            }
+            backOff(attempts, deadline);
+        }
+    }
+
+    /**
+     * Count a back-pressure event and apply the policy: FAIL_FAST throws, WAIT returns its deadline.
+     */
+    private long startBackPressure()
+    {
         backPressureEvents.incrementAndGet();
         if (ctx.backPressurePolicy() == BackPressurePolicy.FAIL_FAST)
         {
             throw backPressureException();
         }
-        final long deadline = System.nanoTime() + ctx.backPressureTimeoutNs();
-        int attempts = 0;
-        while (true)
+        return System.nanoTime() + ctx.backPressureTimeoutNs();
+    }
+
+    private void backOff(final int attempts, final long deadline)
+    {
+        if (System.nanoTime() - deadline >= 0)
         {
-            final long sequence = ring.tryClaim();
-            if (sequence >= 0)
-            {
-                return sequence;
-            }
-            if (sequence == ManyToOneDeltaRing.CLOSED)
-            {
-                throw closedException();
-            }
-            if (System.nanoTime() - deadline >= 0)
-            {
-                throw backPressureException();
-            }
-            attempts++;
-            if (attempts < 64)
-            {
-                Thread.onSpinWait();
-            }
-            else if (attempts < 80)
-            {
-                Thread.yield();
-            }
-            else
-            {
-                LockSupport.parkNanos(1_000);
-            }
+            throw backPressureException();
+        }
+        if (attempts < 64)
+        {
+            Thread.onSpinWait();
+        }
+        else if (attempts < 80)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(1_000);
         }
     }
 
     private long publish(final long sequence, final Delta delta, final int frameLength)
     {
         final long version = baseVersion + sequence + 1;
-        if (frameLength <= ring.maxInlineFrameLength())
+        if (frameLength > ring.maxInlineFrameLength())
         {
-            final int offset = ring.frameOffset(sequence);
-            int published = MIN_FRAME_LENGTH;
-            try
-            {
-                delta.copyOpsTo(ringBuffer, offset + HEADER_LENGTH);
-                writeHeader(ringBuffer, offset, frameLength, delta.opCount(), version, (byte)0);
-                published = frameLength;
-            }
-            finally
-            {
-                if (published != frameLength)
-                {
-                    // publish even if the copy failed, as an aborted (empty) frame, so the ring never wedges
-                    writeHeader(ringBuffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
-                }
-                ring.publish(sequence, published);
-            }
-        }
-        else
-        {
+            heapFrames.incrementAndGet();
             publishOversize(sequence, version, delta, frameLength);
+            return version;
+        }
+        final int offset = ring.frameOffset(sequence);
+        int published = MIN_FRAME_LENGTH;
+        try
+        {
+            delta.copyOpsTo(ringBuffer, offset + HEADER_LENGTH);
+            writeHeader(ringBuffer, offset, frameLength, delta.opCount(), version, (byte)0);
+            published = frameLength;
+        }
+        finally
+        {
+            if (published != frameLength)
+            {
+                // publish even if the copy failed, as an aborted (empty) frame, so the ring never wedges
+                writeHeader(ringBuffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
+            }
+            ring.publish(sequence, published);
+        }
+        return version;
+    }
+
+    private long publishToArena(final FrameArena arena, final long sequence, final Delta delta, final int frameLength,
+        final long position)
+    {
+        final long version = baseVersion + sequence + 1;
+        final UnsafeBuffer buffer = arena.buffer();
+        final int offset = arena.frameOffset(position, frameLength);
+        int published = MIN_FRAME_LENGTH;
+        try
+        {
+            delta.copyOpsTo(buffer, offset + HEADER_LENGTH);
+            writeHeader(buffer, offset, frameLength, delta.opCount(), version, (byte)0);
+            published = frameLength;
+        }
+        finally
+        {
+            if (published != frameLength)
+            {
+                writeHeader(buffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
+            }
+            ring.publishArena(sequence, published, position, frameLength);
         }
         return version;
     }
@@ -601,6 +714,16 @@ public final class Journal implements AutoCloseable
     public long backPressureEvents()
     {
         return backPressureEvents.get();
+    }
+
+    /**
+     * @return deltas that fit neither a ring slot nor the ring's arena (longer than {@code ringArenaLength / 4},
+     *         no arena, or appended before the journal thread allocated it) and were copied to a heap array
+     *         instead: the only appends that allocate.
+     */
+    public long heapFrameCount()
+    {
+        return heapFrames.get();
     }
 
     /**

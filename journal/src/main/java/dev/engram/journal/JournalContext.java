@@ -22,6 +22,8 @@ public final class JournalContext implements Cloneable
     public static final int RING_SLOT_COUNT_DEFAULT = 64 * 1024;
     /** Bytes per ring slot, 16 of them header; larger deltas take the slower oversize path. */
     public static final int RING_SLOT_LENGTH_DEFAULT = 512;
+    /** Bytes of the ring's arena for deltas longer than a slot (PATCHes of weights, contexts of 0.5-2 KiB). */
+    public static final int RING_ARENA_LENGTH_DEFAULT = 16 * 1024 * 1024;
     /** Largest key in UTF-8 bytes. */
     public static final int MAX_KEY_LENGTH_DEFAULT = 1024;
     /** Largest encoded delta frame in bytes. */
@@ -40,6 +42,7 @@ public final class JournalContext implements Cloneable
     private Path directory;
     private int ringSlotCount = RING_SLOT_COUNT_DEFAULT;
     private int ringSlotLength = RING_SLOT_LENGTH_DEFAULT;
+    private int ringArenaLength = RING_ARENA_LENGTH_DEFAULT;
     private int maxKeyLength = MAX_KEY_LENGTH_DEFAULT;
     private int maxDeltaLength = MAX_DELTA_LENGTH_DEFAULT;
     private BackPressurePolicy backPressurePolicy = BackPressurePolicy.WAIT;
@@ -72,6 +75,11 @@ public final class JournalContext implements Cloneable
         if (ringSlotLength < 64 || ringSlotLength % 8 != 0)
         {
             throw new IllegalArgumentException("ringSlotLength must be a multiple of 8 and >= 64: ringSlotLength=" + ringSlotLength);
+        }
+        if (ringArenaLength != 0 && (!BitUtil.isPowerOfTwo(ringArenaLength) || ringArenaLength < DeltaRingDescriptor.MIN_ARENA_LENGTH))
+        {
+            throw new IllegalArgumentException("ringArenaLength must be 0 (no arena) or a power of two >= " +
+                DeltaRingDescriptor.MIN_ARENA_LENGTH + ": ringArenaLength=" + ringArenaLength);
         }
         if ((long)ringSlotCount * ringSlotLength > 1L << 30)
         {
@@ -169,6 +177,27 @@ public final class JournalContext implements Cloneable
     public JournalContext ringSlotLength(final int ringSlotLength)
     {
         this.ringSlotLength = ringSlotLength;
+        return this;
+    }
+
+    public int ringArenaLength()
+    {
+        return ringArenaLength;
+    }
+
+    /**
+     * @param ringArenaLength bytes of off-heap memory beside the ring for deltas longer than a slot's frame area
+     *                        (a power of two, allocated and touched by the journal thread as it starts), so
+     *                        appending them allocates nothing. A full arena is back-pressure, as a full ring
+     *                        is ({@link #backPressurePolicy}). Deltas longer than a quarter of it, and those
+     *                        appended before the journal thread allocated it, are copied to a heap array
+     *                        instead ({@code Journal.heapFrameCount()}). 0 = no arena: every delta longer
+     *                        than a slot goes on the heap. Default {@value #RING_ARENA_LENGTH_DEFAULT}.
+     *                        @return this.
+     */
+    public JournalContext ringArenaLength(final int ringArenaLength)
+    {
+        this.ringArenaLength = ringArenaLength;
         return this;
     }
 

@@ -12,6 +12,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.concurrent.TimeUnit;
 
 import static dev.engram.journal.DeltaFrameDescriptor.*;
+import static dev.engram.journal.DeltaRingDescriptor.SLOT_FLAG_ARENA;
+import static dev.engram.journal.DeltaRingDescriptor.SLOT_FLAG_OVERSIZE;
 
 /**
  * The journal thread: the only owner of the Chronicle appender. Drains the ring in sequence order,
@@ -30,6 +32,9 @@ final class JournalWriterAgent implements Runnable
     private final ManyToOneDeltaRing ring;
     private final UnsafeBuffer ringBuffer;
     private final BytesStore<?, ?> ringBytes;
+    private FrameArena arena;   // the ring's, allocated on this thread before run()
+    private UnsafeBuffer arenaBuffer;
+    private BytesStore<?, ?> arenaBytes;
     private final IdleStrategy idleStrategy;
     /**
      * Frame timestamps: System.nanoTime() plus an epoch offset re-sampled once a second, so stamping a frame
@@ -73,6 +78,12 @@ final class JournalWriterAgent implements Runnable
     {
         try
         {
+            arena = ring.arena();
+            if (arena != null)
+            {
+                arenaBuffer = arena.buffer();
+                arenaBytes = BytesStore.wrap(arenaBuffer.addressOffset(), arenaBuffer.capacity());
+            }
             appender = store.queue().createAppender();
             while (true)
             {
@@ -112,6 +123,10 @@ final class JournalWriterAgent implements Runnable
 
     private int drain()
     {
+        if (arena != null)
+        {
+            arena.reclaimAbandoned();
+        }
         final long start = nextSequence;
         long sequence = start;
         final long end = start + DRAIN_LIMIT;
@@ -134,22 +149,31 @@ final class JournalWriterAgent implements Runnable
     private void write(final long sequence)
     {
         final long version = baseVersion + sequence + 1;
-        final byte[] oversize = ring.takeOversize(sequence);
+        final int flags = ring.slotFlags(sequence);
         final UnsafeBuffer frame;
         final int offset;
-        final int length;
-        if (oversize == null)
+        final int length = ring.frameLength(sequence);
+        byte[] oversize = null;
+        long arenaPosition = 0;
+        int arenaClaimed = 0;
+        if (flags == SLOT_FLAG_ARENA)
         {
-            frame = ringBuffer;
-            offset = ring.frameOffset(sequence);
-            length = ring.frameLength(sequence);
+            arenaPosition = ring.arenaPosition(sequence);
+            arenaClaimed = ring.arenaClaimedLength(sequence);
+            frame = arenaBuffer;
+            offset = arena.frameOffset(arenaPosition, arenaClaimed);
         }
-        else
+        else if (flags == SLOT_FLAG_OVERSIZE)
         {
+            oversize = ring.takeOversize(sequence);
             heapFrame.wrap(oversize);
             frame = heapFrame;
             offset = 0;
-            length = oversize.length;
+        }
+        else
+        {
+            frame = ringBuffer;
+            offset = ring.frameOffset(sequence);
         }
         final long storedVersion = frame.getLong(offset + VERSION_OFFSET);
         if (storedVersion != version || frame.getInt(offset + FRAME_LENGTH_OFFSET) != length)
@@ -163,15 +187,19 @@ final class JournalWriterAgent implements Runnable
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> bytes = dc.wire().bytes();
-            if (oversize == null)
-            {
-                bytes.write(ringBytes, (long)offset, (long)length);
-            }
-            else
+            if (oversize != null)
             {
                 bytes.write(oversize, 0, length);
             }
+            else
+            {
+                bytes.write(frame == arenaBuffer ? arenaBytes : ringBytes, (long)offset, (long)length);
+            }
             noReadAhead.onWrite(bytes);
+        }
+        if (flags == SLOT_FLAG_ARENA)
+        {
+            arena.release(arenaPosition, arenaClaimed);   // copied into the journal: the space may be reused
         }
     }
 }

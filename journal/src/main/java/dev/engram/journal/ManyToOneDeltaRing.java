@@ -14,7 +14,8 @@ import static dev.engram.journal.DeltaRingDescriptor.*;
  * A producer claims the next sequence with one CAS after checking there is room, fills its slot and
  * publishes it with an ordered (release) store; the consumer reads slots in sequence order with volatile
  * (acquire) loads, so the ring's order is the claim order, and the sequence is the delta's version less
- * the journal's base. No locks and no allocation on the producer path except for oversize frames.
+ * the journal's base. No locks and no allocation on the producer path except for frames that neither fit a
+ * slot nor the arena ({@link FrameArena}).
  */
 final class ManyToOneDeltaRing
 {
@@ -30,14 +31,25 @@ final class ManyToOneDeltaRing
     private final int trailerOffset;
     private final int maxInlineFrameLength;
     private final byte[][] oversize;
+    private final int arenaLength;
+    private volatile FrameArena arena;
 
     ManyToOneDeltaRing(final int slotCount, final int slotLength)
+    {
+        this(slotCount, slotLength, 0);
+    }
+
+    /**
+     * @param arenaLength bytes of the arena for frames longer than a slot (a power of two), or 0 for none.
+     */
+    ManyToOneDeltaRing(final int slotCount, final int slotLength, final int arenaLength)
     {
         if (!BitUtil.isPowerOfTwo(slotCount) || slotCount < 2)
         {
             throw new IllegalArgumentException("ring slotCount must be a power of two >= 2: slotCount=" + slotCount);
         }
-        if (slotLength % 8 != 0 || slotLength < SLOT_HEADER_LENGTH + DeltaFrameDescriptor.MIN_FRAME_LENGTH)
+        if (slotLength % 8 != 0 || slotLength < SLOT_HEADER_LENGTH + DeltaFrameDescriptor.MIN_FRAME_LENGTH ||
+            slotLength < ARENA_CLAIMED_LENGTH_OFFSET + Integer.BYTES)
         {
             throw new IllegalArgumentException("ring slotLength must be a multiple of 8 and >= " +
                 (SLOT_HEADER_LENGTH + DeltaFrameDescriptor.MIN_FRAME_LENGTH) + ": slotLength=" + slotLength);
@@ -58,6 +70,7 @@ final class ManyToOneDeltaRing
         this.buffer = new UnsafeBuffer(memory);
         this.trailer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(TRAILER_LENGTH, BitUtil.CACHE_LINE_LENGTH));
         this.oversize = new byte[slotCount][];
+        this.arenaLength = arenaLength;
         // allocateDirect has already zeroed (so touched) every page: no producer takes a page fault later
         trailer.setMemory(0, TRAILER_LENGTH, (byte)0);
     }
@@ -70,6 +83,26 @@ final class ManyToOneDeltaRing
     int maxInlineFrameLength()
     {
         return maxInlineFrameLength;
+    }
+
+    /**
+     * @return the arena for frames longer than a slot, or null if the ring has none (yet).
+     */
+    FrameArena arena()
+    {
+        return arena;
+    }
+
+    /**
+     * Allocate (and so touch) the arena, if the ring has one: on the journal thread as it starts, off the
+     * open path (16 MiB take ~8 ms to zero); until then long frames take the heap path.
+     */
+    void allocateArena()
+    {
+        if (arenaLength != 0 && arena == null)
+        {
+            arena = new FrameArena(arenaLength);
+        }
     }
 
     UnsafeBuffer buffer()
@@ -143,7 +176,45 @@ final class ManyToOneDeltaRing
         buffer.putLongOrdered(slotOffset + PUBLISHED_OFFSET, sequence + 1);
     }
 
+    /**
+     * Publish a frame written to the arena record claimed at {@code position} for {@code claimedLength} bytes
+     * ({@code frameLength} is shorter only for an aborted frame).
+     */
+    void publishArena(final long sequence, final int frameLength, final long position, final int claimedLength)
+    {
+        final int slotOffset = (int)(sequence & mask) * slotLength;
+        buffer.putInt(slotOffset + FRAME_LENGTH_OFFSET, frameLength);
+        buffer.putInt(slotOffset + SLOT_FLAGS_OFFSET, SLOT_FLAG_ARENA);
+        buffer.putLong(slotOffset + ARENA_POSITION_OFFSET, position);
+        buffer.putInt(slotOffset + ARENA_CLAIMED_LENGTH_OFFSET, claimedLength);
+        buffer.putLongOrdered(slotOffset + PUBLISHED_OFFSET, sequence + 1);
+    }
+
     // ---- consumer side (single thread) ----
+
+    /**
+     * @return the flags of a published slot: 0 inline, {@code SLOT_FLAG_OVERSIZE} or {@code SLOT_FLAG_ARENA}.
+     */
+    int slotFlags(final long sequence)
+    {
+        return buffer.getInt((int)(sequence & mask) * slotLength + SLOT_FLAGS_OFFSET);
+    }
+
+    /**
+     * @return the arena position of a published arena slot.
+     */
+    long arenaPosition(final long sequence)
+    {
+        return buffer.getLong((int)(sequence & mask) * slotLength + ARENA_POSITION_OFFSET);
+    }
+
+    /**
+     * @return the frame length the arena record of a published arena slot was claimed for.
+     */
+    int arenaClaimedLength(final long sequence)
+    {
+        return buffer.getInt((int)(sequence & mask) * slotLength + ARENA_CLAIMED_LENGTH_OFFSET);
+    }
 
     /**
      * @return the next sequence the consumer will read.
@@ -195,6 +266,14 @@ final class ManyToOneDeltaRing
     }
 
     /**
+     * @return whether {@link #close()} ran.
+     */
+    boolean isClosed()
+    {
+        return trailer.getLongVolatile(trailerOffset + CLAIM_SEQUENCE_OFFSET) < 0;
+    }
+
+    /**
      * Refuse further claims.
      *
      * @return the number of sequences claimed before the ring closed.
@@ -237,5 +316,10 @@ final class ManyToOneDeltaRing
         }
         java.util.Arrays.fill(oversize, null);
         BufferUtil.free(memory);
+        final FrameArena allocated = arena;
+        if (allocated != null)
+        {
+            allocated.free();
+        }
     }
 }

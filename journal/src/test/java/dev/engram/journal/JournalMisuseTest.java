@@ -1,11 +1,9 @@
 package dev.engram.journal;
 
-import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -149,37 +147,4 @@ class JournalMisuseTest
     }
 
     /** Holds the journal thread in its first idle until released, so the ring fills deterministically. */
-    private static final class BlockingIdle implements IdleStrategy
-    {
-        final CountDownLatch writerParked = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        @Override
-        public void idle(final int workCount)
-        {
-            if (workCount == 0 && release.getCount() > 0)
-            {
-                writerParked.countDown();
-                try
-                {
-                    release.await();
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        @Override
-        public void idle()
-        {
-            idle(0);
-        }
-
-        @Override
-        public void reset()
-        {
-        }
-    }
 }

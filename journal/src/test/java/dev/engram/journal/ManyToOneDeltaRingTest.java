@@ -52,6 +52,27 @@ class ManyToOneDeltaRingTest
     }
 
     @Test
+    void shouldRecordWhereAnArenaFrameIsAtTheDocumentedSlotOffsets()
+    {
+        final ManyToOneDeltaRing ring = new ManyToOneDeltaRing(2, 64, 4096);
+        assertNull(ring.arena(), "allocated by the journal thread, not at construction");
+        ring.allocateArena();
+        final long sequence = ring.tryClaim();
+        final long position = ring.arena().tryClaim(700);
+        ring.publishArena(sequence, 40, position, 700);
+        assertTrue(ring.isPublished(sequence));
+        assertEquals(DeltaRingDescriptor.SLOT_FLAG_ARENA, ring.slotFlags(sequence));
+        assertEquals(40, ring.frameLength(sequence));
+        assertEquals(position, ring.arenaPosition(sequence));
+        assertEquals(700, ring.arenaClaimedLength(sequence));
+        final int slot = ring.frameOffset(sequence) - DeltaRingDescriptor.SLOT_HEADER_LENGTH;
+        assertEquals(position, ring.buffer().getLong(slot + 16));
+        assertEquals(700, ring.buffer().getInt(slot + 24));
+        assertEquals(DeltaRingDescriptor.SLOT_FLAG_ARENA, ring.buffer().getInt(slot + 12));
+        assertNull(ring.takeOversize(sequence), "an arena slot carries no heap frame");
+    }
+
+    @Test
     void shouldRefuseClaimsOnceClosed()
     {
         final ManyToOneDeltaRing ring = new ManyToOneDeltaRing(4, 64);
