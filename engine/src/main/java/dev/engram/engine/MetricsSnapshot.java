@@ -21,7 +21,9 @@ import org.HdrHistogram.Histogram;
  * @param deltaCheckpoints   of those, incremental ones.
  * @param lastCompressionRatio raw / stored bytes of the last checkpoint (1.0 uncompressed).
  * @param ringOccupancy      deltas in the ring not yet written.
- * @param backPressureEvents times a producer found the ring full.
+ * @param backPressureEvents times a producer found the ring (or its arena, for a delta longer than a slot) full.
+ * @param heapFrames         deltas copied to a heap array because they fit neither a ring slot nor the arena
+ *                           (the only appends that allocate; see {@code JournalContext.ringArenaLength}).
  * @param recoveryNs         how long the open's recovery took.
  */
 public record MetricsSnapshot(
@@ -41,6 +43,7 @@ public record MetricsSnapshot(
     double lastCompressionRatio,
     long ringOccupancy,
     long backPressureEvents,
+    long heapFrames,
     long recoveryNs)
 {
     /**
@@ -50,10 +53,10 @@ public record MetricsSnapshot(
     {
         return String.format(
             "append %s%nwrite lag %s%napply lag %s%nsync %s%ncheckpoint %s, %d published (%d delta), last ratio %.2f%n" +
-            "versions written=%d synced=%d applied=%d, %d bytes, ring=%d, back-pressure=%d, recovery %.1f ms",
+            "versions written=%d synced=%d applied=%d, %d bytes, ring=%d, back-pressure=%d, heap frames=%d, recovery %.1f ms",
             percentiles(appendLatency), percentiles(writeLag), percentiles(applyLag), percentiles(syncLatency),
             percentiles(checkpointDuration), checkpoints, deltaCheckpoints, lastCompressionRatio,
-            writtenVersion, syncedVersion, appliedVersion, bytesWritten, ringOccupancy, backPressureEvents, recoveryNs / 1e6);
+            writtenVersion, syncedVersion, appliedVersion, bytesWritten, ringOccupancy, backPressureEvents, heapFrames, recoveryNs / 1e6);
     }
 
     static String percentiles(final Histogram h)

@@ -128,7 +128,8 @@ final class DemoReport
                     m.lastCompressionRatio()));
             }
             sb.append('\n');
-            sb.append(String.format("  back-pressure    %,d events, ring occupancy at last report %,d%n", m.backPressureEvents(), m.ringOccupancy()));
+            sb.append(String.format("  back-pressure    %,d events, ring occupancy at last report %,d, deltas copied to the heap %,d%n",
+                m.backPressureEvents(), m.ringOccupancy(), m.heapFrames()));
         }
         sb.append(String.format("%nKILL    SIGKILL, exit status %d; last written version the worker published %,d (%,d steps)%n",
             main.exitValue(), main.writtenAtKill(), main.stepsAtKill()));

@@ -55,6 +55,7 @@ public record WorkerProgress(long steps, long elapsedNs, MetricsSnapshot metrics
         p.setProperty("lastCompressionRatio", Double.toString(metrics.lastCompressionRatio()));
         p.setProperty("ringOccupancy", Long.toString(metrics.ringOccupancy()));
         p.setProperty("backPressureEvents", Long.toString(metrics.backPressureEvents()));
+        p.setProperty("heapFrames", Long.toString(metrics.heapFrames()));
         p.setProperty("recoveryNs", Long.toString(metrics.recoveryNs()));
         final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.ISO_8859_1))
@@ -87,7 +88,7 @@ public record WorkerProgress(long steps, long elapsedNs, MetricsSnapshot metrics
             longOf(p, "writtenVersion"), longOf(p, "syncedVersion"), longOf(p, "appliedVersion"),
             longOf(p, "bytesWritten"), longOf(p, "syncs"), longOf(p, "checkpoints"), longOf(p, "deltaCheckpoints"),
             Double.parseDouble(p.getProperty("lastCompressionRatio")), longOf(p, "ringOccupancy"),
-            longOf(p, "backPressureEvents"), longOf(p, "recoveryNs"));
+            longOf(p, "backPressureEvents"), longOf(p, "heapFrames"), longOf(p, "recoveryNs"));
         return new WorkerProgress(longOf(p, "steps"), longOf(p, "elapsedNs"), metrics);
     }
 

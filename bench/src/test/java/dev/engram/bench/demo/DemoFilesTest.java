@@ -43,7 +43,7 @@ class DemoFilesTest
         }
         final Histogram empty = new Histogram(3);
         final MetricsSnapshot metrics = new MetricsSnapshot(append, empty, empty, empty, empty, empty,
-            1000, 900, 950, 123_456, 7, 3, 2, 1.25, 11, 0, 42_000_000);
+            1000, 900, 950, 123_456, 7, 3, 2, 1.25, 11, 0, 5, 42_000_000);
         final Path file = dir.resolve("progress");
         new WorkerProgress(10_000, 2_000_000_000L, metrics).writeAtomically(file);
         final WorkerProgress read = WorkerProgress.read(file);
@@ -54,6 +54,7 @@ class DemoFilesTest
         assertEquals(metrics.writtenVersion(), read.metrics().writtenVersion());
         assertEquals(metrics.deltaCheckpoints(), read.metrics().deltaCheckpoints());
         assertEquals(metrics.lastCompressionRatio(), read.metrics().lastCompressionRatio());
+        assertEquals(5, read.metrics().heapFrames());
         assertNull(WorkerProgress.read(dir.resolve("absent")), "no progress before the worker's first report");
     }
 

@@ -67,12 +67,14 @@ public final class EngramMeterBinder implements MeterBinder
         gauge(registry, "engram.checkpoint.compression.ratio", MetricsSnapshot::lastCompressionRatio);
         gauge(registry, "engram.ring.occupancy", s -> s.ringOccupancy());
         gauge(registry, "engram.backpressure.events", s -> s.backPressureEvents());
+        gauge(registry, "engram.heap.frames", s -> s.heapFrames());
         gauge(registry, "engram.recovery.seconds", s -> s.recoveryNs() / 1e9);
     }
 
     private void gauge(final MeterRegistry registry, final String name, final ToDoubleFunction<MetricsSnapshot> value)
     {
-        Gauge.builder(name, this, binder -> value.applyAsDouble(binder.snapshot())).tags(tags).register(registry);
+        Gauge.builder(name, this, binder -> value.applyAsDouble(binder.snapshot())).tags(tags).strongReference(true)
+            .register(registry);
     }
 
     private void histogram(
@@ -81,11 +83,12 @@ public final class EngramMeterBinder implements MeterBinder
         for (final double percentile : new double[] {50, 99, 99.9, 99.99})
         {
             Gauge.builder(name, this, binder -> histogram.apply(binder.snapshot()).getValueAtPercentile(percentile) / 1e9)
-                .tags(tags).tag("percentile", Double.toString(percentile / 100)).baseUnit("seconds").register(registry);
+                .tags(tags).tag("percentile", Double.toString(percentile / 100)).baseUnit("seconds").strongReference(true)
+                .register(registry);
         }
         Gauge.builder(name + ".max", this, binder -> histogram.apply(binder.snapshot()).getMaxValue() / 1e9)
-            .tags(tags).baseUnit("seconds").register(registry);
+            .tags(tags).baseUnit("seconds").strongReference(true).register(registry);
         Gauge.builder(name + ".count", this, binder -> histogram.apply(binder.snapshot()).getTotalCount())
-            .tags(tags).register(registry);
+            .tags(tags).strongReference(true).register(registry);
     }
 }
