@@ -472,18 +472,11 @@ public final class Journal implements AutoCloseable
         int published = MIN_FRAME_LENGTH;
         try
         {
-            delta.copyOpsTo(ringBuffer, offset + HEADER_LENGTH);
-            writeHeader(ringBuffer, offset, frameLength, delta.opCount(), version, (byte)0);
-            published = frameLength;
+            published = encode(ringBuffer, offset, delta, frameLength, version);
         }
         finally
         {
-            if (published != frameLength)
-            {
-                // publish even if the copy failed, as an aborted (empty) frame, so the ring never wedges
-                writeHeader(ringBuffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
-            }
-            ring.publish(sequence, published);
+            ring.publish(sequence, published);   // even after a failed copy (an aborted frame): the ring never wedges
         }
         return version;
     }
@@ -492,24 +485,38 @@ public final class Journal implements AutoCloseable
         final long position)
     {
         final long version = baseVersion + sequence + 1;
-        final UnsafeBuffer buffer = arena.buffer();
-        final int offset = arena.frameOffset(position, frameLength);
         int published = MIN_FRAME_LENGTH;
+        try
+        {
+            published = encode(arena.buffer(), arena.frameOffset(position, frameLength), delta, frameLength, version);
+        }
+        finally
+        {
+            ring.publishArena(sequence, published, position, frameLength);
+        }
+        return version;
+    }
+
+    /**
+     * Encode a delta's frame at {@code offset}; if that fails, leave an aborted (empty) frame of
+     * {@code MIN_FRAME_LENGTH} there for the caller to publish, and rethrow.
+     *
+     * @return {@code frameLength}.
+     */
+    private static int encode(final UnsafeBuffer buffer, final int offset, final Delta delta, final int frameLength,
+        final long version)
+    {
         try
         {
             delta.copyOpsTo(buffer, offset + HEADER_LENGTH);
             writeHeader(buffer, offset, frameLength, delta.opCount(), version, (byte)0);
-            published = frameLength;
+            return frameLength;
         }
-        finally
+        catch (final RuntimeException | Error ex)
         {
-            if (published != frameLength)
-            {
-                writeHeader(buffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
-            }
-            ring.publishArena(sequence, published, position, frameLength);
+            writeHeader(buffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
+            throw ex;
         }
-        return version;
     }
 
     private void publishOversize(final long sequence, final long version, final Delta delta, final int frameLength)
