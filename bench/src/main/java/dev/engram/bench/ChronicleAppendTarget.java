@@ -41,10 +41,18 @@ final class ChronicleAppendTarget implements AppendTarget
     private final SingleChronicleQueue queue;
     private final Api api;
 
+    private final int frameLength;
+
     ChronicleAppendTarget(final Path directory, final Api api)
+    {
+        this(directory, api, AppendPayload.FRAME_LENGTH);
+    }
+
+    ChronicleAppendTarget(final Path directory, final Api api, final int frameLength)
     {
         this.queue = RawChronicleQueue.open(directory);
         this.api = api;
+        this.frameLength = frameLength;
     }
 
     @Override
@@ -57,7 +65,7 @@ final class ChronicleAppendTarget implements AppendTarget
     public ProducerAppender newProducerAppender()
     {
         final ExcerptAppender appender = queue.createAppender();
-        final byte[] bytes = AppendPayload.rawBytes();
+        final byte[] bytes = AppendPayload.rawBytes(frameLength);
         final BytesStore<?, byte[]> store = BytesStore.wrap(bytes);
         if (api == Api.WRITE_BYTES)
         {
@@ -118,7 +126,7 @@ final class ChronicleAppendTarget implements AppendTarget
                     {
                         break;
                     }
-                    if (dc.wire().bytes().readRemaining() != AppendPayload.FRAME_LENGTH)
+                    if (dc.wire().bytes().readRemaining() != frameLength)
                     {
                         wrongLength++;
                     }

@@ -23,13 +23,27 @@ final class EngramAppendTarget implements AppendTarget
 
     private final Journal journal;
     private final long writerThreadId;
+    private final int frameLength;
 
     EngramAppendTarget(final Path directory, final int ringSlotCount)
     {
+        this(directory, ringSlotCount, AppendPayload.FRAME_LENGTH, -1);
+    }
+
+    /**
+     * @param ringArenaLength the ring's arena (frames over a slot); -1 = the journal's default, 0 = none.
+     */
+    EngramAppendTarget(final Path directory, final int ringSlotCount, final int frameLength, final int ringArenaLength)
+    {
+        this.frameLength = frameLength;
         final JournalContext ctx = new JournalContext().directory(directory);
         if (ringSlotCount > 0)
         {
             ctx.ringSlotCount(ringSlotCount);
+        }
+        if (ringArenaLength >= 0)
+        {
+            ctx.ringArenaLength(ringArenaLength);
         }
         this.journal = Journal.open(ctx);
         if (journal.openReport().lastVersion() != 0)
@@ -49,7 +63,7 @@ final class EngramAppendTarget implements AppendTarget
     @Override
     public ProducerAppender newProducerAppender()
     {
-        final Delta delta = AppendPayload.newDelta();
+        final Delta delta = AppendPayload.newDelta(frameLength);
         final Journal journal = this.journal;
         return new ProducerAppender()
         {
@@ -86,9 +100,10 @@ final class EngramAppendTarget implements AppendTarget
             replay.framesDelivered() == appends && replay.lastVersion() == appends && !replay.tornTail() &&
             (appends == 0 || replay.firstVersion() == 1);
         return SelfCheck.of(passed, String.format(
-            "appends=%d lastVersion=%d lastAppendedVersion=%d writtenVersion=%d replayed=%d (versions %d..%d, tornTail=%b)",
+            "appends=%d lastVersion=%d lastAppendedVersion=%d writtenVersion=%d replayed=%d (versions %d..%d, tornTail=%b), " +
+                "copied to the heap=%d",
             appends, lastId, lastAppended, written, replay.framesDelivered(), replay.firstVersion(), replay.lastVersion(),
-            replay.tornTail()));
+            replay.tornTail(), journal.heapFrameCount()));
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.engram.bench;
 
 import dev.engram.journal.EngramSystemProperties;
-
+import dev.engram.journal.JournalContext;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 
 import java.io.IOException;
@@ -46,6 +46,8 @@ public final class JournalLatencyHarness
      * @param producerCounts   producer thread counts to run (the total rate is split among them).
      * @param throughputDeltas appends per flat-out run; 0 skips the throughput runs.
      * @param ringSlotCount    the journal's ring slots; 0 keeps the journal's default.
+     * @param frameLength      bytes of each appended frame (Engram's encoded delta, raw Chronicle's excerpt).
+     * @param ringArenaLength  the journal's ring arena for frames over a slot; -1 keeps the default, 0 = none.
      * @param baseDirectory    where the fresh queue directories go; null: a new temporary directory.
      * @param keepFiles        keep the queue directories instead of deleting each after its run.
      */
@@ -56,17 +58,20 @@ public final class JournalLatencyHarness
         int[] producerCounts,
         long throughputDeltas,
         int ringSlotCount,
+        int frameLength,
+        int ringArenaLength,
         Path baseDirectory,
         boolean keepFiles)
     {
         /** @return the defaults of {@code ./engram bench journal}. */
         public static Settings defaults()
         {
-            return new Settings(500_000, 3, 10, new int[]{1, 2}, 10_000_000, 0, null, false);
+            return new Settings(500_000, 3, 10, new int[]{1, 2}, 10_000_000, 0, AppendPayload.FRAME_LENGTH, -1, null, false);
         }
 
         /**
-         * @param args {@code --rate R --seconds S --warmup W --producers P --throughput-deltas N --ring-slots N --dir D --keep}.
+         * @param args {@code --rate R --seconds S --warmup W --producers P --throughput-deltas N --ring-slots N
+         *             --frame B --ring-arena B --dir D --keep}.
          * @return the settings.
          */
         public static Settings parse(final String[] args)
@@ -78,6 +83,8 @@ public final class JournalLatencyHarness
             int[] producers = d.producerCounts;
             long throughputDeltas = d.throughputDeltas;
             int ringSlots = d.ringSlotCount;
+            int frame = d.frameLength;
+            int arena = d.ringArenaLength;
             Path dir = d.baseDirectory;
             boolean keep = d.keepFiles;
             for (int i = 0; i < args.length; i++)
@@ -91,19 +98,26 @@ public final class JournalLatencyHarness
                     case "--producers" -> producers = new int[]{Integer.parseInt(CommandLineValues.value(args, ++i, arg))};
                     case "--throughput-deltas" -> throughputDeltas = CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
                     case "--ring-slots" -> ringSlots = (int)CommandLineValues.count(arg, CommandLineValues.value(args, ++i, arg));
+                    case "--frame" -> frame = (int)CommandLineValues.bytes(arg, CommandLineValues.value(args, ++i, arg));
+                    case "--ring-arena" -> arena = (int)CommandLineValues.bytes(arg, CommandLineValues.value(args, ++i, arg));
                     case "--dir" -> dir = Path.of(CommandLineValues.value(args, ++i, arg));
                     case "--keep" -> keep = true;
                     default -> throw new IllegalArgumentException("unknown option: " + arg + " (see ./engram help)");
                 }
             }
-            return new Settings(rate, warmup, seconds, producers, throughputDeltas, ringSlots, dir, keep).validate();
+            return new Settings(rate, warmup, seconds, producers, throughputDeltas, ringSlots, frame, arena, dir, keep).validate();
         }
 
         Settings validate()
         {
-            if (rate < 1 || seconds <= 0 || warmupSeconds < 0 || throughputDeltas < 0 || ringSlotCount < 0)
+            if (rate < 1 || seconds <= 0 || warmupSeconds < 0 || throughputDeltas < 0 || ringSlotCount < 0 || ringArenaLength < -1)
             {
                 throw new IllegalArgumentException("bad settings: " + this);
+            }
+            if (frameLength < AppendPayload.minFrameLength() || frameLength > JournalContext.MAX_DELTA_LENGTH_DEFAULT)
+            {
+                throw new IllegalArgumentException("--frame must be " + AppendPayload.minFrameLength() + ".." +
+                    JournalContext.MAX_DELTA_LENGTH_DEFAULT + " bytes: frame=" + frameLength);
             }
             for (final int p : producerCounts)
             {
@@ -118,9 +132,11 @@ public final class JournalLatencyHarness
         @Override
         public String toString()
         {
-            return String.format(Locale.ROOT, "rate=%,d/s warmup=%.2fs seconds=%.2fs producers=%s throughputDeltas=%,d ringSlots=%s",
+            return String.format(Locale.ROOT, "rate=%,d/s warmup=%.2fs seconds=%.2fs producers=%s throughputDeltas=%,d ringSlots=%s " +
+                    "frame=%,d B ringArena=%s",
                 rate, warmupSeconds, seconds, Arrays.toString(producerCounts), throughputDeltas,
-                ringSlotCount == 0 ? "default" : Integer.toString(ringSlotCount));
+                ringSlotCount == 0 ? "default" : Integer.toString(ringSlotCount), frameLength,
+                ringArenaLength < 0 ? "default" : ringArenaLength == 0 ? "none" : String.format(Locale.ROOT, "%,d B", ringArenaLength));
         }
 
     }
@@ -306,9 +322,9 @@ public final class JournalLatencyHarness
         return switch (path)
         {
             case NO_OP -> new NoOpAppendTarget();
-            case ENGRAM -> new EngramAppendTarget(dir, settings.ringSlotCount());
-            case RAW_WRITE_BYTES -> new ChronicleAppendTarget(dir, ChronicleAppendTarget.Api.WRITE_BYTES);
-            case RAW_WRITING_DOCUMENT -> new ChronicleAppendTarget(dir, ChronicleAppendTarget.Api.WRITING_DOCUMENT);
+            case ENGRAM -> new EngramAppendTarget(dir, settings.ringSlotCount(), settings.frameLength(), settings.ringArenaLength());
+            case RAW_WRITE_BYTES -> new ChronicleAppendTarget(dir, ChronicleAppendTarget.Api.WRITE_BYTES, settings.frameLength());
+            case RAW_WRITING_DOCUMENT -> new ChronicleAppendTarget(dir, ChronicleAppendTarget.Api.WRITING_DOCUMENT, settings.frameLength());
         };
     }
 

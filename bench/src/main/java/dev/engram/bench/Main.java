@@ -68,10 +68,11 @@ public final class Main
               crash-test [--cycles N] [--seed S] [--dir D] [--rate STEPS/S]
                                      kill -9 a worker N times, recover, verify against the model
               bench journal [--rate R] [--seconds S] [--producers P] [--warmup W] [--throughput-deltas N]
-                            [--ring-slots N] [--dir D] [--keep]
+                            [--ring-slots N] [--frame B] [--ring-arena B] [--dir D] [--keep]
                                      caller latency of Journal.append at a fixed rate (default 500k/s, 3 s
                                      warm-up, 10 s measured, 1 and 2 producers; coordinated omission corrected)
-                                     beside raw Chronicle appends of the same 128 bytes, then sustained
+                                     beside raw Chronicle appends of the same bytes (--frame, default 128; over
+                                     496 a delta goes through the ring's arena, --ring-arena 0 = the heap), then sustained
                                      journaled throughput flat out (default 10M deltas) beside raw Chronicle;
                                      prints HdrHistogram percentiles, targets met/missed, self-checks
                                      (exit 1 only if a self-check fails). See docs/benchmarks.md.

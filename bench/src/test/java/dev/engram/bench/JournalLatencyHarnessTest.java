@@ -24,7 +24,8 @@ class JournalLatencyHarnessTest
     {
         final long rate = 20_000;
         final JournalLatencyHarness.Settings settings =
-            new JournalLatencyHarness.Settings(rate, 0.05, 0.2, new int[]{1, 2}, 50_000, 1024, dir, false);
+            new JournalLatencyHarness.Settings(rate, 0.05, 0.2, new int[]{1, 2}, 50_000, 1024, AppendPayload.FRAME_LENGTH, -1, dir,
+                false);
         final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
         final JournalLatencyHarness.Report report =
@@ -91,16 +92,55 @@ class JournalLatencyHarnessTest
     }
 
     @Test
+    void shouldAppendFramesOfTheChosenLengthThroughTheArenaOrTheHeap(@TempDir final Path dir) throws Exception
+    {
+        for (final int arena : new int[]{-1, 0})
+        {
+            try (EngramAppendTarget target = new EngramAppendTarget(dir.resolve("arena" + arena), 1024, 2048, arena))
+            {
+                long lastId;
+                try (AppendTarget.ProducerAppender appender = target.newProducerAppender())
+                {
+                    // the journal thread allocates the arena before it writes: once the first is written, it is there
+                    lastId = appender.append();
+                    assertTrue(target.awaitWrittenNs(lastId, TimeUnit.SECONDS.toNanos(10)) != -1);
+                    for (int i = 0; i < 10; i++)
+                    {
+                        lastId = appender.append();
+                    }
+                }
+                assertTrue(target.awaitWrittenNs(lastId, TimeUnit.SECONDS.toNanos(10)) != -1);
+                final AppendTarget.SelfCheck check = target.verify(11, lastId);
+                assertTrue(check.passed(), check.detail());
+                assertTrue(arena == 0 ? check.detail().endsWith("copied to the heap=11") :
+                    check.detail().endsWith("heap=0") || check.detail().endsWith("heap=1"), check.detail());
+            }
+        }
+        try (ChronicleAppendTarget raw = new ChronicleAppendTarget(dir.resolve("raw"), ChronicleAppendTarget.Api.WRITE_BYTES, 2048))
+        {
+            try (AppendTarget.ProducerAppender appender = raw.newProducerAppender())
+            {
+                appender.append();
+            }
+            assertTrue(raw.verify(1, 0).passed(), "a 2,048-byte excerpt");
+        }
+    }
+
+    @Test
     void shouldParseCountsWithSuffixes()
     {
         final JournalLatencyHarness.Settings settings = JournalLatencyHarness.Settings.parse(
-            new String[]{"--rate", "250k", "--seconds", "2", "--producers", "2", "--throughput-deltas", "3m"});
+            new String[]{"--rate", "250k", "--seconds", "2", "--producers", "2", "--throughput-deltas", "3m", "--frame", "2k",
+                "--ring-arena", "0"});
 
         assertEquals(250_000, settings.rate());
         assertEquals(2.0, settings.seconds());
         assertEquals(1, settings.producerCounts().length);
         assertEquals(2, settings.producerCounts()[0]);
         assertEquals(3_000_000, settings.throughputDeltas());
+        assertEquals(2048, settings.frameLength());
+        assertEquals(0, settings.ringArenaLength());
+        assertEquals(AppendPayload.FRAME_LENGTH, JournalLatencyHarness.Settings.parse(new String[0]).frameLength());
     }
 
     @Test
