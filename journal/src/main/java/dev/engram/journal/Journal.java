@@ -64,7 +64,7 @@ public final class Journal implements AutoCloseable
         this.maxFrameLength = ctx.maxDeltaLength();
         this.ring = new ManyToOneDeltaRing(ctx.ringSlotCount(), ctx.ringSlotLength(), ctx.ringArenaLength());
         this.ringBuffer = ring.buffer();
-        this.progress = new JournalProgress(baseVersion, ring::close);
+        this.progress = new JournalProgress(baseVersion, ring::close, ctx.writerSpinAfterWaitNs());
         this.progress.synced(baseVersion);
         final Runnable writerBody;
         if (opened != null)

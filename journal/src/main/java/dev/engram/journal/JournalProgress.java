@@ -13,6 +13,7 @@ import java.util.function.LongSupplier;
  */
 final class JournalProgress
 {
+
     private final VersionWaiters writtenWaiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private final VersionWaiters syncedWaiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private final LongSupplier writtenSource = this::writtenVersion;
@@ -21,6 +22,8 @@ final class JournalProgress
     private final VersionWaiters.FailureCheck writtenFailure = version -> checkFailure(version, "written");
     private final VersionWaiters.FailureCheck syncedFailure = version -> checkFailure(version, "synced");
     private volatile Thread writerThread;
+    private final long writerSpinAfterWaitNs;
+    private volatile long lastWaitNs;
 
     private volatile long writtenVersion;
     private volatile long writtenBytes;
@@ -30,8 +33,13 @@ final class JournalProgress
     private volatile boolean writerStopped;
     private final Runnable onFailure;
 
-    JournalProgress(final long lastVersion, final Runnable onFailure)
+    /**
+     * @param writerSpinAfterWaitNs how long the writer looks for frames instead of idling after a caller waited.
+     */
+    JournalProgress(final long lastVersion, final Runnable onFailure, final long writerSpinAfterWaitNs)
     {
+        this.writerSpinAfterWaitNs = writerSpinAfterWaitNs;
+        this.lastWaitNs = System.nanoTime() - writerSpinAfterWaitNs - 1;
         this.writtenVersion = lastVersion;
         this.syncedVersion = 0;
         this.onFailure = onFailure;
@@ -52,14 +60,25 @@ final class JournalProgress
         writerThread = thread;
     }
 
-    /** Unpark the writer if it parks for want of frames (an awaiting caller's nudge; never the append path). */
+    /**
+     * Unpark the writer if it parks for want of frames (an awaiting caller's nudge; never the append path), and
+     * keep it looking for frames for {@code writerSpinAfterWaitNs} rather than parking: a caller that waits for
+     * one write is likely to append and wait again at once.
+     */
     void wakeWriter()
     {
+        lastWaitNs = System.nanoTime();
         final Thread thread = writerThread;
         if (thread != null)
         {
             LockSupport.unpark(thread);
         }
+    }
+
+    /** Writer thread: whether a caller waited for a version within the last {@code writerSpinAfterWaitNs}. */
+    boolean callerWaitedRecently()
+    {
+        return System.nanoTime() - lastWaitNs < writerSpinAfterWaitNs;
     }
 
     long writtenBytes()

@@ -94,6 +94,13 @@ final class JournalWriterAgent implements Runnable
                     {
                         break;
                     }
+                    if (progress.callerWaitedRecently())
+                    {
+                        // a caller is waiting on each write (append, await, append...): its next frame is
+                        // microseconds away, so look again rather than park and make it pay the wake-up
+                        Thread.onSpinWait();
+                        continue;
+                    }
                 }
                 idleStrategy.idle(drained);
             }

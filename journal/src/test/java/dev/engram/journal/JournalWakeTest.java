@@ -64,4 +64,35 @@ class JournalWakeTest
             assertEquals(version, reopened.openReport().lastVersion());
         }
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldKeepTheWriterLookingForFramesAfterACallerWaited()
+    {
+        // the writer would park for an hour, but after a caller's wait it keeps looking (here: for an hour)
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).writerSpinAfterWaitNs(HOUR_NS)
+            .writerIdleStrategySupplier(() -> new BackoffIdleStrategy(0, 0, HOUR_NS, HOUR_NS))))
+        {
+            final Delta delta = journal.newDelta();
+            assertTrue(journal.awaitWritten(journal.append(delta.clear().put("first", new byte[8])), 20, TimeUnit.SECONDS));
+            for (int i = 0; i < 100; i++)
+            {
+                final long version = journal.append(delta.clear().put("k" + i, new byte[8]));
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (journal.writtenVersion() < version)   // no await, so no nudge: only a writer still looking finds it
+                {
+                    assertTrue(System.nanoTime() < deadline, "the writer parked after the caller's wait: version " + version);
+                    Thread.onSpinWait();
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseANegativeSpin()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> Journal.open(JournalTestSupport.smallContext(dir).writerSpinAfterWaitNs(-1)));
+        assertEquals("writerSpinAfterWaitNs must be >= 0: -1", ex.getMessage());
+    }
 }
