@@ -66,11 +66,6 @@ final class FrameArena
         return buffer;
     }
 
-    int capacity()
-    {
-        return capacity;
-    }
-
     /**
      * @return the longest frame the arena takes; longer ones go on the heap.
      */

@@ -101,9 +101,10 @@ public final class VersionWaiters
         {
             return true;
         }
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        final long timeoutNs = unit.toNanos(timeout);
+        final long deadline = System.nanoTime() + timeoutNs;
         nudge.run();
-        final long spinEnd = System.nanoTime() + SPIN_NS;
+        final long spinEnd = System.nanoTime() + Math.min(SPIN_NS, timeoutNs);
         do
         {
             if (reached.getAsLong() >= version)
