@@ -62,6 +62,17 @@ public final class EngramContext
         return this;
     }
 
+    /**
+     * @param bytes off-heap arena beside the ring for deltas longer than a slot (a power of two, 0 = none: such
+     *              deltas are copied to the heap); default 16 MiB. Size it for bursts of large deltas beyond the
+     *              disk's rate: a full arena is back-pressure. @return this.
+     */
+    public EngramContext ringArenaLength(final int bytes)
+    {
+        journal().ringArenaLength(bytes);
+        return this;
+    }
+
     /** @param policy what append does on a full ring (WAIT with a timeout, or FAIL_FAST); default WAIT. @return this. */
     public EngramContext backPressure(final BackPressurePolicy policy, final long timeoutNs)
     {

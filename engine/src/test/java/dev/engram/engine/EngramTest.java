@@ -1,5 +1,6 @@
 package dev.engram.engine;
 
+import dev.engram.journal.JournalContext;
 import dev.engram.journal.SyncPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,5 +125,25 @@ class EngramTest
         final IllegalStateException closed = assertThrows(IllegalStateException.class, () -> engram.get("k"));
         assertTrue(closed.getMessage().contains("closed"));
         assertThrows(IllegalStateException.class, engram::delta);
+    }
+
+    @Test
+    void shouldCarryLargeDeltasThroughTheRingArenaOrTheHeapAsConfigured()
+    {
+        for (final int arena : new int[]{JournalContext.RING_ARENA_LENGTH_DEFAULT, 0})
+        {
+            final Path state = dir.resolve("arena-" + arena);
+            try (Engram engram = Engram.open(state, ctx().ringArenaLength(arena)))
+            {
+                final byte[] context = new byte[1500];   // a user context: over a 512-byte ring slot
+                java.util.Arrays.fill(context, (byte)7);
+                long v = engram.delta().put("user/1", new byte[1]).commit();
+                assertTrue(engram.awaitApplied(v, 10, TimeUnit.SECONDS));   // the journal thread is running by now
+                v = engram.delta().put("user/1", context).commit();
+                assertTrue(engram.awaitApplied(v, 10, TimeUnit.SECONDS));
+                assertArrayEquals(context, engram.get("user/1"));
+                assertEquals(arena == 0 ? 1 : 0, engram.metrics().snapshot().heapFrames());
+            }
+        }
     }
 }
