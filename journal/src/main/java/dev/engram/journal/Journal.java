@@ -655,6 +655,7 @@ public final class Journal implements AutoCloseable
         }
         if (current.syncer.forceIfIdle(version))
         {
+            progress.wakeWriter();   // a caller syncing each put appends again at once: have the writer looking
             return true;
         }
         current.syncer.request(version);
