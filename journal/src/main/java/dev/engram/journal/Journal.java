@@ -69,6 +69,9 @@ public final class Journal implements AutoCloseable
         final Runnable writerBody;
         if (opened != null)
         {
+            // opened on the caller's thread, which paid the queue's open already: the arena too, so no large
+            // delta appended right after open takes the heap path (a background open leaves it to the writer)
+            ring.allocateArena();
             final JournalBackend started = JournalBackend.start(ctx, opened, ring, baseVersion, progress);
             backend = started;
             backendReady.countDown();
@@ -726,7 +729,8 @@ public final class Journal implements AutoCloseable
 
     /**
      * @return deltas that fit neither a ring slot nor the ring's arena (longer than {@code ringArenaLength / 4},
-     *         no arena, or appended before the journal thread allocated it) and were copied to a heap array
+     *         no arena, or appended during a background open before the journal thread allocated it) and were
+     *         copied to a heap array
      *         instead: the only appends that allocate.
      */
     public long heapFrameCount()

@@ -194,10 +194,12 @@ public final class JournalContext implements Cloneable
 
     /**
      * @param ringArenaLength bytes of off-heap memory beside the ring for deltas longer than a slot's frame area
-     *                        (a power of two, allocated and touched by the journal thread as it starts), so
+     *                        (a power of two, allocated and touched at open; by the journal thread as it starts
+     *                        when the queue opens in the background), so
      *                        appending them allocates nothing. A full arena is back-pressure, as a full ring
      *                        is ({@link #backPressurePolicy}). Deltas longer than a quarter of it, and those
-     *                        appended before the journal thread allocated it, are copied to a heap array
+     *                        appended during a background open before the journal thread allocated it, are
+     *                        copied to a heap array
      *                        instead ({@code Journal.heapFrameCount()}). 0 = no arena: every delta longer
      *                        than a slot goes on the heap. Default {@value #RING_ARENA_LENGTH_DEFAULT}.
      *                        @return this.

@@ -94,8 +94,9 @@ final class ManyToOneDeltaRing
     }
 
     /**
-     * Allocate (and so touch) the arena, if the ring has one: on the journal thread as it starts, off the
-     * open path (16 MiB take ~8 ms to zero); until then long frames take the heap path.
+     * Allocate (and so touch) the arena, if the ring has one, once: at a synchronous open on the opening thread,
+     * at a background open on the journal thread as it starts, off the recovery path (16 MiB take ~8 ms to zero);
+     * until then long frames take the heap path. Not thread-safe: called before the writer starts or on it.
      */
     void allocateArena()
     {
