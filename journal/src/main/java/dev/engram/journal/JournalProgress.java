@@ -13,7 +13,6 @@ import java.util.function.LongSupplier;
  */
 final class JournalProgress
 {
-
     private final VersionWaiters writtenWaiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private final VersionWaiters syncedWaiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private final LongSupplier writtenSource = this::writtenVersion;

@@ -248,13 +248,6 @@ final class JournalSyncer implements Runnable
             {
                 force(cycle.intValue());
             }
-        }
-        else
-        {
-            force(newestCycle);   // the common case: no listing, one fdatasync
-        }
-        if (newFile)
-        {
             if (store.metadataFileExists())
             {
                 forcePath(store.metadataFile());
@@ -262,6 +255,10 @@ final class JournalSyncer implements Runnable
             forcePath(store.directory());
             // cycles before the newest are complete: their channels are not needed again
             channels.entrySet().removeIf(e -> e.getKey() < newestCycle && close(e.getValue()));
+        }
+        else
+        {
+            force(newestCycle);   // the common case: no listing, one fdatasync
         }
         lastForcedCycle = newestCycle;
         forceCount++;

@@ -158,6 +158,7 @@ final class JournalWriterAgent implements Runnable
         final long version = baseVersion + sequence + 1;
         final int flags = ring.slotFlags(sequence);
         final UnsafeBuffer frame;
+        final BytesStore<?, ?> source;   // the same memory as frame, for Chronicle's write (null: heap array)
         final int offset;
         final int length = ring.frameLength(sequence);
         byte[] oversize = null;
@@ -168,6 +169,7 @@ final class JournalWriterAgent implements Runnable
             arenaPosition = ring.arenaPosition(sequence);
             arenaClaimed = ring.arenaClaimedLength(sequence);
             frame = arenaBuffer;
+            source = arenaBytes;
             offset = arena.frameOffset(arenaPosition, arenaClaimed);
         }
         else if (flags == SLOT_FLAG_OVERSIZE)
@@ -175,11 +177,13 @@ final class JournalWriterAgent implements Runnable
             oversize = ring.takeOversize(sequence);
             heapFrame.wrap(oversize);
             frame = heapFrame;
+            source = null;
             offset = 0;
         }
         else
         {
             frame = ringBuffer;
+            source = ringBytes;
             offset = ring.frameOffset(sequence);
         }
         final long storedVersion = frame.getLong(offset + VERSION_OFFSET);
@@ -194,13 +198,13 @@ final class JournalWriterAgent implements Runnable
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> bytes = dc.wire().bytes();
-            if (oversize != null)
+            if (source == null)
             {
                 bytes.write(oversize, 0, length);
             }
             else
             {
-                bytes.write(frame == arenaBuffer ? arenaBytes : ringBytes, (long)offset, (long)length);
+                bytes.write(source, (long)offset, (long)length);
             }
             noReadAhead.onWrite(bytes);
         }
