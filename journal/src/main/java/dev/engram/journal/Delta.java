@@ -143,6 +143,13 @@ public final class Delta
         }
         requireValue(data);
         requireRange(data, dataOffset, dataLength);
+        if (patchOffset > DeltaFrameDescriptor.MAX_VALUE_LENGTH - dataLength)
+        {
+            throw new IllegalArgumentException("PATCH past the largest value (" + DeltaFrameDescriptor.MAX_VALUE_LENGTH +
+                " bytes): patchOffset=" + patchOffset + " length=" + dataLength + " key=" + key +
+                " (nothing was appended; patch offsets must leave patchOffset + length <= " +
+                DeltaFrameDescriptor.MAX_VALUE_LENGTH + ")");
+        }
         final int at = beginOp(OpType.PATCH, key, dataLength);
         buffer.putLong(lastOpOffset + OP_PATCH_OFFSET_OFFSET, patchOffset);
         data.getBytes(dataOffset, buffer, at, dataLength);

@@ -75,6 +75,12 @@ public final class DeltaFrameDescriptor
 
     public static final int MAX_OP_COUNT = 0xFFFF;
     public static final int MAX_KEY_LENGTH = 0xFFFF;
+    /**
+     * The longest value the state holds (a Java array or direct buffer less 8 bytes of headroom): a PATCH
+     * must end at or before it ({@code patchOffset + length <= MAX_VALUE_LENGTH}), checked when the op is
+     * added, before any version is used.
+     */
+    public static final int MAX_VALUE_LENGTH = Integer.MAX_VALUE - 8;
 
     public static final byte FLAG_ABORTED = 0x01;
     public static final byte FLAG_TRIM = 0x02;

@@ -30,6 +30,16 @@ class JournalMisuseTest
                 .getMessage().contains("maxDeltaLength=4096"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> delta.patch("w", -5, new byte[1]))
                 .getMessage().contains("patchOffset=-5"));
+            // a patch must end within the largest value the state holds: refused before any version is used
+            for (final long offset : new long[] {DeltaFrameDescriptor.MAX_VALUE_LENGTH, 2147483639L, 2147483648L, Long.MAX_VALUE})
+            {
+                final IllegalArgumentException tooFar = assertThrows(IllegalArgumentException.class,
+                    () -> delta.clear().patch("w", offset, new byte[1]));
+                assertTrue(tooFar.getMessage().contains("patchOffset=" + offset) && tooFar.getMessage().contains("key=w"),
+                    tooFar.getMessage());
+            }
+            assertEquals(0, delta.clear().patch("w", DeltaFrameDescriptor.MAX_VALUE_LENGTH - 1, new byte[1]).opCount() - 1,
+                "a patch ending exactly at the largest value is accepted");
 
             final long version = journal.append(delta.clear().put("ok", new byte[] {1}));
             assertEquals(1, version, "a rejected delta must not use a version");
