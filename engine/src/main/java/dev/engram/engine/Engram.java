@@ -51,13 +51,44 @@ public final class Engram implements AutoCloseable
      */
     private final class PerThread
     {
-        TypedValues typed = new TypedValues(ctx.codecs(), ctx.migrations());
-        DeltaBuilder builder = new DeltaBuilder(Engram.this, store.journal().newDelta(), typed);
-        StateReader reader = store.newReader();
+        volatile TypedValues typed = new TypedValues(ctx.codecs(), ctx.migrations());
+        volatile DeltaBuilder builder = new DeltaBuilder(Engram.this, store.journal().newDelta(), typed);
+        volatile StateReader reader = store.newReader();
 
         PerThread()
         {
             allPerThread.add(this);
+        }
+
+        /** @throws IllegalStateException once the engine closed (the tools were dropped). */
+        DeltaBuilder builder()
+        {
+            final DeltaBuilder b = builder;
+            if (b == null)
+            {
+                throw closedException();
+            }
+            return b;
+        }
+
+        StateReader reader()
+        {
+            final StateReader r = reader;
+            if (r == null)
+            {
+                throw closedException();
+            }
+            return r;
+        }
+
+        TypedValues typed()
+        {
+            final TypedValues t = typed;
+            if (t == null)
+            {
+                throw closedException();
+            }
+            return t;
         }
 
         void clear()
@@ -75,7 +106,7 @@ public final class Engram implements AutoCloseable
     private final EngramMetrics metrics;
     private final boolean recordAppendLatency;
     private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
-    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Engram(final EngramContext ctx, final StateStore store, final EngramMetrics metrics)
     {
@@ -125,8 +156,7 @@ public final class Engram implements AutoCloseable
      */
     public DeltaBuilder delta()
     {
-        ensureOpen();
-        return perThread.get().builder.clear();
+        return tools().builder().clear();
     }
 
     /**
@@ -151,8 +181,7 @@ public final class Engram implements AutoCloseable
      */
     public byte[] get(final CharSequence key)
     {
-        ensureOpen();
-        return perThread.get().reader.get(key);
+        return tools().reader().get(key);
     }
 
     /**
@@ -165,9 +194,9 @@ public final class Engram implements AutoCloseable
      */
     public <T> T get(final CharSequence key, final Class<T> type)
     {
-        ensureOpen();
-        final PerThread tools = perThread.get();
-        return tools.reader.read(key, (buffer, offset, length) -> tools.typed.decode(key, buffer, offset, length, type));
+        final PerThread tools = tools();
+        final TypedValues typed = tools.typed();
+        return tools.reader().read(key, (buffer, offset, length) -> typed.decode(key, buffer, offset, length, type));
     }
 
     /**
@@ -175,8 +204,7 @@ public final class Engram implements AutoCloseable
      */
     public boolean contains(final CharSequence key)
     {
-        ensureOpen();
-        return perThread.get().reader.contains(key);
+        return tools().reader().contains(key);
     }
 
     /**
@@ -187,8 +215,7 @@ public final class Engram implements AutoCloseable
      */
     public long forEach(final CharSequence prefix, final BiConsumer<String, byte[]> consumer)
     {
-        ensureOpen();
-        return perThread.get().reader.forEach(prefix, (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+        return tools().reader().forEach(prefix, (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
         {
             final byte[] keyBytes = new byte[keyLength];
             key.getBytes(keyOffset, keyBytes);
@@ -216,13 +243,13 @@ public final class Engram implements AutoCloseable
      */
     public MigrationReport migrate(final LongConsumer progress)
     {
-        ensureOpen();
         final long start = System.nanoTime();
-        final PerThread tools = perThread.get();
+        final PerThread tools = tools();
+        final TypedValues typed = tools.typed();
         final List<String> keys = new ArrayList<>();
         final List<byte[]> upgraded = new ArrayList<>();
         final long[] counts = new long[2];
-        tools.reader.forEach("", (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+        tools.reader().forEach("", (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
         {
             counts[0]++;
             final byte[] keyBytes = new byte[keyLength];
@@ -234,7 +261,7 @@ public final class Engram implements AutoCloseable
                 counts[1]++;
                 return;
             }
-            final byte[] next = tools.typed.upgrade(name, value, valueOffset, valueLength);
+            final byte[] next = typed.upgrade(name, value, valueOffset, valueLength);
             if (next != null)
             {
                 keys.add(name);
@@ -392,10 +419,25 @@ public final class Engram implements AutoCloseable
 
     private void ensureOpen()
     {
-        if (closed)
+        if (closed.get())
         {
-            throw new IllegalStateException("engine is closed: directory=" + store.directory());
+            throw closedException();
         }
+    }
+
+    private IllegalStateException closedException()
+    {
+        return new IllegalStateException("engine is closed: directory=" + store.directory());
+    }
+
+    /**
+     * @return the calling thread's tools.
+     * @throws IllegalStateException if the engine is closed.
+     */
+    private PerThread tools()
+    {
+        ensureOpen();
+        return perThread.get();
     }
 
     /**
@@ -404,11 +446,10 @@ public final class Engram implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed)
+        if (!closed.compareAndSet(false, true))
         {
             return;
         }
-        closed = true;
         metrics.close();
         store.close();
         allPerThread.forEach(PerThread::clear);

@@ -128,7 +128,7 @@ public final class FileMapping implements AutoCloseable
      * Unmap. Nothing may read through {@link #address()} afterwards.
      */
     @Override
-    public void close() throws IOException
+    public synchronized void close() throws IOException
     {
         if (closed)
         {

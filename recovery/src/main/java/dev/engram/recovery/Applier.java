@@ -33,6 +33,8 @@ final class Applier implements Runnable
     private volatile long appliedVersion;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    /** Set when the thread has ended (stopped or failed): waiters for versions not applied give up. */
+    private volatile boolean ended;
     private volatile Thread thread;
     private final VersionWaiters waiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private JournalReader follower;
@@ -98,6 +100,11 @@ final class Applier implements Runnable
         {
             throw new IllegalStateException("applier failed before version=" + version + " was applied: " + ex, ex);
         }
+        if (ended && appliedVersion < version)
+        {
+            throw new IllegalStateException("state store is closed: the applier stopped at version=" + appliedVersion +
+                " before version=" + version + " was applied");
+        }
     }
 
     private void applied(final long version)
@@ -145,6 +152,7 @@ final class Applier implements Runnable
         }
         finally
         {
+            ended = true;
             waiters.signalAll();
             if (follower != null)
             {

@@ -39,6 +39,17 @@ final class CheckpointBuilder
      */
     Built build(final ChainFiles chain, final long targetVersion, final long checkpointId)
     {
+        return build(chain, targetVersion, checkpointId, () ->
+        {
+        });
+    }
+
+    /**
+     * @param cancelCheck run every few thousand frames and entries: it throws to abandon the build (e.g. the
+     *                    store is closing); nothing is published then.
+     */
+    Built build(final ChainFiles chain, final long targetVersion, final long checkpointId, final Runnable cancelCheck)
+    {
         final long startNs = System.nanoTime();
         final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
         try (Overlay changes = new Overlay(1024, journalFiles);
@@ -48,7 +59,15 @@ final class CheckpointBuilder
             {
                 try (JournalReader reader = journal.newReader())
                 {
-                    final ReplayResult result = reader.replay(fromVersion, targetVersion, indexer);
+                    final long[] frames = {0};
+                    final ReplayResult result = reader.replay(fromVersion, targetVersion, frame ->
+                    {
+                        if ((++frames[0] & 4095) == 0)
+                        {
+                            cancelCheck.run();
+                        }
+                        indexer.onFrame(frame);
+                    });
                     if (result.lastVersion() != targetVersion)
                     {
                         throw new CheckpointException("journal range (" + (fromVersion - 1) + ", " + targetVersion +
@@ -57,6 +76,7 @@ final class CheckpointBuilder
                 }
                 indexer.finish();
             }
+            cancelCheck.run();
             final boolean delta = chooseDelta(chain, changes);
             final CheckpointWriterContext writerCtx = new CheckpointWriterContext()
                 .directory(ctx.checkpointDirectory())
@@ -86,11 +106,13 @@ final class CheckpointBuilder
                 else
                 {
                     writeChanges(changes, writer, false);
+                    cancelCheck.run();
                     if (chain != null)
                     {
-                        writeUnchanged(chain, changes, writer);
+                        writeUnchanged(chain, changes, writer, cancelCheck);
                     }
                 }
+                cancelCheck.run();
                 final CheckpointInfo info = writer.publish();
                 return new Built(info, delta, indexer.frames(), System.nanoTime() - startNs);
             }
@@ -132,8 +154,10 @@ final class CheckpointBuilder
      * Every live key of the chain that the changes do not override, newest file first; a key already
      * handled (seen in a newer file) is skipped.
      */
-    private void writeUnchanged(final ChainFiles chain, final Overlay changes, final CheckpointWriter writer)
+    private void writeUnchanged(final ChainFiles chain, final Overlay changes, final CheckpointWriter writer,
+        final Runnable cancelCheck)
     {
+        final long[] entries = {0};
         final boolean single = chain.length() == 1;
         try (Overlay seen = single ? null : new Overlay(1024, journalFiles))
         {
@@ -142,6 +166,10 @@ final class CheckpointBuilder
             {
                 chain.files().get(i).forEachEntry(entry ->
                 {
+                    if ((++entries[0] & 4095) == 0)
+                    {
+                        cancelCheck.run();
+                    }
                     final int keyLength = entry.keyLength();
                     if (!single)
                     {

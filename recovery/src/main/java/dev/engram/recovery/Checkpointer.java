@@ -112,6 +112,10 @@ final class Checkpointer implements Runnable
                 }
             }
         }
+        catch (final StoreClosingException ex)
+        {
+            // close began during a build: it gave up, nothing failed
+        }
         catch (final Throwable ex)
         {
             failure = ex;
@@ -124,6 +128,7 @@ final class Checkpointer implements Runnable
      */
     synchronized CheckpointInfo checkpointNow()
     {
+        checkClosing();
         // the checks after open read (and the index check attaches to) the recovered chain: they must finish
         // before that chain is replaced
         store.awaitAfterOpenChecks();
@@ -145,7 +150,8 @@ final class Checkpointer implements Runnable
         {
             throw new CheckpointException("journal did not sync version=" + target + " within 60 s");
         }
-        final CheckpointBuilder.Built built = builder.build(chain, target, nextId++);
+        checkClosing();
+        final CheckpointBuilder.Built built = builder.build(chain, target, nextId++, this::checkClosing);
         final ChainFiles next = openChain(built.info());
         if (index != null)
         {
@@ -188,6 +194,18 @@ final class Checkpointer implements Runnable
         }
         applyRetention();
         return built.info();
+    }
+
+    /**
+     * @throws StoreClosingException if the store began to close: a build in progress stops at its next step.
+     */
+    private void checkClosing()
+    {
+        if (store.isClosing())
+        {
+            throw new StoreClosingException("state store is closed: directory=" + ctx.directory() +
+                " (closed while a checkpoint was being built; it was abandoned)");
+        }
     }
 
     private ChainFiles openChain(final CheckpointInfo head)

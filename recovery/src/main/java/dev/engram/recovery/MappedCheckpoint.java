@@ -608,7 +608,7 @@ public final class MappedCheckpoint implements AutoCloseable
      * Unmap the file and free decompressed blocks. Views handed out become invalid.
      */
     @Override
-    public void close()
+    public synchronized void close()
     {
         if (closed)
         {

@@ -7,6 +7,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -245,6 +246,7 @@ final class Overlay implements AutoCloseable
         UnsafeApi.putLong(address + A_OFFSET, a);
         UnsafeApi.putLong(address + B_OFFSET, b);
         UnsafeApi.putInt(address + VALUE_LENGTH_OFFSET, valueLength);
+        UnsafeApi.putLong(address + CREATED_VERSION_OFFSET, version);
         UnsafeApi.copyMemory(key.byteArray(), key.addressOffset() + keyOffset, null, address + KEY_OFFSET, keyLength);
         insertSlot(table, mask, hash, address);
         size++;
@@ -256,6 +258,7 @@ final class Overlay implements AutoCloseable
         entry.wrap(address, KEY_OFFSET);
         final long sequence = entry.getLong(SEQUENCE_OFFSET);
         entry.putLongVolatile(SEQUENCE_OFFSET, sequence + 1);
+        VarHandle.storeStoreFence();   // the odd sequence is visible before any field changes
         entry.putLong(VERSION_OFFSET, version);
         entry.putInt(KIND_OFFSET, kind);
         entry.putLong(A_OFFSET, a);
@@ -336,7 +339,7 @@ final class Overlay implements AutoCloseable
     {
         assertWriter();
         final long end = patchOffset + length;
-        if (patchOffset < 0 || end > Integer.MAX_VALUE - 8)
+        if (patchOffset < 0 || end > dev.engram.journal.DeltaFrameDescriptor.MAX_VALUE_LENGTH)
         {
             throw new IllegalArgumentException("PATCH outside [0, 2 GiB): patchOffset=" + patchOffset + " length=" + length);
         }
@@ -374,6 +377,7 @@ final class Overlay implements AutoCloseable
             // in place, under the entry's seqlock
             final long sequence = entry.getLong(SEQUENCE_OFFSET);
             entry.putLongVolatile(SEQUENCE_OFFSET, sequence + 1);
+            VarHandle.storeStoreFence();
             arenaView.wrap(entry.getLong(A_OFFSET), newLength);
             if (patchOffset > currentLength)
             {

@@ -18,13 +18,21 @@ package dev.engram.recovery;
  *  +-------------------------------+-------------------------------+
  *  |  Value Length (u32)           |  Reserved (u32)               | 40
  *  +-------------------------------+-------------------------------+
- *  |  Key (UTF-8)                                                 ... 48
+ *  |  Created Version: the version that inserted the entry (u64)   | 48
+ *  +---------------------------------------------------------------+
+ *  |  Key (UTF-8)                                                 ... 56
  *  +---------------------------------------------------------------+
  *
  *  table slot: Key Hash (u64, 0 = empty; published last, ordered) | Entry Address (u64)
  * </pre>
  * Kinds: {@link #KIND_JOURNAL} the value lies in the mapped journal at (cycle, file position);
  * {@link #KIND_ARENA} the value was materialised off-heap (a PATCH); {@link #KIND_TOMBSTONE} deleted.
+ * <p>
+ * Key Length, Created Version and Key never change once the slot is published. Every other field changes
+ * only under the Sequence seqlock: a reader reads Sequence, the fields, then Sequence again, and trusts
+ * (dereferences) A only when both reads of Sequence are equal and even (read, validate, then trust).
+ * Created Version lets an iteration tell a key that was in the overlay when it started from one that arrived
+ * during it (see {@link StateReader#forEach}).
  */
 final class OverlayEntryDescriptor
 {
@@ -35,7 +43,8 @@ final class OverlayEntryDescriptor
     static final int A_OFFSET = 24;
     static final int B_OFFSET = 32;
     static final int VALUE_LENGTH_OFFSET = 40;
-    static final int KEY_OFFSET = 48;
+    static final int CREATED_VERSION_OFFSET = 48;
+    static final int KEY_OFFSET = 56;
 
     static final int KIND_JOURNAL = 1;
     static final int KIND_ARENA = 2;

@@ -27,6 +27,7 @@ final class OverlayReader
     private final UnsafeBuffer arena = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer copy = new ExpandableDirectByteBuffer(256);
     private long version;
+    private long createdVersion;
     private int valueLength;
 
     OverlayReader(final Overlay overlay)
@@ -50,7 +51,9 @@ final class OverlayReader
     }
 
     /**
-     * Read the entry {@code entry} points at under its seqlock into {@link #value()}.
+     * Read the entry {@code entry} points at under its seqlock into {@link #value()}: read the fields, validate
+     * the sequence, and only then trust them (dereference the arena address), then validate again after the copy
+     * (the writer may patch an arena value in place).
      */
     private Result read(final UnsafeBuffer entry)
     {
@@ -67,18 +70,30 @@ final class OverlayReader
             final long b = entry.getLong(B_OFFSET);
             final int length = entry.getInt(VALUE_LENGTH_OFFSET);
             final long entryVersion = entry.getLong(VERSION_OFFSET);
-            if (kind == KIND_ARENA)
-            {
-                copy.checkLimit(length);
-                arena.wrap(a, Math.max(length, 1));
-                copy.putBytes(0, arena, 0, length);
-            }
             VarHandle.loadLoadFence();
             if (entry.getLongVolatile(SEQUENCE_OFFSET) != before)
             {
-                continue;
+                continue;   // changed while read: nothing above is trusted
+            }
+            // validated: kind, a, b and length belong to one change, so a is an address only for KIND_ARENA
+            if (kind == KIND_ARENA)
+            {
+                if (length < 0 || length > b)
+                {
+                    throw new IllegalStateException("overlay entry damaged: arena value length=" + length +
+                        " capacity=" + b + " version=" + entryVersion);
+                }
+                copy.checkLimit(length);
+                arena.wrap(a, Math.max(length, 1));
+                copy.putBytes(0, arena, 0, length);
+                VarHandle.loadLoadFence();
+                if (entry.getLongVolatile(SEQUENCE_OFFSET) != before)
+                {
+                    continue;   // patched in place during the copy
+                }
             }
             version = entryVersion;
+            createdVersion = entry.getLong(CREATED_VERSION_OFFSET);
             valueLength = length;
             switch (kind)
             {
@@ -88,9 +103,11 @@ final class OverlayReader
                 case KIND_JOURNAL:
                     overlay.journalValues().wrap(view, (int)a, b, length);
                     return Result.VALUE;
-                default:
+                case KIND_ARENA:
                     view.wrap(copy, 0, length);
                     return Result.VALUE;
+                default:
+                    throw new IllegalStateException("overlay entry damaged: kind=" + kind + " version=" + entryVersion);
             }
         }
     }
@@ -108,10 +125,13 @@ final class OverlayReader
     }
 
     /**
-     * Visit the entries whose key starts with {@code prefix}, each read consistently under its seqlock.
-     * Weakly consistent: every key applied before the call is visited; changes during it may or may not be.
+     * Visit the entries whose key starts with {@code prefix} and that were inserted at or before
+     * {@code createdAtOrBefore}, each read consistently under its seqlock (its value is whatever it is when
+     * visited). An entry inserted later is skipped: the caller decides about such keys from the layers below
+     * (see {@link StateReader#forEach}).
      */
-    void forEach(final DirectBuffer prefix, final int prefixOffset, final int prefixLength, final EntryVisitor visitor)
+    void forEach(final DirectBuffer prefix, final int prefixOffset, final int prefixLength, final long createdAtOrBefore,
+        final EntryVisitor visitor)
     {
         final UnsafeBuffer table = overlay.table();
         final UnsafeBuffer entryKey = new UnsafeBuffer(0, 0);
@@ -124,7 +144,7 @@ final class OverlayReader
             final long address = table.getLong(slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET);
             scratch.wrap(address, KEY_OFFSET);
             final int keyLength = scratch.getInt(KEY_LENGTH_OFFSET);
-            if (keyLength < prefixLength)
+            if (keyLength < prefixLength || scratch.getLong(CREATED_VERSION_OFFSET) > createdAtOrBefore)
             {
                 continue;
             }
@@ -144,6 +164,14 @@ final class OverlayReader
     }
 
     /**
+     * Visit every entry whose key starts with {@code prefix}.
+     */
+    void forEach(final DirectBuffer prefix, final int prefixOffset, final int prefixLength, final EntryVisitor visitor)
+    {
+        forEach(prefix, prefixOffset, prefixLength, Long.MAX_VALUE, visitor);
+    }
+
+    /**
      * @return the value found by the last lookup (valid until the next one).
      */
     DirectBuffer value()
@@ -159,6 +187,14 @@ final class OverlayReader
     long version()
     {
         return version;
+    }
+
+    /**
+     * @return the version that inserted the entry found by the last lookup.
+     */
+    long createdVersion()
+    {
+        return createdVersion;
     }
 
     /**

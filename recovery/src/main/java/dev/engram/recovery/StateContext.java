@@ -42,7 +42,12 @@ public final class StateContext
     /** Keep the versions of the last this many ms reachable by {@code stateAt} (0 = no window by time). */
     public static final long HISTORY_DURATION_MS_DEFAULT = 0;
 
+    /** How long close waits for readers still inside the state (a read, a forEach consumer) before it returns;
+     *  memory they hold is then freed by the last of them as it leaves, never under them. */
+    public static final long CLOSE_READER_WAIT_MS_DEFAULT = TimeUnit.SECONDS.toMillis(10);
+
     private Path directory;
+    private long closeReaderWaitMs = CLOSE_READER_WAIT_MS_DEFAULT;
     private JournalContext journal = new JournalContext();
     private long checkpointEveryFrames = CHECKPOINT_EVERY_FRAMES_DEFAULT;
     private long checkpointEveryBytes = CHECKPOINT_EVERY_BYTES_DEFAULT;
@@ -103,6 +108,10 @@ public final class StateContext
         {
             throw new IllegalArgumentException("checkpoint triggers must be >= 1: frames=" + checkpointEveryFrames +
                 " bytes=" + checkpointEveryBytes);
+        }
+        if (closeReaderWaitMs < 0)
+        {
+            throw new IllegalArgumentException("closeReaderWaitMs must be >= 0: " + closeReaderWaitMs);
         }
         if (checkpointIntervalMs < 0)
         {
@@ -168,6 +177,21 @@ public final class StateContext
     public StateContext journal(final JournalContext journal)
     {
         this.journal = journal;
+        return this;
+    }
+
+    public long closeReaderWaitMs()
+    {
+        return closeReaderWaitMs;
+    }
+
+    /**
+     * @param ms how long {@code close()} waits for readers still inside the state (default
+     *           {@value #CLOSE_READER_WAIT_MS_DEFAULT}); what they hold is freed by the last one out after that.
+     */
+    public StateContext closeReaderWaitMs(final long ms)
+    {
+        this.closeReaderWaitMs = ms;
         return this;
     }
 

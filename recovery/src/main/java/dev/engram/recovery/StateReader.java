@@ -11,8 +11,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * time of the call (wait with {@link StateStore#awaitApplied} to read your own writes).
  * <p>
  * A value handed to a {@link ValueReader} is a zero-copy view valid only during the callback: the
- * reader marks the state generation it uses so it is not unmapped underneath it (a hazard pointer).
- * Not thread-safe: one per thread; close it when the thread is done.
+ * reader marks the state generation it uses so it is not freed or unmapped underneath it (a hazard pointer,
+ * see {@link ReaderHazards}); reads nest (a read or {@code forEach} inside a callback is fine). A call that
+ * races {@link StateStore#close()} completes normally or throws {@link IllegalStateException} ("... closed ...").
+ * Not thread-safe: one per thread (another thread's call while one is in progress is refused); close it when
+ * the thread is done.
  */
 public final class StateReader implements AutoCloseable
 {
@@ -30,23 +33,44 @@ public final class StateReader implements AutoCloseable
         void accept(DirectBuffer key, int keyOffset, int keyLength, DirectBuffer value, int valueOffset, int valueLength);
     }
 
-    private final StateStore store;
-    private final UnsafeBuffer key = new UnsafeBuffer(new byte[256]);
-    private final UnsafeBuffer chainValue = new UnsafeBuffer(0, 0);
-    private volatile StateView inUse;
-    private StateView boundView;
-    private OverlayReader overlayReader;
-
-    private int locatedLength;
-
-    StateReader(final StateStore store)
+    /**
+     * The tools of one nesting depth: a read inside a {@link #read} callback or a {@link #forEach} consumer (on
+     * this reader's thread) gets its own, so it never re-points a view the outer call is still using.
+     */
+    private static final class Cursor
     {
-        this.store = store;
+        final UnsafeBuffer chainValue = new UnsafeBuffer(0, 0);
+        StateView boundView;
+        OverlayReader overlayReader;
+        int locatedLength;
+
+        OverlayReader bind(final StateView view)
+        {
+            if (view != boundView)
+            {
+                overlayReader = new OverlayReader(view.overlay());
+                boundView = view;
+            }
+            return overlayReader;
+        }
+
+        void unbind()
+        {
+            boundView = null;
+            overlayReader = null;
+        }
     }
 
-    StateView inUse()
+    private final StateStore store;
+    private final ReaderHazards<StateView>.Slots hazards;
+    private final UnsafeBuffer key = new UnsafeBuffer(new byte[256]);
+    private Cursor[] cursors = {new Cursor()};
+    private Thread owner;
+
+    StateReader(final StateStore store, final ReaderHazards<StateView>.Slots hazards)
     {
-        return inUse;
+        this.store = store;
+        this.hazards = hazards;
     }
 
     /**
@@ -71,20 +95,20 @@ public final class StateReader implements AutoCloseable
     public int get(final CharSequence key, final MutableDirectBuffer dst, final int dstOffset)
     {
         final int keyLength = encode(key);
-        final StateView view = enter();
+        final Cursor cursor = enter();
         try
         {
-            final DirectBuffer value = locate(view, this.key, 0, keyLength);
+            final DirectBuffer value = locate(cursor, this.key, 0, keyLength);
             if (value == null)
             {
                 return -1;
             }
-            dst.putBytes(dstOffset, value, 0, locatedLength);
-            return locatedLength;
+            dst.putBytes(dstOffset, value, 0, cursor.locatedLength);
+            return cursor.locatedLength;
         }
         finally
         {
-            inUse = null;
+            exit();
         }
     }
 
@@ -112,68 +136,108 @@ public final class StateReader implements AutoCloseable
      */
     public <R> R read(final DirectBuffer keyBuffer, final int keyOffset, final int keyLength, final ValueReader<R> reader)
     {
-        final StateView view = enter();
+        final Cursor cursor = enter();
         try
         {
-            final DirectBuffer value = locate(view, keyBuffer, keyOffset, keyLength);
-            return value == null ? null : reader.read(value, 0, locatedLength);
+            final DirectBuffer value = locate(cursor, keyBuffer, keyOffset, keyLength);
+            return value == null ? null : reader.read(value, 0, cursor.locatedLength);
         }
         finally
         {
-            inUse = null;
+            exit();
         }
     }
 
     /**
-     * Announce the view this reader is about to use (hazard pointer: a generation in use is not released) and
-     * return it; the caller clears {@link #inUse} when done.
+     * Enter the current state generation at the next nesting depth (hazard pointer: the generation is not
+     * freed until this reader leaves it) and return that depth's tools, bound to it.
+     *
+     * @throws IllegalStateException if the store is closed or failed, or another thread owns this reader.
      */
-    private StateView enter()
+    private Cursor enter()
     {
+        final Thread thread = Thread.currentThread();
+        if (owner != thread)
+        {
+            claim(thread);
+        }
         store.ensureOpen();
-        StateView view;
-        do
+        final int depth = hazards.depth();
+        final StateView view = hazards.enter();
+        if (depth == cursors.length)
         {
-            view = store.view();
-            inUse = view;
+            cursors = java.util.Arrays.copyOf(cursors, depth * 2);
         }
-        while (store.view() != view);
-        if (view != boundView)
+        Cursor cursor = cursors[depth];
+        if (cursor == null)
         {
-            overlayReader = new OverlayReader(view.overlay());
-            boundView = view;
+            cursor = new Cursor();
+            cursors[depth] = cursor;
         }
-        return view;
+        cursor.bind(view);
+        return cursor;
+    }
+
+    private void claim(final Thread thread)
+    {
+        if (owner != null && hazards.depth() > 0)
+        {
+            throw new IllegalStateException("StateReader is used by " + owner.getName() + " (a reader is for one thread): " +
+                "caller=" + thread.getName());
+        }
+        owner = thread;
     }
 
     /**
-     * @return the key's current value in place (its length in {@link #locatedLength}), or null if absent.
+     * Leave the innermost generation; if the store waits to free generations (a checkpoint replaced them, or it
+     * is closing), free those no reader is inside any more.
      */
-    private DirectBuffer locate(final StateView view, final DirectBuffer keyBuffer, final int keyOffset, final int keyLength)
+    private void exit()
     {
+        hazards.exit();
+        if (store.reclaimPending())
+        {
+            store.reclaim();
+        }
+    }
+
+    /**
+     * @return the key's current value in place (its length in the cursor), or null if absent.
+     */
+    private static DirectBuffer locate(final Cursor cursor, final DirectBuffer keyBuffer, final int keyOffset,
+        final int keyLength)
+    {
+        final OverlayReader overlayReader = cursor.overlayReader;
         switch (overlayReader.lookup(keyBuffer, keyOffset, keyLength))
         {
             case VALUE:
-                locatedLength = overlayReader.valueLength();
+                cursor.locatedLength = overlayReader.valueLength();
                 return overlayReader.value();
             case TOMBSTONE:
                 return null;
             default:
-                if (view.base().get(keyBuffer, keyOffset, keyLength, chainValue))
+                if (cursor.boundView.base().get(keyBuffer, keyOffset, keyLength, cursor.chainValue))
                 {
-                    locatedLength = chainValue.capacity();
-                    return chainValue;
+                    cursor.locatedLength = cursor.chainValue.capacity();
+                    return cursor.chainValue;
                 }
                 return null;
         }
     }
 
     /**
-     * Visit every live key starting with {@code prefix} (empty: all keys), each once, with its current value.
-     * Weakly consistent: sees every version applied before the call; changes applied during it may or may not
-     * be seen. Cost is proportional to the whole state (checkpoint files are scanned, not a sorted index).
+     * Visit every live key starting with {@code prefix} (empty: all keys) with its current value.
+     * <p>
+     * What it sees: every key that was live at the version applied when the call started and is not deleted
+     * during it is visited exactly once, across checkpoint swaps (the iteration stays on the generation it
+     * started in). A key changed during the iteration is visited with its value at some version at or after the
+     * start; a key created during it may or may not be visited; a key deleted during it may or may not be
+     * visited (with a value it had). Cost is proportional to the whole state (checkpoint files are scanned, not
+     * a sorted index). Reads and iterations inside the consumer are allowed (they see the current state).
      *
      * @return the number of entries visited.
+     * @throws IllegalStateException if the store is closed, before or during the iteration (then the consumer
+     *                               is not called again).
      */
     public long forEach(final CharSequence prefix, final EntryConsumer consumer)
     {
@@ -181,26 +245,27 @@ public final class StateReader implements AutoCloseable
         final byte[] prefixBytes = new byte[prefixLength];
         key.getBytes(0, prefixBytes);
         final UnsafeBuffer prefixBuffer = new UnsafeBuffer(prefixBytes);
-        store.ensureOpen();
-        StateView view;
-        do
-        {
-            view = store.view();
-            inUse = view;
-        }
-        while (store.view() != view);
+        // the version first, then the generation: every overlay entry inserted at or before it is in the
+        // generation's table (an entry is inserted before its version is published as applied)
+        final long startVersion = store.appliedVersion();
+        final Cursor cursor = enter();
         try
         {
+            final StateView view = cursor.boundView;
             final OverlayReader overlay = new OverlayReader(view.overlay());
             final long[] count = {0};
-            overlay.forEach(prefixBuffer, 0, prefixLength, (k, ko, kl, tombstone, value, vl) ->
+            // pass 1: keys in the overlay when the iteration started
+            overlay.forEach(prefixBuffer, 0, prefixLength, startVersion, (k, ko, kl, tombstone, value, vl) ->
             {
                 if (!tombstone)
                 {
+                    store.ensureOpen();
                     consumer.accept(k, ko, kl, value, 0, vl);
                     count[0]++;
                 }
             });
+            // pass 2: the chain's keys the overlay did not hold at the start (a key the overlay took in later
+            // was not visited by pass 1: its chain value is the one to visit)
             if (view.base() instanceof ChainFiles chain)
             {
                 final OverlayReader decided = new OverlayReader(view.overlay());
@@ -220,10 +285,15 @@ public final class StateReader implements AutoCloseable
                         {
                             return;
                         }
-                        if (entry.isTombstone() || decided.lookup(k, 0, kl) != OverlayReader.Result.ABSENT)
+                        if (entry.isTombstone())
                         {
                             return;
                         }
+                        if (decided.lookup(k, 0, kl) != OverlayReader.Result.ABSENT && decided.createdVersion() <= startVersion)
+                        {
+                            return;   // decided by the overlay in pass 1
+                        }
+                        store.ensureOpen();
                         consumer.accept(k, 0, kl, entry.value(), 0, entry.valueLength());
                         count[0]++;
                     });
@@ -233,7 +303,7 @@ public final class StateReader implements AutoCloseable
         }
         finally
         {
-            inUse = null;
+            exit();
         }
     }
 
@@ -259,11 +329,23 @@ public final class StateReader implements AutoCloseable
         return Utf8.encode(text, key, 0);
     }
 
+    /**
+     * Unregister this reader (its thread is done with it). Must not be called from inside one of its own reads.
+     */
     @Override
     public void close()
     {
-        store.unregister(this);
-        boundView = null;
-        overlayReader = null;
+        if (hazards.depth() > 0)
+        {
+            throw new IllegalStateException("StateReader closed inside one of its own reads (depth=" + hazards.depth() + ")");
+        }
+        hazards.unregister();
+        for (final Cursor cursor : cursors)
+        {
+            if (cursor != null)
+            {
+                cursor.unbind();
+            }
+        }
     }
 }

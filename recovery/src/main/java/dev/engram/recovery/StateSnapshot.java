@@ -42,6 +42,12 @@ public final class StateSnapshot implements AutoCloseable
     private final UnsafeBuffer chainValue = new UnsafeBuffer(0, 0);
     private final Consumer<StateSnapshot> onClose;
     private boolean closed;
+    /** Set before close takes the monitor: an iteration in progress on another thread stops at its next entry. */
+    private volatile boolean closeRequested;
+    /** Reads in progress on the thread holding the monitor (a read or forEach inside a callback nests). */
+    private int depth;
+    /** close() ran inside a callback: the memory is freed when the outermost read returns. */
+    private boolean releasePending;
 
     StateSnapshot(final long version, final long timestampEpochNs, final ChainFiles chain, final Overlay overlay,
         final JournalMappedFiles journalFiles, final long framesReplayed, final Consumer<StateSnapshot> onClose)
@@ -131,18 +137,39 @@ public final class StateSnapshot implements AutoCloseable
     {
         ensureOpen();
         final int keyLength = encode(key);
-        switch (overlayReader.lookup(this.key, 0, keyLength))
+        // a nested read (from inside a callback) gets its own tools: the outer one's value view stays put
+        final OverlayReader lookup = depth == 0 ? overlayReader : new OverlayReader(overlay);
+        final UnsafeBuffer chainView = depth == 0 ? chainValue : new UnsafeBuffer(0, 0);
+        depth++;
+        try
         {
-            case VALUE:
-                return reader.read(overlayReader.value(), 0, overlayReader.valueLength());
-            case TOMBSTONE:
-                return null;
-            default:
-                if (chain != null && chain.get(this.key, 0, keyLength, chainValue))
-                {
-                    return reader.read(chainValue, 0, chainValue.capacity());
-                }
-                return null;
+            switch (lookup.lookup(this.key, 0, keyLength))
+            {
+                case VALUE:
+                    return reader.read(lookup.value(), 0, lookup.valueLength());
+                case TOMBSTONE:
+                    return null;
+                default:
+                    if (chain != null && chain.get(this.key, 0, keyLength, chainView))
+                    {
+                        return reader.read(chainView, 0, chainView.capacity());
+                    }
+                    return null;
+            }
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    private void leave()
+    {
+        depth--;
+        if (depth == 0 && releasePending)
+        {
+            releasePending = false;
+            release();
         }
     }
 
@@ -155,6 +182,20 @@ public final class StateSnapshot implements AutoCloseable
     public synchronized long forEach(final CharSequence prefix, final EntryVisitor visitor)
     {
         ensureOpen();
+        depth++;
+        try
+        {
+            return forEachEntry(prefix, visitor);
+        }
+        finally
+        {
+            leave();
+        }
+    }
+
+    private long forEachEntry(final CharSequence prefix, final EntryVisitor visitor)
+    {
+        final OverlayReader overlayReader = new OverlayReader(overlay);
         final byte[] wanted = new byte[Utf8.encodedLength(prefix)];
         Utf8.encode(prefix, new UnsafeBuffer(wanted), 0);
         final long[] visited = {0};
@@ -162,6 +203,7 @@ public final class StateSnapshot implements AutoCloseable
         {
             if (kind != KIND_TOMBSTONE && startsWith(keyBuffer, keyOffset, keyLength, wanted))
             {
+                ensureOpen();
                 visitor.onEntry(Utf8.decode(keyBuffer, keyOffset, keyLength), value, 0, valueLength);
                 visited[0]++;
             }
@@ -196,6 +238,7 @@ public final class StateSnapshot implements AutoCloseable
                     {
                         return;
                     }
+                    ensureOpen();
                     visitor.onEntry(entry.keyString(), entry.value(), 0, entry.valueLength());
                     visited[0]++;
                 });
@@ -237,7 +280,7 @@ public final class StateSnapshot implements AutoCloseable
 
     private void ensureOpen()
     {
-        if (closed)
+        if (closed || closeRequested)
         {
             throw new IllegalStateException("snapshot is closed: version=" + version);
         }
@@ -254,6 +297,7 @@ public final class StateSnapshot implements AutoCloseable
     @Override
     public void close()
     {
+        closeRequested = true;
         synchronized (this)
         {
             if (closed)
@@ -261,14 +305,26 @@ public final class StateSnapshot implements AutoCloseable
                 return;
             }
             closed = true;
-            overlay.close();
-            if (chain != null)
+            if (depth > 0)
             {
-                chain.close();
+                releasePending = true;   // closed from inside one of its own callbacks: free when it returns
             }
-            journalFiles.close();
+            else
+            {
+                release();
+            }
         }
         onClose.accept(this);
+    }
+
+    private void release()
+    {
+        overlay.close();
+        if (chain != null)
+        {
+            chain.close();
+        }
+        journalFiles.close();
     }
 
     @Override

@@ -39,13 +39,21 @@ public final class StateStore implements AutoCloseable
     private final Thread applierThread;
     private final Checkpointer checkpointer;
     private final Thread checkpointerThread;
-    private final CopyOnWriteArrayList<StateReader> readers = new CopyOnWriteArrayList<>();
+    /** Which generation each reader is inside (a generation is freed only after its readers left). */
+    private final ReaderHazards<StateView> hazards;
+    /** Calls in progress on their callers' threads that use the journal and the chain (close waits for them). */
+    private final CallGate calls = new CallGate();
+    /** Generations replaced (or the last one, at close) and not freed yet: a reader may still be inside. */
     private final List<StateView> retired = new ArrayList<>();
+    /** Set while {@link #retired} is not empty, so a reader leaving a generation frees what it held last. */
+    private volatile boolean reclaimPending;
+    /** At close: free the journal views once the last generation is freed. */
+    private boolean journalFilesPending;
     private final List<String> damagedFiles = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.CompletableFuture<Void> merkleCheck;
     private final java.util.concurrent.CompletableFuture<SnapshotIndexReport> indexCheck;
     private final VersionHistory history;   // version history (docs/history.md); also the Checkpointer's retention hook
-    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
     {
@@ -59,6 +67,7 @@ public final class StateStore implements AutoCloseable
             chain == null ? 0 : chain.stateVersion(), recovered.overlay());
         this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion(),
             ctx.applierIdleStrategySupplier().get());
+        this.hazards = new ReaderHazards<>(applier::view, "state store is closed: directory=" + ctx.directory());
         this.applierThread = new Thread(applier, "engram-applier");
         applierThread.setDaemon(true);
         final SnapshotIndexMaintainer index = ctx.snapshotIndex() ? new SnapshotIndexMaintainer(ctx) : null;
@@ -175,9 +184,7 @@ public final class StateStore implements AutoCloseable
     public StateReader newReader()
     {
         ensureOpen();
-        final StateReader reader = new StateReader(this);
-        readers.add(reader);
-        return reader;
+        return new StateReader(this, hazards.register());
     }
 
     /**
@@ -188,8 +195,50 @@ public final class StateStore implements AutoCloseable
      */
     public CheckpointInfo checkpoint()
     {
-        ensureOpen();
-        return checkpointer.checkpointNow();
+        enterCall();
+        try
+        {
+            return checkpointer.checkpointNow();
+        }
+        finally
+        {
+            calls.exit();
+        }
+    }
+
+    /**
+     * Enter a call that uses the journal or the chain on the caller's thread (close waits for it to leave).
+     *
+     * @throws IllegalStateException if the store is closed (or closing) or failed.
+     */
+    private void enterCall()
+    {
+        if (!calls.tryEnter())
+        {
+            throw closedException();
+        }
+        try
+        {
+            ensureOpen();
+        }
+        catch (final RuntimeException ex)
+        {
+            calls.exit();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return true once close has started: long calls give up at their next step.
+     */
+    boolean isClosing()
+    {
+        return closed.get();
+    }
+
+    private IllegalStateException closedException()
+    {
+        return new IllegalStateException("state store is closed: directory=" + ctx.directory());
     }
 
     /**
@@ -250,11 +299,6 @@ public final class StateStore implements AutoCloseable
         return applierThread.isAlive();
     }
 
-    void unregister(final StateReader reader)
-    {
-        readers.remove(reader);
-    }
-
     void noteDamagedFile(final Path file, final RuntimeException ex)
     {
         damagedFiles.add(file + ": " + ex.getMessage());
@@ -282,9 +326,9 @@ public final class StateStore implements AutoCloseable
 
     void ensureOpen()
     {
-        if (closed)
+        if (closed.get())
         {
-            throw new IllegalStateException("state store is closed: directory=" + ctx.directory());
+            throw closedException();
         }
         final Throwable failure = applier.failure() != null ? applier.failure() : checkpointer.failure();
         if (failure != null)
@@ -301,26 +345,42 @@ public final class StateStore implements AutoCloseable
         synchronized (retired)
         {
             retired.add(view);
+            reclaimPending = true;
         }
         reclaim();
     }
 
+    /**
+     * @return true while a replaced generation waits for its last reader.
+     */
+    boolean reclaimPending()
+    {
+        return reclaimPending;
+    }
+
+    /**
+     * Free the retired generations no reader is inside (any thread; readers call it as they leave while
+     * {@link #reclaimPending()}).
+     */
     void reclaim()
     {
         synchronized (retired)
         {
             retired.removeIf(view ->
             {
-                for (final StateReader reader : readers)
+                if (hazards.isProtected(view))
                 {
-                    if (reader.inUse() == view)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
                 release(view);
                 return true;
             });
+            reclaimPending = !retired.isEmpty();
+            if (!reclaimPending && journalFilesPending)
+            {
+                journalFilesPending = false;
+                journalFiles.close();   // the overlays' journal references pointed into these views
+            }
         }
     }
 
@@ -334,37 +394,52 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
-     * Stop the checkpointer (a build in progress finishes), apply what is written, close the journal
-     * (drain, sync), unmap everything, mark a clean shutdown and release the directory.
+     * Stop the checkpointer (a build in progress gives up at its next step), let calls in progress on other
+     * threads finish or fail with {@link IllegalStateException}, apply what is written, close the journal
+     * (drain, sync), mark a clean shutdown and release the directory. Memory a reader is still inside when the
+     * wait for readers ({@link StateContext#closeReaderWaitMs()}) ends is freed by that reader as it leaves;
+     * nothing is freed under a reader. Idempotent; a second concurrent close returns at once.
      */
     @Override
     public void close()
     {
-        if (closed)
+        if (!closed.compareAndSet(false, true))
         {
             return;
         }
-        closed = true;
+        hazards.close();          // new reads are refused from here on
+        checkpointer.stop();
+        calls.closeAndAwait(Long.MAX_VALUE, TimeUnit.NANOSECONDS);   // they notice the close at their next step
         history.close();   // snapshots still open: their journal views go with the journal
         awaitAfterOpenChecks();
-        checkpointer.stop();
         Threads.joinUninterruptibly(checkpointerThread);
         applier.stop();
         Threads.joinUninterruptibly(applierThread);
         journal.close();
+        awaitReadersGone(ctx.closeReaderWaitMs());
         synchronized (retired)
         {
-            retired.forEach(StateStore::release);
-            retired.clear();
+            retired.add(applier.view());
+            reclaimPending = true;
+            journalFilesPending = true;
         }
-        release(applier.view());
-        journalFiles.close();
-        readers.clear();
+        reclaim();
         if (applier.failure() == null && checkpointer.failure() == null)
         {
             RecoveryProcedure.markCleanShutdown(ctx.directory());
         }
         lock.close();
+    }
+
+    private void awaitReadersGone(final long waitMs)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        long pauseNs = 10_000;
+        while (hazards.anyProtected() && System.nanoTime() - deadline < 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(pauseNs);
+            pauseNs = Math.min(pauseNs * 2, TimeUnit.MILLISECONDS.toNanos(10));
+        }
     }
 
     // ---- version history: delegates to VersionHistory (docs/history.md) ----
@@ -380,8 +455,15 @@ public final class StateStore implements AutoCloseable
      */
     public StateSnapshot stateAt(final long version)
     {
-        ensureOpen();
-        return history.stateAt(version);
+        enterCall();
+        try
+        {
+            return history.stateAt(version);
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -393,8 +475,15 @@ public final class StateStore implements AutoCloseable
      */
     public StateSnapshot stateAt(final java.time.Instant instant)
     {
-        ensureOpen();
-        return history.stateAt(instant);
+        enterCall();
+        try
+        {
+            return history.stateAt(instant);
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -402,8 +491,15 @@ public final class StateStore implements AutoCloseable
      */
     public HistoryRange historyRange()
     {
-        ensureOpen();
-        return history.range();
+        enterCall();
+        try
+        {
+            return history.range();
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -420,8 +516,15 @@ public final class StateStore implements AutoCloseable
      */
     public KeyHistory history(final String key, final long fromVersion, final long toVersion)
     {
-        ensureOpen();
-        return history.history(key, fromVersion, toVersion);
+        enterCall();
+        try
+        {
+            return history.history(key, fromVersion, toVersion);
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -431,8 +534,15 @@ public final class StateStore implements AutoCloseable
      */
     public StateDiff diff(final long fromVersion, final long toVersion)
     {
-        ensureOpen();
-        return history.diff(fromVersion, toVersion);
+        enterCall();
+        try
+        {
+            return history.diff(fromVersion, toVersion);
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -443,8 +553,15 @@ public final class StateStore implements AutoCloseable
      */
     public void tag(final String name, final long version)
     {
-        ensureOpen();
-        history.tag(name, version);
+        enterCall();
+        try
+        {
+            history.tag(name, version);
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -452,8 +569,15 @@ public final class StateStore implements AutoCloseable
      */
     public boolean untag(final String name)
     {
-        ensureOpen();
-        return history.untag(name);
+        enterCall();
+        try
+        {
+            return history.untag(name);
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -461,8 +585,15 @@ public final class StateStore implements AutoCloseable
      */
     public java.util.SortedMap<String, Long> tags()
     {
-        ensureOpen();
-        return history.tags();
+        enterCall();
+        try
+        {
+            return history.tags();
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     /**
@@ -470,8 +601,15 @@ public final class StateStore implements AutoCloseable
      */
     public long versionOfTag(final String name)
     {
-        ensureOpen();
-        return history.versionOfTag(name);
+        enterCall();
+        try
+        {
+            return history.versionOfTag(name);
+        }
+        finally
+        {
+            calls.exit();
+        }
     }
 
     VersionHistory versionHistory()
