@@ -215,6 +215,10 @@ public final class Engram implements AutoCloseable
      */
     public long forEach(final CharSequence prefix, final BiConsumer<String, byte[]> consumer)
     {
+        if (consumer == null)
+        {
+            throw new IllegalArgumentException("forEach consumer must not be null");
+        }
         return tools().reader().forEach(prefix, (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
         {
             final byte[] keyBytes = new byte[keyLength];

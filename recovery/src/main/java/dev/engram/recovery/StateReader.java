@@ -241,6 +241,11 @@ public final class StateReader implements AutoCloseable
      */
     public long forEach(final CharSequence prefix, final EntryConsumer consumer)
     {
+        if (prefix == null || consumer == null)
+        {
+            throw new IllegalArgumentException("forEach " + (prefix == null ? "prefix" : "consumer") +
+                " must not be null (the empty prefix \"\" visits every key)");
+        }
         final int prefixLength = encode(prefix);
         final byte[] prefixBytes = new byte[prefixLength];
         key.getBytes(0, prefixBytes);
@@ -321,6 +326,10 @@ public final class StateReader implements AutoCloseable
 
     private int encode(final CharSequence text)
     {
+        if (text == null)
+        {
+            throw new IllegalArgumentException("key must not be null");
+        }
         final int length = Utf8.encodedLength(text);
         if (length > key.capacity())
         {

@@ -195,6 +195,11 @@ public final class StateSnapshot implements AutoCloseable
 
     private long forEachEntry(final CharSequence prefix, final EntryVisitor visitor)
     {
+        if (prefix == null || visitor == null)
+        {
+            throw new IllegalArgumentException("forEach " + (prefix == null ? "prefix" : "visitor") +
+                " must not be null (the empty prefix \"\" visits every key)");
+        }
         final OverlayReader overlayReader = new OverlayReader(overlay);
         final byte[] wanted = new byte[Utf8.encodedLength(prefix)];
         Utf8.encode(prefix, new UnsafeBuffer(wanted), 0);
@@ -265,6 +270,10 @@ public final class StateSnapshot implements AutoCloseable
 
     private int encode(final CharSequence text)
     {
+        if (text == null)
+        {
+            throw new IllegalArgumentException("key must not be null");
+        }
         final int length = Utf8.encodedLength(text);
         if (length < 1 || length > CheckpointEntryDescriptor.MAX_KEY_LENGTH)
         {

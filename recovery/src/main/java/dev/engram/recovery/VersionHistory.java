@@ -223,6 +223,10 @@ final class VersionHistory implements AutoCloseable
      */
     KeyHistory history(final String key, final long fromVersion, final long toVersion)
     {
+        if (key == null)
+        {
+            throw new IllegalArgumentException("history key must not be null");
+        }
         final int keyLength = Utf8.encodedLength(key);
         if (keyLength < 1 || keyLength > CheckpointEntryDescriptor.MAX_KEY_LENGTH)
         {

@@ -110,7 +110,11 @@ final class VersionTags
 
     static void checkName(final String name)
     {
-        if (name == null || name.isEmpty())
+        if (name == null)
+        {
+            throw new IllegalArgumentException("tag name must not be null");
+        }
+        if (name.isEmpty())
         {
             throw new IllegalArgumentException("tag name must not be empty");
         }

@@ -12,10 +12,23 @@ public final class VersionUnavailableException extends IllegalArgumentException
 
     VersionUnavailableException(final String what, final long requestedVersion, final HistoryRange range)
     {
-        super(what + ": available versions are " + range.describe() +
-            " (older ones were removed by retention: see StateContext.historyVersions/historyDurationMs)");
+        super(what + ": available versions are " + range.describe() + reason(requestedVersion, range));
         this.requestedVersion = requestedVersion;
         this.range = range;
+    }
+
+    private static String reason(final long requestedVersion, final HistoryRange range)
+    {
+        if (requestedVersion > range.newestVersion())
+        {
+            return " (version=" + requestedVersion + " is newer than the journal's written version=" + range.newestVersion() +
+                ": wait for it with awaitApplied, or ask for an older one)";
+        }
+        if (requestedVersion < 0)
+        {
+            return " (versions are 0 or more)";
+        }
+        return " (older ones were removed by retention: see StateContext.historyVersions/historyDurationMs)";
     }
 
     /**
