@@ -136,6 +136,30 @@ final class ChronicleJournalStore implements AutoCloseable
         return discarded;
     }
 
+    /**
+     * Delete the cycle files moved aside as half-created ({@code *.cq4.discard}, by recovery or by Chronicle):
+     * they hold no excerpt, so nothing is lost; left alone they pile up after repeated crashes.
+     *
+     * @return files deleted.
+     */
+    int deleteDiscardedCycleFiles()
+    {
+        final File[] files = directory.toFile().listFiles((dir, name) ->
+            name.endsWith(CYCLE_FILE_SUFFIX + SingleChronicleQueue.DISCARD_FILE_SUFFIX));
+        int deleted = 0;
+        if (files != null)
+        {
+            for (final File file : files)
+            {
+                if (file.delete())
+                {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
     java.util.List<String> discardedCycleFiles()
     {
         return discardedCycleFiles;

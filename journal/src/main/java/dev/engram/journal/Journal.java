@@ -778,9 +778,21 @@ public final class Journal implements AutoCloseable
             try
             {
                 final Long[] ordered = cycles.toArray(new Long[0]);
+                // the first version of each cycle (-1: no frame, e.g. a cycle file a kill -9 left empty)
+                final long[] firstVersions = new long[ordered.length];
+                for (int i = 0; i < ordered.length; i++)
+                {
+                    firstVersions[i] = reader.firstVersionOf(tailer, ordered[i].intValue());
+                }
                 for (int i = 0; i < ordered.length - 1; i++)
                 {
-                    final long nextFirst = reader.firstVersionOf(tailer, ordered[i + 1].intValue());
+                    // a cycle can go once the next cycle that holds frames starts at or before the version:
+                    // frameless cycles in between hold nothing and do not stop retention
+                    long nextFirst = -1;
+                    for (int j = i + 1; j < ordered.length && nextFirst < 0; j++)
+                    {
+                        nextFirst = firstVersions[j];
+                    }
                     if (nextFirst < 0 || nextFirst > version)
                     {
                         break;
@@ -793,6 +805,7 @@ public final class Journal implements AutoCloseable
                         removed++;
                     }
                 }
+                removed += store.deleteDiscardedCycleFiles();
             }
             finally
             {

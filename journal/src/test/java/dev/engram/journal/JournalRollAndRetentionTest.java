@@ -134,4 +134,48 @@ class JournalRollAndRetentionTest
             assertEquals(1, cycleFiles());
         }
     }
+
+    @Test
+    void shouldRemoveCyclesPastAFramelessCycleAndDiscardedFiles() throws IOException
+    {
+        try (Journal journal = Journal.open(ctx()))
+        {
+            fillCycles(journal);
+        }
+        // a cycle file with its header and no frame (what a kill -9 can leave between two cycles), then a
+        // half-created file recovery moved aside
+        try (net.openhft.chronicle.queue.ChronicleQueue queue = net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder
+            .binary(dir).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clockMs::get).build();
+             net.openhft.chronicle.queue.ExcerptAppender appender = queue.createAppender();
+             net.openhft.chronicle.wire.DocumentContext dc = appender.writingDocument(true))
+        {
+            dc.wire().write("note").text("metadata only");
+        }
+        clockMs.addAndGet(1000);
+        Files.write(dir.resolve("19700101-000000T.cq4.discard"), new byte[64]);
+        try (Journal journal = Journal.open(ctx()))
+        {
+            final Delta delta = journal.newDelta();
+            long version = 0;
+            for (int c = 0; c < 2; c++)
+            {
+                for (int i = 0; i < PER_CYCLE; i++)
+                {
+                    version = journal.append(delta.clear().put("k" + i, new byte[] {(byte)c}));
+                }
+                assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+                clockMs.addAndGet(1000);
+            }
+            assertEquals(CYCLES + 3, cycleFiles(), "five full cycles, the frameless one, two more");
+            // everything before the newest cycle: the frameless cycle must not stop retention (it used to, forever)
+            final int removed = journal.truncateBefore(version);
+            assertEquals(1, cycleFiles(), "only the newest cycle is left");
+            assertFalse(Files.exists(dir.resolve("19700101-000000T.cq4.discard")), "discarded files hold nothing: removed");
+            assertEquals(CYCLES + 2 + 1, removed);
+            try (JournalReader reader = journal.newReader())
+            {
+                assertEquals(version - PER_CYCLE + 1, reader.firstVersion());
+            }
+        }
+    }
 }
