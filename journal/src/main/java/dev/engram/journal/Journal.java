@@ -250,7 +250,10 @@ public final class Journal implements AutoCloseable
         if (current == null)
         {
             final JournalException failure = progress.failure();
-            throw new JournalException("journal queue did not open: " + failure.getMessage(), failure);
+            throw new JournalException("journal queue did not open in " + ctx.directory() + " (its metadata file " +
+                ctx.directory().resolve("metadata.cq4t") + " or a cycle file may be damaged): " + failure.getMessage() +
+                "; nothing appended since open() was written: close the store, move the damaged file aside " +
+                "(Chronicle rebuilds metadata.cq4t from the cycle files) and reopen", failure);
         }
         return current;
     }

@@ -178,4 +178,27 @@ class JournalRollAndRetentionTest
             }
         }
     }
+
+    @Test
+    void shouldReopenWithEverythingAfterItsMetadataFileWasMovedAside() throws IOException
+    {
+        final long last;
+        try (Journal journal = Journal.open(ctx()))
+        {
+            last = fillCycles(journal);
+        }
+        // what the message of a failed queue open tells an operator to do with a damaged metadata.cq4t
+        Files.move(dir.resolve("metadata.cq4t"), dir.resolve("metadata.cq4t.damaged"));
+        try (Journal journal = Journal.open(ctx()))
+        {
+            assertEquals(last, journal.openReport().lastVersion());
+            final long next = journal.append(journal.newDelta().put("after", new byte[] {1}));
+            assertEquals(last + 1, next);
+            assertTrue(journal.awaitWritten(next, 10, TimeUnit.SECONDS));
+            try (JournalReader reader = journal.newReader())
+            {
+                assertEquals(next, reader.replay(1, f -> { }).framesDelivered());
+            }
+        }
+    }
 }
