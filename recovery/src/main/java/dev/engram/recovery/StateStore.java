@@ -458,6 +458,7 @@ public final class StateStore implements AutoCloseable
         enterCall();
         try
         {
+            awaitWrittenIfApplied(version);
             return history.stateAt(version);
         }
         finally
@@ -537,6 +538,7 @@ public final class StateStore implements AutoCloseable
         enterCall();
         try
         {
+            awaitWrittenIfApplied(Math.max(fromVersion, toVersion));
             return history.diff(fromVersion, toVersion);
         }
         finally
@@ -609,6 +611,18 @@ public final class StateStore implements AutoCloseable
         finally
         {
             calls.exit();
+        }
+    }
+
+    /**
+     * The applier reads a frame as soon as it is complete in the queue, a moment before the journal publishes it
+     * as written: a version a reader already sees is available to history once the journal catches up.
+     */
+    private void awaitWrittenIfApplied(final long version)
+    {
+        if (version > journal.writtenVersion() && version <= applier.appliedVersion())
+        {
+            journal.awaitWritten(version, 60, TimeUnit.SECONDS);
         }
     }
 
