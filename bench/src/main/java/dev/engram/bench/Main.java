@@ -28,6 +28,8 @@ public final class Main
             case "demo" -> dev.engram.bench.demo.DemoCommand.main(rest);
             case "crash-test" -> dev.engram.bench.crash.CrashSoak.main(rest);
             case "crash-child" -> dev.engram.bench.crash.CrashChild.main(rest);
+            case "stress" -> dev.engram.bench.stress.StressCommand.main(rest);
+            case "stress-child" -> dev.engram.bench.stress.StressChild.main(rest);
             case "bench" -> bench(rest);
             case "help", "--help", "-h" -> usage();
             default ->
@@ -67,6 +69,12 @@ public final class Main
               demo [--help]          run the example workload in a child JVM, kill -9 it, recover, verify, report
               crash-test [--cycles N] [--seed S] [--dir D] [--rate STEPS/S]
                                      kill -9 a worker N times, recover, verify against the model
+              stress [--minutes N] [--scenario NAME[,NAME]] [--seconds-per-run S] [--dir D] [--keep] [--seed S]
+                                     the concurrency stress suite (issue 11): get racing updates, close while
+                                     reading, checkpoint racing close, reads nested in forEach during checkpoint
+                                     swaps, forEach/keys exactly once, and all of them mixed; round-robin for N
+                                     minutes (default 30), each run in its own JVM (a crash fails the run, not the
+                                     suite); prints per-scenario counts and PASS/FAIL (exit 1 on any failure)
               bench journal [--rate R] [--seconds S] [--producers P] [--warmup W] [--throughput-deltas N]
                             [--ring-slots N] [--frame B] [--ring-arena B] [--dir D] [--keep]
                                      caller latency of Journal.append at a fixed rate (default 500k/s, 3 s
