@@ -56,6 +56,8 @@ final class HsErrFile
         String frame = null;
         String thread = null;
         final List<String> frames = new ArrayList<>();
+        final List<String> onStack = new ArrayList<>();
+        boolean slots = false;
         for (int i = 0; i < lines.size(); i++)
         {
             final String line = lines.get(i);
@@ -71,6 +73,19 @@ final class HsErrFile
             else if (thread == null && line.startsWith("Current thread") && line.indexOf('"') > 0)
             {
                 thread = line.substring(line.indexOf('"'), line.indexOf('"', line.indexOf('"') + 1) + 1);
+            }
+            else if (line.startsWith("Stack slot to memory mapping:"))
+            {
+                slots = true;
+            }
+            else if (slots && line.startsWith("Compiled method") && onStack.size() < FRAMES)
+            {
+                final String[] parts = line.trim().split("\\s+");
+                final String method = (parts.length >= 3 ? parts[parts.length - 3] : line).replaceFirst("^.*\\.", "");
+                if (!onStack.contains(method))
+                {
+                    onStack.add(method);
+                }
             }
             else if (siginfo == null && line.startsWith("siginfo:"))
             {
@@ -105,6 +120,11 @@ final class HsErrFile
         if (!frames.isEmpty())
         {
             sb.append("; stack: ").append(String.join(" <- ", frames));
+        }
+        if (frames.size() <= 1 && !onStack.isEmpty())
+        {
+            // a crash in a stub: HotSpot cannot walk further, but the stack slots name the compiled callers
+            sb.append("; compiled methods on the stack: ").append(String.join(", ", onStack));
         }
         return sb.append(" (").append(file).append(')').toString();
     }

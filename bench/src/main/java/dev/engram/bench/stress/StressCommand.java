@@ -30,6 +30,7 @@ public final class StressCommand
         """;
 
     private static final double MIN_RUN_SECONDS = 5;
+    private static final int FAILURES_SHOWN = 5;
 
     private StressCommand()
     {
@@ -117,7 +118,7 @@ public final class StressCommand
                 {
                     failed.add(outcome);
                 }
-                System.out.println("[" + LocalTime.now().format(clock) + "] " + outcome.describe());
+                System.out.println("[" + LocalTime.now().format(clock) + "] " + outcome.describe(FAILURES_SHOWN));
                 System.out.flush();
             }
         }

@@ -109,6 +109,14 @@ record StressOutcome(String scenario, double wallSeconds, int exitCode, Map<Stri
      */
     String describe()
     {
+        return describe(Integer.MAX_VALUE);
+    }
+
+    /**
+     * @return one line of counts and the verdict, then a line per failure described, at most {@code maxFailures}.
+     */
+    String describe(final int maxFailures)
+    {
         final StringBuilder sb = new StringBuilder(String.format("%-22s %s in %.1f s:", scenario,
             passed() ? "PASS" : "FAIL", wallSeconds));
         counts.forEach((name, value) -> sb.append(' ').append(name).append('=').append(value));
@@ -116,9 +124,14 @@ record StressOutcome(String scenario, double wallSeconds, int exitCode, Map<Stri
         {
             sb.append(System.lineSeparator()).append("  CRASH ").append(crash);
         }
-        for (final String failure : failures)
+        for (int i = 0; i < Math.min(maxFailures, failures.size()); i++)
         {
-            sb.append(System.lineSeparator()).append("  ").append(failure);
+            sb.append(System.lineSeparator()).append("  ").append(failures.get(i));
+        }
+        if (failures.size() > maxFailures)
+        {
+            sb.append(System.lineSeparator()).append("  ... ").append(failures.size() - maxFailures)
+                .append(" more lines in child.out");
         }
         if (!passed())
         {
