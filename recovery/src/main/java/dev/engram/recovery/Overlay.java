@@ -247,6 +247,8 @@ final class Overlay implements AutoCloseable
         UnsafeApi.putLong(address + B_OFFSET, b);
         UnsafeApi.putInt(address + VALUE_LENGTH_OFFSET, valueLength);
         UnsafeApi.putLong(address + CREATED_VERSION_OFFSET, version);
+        UnsafeApi.putLong(address + SPARE_ADDRESS_OFFSET, 0);
+        UnsafeApi.putLong(address + SPARE_CAPACITY_OFFSET, 0);
         UnsafeApi.copyMemory(key.byteArray(), key.addressOffset() + keyOffset, null, address + KEY_OFFSET, keyLength);
         insertSlot(table, mask, hash, address);
         size++;
@@ -256,6 +258,9 @@ final class Overlay implements AutoCloseable
     private void update(final long address, final long version, final int kind, final long a, final long b, final int valueLength)
     {
         entry.wrap(address, KEY_OFFSET);
+        final int oldKind = entry.getInt(KIND_OFFSET);
+        final long oldA = entry.getLong(A_OFFSET);
+        final long oldB = entry.getLong(B_OFFSET);
         final long sequence = entry.getLong(SEQUENCE_OFFSET);
         entry.putLongVolatile(SEQUENCE_OFFSET, sequence + 1);
         VarHandle.storeStoreFence();   // the odd sequence is visible before any field changes
@@ -265,6 +270,23 @@ final class Overlay implements AutoCloseable
         entry.putLong(B_OFFSET, b);
         entry.putInt(VALUE_LENGTH_OFFSET, valueLength);
         entry.putLongOrdered(SEQUENCE_OFFSET, sequence + 2);
+        if (oldKind == KIND_ARENA && !(kind == KIND_ARENA && a == oldA))
+        {
+            keepSpare(oldA, oldB);   // after the sequence moved on: a reader of the old block will retry
+        }
+    }
+
+    /**
+     * Keep an arena block the entry (wrapped in {@link #entry}) no longer uses for its next materialisation;
+     * of two spares the larger is kept (the other stays allocated until the overlay closes).
+     */
+    private void keepSpare(final long blockAddress, final long blockCapacity)
+    {
+        if (blockCapacity > entry.getLong(SPARE_CAPACITY_OFFSET))
+        {
+            entry.putLong(SPARE_ADDRESS_OFFSET, blockAddress);
+            entry.putLong(SPARE_CAPACITY_OFFSET, blockCapacity);
+        }
     }
 
     private void noteVersion(final long version)
@@ -391,13 +413,32 @@ final class Overlay implements AutoCloseable
             return;
         }
 
-        // materialise once: the current value into a new arena block with room to grow, then patch it
-        final long capacity = Math.min(Integer.MAX_VALUE - 8L, Math.max(8L, (long)newLength + (newLength >> 3)));
-        final long valueAddress = values.allocate(capacity);
-        arenaView.wrap(valueAddress, (int)capacity);
-        if (kind != KIND_TOMBSTONE && currentLength > 0)
+        // materialise once: the current value into an arena block with room to grow (the key's spare block if
+        // it is large enough, else a new one), then patch it
+        long capacity = Math.min(dev.engram.journal.DeltaFrameDescriptor.MAX_VALUE_LENGTH,
+            Math.max(8L, (long)newLength + (newLength >> 3)));
+        final long valueAddress;
+        final boolean reused = address != 0 && entry.getLong(SPARE_CAPACITY_OFFSET) >= newLength;
+        if (reused)
         {
-            arenaView.putBytes(0, current, 0, currentLength);
+            valueAddress = entry.getLong(SPARE_ADDRESS_OFFSET);
+            capacity = entry.getLong(SPARE_CAPACITY_OFFSET);
+            entry.putLong(SPARE_ADDRESS_OFFSET, 0);
+            entry.putLong(SPARE_CAPACITY_OFFSET, 0);
+        }
+        else
+        {
+            valueAddress = values.allocate(capacity);
+        }
+        arenaView.wrap(valueAddress, (int)capacity);
+        final int copied = kind != KIND_TOMBSTONE ? currentLength : 0;
+        if (copied > 0)
+        {
+            arenaView.putBytes(0, current, 0, copied);
+        }
+        if (reused && patchOffset > copied)
+        {
+            arenaView.setMemory(copied, (int)(patchOffset - copied), (byte)0);   // a reused block is not zero
         }
         arenaView.putBytes((int)patchOffset, src, srcOffset, length);
         if (address == 0)
@@ -433,6 +474,14 @@ final class Overlay implements AutoCloseable
     long offHeapBytes()
     {
         return entries.reservedBytes() + values.reservedBytes() + (long)(mask + 1) * SLOT_LENGTH;
+    }
+
+    /**
+     * @return bytes of materialised (patched) values handed out by the value arena, spare blocks included.
+     */
+    long valueBytesAllocated()
+    {
+        return values.allocatedBytes();
     }
 
     /**

@@ -151,4 +151,43 @@ class OverlayTest
             }
         }
     }
+
+    @Test
+    void shouldReuseAKeysArenaBlockAcrossPutThenPatchInsteadOfGrowingWithoutBound()
+    {
+        // values held in memory stand in for the journal: cycle = index into the list
+        final java.util.List<byte[]> journal = new java.util.ArrayList<>();
+        final Overlay.JournalValues values = (out, cycle, position, length) -> out.wrap(journal.get(cycle), (int)position, length);
+        final int valueLength = 100 * 1024;
+        final UnsafeBuffer key = new UnsafeBuffer("population/1".getBytes(StandardCharsets.UTF_8));
+        final UnsafeBuffer data = new UnsafeBuffer(new byte[64]);
+        try (Overlay overlay = new Overlay(16, values))
+        {
+            long version = 0;
+            byte[] expected = null;
+            long afterFirstRound = 0;
+            for (int round = 0; round < 500; round++)
+            {
+                final byte[] put = new byte[valueLength];
+                java.util.Arrays.fill(put, (byte)round);
+                journal.add(put);
+                overlay.putJournalRef(key, 0, key.capacity(), ++version, journal.size() - 1, 0, valueLength);
+                data.setMemory(0, 64, (byte)(round + 1));
+                final long offset = (round * 97L) % valueLength;
+                overlay.patch(key, 0, key.capacity(), ++version, offset, data, 0, 64, null);
+                expected = patched(put, offset, data.byteArray());
+                if (round == 0)
+                {
+                    afterFirstRound = overlay.valueBytesAllocated();
+                }
+            }
+            assertEquals(afterFirstRound, overlay.valueBytesAllocated(),
+                "500 PUT-then-PATCH rounds on one key must reuse its block, not take a new one each time");
+            final OverlayReader reader = new OverlayReader(overlay);
+            assertEquals(OverlayReader.Result.VALUE, reader.lookup(key, 0, key.capacity()));
+            final byte[] read = new byte[reader.valueLength()];
+            reader.value().getBytes(0, read);
+            assertArrayEquals(expected, read);
+        }
+    }
 }
