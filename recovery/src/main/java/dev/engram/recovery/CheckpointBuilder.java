@@ -41,14 +41,17 @@ final class CheckpointBuilder
     {
         return build(chain, targetVersion, checkpointId, () ->
         {
-        });
+        }, false);
     }
 
     /**
      * @param cancelCheck run every few thousand frames and entries: it throws to abandon the build (e.g. the
      *                    store is closing); nothing is published then.
+     * @param forceFull   write a full checkpoint even if a delta would do (a repair: the result must not depend
+     *                    on the chain it was built from).
      */
-    Built build(final ChainFiles chain, final long targetVersion, final long checkpointId, final Runnable cancelCheck)
+    Built build(final ChainFiles chain, final long targetVersion, final long checkpointId, final Runnable cancelCheck,
+        final boolean forceFull)
     {
         final long startNs = System.nanoTime();
         final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
@@ -77,7 +80,7 @@ final class CheckpointBuilder
                 indexer.finish();
             }
             cancelCheck.run();
-            final boolean delta = chooseDelta(chain, changes);
+            final boolean delta = !forceFull && chooseDelta(chain, changes);
             final CheckpointWriterContext writerCtx = new CheckpointWriterContext()
                 .directory(ctx.checkpointDirectory())
                 .checkpointId(checkpointId)

@@ -37,6 +37,9 @@ final class Checkpointer implements Runnable
     private volatile long checkpointCount;
     private volatile long deltaCount;
     private volatile CheckpointBuilder.Built lastBuilt;
+    /** A read found a damaged block in the current chain: check it and rebuild from what is intact. */
+    private final java.util.concurrent.atomic.AtomicBoolean repairRequested = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long repairCount;
 
     Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
         final StateStore store, final SnapshotIndexMaintainer index, final ChainFiles recoveredChain, final long nextId)
@@ -81,8 +84,26 @@ final class Checkpointer implements Runnable
         return chain == null ? 0 : chain.stateVersion();
     }
 
+    /**
+     * Ask for the current chain to be checked and, if damaged, replaced by a full checkpoint built from the
+     * newest intact older chain plus the journal (on the checkpointer thread, or the next {@code checkpoint()}).
+     */
+    void requestRepair()
+    {
+        repairRequested.set(true);
+    }
+
+    long repairCount()
+    {
+        return repairCount;
+    }
+
     private boolean due()
     {
+        if (repairRequested.get())
+        {
+            return true;
+        }
         final long written = journal.writtenVersion();
         final long since = written - chainVersion();
         if (since <= 0)
@@ -141,7 +162,8 @@ final class Checkpointer implements Runnable
                 journal.writtenVersion());
         }
         final long target = journal.writtenVersion();
-        if (target == 0 || target == chainVersion())
+        boolean repair = repairRequested.getAndSet(false) && !intact(chain);
+        if (!repair && (target == 0 || target == chainVersion()))
         {
             return chain == null ? null : chain.head().info();
         }
@@ -151,7 +173,23 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("journal did not sync version=" + target + " within 60 s");
         }
         checkClosing();
-        final CheckpointBuilder.Built built = builder.build(chain, target, nextId++, this::checkClosing);
+        CheckpointBuilder.Built built = null;
+        if (!repair)
+        {
+            try
+            {
+                built = builder.build(chain, target, nextId++, this::checkClosing, false);
+            }
+            catch (final CheckpointCorruptionException ex)
+            {
+                store.noteDamagedFile(Path.of(ex.file()), ex);
+                repair = true;
+            }
+        }
+        if (repair)
+        {
+            built = rebuild(target);
+        }
         final ChainFiles next = openChain(built.info());
         if (index != null)
         {
@@ -194,6 +232,119 @@ final class Checkpointer implements Runnable
         }
         applyRetention();
         return built.info();
+    }
+
+    /**
+     * @return true if every block of every member of the chain passes its CRC (none: true); a damaged file is
+     * noted in the store's damaged files.
+     */
+    private boolean intact(final ChainFiles candidate)
+    {
+        if (candidate == null)
+        {
+            return true;
+        }
+        for (final MappedCheckpoint file : candidate.files())
+        {
+            try
+            {
+                file.verifyAllBlocks();
+            }
+            catch (final CheckpointCorruptionException ex)
+            {
+                store.noteDamagedFile(file.file(), ex);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The current chain is damaged: build a full checkpoint at {@code target} from the newest older chain that
+     * verifies whole (every block) and whose following journal range is still held, or from the journal alone
+     * if it still starts at version 1.
+     *
+     * @throws CheckpointException if nothing intact can reach {@code target}: reads of intact keys go on, the
+     *                             damaged ones are refused; restore from a backup.
+     */
+    private CheckpointBuilder.Built rebuild(final long target)
+    {
+        final long journalFirst;
+        try (dev.engram.journal.JournalReader reader = journal.newReader())
+        {
+            journalFirst = reader.firstVersion();
+        }
+        final Map<Long, Path> files = new java.util.HashMap<>();
+        final List<CheckpointInfo> heads = new ArrayList<>();
+        for (final Path file : CheckpointFiles.listCheckpoints(ctx.checkpointDirectory()))
+        {
+            try
+            {
+                final CheckpointInfo info = CheckpointFileChecks.readInfo(file);
+                files.put(info.checkpointId(), file);
+                if (info.stateVersion() <= target && (journalFirst <= 0 || info.stateVersion() + 1 >= journalFirst))
+                {
+                    heads.add(info);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                store.noteDamagedFile(file, ex);
+            }
+        }
+        heads.sort((a, b) -> a.stateVersion() != b.stateVersion() ? Long.compare(b.stateVersion(), a.stateVersion()) :
+            Long.compare(b.checkpointId(), a.checkpointId()));
+        final List<String> tried = new ArrayList<>();
+        for (final CheckpointInfo head : heads)
+        {
+            checkClosing();
+            final ChainFiles candidate;
+            try
+            {
+                candidate = ChainFiles.open(head.checkpointId(), files, true);
+            }
+            catch (final RuntimeException ex)
+            {
+                tried.add("ckpt id=" + head.checkpointId() + ": " + ex.getMessage());
+                continue;
+            }
+            try
+            {
+                final CheckpointBuilder.Built built = builder.build(candidate, target, nextId++, this::checkClosing, true);
+                noteRepair("rebuilt checkpoint id=" + built.info().checkpointId() + " at version=" + target +
+                    " from the intact chain ending at ckpt id=" + head.checkpointId() + " (version=" + head.stateVersion() +
+                    ") plus the journal, replacing the damaged chain ending at ckpt id=" +
+                    (chain == null ? "none" : String.valueOf(chain.headId())));
+                return built;
+            }
+            catch (final CheckpointCorruptionException ex)
+            {
+                tried.add("ckpt id=" + head.checkpointId() + ": " + ex.getMessage());
+            }
+            finally
+            {
+                candidate.close();
+            }
+        }
+        if (journalFirst == 1)
+        {
+            final CheckpointBuilder.Built built = builder.build(null, target, nextId++, this::checkClosing, true);
+            noteRepair("rebuilt checkpoint id=" + built.info().checkpointId() + " at version=" + target +
+                " from the whole journal, replacing the damaged chain ending at ckpt id=" +
+                (chain == null ? "none" : String.valueOf(chain.headId())));
+            return built;
+        }
+        throw new CheckpointException("cannot repair the damaged checkpoint chain ending at ckpt id=" +
+            (chain == null ? "none" : String.valueOf(chain.headId())) + " in " + ctx.checkpointDirectory() +
+            ": no older chain verifies whole with the journal after it still held (journal starts at version=" +
+            journalFirst + "); tried " + tried + "; reads of intact keys go on, keys in damaged blocks are refused: " +
+            "restore the directory from a backup");
+    }
+
+    private void noteRepair(final String what)
+    {
+        repairCount++;
+        store.noteRepair(what);
     }
 
     /**

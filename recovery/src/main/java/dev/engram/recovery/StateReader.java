@@ -98,7 +98,7 @@ public final class StateReader implements AutoCloseable
         final Cursor cursor = enter();
         try
         {
-            final DirectBuffer value = locate(cursor, this.key, 0, keyLength);
+            final DirectBuffer value = locateOrReport(cursor, this.key, 0, keyLength);
             if (value == null)
             {
                 return -1;
@@ -139,7 +139,7 @@ public final class StateReader implements AutoCloseable
         final Cursor cursor = enter();
         try
         {
-            final DirectBuffer value = locate(cursor, keyBuffer, keyOffset, keyLength);
+            final DirectBuffer value = locateOrReport(cursor, keyBuffer, keyOffset, keyLength);
             return value == null ? null : reader.read(value, 0, cursor.locatedLength);
         }
         finally
@@ -225,6 +225,20 @@ public final class StateReader implements AutoCloseable
         }
     }
 
+    private DirectBuffer locateOrReport(final Cursor cursor, final DirectBuffer keyBuffer, final int keyOffset,
+        final int keyLength)
+    {
+        try
+        {
+            return locate(cursor, keyBuffer, keyOffset, keyLength);
+        }
+        catch (final CheckpointCorruptionException ex)
+        {
+            store.onDamagedRead(ex);   // refused, never served; the checkpointer rebuilds the chain from what is intact
+            throw ex;
+        }
+    }
+
     /**
      * Visit every live key starting with {@code prefix} (empty: all keys) with its current value.
      * <p>
@@ -305,6 +319,11 @@ public final class StateReader implements AutoCloseable
                 }
             }
             return count[0];
+        }
+        catch (final CheckpointCorruptionException ex)
+        {
+            store.onDamagedRead(ex);
+            throw ex;
         }
         finally
         {

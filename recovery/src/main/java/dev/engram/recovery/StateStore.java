@@ -49,7 +49,8 @@ public final class StateStore implements AutoCloseable
     private volatile boolean reclaimPending;
     /** At close: free the journal views once the last generation is freed. */
     private boolean journalFilesPending;
-    private final List<String> damagedFiles = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<String> damagedFiles = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<String> repairs = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.CompletableFuture<Void> merkleCheck;
     private final java.util.concurrent.CompletableFuture<SnapshotIndexReport> indexCheck;
     private final VersionHistory history;   // version history (docs/history.md); also the Checkpointer's retention hook
@@ -86,6 +87,14 @@ public final class StateStore implements AutoCloseable
         this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles), applier, this,
             index, chain, recovered.nextCheckpointId());
         this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
+        // a Merkle root that does not match after open: replace the chain from what is intact
+        merkleCheck.whenComplete((ignored, failure) ->
+        {
+            if (failure != null)
+            {
+                checkpointer.requestRepair();
+            }
+        });
         applierThread.start();
         if (checkpointerThread != null)
         {
@@ -301,7 +310,31 @@ public final class StateStore implements AutoCloseable
 
     void noteDamagedFile(final Path file, final RuntimeException ex)
     {
-        damagedFiles.add(file + ": " + ex.getMessage());
+        damagedFiles.addIfAbsent(file + ": " + ex.getMessage());
+    }
+
+    /**
+     * A read met a damaged checkpoint block: note the file and have the checkpointer replace the chain from what
+     * is intact (the read itself is refused with the exception).
+     */
+    void onDamagedRead(final CheckpointCorruptionException ex)
+    {
+        damagedFiles.addIfAbsent(ex.file() + ": " + ex.getMessage());
+        checkpointer.requestRepair();
+    }
+
+    void noteRepair(final String what)
+    {
+        repairs.add(what);
+    }
+
+    /**
+     * @return what was repaired since open: each damaged checkpoint chain replaced by a full checkpoint rebuilt
+     * from an intact older chain plus the journal (see {@link #damagedFiles()} for what was found damaged).
+     */
+    public List<String> repairs()
+    {
+        return List.copyOf(repairs);
     }
 
     private void verifyMerkleRoots(final ChainFiles chain)
