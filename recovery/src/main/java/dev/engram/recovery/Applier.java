@@ -39,10 +39,29 @@ final class Applier implements Runnable
     private final VersionWaiters waiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private JournalReader follower;
     private TailIndexer indexer;
+    /** A frame could not be applied because the base has a damaged block: wait for the repaired base. */
+    private boolean stalled;
+    private volatile String stalledReason;
+    private final java.util.function.Consumer<CheckpointCorruptionException> onDamagedBase;
 
     Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered, final long recoveredVersion,
         final IdleStrategy idle)
     {
+        this(journal, files, recovered, recoveredVersion, idle, ex ->
+        {
+            throw ex;
+        });
+    }
+
+    /**
+     * @param onDamagedBase told when a frame cannot be applied because the base has a damaged block: the applier
+     *                      then waits for a new base (a repair checkpoint) instead of failing; if it throws, the
+     *                      applier fails.
+     */
+    Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered, final long recoveredVersion,
+        final IdleStrategy idle, final java.util.function.Consumer<CheckpointCorruptionException> onDamagedBase)
+    {
+        this.onDamagedBase = onDamagedBase;
         this.idle = idle;
         this.journal = journal;
         this.files = files;
@@ -133,7 +152,12 @@ final class Applier implements Runnable
                     swap(rebase);
                     continue;
                 }
-                final int n = follower.poll(indexer, POLL_LIMIT);
+                if (stalled)
+                {
+                    idle.idle(0);
+                    continue;
+                }
+                final int n = pollOrStall();
                 if (n > 0)
                 {
                     applied(indexer.lastVersion());
@@ -141,7 +165,7 @@ final class Applier implements Runnable
                 idle.idle(n);
             }
             // drain what is written before stopping
-            while (follower.poll(indexer, POLL_LIMIT) > 0)
+            while (!stalled && pollOrStall() > 0)
             {
                 applied(indexer.lastVersion());
             }
@@ -161,6 +185,38 @@ final class Applier implements Runnable
         }
     }
 
+    /**
+     * @return frames applied; 0 if the next frame needs a base block that is damaged (then stalled until a
+     * repaired base is swapped in; the frame was not applied at all).
+     */
+    private int pollOrStall()
+    {
+        try
+        {
+            return follower.poll(indexer, POLL_LIMIT);
+        }
+        catch (final CheckpointCorruptionException ex)
+        {
+            final long frameVersion = Math.max(appliedVersion, indexer.lastVersion()) + 1;
+            if (indexer.lastVersion() > appliedVersion)
+            {
+                applied(indexer.lastVersion());   // the frames before it in this poll were applied
+            }
+            onDamagedBase.accept(ex);
+            stalled = true;
+            stalledReason = "version=" + frameVersion + " waits for the damaged checkpoint to be repaired: " + ex.getMessage();
+            return 0;
+        }
+    }
+
+    /**
+     * @return why the applier waits (a frame needs a damaged checkpoint block), or null.
+     */
+    String stalledReason()
+    {
+        return stalledReason;
+    }
+
     private Overlay adopt(final StateView current)
     {
         final Overlay overlay = current.overlay();
@@ -171,9 +227,9 @@ final class Applier implements Runnable
     private void swap(final Rebase rebase)
     {
         // catch up to the checkpoint first, so no reader ever sees a base newer than the applied version
-        while (appliedVersion < rebase.baseVersion() && running)
+        while (!stalled && appliedVersion < rebase.baseVersion() && running)
         {
-            final int n = follower.poll(indexer, POLL_LIMIT);
+            final int n = pollOrStall();
             if (n > 0)
             {
                 applied(indexer.lastVersion());
@@ -198,6 +254,17 @@ final class Applier implements Runnable
         final StateView old = view;
         view = new StateView(rebase.base(), rebase.baseVersion(), next);
         indexer = nextIndexer;
+        if (stalled)
+        {
+            // the frame that needed the damaged block is in the new base if the base reaches it: go on from there
+            stalled = false;
+            stalledReason = null;
+            if (appliedVersion < rebase.baseVersion())
+            {
+                applied(rebase.baseVersion());
+            }
+            follower.follow(appliedVersion + 1);
+        }
         rebase.onSwapped().accept(old);
     }
 }

@@ -67,7 +67,7 @@ public final class StateStore implements AutoCloseable
         final StateView view = new StateView(chain == null ? StateView.EMPTY : chain,
             chain == null ? 0 : chain.stateVersion(), recovered.overlay());
         this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion(),
-            ctx.applierIdleStrategySupplier().get());
+            ctx.applierIdleStrategySupplier().get(), this::onDamagedBase);
         this.hazards = new ReaderHazards<>(applier::view, "state store is closed: directory=" + ctx.directory());
         this.applierThread = new Thread(applier, "engram-applier");
         applierThread.setDaemon(true);
@@ -321,6 +321,22 @@ public final class StateStore implements AutoCloseable
     {
         damagedFiles.addIfAbsent(ex.file() + ": " + ex.getMessage());
         checkpointer.requestRepair();
+    }
+
+    /**
+     * The applier met a frame that needs a damaged checkpoint block: it waits for the repaired chain.
+     */
+    private void onDamagedBase(final CheckpointCorruptionException ex)
+    {
+        onDamagedRead(ex);
+    }
+
+    /**
+     * @return why reads stopped advancing (a frame needs a damaged checkpoint block being repaired), or null.
+     */
+    public String applierStalledReason()
+    {
+        return applier.stalledReason();
     }
 
     void noteRepair(final String what)

@@ -12,6 +12,7 @@ final class TailIndexer implements FrameHandler
 {
     private final Overlay overlay;
     private final Overlay.BaseValues base;
+    private final org.agrona.concurrent.UnsafeBuffer baseValue = new org.agrona.concurrent.UnsafeBuffer(0, 0);
     private long lastVersion;
 
     TailIndexer(final Overlay overlay, final Overlay.BaseValues base)
@@ -26,6 +27,10 @@ final class TailIndexer implements FrameHandler
         final long version = frame.version();
         final int cycle = frame.cycle();
         final long framePosition = frame.filePosition();
+        if (frame.opCount() > 1 && base != StateView.EMPTY)
+        {
+            checkBaseReadable(frame);
+        }
         while (frame.nextOp())
         {
             switch (frame.opType())
@@ -39,6 +44,31 @@ final class TailIndexer implements FrameHandler
             }
         }
         lastVersion = version;
+    }
+
+    /**
+     * A PATCH of a key the overlay does not hold reads its value from the base: read those first, so that a
+     * damaged base block ({@link CheckpointCorruptionException}) stops the frame before any of its ops is
+     * applied (a delta is applied whole or not at all, also to readers).
+     */
+    private void checkBaseReadable(final DeltaFrame frame)
+    {
+        boolean patches = false;
+        while (frame.nextOp())
+        {
+            if (frame.opType() == dev.engram.journal.OpType.PATCH &&
+                overlay.find(frame.buffer(), frame.keyOffset(), frame.keyLength(),
+                    KeyHash.hash(frame.buffer(), frame.keyOffset(), frame.keyLength())) == 0)
+            {
+                base.get(frame.buffer(), frame.keyOffset(), frame.keyLength(), baseValue);
+                patches = true;
+            }
+        }
+        frame.resetOps();
+        if (patches)
+        {
+            baseValue.wrap(0, 0);
+        }
     }
 
     long lastVersion()

@@ -144,4 +144,32 @@ class StateRepairTest
             assertEveryKeyReadsRight(store);
         }
     }
+
+    @Test
+    void shouldNotFailTheStoreWhenAPatchNeedsADamagedBlockButWaitForTheRepair() throws Exception
+    {
+        buildAndDamage();
+        try (StateStore store = StateStore.open(ctx(true)))
+        {
+            final int victim = KEYS - 1;   // in the damaged block, not in the overlay
+            final byte[] patch = "PATCHED".getBytes(StandardCharsets.UTF_8);
+            final long v = store.journal().append(store.journal().newDelta()
+                .put("other", new byte[] {7})
+                .patch("k/" + victim, 0, patch));
+            // the applier cannot apply it against the damaged block: it waits for the repaired chain instead of
+            // failing the store (it used to die: "state store failed" on every later call)
+            assertTrue(store.awaitApplied(v, 120, TimeUnit.SECONDS), "applied after the repair: " + store.applierStalledReason());
+            assertNull(store.applierStalledReason());
+            assertEquals(1, store.repairs().size(), store.repairs().toString());
+            try (StateReader reader = store.newReader())
+            {
+                final byte[] expected = value(victim, 2);
+                System.arraycopy(patch, 0, expected, 0, patch.length);
+                assertArrayEquals(expected, reader.get("k/" + victim));
+                assertArrayEquals(new byte[] {7}, reader.get("other"));
+            }
+            final long next = store.journal().append(store.journal().newDelta().patch("k/" + (victim - 1), 0, patch));
+            assertTrue(store.awaitApplied(next, 60, TimeUnit.SECONDS), "the applier goes on after the repair");
+        }
+    }
 }
