@@ -45,7 +45,8 @@ final class JournalWriterAgent implements Runnable
         CLOCK_MAX_MEASUREMENT_RETRIES, CLOCK_MEASUREMENT_THRESHOLD_NS, CLOCK_RESAMPLE_INTERVAL_NS);
     private final FrameChecksum checksum = new FrameChecksum();
     private final UnsafeBuffer heapFrame = new UnsafeBuffer(new byte[0]);
-    private final NoReadAheadChunks noReadAhead = new NoReadAheadChunks();
+    private final DiskReservation reservation;
+    private final NoReadAheadChunks noReadAhead;
     private final long baseVersion;
     private final JournalSyncer syncer;
     private final JournalProgress progress;
@@ -64,6 +65,8 @@ final class JournalWriterAgent implements Runnable
         final JournalProgress progress)
     {
         this.store = store;
+        this.reservation = new DiskReservation(store.cycleFiles());
+        this.noReadAhead = new NoReadAheadChunks(reservation);
         this.ring = ring;
         this.ringBuffer = ring.buffer();
         this.ringBytes = BytesStore.wrap(ringBuffer.addressOffset(), ringBuffer.capacity());
@@ -105,6 +108,10 @@ final class JournalWriterAgent implements Runnable
                 idleStrategy.idle(drained);
             }
         }
+        catch (final JournalDiskFullException ex)
+        {
+            progress.fail(ex);
+        }
         catch (final Throwable ex)
         {
             progress.fail(new JournalException("journal writer stopped at version=" + (baseVersion + nextSequence + 1) +
@@ -112,6 +119,7 @@ final class JournalWriterAgent implements Runnable
         }
         finally
         {
+            reservation.close();
             if (appender != null)
             {
                 appender.close();
@@ -206,7 +214,7 @@ final class JournalWriterAgent implements Runnable
             {
                 bytes.write(source, (long)offset, (long)length);
             }
-            noReadAhead.onWrite(bytes);
+            noReadAhead.onWrite(bytes, appender.cycle());
         }
         if (flags == SLOT_FLAG_ARENA)
         {
