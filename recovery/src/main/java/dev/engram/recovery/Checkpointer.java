@@ -40,6 +40,12 @@ final class Checkpointer implements Runnable
     /** A read found a damaged block in the current chain: check it and rebuild from what is intact. */
     private final java.util.concurrent.atomic.AtomicBoolean repairRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long repairCount;
+    private static final long MIN_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_RETRY_NS = TimeUnit.SECONDS.toNanos(30);
+    /** The last background checkpoint that failed (cleared by the next that succeeds). */
+    private volatile CheckpointException lastFailure;
+    private long retryAtNs = System.nanoTime();
+    private long retryBackoffNs;
 
     Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
         final StateStore store, final SnapshotIndexMaintainer index, final ChainFiles recoveredChain, final long nextId)
@@ -93,6 +99,14 @@ final class Checkpointer implements Runnable
         repairRequested.set(true);
     }
 
+    /**
+     * @return the last background checkpoint failure not yet followed by a success, or null.
+     */
+    CheckpointException lastFailure()
+    {
+        return lastFailure;
+    }
+
     long repairCount()
     {
         return repairCount;
@@ -122,9 +136,27 @@ final class Checkpointer implements Runnable
         {
             while (running)
             {
-                if (due())
+                if (System.nanoTime() - retryAtNs >= 0 && due())
                 {
-                    checkpointNow();
+                    try
+                    {
+                        checkpointNow();
+                        lastFailure = null;
+                        retryBackoffNs = 0;
+                    }
+                    catch (final StoreClosingException ex)
+                    {
+                        throw ex;
+                    }
+                    catch (final CheckpointException | dev.engram.journal.JournalException ex)
+                    {
+                        // e.g. the disk is full, or a damaged chain with nothing intact to rebuild from: reads and
+                        // appends go on; the checkpoint is tried again later and the failure is reported meanwhile
+                        lastFailure = ex instanceof CheckpointException checkpointException ? checkpointException :
+                            new CheckpointException("checkpoint not built: " + ex.getMessage(), ex);
+                        retryBackoffNs = Math.min(MAX_RETRY_NS, Math.max(MIN_RETRY_NS, retryBackoffNs * 2));
+                        retryAtNs = System.nanoTime() + retryBackoffNs;
+                    }
                 }
                 else
                 {
@@ -173,6 +205,7 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("journal did not sync version=" + target + " within 60 s");
         }
         checkClosing();
+        checkFreeSpace();
         CheckpointBuilder.Built built = null;
         if (!repair)
         {
@@ -232,6 +265,33 @@ final class Checkpointer implements Runnable
         }
         applyRetention();
         return built.info();
+    }
+
+    /** Free space a checkpoint needs at least, besides the newest chain's size (a full rewrite may need it). */
+    static final long MIN_FREE_BYTES = 1024L * 1024;
+
+    /**
+     * @throws CheckpointException if the checkpoint directory's file system has less room than the newest chain
+     *                             takes plus {@link #MIN_FREE_BYTES}: nothing is built (nor left half-written).
+     */
+    private void checkFreeSpace()
+    {
+        final long needed = MIN_FREE_BYTES + (chain == null ? 0 : chain.baseBytes() + chain.deltaBytes());
+        final long usable;
+        try
+        {
+            usable = Files.getFileStore(ctx.checkpointDirectory()).getUsableSpace();
+        }
+        catch (final IOException ex)
+        {
+            return;   // cannot tell: the write itself will say
+        }
+        if (usable < needed)
+        {
+            throw new CheckpointException("not enough disk space for a checkpoint in " + ctx.checkpointDirectory() +
+                ": usable=" + usable + " bytes, needed about " + needed + " (the newest chain's size + " + MIN_FREE_BYTES +
+                "); nothing was written; the journal keeps every version meanwhile: free space and it is tried again");
+        }
     }
 
     /**

@@ -339,6 +339,15 @@ public final class StateStore implements AutoCloseable
         return applier.stalledReason();
     }
 
+    /**
+     * @return the last background checkpoint failure not yet followed by a success (e.g. a full disk; it is
+     * retried with back-off while reads and appends go on), or null.
+     */
+    public CheckpointException lastCheckpointFailure()
+    {
+        return checkpointer.lastFailure();
+    }
+
     void noteRepair(final String what)
     {
         repairs.add(what);
@@ -464,7 +473,15 @@ public final class StateStore implements AutoCloseable
         Threads.joinUninterruptibly(checkpointerThread);
         applier.stop();
         Threads.joinUninterruptibly(applierThread);
-        journal.close();
+        RuntimeException journalFailure = null;
+        try
+        {
+            journal.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            journalFailure = ex;   // e.g. the disk filled up: release everything, then say so
+        }
         awaitReadersGone(ctx.closeReaderWaitMs());
         synchronized (retired)
         {
@@ -473,11 +490,15 @@ public final class StateStore implements AutoCloseable
             journalFilesPending = true;
         }
         reclaim();
-        if (applier.failure() == null && checkpointer.failure() == null)
+        if (journalFailure == null && applier.failure() == null && checkpointer.failure() == null)
         {
             RecoveryProcedure.markCleanShutdown(ctx.directory());
         }
         lock.close();
+        if (journalFailure != null)
+        {
+            throw journalFailure;
+        }
     }
 
     private void awaitReadersGone(final long waitMs)
