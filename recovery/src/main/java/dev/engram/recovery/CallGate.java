@@ -41,7 +41,17 @@ final class CallGate
 
     void exit()
     {
-        final long after = state.decrementAndGet();
+        long current;
+        do
+        {
+            current = state.get();
+            if ((current & ~CLOSED) == 0)
+            {
+                throw new IllegalStateException("CallGate.exit without a matching tryEnter");
+            }
+        }
+        while (!state.compareAndSet(current, current - 1));
+        final long after = current - 1;
         if (after == CLOSED)
         {
             final Thread waiting = closer;

@@ -394,6 +394,7 @@ final class Overlay implements AutoCloseable
         }
         final int newLength = (int)Math.max(currentLength, end);
 
+        src.boundsCheck(srcOffset, length);   // nothing below may throw once the sequence is odd: readers would spin
         if (kind == KIND_ARENA && entry.getLong(B_OFFSET) >= newLength)
         {
             // in place, under the entry's seqlock
@@ -421,6 +422,8 @@ final class Overlay implements AutoCloseable
         final boolean reused = address != 0 && entry.getLong(SPARE_CAPACITY_OFFSET) >= newLength;
         if (reused)
         {
+            // safe to write before this entry's update(): the update that took the block out of use made the
+            // sequence odd (and fenced) first, so a reader still copying from it fails its re-check and retries
             valueAddress = entry.getLong(SPARE_ADDRESS_OFFSET);
             capacity = entry.getLong(SPARE_CAPACITY_OFFSET);
             entry.putLong(SPARE_ADDRESS_OFFSET, 0);

@@ -27,6 +27,9 @@ final class ReaderHazards<T>
     /** Where the current generation is published. */
     interface Source<T>
     {
+        /**
+         * @return the current generation: a volatile read, never null.
+         */
         T current();
     }
 

@@ -190,4 +190,24 @@ class OverlayTest
             assertArrayEquals(expected, read);
         }
     }
+
+    @Test
+    void shouldLeaveAnEntryReadableWhenAPatchIsRefusedForABadSourceRange()
+    {
+        final Overlay.JournalValues none = (out, cycle, position, length) -> out.wrap(0, 0);
+        final UnsafeBuffer key = new UnsafeBuffer("k".getBytes(StandardCharsets.UTF_8));
+        try (Overlay overlay = new Overlay(16, none))
+        {
+            overlay.patch(key, 0, 1, 1, 0, new UnsafeBuffer(new byte[] {1, 2, 3, 4}), 0, 4, null);   // in the arena
+            final UnsafeBuffer shortSource = new UnsafeBuffer(new byte[2]);
+            assertThrows(IndexOutOfBoundsException.class, () -> overlay.patch(key, 0, 1, 2, 0, shortSource, 0, 4, null));
+            final OverlayReader reader = new OverlayReader(overlay);
+            // the refused patch must not leave the entry's seqlock odd: a reader would spin forever
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () ->
+                assertEquals(OverlayReader.Result.VALUE, reader.lookup(key, 0, 1)));
+            final byte[] read = new byte[reader.valueLength()];
+            reader.value().getBytes(0, read);
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, read);
+        }
+    }
 }
