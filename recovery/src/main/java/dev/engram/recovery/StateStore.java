@@ -426,7 +426,7 @@ public final class StateStore implements AutoCloseable
         reclaim();
         if (applier.failure() == null && checkpointer.failure() == null)
         {
-            RecoveryProcedure.markCleanShutdown(ctx.directory());
+            RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
         }
         lock.close();
     }
