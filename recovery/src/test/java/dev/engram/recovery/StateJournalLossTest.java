@@ -261,6 +261,29 @@ class StateJournalLossTest
         }
     }
 
+    @ParameterizedTest(name = "fastRecovery={0}")
+    @ValueSource(booleans = {true, false})
+    void shouldOpenAStoreWrittenBeforeTheManifestAsBeforeAndProtectItFromThenOn(final boolean fastRecovery) throws IOException
+    {
+        // what the previous version left: no manifest, an empty clean-shutdown marker
+        build(0);
+        final Path manifest = dir.resolve("journal").resolve("engram-journal.manifest");
+        Files.delete(manifest);
+        Files.write(dir.resolve(CleanShutdownRecord.FILE_NAME), new byte[0]);
+        try (StateStore store = StateStore.open(ctx().fastRecovery(fastRecovery)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertTrue(report.cleanShutdown(), report.describe());
+            assertEquals(List.of(), report.journalLosses(), report.describe());
+            assertEquals(LAST, report.recoveredVersion(), report.describe());
+            StateStoreTest.assertState(store, workload.model(LAST), "a store from before the manifest");
+        }
+        assertTrue(Files.exists(manifest), "the manifest is created from the cycle files on disk");
+        final Path newest = cycleFiles().get(CYCLES - 1);
+        Files.delete(newest);
+        assertRefused(ctx().fastRecovery(fastRecovery), newest, "versions 601..800");
+    }
+
     @ParameterizedTest(name = "garbled={0}")
     @ValueSource(booleans = {false, true})
     void shouldNotCountATornTailAfterACrashAsALoss(final boolean garbled) throws IOException
