@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * The process {@link StateJournalLossCrashTest} kills: opens the state (without accepting journal loss), then appends
- * the seeded workload from the next version on at ~20k deltas/s on a journal that rolls a cycle file every second,
+ * the seeded workload from the next version on at ~10k deltas/s on a journal that rolls a cycle file every second,
  * with background checkpoints and retention. Publishes in a mapped report file: offset 0 the journal's written
  * version, offset 8 the version the open recovered.
  * Args: directory, seed, report file.
@@ -42,7 +42,7 @@ public final class StateJournalLossCrashChild
             long version = recovered;
             while (System.nanoTime() < deadline)
             {
-                while ((version - recovered) * 50_000L > System.nanoTime() - startNs)
+                while ((version - recovered) * 100_000L > System.nanoTime() - startNs)
                 {
                     java.util.concurrent.locks.LockSupport.parkNanos(100_000);
                 }

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class StateJournalLossCrashTest
 {
-    static final int LARGE_VALUE = 4 * 1024;
+    static final int LARGE_VALUE = 2 * 1024;
 
     @TempDir
     Path root;
@@ -36,7 +36,9 @@ class StateJournalLossCrashTest
     static StateContext context(final Path dir)
     {
         return new StateContext().directory(dir).checkpointEveryFrames(10_000).checkpointIntervalMs(0)
-            .snapshotIndex(false).journal(new JournalContext().rollCycle(TestRollCycles.TEST_SECONDLY));
+            .snapshotIndex(false).journal(new JournalContext().rollCycle(TestRollCycles.TEST_SECONDLY)
+                // on a loaded machine the journal thread can fall seconds behind: wait for it, this test is not about rate
+                .backPressureTimeoutNs(TimeUnit.SECONDS.toNanos(120)));
     }
 
     @Test
@@ -66,7 +68,7 @@ class StateJournalLossCrashTest
                     .start())
                 {
                     // at least a second and a half of appends (a roll or two), then the next second boundary's edge
-                    final long target = modelVersion + 30_000 + random.nextInt(20_000);
+                    final long target = modelVersion + 15_000 + random.nextInt(15_000);
                     final int edgeMs = random.nextInt(4);
                     final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                     while (report.getLong(0) < target || !nearSecondBoundary(edgeMs))
