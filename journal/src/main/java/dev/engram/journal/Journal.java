@@ -787,6 +787,7 @@ public final class Journal implements AutoCloseable
                 {
                     firstVersions[i] = reader.firstVersionOf(tailer, ordered[i].intValue());
                 }
+                final java.util.List<Integer> removable = new java.util.ArrayList<>();
                 for (int i = 0; i < ordered.length - 1; i++)
                 {
                     // a cycle can go once the next cycle that holds frames starts at or before the version:
@@ -800,7 +801,16 @@ public final class Journal implements AutoCloseable
                     {
                         break;
                     }
-                    final java.io.File file = store.fileForCycle(ordered[i].intValue());
+                    removable.add(ordered[i].intValue());
+                }
+                if (!removable.isEmpty())
+                {
+                    // unlisted first: a crash before the deletes leaves files the next open lists again, not a loss
+                    backend().manifest.removeCycles(removable);
+                }
+                for (final int cycle : removable)
+                {
+                    final java.io.File file = store.fileForCycle(cycle);
                     if (file != null && file.exists())
                     {
                         tailer.toEnd();
@@ -865,6 +875,11 @@ public final class Journal implements AutoCloseable
         if (progress.failure() == null)
         {
             ring.freeSlots();
+            if (current != null)
+            {
+                // everything written is forced: the newest cycle holds at least up to here
+                current.manifest.recordClose(progress.writtenVersion());
+            }
         }
         if (current != null)
         {

@@ -19,41 +19,57 @@ final class JournalBackend
     final JournalWriterAgent writer;
     final Thread syncerThread;
     final JournalOpenReport openReport;
+    final JournalManifestKeeper manifest;
 
     private JournalBackend(final ChronicleJournalStore store, final JournalSyncer syncer, final JournalWriterAgent writer,
-        final Thread syncerThread, final JournalOpenReport openReport)
+        final Thread syncerThread, final JournalOpenReport openReport, final JournalManifestKeeper manifest)
     {
         this.store = store;
+        this.manifest = manifest;
         this.syncer = syncer;
         this.writer = writer;
         this.syncerThread = syncerThread;
         this.openReport = openReport;
     }
 
-    /** What the queue held when it was opened: where its last complete frame is, and any torn tail. */
+    /**
+     * What the queue held when it was opened: where its last complete frame is, any torn tail, the manifest and
+     * what was lost.
+     */
     static final class OpenedStore
     {
         final ChronicleJournalStore store;
         final JournalReader.TailScan tail;
         final long startNs;
+        final JournalManifest manifest;
+        final java.util.List<JournalLoss> losses;
 
-        OpenedStore(final ChronicleJournalStore store, final JournalReader.TailScan tail, final long startNs)
+        OpenedStore(final ChronicleJournalStore store, final JournalReader.TailScan tail, final long startNs,
+            final JournalManifest manifest, final java.util.List<JournalLoss> losses)
         {
             this.store = store;
             this.tail = tail;
             this.startNs = startNs;
+            this.manifest = manifest;
+            this.losses = losses;
         }
     }
 
     /**
-     * Open the queue and find its last complete frame (no writes yet).
+     * Check the cycle files against the manifest, open the queue and find its last complete frame (no frames written
+     * yet; the manifest is created or brought in line with the files).
+     *
+     * @throws JournalLossException if written versions are gone and the context does not accept it.
      */
     static OpenedStore openStore(final JournalContext ctx, final long startNs)
     {
+        final JournalOpenCheck check = JournalOpenCheck.before(ctx);
         final ChronicleJournalStore store = new ChronicleJournalStore(ctx);
         try (JournalReader reader = new JournalReader(store))
         {
-            return new OpenedStore(store, reader.scanTail(), startNs);
+            final JournalReader.TailScan tail = reader.scanTail();
+            final JournalManifest manifest = check.after(tail.lastVersion);
+            return new OpenedStore(store, tail, startNs, manifest, check.losses());
         }
         catch (final RuntimeException ex)
         {
@@ -93,15 +109,17 @@ final class JournalBackend
     static JournalBackend start(final JournalContext ctx, final OpenedStore opened, final ManyToOneDeltaRing ring,
         final long baseVersion, final JournalProgress progress)
     {
-        final JournalSyncer syncer = new JournalSyncer(opened.store, ctx, progress);
+        final JournalManifestKeeper manifest = new JournalManifestKeeper(ctx.directory(), opened.manifest);
+        final JournalSyncer syncer = new JournalSyncer(opened.store, ctx, progress, manifest);
         final JournalWriterAgent writer = new JournalWriterAgent(
-            opened.store, ring, ctx.writerIdleStrategySupplier().get(), baseVersion, syncer, progress);
+            opened.store, ring, ctx.writerIdleStrategySupplier().get(), baseVersion, syncer, progress, manifest);
         final Thread syncerThread = new Thread(syncer, "engram-journal-syncer");
         syncerThread.setDaemon(true);
         syncerThread.start();
         final JournalReader.TailScan tail = opened.tail;
         final JournalOpenReport report = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
-            tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), System.nanoTime() - opened.startNs);
-        return new JournalBackend(opened.store, syncer, writer, syncerThread, report);
+            tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), opened.losses,
+            System.nanoTime() - opened.startNs);
+        return new JournalBackend(opened.store, syncer, writer, syncerThread, report, manifest);
     }
 }

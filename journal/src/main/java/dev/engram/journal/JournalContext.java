@@ -58,6 +58,7 @@ public final class JournalContext implements Cloneable
     private long writerSpinAfterWaitNs = WRITER_SPIN_AFTER_WAIT_NS_DEFAULT;
     private java.util.function.LongConsumer syncObserver = nanos -> { };
     private long chronicleBlockSize;
+    private boolean acceptLoss;
     private boolean concluded;
 
     /**
@@ -303,6 +304,24 @@ public final class JournalContext implements Cloneable
     public JournalContext chronicleTimeoutMs(final long timeoutMs)
     {
         this.chronicleTimeoutMs = timeoutMs;
+        return this;
+    }
+
+    public boolean acceptLoss()
+    {
+        return acceptLoss;
+    }
+
+    /**
+     * @param accept open even if versions the journal wrote are gone (a cycle file the manifest lists is missing,
+     *               emptied or swapped for another, or the journal ends before its recorded last version): the loss
+     *               is listed in {@link JournalOpenReport#losses()}, lost files still there are moved aside as
+     *               {@code *.lost}, and new appends reuse the lost version numbers. Default false: such an open throws
+     *               a {@link JournalLossException} naming the files and versions, and changes nothing. @return this.
+     */
+    public JournalContext acceptLoss(final boolean accept)
+    {
+        this.acceptLoss = accept;
         return this;
     }
 

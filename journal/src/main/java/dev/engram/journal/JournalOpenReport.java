@@ -10,6 +10,9 @@ package dev.engram.journal;
  * @param tornPosition   byte position of the first torn frame, or -1.
  * @param tornCheck      why the first torn frame failed, or null.
  * @param discardedCycleFiles cycle files a crash left half-created (no excerpt), moved aside as {@code *.discard}.
+ * @param losses         versions the journal had written that are gone (cycle files missing, emptied or swapped, or the
+ *                       journal ending before its recorded last version), accepted with
+ *                       {@link JournalContext#acceptLoss(boolean)}; empty normally (without it, open refuses).
  * @param openNs         time the open took.
  */
 public record JournalOpenReport(
@@ -20,6 +23,7 @@ public record JournalOpenReport(
     long tornPosition,
     DeltaFrame.Check tornCheck,
     java.util.List<String> discardedCycleFiles,
+    java.util.List<JournalLoss> losses,
     long openNs)
 {
 }

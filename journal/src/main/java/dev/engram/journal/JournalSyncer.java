@@ -30,6 +30,7 @@ final class JournalSyncer implements Runnable
     private final SyncPolicy policy;
     private final long intervalNs;
     private final JournalProgress progress;
+    private final JournalManifestKeeper manifest;
     private final java.util.function.LongConsumer observer;
     private final AtomicLong requestedVersion = new AtomicLong();
     private final Map<Integer, FileChannel> channels = new TreeMap<>();
@@ -42,9 +43,13 @@ final class JournalSyncer implements Runnable
     private int lastForcedCycle = Integer.MIN_VALUE;
     private volatile long forceCount;
 
-    JournalSyncer(final ChronicleJournalStore store, final JournalContext ctx, final JournalProgress progress)
+    JournalSyncer(final ChronicleJournalStore store, final JournalContext ctx, final JournalProgress progress,
+        final JournalManifestKeeper manifest)
     {
         this.store = store;
+        this.manifest = manifest;
+        // the cycle the journal continues in was listed (so its file and directory entry were forced) by a previous run
+        this.lastForcedCycle = manifest.newestCycle();
         this.policy = ctx.syncPolicy();
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(ctx.syncIntervalMs());
         this.progress = progress;
@@ -78,6 +83,15 @@ final class JournalSyncer implements Runnable
         }
     }
 
+    /**
+     * Writer thread: a new cycle file got its first frame; it is forced and listed in the manifest by this thread
+     * whatever the policy (once per roll cycle).
+     */
+    void onCycleStarted()
+    {
+        wake();
+    }
+
     private void wake()
     {
         final Thread t = thread;
@@ -109,8 +123,11 @@ final class JournalSyncer implements Runnable
             {
                 final long written = progress.writtenVersion();
                 final long synced = progress.syncedVersion();
+                manifest.recordStarted(synced);   // new cycles whose first frame is on disk (nothing to do between rolls)
                 final long now = System.nanoTime();
-                boolean due = written > synced && requestedVersion.get() > synced;
+                final long rolledAt = manifest.pendingFirstVersion();
+                // a new cycle's file is forced (with the previous cycle and the directory) before the manifest lists it
+                boolean due = written > synced && (requestedVersion.get() > synced || rolledAt <= written);
                 if (policy == SyncPolicy.ALWAYS)
                 {
                     due |= written > synced;
@@ -125,7 +142,7 @@ final class JournalSyncer implements Runnable
                     forceUpTo(written);
                     continue;
                 }
-                if (requestedVersion.get() > synced)
+                if (requestedVersion.get() > synced || rolledAt != Long.MAX_VALUE)
                 {
                     // asked for versions the writer has not written yet: wait for it rather than spin beside it
                     progress.awaitWrittenBeyond(written, stopped, IDLE_PARK_NS);
@@ -146,6 +163,7 @@ final class JournalSyncer implements Runnable
             {
                 forceUpTo(written);
             }
+            manifest.recordStarted(progress.syncedVersion());
         }
         catch (final Throwable ex)
         {

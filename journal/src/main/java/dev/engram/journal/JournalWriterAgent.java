@@ -50,6 +50,8 @@ final class JournalWriterAgent implements Runnable
     private final long baseVersion;
     private final JournalSyncer syncer;
     private final JournalProgress progress;
+    private final JournalManifestKeeper manifest;
+    private int cycle;   // the cycle the last frame went into
 
     private volatile boolean running = true;
     private ExcerptAppender appender;
@@ -62,7 +64,8 @@ final class JournalWriterAgent implements Runnable
         final IdleStrategy idleStrategy,
         final long baseVersion,
         final JournalSyncer syncer,
-        final JournalProgress progress)
+        final JournalProgress progress,
+        final JournalManifestKeeper manifest)
     {
         this.store = store;
         this.reservation = new DiskReservation(store.cycleFiles());
@@ -74,6 +77,8 @@ final class JournalWriterAgent implements Runnable
         this.baseVersion = baseVersion;
         this.syncer = syncer;
         this.progress = progress;
+        this.manifest = manifest;
+        this.cycle = manifest.newestCycle();
     }
 
     @Override
@@ -215,6 +220,13 @@ final class JournalWriterAgent implements Runnable
                 bytes.write(source, (long)offset, (long)length);
             }
             noReadAhead.onWrite(bytes, appender.cycle());
+        }
+        if (appender.cycle() != cycle)
+        {
+            // the queue rolled: this frame is the new cycle's first (once per roll cycle, hourly by default)
+            cycle = appender.cycle();
+            manifest.cycleStarted(cycle, version);
+            syncer.onCycleStarted();
         }
         if (flags == SLOT_FLAG_ARENA)
         {

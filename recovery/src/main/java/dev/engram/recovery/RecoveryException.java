@@ -4,7 +4,7 @@ package dev.engram.recovery;
  * The files on disk cannot be turned back into a consistent state. The message names the files and what
  * was wrong with each; nothing was deleted.
  */
-public final class RecoveryException extends RuntimeException
+public class RecoveryException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 

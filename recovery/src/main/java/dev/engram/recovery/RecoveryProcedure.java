@@ -2,6 +2,8 @@ package dev.engram.recovery;
 
 import dev.engram.journal.DirectoryLock;
 import dev.engram.journal.Journal;
+import dev.engram.journal.JournalLoss;
+import dev.engram.journal.JournalLossException;
 import dev.engram.journal.JournalMappedFiles;
 import dev.engram.journal.JournalOpenReport;
 import dev.engram.journal.JournalReader;
@@ -20,6 +22,8 @@ import java.util.Map;
  * Turns the files in a state directory back into a ready state: newest valid checkpoint chain mapped,
  * journal tail after it indexed into an overlay. Every decision goes into the {@link RecoveryReport}.
  * <ol>
+ *   <li>the journal's cycle files are compared with its manifest and the clean-shutdown record: a loss is refused
+ *       unless accepted ({@link JournalLossGuard});</li>
  *   <li>the journal is opened (torn tail trimmed, half-created cycle files moved aside);</li>
  *   <li>temp files of unfinished checkpoints are deleted (the only files ever deleted here);</li>
  *   <li>checkpoint heads are tried newest first: every member of the chain must open and verify (header,
@@ -31,7 +35,7 @@ import java.util.Map;
  */
 final class RecoveryProcedure
 {
-    static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
+    static final String CLEAN_SHUTDOWN_FILE = CleanShutdownRecord.FILE_NAME;
     static final String LOCK_FILE = "engram.lock";
 
     /** Everything recovery opened, handed to the store. */
@@ -57,7 +61,11 @@ final class RecoveryProcedure
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         try
         {
-            final boolean clean = consumeCleanShutdownMarker(ctx.directory());
+            // read, not removed: it goes only once the open succeeded (a refused open leaves it for the next try)
+            final CleanShutdownRecord cleanRecord = CleanShutdownRecord.read(ctx.directory());
+            final boolean clean = cleanRecord.clean();
+            // before anything is opened or changed: a cycle file the journal's manifest lists must be there
+            final JournalLossGuard lossGuard = JournalLossGuard.before(ctx, cleanRecord);
             DirectoryLock.ensurePrivateDirectory(ctx.checkpointDirectory());
             final List<String> tempFiles = removeTempFiles(ctx.checkpointDirectory());
 
@@ -69,14 +77,19 @@ final class RecoveryProcedure
                 files.put(id, file);
                 maxId = Math.max(maxId, id);
             }
-            final FastTailReplay fast = ctx.fastRecovery() ? FastTailReplay.run(ctx, maxId, files) :
-                FastTailReplay.skipped("disabled by StateContext.fastRecovery(false)");
+            lossGuard.refuseUnrecoverable(files);
+            final FastTailReplay fast = !ctx.fastRecovery() ? FastTailReplay.skipped("disabled by StateContext.fastRecovery(false)") :
+                lossGuard.cycleFilesLost() ? FastTailReplay.skipped("journal cycle files lost (accepted): the journal's " +
+                    "own open moves aside what is left of them") :
+                FastTailReplay.run(ctx, maxId, files);
             if (fast.succeeded())
             {
                 // the scan read and verified every frame up to its last version: the queue opens after ready
+                final List<JournalLoss> losses;
                 final Journal journal;
                 try
                 {
+                    losses = lossGuard.atEnd(fast.lastVersion(), lossGuard.found());
                     journal = Journal.openInBackground(ctx.journal(), fast.lastVersion());
                 }
                 catch (final RuntimeException ex)
@@ -84,11 +97,20 @@ final class RecoveryProcedure
                     fast.close();
                     throw ex;
                 }
+                try
+                {
+                    CleanShutdownRecord.remove(ctx.directory());   // the next crash is detected as one
+                }
+                catch (final RuntimeException ex)
+                {
+                    closeAll(ex, journal, fast);
+                    throw ex;
+                }
                 final ChainFiles chain = fast.chain();
                 final Overlay overlay = fast.handOverOverlay();
                 final long recovered = Math.max(fast.lastVersion(), chain == null ? 0 : chain.stateVersion());
-                final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, fast.framesReplayed(), recovered,
-                    0, 0, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
+                final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, losses, fast.framesReplayed(),
+                    recovered, 0, 0, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
                         "; the journal's queue opens in the background after ready (Journal.openInBackground)" +
                         (chain == null ? "" : "; the chain's Merkle roots are recomputed after ready " +
                             "(StateStore.merkleRootCheck())"),
@@ -97,12 +119,30 @@ final class RecoveryProcedure
             }
             startWarmUp();   // the full path checks checkpoints on this thread: SHA-256 initialises meanwhile
             final long journalStartNs = System.nanoTime();
-            final Journal journal = Journal.open(ctx.journal());
+            final Journal journal;
+            try
+            {
+                journal = Journal.open(ctx.journal());
+            }
+            catch (final JournalLossException ex)
+            {
+                throw new JournalLossRefusedException(ex);
+            }
             final long journalOpenNs = System.nanoTime() - journalStartNs;
             try
             {
-                return fullPath(ctx, startNs, lock, journal, journalOpenNs, clean, tempFiles, files, maxId,
-                    "full (fast path not taken: " + fast.failure() + ")");
+                final Recovered recovered = fullPath(ctx, startNs, lock, journal, journalOpenNs, clean, lossGuard, tempFiles,
+                    files, maxId, "full (fast path not taken: " + fast.failure() + ")");
+                try
+                {
+                    CleanShutdownRecord.remove(ctx.directory());   // the next crash is detected as one
+                }
+                catch (final RuntimeException ex)
+                {
+                    closeAll(ex, recovered.overlay(), recovered.chain(), recovered.journalFiles());
+                    throw ex;
+                }
+                return recovered;
             }
             catch (final RuntimeException ex)
             {
@@ -124,7 +164,8 @@ final class RecoveryProcedure
      */
     private static Recovered fullPath(
         final StateContext ctx, final long startNs, final DirectoryLock lock, final Journal journal, final long journalOpenNs,
-        final boolean clean, final List<String> tempFiles, final Map<Long, Path> files, final long maxId, final String path)
+        final boolean clean, final JournalLossGuard lossGuard, final List<String> tempFiles, final Map<Long, Path> files,
+        final long maxId, final String path)
     {
         JournalMappedFiles journalFiles = null;
         ChainFiles chain = null;
@@ -133,6 +174,7 @@ final class RecoveryProcedure
         {
             final JournalOpenReport journalReport = journal.openReport();
             final long lastVersion = journalReport.lastVersion();
+            final List<JournalLoss> losses = lossGuard.atEnd(lastVersion, journalReport.losses());
             journalFiles = journal.newMappedFiles();
             final List<String> rejected = new ArrayList<>();
             final long firstJournalVersion;
@@ -158,6 +200,7 @@ final class RecoveryProcedure
                 checkpointOpenNs += System.nanoTime() - checkpointStartNs;
 
                 final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
+                JournalLossGuard.refuseGapInReplay(losses, fromVersion, lastVersion);
                 if (chain == null && lastVersion > 0 && firstJournalVersion > 1)
                 {
                     throw new RecoveryException("no usable checkpoint in " + ctx.checkpointDirectory() +
@@ -199,7 +242,7 @@ final class RecoveryProcedure
                 }
             }
             final long recovered = Math.max(lastVersion, chain == null ? 0 : chain.stateVersion());
-            final RecoveryReport report = report(ctx, clean, chain, List.copyOf(rejected), tempFiles, framesReplayed, recovered,
+            final RecoveryReport report = report(ctx, clean, chain, List.copyOf(rejected), tempFiles, losses, framesReplayed, recovered,
                 journalReport.tornFrames(), journalReport.tornBytes(), path, journalOpenNs, checkpointOpenNs, replayNs, System.nanoTime() - startNs);
             return new Recovered(lock, journal, journalFiles, chain, overlay, recovered, maxId + 1, report);
         }
@@ -212,7 +255,7 @@ final class RecoveryProcedure
 
     private static RecoveryReport report(
         final StateContext ctx, final boolean clean, final ChainFiles chain, final List<String> rejected,
-        final List<String> tempFiles, final long framesReplayed, final long recovered, final int tornFrames,
+        final List<String> tempFiles, final List<JournalLoss> journalLosses, final long framesReplayed, final long recovered, final int tornFrames,
         final long tornBytes, final String replayPath, final long journalOpenNs, final long checkpointOpenNs, final long replayNs, final long readyNs)
     {
         return new RecoveryReport(
@@ -222,6 +265,7 @@ final class RecoveryProcedure
             chain == null ? 0 : chain.length(),
             rejected,
             tempFiles,
+            List.copyOf(journalLosses),
             framesReplayed,
             recovered,
             tornFrames,
@@ -298,38 +342,12 @@ final class RecoveryProcedure
         return chain;
     }
 
-    private static boolean consumeCleanShutdownMarker(final Path directory)
+    /**
+     * After a clean close: the record of it, with the journal's last written version (see {@link CleanShutdownRecord}).
+     */
+    static void markCleanShutdown(final Path directory, final long lastWrittenVersion)
     {
-        final Path marker = directory.resolve(CLEAN_SHUTDOWN_FILE);
-        try
-        {
-            final boolean existed = Files.deleteIfExists(marker);
-            if (existed)
-            {
-                Fsync.directory(directory);
-            }
-            return existed;
-        }
-        catch (final IOException ex)
-        {
-            throw new RecoveryException("cannot remove the clean-shutdown marker=" + marker + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    static void markCleanShutdown(final Path directory)
-    {
-        final Path marker = directory.resolve(CLEAN_SHUTDOWN_FILE);
-        try
-        {
-            Files.write(marker, new byte[0]);
-            DirectoryLock.setOwnerOnly(marker, "rw-------");
-            Fsync.file(marker);
-            Fsync.directory(directory);
-        }
-        catch (final IOException ex)
-        {
-            throw new RecoveryException("cannot write the clean-shutdown marker=" + marker + ": " + ex.getMessage(), ex);
-        }
+        CleanShutdownRecord.write(directory, lastWrittenVersion);
     }
 
     private static List<String> removeTempFiles(final Path directory)

@@ -1,5 +1,7 @@
 package dev.engram.recovery;
 
+import dev.engram.journal.JournalLoss;
+
 import java.util.List;
 
 /**
@@ -11,6 +13,10 @@ import java.util.List;
  * @param chainLength         checkpoint files in the chain used (full + deltas).
  * @param rejected            checkpoints tried and rejected, newest first, each with the reason.
  * @param tempFilesRemoved    temp files of unfinished checkpoints deleted.
+ * @param journalLosses       versions the journal had written that are gone, each with its file (a cycle file missing,
+ *                            emptied or swapped, or the journal ending before the last version written at the clean
+ *                            close): only with {@link StateContext#acceptJournalLoss(boolean)} (without it, open
+ *                            refuses); empty normally.
  * @param framesReplayed      journal frames replayed into the overlay.
  * @param recoveredVersion    the version the state is at: deltas 1..recoveredVersion are applied.
  * @param tornFramesTrimmed   frames at the journal's tail retired as torn.
@@ -32,6 +38,7 @@ public record RecoveryReport(
     int chainLength,
     List<String> rejected,
     List<String> tempFilesRemoved,
+    List<JournalLoss> journalLosses,
     long framesReplayed,
     long recoveredVersion,
     int tornFramesTrimmed,
@@ -63,6 +70,10 @@ public record RecoveryReport(
         for (final String r : rejected)
         {
             sb.append("rejected: ").append(r).append('\n');
+        }
+        for (final JournalLoss loss : journalLosses)
+        {
+            sb.append("JOURNAL LOSS (accepted): ").append(loss.describe()).append('\n');
         }
         for (final String t : tempFilesRemoved)
         {

@@ -62,6 +62,7 @@ public final class StateContext
     private boolean warmUp;
     private boolean verifyBlocksOnOpen;
     private boolean fastRecovery = true;
+    private boolean acceptJournalLoss;
     private int keyIndexMinChainLength = KEY_INDEX_MIN_CHAIN_LENGTH_DEFAULT;
     private boolean snapshotIndex = true;
     private boolean background = true;
@@ -103,6 +104,7 @@ public final class StateContext
         Objects.requireNonNull(journal, "journal context");
         Objects.requireNonNull(applierIdleStrategySupplier, "applierIdleStrategySupplier");
         journal.directory(journalDirectory());
+        journal.acceptLoss(acceptJournalLoss);   // the state's setting decides for its journal
         journal.conclude();
         if (checkpointEveryFrames < 1 || checkpointEveryBytes < 1)
         {
@@ -346,6 +348,28 @@ public final class StateContext
     public StateContext fastRecovery(final boolean fastRecovery)
     {
         this.fastRecovery = fastRecovery;
+        return this;
+    }
+
+    public boolean acceptJournalLoss()
+    {
+        return acceptJournalLoss;
+    }
+
+    /**
+     * @param accept open even if versions the journal had written are gone: a cycle file its manifest lists is
+     *               missing, emptied or swapped for another, or the journal ends before the last version written at
+     *               the clean close. The loss is then listed in {@link RecoveryReport#journalLosses()} (and
+     *               {@code describe()}), lost files still there are moved aside as {@code *.lost}, and new appends reuse
+     *               the lost version numbers. Default false: {@link StateStore#open} throws a
+     *               {@link JournalLossRefusedException} naming the files, the versions and the next step, and changes
+     *               nothing. A loss inside the versions the replay needs (after the newest usable checkpoint) is refused
+     *               either way. It decides for the store's journal (over
+     *               {@code JournalContext.acceptLoss}). @return this.
+     */
+    public StateContext acceptJournalLoss(final boolean accept)
+    {
+        this.acceptJournalLoss = accept;
         return this;
     }
 

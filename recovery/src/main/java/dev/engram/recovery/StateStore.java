@@ -492,7 +492,7 @@ public final class StateStore implements AutoCloseable
         reclaim();
         if (journalFailure == null && applier.failure() == null && checkpointer.failure() == null)
         {
-            RecoveryProcedure.markCleanShutdown(ctx.directory());
+            RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
         }
         lock.close();
         if (journalFailure != null)

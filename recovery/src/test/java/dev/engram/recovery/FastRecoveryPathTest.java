@@ -232,7 +232,7 @@ class FastRecoveryPathTest
     }
 
     @Test
-    void shouldHandATornTailToTheFullPath() throws IOException
+    void shouldHandADamagedLastFrameToTheFullPath() throws IOException
     {
         final Path dir = root.resolve("built");
         final long last = build(dir, true);
@@ -257,9 +257,16 @@ class FastRecoveryPathTest
             raf.seek(crcByte);
             raf.write(b ^ 0x01);
         }
-        try (StateStore store = StateStore.open(ctx(dir)))
+        // the store was closed cleanly, so that frame had been written: its loss is refused unless accepted
+        final RecoveryException refused = assertThrows(RecoveryException.class, () -> StateStore.open(ctx(dir)).close());
+        assertTrue(refused.getMessage().contains("version " + last + " lost") &&
+            refused.getMessage().contains("acceptJournalLoss(true)"), refused.getMessage());
+        try (StateStore store = StateStore.open(ctx(dir).acceptJournalLoss(true)))
         {
             final RecoveryReport report = store.recoveryReport();
+            assertEquals(1, report.journalLosses().size(), report.describe());
+            assertEquals(last, report.journalLosses().get(0).fromVersion(), report.describe());
+            assertEquals(last, report.journalLosses().get(0).toVersion(), report.describe());
             assertTrue(report.replayPath().startsWith("full") && report.replayPath().contains("fails its check"), report.describe());
             assertEquals(last - 1, report.recoveredVersion(), report.describe());
             assertEquals(1, report.tornFramesTrimmed(), report.describe());

@@ -1,0 +1,197 @@
+package dev.engram.journal;
+
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The journal's manifest follows rolls, retention and a clean close, and the journal's own open (foreground and
+ * background) refuses a journal missing a cycle file it lists, unless {@link JournalContext#acceptLoss(boolean)}.
+ */
+class JournalLossTest
+{
+    private static final int PER_CYCLE = 100;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
+
+    private JournalContext ctx()
+    {
+        return JournalTestSupport.smallContext(dir).rollCycle(TestRollCycles.TEST_SECONDLY).epochMsClock(clockMs::get);
+    }
+
+    private long fill(final Journal journal, final int cycles)
+    {
+        final Delta delta = journal.newDelta();
+        long version = 0;
+        for (int c = 0; c < cycles; c++)
+        {
+            for (int i = 0; i < PER_CYCLE; i++)
+            {
+                version = journal.append(delta.clear().put("k" + i, new byte[] {(byte)c}));
+            }
+            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            clockMs.addAndGet(1000);
+        }
+        return version;
+    }
+
+    private List<Path> cycleFiles() throws IOException
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+    }
+
+    private List<long[]> manifestVersions()
+    {
+        final JournalManifest manifest = JournalManifest.read(dir);
+        return manifest == null ? List.of() :
+            manifest.entries().stream().map(e -> new long[] {e.firstVersion(), e.lastVersion()}).toList();
+    }
+
+    private static void assertVersions(final List<long[]> actual, final long... firstLast)
+    {
+        assertEquals(firstLast.length / 2, actual.size(), () -> "entries: " + actual.stream().map(java.util.Arrays::toString).toList());
+        for (int i = 0; i < actual.size(); i++)
+        {
+            assertEquals(firstLast[2 * i], actual.get(i)[0], "first version of entry " + i);
+            assertEquals(firstLast[2 * i + 1], actual.get(i)[1], "last version of entry " + i);
+        }
+    }
+
+    @Test
+    void shouldListEachCycleOnceItsFirstFrameIsOnDiskAndFollowRetentionAndClose() throws Exception
+    {
+        // ASYNC: nothing else forces the journal, yet each new cycle is forced and listed
+        try (Journal journal = Journal.open(ctx().syncPolicy(SyncPolicy.ASYNC)))
+        {
+            fill(journal, 3);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (manifestVersions().size() < 3 && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertVersions(manifestVersions(), 1, 100, 101, 200, 201, 0);
+            assertTrue(journal.syncedVersion() >= 201, "the new cycle's first frame was forced before it was listed");
+            assertEquals(1, journal.truncateBefore(150));
+            assertVersions(manifestVersions(), 101, 200, 201, 0);
+        }
+        assertVersions(manifestVersions(), 101, 200, 201, 300);
+        try (Journal journal = Journal.open(ctx()))
+        {
+            assertEquals(List.of(), journal.openReport().losses());
+            assertEquals(300, journal.openReport().lastVersion());
+        }
+    }
+
+    @Test
+    void shouldRefuseAMissingNewestCycleFileAndOpenWithoutItWhenAccepted() throws Exception
+    {
+        try (Journal journal = Journal.open(ctx()))
+        {
+            fill(journal, 3);
+        }
+        final Path newest = cycleFiles().get(2);
+        Files.delete(newest);
+        final JournalLossException refused = assertThrows(JournalLossException.class, () -> Journal.open(ctx()).close());
+        assertTrue(refused.getMessage().contains(newest.toString()) && refused.getMessage().contains("versions 201..300 lost") &&
+            refused.getMessage().contains("from a backup") && refused.getMessage().contains("acceptLoss(true)"), refused.getMessage());
+        assertEquals(List.of(new JournalLoss(newest.toString(), 201, 300, "is missing")), refused.losses());
+        // the background open (recovery's fast path) refuses too: loudly, with nothing written
+        final Journal background = Journal.openInBackground(ctx(), 200);
+        final long appended = background.append(background.newDelta().put("k", new byte[1]));
+        final JournalException failed = assertThrows(JournalException.class,
+            () -> background.awaitWritten(appended, 30, TimeUnit.SECONDS));
+        assertTrue(failed.getMessage().contains(newest.toString()), failed.getMessage());
+        final JournalException closed = assertThrows(JournalException.class, background::close);
+        assertTrue(closed.getMessage().contains(newest.toString()), closed.getMessage());
+        try (Journal journal = Journal.open(ctx().acceptLoss(true)))
+        {
+            final JournalOpenReport report = journal.openReport();
+            assertEquals(200, report.lastVersion());
+            assertEquals(List.of(new JournalLoss(newest.toString(), 201, 300, "is missing")), report.losses());
+            final long next = journal.append(journal.newDelta().put("after", new byte[1]));
+            assertEquals(201, next, "new appends reuse the lost version numbers");
+            assertTrue(journal.awaitWritten(next, 10, TimeUnit.SECONDS));
+        }
+        try (Journal journal = Journal.open(ctx()))
+        {
+            assertEquals(List.of(), journal.openReport().losses(), "an accepted loss is not reported again");
+            assertEquals(201, journal.openReport().lastVersion());
+        }
+    }
+
+    @Test
+    void shouldCreateTheManifestForAJournalWrittenWithoutOne() throws Exception
+    {
+        try (Journal journal = Journal.open(ctx()))
+        {
+            fill(journal, 3);
+        }
+        Files.delete(dir.resolve(JournalManifestDescriptor.FILE_NAME));
+        try (Journal journal = Journal.open(ctx()))
+        {
+            assertEquals(List.of(), journal.openReport().losses());
+            assertEquals(300, journal.openReport().lastVersion());
+            assertVersions(manifestVersions(), 1, 0, 101, 0, 201, 0);
+        }
+        assertVersions(manifestVersions(), 1, 0, 101, 0, 201, 300);
+        final Path oldest = cycleFiles().get(0);
+        Files.delete(oldest);
+        final JournalLossException refused = assertThrows(JournalLossException.class, () -> Journal.open(ctx()).close());
+        assertTrue(refused.getMessage().contains(oldest.toString()) && refused.getMessage().contains("versions 1..100 lost"),
+            refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseADamagedManifestAndRebuildItWhenAccepted() throws Exception
+    {
+        try (Journal journal = Journal.open(ctx()))
+        {
+            fill(journal, 2);
+        }
+        final Path manifest = dir.resolve(JournalManifestDescriptor.FILE_NAME);
+        try (RandomAccessFile raf = new RandomAccessFile(manifest.toFile(), "rw"))
+        {
+            raf.seek(30);
+            raf.write(raf.read() ^ 0x10);
+        }
+        final JournalLossException refused = assertThrows(JournalLossException.class, () -> Journal.open(ctx()).close());
+        assertTrue(refused.getMessage().contains(manifest.toString()) && refused.getMessage().contains("CRC32C mismatch") &&
+            refused.getMessage().contains("versions lost: unknown"), refused.getMessage());
+        try (Journal journal = Journal.open(ctx().acceptLoss(true)))
+        {
+            assertEquals(1, journal.openReport().losses().size());
+            assertEquals(manifest.toString(), journal.openReport().losses().get(0).file());
+            assertEquals(200, journal.openReport().lastVersion());
+        }
+        assertVersions(manifestVersions(), 1, 0, 101, 200);
+    }
+
+    @Test
+    void shouldRefuseAJournalOpenedWithAnotherRollCycleNamingBoth() throws Exception
+    {
+        try (Journal journal = Journal.open(ctx()))
+        {
+            fill(journal, 1);
+        }
+        final JournalException refused = assertThrows(JournalException.class,
+            () -> Journal.open(JournalTestSupport.smallContext(dir)).close());
+        assertTrue(refused.getMessage().contains("1000 ms per cycle") && refused.getMessage().contains("FAST_HOURLY") &&
+            refused.getMessage().contains(JournalManifestDescriptor.FILE_NAME), refused.getMessage());
+    }
+}
