@@ -57,6 +57,21 @@ final class RecoveryProcedure
 
     static Recovered run(final StateContext ctx)
     {
+        final StateDirectory before = StateDirectory.inspect(ctx);   // refuses another program's directory, touches nothing
+        try
+        {
+            final Recovered recovered = run(ctx, before);
+            return recovered;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            before.restoreAfterFailedOpen(ex);   // a failed open leaves the directory as it found it
+            throw ex;
+        }
+    }
+
+    private static Recovered run(final StateContext ctx, final StateDirectory before)
+    {
         final long startNs = System.nanoTime();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         try
@@ -109,7 +124,7 @@ final class RecoveryProcedure
                 final ChainFiles chain = fast.chain();
                 final Overlay overlay = fast.handOverOverlay();
                 final long recovered = Math.max(fast.lastVersion(), chain == null ? 0 : chain.stateVersion());
-                final RecoveryReport report = report(ctx, clean, chain, List.of(), tempFiles, losses, fast.framesReplayed(),
+                final RecoveryReport report = report(ctx, clean, before.isNew(), chain, List.of(), tempFiles, losses, fast.framesReplayed(),
                     recovered, 0, 0, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
                         "; the journal's queue opens in the background after ready (Journal.openInBackground)" +
                         (chain == null ? "" : "; the chain's Merkle roots are recomputed after ready " +
@@ -131,7 +146,7 @@ final class RecoveryProcedure
             final long journalOpenNs = System.nanoTime() - journalStartNs;
             try
             {
-                final Recovered recovered = fullPath(ctx, startNs, lock, journal, journalOpenNs, clean, lossGuard, tempFiles,
+                final Recovered recovered = fullPath(ctx, startNs, lock, journal, journalOpenNs, clean, before.isNew(), lossGuard, tempFiles,
                     files, maxId, "full (fast path not taken: " + fast.failure() + ")");
                 try
                 {
@@ -155,6 +170,17 @@ final class RecoveryProcedure
             closeAll(ex, lock);
             throw ex;
         }
+        catch (final Error ex)
+        {
+            // e.g. Chronicle's AssertionError when the JVM flags are missing: release the directory all the same
+            final RuntimeException carrier = new RuntimeException(ex);
+            closeAll(carrier, lock);
+            for (final Throwable suppressed : carrier.getSuppressed())
+            {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
+        }
     }
 
     /**
@@ -164,8 +190,8 @@ final class RecoveryProcedure
      */
     private static Recovered fullPath(
         final StateContext ctx, final long startNs, final DirectoryLock lock, final Journal journal, final long journalOpenNs,
-        final boolean clean, final JournalLossGuard lossGuard, final List<String> tempFiles, final Map<Long, Path> files,
-        final long maxId, final String path)
+        final boolean clean, final boolean newStore, final JournalLossGuard lossGuard, final List<String> tempFiles,
+        final Map<Long, Path> files, final long maxId, final String path)
     {
         JournalMappedFiles journalFiles = null;
         ChainFiles chain = null;
@@ -242,7 +268,7 @@ final class RecoveryProcedure
                 }
             }
             final long recovered = Math.max(lastVersion, chain == null ? 0 : chain.stateVersion());
-            final RecoveryReport report = report(ctx, clean, chain, List.copyOf(rejected), tempFiles, losses, framesReplayed, recovered,
+            final RecoveryReport report = report(ctx, clean, newStore, chain, List.copyOf(rejected), tempFiles, losses, framesReplayed, recovered,
                 journalReport.tornFrames(), journalReport.tornBytes(), path, journalOpenNs, checkpointOpenNs, replayNs, System.nanoTime() - startNs);
             return new Recovered(lock, journal, journalFiles, chain, overlay, recovered, maxId + 1, report);
         }
@@ -254,12 +280,13 @@ final class RecoveryProcedure
     }
 
     private static RecoveryReport report(
-        final StateContext ctx, final boolean clean, final ChainFiles chain, final List<String> rejected,
+        final StateContext ctx, final boolean clean, final boolean newStore, final ChainFiles chain, final List<String> rejected,
         final List<String> tempFiles, final List<JournalLoss> journalLosses, final long framesReplayed, final long recovered, final int tornFrames,
         final long tornBytes, final String replayPath, final long journalOpenNs, final long checkpointOpenNs, final long replayNs, final long readyNs)
     {
         return new RecoveryReport(
             clean,
+            newStore,
             chain == null ? 0 : chain.headId(),
             chain == null ? 0 : chain.stateVersion(),
             chain == null ? 0 : chain.length(),

@@ -8,6 +8,7 @@ import java.util.List;
  * What {@link StateStore#open(StateContext)} did to bring the state back.
  *
  * @param cleanShutdown       whether the previous process closed the store cleanly.
+ * @param newStore            whether the directory was absent or empty: a new store, nothing to recover.
  * @param checkpointId        id of the checkpoint chain head used, or 0 when the journal was replayed from the start.
  * @param checkpointVersion   state version that checkpoint holds (0 if none).
  * @param chainLength         checkpoint files in the chain used (full + deltas).
@@ -33,6 +34,7 @@ import java.util.List;
  */
 public record RecoveryReport(
     boolean cleanShutdown,
+    boolean newStore,
     long checkpointId,
     long checkpointVersion,
     int chainLength,
@@ -57,7 +59,8 @@ public record RecoveryReport(
     public String describe()
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append("shutdown: ").append(cleanShutdown ? "clean" : "UNCLEAN (recovered after a crash)").append('\n');
+        sb.append("shutdown: ").append(newStore ? "none (a new store)" : cleanShutdown ? "clean" :
+            "UNCLEAN (recovered after a crash)").append('\n');
         if (checkpointId == 0)
         {
             sb.append("checkpoint: none used, journal replayed from the start\n");
