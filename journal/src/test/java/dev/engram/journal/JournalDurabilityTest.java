@@ -32,12 +32,18 @@ class JournalDurabilityTest
     @Test
     void shouldNotSyncByItselfUnderAsyncButHonourAnExplicitWait()
     {
-        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).syncPolicy(SyncPolicy.ASYNC)))
+        // one cycle file throughout (a fixed clock): ASYNC forces on its own only to list a new cycle file in the
+        // journal's manifest, once per roll (docs/journal.md), never per write
+        final long fixedMs = System.currentTimeMillis();
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir).syncPolicy(SyncPolicy.ASYNC)
+            .epochMsClock(() -> fixedMs)))
         {
+            final long first = appendMany(journal, 500);
+            assertTrue(journal.awaitWritten(first, 10, TimeUnit.SECONDS));
             final long version = appendMany(journal, 500);
             assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
-            assertEquals(0, journal.syncCount(), "ASYNC forced on its own");
-            assertEquals(0, journal.syncedVersion());
+            assertTrue(journal.syncCount() <= 1, "ASYNC forced on its own beyond the one listing of its cycle file: " +
+                journal.syncCount());
             assertTrue(journal.awaitSynced(version, 10, TimeUnit.SECONDS));
             assertTrue(journal.syncedVersion() >= version);
             assertTrue(journal.syncCount() >= 1);
