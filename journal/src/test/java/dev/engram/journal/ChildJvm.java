@@ -53,6 +53,30 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * Run {@code mainClass} with {@code args} in a child JVM to its end (output kept in {@code work}).
+     *
+     * @return its stdout.
+     * @throws AssertionError if it did not exit with 0 within the timeout (a signal exit is 128 + the signal),
+     *                        with its output.
+     */
+    public static String runToCompletion(final Class<?> mainClass, final Path work, final long timeoutSeconds,
+        final String... args) throws IOException, InterruptedException
+    {
+        final Path out = work.resolve(mainClass.getSimpleName() + "-" + System.nanoTime() + ".out");
+        try (ChildJvm child = builder(mainClass).args((Object[])args).stdout(out)
+            .stderr(work.resolve(out.getFileName() + ".err")).start())
+        {
+            final int exit = child.awaitExit(timeoutSeconds, TimeUnit.SECONDS);
+            if (exit != 0)
+            {
+                throw new AssertionError("child " + mainClass.getSimpleName() + " " + String.join(" ", args) + " exit=" + exit +
+                    " (134: SIGABRT, 135: SIGBUS, 139: SIGSEGV)\n" + child.stdoutText() + "\n" + child.stderrText());
+            }
+            return child.stdoutText();
+        }
+    }
+
+    /**
      * @return the build's JVM flags, one per element.
      * @throws IllegalStateException if the test was not started by the build (the property is missing).
      */

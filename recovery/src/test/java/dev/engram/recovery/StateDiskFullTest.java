@@ -1,17 +1,13 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.ChildJvm;
-import org.junit.jupiter.api.AfterEach;
+import dev.engram.journal.SmallTmpfs;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,78 +22,37 @@ class StateDiskFullTest
     @TempDir
     Path work;
 
-    private Path mount;
-
-    private static int run(final String... command) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        return process.waitFor(60, TimeUnit.SECONDS) ? process.exitValue() : -1;
-    }
-
-    @AfterEach
-    void unmount() throws Exception
-    {
-        if (mount != null)
-        {
-            run("umount", mount.toString());
-        }
-    }
-
-    private String child(final String... args) throws Exception
-    {
-        final Path out = work.resolve("child-" + System.nanoTime() + ".out");
-        try (ChildJvm child = ChildJvm.builder(StateDiskFullChild.class).args((Object[])args).stdout(out)
-            .stderr(work.resolve(out.getFileName() + ".err")).start())
-        {
-            final int exit = child.awaitExit(300, TimeUnit.SECONDS);
-            assertEquals(0, exit, "child " + String.join(" ", args) + " exit=" + exit + " (135: SIGBUS)\n" +
-                child.stdoutText() + "\n" + child.stderrText());
-            return child.stdoutText();
-        }
-    }
-
-    private static long number(final String text, final String name)
-    {
-        final Matcher m = Pattern.compile(name + "=(\\d+)").matcher(text);
-        assertTrue(m.find(), name + " missing in: " + text);
-        return Long.parseLong(m.group(1));
-    }
-
     @Test
     void shouldKeepReadingAndReopenOnAFullDiskAndResumeAfterSpaceIsFreed() throws Exception
     {
-        final Path fs = Files.createDirectories(work.resolve("fs"));
-        int rc;
-        try
+        try (SmallTmpfs tmpfs = SmallTmpfs.mount(work.resolve("fs"), "32m"))
         {
-            rc = run("mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", fs.toString());
+            Assumptions.assumeTrue(tmpfs != null, "cannot mount a small tmpfs here (needs root and mount): disk-full test skipped");
+            fillReopenResume(tmpfs.directory());
         }
-        catch (final IOException ex)
-        {
-            rc = -1;
-        }
-        Assumptions.assumeTrue(rc == 0, "cannot mount a small tmpfs here (needs root and mount): disk-full test skipped");
-        mount = fs;
+    }
+
+    private void fillReopenResume(final Path fs) throws Exception
+    {
         final Path dir = fs.resolve("state");
         final Path filler = fs.resolve("filler");
         Files.write(filler, new byte[8 * 1024 * 1024]);
 
-        final String filled = child("fill", dir.toString());
+        final String filled = ChildJvm.runToCompletion(StateDiskFullChild.class, work, 300, "fill", dir.toString());
         assertTrue(filled.contains("disk full"), "appends fail saying the disk is full: " + filled);
         assertTrue(filled.contains("reads=ok"), "reads keep working on a full disk: " + filled);
         assertFalse(filled.contains("close failed") && !filled.contains("close failed: dev.engram.journal.JournalException: " +
             "journal closed after a failure"), "close may only report the journal's disk-full failure: " + filled);
-        final long written = number(filled, "written");
+        final long written = SmallTmpfs.number(filled, "written");
 
-        final String onFullDisk = child("check", dir.toString(), "0");
-        assertTrue(number(onFullDisk, "recovered") >= written, onFullDisk + " vs written=" + written);
+        final String onFullDisk = ChildJvm.runToCompletion(StateDiskFullChild.class, work, 300, "check", dir.toString(), "0");
+        assertTrue(SmallTmpfs.number(onFullDisk, "recovered") >= written, onFullDisk + " vs written=" + written);
 
         Files.delete(filler);
-        final String resumed = child("check", dir.toString(), "50");
-        final long recovered = number(resumed, "recovered");
+        final String resumed = ChildJvm.runToCompletion(StateDiskFullChild.class, work, 300, "check", dir.toString(), "50");
+        final long recovered = SmallTmpfs.number(resumed, "recovered");
         assertTrue(recovered >= written, resumed);
-        assertEquals(recovered + 50, number(resumed, "last"), resumed);
+        assertEquals(recovered + 50, SmallTmpfs.number(resumed, "last"), resumed);
         assertFalse(resumed.contains("checkpoint=none"), resumed);
     }
 }
