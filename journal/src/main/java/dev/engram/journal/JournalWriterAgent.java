@@ -208,6 +208,7 @@ final class JournalWriterAgent implements Runnable
         frame.putLong(offset + TIMESTAMP_OFFSET, clock.nanoTime());
         frame.putInt(offset + crcOffset(length), checksum.compute(frame, offset, length - CRC_LENGTH));
         bytesWritten += length;
+        final int frameCycle;
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> bytes = dc.wire().bytes();
@@ -219,12 +220,13 @@ final class JournalWriterAgent implements Runnable
             {
                 bytes.write(source, (long)offset, (long)length);
             }
-            noReadAhead.onWrite(bytes, appender.cycle());
+            frameCycle = appender.cycle();
+            noReadAhead.onWrite(bytes, frameCycle);
         }
-        if (appender.cycle() != cycle)
+        if (frameCycle != cycle)
         {
             // the queue rolled: this frame is the new cycle's first (once per roll cycle, hourly by default)
-            cycle = appender.cycle();
+            cycle = frameCycle;
             manifest.cycleStarted(cycle, version);
             syncer.onCycleStarted();
         }

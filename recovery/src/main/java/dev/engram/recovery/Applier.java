@@ -44,15 +44,6 @@ final class Applier implements Runnable
     private volatile String stalledReason;
     private final java.util.function.Consumer<CheckpointCorruptionException> onDamagedBase;
 
-    Applier(final Journal journal, final JournalMappedFiles files, final StateView recovered, final long recoveredVersion,
-        final IdleStrategy idle)
-    {
-        this(journal, files, recovered, recoveredVersion, idle, ex ->
-        {
-            throw ex;
-        });
-    }
-
     /**
      * @param onDamagedBase told when a frame cannot be applied because the base has a damaged block: the applier
      *                      then waits for a new base (a repair checkpoint) instead of failing; if it throws, the

@@ -39,7 +39,6 @@ final class Checkpointer implements Runnable
     private volatile CheckpointBuilder.Built lastBuilt;
     /** A read found a damaged block in the current chain: check it and rebuild from what is intact. */
     private final java.util.concurrent.atomic.AtomicBoolean repairRequested = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile long repairCount;
     private static final long MIN_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_RETRY_NS = TimeUnit.SECONDS.toNanos(30);
     /** The last background checkpoint that failed (cleared by the next that succeeds). */
@@ -105,11 +104,6 @@ final class Checkpointer implements Runnable
     CheckpointException lastFailure()
     {
         return lastFailure;
-    }
-
-    long repairCount()
-    {
-        return repairCount;
     }
 
     private boolean due()
@@ -370,12 +364,8 @@ final class Checkpointer implements Runnable
             }
             try
             {
-                final CheckpointBuilder.Built built = builder.build(candidate, target, nextId++, this::checkClosing, true);
-                noteRepair("rebuilt checkpoint id=" + built.info().checkpointId() + " at version=" + target +
-                    " from the intact chain ending at ckpt id=" + head.checkpointId() + " (version=" + head.stateVersion() +
-                    ") plus the journal, replacing the damaged chain ending at ckpt id=" +
-                    (chain == null ? "none" : String.valueOf(chain.headId())));
-                return built;
+                return repaired(builder.build(candidate, target, nextId++, this::checkClosing, true), "the intact chain " +
+                    "ending at ckpt id=" + head.checkpointId() + " (version=" + head.stateVersion() + ") plus the journal");
             }
             catch (final CheckpointCorruptionException ex)
             {
@@ -388,11 +378,7 @@ final class Checkpointer implements Runnable
         }
         if (journalFirst == 1)
         {
-            final CheckpointBuilder.Built built = builder.build(null, target, nextId++, this::checkClosing, true);
-            noteRepair("rebuilt checkpoint id=" + built.info().checkpointId() + " at version=" + target +
-                " from the whole journal, replacing the damaged chain ending at ckpt id=" +
-                (chain == null ? "none" : String.valueOf(chain.headId())));
-            return built;
+            return repaired(builder.build(null, target, nextId++, this::checkClosing, true), "the whole journal");
         }
         throw new CheckpointException("cannot repair the damaged checkpoint chain ending at ckpt id=" +
             (chain == null ? "none" : String.valueOf(chain.headId())) + " in " + ctx.checkpointDirectory() +
@@ -401,10 +387,12 @@ final class Checkpointer implements Runnable
             "restore the directory from a backup");
     }
 
-    private void noteRepair(final String what)
+    private CheckpointBuilder.Built repaired(final CheckpointBuilder.Built built, final String source)
     {
-        repairCount++;
-        store.noteRepair(what);
+        store.noteRepair("rebuilt checkpoint id=" + built.info().checkpointId() + " at version=" +
+            built.info().stateVersion() + " from " + source + ", replacing the damaged chain ending at ckpt id=" +
+            (chain == null ? "none" : String.valueOf(chain.headId())));
+        return built;
     }
 
     /**

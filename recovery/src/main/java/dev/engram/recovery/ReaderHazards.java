@@ -98,19 +98,6 @@ final class ReaderHazards<T>
         closed = true;
     }
 
-    boolean isClosed()
-    {
-        return closed;
-    }
-
-    /**
-     * @return readers registered.
-     */
-    int readerCount()
-    {
-        return readers.size();
-    }
-
     private static final class Block
     {
         final AtomicReferenceArray<Object> hazards = new AtomicReferenceArray<>(BLOCK);

@@ -53,7 +53,6 @@ final class TailIndexer implements FrameHandler
      */
     private void checkBaseReadable(final DeltaFrame frame)
     {
-        boolean patches = false;
         while (frame.nextOp())
         {
             if (frame.opType() == dev.engram.journal.OpType.PATCH &&
@@ -61,14 +60,10 @@ final class TailIndexer implements FrameHandler
                     KeyHash.hash(frame.buffer(), frame.keyOffset(), frame.keyLength())) == 0)
             {
                 base.get(frame.buffer(), frame.keyOffset(), frame.keyLength(), baseValue);
-                patches = true;
             }
         }
         frame.resetOps();
-        if (patches)
-        {
-            baseValue.wrap(0, 0);
-        }
+        baseValue.wrap(0, 0);   // holds no view of the base past the check
     }
 
     long lastVersion()

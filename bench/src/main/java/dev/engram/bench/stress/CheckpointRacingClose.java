@@ -35,17 +35,12 @@ final class CheckpointRacingClose implements StressScenario
         final SplittableRandom random = new SplittableRandom(run.seed() ^ 0xc4ec);
         do
         {
-            final EngramContext ctx = new EngramContext().checkpointEveryFrames(3_000).checkpointIntervalMs(0);
-            ctx.state().snapshotIndex(false);
+            final EngramContext ctx = StressRun.context(3_000);
             final Engram engram = Engram.open(run.engineDirectory(), ctx);
             final Workers workers = new Workers(stats);
             try
             {
-                writer.attach(engram);
-                if (!writer.putAll(0, StressRun.APPLY_TIMEOUT_MS))
-                {
-                    run.applyTimedOut("main", writer.lastVersion());
-                }
+                run.attachAndFill(writer, engram);
                 final Pacer pacer = new Pacer(20_000);
                 workers.start("writer", () ->
                 {

@@ -39,17 +39,12 @@ final class CloseWhileReading implements StressScenario
         final SplittableRandom random = new SplittableRandom(run.seed() ^ 0x5eed);
         do
         {
-            final EngramContext ctx = new EngramContext().checkpointEveryFrames(20_000).checkpointIntervalMs(0);
-            ctx.state().snapshotIndex(false);
+            final EngramContext ctx = StressRun.context(20_000);
             final Engram engram = Engram.open(run.engineDirectory(), ctx);
             final Workers workers = new Workers(stats);
             try
             {
-                writer.attach(engram);
-                if (!writer.putAll(0, StressRun.APPLY_TIMEOUT_MS))   // fresh values: the model is exact again
-                {
-                    run.applyTimedOut("main", writer.lastVersion());
-                }
+                run.attachAndFill(writer, engram);
                 startReaders(run, engram, keys, workers);
                 final Pacer pacer = new Pacer(10_000);
                 workers.start("writer", () ->

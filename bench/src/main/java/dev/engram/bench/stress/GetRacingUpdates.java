@@ -34,15 +34,10 @@ final class GetRacingUpdates implements StressScenario
         final StressStats stats = run.stats();
         final StressKeys keys = new StressKeys("hot/", KEYS);
         final StressWriter writer = new StressWriter(run.issued(), run.seed(), 2, 4, keys);
-        final EngramContext ctx = new EngramContext().checkpointEveryFrames(200_000).checkpointIntervalMs(0);
-        ctx.state().snapshotIndex(false);
+        final EngramContext ctx = StressRun.context(200_000);
         try (Engram engram = Engram.open(run.engineDirectory(), ctx))
         {
-            writer.attach(engram);
-            if (!writer.putAll(0, StressRun.APPLY_TIMEOUT_MS))
-            {
-                run.applyTimedOut("main", writer.lastVersion());
-            }
+            run.attachAndFill(writer, engram);
             final Workers workers = new Workers(stats);
             final boolean[] patchNext = new boolean[KEYS];
             workers.start("writer", () ->

@@ -35,15 +35,10 @@ final class IterationExactlyOnce implements StressScenario
         final StressKeys base = new StressKeys("base/", BASE_KEYS);
         final StressKeys churn = new StressKeys("tmp/", CHURN_KEYS);
         final StressWriter writer = new StressWriter(run.issued(), run.seed(), 1, 3, base, churn);
-        final EngramContext ctx = new EngramContext().checkpointEveryFrames(2_000).checkpointIntervalMs(0);
-        ctx.state().snapshotIndex(false);   // its upkeep would slow the checkpoints down ~5x on two cores
+        final EngramContext ctx = StressRun.context(2_000);
         try (Engram engram = Engram.open(run.engineDirectory(), ctx))
         {
-            writer.attach(engram);
-            if (!writer.putAll(0, StressRun.APPLY_TIMEOUT_MS))
-            {
-                run.applyTimedOut("main", writer.lastVersion());
-            }
+            run.attachAndFill(writer, engram);
             final Workers workers = new Workers(stats);
             final Pacer pacer = new Pacer(20_000);
             workers.start("writer", () ->

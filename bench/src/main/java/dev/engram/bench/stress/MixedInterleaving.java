@@ -48,18 +48,13 @@ final class MixedInterleaving implements StressScenario
         int cycle = 0;
         do
         {
-            final EngramContext ctx = new EngramContext().checkpointEveryFrames(3_000).checkpointIntervalMs(0).compress(true)
-                .historyVersions(Long.MAX_VALUE / 4);
+            final EngramContext ctx = StressRun.context(3_000).compress(true).historyVersions(Long.MAX_VALUE / 4);
             ctx.state().snapshotIndex(cycle % 2 == 1);   // its upkeep slows checkpoints ~5x on two cores: every other cycle
             final Engram engram = Engram.open(run.engineDirectory(), ctx);
             final Workers workers = new Workers(stats);
             try
             {
-                writer.attach(engram);
-                if (!writer.putAll(0, StressRun.APPLY_TIMEOUT_MS))
-                {
-                    run.applyTimedOut("main", writer.lastVersion());
-                }
+                run.attachAndFill(writer, engram);
                 final long readyVersion = writer.lastVersion();
                 final Pacer pacer = new Pacer(15_000);
                 workers.start("writer", () ->

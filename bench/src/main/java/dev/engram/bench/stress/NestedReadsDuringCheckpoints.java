@@ -37,16 +37,10 @@ final class NestedReadsDuringCheckpoints implements StressScenario
         final StressStats stats = run.stats();
         final StressKeys keys = new StressKeys("base/", KEYS);
         final StressWriter writer = new StressWriter(run.issued(), run.seed(), 1, 3, keys);
-        final EngramContext ctx = new EngramContext().checkpointEveryFrames(1_000).checkpointIntervalMs(0)
-            .historyVersions(Long.MAX_VALUE / 4);
-        ctx.state().snapshotIndex(false);   // its upkeep would slow the checkpoints down ~5x on two cores
+        final EngramContext ctx = StressRun.context(1_000).historyVersions(Long.MAX_VALUE / 4);
         try (Engram engram = Engram.open(run.engineDirectory(), ctx))
         {
-            writer.attach(engram);
-            if (!writer.putAll(0, StressRun.APPLY_TIMEOUT_MS))
-            {
-                run.applyTimedOut("main", writer.lastVersion());
-            }
+            run.attachAndFill(writer, engram);
             final Workers workers = new Workers(stats);
             final Pacer pacer = new Pacer(20_000);
             workers.start("writer", () ->

@@ -1,6 +1,7 @@
 package dev.engram.bench.stress;
 
 import dev.engram.engine.Engram;
+import dev.engram.engine.EngramContext;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,30 @@ final class StressRun
     void runToDeadline()
     {
         runFor(Long.MAX_VALUE / 2_000_000);
+    }
+
+    /**
+     * @return an engine context that checkpoints every {@code frames} frames, with no timer and no snapshot index
+     *         (its upkeep slows checkpoints ~5x on two cores); scenarios add what they need.
+     */
+    static EngramContext context(final long frames)
+    {
+        final EngramContext ctx = new EngramContext().checkpointEveryFrames(frames).checkpointIntervalMs(0);
+        ctx.state().snapshotIndex(false);
+        return ctx;
+    }
+
+    /**
+     * Attach {@code writer} to a freshly opened engine and put every key of its first set (fresh values: the model
+     * is exact again); a put not applied in time is reported as a timeout of the main thread.
+     */
+    void attachAndFill(final StressWriter writer, final Engram engram)
+    {
+        writer.attach(engram);
+        if (!writer.putAll(0, APPLY_TIMEOUT_MS))
+        {
+            applyTimedOut("main", writer.lastVersion());
+        }
     }
 
     /**
