@@ -43,6 +43,7 @@ final class Applier implements Runnable
     private boolean stalled;
     private volatile String stalledReason;
     private final java.util.function.Consumer<CheckpointCorruptionException> onDamagedBase;
+    private volatile FrameQuarantine.Listener quarantine = FrameQuarantine.NONE;
 
     /**
      * @param onDamagedBase told when a frame cannot be applied because the base has a damaged block: the applier
@@ -73,6 +74,14 @@ final class Applier implements Runnable
     Throwable failure()
     {
         return failure;
+    }
+
+    /**
+     * @param listener told about each key quarantined (a frame that cannot be applied); set before the thread starts.
+     */
+    void onQuarantine(final FrameQuarantine.Listener listener)
+    {
+        this.quarantine = listener;
     }
 
     void rebase(final Rebase rebase)
@@ -134,7 +143,7 @@ final class Applier implements Runnable
             // the recovered overlay was filled by the recovery thread: adopt it as this thread's own
             StateView current = view;
             Overlay overlay = adopt(current);
-            indexer = new TailIndexer(overlay, current.base());
+            indexer = new TailIndexer(overlay, current.base()).onQuarantine(quarantine);
             while (running)
             {
                 final Rebase rebase = pendingRebase.getAndSet(null);
@@ -241,7 +250,7 @@ final class Applier implements Runnable
                 bulk.finish();
             }
         }
-        final TailIndexer nextIndexer = new TailIndexer(next, rebase.base());
+        final TailIndexer nextIndexer = new TailIndexer(next, rebase.base()).onQuarantine(quarantine);
         final StateView old = view;
         view = new StateView(rebase.base(), rebase.baseVersion(), next);
         indexer = nextIndexer;

@@ -200,6 +200,12 @@ final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     }
 
     @Override
+    public LookupStatus lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer out)
+    {
+        return chain.get(key, keyOffset, keyLength, out);
+    }
+
+    @Override
     public void close()
     {
         chain.close();

@@ -5,6 +5,7 @@ import dev.engram.journal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.ReplayResult;
 
+import static dev.engram.recovery.OverlayEntryDescriptor.KIND_QUARANTINED;
 import static dev.engram.recovery.OverlayEntryDescriptor.KIND_TOMBSTONE;
 
 /**
@@ -146,6 +147,10 @@ final class CheckpointBuilder
                     writer.tombstone(key, keyOffset, keyLength);
                 }
             }
+            else if (kind == KIND_QUARANTINED)
+            {
+                writer.quarantined(key, keyOffset, keyLength, value, 0, valueLength);   // the value is the reason
+            }
             else
             {
                 writer.put(key, keyOffset, keyLength, value, 0, valueLength);
@@ -184,6 +189,11 @@ final class CheckpointBuilder
                     }
                     if (entry.isTombstone() || changed.lookup(entry.key(), 0, keyLength) != OverlayReader.Result.ABSENT)
                     {
+                        return;
+                    }
+                    if (entry.isQuarantined())
+                    {
+                        writer.quarantined(entry.key(), 0, keyLength, entry.value(), 0, entry.valueLength());   // carried on
                         return;
                     }
                     writer.put(entry.key(), 0, keyLength, entry.value(), 0, entry.valueLength());

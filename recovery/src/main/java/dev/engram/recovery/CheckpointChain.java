@@ -237,7 +237,7 @@ public final class CheckpointChain implements AutoCloseable
      * @param keyOffset first byte.
      * @param keyLength length.
      * @param valueView re-pointed at the value when found.
-     * @return FOUND or ABSENT.
+     * @return FOUND, QUARANTINED (the view then holds the reason) or ABSENT.
      * @throws CheckpointCorruptionException if a block the answer depends on is damaged.
      */
     public LookupStatus get(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer valueView)
@@ -254,9 +254,9 @@ public final class CheckpointChain implements AutoCloseable
         for (int ordinal = byOrdinal.length - 1; ordinal >= 0; ordinal--)
         {
             final LookupStatus status = byOrdinal[ordinal].lookup(key, keyOffset, keyLength, valueView);
-            if (status == LookupStatus.FOUND)
+            if (status == LookupStatus.FOUND || status == LookupStatus.QUARANTINED)
             {
-                return LookupStatus.FOUND;
+                return status;
             }
             if (status == LookupStatus.TOMBSTONE)
             {
@@ -293,7 +293,7 @@ public final class CheckpointChain implements AutoCloseable
                     " does not hold the live key");
             }
             valueView.wrap(entry.value(), 0, entry.valueLength());
-            return LookupStatus.FOUND;
+            return entry.isQuarantined() ? LookupStatus.QUARANTINED : LookupStatus.FOUND;
         }
         catch (final RuntimeException ex)
         {

@@ -16,15 +16,17 @@ public final class CheckpointEntry
     private final UnsafeBuffer key = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer value = new UnsafeBuffer(new byte[0]);
     private boolean tombstone;
+    private boolean quarantined;
     private int blockIndex;
     private int offsetInBlock;
 
-    void set(final long keyAddress, final int keyLength, final boolean tombstone,
+    void set(final long keyAddress, final int keyLength, final int flags,
         final long valueAddress, final int valueLength, final int blockIndex, final int offsetInBlock)
     {
         key.wrap(keyAddress, keyLength);
         value.wrap(valueAddress, valueLength);
-        this.tombstone = tombstone;
+        this.tombstone = (flags & CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0;
+        this.quarantined = (flags & CheckpointEntryDescriptor.FLAG_QUARANTINED) != 0;
         this.blockIndex = blockIndex;
         this.offsetInBlock = offsetInBlock;
     }
@@ -58,6 +60,23 @@ public final class CheckpointEntry
     public boolean isTombstone()
     {
         return tombstone;
+    }
+
+    /**
+     * @return true if the key is quarantined ({@link CheckpointEntryDescriptor#FLAG_QUARANTINED}): its value is
+     * unknown and {@link #value()} holds the reason, never to be served as the key's value.
+     */
+    public boolean isQuarantined()
+    {
+        return quarantined;
+    }
+
+    /**
+     * @return true if the entry holds the key's value (neither a tombstone nor quarantined).
+     */
+    public boolean isLive()
+    {
+        return !tombstone && !quarantined;
     }
 
     /**

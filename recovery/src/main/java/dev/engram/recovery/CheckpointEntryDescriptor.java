@@ -17,7 +17,12 @@ package dev.engram.recovery;
  *  |                   Value (Value Length bytes)                 ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Flags: {@link #FLAG_TOMBSTONE} marks a key removed since the parent checkpoint (delta files only).
+ * Flags (at most one is set): {@link #FLAG_TOMBSTONE} marks a key removed since the parent checkpoint (delta
+ * files only; Value Length 0). {@link #FLAG_QUARANTINED} marks a key whose value is unknown because a journal frame
+ * that changed it could not be applied: the entry's value is the reason (UTF-8 text), never served as the key's
+ * value; reads of the key are refused with {@code QuarantinedKeyException} until a later PUT or DELETE replaces it.
+ * Such entries are carried from file to file like live keys (full files hold them too). An engine older than this
+ * flag refuses such a block as malformed (it checks that no unknown flag is set) rather than serve the reason.
  */
 public final class CheckpointEntryDescriptor
 {
@@ -29,6 +34,7 @@ public final class CheckpointEntryDescriptor
     public static final int ENTRY_HEADER_LENGTH = 8;
 
     public static final int FLAG_TOMBSTONE = 0x1;
+    public static final int FLAG_QUARANTINED = 0x2;
 
     public static final int MAX_KEY_LENGTH = 0xFFFF;
     /**

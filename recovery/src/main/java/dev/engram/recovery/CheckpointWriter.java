@@ -58,6 +58,7 @@ public final class CheckpointWriter implements AutoCloseable
     private int blockCount;
     private long entryCount;
     private long tombstoneCount;
+    private long quarantinedCount;
     private long rawKeyBytes;
     private long rawValueBytes;
     private long storedBlockBytes;
@@ -213,6 +214,35 @@ public final class CheckpointWriter implements AutoCloseable
         addEntry(key, keyOffset, keyLength, CheckpointEntryDescriptor.FLAG_TOMBSTONE, null, 0, 0);
         tombstoneCount++;
         return this;
+    }
+
+    /**
+     * Record that {@code key} is quarantined (a journal frame that changed it could not be applied): reads of it
+     * are refused until a later PUT or DELETE. Full and delta checkpoints both hold such entries.
+     *
+     * @param key          holding the UTF-8 key.
+     * @param keyOffset    first key byte.
+     * @param keyLength    key length, 1..65,535.
+     * @param reason       holding the reason (UTF-8 text).
+     * @param reasonOffset first reason byte.
+     * @param reasonLength reason length.
+     * @return this.
+     */
+    public CheckpointWriter quarantined(final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer reason, final int reasonOffset, final int reasonLength)
+    {
+        checkWritable();
+        addEntry(key, keyOffset, keyLength, CheckpointEntryDescriptor.FLAG_QUARANTINED, reason, reasonOffset, reasonLength);
+        quarantinedCount++;
+        return this;
+    }
+
+    /**
+     * @return quarantined entries written so far.
+     */
+    long quarantinedCount()
+    {
+        return quarantinedCount;
     }
 
     private int encodeKey(final CharSequence key)

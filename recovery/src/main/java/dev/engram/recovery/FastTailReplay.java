@@ -56,8 +56,10 @@ final class FastTailReplay implements AutoCloseable
      * @param newestHeadId the newest checkpoint's id, or 0 if there is none (then the journal is scanned
      *                     from its start).
      * @param files        checkpoint files by id.
+     * @param quarantine   told about keys of frames that cannot be applied.
      */
-    static FastTailReplay run(final StateContext ctx, final long newestHeadId, final Map<Long, java.nio.file.Path> files)
+    static FastTailReplay run(final StateContext ctx, final long newestHeadId, final Map<Long, java.nio.file.Path> files,
+        final FrameQuarantine.Listener quarantine)
     {
         final long startNs = System.nanoTime();
         ChainFiles chain = null;
@@ -98,7 +100,7 @@ final class FastTailReplay implements AutoCloseable
             try (PrefaultedChunks prefaulted = new PrefaultedChunks(PartitionedTailIndexer.CHUNK_LENGTH,
                     (int)((recordBytes + PartitionedTailIndexer.CHUNK_LENGTH - 1) / PartitionedTailIndexer.CHUNK_LENGTH));
                  PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain,
-                     PartitionedTailIndexer.DEFAULT_BUFFER_BUDGET, estimate).prefaultedChunks(prefaulted))
+                     PartitionedTailIndexer.DEFAULT_BUFFER_BUDGET, estimate).prefaultedChunks(prefaulted).onQuarantine(quarantine))
             {
                 result = head == null ? scanner.scanFromStart(indexer) :
                     scanner.scanAfter(head.journalHintCycle(), head.journalHintPosition(), head.stateVersion(), indexer);

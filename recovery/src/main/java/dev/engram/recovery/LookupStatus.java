@@ -10,5 +10,10 @@ public enum LookupStatus
     /** This file records the key as removed since its parent (a delta's tombstone). */
     TOMBSTONE,
     /** This file (or the whole chain) has no entry for the key. */
-    ABSENT
+    ABSENT,
+    /**
+     * The key is quarantined: a journal frame that changed it could not be applied (see
+     * {@link QuarantinedKeyException}); the caller's view points at the reason (UTF-8).
+     */
+    QUARANTINED
 }

@@ -288,7 +288,7 @@ public final class MappedCheckpoint implements AutoCloseable
      * @param keyOffset first key byte.
      * @param keyLength key length.
      * @param valueView re-pointed at the value when {@link LookupStatus#FOUND} (zero-copy; read-only).
-     * @return FOUND, TOMBSTONE or ABSENT.
+     * @return FOUND, TOMBSTONE, QUARANTINED (the view then holds the reason) or ABSENT.
      * @throws CheckpointCorruptionException if the block holding the key fails its check.
      */
     public LookupStatus lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer valueView)
@@ -301,13 +301,14 @@ public final class MappedCheckpoint implements AutoCloseable
         final int blockIndex = InFileIndexDescriptor.blockIndex(location);
         final int offset = (int)InFileIndexDescriptor.offsetInBlock(location);
         final long entryAddress = rawBlockAddress(blockIndex) + offset;
-        if ((UnsafeApi.getByte(entryAddress + CheckpointEntryDescriptor.FLAGS_OFFSET) & CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0)
+        final int flags = UnsafeApi.getByte(entryAddress + CheckpointEntryDescriptor.FLAGS_OFFSET);
+        if ((flags & CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0)
         {
             return LookupStatus.TOMBSTONE;
         }
         final int valueLength = UnsafeApi.getIntUnaligned(null, entryAddress + CheckpointEntryDescriptor.VALUE_LENGTH_OFFSET, false);
         valueView.wrap(entryAddress + CheckpointEntryDescriptor.KEY_OFFSET + keyLength, valueLength);
-        return LookupStatus.FOUND;
+        return (flags & CheckpointEntryDescriptor.FLAG_QUARANTINED) != 0 ? LookupStatus.QUARANTINED : LookupStatus.FOUND;
     }
 
     /**
@@ -385,7 +386,8 @@ public final class MappedCheckpoint implements AutoCloseable
         final int flags = UnsafeApi.getByte(entry + CheckpointEntryDescriptor.FLAGS_OFFSET) & 0xFF;
         final long valueLength = UnsafeApi.getIntUnaligned(null, entry + CheckpointEntryDescriptor.VALUE_LENGTH_OFFSET, false) & 0xFFFF_FFFFL;
         final long end = offset + CheckpointEntryDescriptor.entryLength(keyLength, valueLength);
-        if (keyLength == 0 || (flags & ~CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0 ||
+        if (keyLength == 0 || (flags != 0 && flags != CheckpointEntryDescriptor.FLAG_TOMBSTONE &&
+            flags != CheckpointEntryDescriptor.FLAG_QUARANTINED) ||
             UnsafeApi.getByte(entry + CheckpointEntryDescriptor.RESERVED_OFFSET) != 0 || end > rawLength ||
             ((flags & CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0 && valueLength != 0))
         {
@@ -425,11 +427,10 @@ public final class MappedCheckpoint implements AutoCloseable
     {
         final long entryAddress = base + offset;
         final int keyLength = UnsafeApi.getShortUnaligned(null, entryAddress, false) & 0xFFFF;
-        final boolean tombstone =
-            (UnsafeApi.getByte(entryAddress + CheckpointEntryDescriptor.FLAGS_OFFSET) & CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0;
+        final int flags = UnsafeApi.getByte(entryAddress + CheckpointEntryDescriptor.FLAGS_OFFSET) & 0xFF;
         final int valueLength = UnsafeApi.getIntUnaligned(null, entryAddress + CheckpointEntryDescriptor.VALUE_LENGTH_OFFSET, false);
         final long keyAddress = entryAddress + CheckpointEntryDescriptor.KEY_OFFSET;
-        entry.set(keyAddress, keyLength, tombstone, keyAddress + keyLength, valueLength, blockIndex, offset);
+        entry.set(keyAddress, keyLength, flags, keyAddress + keyLength, valueLength, blockIndex, offset);
     }
 
     /**

@@ -38,6 +38,14 @@ final class Overlay implements AutoCloseable
          * @return true and the value in {@code out}, or false if the key is absent.
          */
         boolean get(DirectBuffer key, int keyOffset, int keyLength, UnsafeBuffer out);
+
+        /**
+         * @return FOUND (the value in {@code out}), QUARANTINED (the reason in {@code out}) or ABSENT.
+         */
+        default LookupStatus lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer out)
+        {
+            return get(key, keyOffset, keyLength, out) ? LookupStatus.FOUND : LookupStatus.ABSENT;
+        }
     }
 
     /** Resolves a journal reference to the bytes it names. */
@@ -270,10 +278,15 @@ final class Overlay implements AutoCloseable
         entry.putLong(B_OFFSET, b);
         entry.putInt(VALUE_LENGTH_OFFSET, valueLength);
         entry.putLongOrdered(SEQUENCE_OFFSET, sequence + 2);
-        if (oldKind == KIND_ARENA && !(kind == KIND_ARENA && a == oldA))
+        if (inArena(oldKind) && !(inArena(kind) && a == oldA))
         {
             keepSpare(oldA, oldB);   // after the sequence moved on: a reader of the old block will retry
         }
+    }
+
+    private static boolean inArena(final int kind)
+    {
+        return kind == KIND_ARENA || kind == KIND_QUARANTINED;
     }
 
     /**
@@ -344,6 +357,28 @@ final class Overlay implements AutoCloseable
     }
 
     /**
+     * Quarantine a key: a frame that changed it could not be applied, so its value is unknown. Reads of it are
+     * refused (with the reason) until a later PUT or DELETE replaces it; a PATCH of it leaves it quarantined.
+     *
+     * @param reason holding the reason (UTF-8), copied into the value arena.
+     */
+    void putQuarantined(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash,
+        final long version, final DirectBuffer reason, final int reasonOffset, final int reasonLength)
+    {
+        assertWriter();
+        final long capacity = Math.max(8, reasonLength);
+        final long address = values.allocate(capacity);
+        arenaView.wrap(address, (int)capacity);
+        arenaView.putBytes(0, reason, reasonOffset, reasonLength);
+        final long found = findOrInsert(key, keyOffset, keyLength, hash, version, KIND_QUARANTINED, address, capacity, reasonLength);
+        if (found > 0)
+        {
+            update(found, version, KIND_QUARANTINED, address, capacity, reasonLength);
+        }
+        noteVersion(version);
+    }
+
+    /**
      * PATCH: write {@code length} bytes at {@code patchOffset} of the key's current value (an absent or
      * deleted key counts as empty; a patch past the end grows the value, zero-filling any gap).
      */
@@ -368,6 +403,7 @@ final class Overlay implements AutoCloseable
         final long address = find(key, keyOffset, keyLength, hash);
         final int kind;
         int currentLength = 0;
+        LookupStatus baseStatus;
         if (address != 0)
         {
             entry.wrap(address, KEY_OFFSET);
@@ -382,9 +418,22 @@ final class Overlay implements AutoCloseable
                 currentLength = entry.getInt(VALUE_LENGTH_OFFSET);
                 current.wrap(entry.getLong(A_OFFSET), Math.max(currentLength, 1));
             }
+            else if (kind == KIND_QUARANTINED)
+            {
+                // the value to patch is unknown: the key stays quarantined (same reason), at this version
+                update(address, version, KIND_QUARANTINED, entry.getLong(A_OFFSET), entry.getLong(B_OFFSET),
+                    entry.getInt(VALUE_LENGTH_OFFSET));
+                noteVersion(version);
+                return;
+            }
         }
-        else if (base != null && base.get(key, keyOffset, keyLength, current))
+        else if (base != null && (baseStatus = base.lookup(key, keyOffset, keyLength, current)) != LookupStatus.ABSENT)
         {
+            if (baseStatus == LookupStatus.QUARANTINED)
+            {
+                putQuarantined(key, keyOffset, keyLength, hash, version, current, 0, current.capacity());
+                return;
+            }
             kind = KIND_JOURNAL;   // copy from 'current' like a journal value
             currentLength = current.capacity();
         }
@@ -544,9 +593,9 @@ final class Overlay implements AutoCloseable
             {
                 journalValues.wrap(value, (int)e.getLong(A_OFFSET), e.getLong(B_OFFSET), valueLength);
             }
-            else if (kind == KIND_ARENA)
+            else if (kind == KIND_ARENA || kind == KIND_QUARANTINED)
             {
-                value.wrap(e.getLong(A_OFFSET), Math.max(valueLength, 1));
+                value.wrap(e.getLong(A_OFFSET), Math.max(valueLength, 1));   // a quarantined key's reason
             }
             else
             {

@@ -30,7 +30,9 @@ package dev.engram.recovery;
  *  table slot: Key Hash (u64, 0 = empty; published last, ordered) | Entry Address (u64)
  * </pre>
  * Kinds: {@link #KIND_JOURNAL} the value lies in the mapped journal at (cycle, file position);
- * {@link #KIND_ARENA} the value was materialised off-heap (a PATCH); {@link #KIND_TOMBSTONE} deleted.
+ * {@link #KIND_ARENA} the value was materialised off-heap (a PATCH); {@link #KIND_TOMBSTONE} deleted;
+ * {@link #KIND_QUARANTINED} a frame that changed the key could not be applied: A/B/Value Length name an arena
+ * block holding the reason (UTF-8), read like an arena value but never served as the key's value.
  * <p>
  * Key Length, Created Version and Key never change once the slot is published. Every other field changes
  * only under the Sequence seqlock: a reader reads Sequence, the fields, then Sequence again, and trusts
@@ -61,6 +63,7 @@ final class OverlayEntryDescriptor
     static final int KIND_JOURNAL = 1;
     static final int KIND_ARENA = 2;
     static final int KIND_TOMBSTONE = 3;
+    static final int KIND_QUARANTINED = 4;
 
     static final int SLOT_HASH_OFFSET = 0;
     static final int SLOT_ENTRY_OFFSET = 8;

@@ -18,7 +18,9 @@ final class OverlayReader
 {
     enum Result
     {
-        ABSENT, TOMBSTONE, VALUE
+        ABSENT, TOMBSTONE, VALUE,
+        /** The key is quarantined: {@link #value()} holds the reason (UTF-8), not a value. */
+        QUARANTINED
     }
 
     private final Overlay overlay;
@@ -76,7 +78,7 @@ final class OverlayReader
                 continue;   // changed while read: nothing above is trusted
             }
             // validated: kind, a, b and length belong to one change, so a is an address only for KIND_ARENA
-            if (kind == KIND_ARENA)
+            if (kind == KIND_ARENA || kind == KIND_QUARANTINED)
             {
                 if (length < 0 || length > b)
                 {
@@ -106,6 +108,9 @@ final class OverlayReader
                 case KIND_ARENA:
                     view.wrap(copy, 0, length);
                     return Result.VALUE;
+                case KIND_QUARANTINED:
+                    view.wrap(copy, 0, length);
+                    return Result.QUARANTINED;
                 default:
                     throw new IllegalStateException("overlay entry damaged: kind=" + kind + " version=" + entryVersion);
             }
@@ -118,7 +123,7 @@ final class OverlayReader
         /**
          * @param key       the entry (its key at {@code KEY_OFFSET}).
          * @param keyLength key length.
-         * @param tombstone whether the key is deleted.
+         * @param tombstone whether the key has no value to visit (deleted, or quarantined).
          * @param value     the value (valid during the call), empty for a tombstone.
          */
         void onEntry(DirectBuffer key, int keyOffset, int keyLength, boolean tombstone, DirectBuffer value, int valueLength);
@@ -159,7 +164,7 @@ final class OverlayReader
                 continue;
             }
             final Result result = read(scratch);
-            visitor.onEntry(entryKey, KEY_OFFSET, keyLength, result == Result.TOMBSTONE, view, valueLength);
+            visitor.onEntry(entryKey, KEY_OFFSET, keyLength, result != Result.VALUE, view, valueLength);
         }
     }
 

@@ -53,6 +53,10 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     private final long[] blockEnd;
     private final UnsafeBuffer record = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer data = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer reasonBuffer = new UnsafeBuffer(0, 0);
+    /** Reasons of the quarantine records buffered (a record holds the index). */
+    private final java.util.List<byte[]> reasons = new java.util.ArrayList<>();
+    private FrameQuarantine.Listener quarantineListener = FrameQuarantine.NONE;
     private PrefaultedChunks prefaulted;
     private long[] chunks = new long[16];
     private int chunkCount;
@@ -134,9 +138,15 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         final DirectBuffer buffer = frame.buffer();
         final byte[] array = buffer.byteArray();
         final long bufferAddress = buffer.addressOffset();
+        boolean applicable = true;
         while (frame.nextOp())
         {
             final OpType type = frame.opType();
+            if (!FrameQuarantine.withinLimits(type, frame.patchOffset(), frame.dataLength()))
+            {
+                applicable = false;
+                break;
+            }
             final int keyLength = frame.keyLength();
             final long keyAddress = bufferAddress + frame.keyOffset();
             final long hash = KeyHash.hash(array, keyAddress, keyLength);
@@ -160,6 +170,12 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
             }
             bufferedRecords++;
         }
+        if (!applicable)
+        {
+            // a delta is applied whole or not at all: each of its keys gets a quarantine record after whatever
+            // records of this frame went before (same key, same partition: applied later, so it wins)
+            quarantineRecords(frame, version, cycle, framePosition);
+        }
         frames++;
         lastVersion = version;
         lastCycle = cycle;
@@ -168,6 +184,52 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         {
             apply();
         }
+    }
+
+    private void quarantineRecords(final DeltaFrame frame, final long version, final int cycle, final long framePosition)
+    {
+        String problem = FrameQuarantine.problem(frame);
+        if (problem == null)
+        {
+            problem = "an op outside the engine's limits";
+        }
+        final byte[] reason = FrameQuarantine.reason(version, cycle, framePosition, problem)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        reasons.add(reason);
+        final DirectBuffer buffer = frame.buffer();
+        final byte[] array = buffer.byteArray();
+        final long bufferAddress = buffer.addressOffset();
+        while (frame.nextOp())
+        {
+            final int keyLength = frame.keyLength();
+            final long keyAddress = bufferAddress + frame.keyOffset();
+            final long hash = KeyHash.hash(array, keyAddress, keyLength);
+            final int partition = partitionBits == 0 ? 0 : (int)(hash >>> (64 - partitionBits));
+            final int length = recordLength(keyLength, false);
+            final long address = reserve(partition, length);
+            UnsafeApi.putLong(address + length - 8, 0);
+            UnsafeApi.putInt(address + CYCLE_OFFSET, cycle);
+            UnsafeApi.putShort(address + KEY_LENGTH_OFFSET, (short)keyLength);
+            UnsafeApi.putByte(address + OP_OFFSET, QUARANTINE_OP);
+            UnsafeApi.putByte(address + OP_OFFSET + 1, (byte)0);
+            UnsafeApi.putLong(address + HASH_OFFSET, hash);
+            UnsafeApi.putLong(address + VERSION_OFFSET, version);
+            UnsafeApi.putLong(address + DATA_POSITION_OFFSET, reasons.size() - 1);
+            UnsafeApi.putInt(address + DATA_LENGTH_OFFSET, reason.length);
+            UnsafeApi.copyMemory(array, keyAddress, null, address + KEY_OFFSET, keyLength);
+            bufferedRecords++;
+        }
+        frame.resetOps();
+    }
+
+    /**
+     * @param listener told about each key quarantined because a frame could not be applied.
+     * @return this.
+     */
+    PartitionedTailIndexer onQuarantine(final FrameQuarantine.Listener listener)
+    {
+        this.quarantineListener = listener;
+        return this;
     }
 
     private long reserve(final int partition, final int length)
@@ -293,8 +355,28 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
             final int dataLength = UnsafeApi.getInt(address + DATA_LENGTH_OFFSET);
             journal.wrap(data, UnsafeApi.getInt(address + CYCLE_OFFSET), UnsafeApi.getLong(address + DATA_POSITION_OFFSET),
                 dataLength);
-            overlay.patch(record, KEY_OFFSET, keyLength, hash, version,
-                UnsafeApi.getLong(address + patchOffsetOffset(keyLength)), data, 0, dataLength, base);
+            final long patchOffset = UnsafeApi.getLong(address + patchOffsetOffset(keyLength));
+            try
+            {
+                overlay.patch(record, KEY_OFFSET, keyLength, hash, version, patchOffset, data, 0, dataLength, base);
+            }
+            catch (final CheckpointCorruptionException ex)
+            {
+                throw ex;
+            }
+            catch (final RuntimeException ex)
+            {
+                // a limit pass 1 did not know of: the overlay refused before changing anything; only this key is
+                // quarantined (the frame's other keys may be applied already, in other partitions)
+                final byte[] reason = FrameQuarantine.reason(version, UnsafeApi.getInt(address + CYCLE_OFFSET), -1,
+                    "PATCH at patchOffset=" + patchOffset + " length=" + dataLength + ": " + ex)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                quarantine(hash, version, keyLength, reason);
+            }
+        }
+        else if (op == QUARANTINE_OP)
+        {
+            quarantine(hash, version, keyLength, reasons.get((int)UnsafeApi.getLong(address + DATA_POSITION_OFFSET)));
         }
         else
         {
@@ -303,8 +385,17 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         return length;
     }
 
+    private void quarantine(final long hash, final long version, final int keyLength, final byte[] reason)
+    {
+        reasonBuffer.wrap(reason);
+        overlay.putQuarantined(record, KEY_OFFSET, keyLength, hash, version, reasonBuffer, 0, reason.length);
+        quarantineListener.onQuarantined(dev.engram.journal.Utf8.decode(record, KEY_OFFSET, keyLength), version,
+            new String(reason, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private void reset()
     {
+        reasons.clear();
         freeChunks();
         java.util.Arrays.fill(firstBlock, 0);
         java.util.Arrays.fill(currentBlock, 0);

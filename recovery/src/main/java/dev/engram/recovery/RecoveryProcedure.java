@@ -47,7 +47,8 @@ final class RecoveryProcedure
         Overlay overlay,
         long recoveredVersion,
         long nextCheckpointId,
-        RecoveryReport report)
+        RecoveryReport report,
+        KeyQuarantine quarantine)
     {
     }
 
@@ -74,6 +75,7 @@ final class RecoveryProcedure
     {
         final long startNs = System.nanoTime();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
+        final KeyQuarantine quarantine = new KeyQuarantine();   // keys of frames replay cannot apply
         try
         {
             // read, not removed: it goes only once the open succeeded (a refused open leaves it for the next try)
@@ -96,7 +98,7 @@ final class RecoveryProcedure
             final FastTailReplay fast = !ctx.fastRecovery() ? FastTailReplay.skipped("disabled by StateContext.fastRecovery(false)") :
                 lossGuard.cycleFilesLost() ? FastTailReplay.skipped("journal cycle files lost (accepted): the journal's " +
                     "own open moves aside what is left of them") :
-                FastTailReplay.run(ctx, maxId, files);
+                FastTailReplay.run(ctx, maxId, files, quarantine);
             if (fast.succeeded())
             {
                 // the scan read and verified every frame up to its last version: the queue opens after ready
@@ -124,13 +126,13 @@ final class RecoveryProcedure
                 final ChainFiles chain = fast.chain();
                 final Overlay overlay = fast.handOverOverlay();
                 final long recovered = Math.max(fast.lastVersion(), chain == null ? 0 : chain.stateVersion());
-                final RecoveryReport report = report(ctx, clean, before.isNew(), chain, List.of(), tempFiles, losses, fast.framesReplayed(),
+                final RecoveryReport report = report(ctx, quarantine, clean, before.isNew(), chain, List.of(), tempFiles, losses, fast.framesReplayed(),
                     recovered, 0, 0, "fast: scanned the journal " + (chain == null ? "from its start" : "from the checkpoint's hint") +
                         "; the journal's queue opens in the background after ready (Journal.openInBackground)" +
                         (chain == null ? "" : "; the chain's Merkle roots are recomputed after ready " +
                             "(StateStore.merkleRootCheck())"),
                     0, fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
-                return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report);
+                return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report, quarantine);
             }
             startWarmUp();   // the full path checks checkpoints on this thread: SHA-256 initialises meanwhile
             final long journalStartNs = System.nanoTime();
@@ -147,7 +149,7 @@ final class RecoveryProcedure
             try
             {
                 final Recovered recovered = fullPath(ctx, startNs, lock, journal, journalOpenNs, clean, before.isNew(), lossGuard, tempFiles,
-                    files, maxId, "full (fast path not taken: " + fast.failure() + ")");
+                    files, maxId, quarantine, "full (fast path not taken: " + fast.failure() + ")");
                 try
                 {
                     CleanShutdownRecord.remove(ctx.directory());   // the next crash is detected as one
@@ -191,7 +193,7 @@ final class RecoveryProcedure
     private static Recovered fullPath(
         final StateContext ctx, final long startNs, final DirectoryLock lock, final Journal journal, final long journalOpenNs,
         final boolean clean, final boolean newStore, final JournalLossGuard lossGuard, final List<String> tempFiles,
-        final Map<Long, Path> files, final long maxId, final String path)
+        final Map<Long, Path> files, final long maxId, final KeyQuarantine quarantine, final String path)
     {
         JournalMappedFiles journalFiles = null;
         ChainFiles chain = null;
@@ -236,7 +238,8 @@ final class RecoveryProcedure
                 }
                 final long replayStartNs = System.nanoTime();
                 overlay = new Overlay(expectedTailKeys(lastVersion - fromVersion + 1), journalFiles);
-                try (PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain))
+                try (PartitionedTailIndexer indexer = new PartitionedTailIndexer(overlay, chain == null ? StateView.EMPTY : chain)
+                    .onQuarantine(quarantine))
                 {
                     if (lastVersion >= fromVersion)
                     {
@@ -268,9 +271,9 @@ final class RecoveryProcedure
                 }
             }
             final long recovered = Math.max(lastVersion, chain == null ? 0 : chain.stateVersion());
-            final RecoveryReport report = report(ctx, clean, newStore, chain, List.copyOf(rejected), tempFiles, losses, framesReplayed, recovered,
+            final RecoveryReport report = report(ctx, quarantine, clean, newStore, chain, List.copyOf(rejected), tempFiles, losses, framesReplayed, recovered,
                 journalReport.tornFrames(), journalReport.tornBytes(), path, journalOpenNs, checkpointOpenNs, replayNs, System.nanoTime() - startNs);
-            return new Recovered(lock, journal, journalFiles, chain, overlay, recovered, maxId + 1, report);
+            return new Recovered(lock, journal, journalFiles, chain, overlay, recovered, maxId + 1, report, quarantine);
         }
         catch (final RuntimeException ex)
         {
@@ -280,7 +283,7 @@ final class RecoveryProcedure
     }
 
     private static RecoveryReport report(
-        final StateContext ctx, final boolean clean, final boolean newStore, final ChainFiles chain, final List<String> rejected,
+        final StateContext ctx, final KeyQuarantine quarantine, final boolean clean, final boolean newStore, final ChainFiles chain, final List<String> rejected,
         final List<String> tempFiles, final List<JournalLoss> journalLosses, final long framesReplayed, final long recovered, final int tornFrames,
         final long tornBytes, final String replayPath, final long journalOpenNs, final long checkpointOpenNs, final long replayNs, final long readyNs)
     {
@@ -293,6 +296,7 @@ final class RecoveryProcedure
             rejected,
             tempFiles,
             List.copyOf(journalLosses),
+            quarantine.keys(),
             framesReplayed,
             recovered,
             tornFrames,

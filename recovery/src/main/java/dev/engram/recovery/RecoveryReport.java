@@ -41,6 +41,7 @@ public record RecoveryReport(
     List<String> rejected,
     List<String> tempFilesRemoved,
     List<JournalLoss> journalLosses,
+    List<QuarantinedKey> quarantinedKeys,
     long framesReplayed,
     long recoveredVersion,
     int tornFramesTrimmed,
@@ -77,6 +78,10 @@ public record RecoveryReport(
         for (final JournalLoss loss : journalLosses)
         {
             sb.append("JOURNAL LOSS (accepted): ").append(loss.describe()).append('\n');
+        }
+        for (final QuarantinedKey q : quarantinedKeys)
+        {
+            sb.append("QUARANTINED key '").append(q.key()).append("': ").append(q.reason()).append('\n');
         }
         for (final String t : tempFilesRemoved)
         {

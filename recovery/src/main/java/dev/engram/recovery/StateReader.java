@@ -215,13 +215,20 @@ public final class StateReader implements AutoCloseable
                 return overlayReader.value();
             case TOMBSTONE:
                 return null;
+            case QUARANTINED:
+                throw QuarantinedKeyException.of(keyBuffer, keyOffset, keyLength, overlayReader.value(), overlayReader.valueLength());
             default:
-                if (cursor.boundView.base().get(keyBuffer, keyOffset, keyLength, cursor.chainValue))
+                switch (cursor.boundView.base().lookup(keyBuffer, keyOffset, keyLength, cursor.chainValue))
                 {
-                    cursor.locatedLength = cursor.chainValue.capacity();
-                    return cursor.chainValue;
+                    case FOUND:
+                        cursor.locatedLength = cursor.chainValue.capacity();
+                        return cursor.chainValue;
+                    case QUARANTINED:
+                        throw QuarantinedKeyException.of(keyBuffer, keyOffset, keyLength, cursor.chainValue,
+                            cursor.chainValue.capacity());
+                    default:
+                        return null;
                 }
-                return null;
         }
     }
 
@@ -304,9 +311,9 @@ public final class StateReader implements AutoCloseable
                         {
                             return;
                         }
-                        if (entry.isTombstone())
+                        if (!entry.isLive())
                         {
-                            return;
+                            return;   // removed, or quarantined (unknown value: never visited)
                         }
                         if (decided.lookup(k, 0, kl) != OverlayReader.Result.ABSENT && decided.createdVersion() <= startVersion)
                         {

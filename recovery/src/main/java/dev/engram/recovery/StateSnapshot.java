@@ -7,7 +7,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.function.Consumer;
 
-import static dev.engram.recovery.OverlayEntryDescriptor.KIND_TOMBSTONE;
+import static dev.engram.recovery.OverlayEntryDescriptor.KIND_ARENA;
+import static dev.engram.recovery.OverlayEntryDescriptor.KIND_JOURNAL;
 
 /**
  * The whole state as it was at one past version, read-only: a checkpoint chain at or before the version,
@@ -149,12 +150,22 @@ public final class StateSnapshot implements AutoCloseable
                     return reader.read(lookup.value(), 0, lookup.valueLength());
                 case TOMBSTONE:
                     return null;
+                case QUARANTINED:
+                    throw QuarantinedKeyException.of(this.key, 0, keyLength, lookup.value(), lookup.valueLength());
                 default:
-                    if (chain != null && chain.get(this.key, 0, keyLength, chainView))
+                    if (chain == null)
                     {
-                        return reader.read(chainView, 0, chainView.capacity());
+                        return null;
                     }
-                    return null;
+                    switch (chain.lookup(this.key, 0, keyLength, chainView))
+                    {
+                        case FOUND:
+                            return reader.read(chainView, 0, chainView.capacity());
+                        case QUARANTINED:
+                            throw QuarantinedKeyException.of(this.key, 0, keyLength, chainView, chainView.capacity());
+                        default:
+                            return null;
+                    }
             }
         }
         finally
@@ -206,7 +217,7 @@ public final class StateSnapshot implements AutoCloseable
         final long[] visited = {0};
         overlay.forEach((keyBuffer, keyOffset, keyLength, kind, entryVersion, value, valueLength) ->
         {
-            if (kind != KIND_TOMBSTONE && startsWith(keyBuffer, keyOffset, keyLength, wanted))
+            if ((kind == KIND_JOURNAL || kind == KIND_ARENA) && startsWith(keyBuffer, keyOffset, keyLength, wanted))
             {
                 ensureOpen();
                 visitor.onEntry(Utf8.decode(keyBuffer, keyOffset, keyLength), value, 0, valueLength);
@@ -239,7 +250,7 @@ public final class StateSnapshot implements AutoCloseable
                         }
                         seen.putTombstone(entryKey, 0, keyLength, 0);
                     }
-                    if (entry.isTombstone() || overlayReader.lookup(entryKey, 0, keyLength) != OverlayReader.Result.ABSENT)
+                    if (!entry.isLive() || overlayReader.lookup(entryKey, 0, keyLength) != OverlayReader.Result.ABSENT)
                     {
                         return;
                     }

@@ -55,6 +55,7 @@ public final class StateStore implements AutoCloseable
     private final java.util.concurrent.CompletableFuture<SnapshotIndexReport> indexCheck;
     private final VersionHistory history;   // version history (docs/history.md); also the Checkpointer's retention hook
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final KeyQuarantine quarantine;
 
     private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
     {
@@ -68,6 +69,8 @@ public final class StateStore implements AutoCloseable
             chain == null ? 0 : chain.stateVersion(), recovered.overlay());
         this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion(),
             ctx.applierIdleStrategySupplier().get(), this::onDamagedBase);
+        this.quarantine = recovered.quarantine();
+        applier.onQuarantine(quarantine);
         this.hazards = new ReaderHazards<>(applier::view, "state store is closed: directory=" + ctx.directory());
         this.applierThread = new Thread(applier, "engram-applier");
         applierThread.setDaemon(true);
@@ -101,6 +104,27 @@ public final class StateStore implements AutoCloseable
             checkpointerThread.setDaemon(true);
             checkpointerThread.start();
         }
+    }
+
+    /**
+     * Keys quarantined since the store opened, oldest first: a journal frame that changed each could not be applied
+     * (see {@link QuarantinedKeyException}); reads of such a key are refused until a later PUT or DELETE replaces it.
+     * Recovery's replay and the applier report here; the list keeps each key's latest entry (at most 10,000 keys).
+     *
+     * @return the keys, with the version and reason of each.
+     */
+    public java.util.List<QuarantinedKey> quarantinedKeys()
+    {
+        return quarantine.keys();
+    }
+
+    /**
+     * @return keys quarantined since the store opened (a metric: each frame that could not be applied counts
+     * each of its keys).
+     */
+    public long quarantineCount()
+    {
+        return quarantine.count();
     }
 
     /**

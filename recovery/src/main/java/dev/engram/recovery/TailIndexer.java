@@ -6,13 +6,16 @@ import dev.engram.journal.FrameHandler;
 /**
  * Applies replayed journal frames to an {@link Overlay} without copying PUT values: each PUT becomes a
  * reference to where its bytes already are in the mapped journal; PATCH materialises off-heap; DELETE
- * leaves a tombstone. Frames must arrive in version order (the reader guarantees it).
+ * leaves a tombstone. Frames must arrive in version order (the reader guarantees it). A frame that cannot be
+ * applied quarantines the keys it changes ({@link FrameQuarantine}) instead of failing.
  */
 final class TailIndexer implements FrameHandler
 {
     private final Overlay overlay;
     private final Overlay.BaseValues base;
     private final org.agrona.concurrent.UnsafeBuffer baseValue = new org.agrona.concurrent.UnsafeBuffer(0, 0);
+    private final org.agrona.concurrent.UnsafeBuffer reasonBuffer = new org.agrona.concurrent.UnsafeBuffer(0, 0);
+    private FrameQuarantine.Listener quarantineListener = FrameQuarantine.NONE;
     private long lastVersion;
 
     TailIndexer(final Overlay overlay, final Overlay.BaseValues base)
@@ -21,28 +24,87 @@ final class TailIndexer implements FrameHandler
         this.base = base;
     }
 
+    /**
+     * @param listener told about each key quarantined because a frame could not be applied.
+     * @return this.
+     */
+    TailIndexer onQuarantine(final FrameQuarantine.Listener listener)
+    {
+        this.quarantineListener = listener;
+        return this;
+    }
+
     @Override
     public void onFrame(final DeltaFrame frame)
     {
         final long version = frame.version();
         final int cycle = frame.cycle();
         final long framePosition = frame.filePosition();
-        if (frame.opCount() > 1 && base != StateView.EMPTY)
+        if (frame.opCount() > 1)
         {
-            checkBaseReadable(frame);
-        }
-        while (frame.nextOp())
-        {
-            switch (frame.opType())
+            // a delta is applied whole or not at all: find what cannot be applied before applying any op
+            final String problem = FrameQuarantine.problem(frame);
+            if (problem != null)
             {
-                case PUT -> overlay.putJournalRef(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
-                    cycle, framePosition + frame.dataOffset(), frame.dataLength());
-                case DELETE -> overlay.putTombstone(frame.buffer(), frame.keyOffset(), frame.keyLength(), version);
-                case PATCH -> overlay.patch(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
-                    frame.patchOffset(), frame.buffer(), frame.dataOffset(), frame.dataLength(), base);
-                default -> throw new IllegalStateException("unknown op in verified frame: version=" + version);
+                quarantine(frame, FrameQuarantine.reason(version, cycle, framePosition, problem));
+                return;
+            }
+            if (base != StateView.EMPTY)
+            {
+                checkBaseReadable(frame);
             }
         }
+        try
+        {
+            while (frame.nextOp())
+            {
+                switch (frame.opType())
+                {
+                    case PUT -> overlay.putJournalRef(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
+                        cycle, framePosition + frame.dataOffset(), frame.dataLength());
+                    case DELETE -> overlay.putTombstone(frame.buffer(), frame.keyOffset(), frame.keyLength(), version);
+                    case PATCH -> overlay.patch(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
+                        frame.patchOffset(), frame.buffer(), frame.dataOffset(), frame.dataLength(), base);
+                    default -> throw new IllegalStateException("unknown op");
+                }
+            }
+        }
+        catch (final CheckpointCorruptionException ex)
+        {
+            throw ex;   // a damaged base block: the caller waits for a repair (nothing of a multi-op frame was applied)
+        }
+        catch (final RuntimeException ex)
+        {
+            // a limit no check above knew of, or a single-op frame (not pre-checked): the overlay refuses before it
+            // changes anything, and every key of the frame is quarantined, whatever ops were applied before
+            frame.resetOps();
+            quarantine(frame, FrameQuarantine.reason(version, cycle, framePosition, describe(frame, ex)));
+            return;
+        }
+        lastVersion = version;
+    }
+
+    private static String describe(final DeltaFrame frame, final RuntimeException ex)
+    {
+        final String problem = FrameQuarantine.problem(frame);
+        return problem != null ? problem : ex.toString();
+    }
+
+    /**
+     * Quarantine every key of the frame (ops walked from the first) at its version.
+     */
+    private void quarantine(final DeltaFrame frame, final String reason)
+    {
+        final long version = frame.version();
+        reasonBuffer.wrap(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        while (frame.nextOp())
+        {
+            overlay.putQuarantined(frame.buffer(), frame.keyOffset(), frame.keyLength(),
+                KeyHash.hash(frame.buffer(), frame.keyOffset(), frame.keyLength()), version, reasonBuffer, 0,
+                reasonBuffer.capacity());
+            quarantineListener.onQuarantined(frame.key(), version, reason);
+        }
+        frame.resetOps();
         lastVersion = version;
     }
 

@@ -13,7 +13,8 @@ package dev.engram.recovery;
  * <pre>
  *   0  journal cycle        i32
  *   4  key length           u16
- *   6  op                   u8  (OpType code)
+ *   6  op                   u8  (OpType code, or QUARANTINE_OP: the key is quarantined; data position is then
+ *                               the index of the reason in the indexer's list, data length its length)
  *   7  (unused)             u8
  *   8  key hash             u64 (KeyHash)
  *  16  version              u64
@@ -34,6 +35,8 @@ final class TailRecordDescriptor
     static final int CYCLE_OFFSET = 0;
     static final int KEY_LENGTH_OFFSET = 4;
     static final int OP_OFFSET = 6;
+    /** Not an OpType code: a record that quarantines its key (a frame that cannot be applied). */
+    static final byte QUARANTINE_OP = 0x40;
     static final int HASH_OFFSET = 8;
     static final int VERSION_OFFSET = 16;
     static final int DATA_POSITION_OFFSET = 24;
