@@ -1,15 +1,20 @@
 /**
- * Checkpoints and the snapshot index (see docs/checkpoint-format.md).
+ * The state store: checkpoints, the live view, recovery and history (docs/recovery.md, docs/checkpoint-format.md,
+ * docs/history.md, docs/memory-safety.md).
  * <ul>
- *     <li>Checkpoint files, format v1: {@link dev.engram.recovery.CheckpointWriter} streams one (full or
- *     delta) and publishes it by atomic rename; {@link dev.engram.recovery.MappedCheckpoint} maps one
- *     read-only, checks it at open and each block on first use, and serves zero-copy point reads.</li>
- *     <li>{@link dev.engram.recovery.CheckpointChain}: a full checkpoint plus its deltas, read newest to
- *     oldest, or through a {@link dev.engram.recovery.KeyLocationIndex} when one is attached.</li>
+ *     <li>{@link dev.engram.recovery.StateStore}: opens a directory, recovers it (newest valid checkpoint chain +
+ *     the journal's tail, {@link dev.engram.recovery.RecoveryReport} says what was used, rejected, lost or
+ *     quarantined), applies every written delta on its applier thread and serves reads through
+ *     {@link dev.engram.recovery.StateReader}; checkpoints in the background; history through
+ *     {@link dev.engram.recovery.StateStore#stateAt}, {@code history}, {@code diff} and tags.</li>
+ *     <li>Checkpoint files, format v1: {@link dev.engram.recovery.CheckpointWriter} streams one (full or delta) and
+ *     publishes it by atomic rename; {@link dev.engram.recovery.MappedCheckpoint} maps one read-only, checks it at
+ *     open and each block on first use, and serves zero-copy point reads; {@link dev.engram.recovery.CheckpointChain}
+ *     reads a full checkpoint plus its deltas.</li>
  *     <li>Accelerators in Chronicle Map, built once, sealed and never written again:
- *     {@link dev.engram.recovery.CheckpointCatalog} (rebuilt by
- *     {@link dev.engram.recovery.CatalogRebuilder}) and {@link dev.engram.recovery.KeyLocationIndex}.</li>
+ *     {@link dev.engram.recovery.CheckpointCatalog} and {@link dev.engram.recovery.KeyLocationIndex}.</li>
+ *     <li>The live view: the newest chain plus an off-heap overlay of what changed since (journal references,
+ *     patched values, tombstones, quarantined keys), swapped per checkpoint and freed under reader hazards.</li>
  * </ul>
- * The recovery procedure itself (newest valid chain + journal tail) is not built yet.
  */
 package dev.engram.recovery;
