@@ -27,13 +27,16 @@ import java.util.function.LongConsumer;
  * Engram: an application's live state, continuously persisted and back in well under a second after any crash.
  * <pre>{@code
  * try (Engram engram = Engram.open(Path.of("state"), new EngramContext().syncPolicy(SyncPolicy.PERIODIC))) {
- *     long v = engram.delta().put("user/42", context).patch("population/7", 4096, weights).commit();
- *     engram.awaitApplied(v, 1, TimeUnit.SECONDS);           // read your own write
- *     UserContext ctx = engram.get("user/42", UserContext.class);
+ *     engram.delta().put("user/42", context).patch("population/7", 4096, weights).commit();
+ *     UserContext ctx = engram.get("user/42", UserContext.class);   // sees this thread's own commit
  * }
  * }</pre>
  * <b>Visibility:</b> reads see every version up to {@link #appliedVersion()}, which follows the journal's
- * written version within microseconds to milliseconds; {@link #awaitApplied} waits for a given version.
+ * written version within microseconds to milliseconds. <b>Read-your-writes</b> (default,
+ * {@link EngramContext#readYourWrites(boolean)}): a thread's read first waits until the last version that thread
+ * committed through this engine is applied, so it sees its own writes (also right after a reopen, while the
+ * journal's queue still opens); other threads' commits are visible once applied ({@link #awaitApplied} waits for
+ * any version). Appends through {@link #journal()} directly are not tracked.
  * <b>Durability:</b> see {@link Journal#writtenVersion()} and {@link Journal#syncedVersion()} and the
  * {@link dev.engram.journal.SyncPolicy} in the context. Thread-safe; builders and readers are per thread.
  */
@@ -54,6 +57,8 @@ public final class Engram implements AutoCloseable
         volatile TypedValues typed = new TypedValues(ctx.codecs(), ctx.migrations());
         volatile DeltaBuilder builder = new DeltaBuilder(Engram.this, store.journal().newDelta(), typed);
         volatile StateReader reader = store.newReader();
+        /** The last version this thread committed through the engine (read-your-writes); only its thread uses it. */
+        long lastCommitted;
 
         PerThread()
         {
@@ -105,6 +110,8 @@ public final class Engram implements AutoCloseable
     private final StateStore store;
     private final EngramMetrics metrics;
     private final boolean recordAppendLatency;
+    private final boolean readYourWrites;
+    private final long readYourWritesTimeoutMs;
     private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -114,6 +121,8 @@ public final class Engram implements AutoCloseable
         this.store = store;
         this.metrics = metrics;
         this.recordAppendLatency = ctx.recordAppendLatency();
+        this.readYourWrites = ctx.readYourWrites();
+        this.readYourWritesTimeoutMs = ctx.readYourWritesTimeoutMs();
     }
 
     /**
@@ -166,13 +175,21 @@ public final class Engram implements AutoCloseable
      */
     public long append(final Delta delta)
     {
+        final long version;
         if (!recordAppendLatency)
         {
-            return store.journal().append(delta);
+            version = store.journal().append(delta);
         }
-        final long start = System.nanoTime();
-        final long version = store.journal().append(delta);
-        metrics.recordAppend(System.nanoTime() - start);
+        else
+        {
+            final long start = System.nanoTime();
+            version = store.journal().append(delta);
+            metrics.recordAppend(System.nanoTime() - start);
+        }
+        if (readYourWrites)
+        {
+            perThread.get().lastCommitted = version;
+        }
         return version;
     }
 
@@ -181,7 +198,7 @@ public final class Engram implements AutoCloseable
      */
     public byte[] get(final CharSequence key)
     {
-        return tools().reader().get(key);
+        return ownWritesApplied(tools()).reader().get(key);
     }
 
     /**
@@ -194,7 +211,7 @@ public final class Engram implements AutoCloseable
      */
     public <T> T get(final CharSequence key, final Class<T> type)
     {
-        final PerThread tools = tools();
+        final PerThread tools = ownWritesApplied(tools());
         final TypedValues typed = tools.typed();
         return tools.reader().read(key, (buffer, offset, length) -> typed.decode(key, buffer, offset, length, type));
     }
@@ -204,7 +221,7 @@ public final class Engram implements AutoCloseable
      */
     public boolean contains(final CharSequence key)
     {
-        return tools().reader().contains(key);
+        return ownWritesApplied(tools()).reader().contains(key);
     }
 
     /**
@@ -219,7 +236,7 @@ public final class Engram implements AutoCloseable
         {
             throw new IllegalArgumentException("forEach consumer must not be null");
         }
-        return tools().reader().forEach(prefix, (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+        return ownWritesApplied(tools()).reader().forEach(prefix, (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
         {
             final byte[] keyBytes = new byte[keyLength];
             key.getBytes(keyOffset, keyBytes);
@@ -432,6 +449,28 @@ public final class Engram implements AutoCloseable
     private IllegalStateException closedException()
     {
         return new IllegalStateException("engine is closed: directory=" + store.directory());
+    }
+
+    /**
+     * Read-your-writes: wait until the last version this thread committed is applied.
+     *
+     * @return {@code tools}.
+     * @throws IllegalStateException if it is not applied within the context's timeout (names the version and why).
+     */
+    private PerThread ownWritesApplied(final PerThread tools)
+    {
+        final long own = tools.lastCommitted;
+        if (own > 0 && store.appliedVersion() < own &&
+            !store.awaitApplied(own, readYourWritesTimeoutMs, TimeUnit.MILLISECONDS))
+        {
+            final String stalled = store.applierStalledReason();
+            throw new IllegalStateException("read-your-writes: this thread committed version=" + own + " but it is not " +
+                "applied after " + readYourWritesTimeoutMs + " ms (applied=" + store.appliedVersion() + ", written=" +
+                store.journal().writtenVersion() + (stalled == null ? "" : ", applier: " + stalled) + "); directory=" +
+                store.directory() + ". The journal may be stopped (disk full?) or far behind; EngramContext." +
+                "readYourWritesTimeoutMs sets the wait, readYourWrites(false) turns it off");
+        }
+        return tools;
     }
 
     /**

@@ -16,6 +16,8 @@ public final class EngramContext
     private final CodecRegistry codecs = new CodecRegistry();
     private final MigrationRegistry migrations = new MigrationRegistry();
     private boolean recordAppendLatency = true;
+    private boolean readYourWrites = true;
+    private long readYourWritesTimeoutMs = 30_000;
 
     /** @return the state context (checkpoints, retention, verification). */
     public StateContext state()
@@ -128,5 +130,42 @@ public final class EngramContext
     public boolean recordAppendLatency()
     {
         return recordAppendLatency;
+    }
+
+    /**
+     * @param enabled a thread's reads ({@code get}, {@code contains}, {@code forEach}, {@code keys}) first wait until
+     *                the last version that thread committed through the engine ({@link Engram#append},
+     *                {@link DeltaBuilder#commit()}) is applied, so it always sees its own writes; default true.
+     *                Off: reads see whatever is applied (weakly consistent, no wait). @return this.
+     */
+    public EngramContext readYourWrites(final boolean enabled)
+    {
+        this.readYourWrites = enabled;
+        return this;
+    }
+
+    public boolean readYourWrites()
+    {
+        return readYourWrites;
+    }
+
+    /**
+     * @param timeoutMs how long a read waits for its thread's own last commit to be applied before it fails with
+     *                  an {@link IllegalStateException} naming the version and why it is not applied (the journal
+     *                  stopped, the disk is full, the applier waits for a repair); default 30,000. @return this.
+     */
+    public EngramContext readYourWritesTimeoutMs(final long timeoutMs)
+    {
+        if (timeoutMs <= 0)
+        {
+            throw new IllegalArgumentException("readYourWritesTimeoutMs must be > 0: " + timeoutMs);
+        }
+        this.readYourWritesTimeoutMs = timeoutMs;
+        return this;
+    }
+
+    public long readYourWritesTimeoutMs()
+    {
+        return readYourWritesTimeoutMs;
     }
 }

@@ -28,9 +28,13 @@ class StateCrashTest
 
     static StateContext context(final Path dir)
     {
-        return new StateContext().directory(dir).checkpointEveryFrames(2500).maxChainLength(4)
+        final StateContext ctx = new StateContext().directory(dir).checkpointEveryFrames(2500).maxChainLength(4)
             .deltaChangedKeysRatio(10).maxChainSizeRatio(100).checkpointIntervalMs(0).snapshotIndex(false)
             .keyIndexMinChainLength(3);
+        // on a loaded machine the journal's queue can take seconds to open after recovery while the child
+        // appends into the ring: wait for it (the ring's default 5 s timeout failed a child), this test is not about rate
+        ctx.journal().backPressureTimeoutNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(120));
+        return ctx;
     }
 
     @Test

@@ -24,7 +24,10 @@ final class CrashSoakConfig
     {
         final EngramContext ctx = new EngramContext().syncPolicy(SyncPolicy.PERIODIC).syncIntervalMs(10)
             .checkpointEveryFrames(CHECKPOINT_EVERY_FRAMES).checkpointIntervalMs(0);
-        ctx.journal().rollCycle(TestRollCycles.TEST_SECONDLY);
+        ctx.journal().rollCycle(TestRollCycles.TEST_SECONDLY)
+            // a loaded machine can hold the journal (its queue still opening after recovery) seconds behind: the
+            // worker waits for it rather than die of the ring's default 5 s timeout; the soak is not about rate
+            .backPressureTimeoutNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(120));
         ctx.state().snapshotIndex(false).maxChainLength(4).deltaChangedKeysRatio(1.0);
         return ConsciousnessCodecs.register(ctx);
     }

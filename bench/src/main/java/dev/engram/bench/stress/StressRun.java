@@ -108,6 +108,7 @@ final class StressRun
     {
         final EngramContext ctx = new EngramContext().checkpointEveryFrames(frames).checkpointIntervalMs(0);
         ctx.state().snapshotIndex(false);
+        ctx.journal().backPressureTimeoutNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(120));   // a loaded machine
         return ctx;
     }
 
