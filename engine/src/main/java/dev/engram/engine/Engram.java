@@ -7,7 +7,6 @@ import dev.engram.recovery.CheckpointInfo;
 import dev.engram.recovery.HistoryRange;
 import dev.engram.recovery.KeyHistory;
 import dev.engram.recovery.StateDiff;
-import dev.engram.recovery.StateSnapshot;
 import dev.engram.recovery.RecoveryReport;
 import dev.engram.recovery.SnapshotIndexReport;
 import dev.engram.recovery.StateReader;
@@ -247,6 +246,22 @@ public final class Engram implements AutoCloseable
     }
 
     /**
+     * Visit every live key starting with {@code prefix} zero-copy: key and value are views valid only during the
+     * call (copy what you keep). Same consistency as {@link #forEach(CharSequence, BiConsumer)}, without a copy of
+     * each key and value.
+     *
+     * @return keys visited.
+     */
+    public long visit(final CharSequence prefix, final StateReader.EntryConsumer consumer)
+    {
+        if (consumer == null)
+        {
+            throw new IllegalArgumentException("visit consumer must not be null");
+        }
+        return ownWritesApplied(tools()).reader().forEach(prefix, consumer);
+    }
+
+    /**
      * @return keys starting with {@code prefix}.
      */
     public List<String> keys(final CharSequence prefix)
@@ -308,19 +323,19 @@ public final class Engram implements AutoCloseable
      *
      * @throws dev.engram.recovery.VersionUnavailableException if retention removed it or it is not applied yet.
      */
-    public StateSnapshot stateAt(final long version)
+    public EngramSnapshot stateAt(final long version)
     {
         ensureOpen();
-        return store.stateAt(version);
+        return new EngramSnapshot(store.stateAt(version), new TypedValues(ctx.codecs(), ctx.migrations()));
     }
 
     /**
      * @return the state as it was at the last version journaled at or before {@code instant}.
      */
-    public StateSnapshot stateAt(final Instant instant)
+    public EngramSnapshot stateAt(final Instant instant)
     {
         ensureOpen();
-        return store.stateAt(instant);
+        return new EngramSnapshot(store.stateAt(instant), new TypedValues(ctx.codecs(), ctx.migrations()));
     }
 
     /**
@@ -330,6 +345,16 @@ public final class Engram implements AutoCloseable
     {
         ensureOpen();
         return store.history(key);
+    }
+
+    /**
+     * @return the changes of {@code key} with versions in {@code [fromVersion, toVersion]}, as far back as history
+     * is kept.
+     */
+    public KeyHistory history(final String key, final long fromVersion, final long toVersion)
+    {
+        ensureOpen();
+        return store.history(key, fromVersion, toVersion);
     }
 
     /**
@@ -348,6 +373,26 @@ public final class Engram implements AutoCloseable
     {
         ensureOpen();
         store.tag(name, version);
+    }
+
+    /**
+     * Remove a tag.
+     *
+     * @return false if there was no such tag.
+     */
+    public boolean untag(final String name)
+    {
+        ensureOpen();
+        return store.untag(name);
+    }
+
+    /**
+     * @return every tag and the version it names, by name.
+     */
+    public java.util.SortedMap<String, Long> tags()
+    {
+        ensureOpen();
+        return store.tags();
     }
 
     /**
@@ -377,7 +422,53 @@ public final class Engram implements AutoCloseable
     }
 
     /**
-     * Wait until {@code version} is visible to reads (read your own writes).
+     * @return the highest version written to the journal (survives a crash of this process).
+     */
+    public long writtenVersion()
+    {
+        return store.journal().writtenVersion();
+    }
+
+    /**
+     * @return the highest version forced to the disk (survives a power loss).
+     */
+    public long syncedVersion()
+    {
+        return store.journal().syncedVersion();
+    }
+
+    /**
+     * Wait until {@code version} is written to the journal (it then survives a crash of this process).
+     *
+     * @return false on timeout.
+     */
+    public boolean awaitWritten(final long version, final long timeout, final TimeUnit unit)
+    {
+        return store.journal().awaitWritten(version, timeout, unit);
+    }
+
+    /**
+     * Wait until {@code version} is forced to the disk (it then survives a power loss), whatever the sync policy.
+     *
+     * @return false on timeout.
+     */
+    public boolean awaitSynced(final long version, final long timeout, final TimeUnit unit)
+    {
+        return store.journal().awaitSynced(version, timeout, unit);
+    }
+
+    /**
+     * @return keys quarantined since open: a journal frame that changed each could not be applied, so reads of it
+     * throw {@link dev.engram.recovery.QuarantinedKeyException} until a later put or delete replaces it.
+     */
+    public List<dev.engram.recovery.QuarantinedKey> quarantinedKeys()
+    {
+        return store.quarantinedKeys();
+    }
+
+    /**
+     * Wait until {@code version} is visible to reads (any thread's version; a thread's own commits are waited for
+     * by its reads already, see {@link EngramContext#readYourWrites(boolean)}).
      *
      * @return false on timeout.
      */

@@ -1,11 +1,11 @@
 package dev.engram.bench.stress;
 
+import dev.engram.engine.EngramSnapshot;
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
 import dev.engram.engine.MigrationReport;
 import dev.engram.recovery.KeyHistory;
 import dev.engram.recovery.StateDiff;
-import dev.engram.recovery.StateSnapshot;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -175,7 +175,7 @@ final class MixedInterleaving implements StressScenario
     private static void readPastSnapshot(final Engram engram, final StressKeys base, final StressReader reader,
         final IterationCheck check, final long version)
     {
-        try (StateSnapshot snapshot = engram.stateAt(version))
+        try (EngramSnapshot snapshot = engram.stateAt(version))
         {
             check.begin("stateAt(" + version + ").forEach(\"base/002\")", "base/002", false);
             snapshot.forEach("base/002", (name, buffer, offset, length) ->

@@ -1,8 +1,8 @@
 package dev.engram.bench.stress;
 
+import dev.engram.engine.EngramSnapshot;
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
-import dev.engram.recovery.StateSnapshot;
 
 import java.util.SplittableRandom;
 
@@ -130,7 +130,7 @@ final class NestedReadsDuringCheckpoints implements StressScenario
         final int key = random.nextInt(keys.count());
         final long floor = keys.floor(key);
         check.begin("stateAt(applied).forEach(\"base/001\")", "base/001", true);
-        try (StateSnapshot snapshot = engram.stateAt(engram.appliedVersion()))
+        try (EngramSnapshot snapshot = engram.stateAt(engram.appliedVersion()))
         {
             final byte[] value = snapshot.get(keys.name(key));
             reader.stats().reads.increment();

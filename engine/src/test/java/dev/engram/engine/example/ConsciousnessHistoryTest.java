@@ -1,8 +1,8 @@
 package dev.engram.engine.example;
 
+import dev.engram.engine.EngramSnapshot;
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
-import dev.engram.recovery.StateSnapshot;
 import dev.engram.recovery.VersionUnavailableException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +63,7 @@ class ConsciousnessHistoryTest
             for (final long v : versions)
             {
                 model.advanceTo(v);
-                try (StateSnapshot snapshot = engram.stateAt(v))
+                try (EngramSnapshot snapshot = engram.stateAt(v))
                 {
                     assertEquals(v, snapshot.version());
                     final Map<String, byte[]> seen = new HashMap<>();
