@@ -83,6 +83,9 @@ final class FastTailReplay implements AutoCloseable
         final FutureTask<Void> chainChecks = startChainChecks(chain);
         final long replayStartNs = System.nanoTime();
         final long checkpointOpenNs = replayStartNs - startNs;
+        // a new store has no journal directory yet: an empty journal, scanned like any other (the queue then
+        // opens in the background after ready, instead of on the ready path: seconds in a cold JVM)
+        dev.engram.journal.DirectoryLock.ensurePrivateDirectory(ctx.journalDirectory());
         final CycleFiles cycles = new CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle());
         final JournalMappedFiles journalFiles = new JournalMappedFiles(cycles);
         Overlay overlay = null;

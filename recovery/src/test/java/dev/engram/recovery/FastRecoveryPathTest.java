@@ -68,6 +68,28 @@ class FastRecoveryPathTest
     }
 
     @Test
+    void shouldOpenABrandNewStoreOnTheFastPath()
+    {
+        // a new store has no journal yet: scanned as an empty one, its queue opens after ready (the full path opened
+        // it on the ready path: seconds in a cold JVM)
+        final Path dir = root.resolve("new");
+        final long v;
+        try (StateStore store = StateStore.open(ctx(dir)))
+        {
+            final RecoveryReport report = store.recoveryReport();
+            assertTrue(report.newStore(), report.describe());
+            assertTrue(report.replayPath().startsWith("fast"), report.describe());
+            v = store.journal().append(store.journal().newDelta().put("k", "v".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertTrue(store.awaitApplied(v, 60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        try (StateStore store = StateStore.open(ctx(dir)); StateReader reader = store.newReader())
+        {
+            assertEquals(v, store.recoveryReport().recoveredVersion());
+            assertArrayEquals("v".getBytes(java.nio.charset.StandardCharsets.UTF_8), reader.get("k"));
+        }
+    }
+
+    @Test
     void shouldRecoverTheSameStateOnBothPathsAfterACheckpointChain() throws IOException
     {
         final long last = build(root.resolve("built"), true);
