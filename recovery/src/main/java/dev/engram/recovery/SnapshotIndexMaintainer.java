@@ -61,6 +61,14 @@ final class SnapshotIndexMaintainer
     {
         try
         {
+            if (chain == null && CheckpointFiles.listCheckpoints(directory).isEmpty() &&
+                CheckpointCatalog.catalogFiles(directory).isEmpty())
+            {
+                // nothing to catalog yet (a new store): the first checkpoint creates the catalog, on the checkpointer's
+                // thread — creating an empty one here cost a cold JVM seconds (Chronicle Map compiles its classes)
+                // that close() then waited for
+                return new Check(null, null, false, "no checkpoint yet: the first one creates the catalog", null);
+            }
             final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory);
             catalog = catalogReport.catalog();
             if (chain == null)

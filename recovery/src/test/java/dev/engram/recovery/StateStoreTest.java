@@ -179,6 +179,22 @@ class StateStoreTest
         }
     }
 
+    @Test
+    void shouldNotCreateACatalogForANewStoreUntilItsFirstCheckpoint() throws Exception
+    {
+        final StateContext ctx = ctx(false).background(false);
+        try (StateStore store = StateStore.open(ctx))
+        {
+            final SnapshotIndexReport check = store.snapshotIndexCheck().get(60, TimeUnit.SECONDS);
+            assertTrue(check.description().contains("no checkpoint yet"), check.description());
+            assertEquals(List.of(), CheckpointCatalog.catalogFiles(dir.resolve("checkpoints")),
+                "an empty catalog would cost a cold JVM seconds (Chronicle Map compiles its classes) that close() waits for");
+            append(store, 1, 100);
+            store.checkpoint();
+            assertEquals(1, CheckpointCatalog.catalogFiles(dir.resolve("checkpoints")).size(), "the first checkpoint creates it");
+        }
+    }
+
     private List<String> keyIndexFiles() throws IOException
     {
         try (var files = Files.list(dir.resolve("checkpoints")))
