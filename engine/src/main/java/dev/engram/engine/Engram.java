@@ -2,6 +2,7 @@ package dev.engram.engine;
 
 import dev.engram.journal.Delta;
 import dev.engram.journal.EngramSystemProperties;
+import dev.engram.journal.JvmFlagsCheck;
 import dev.engram.journal.Journal;
 import dev.engram.recovery.CheckpointInfo;
 import dev.engram.recovery.HistoryRange;
@@ -137,10 +138,13 @@ public final class Engram implements AutoCloseable
      * and return a ready engine.
      *
      * @throws dev.engram.recovery.RecoveryException if the files cannot be turned back into a consistent state.
+     * @throws dev.engram.journal.EngramJvmFlagsException if the JVM lacks flags Engram needs (listed, ready to paste;
+     *                                                   checked before the directory is touched).
      */
     public static Engram open(final Path directory, final EngramContext ctx)
     {
         EngramSystemProperties.apply();
+        JvmFlagsCheck.verify();
         final EngramMetrics metrics = new EngramMetrics();
         ctx.state().directory(directory);
         ctx.journal().syncObserver(metrics::recordSync);

@@ -102,6 +102,7 @@ public final class Journal implements AutoCloseable
     public static Journal open(final JournalContext ctx)
     {
         EngramSystemProperties.apply();
+        JvmFlagsCheck.verify();
         final long startNs = System.nanoTime();
         ctx.conclude();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
@@ -157,6 +158,7 @@ public final class Journal implements AutoCloseable
             throw new IllegalArgumentException("lastVersion=" + lastVersion + " must be >= 0");
         }
         EngramSystemProperties.apply();
+        JvmFlagsCheck.verify();
         final long startNs = System.nanoTime();
         ctx.conclude();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);

@@ -3,6 +3,7 @@ package dev.engram.recovery;
 import dev.engram.journal.DirectoryLock;
 import dev.engram.journal.Threads;
 import dev.engram.journal.EngramSystemProperties;
+import dev.engram.journal.JvmFlagsCheck;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalMappedFiles;
 
@@ -132,10 +133,12 @@ public final class StateStore implements AutoCloseable
      * ready to read and append.
      *
      * @throws RecoveryException if the files cannot be turned into a consistent state (names them).
+     * @throws dev.engram.journal.EngramJvmFlagsException if the JVM lacks flags Engram needs (before the directory is touched).
      */
     public static StateStore open(final StateContext ctx)
     {
         EngramSystemProperties.apply();
+        JvmFlagsCheck.verify();
         ctx.conclude();
         return new StateStore(ctx, RecoveryProcedure.run(ctx));
     }
