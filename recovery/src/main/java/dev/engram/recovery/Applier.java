@@ -173,6 +173,8 @@ final class Applier implements Runnable
         catch (final Throwable ex)
         {
             failure = ex;
+            org.slf4j.LoggerFactory.getLogger(Applier.class).error("applier stopped at version={}: reads stop advancing " +
+                "and waits for later versions fail until the store reopens", appliedVersion, ex);
         }
         finally
         {

@@ -20,6 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Checkpointer implements Runnable
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpointer.class);
+
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final StateContext ctx;
@@ -146,10 +148,17 @@ final class Checkpointer implements Runnable
                     {
                         // e.g. the disk is full, or a damaged chain with nothing intact to rebuild from: reads and
                         // appends go on; the checkpoint is tried again later and the failure is reported meanwhile
+                        final boolean sameAsBefore = lastFailure != null &&
+                            java.util.Objects.equals(lastFailure.getMessage(), ex.getMessage());
                         lastFailure = ex instanceof CheckpointException checkpointException ? checkpointException :
                             new CheckpointException("checkpoint not built: " + ex.getMessage(), ex);
                         retryBackoffNs = Math.min(MAX_RETRY_NS, Math.max(MIN_RETRY_NS, retryBackoffNs * 2));
                         retryAtNs = System.nanoTime() + retryBackoffNs;
+                        if (!sameAsBefore)
+                        {
+                            LOG.warn("background checkpoint failed, reads and appends go on, retrying in {} s: {}",
+                                java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(retryBackoffNs), ex.getMessage());
+                        }
                     }
                 }
                 else
@@ -166,6 +175,7 @@ final class Checkpointer implements Runnable
         catch (final Throwable ex)
         {
             failure = ex;
+            LOG.error("checkpointer thread stopped: no more background checkpoints until the store reopens", ex);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class KeyQuarantine implements FrameQuarantine.Listener
 {
     static final int MAX_KEYS = 10_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyQuarantine.class);
 
     private final ConcurrentHashMap<String, QuarantinedKey> byKey = new ConcurrentHashMap<>();
     private final AtomicLong count = new AtomicLong();
@@ -28,7 +29,11 @@ final class KeyQuarantine implements FrameQuarantine.Listener
         {
             return;   // the same frame seen again (e.g. a recovery path retried)
         }
-        count.incrementAndGet();
+        final long n = count.incrementAndGet();
+        if (n <= 100 || n % 1000 == 0)
+        {
+            LOG.warn("key '{}' quarantined ({} so far): {}", key, n, reason);
+        }
         if (previous != null || byKey.size() < MAX_KEYS)
         {
             byKey.put(key, entry);

@@ -55,6 +55,44 @@ public record RecoveryReport(
     long readyNs)
 {
     /**
+     * @return one line: how the store was found, the version recovered, from what, how long it took.
+     */
+    public String summary()
+    {
+        return (newStore ? "new store" : cleanShutdown ? "clean shutdown" : "recovered after a crash") +
+            ", version=" + recoveredVersion + (checkpointId == 0 ? ", no checkpoint" : ", checkpoint id=" + checkpointId +
+            " version=" + checkpointVersion + " chain=" + chainLength) + ", " + framesReplayed + " frames replayed" +
+            String.format(", ready in %.1f ms", readyNs / 1e6) + ", path " +
+            (replayPath == null ? "?" : replayPath.startsWith("fast") ? "fast" : "full");
+    }
+
+    /**
+     * Log what open did: one INFO line ({@link #summary()}), and a WARN for anything an operator should know —
+     * rejected checkpoints, accepted journal losses, quarantined keys, a torn tail trimmed.
+     */
+    void log(final org.slf4j.Logger log, final java.nio.file.Path directory)
+    {
+        log.info("engram opened {}: {}", directory, summary());
+        for (final String r : rejected)
+        {
+            log.warn("recovery in {} fell back past a rejected checkpoint: {}", directory, r);
+        }
+        for (final JournalLoss loss : journalLosses)
+        {
+            log.warn("recovery in {} accepted a journal loss (StateContext.acceptJournalLoss): {}", directory, loss.describe());
+        }
+        for (final QuarantinedKey q : quarantinedKeys)
+        {
+            log.warn("recovery in {} quarantined key '{}': {}", directory, q.key(), q.reason());
+        }
+        if (tornFramesTrimmed > 0)
+        {
+            log.warn("recovery in {} trimmed a torn journal tail of {} frames / {} bytes (written, never acknowledged " +
+                "as written)", directory, tornFramesTrimmed, tornBytesTrimmed);
+        }
+    }
+
+    /**
      * @return a short multi-line human summary.
      */
     public String describe()

@@ -57,6 +57,7 @@ public final class StateStore implements AutoCloseable
     private final VersionHistory history;   // version history (docs/history.md); also the Checkpointer's retention hook
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final KeyQuarantine quarantine;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StateStore.class);
 
     private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
     {
@@ -140,7 +141,9 @@ public final class StateStore implements AutoCloseable
         EngramSystemProperties.apply();
         JvmFlagsCheck.verify();
         ctx.conclude();
-        return new StateStore(ctx, RecoveryProcedure.run(ctx));
+        final StateStore store = new StateStore(ctx, RecoveryProcedure.run(ctx));
+        store.report.log(LOG, ctx.directory());
+        return store;
     }
 
     /**
@@ -346,7 +349,11 @@ public final class StateStore implements AutoCloseable
      */
     void onDamagedRead(final CheckpointCorruptionException ex)
     {
-        damagedFiles.addIfAbsent(ex.file() + ": " + ex.getMessage());
+        if (damagedFiles.addIfAbsent(ex.file() + ": " + ex.getMessage()))
+        {
+            LOG.warn("damaged checkpoint block found after open, reads of its keys are refused and the chain is " +
+                "rebuilt in the background from what is intact: {}", ex.getMessage());
+        }
         checkpointer.requestRepair();
     }
 
@@ -378,6 +385,7 @@ public final class StateStore implements AutoCloseable
     void noteRepair(final String what)
     {
         repairs.add(what);
+        LOG.warn("checkpoint chain repaired in {}: {}", ctx.directory(), what);
     }
 
     /**

@@ -45,7 +45,7 @@ class StateQuarantineTest
      * Turn the delta's last op (a PATCH) into one whose offset is past the largest value: what an engine that did
      * not check offsets appended. The journal computes the frame's CRC over these bytes, so it verifies.
      */
-    private static Delta forgeLastPatchOffset(final Delta delta, final long patchOffset) throws ReflectiveOperationException
+    static Delta forgeLastPatchOffset(final Delta delta, final long patchOffset) throws ReflectiveOperationException
     {
         final Field buffer = Delta.class.getDeclaredField("buffer");
         final Field lastOp = Delta.class.getDeclaredField("lastOpOffset");
