@@ -276,49 +276,25 @@ public final class Engram implements AutoCloseable
     }
 
     /**
-     * Rewrite every typed value written by an older schema version at the current one, as ordinary deltas
-     * (one version per key), reporting progress; raw values are left alone.
+     * Rewrite every typed value written by an older schema version at the current one, in bounded batches: each
+     * batch is one atomic delta of at most {@link EngramContext#migrationBatchKeys()} keys and about
+     * {@link EngramContext#migrationBatchBytes()} bytes, committed as soon as it is full, so memory does not grow
+     * with the state. Raw values are left alone. Restartable: a crash or an exception midway (a throwing
+     * {@code progress} included) leaves every value either at its old schema version (still readable: reads
+     * upgrade on the fly) or rewritten, and running migrate again finishes the job. Rewrites are ordinary PUTs:
+     * a value another thread PUTs between migrate's read of the key and its batch's commit can be overwritten by
+     * the upgraded older value, so run it while nothing else writes values of old schema versions.
      *
-     * @param progress told the number of keys scanned so far, every 1,000 keys.
+     * @param progress told the number of keys scanned so far after every committed batch, every 1,000 keys and at
+     *                 the end (on the calling thread; an exception from it stops the run, see above).
+     * @throws TypedValueException if a stored value cannot be upgraded (a newer schema version, an unknown codec,
+     *                             a missing or failing migration): the batches before it stay committed.
      */
     public MigrationReport migrate(final LongConsumer progress)
     {
-        final long start = System.nanoTime();
-        final PerThread tools = tools();
-        final TypedValues typed = tools.typed();
-        final List<String> keys = new ArrayList<>();
-        final List<byte[]> upgraded = new ArrayList<>();
-        final long[] counts = new long[2];
-        tools.reader().forEach("", (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
-        {
-            counts[0]++;
-            final byte[] keyBytes = new byte[keyLength];
-            key.getBytes(keyOffset, keyBytes);
-            final String name = new String(keyBytes, StandardCharsets.UTF_8);
-            final ValueEnvelope envelope = new ValueEnvelope().wrap(value, valueOffset, valueLength);
-            if (envelope.verify() != ValueEnvelope.Check.OK)
-            {
-                counts[1]++;
-                return;
-            }
-            final byte[] next = typed.upgrade(name, value, valueOffset, valueLength);
-            if (next != null)
-            {
-                keys.add(name);
-                upgraded.add(next);
-            }
-            if (counts[0] % 1000 == 0)
-            {
-                progress.accept(counts[0]);
-            }
-        });
-        long last = 0;
-        for (int i = 0; i < keys.size(); i++)
-        {
-            last = delta().put(keys.get(i), upgraded.get(i)).commit();
-        }
-        progress.accept(counts[0]);
-        return new MigrationReport(counts[0], keys.size(), counts[1], last, System.nanoTime() - start);
+        final PerThread tools = ownWritesApplied(tools());
+        return new BatchedMigration(this, tools.typed(), store.journal().newDelta(), ctx.migrationBatchKeys(),
+            Math.min(ctx.migrationBatchBytes(), ctx.journal().maxDeltaLength()), progress).run(tools.reader());
     }
 
     /**

@@ -168,4 +168,34 @@ public final class EngramContext
     {
         return readYourWritesTimeoutMs;
     }
+
+    /**
+     * @param maxKeys  most keys one delta of {@link Engram#migrate} rewrites; default 1,000.
+     * @param maxBytes about the most bytes of one such delta (a single larger value goes alone; never above the
+     *                 journal's {@code maxDeltaLength}); default 1 MiB. Together they bound migrate's memory.
+     * @return this.
+     */
+    public EngramContext migrationBatch(final int maxKeys, final int maxBytes)
+    {
+        if (maxKeys < 1 || maxBytes < 1)
+        {
+            throw new IllegalArgumentException("migrationBatch maxKeys=" + maxKeys + " and maxBytes=" + maxBytes + " must be > 0");
+        }
+        this.migrationBatchKeys = maxKeys;
+        this.migrationBatchBytes = maxBytes;
+        return this;
+    }
+
+    public int migrationBatchKeys()
+    {
+        return migrationBatchKeys;
+    }
+
+    public int migrationBatchBytes()
+    {
+        return migrationBatchBytes;
+    }
+
+    private int migrationBatchKeys = 1_000;
+    private int migrationBatchBytes = 1 << 20;
 }
