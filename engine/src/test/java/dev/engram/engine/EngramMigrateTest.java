@@ -29,12 +29,12 @@ class EngramMigrateTest
     }
 
     private static final int CODEC_ID = 900;
-    private static final int KEYS = 1_050;
+    static final int KEYS = 1_050;
 
     @TempDir
     Path dir;
 
-    private static EngramContext ctx(final int version)
+    static EngramContext ctx(final int version)
     {
         final EngramContext ctx = new EngramContext().syncPolicy(SyncPolicy.PERIODIC).syncIntervalMs(20);
         ctx.state().snapshotIndex(false);
@@ -50,7 +50,7 @@ class EngramMigrateTest
         return ctx;
     }
 
-    private void writeVersion1State()
+    static void writeVersion1State(final Path dir)
     {
         try (Engram engram = Engram.open(dir, ctx(1)))
         {
@@ -67,7 +67,7 @@ class EngramMigrateTest
         }
     }
 
-    private static void assertAllUpgraded(final Engram engram)
+    static void assertAllUpgraded(final Engram engram)
     {
         for (int k = 0; k < KEYS; k++)
         {
@@ -79,7 +79,7 @@ class EngramMigrateTest
     @Test
     void shouldRewriteInDeltasOfAtMostTheBatchSize()
     {
-        writeVersion1State();
+        writeVersion1State(dir);
         try (Engram engram = Engram.open(dir, ctx(2).migrationBatch(100, 1 << 20)))
         {
             final long before = engram.appliedVersion();
@@ -109,7 +109,7 @@ class EngramMigrateTest
     @Test
     void shouldBoundBatchesByBytes()
     {
-        writeVersion1State();
+        writeVersion1State(dir);
         try (Engram engram = Engram.open(dir, ctx(2).migrationBatch(1_000_000, 4_096)))
         {
             final MigrationReport report = engram.migrate(scanned -> { });
@@ -124,7 +124,7 @@ class EngramMigrateTest
     @Test
     void shouldFinishAfterARunStoppedMidwayWithEveryValueReadableMeanwhile()
     {
-        writeVersion1State();
+        writeVersion1State(dir);
         try (Engram engram = Engram.open(dir, ctx(2).migrationBatch(100, 1 << 20)))
         {
             final long before = engram.appliedVersion();
