@@ -312,6 +312,64 @@ class RecordCodecTest
         assertTrue(newer.getMessage().contains("newer Engram"), newer.getMessage());
     }
 
+    record ScoreV1(String who, int points)
+    {
+    }
+
+    record ScoreV2(String who, long points, String league)
+    {
+    }
+
+    record Score(String who, long points, String league, List<Integer> history)
+    {
+    }
+
+    @Test
+    void shouldReadVersion1And2ValuesThroughAChainOfRecordSteps()
+    {
+        final byte[] v1 = new TypedValues(new CodecRegistry().register(RecordCodec.of(ScoreV1.class, 500)), new MigrationRegistry())
+            .encodeToBytes(new ScoreV1("ann", 7));
+        final byte[] v2 = new TypedValues(new CodecRegistry().register(RecordCodec.of(ScoreV2.class, 500).version(2)),
+            new MigrationRegistry()).encodeToBytes(new ScoreV2("bo", 8L, "gold"));
+        final CodecRegistry codecs = new CodecRegistry();
+        final MigrationRegistry migrations = new MigrationRegistry();
+        RecordCodec.of(Score.class, 500).version(3)
+            .migrateFrom(ScoreV2.class, 2, old -> new Score(old.who(), old.points(), old.league(), List.of()))
+            .migrateFrom(ScoreV1.class, 1, old -> new ScoreV2(old.who(), old.points(), "none"))
+            .registerIn(codecs, migrations);
+        final TypedValues values = new TypedValues(codecs, migrations);
+        assertEquals(new Score("ann", 7L, "none", List.of()), values.decode("s/1", v1, Score.class), "1 -> 2 -> 3");
+        assertEquals(new Score("bo", 8L, "gold", List.of()), values.decode("s/2", v2, Score.class), "2 -> 3");
+        final byte[] upgraded = values.upgrade("s/1", new UnsafeBuffer(v1), 0, v1.length);
+        assertEquals(3, upgraded[4], "rewritten at version 3");
+        assertEquals(new Score("ann", 7L, "none", List.of()), values.decode("s/1", upgraded, Score.class));
+    }
+
+    @Test
+    void shouldRefuseAnIncompleteChainAndReportAStepReturningTheWrongRecord()
+    {
+        final RecordCodec<Score> gap = RecordCodec.of(Score.class, 500).version(3)
+            .migrateFrom(ScoreV1.class, 1, old -> new ScoreV2(old.who(), old.points(), "none"));
+        final IllegalStateException missing = assertThrows(IllegalStateException.class, gap::migrations);
+        assertTrue(missing.getMessage().contains("none from version=2"), missing.getMessage());
+        final IllegalStateException notBelow = assertThrows(IllegalStateException.class,
+            () -> RecordCodec.of(Score.class, 500).migrateFrom(ScoreV1.class, 1, old -> null).migrations());
+        assertTrue(notBelow.getMessage().contains("call version(n) first"), notBelow.getMessage());
+        assertThrows(IllegalStateException.class, () -> gap.migrateFrom(ScoreV1.class, 1, old -> null));
+
+        final byte[] v1 = new TypedValues(new CodecRegistry().register(RecordCodec.of(ScoreV1.class, 500)), new MigrationRegistry())
+            .encodeToBytes(new ScoreV1("ann", 7));
+        final CodecRegistry codecs = new CodecRegistry();
+        final MigrationRegistry migrations = new MigrationRegistry();
+        RecordCodec.of(Score.class, 500).version(2)
+            .migrateFrom(ScoreV1.class, 1, old -> new ScoreV2(old.who(), old.points(), "none"))   // should be a Score
+            .registerIn(codecs, migrations);
+        final ValueDecodeException wrong = assertThrows(ValueDecodeException.class,
+            () -> new TypedValues(codecs, migrations).decode("s/1", v1, Score.class));
+        assertTrue(wrong.getMessage().contains("s/1") && wrong.getMessage().contains("migration 1->2") &&
+            wrong.getMessage().contains("ScoreV2") && wrong.getMessage().contains("version 2 is"), wrong.getMessage());
+    }
+
     @Test
     void shouldEncodeAndDecodeFromManyThreadsAtOnce() throws Exception
     {
