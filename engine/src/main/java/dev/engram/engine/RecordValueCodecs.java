@@ -472,7 +472,12 @@ final class RecordValueCodecs
                 return o + 4;
             }
             final int count = java.lang.reflect.Array.getLength(v);
-            final int end = o + 4 + count * elementSize();
+            final long longEnd = o + 4L + (long)count * elementSize();
+            if (longEnd > Integer.MAX_VALUE)
+            {
+                throw new IllegalArgumentException(shape() + " of " + count + " elements does not fit a value (2 GiB)");
+            }
+            final int end = (int)longEnd;
             b.checkLimit(end);
             b.putInt(o, count, LE);
             int at = o + 4;

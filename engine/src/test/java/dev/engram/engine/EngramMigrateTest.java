@@ -127,7 +127,6 @@ class EngramMigrateTest
         writeVersion1State(dir);
         try (Engram engram = Engram.open(dir, ctx(2).migrationBatch(100, 1 << 20)))
         {
-            final long before = engram.appliedVersion();
             final int[] calls = {0};
             final IllegalStateException stop = assertThrows(IllegalStateException.class, () -> engram.migrate(scanned ->
             {
@@ -137,8 +136,6 @@ class EngramMigrateTest
                 }
             }));
             assertTrue(stop.getMessage().startsWith("stopped at"), stop.getMessage());
-            final long afterStop = engram.appliedVersion();
-            assertTrue(afterStop > before, "some batches committed before the stop");
             int rewritten = 0;
             for (int k = 0; k < KEYS; k++)
             {
@@ -147,7 +144,7 @@ class EngramMigrateTest
                 rewritten += stored[4] == 2 ? 1 : 0;
                 assertEquals(new Item("item-" + k, k, k * 10L), engram.get("item/" + k, Item.class), "readable either way");
             }
-            assertTrue(rewritten > 0 && rewritten < KEYS, "stopped midway: " + rewritten + " rewritten");
+            assertTrue(rewritten >= 300 && rewritten < KEYS, "stopped midway, after 3 batches at least: " + rewritten + " rewritten");
             assertEquals(0, rewritten % 100, "whole batches only: " + rewritten);
         }
         try (Engram engram = Engram.open(dir, ctx(2).migrationBatch(100, 1 << 20)))
