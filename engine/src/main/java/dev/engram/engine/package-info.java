@@ -4,6 +4,6 @@
  * ({@link dev.engram.engine.EngramMetrics}); configuration is one {@link dev.engram.engine.EngramContext}. Its
  * typed layer stores values of application types behind a {@link dev.engram.engine.ValueEnvelope} naming their
  * {@link dev.engram.engine.Codec} and schema version, read back through {@link dev.engram.engine.Migration}s
- * (docs/typed-values.md).
+ * (docs/typed-values.md); a Java record needs no codec code ({@link dev.engram.engine.RecordCodec}).
  */
 package dev.engram.engine;
