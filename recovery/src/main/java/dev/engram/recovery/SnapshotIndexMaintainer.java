@@ -61,24 +61,20 @@ final class SnapshotIndexMaintainer
     {
         try
         {
-            if (chain == null && CheckpointFiles.listCheckpoints(directory).isEmpty() &&
-                CheckpointCatalog.catalogFiles(directory).isEmpty())
-            {
-                // nothing to catalog yet (a new store): the first checkpoint creates the catalog, on the checkpointer's
-                // thread — creating an empty one here cost a cold JVM seconds (Chronicle Map compiles its classes)
-                // that close() then waited for
-                return new Check(null, null, false, "no checkpoint yet: the first one creates the catalog", null);
-            }
-            final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory);
-            catalog = catalogReport.catalog();
+            // Nothing reads the catalog or a short chain's key index: opening either (a Chronicle Map, whose first
+            // use in a JVM compiles generated classes: seconds cold) is left to the next checkpoint's publish, on the
+            // checkpointer's thread — close() would otherwise wait for it
             if (chain == null)
             {
-                return new Check(catalogReport, null, false, null, null);
+                return new Check(null, null, false, "no checkpoint yet: the first one creates the catalog", null);
             }
             if (chain.length() < minChainLength)
             {
-                return new Check(catalogReport, null, false, shortChain(chain), null);
+                return new Check(null, null, false, shortChain(chain) + "; the catalog is brought up to date at the next " +
+                    "checkpoint", null);
             }
+            final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory);
+            catalog = catalogReport.catalog();
             final KeyLocationIndex index = KeyLocationIndex.openOrRebuild(directory, chain.chain());
             chain.chain().attach(index);
             return new Check(catalogReport, index.report(), true, null, null);

@@ -195,6 +195,31 @@ class StateStoreTest
         }
     }
 
+    @Test
+    void shouldLeaveTheCatalogOfAShortChainToTheNextCheckpoint() throws Exception
+    {
+        final StateContext ctx = ctx(false).background(false);   // default keyIndexMinChainLength: a chain of 1 is short
+        final Path checkpoints = dir.resolve("checkpoints");
+        try (StateStore store = StateStore.open(ctx))
+        {
+            append(store, 1, 100);
+            store.checkpoint();
+        }
+        for (final Path catalog : CheckpointCatalog.catalogFiles(checkpoints))
+        {
+            Files.delete(catalog);
+        }
+        try (StateStore store = StateStore.open(ctx))
+        {
+            final SnapshotIndexReport check = store.snapshotIndexCheck().get(60, TimeUnit.SECONDS);
+            assertTrue(check.description().contains("brought up to date at the next checkpoint"), check.description());
+            assertEquals(List.of(), CheckpointCatalog.catalogFiles(checkpoints), "nothing opened a Chronicle Map after open");
+            append(store, 101, 200);
+            store.checkpoint();
+            assertEquals(1, CheckpointCatalog.catalogFiles(checkpoints).size(), "the publish made it current");
+        }
+    }
+
     private List<String> keyIndexFiles() throws IOException
     {
         try (var files = Files.list(dir.resolve("checkpoints")))
