@@ -238,7 +238,7 @@ final class Applier implements Runnable
             }
             idle.idle(n);
         }
-        final Overlay next = new Overlay(Math.max(1024, view.overlay().size()), files);
+        final Overlay next = view.overlay().successor(Math.max(1024, view.overlay().size()));   // same memory account
         final long applied = appliedVersion;
         if (applied > rebase.baseVersion())
         {

@@ -14,6 +14,10 @@ import static dev.engram.recovery.OverlayEntryDescriptor.KIND_TOMBSTONE;
  * private overlay (references into the journal, patched values materialised), then written as a delta
  * (just those keys, deletions as tombstones) or, when the chain is long, large or most keys changed, as a
  * new full checkpoint that merges the chain with the changes.
+ * <p>
+ * Its off-heap memory (the overlay of the changes, with every patched value materialised once, and the tail
+ * records) is counted in {@link #memory()} and limited by {@link StateContext#checkpointBuildMemoryLimit()}: past
+ * it the build stops with an {@link OffHeapLimitException} and frees everything it took.
  */
 final class CheckpointBuilder
 {
@@ -25,12 +29,39 @@ final class CheckpointBuilder
     private final StateContext ctx;
     private final Journal journal;
     private final JournalMappedFiles journalFiles;
+    private final OffHeapAccount memory;
 
     CheckpointBuilder(final StateContext ctx, final Journal journal, final JournalMappedFiles journalFiles)
+    {
+        this(ctx, journal, journalFiles, new OffHeapAccount("checkpointBuildMemoryLimit", ctx.checkpointBuildMemoryLimit(), true));
+    }
+
+    /**
+     * @param memory where the builds' off-heap memory is counted; it enforces {@link StateContext#checkpointBuildMemoryLimit()}.
+     */
+    CheckpointBuilder(final StateContext ctx, final Journal journal, final JournalMappedFiles journalFiles,
+        final OffHeapAccount memory)
     {
         this.ctx = ctx;
         this.journal = journal;
         this.journalFiles = journalFiles;
+        this.memory = memory;
+    }
+
+    /**
+     * @return the builds' off-heap account (reserved now, peak).
+     */
+    OffHeapAccount memory()
+    {
+        return memory;
+    }
+
+    /** A private overlay of this build: counted in the builds' account, large blocks freed as soon as given up. */
+    private Overlay buildOverlay()
+    {
+        final Overlay overlay = new Overlay(1024, journalFiles, memory);
+        overlay.freeOnRelease();
+        return overlay;
     }
 
     /**
@@ -56,7 +87,7 @@ final class CheckpointBuilder
     {
         final long startNs = System.nanoTime();
         final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
-        try (Overlay changes = new Overlay(1024, journalFiles);
+        try (Overlay changes = buildOverlay();
              PartitionedTailIndexer indexer = new PartitionedTailIndexer(changes, chain == null ? StateView.EMPTY : chain))
         {
             if (targetVersion >= fromVersion)
@@ -167,7 +198,7 @@ final class CheckpointBuilder
     {
         final long[] entries = {0};
         final boolean single = chain.length() == 1;
-        try (Overlay seen = single ? null : new Overlay(1024, journalFiles))
+        try (Overlay seen = single ? null : buildOverlay())
         {
             final OverlayReader changed = new OverlayReader(changes);
             for (int i = chain.length() - 1; i >= 0; i--)

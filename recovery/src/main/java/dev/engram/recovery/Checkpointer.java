@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Decides when to checkpoint (frames or bytes journaled since the last one, a timer, or a request),
+ * Decides when to checkpoint (frames or bytes journaled since the last one, a timer, a request, or the live
+ * overlay past {@link StateContext#overlayMemoryLimit()}),
  * builds the checkpoint in the background with {@link CheckpointBuilder}, hands the new chain to the
  * applier, and removes chains beyond the retention. One build at a time.
  */
@@ -47,6 +48,7 @@ final class Checkpointer implements Runnable
     private volatile CheckpointException lastFailure;
     private long retryAtNs = System.nanoTime();
     private long retryBackoffNs;
+    private final long overlayMemoryLimit;
 
     Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
         final StateStore store, final SnapshotIndexMaintainer index, final ChainFiles recoveredChain, final long nextId)
@@ -59,6 +61,12 @@ final class Checkpointer implements Runnable
         this.store = store;
         this.chain = recoveredChain;
         this.nextId = nextId;
+        this.overlayMemoryLimit = ctx.overlayMemoryLimit();
+    }
+
+    CheckpointBuilder builder()
+    {
+        return builder;
     }
 
     long checkpointCount()
@@ -122,6 +130,8 @@ final class Checkpointer implements Runnable
         }
         return since >= ctx.checkpointEveryFrames() ||
             journal.writtenBytes() - lastBytes >= ctx.checkpointEveryBytes() ||
+            // the live overlay passed its memory target: the next generation starts empty (docs/memory-safety.md)
+            applier.view().overlay().offHeapBytes() >= overlayMemoryLimit ||
             (ctx.checkpointIntervalMs() > 0 && System.currentTimeMillis() - lastTimeMs >= ctx.checkpointIntervalMs());
     }
 

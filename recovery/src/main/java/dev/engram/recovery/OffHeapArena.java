@@ -1,68 +1,80 @@
 package dev.engram.recovery;
 
-import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * Bump allocator over direct memory chunks: addresses never move, nothing is freed until {@link #close()}.
+ * Bump allocator over {@code malloc}'d chunks: addresses never move, nothing is freed until {@link #close()}.
+ * Chunks start at {@code firstChunkLength} and double up to {@code maxChunkLength}, so a small overlay (a checkpoint
+ * build of a few keys) takes kilobytes, not a whole large chunk. Memory is not zeroed: owners write every byte they
+ * read. Every chunk is counted in the owner's {@link OffHeapAccount} (reserved) as it is taken and released on close.
  * Single-threaded (its owner allocates); the memory it hands out may be read by other threads.
  */
 final class OffHeapArena implements AutoCloseable
 {
-    private static final int ALIGNMENT = 8;
+    static final int ALIGNMENT = 8;
 
-    private final int chunkLength;
-    private final boolean zeroed;
-    private final List<ByteBuffer> chunks = new ArrayList<>();
-    private long[] rawChunks = new long[8];
-    private int rawChunkCount;
+    private final int maxChunkLength;
+    private final AccountRef account;
+    private int nextChunkLength;
+    private long[] chunks = new long[8];
+    private long[] chunkLengths = new long[8];
+    private int chunkCount;
     private long chunkAddress;
     private int chunkUsed;
     private int chunkCapacity;
     private long allocatedBytes;
     private long reservedBytes;
 
-    OffHeapArena(final int chunkLength)
+    /** Where an arena's owner counts its memory (the owner may move to another account, e.g. when published). */
+    interface AccountRef
     {
-        this(chunkLength, true);
+        void reserve(long bytes);
+
+        void release(long bytes);
+
+        /** @param delta change of the bytes holding live data (entries, values, the current table). */
+        void use(long delta);
     }
 
     /**
-     * @param chunkLength bytes reserved at a time.
-     * @param zeroed      whether allocations must read as zero; false skips zeroing (and the JDK's direct
-     *                    memory accounting) for owners that write every byte they read, e.g. the overlay's
-     *                    entries: on the restart path that saves writing tens of MB twice.
+     * @param firstChunkLength bytes of the first chunk.
+     * @param maxChunkLength   chunks grow (doubling) to this; requests over a quarter of it get a chunk of their own.
+     * @param account          counts the chunks.
      */
-    OffHeapArena(final int chunkLength, final boolean zeroed)
+    OffHeapArena(final int firstChunkLength, final int maxChunkLength, final AccountRef account)
     {
-        this.chunkLength = chunkLength;
-        this.zeroed = zeroed;
+        this.nextChunkLength = Math.min(firstChunkLength, maxChunkLength);
+        this.maxChunkLength = maxChunkLength;
+        this.account = account;
     }
 
     private long newChunk(final int length)
     {
-        if (zeroed)
+        account.reserve(length);   // may refuse (an enforcing account): nothing taken then
+        final long address;
+        try
         {
-            final ByteBuffer chunk = ByteBuffer.allocateDirect(length);
-            chunks.add(chunk);
-            return BufferUtil.address(chunk);
+            address = UnsafeApi.allocateMemory(length);
         }
-        final long address = UnsafeApi.allocateMemory(length);
-        if (rawChunkCount == rawChunks.length)
+        catch (final Throwable ex)
         {
-            rawChunks = java.util.Arrays.copyOf(rawChunks, rawChunkCount * 2);
+            account.release(length);
+            throw ex;
         }
-        rawChunks[rawChunkCount++] = address;
+        if (chunkCount == chunks.length)
+        {
+            chunks = java.util.Arrays.copyOf(chunks, chunkCount * 2);
+            chunkLengths = java.util.Arrays.copyOf(chunkLengths, chunkCount * 2);
+        }
+        chunks[chunkCount] = address;
+        chunkLengths[chunkCount++] = length;
+        reservedBytes += length;
         return address;
     }
 
     /**
-     * @param length bytes wanted (zeroed if the arena is).
-     * @return the native address of the block.
+     * @param length bytes wanted (not zeroed).
+     * @return the native address of the block (8-byte aligned).
      */
     long allocate(final long length)
     {
@@ -71,20 +83,23 @@ final class OffHeapArena implements AutoCloseable
             throw new IllegalArgumentException("off-heap allocation out of range: length=" + length);
         }
         final int aligned = (int)((length + ALIGNMENT - 1) & ~(ALIGNMENT - 1));
-        if (aligned > chunkLength / 4)
+        if (aligned > maxChunkLength / 4)
         {
-            final int dedicatedLength = Math.max(aligned, ALIGNMENT);
-            final long dedicated = newChunk(dedicatedLength);
-            reservedBytes += dedicatedLength;
+            final long dedicated = newChunk(Math.max(aligned, ALIGNMENT));
             allocatedBytes += aligned;
             return dedicated;
         }
         if (chunkUsed + aligned > chunkCapacity)
         {
-            chunkAddress = newChunk(chunkLength);
-            reservedBytes += chunkLength;
+            int length0 = nextChunkLength;
+            while (length0 < aligned)
+            {
+                length0 *= 2;
+            }
+            chunkAddress = newChunk(length0);
+            nextChunkLength = Math.min(maxChunkLength, length0 * 2);
             chunkUsed = 0;
-            chunkCapacity = chunkLength;
+            chunkCapacity = length0;
         }
         final long address = chunkAddress + chunkUsed;
         chunkUsed += aligned;
@@ -105,17 +120,14 @@ final class OffHeapArena implements AutoCloseable
     @Override
     public void close()
     {
-        for (final ByteBuffer chunk : chunks)
+        for (int i = 0; i < chunkCount; i++)
         {
-            BufferUtil.free(chunk);
+            UnsafeApi.freeMemory(chunks[i]);
+            account.release(chunkLengths[i]);
         }
-        chunks.clear();
-        for (int i = 0; i < rawChunkCount; i++)
-        {
-            UnsafeApi.freeMemory(rawChunks[i]);
-        }
-        rawChunkCount = 0;
+        chunkCount = 0;
         chunkCapacity = 0;
         chunkUsed = 0;
+        reservedBytes = 0;
     }
 }

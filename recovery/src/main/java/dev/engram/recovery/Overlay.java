@@ -2,13 +2,11 @@ package dev.engram.recovery;
 
 import dev.engram.journal.JournalMappedFiles;
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,10 +22,10 @@ import static dev.engram.recovery.OverlayEntryDescriptor.*;
  * new entries are published by an ordered store of the slot's hash; changes to an entry are bracketed
  * by a seqlock so a reader never sees a half-changed entry or a half-patched value.
  */
-final class Overlay implements AutoCloseable
+final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
 {
-    private static final int ENTRY_CHUNK = 16 * 1024 * 1024;
-    private static final int VALUE_CHUNK = 64 * 1024 * 1024;
+    private static final int FIRST_ENTRY_CHUNK = 64 * 1024;
+    private static final int MAX_ENTRY_CHUNK = 16 * 1024 * 1024;
     /** Largest table {@link #ensureCapacity} asks for (16 bytes a slot: 1 GiB). */
     private static final long MAX_TABLE_SLOTS = 1L << 26;
 
@@ -77,9 +75,12 @@ final class Overlay implements AutoCloseable
         void onEntry(DirectBuffer key, int keyOffset, int keyLength, int kind, long version, DirectBuffer value, int valueLength);
     }
 
-    private final OffHeapArena entries = new OffHeapArena(ENTRY_CHUNK, false);   // every field is written on insert
-    private final OffHeapArena values = new OffHeapArena(VALUE_CHUNK);
-    private final List<ByteBuffer> tables = new ArrayList<>();
+    private final OffHeapArena entries = new OffHeapArena(FIRST_ENTRY_CHUNK, MAX_ENTRY_CHUNK, this);   // every field is written on insert
+    private final ValueBlocks values = new ValueBlocks(this);
+    private final List<long[]> tables = new ArrayList<>();   // {address, length}: old tables stay until close (readers)
+    private OffHeapAccount account;
+    private long reservedBytes;
+    private long usedBytes;
     private final JournalValues journalValues;
     private final UnsafeBuffer entry = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer current = new UnsafeBuffer(0, 0);
@@ -102,15 +103,97 @@ final class Overlay implements AutoCloseable
 
     Overlay(final int expectedKeys, final JournalValues journalValues)
     {
+        this(expectedKeys, journalValues, OffHeapAccount.unlimited());
+    }
+
+    /**
+     * @param account where this overlay's off-heap memory is counted (and, if it enforces a limit, refused).
+     */
+    Overlay(final int expectedKeys, final JournalMappedFiles journal, final OffHeapAccount account)
+    {
+        this(expectedKeys, new MappedJournalValues(journal), account);
+    }
+
+    Overlay(final int expectedKeys, final JournalValues journalValues, final OffHeapAccount account)
+    {
         this.journalValues = journalValues;
+        this.account = account;
         allocateTable(BitUtil.findNextPositivePowerOfTwo(Math.max(16, expectedKeys * 2)));
+    }
+
+    /**
+     * @return an empty overlay of the next generation: same journal, same account.
+     */
+    Overlay successor(final int expectedKeys)
+    {
+        return new Overlay(expectedKeys, journalValues, account);
+    }
+
+    /**
+     * Count this overlay's memory in {@code next} from now on (e.g. a recovered overlay joining its store's
+     * account); no limit is checked for what it already holds.
+     */
+    void moveTo(final OffHeapAccount next)
+    {
+        account.release(reservedBytes);
+        account.used(-usedBytes);
+        next.add(reservedBytes, usedBytes);
+        account = next;
+    }
+
+    /**
+     * No other thread can see this overlay (a checkpoint build's): a large value block is freed as soon as its
+     * key gives it up, instead of being kept for reuse until close.
+     */
+    void freeOnRelease()
+    {
+        values.freeOnRelease();
+    }
+
+    OffHeapAccount account()
+    {
+        return account;
+    }
+
+    @Override
+    public void reserve(final long bytes)
+    {
+        account.reserve(bytes);
+        reservedBytes += bytes;
+    }
+
+    @Override
+    public void release(final long bytes)
+    {
+        account.release(bytes);
+        reservedBytes -= bytes;
+    }
+
+    @Override
+    public void use(final long delta)
+    {
+        account.used(delta);
+        usedBytes += delta;
     }
 
     private void allocateTable(final int capacity)
     {
-        final ByteBuffer memory = ByteBuffer.allocateDirect(capacity * SLOT_LENGTH);
-        tables.add(memory);
-        final UnsafeBuffer newTable = new UnsafeBuffer(memory); // allocateDirect memory starts zeroed
+        final long length = (long)capacity * SLOT_LENGTH;
+        reserve(length);
+        final long address;
+        try
+        {
+            address = UnsafeApi.allocateMemory(length);
+        }
+        catch (final Throwable ex)
+        {
+            release(length);
+            throw ex;
+        }
+        UnsafeApi.setMemory(address, length, (byte)0);   // an empty slot is a zero hash
+        tables.add(new long[]{address, length});
+        use(length - (table == null ? 0 : table.capacity()));
+        final UnsafeBuffer newTable = new UnsafeBuffer(address, (int)length);
         final UnsafeBuffer old = table;
         final int newMask = capacity - 1;
         if (old != null)
@@ -247,6 +330,7 @@ final class Overlay implements AutoCloseable
             allocateTable((mask + 1) * 2);
         }
         final long address = entries.allocate(KEY_OFFSET + keyLength);
+        use(((KEY_OFFSET + keyLength) + OffHeapArena.ALIGNMENT - 1) & -OffHeapArena.ALIGNMENT);
         UnsafeApi.putLong(address + SEQUENCE_OFFSET, 0);
         UnsafeApi.putLong(address + VERSION_OFFSET, version);
         UnsafeApi.putInt(address + KIND_OFFSET, kind);
@@ -255,8 +339,6 @@ final class Overlay implements AutoCloseable
         UnsafeApi.putLong(address + B_OFFSET, b);
         UnsafeApi.putInt(address + VALUE_LENGTH_OFFSET, valueLength);
         UnsafeApi.putLong(address + CREATED_VERSION_OFFSET, version);
-        UnsafeApi.putLong(address + SPARE_ADDRESS_OFFSET, 0);
-        UnsafeApi.putLong(address + SPARE_CAPACITY_OFFSET, 0);
         UnsafeApi.copyMemory(key.byteArray(), key.addressOffset() + keyOffset, null, address + KEY_OFFSET, keyLength);
         insertSlot(table, mask, hash, address);
         size++;
@@ -280,26 +362,13 @@ final class Overlay implements AutoCloseable
         entry.putLongOrdered(SEQUENCE_OFFSET, sequence + 2);
         if (inArena(oldKind) && !(inArena(kind) && a == oldA))
         {
-            keepSpare(oldA, oldB);   // after the sequence moved on: a reader of the old block will retry
+            values.release(oldA, oldB);   // after the sequence moved on: a reader of the old block will retry
         }
     }
 
     private static boolean inArena(final int kind)
     {
         return kind == KIND_ARENA || kind == KIND_QUARANTINED;
-    }
-
-    /**
-     * Keep an arena block the entry (wrapped in {@link #entry}) no longer uses for its next materialisation;
-     * of two spares the larger is kept (the other stays allocated until the overlay closes).
-     */
-    private void keepSpare(final long blockAddress, final long blockCapacity)
-    {
-        if (blockCapacity > entry.getLong(SPARE_CAPACITY_OFFSET))
-        {
-            entry.putLong(SPARE_ADDRESS_OFFSET, blockAddress);
-            entry.putLong(SPARE_CAPACITY_OFFSET, blockCapacity);
-        }
     }
 
     private void noteVersion(final long version)
@@ -366,8 +435,8 @@ final class Overlay implements AutoCloseable
         final long version, final DirectBuffer reason, final int reasonOffset, final int reasonLength)
     {
         assertWriter();
-        final long capacity = Math.max(8, reasonLength);
-        final long address = values.allocate(capacity);
+        final long address = values.take(Math.max(8, reasonLength));
+        final long capacity = values.takenCapacity();
         arenaView.wrap(address, (int)capacity);
         arenaView.putBytes(0, reason, reasonOffset, reasonLength);
         final long found = findOrInsert(key, keyOffset, keyLength, hash, version, KIND_QUARANTINED, address, capacity, reasonLength);
@@ -463,34 +532,22 @@ final class Overlay implements AutoCloseable
             return;
         }
 
-        // materialise once: the current value into an arena block with room to grow (the key's spare block if
-        // it is large enough, else a new one), then patch it
-        long capacity = Math.min(dev.engram.journal.DeltaFrameDescriptor.MAX_VALUE_LENGTH,
-            Math.max(8L, (long)newLength + (newLength >> 3)));
-        final long valueAddress;
-        final boolean reused = address != 0 && entry.getLong(SPARE_CAPACITY_OFFSET) >= newLength;
-        if (reused)
-        {
-            // safe to write before this entry's update(): the update that took the block out of use made the
-            // sequence odd (and fenced) first, so a reader still copying from it fails its re-check and retries
-            valueAddress = entry.getLong(SPARE_ADDRESS_OFFSET);
-            capacity = entry.getLong(SPARE_CAPACITY_OFFSET);
-            entry.putLong(SPARE_ADDRESS_OFFSET, 0);
-            entry.putLong(SPARE_CAPACITY_OFFSET, 0);
-        }
-        else
-        {
-            valueAddress = values.allocate(capacity);
-        }
+        // materialise once: the current value into a block with room to grow (a block some key gave up if one
+        // of about that size is free, else a new one), then patch it. Writing into a reused block before this
+        // entry's update() is safe: the update that took it out of use made that entry's sequence odd (and fenced)
+        // first, so a reader still copying from it fails its re-check and retries.
+        final long valueAddress = values.take(Math.min(dev.engram.journal.DeltaFrameDescriptor.MAX_VALUE_LENGTH,
+            Math.max(8L, (long)newLength + (newLength >> 3))));
+        final long capacity = values.takenCapacity();
         arenaView.wrap(valueAddress, (int)capacity);
         final int copied = kind != KIND_TOMBSTONE ? currentLength : 0;
         if (copied > 0)
         {
             arenaView.putBytes(0, current, 0, copied);
         }
-        if (reused && patchOffset > copied)
+        if (patchOffset > copied)
         {
-            arenaView.setMemory(copied, (int)(patchOffset - copied), (byte)0);   // a reused block is not zero
+            arenaView.setMemory(copied, (int)(patchOffset - copied), (byte)0);   // blocks are not zeroed
         }
         arenaView.putBytes((int)patchOffset, src, srcOffset, length);
         if (address == 0)
@@ -521,19 +578,27 @@ final class Overlay implements AutoCloseable
     }
 
     /**
-     * @return off-heap bytes reserved by the overlay.
+     * @return off-heap bytes reserved by the overlay (tables, entries, value blocks in use or free).
      */
     long offHeapBytes()
     {
-        return entries.reservedBytes() + values.reservedBytes() + (long)(mask + 1) * SLOT_LENGTH;
+        return reservedBytes;
     }
 
     /**
-     * @return bytes of materialised (patched) values handed out by the value arena, spare blocks included.
+     * @return off-heap bytes holding the current table, the entries and the values in use.
+     */
+    long usedBytes()
+    {
+        return usedBytes;
+    }
+
+    /**
+     * @return bytes of value blocks ever newly taken (a reused block is not counted again).
      */
     long valueBytesAllocated()
     {
-        return values.allocatedBytes();
+        return values.takenBytes();
     }
 
     /**
@@ -611,9 +676,11 @@ final class Overlay implements AutoCloseable
         table = null;
         entries.close();
         values.close();
-        for (final ByteBuffer memory : tables)
+        use(-usedBytes);   // what is left: entries and the current table
+        for (final long[] memory : tables)
         {
-            BufferUtil.free(memory);
+            UnsafeApi.freeMemory(memory[0]);
+            release(memory[1]);
         }
         tables.clear();
     }

@@ -20,11 +20,7 @@ package dev.engram.recovery;
  *  +-------------------------------+-------------------------------+
  *  |  Created Version: the version that inserted the entry (u64)   | 48
  *  +---------------------------------------------------------------+
- *  |  Spare Address: an arena block this key used before (u64)     | 56
- *  +---------------------------------------------------------------+
- *  |  Spare Capacity (u64, 0 = none)                               | 64
- *  +---------------------------------------------------------------+
- *  |  Key (UTF-8)                                                 ... 72
+ *  |  Key (UTF-8)                                                 ... 56
  *  +---------------------------------------------------------------+
  *
  *  table slot: Key Hash (u64, 0 = empty; published last, ordered) | Entry Address (u64)
@@ -40,11 +36,10 @@ package dev.engram.recovery;
  * Created Version lets an iteration tell a key that was in the overlay when it started from one that arrived
  * during it (see {@link StateReader#forEach}).
  * <p>
- * Spare Address/Capacity are the writer's alone (readers never read them): the arena block a PUT or DELETE
- * replaced, or a PATCH outgrew, kept for the key's next materialisation instead of taking a new block each
- * time, so a PUT-then-PATCH tail reuses one block per key rather than growing the arena without bound. A
- * reader still copying from such a block re-checks the entry's sequence, which changed when the block left
- * the entry, and retries.
+ * An arena block a PUT or DELETE replaced, or a PATCH outgrew, goes back to the overlay's {@link ValueBlocks}
+ * (after the sequence moved on) and is reused for the next value of about its size, of any key. A reader still
+ * copying from such a block re-checks the entry's sequence, which changed when the block left the entry, and
+ * retries.
  */
 final class OverlayEntryDescriptor
 {
@@ -56,9 +51,7 @@ final class OverlayEntryDescriptor
     static final int B_OFFSET = 32;
     static final int VALUE_LENGTH_OFFSET = 40;
     static final int CREATED_VERSION_OFFSET = 48;
-    static final int SPARE_ADDRESS_OFFSET = 56;
-    static final int SPARE_CAPACITY_OFFSET = 64;
-    static final int KEY_OFFSET = 72;
+    static final int KEY_OFFSET = 56;
 
     static final int KIND_JOURNAL = 1;
     static final int KIND_ARENA = 2;

@@ -28,7 +28,8 @@ import static dev.engram.recovery.TailRecordDescriptor.*;
  * falls into the same partition and a partition is applied in arrival order; different keys do not
  * interact (a PATCH reads only its own key's current value). Records are buffered up to a memory budget;
  * when it is reached the buffered partitions are applied early, which keeps the order and bounds memory.
- * Single-threaded, like the overlay's writer.
+ * Record memory is counted in the overlay's {@link OffHeapAccount} (the buffer budget is at most a quarter of its
+ * limit) and freed after each apply and on close. Single-threaded, like the overlay's writer.
  */
 final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
 {
@@ -93,7 +94,8 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     {
         this.overlay = overlay;
         this.base = base;
-        this.bufferBudget = bufferBudget;
+        // the records count in the overlay's account: at most a quarter of its limit goes to buffering
+        this.bufferBudget = Math.min(bufferBudget, Math.max(CHUNK_LENGTH, overlay.account().limit() / 4));
         this.partitionBits = partitionBits((int)Math.min(1 << 30, Long.highestOneBit(Math.max(8, expectedOps * 2 - 1)) << 1));
         final int partitions = 1 << partitionBits;
         this.firstBlock = new long[partitions];
@@ -272,10 +274,19 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         if (chunkNext + length > chunkEnd)
         {
             final long chunkLength = Math.max(CHUNK_LENGTH, length);
+            overlay.reserve(chunkLength);   // may refuse (a build over its limit): nothing taken then
             long chunk = chunkLength == CHUNK_LENGTH && prefaulted != null ? prefaulted.take() : 0;
             if (chunk == 0)
             {
-                chunk = UnsafeApi.allocateMemory(chunkLength);
+                try
+                {
+                    chunk = UnsafeApi.allocateMemory(chunkLength);
+                }
+                catch (final Throwable ex)
+                {
+                    overlay.release(chunkLength);
+                    throw ex;
+                }
             }
             if (chunkCount == chunks.length)
             {
@@ -410,6 +421,7 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         {
             UnsafeApi.freeMemory(chunks[i]);
         }
+        overlay.release(reservedBytes);
         chunkCount = 0;
         chunkNext = 0;
         chunkEnd = 0;

@@ -42,6 +42,12 @@ public final class StateContext
     /** Keep the versions of the last this many ms reachable by {@code stateAt} (0 = no window by time). */
     public static final long HISTORY_DURATION_MS_DEFAULT = 0;
 
+    // off-heap memory (docs/memory-safety.md): 0 = derived from the JVM's max direct memory
+    /** Default of {@link #overlayMemoryLimit}: derive it, a quarter of the JVM's max direct memory (at least 64 MiB). */
+    public static final long OVERLAY_MEMORY_LIMIT_DEFAULT = 0;
+    /** Default of {@link #checkpointBuildMemoryLimit}: derive it, half the JVM's max direct memory (at least 128 MiB). */
+    public static final long CHECKPOINT_BUILD_MEMORY_LIMIT_DEFAULT = 0;
+
     /** How long close waits for readers still inside the state (a read, a forEach consumer) before it returns;
      *  memory they hold is then freed by the last of them as it leaves, never under them. */
     public static final long CLOSE_READER_WAIT_MS_DEFAULT = TimeUnit.SECONDS.toMillis(10);
@@ -68,6 +74,8 @@ public final class StateContext
     private boolean background = true;
     private java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> applierIdleStrategySupplier =
         JournalContext::backgroundIdleStrategy;
+    private long overlayMemoryLimit = OVERLAY_MEMORY_LIMIT_DEFAULT;
+    private long checkpointBuildMemoryLimit = CHECKPOINT_BUILD_MEMORY_LIMIT_DEFAULT;
     private long historyVersions = HISTORY_VERSIONS_DEFAULT;
     private long historyDurationMs = HISTORY_DURATION_MS_DEFAULT;
     private LongSupplier historyEpochNsClock = StateContext::systemEpochNs;
@@ -146,6 +154,11 @@ public final class StateContext
                 " historyDurationMs=" + historyDurationMs);
         }
         Objects.requireNonNull(historyEpochNsClock, "historyEpochNsClock");
+        if (overlayMemoryLimit < 0 || checkpointBuildMemoryLimit < 0)
+        {
+            throw new IllegalArgumentException("off-heap memory limits must be >= 0 (0 = derived from the JVM's max direct " +
+                "memory): overlayMemoryLimit=" + overlayMemoryLimit + " checkpointBuildMemoryLimit=" + checkpointBuildMemoryLimit);
+        }
         return this;
     }
 
@@ -476,6 +489,90 @@ public final class StateContext
     {
         this.historyEpochNsClock = clock;
         return this;
+    }
+
+    /**
+     * @return off-heap bytes the live overlay may reach before a checkpoint is started early: the next generation
+     * starts empty and the replaced one is freed once its readers left. A target, not a refusal: the applier never
+     * refuses a written delta. Resolved if set to 0 (the default): a quarter of {@link #maxDirectMemory()}, at
+     * least 64 MiB.
+     */
+    public long overlayMemoryLimit()
+    {
+        return overlayMemoryLimit != 0 ? overlayMemoryLimit : Math.max(64L << 20, maxDirectMemory() / 4);
+    }
+
+    /** @param bytes see {@link #overlayMemoryLimit()}; 0 = derive it. @return this. */
+    public StateContext overlayMemoryLimit(final long bytes)
+    {
+        this.overlayMemoryLimit = bytes;
+        return this;
+    }
+
+    /**
+     * @return off-heap bytes one checkpoint build may hold (its overlay of the changes with their patched values,
+     * its tail records). A build that would pass it stops with an {@link OffHeapLimitException} naming this
+     * setting, frees what it took and is retried later (background) or thrown (an explicit checkpoint); reads and
+     * appends go on. Resolved if set to 0 (the default): half of {@link #maxDirectMemory()}, at least 128 MiB.
+     */
+    public long checkpointBuildMemoryLimit()
+    {
+        return checkpointBuildMemoryLimit != 0 ? checkpointBuildMemoryLimit : Math.max(128L << 20, maxDirectMemory() / 2);
+    }
+
+    /** @param bytes see {@link #checkpointBuildMemoryLimit()}; 0 = derive it. @return this. */
+    public StateContext checkpointBuildMemoryLimit(final long bytes)
+    {
+        this.checkpointBuildMemoryLimit = bytes;
+        return this;
+    }
+
+    /**
+     * @return the JVM's {@code -XX:MaxDirectMemorySize}, or its default (the max heap) when not set: the knob an
+     * operator already uses for off-heap memory, so the overlay and build limits follow it.
+     */
+    public static long maxDirectMemory()
+    {
+        long bytes = maxDirectMemory;
+        if (bytes == 0)
+        {
+            maxDirectMemory = bytes = readMaxDirectMemory();
+        }
+        return bytes;
+    }
+
+    private static volatile long maxDirectMemory;
+
+    private static long readMaxDirectMemory()
+    {
+        try
+        {
+            // what the JDK itself enforces (exported by the flags Engram runs with); cheap, unlike the MXBean below
+            final Object bytes = Class.forName("jdk.internal.misc.VM").getMethod("maxDirectMemory").invoke(null);
+            if (bytes instanceof Long value && value > 0)
+            {
+                return value;
+            }
+        }
+        catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+        {
+            // not exported to us: ask the VM option
+        }
+        try
+        {
+            final String value = java.lang.management.ManagementFactory
+                .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("MaxDirectMemorySize").getValue();
+            final long bytes = Long.parseLong(value);
+            if (bytes > 0)
+            {
+                return bytes;
+            }
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            // not HotSpot: the JDK's own default below
+        }
+        return Runtime.getRuntime().maxMemory();
     }
 
     private static long systemEpochNs()

@@ -58,6 +58,8 @@ public final class StateStore implements AutoCloseable
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final KeyQuarantine quarantine;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StateStore.class);
+    /** Off-heap memory of the live overlay and of every generation not yet freed (docs/memory-safety.md). */
+    private final OffHeapAccount overlayMemory;
 
     private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
     {
@@ -67,6 +69,8 @@ public final class StateStore implements AutoCloseable
         this.journalFiles = recovered.journalFiles();
         this.report = recovered.report();
         final ChainFiles chain = recovered.chain();
+        this.overlayMemory = new OffHeapAccount("overlayMemoryLimit", ctx.overlayMemoryLimit(), false);
+        recovered.overlay().moveTo(overlayMemory);   // this and every later generation (Overlay.successor)
         final StateView view = new StateView(chain == null ? StateView.EMPTY : chain,
             chain == null ? 0 : chain.stateVersion(), recovered.overlay());
         this.applier = new Applier(journal, journalFiles, view, recovered.recoveredVersion(),
@@ -89,7 +93,8 @@ public final class StateStore implements AutoCloseable
             merkleCheck.handle((ignored, failure) -> null).thenApplyAsync(ignored -> index.checkAfterOpen(chain),
                 runnable -> startDaemon(runnable, "engram-index-check"));
         this.history = new VersionHistory(ctx, journal);   // before the checkpointer: its retention asks it
-        this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles), applier, this,
+        this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles,
+            new OffHeapAccount("checkpointBuildMemoryLimit", ctx.checkpointBuildMemoryLimit(), true)), applier, this,
             index, chain, recovered.nextCheckpointId());
         this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
         // a Merkle root that does not match after open: replace the chain from what is intact
@@ -310,6 +315,48 @@ public final class StateStore implements AutoCloseable
     public long overlayBytes()
     {
         return view().overlay().offHeapBytes();
+    }
+
+    /**
+     * @return off-heap bytes reserved by the overlays: the current generation and replaced ones not yet freed (a
+     * reader still inside them), with their tables, entries and value blocks in use or free for reuse; 0 after close.
+     */
+    public long overlayMemoryReserved()
+    {
+        return overlayMemory.reserved();
+    }
+
+    /**
+     * @return of {@link #overlayMemoryReserved()}, the bytes holding entries, values and current tables.
+     */
+    public long overlayMemoryUsed()
+    {
+        return overlayMemory.used();
+    }
+
+    /**
+     * @return the highest {@link #overlayMemoryReserved()} since open.
+     */
+    public long overlayMemoryPeak()
+    {
+        return overlayMemory.peak();
+    }
+
+    /**
+     * @return off-heap bytes held by the checkpoint build in progress (its overlay of the changes and tail records);
+     * 0 between builds. Limited by {@link StateContext#checkpointBuildMemoryLimit()}.
+     */
+    public long checkpointBuildMemoryReserved()
+    {
+        return checkpointer.builder().memory().reserved();
+    }
+
+    /**
+     * @return the highest {@link #checkpointBuildMemoryReserved()} since open.
+     */
+    public long checkpointBuildMemoryPeak()
+    {
+        return checkpointer.builder().memory().peak();
     }
 
     /**

@@ -234,6 +234,8 @@ public final class OffHeapTailChild
     private static void report(final StateStore store, final String phase)
     {
         System.out.println(phase + ": peakDirect=" + peakDirect + " overlayBytes=" + store.overlayBytes() +
+            " peakOverlay=" + store.overlayMemoryPeak() + " peakBuild=" + store.checkpointBuildMemoryPeak() +
+            " overlayReserved=" + store.overlayMemoryReserved() + " overlayUsed=" + store.overlayMemoryUsed() +
             " checkpoints=" + store.checkpointCount());
     }
 }

@@ -30,7 +30,23 @@ class OffHeapTailTest
         final String reopened = run("reopen", dir.toString());
         assertTrue(reopened.contains("result=ok"), reopened);
         assertFalse(reopened.contains("failure="), reopened);
+        // the store's own accounting: the live overlays and the builds together stay well inside what the JVM was
+        // given for off-heap memory (the state is ~20 MB)
+        for (final String out : new String[]{written, reopened})
+        {
+            final long overlay = number(out, "peakOverlay");
+            final long build = number(out, "peakBuild");
+            assertTrue(overlay > 0 && build > 0, out);
+            assertTrue(overlay + build < 160L * 1024 * 1024, "peak overlay + build memory: " + out);
+        }
         System.out.println(written + reopened);
+    }
+
+    private static long number(final String text, final String name)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile(name + "=(\\d+)").matcher(text);
+        assertTrue(m.find(), name + " in " + text);
+        return Long.parseLong(m.group(1));
     }
 
     private String run(final String... args) throws Exception

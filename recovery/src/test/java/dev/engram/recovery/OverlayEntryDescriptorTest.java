@@ -18,9 +18,7 @@ class OverlayEntryDescriptorTest
         assertEquals(32, B_OFFSET);
         assertEquals(40, VALUE_LENGTH_OFFSET);
         assertEquals(48, CREATED_VERSION_OFFSET);
-        assertEquals(56, SPARE_ADDRESS_OFFSET);
-        assertEquals(64, SPARE_CAPACITY_OFFSET);
-        assertEquals(72, KEY_OFFSET);
+        assertEquals(56, KEY_OFFSET);
         assertEquals(0, KEY_OFFSET % 8, "keys start 8-byte aligned (compared a long at a time)");
         assertEquals(0, SLOT_HASH_OFFSET);
         assertEquals(8, SLOT_ENTRY_OFFSET);
