@@ -157,7 +157,9 @@ public final class EngramMetrics implements AutoCloseable
         return new MetricsSnapshot(copies[0], copies[1], copies[2], copies[3], copies[4], copies[5],
             journal.writtenVersion(), journal.syncedVersion(), s.appliedVersion(), journal.writtenBytes(),
             journal.syncCount(), s.checkpointCount(), s.deltaCheckpointCount(), lastCompressionRatio,
-            journal.ringOccupancy(), journal.backPressureEvents(), journal.heapFrameCount(), recoveryNs);
+            journal.ringOccupancy(), journal.backPressureEvents(), journal.heapFrameCount(), recoveryNs,
+            s.overlayMemoryReserved(), s.overlayMemoryUsed(), s.overlayMemoryPeak(), s.checkpointBuildMemoryReserved(),
+            s.checkpointBuildMemoryPeak());
     }
 
     /**

@@ -25,6 +25,12 @@ import org.HdrHistogram.Histogram;
  * @param heapFrames         deltas copied to a heap array because they fit neither a ring slot nor the arena
  *                           (the only appends that allocate; see {@code JournalContext.ringArenaLength}).
  * @param recoveryNs         how long the open's recovery took.
+ * @param overlayMemoryReserved off-heap bytes reserved by the overlays (the live generation and replaced ones a
+ *                           reader still holds): tables, entries, value blocks in use or free for reuse.
+ * @param overlayMemoryUsed  of those, bytes holding entries, values and current tables.
+ * @param overlayMemoryPeak  highest {@code overlayMemoryReserved} since open.
+ * @param checkpointBuildMemoryReserved off-heap bytes of the checkpoint build in progress (0 between builds).
+ * @param checkpointBuildMemoryPeak highest {@code checkpointBuildMemoryReserved} since open.
  */
 public record MetricsSnapshot(
     Histogram appendLatency,
@@ -44,7 +50,12 @@ public record MetricsSnapshot(
     long ringOccupancy,
     long backPressureEvents,
     long heapFrames,
-    long recoveryNs)
+    long recoveryNs,
+    long overlayMemoryReserved,
+    long overlayMemoryUsed,
+    long overlayMemoryPeak,
+    long checkpointBuildMemoryReserved,
+    long checkpointBuildMemoryPeak)
 {
     /**
      * @return a short human summary with percentiles in microseconds.
@@ -53,10 +64,12 @@ public record MetricsSnapshot(
     {
         return String.format(
             "append %s%nwrite lag %s%napply lag %s%nsync %s%ncheckpoint %s, %d published (%d delta), last ratio %.2f%n" +
-            "versions written=%d synced=%d applied=%d, %d bytes, ring=%d, back-pressure=%d, heap frames=%d, recovery %.1f ms",
+            "versions written=%d synced=%d applied=%d, %d bytes, ring=%d, back-pressure=%d, heap frames=%d, recovery %.1f ms%n" +
+            "off-heap overlay reserved=%d used=%d peak=%d, checkpoint build reserved=%d peak=%d",
             percentiles(appendLatency), percentiles(writeLag), percentiles(applyLag), percentiles(syncLatency),
             percentiles(checkpointDuration), checkpoints, deltaCheckpoints, lastCompressionRatio,
-            writtenVersion, syncedVersion, appliedVersion, bytesWritten, ringOccupancy, backPressureEvents, heapFrames, recoveryNs / 1e6);
+            writtenVersion, syncedVersion, appliedVersion, bytesWritten, ringOccupancy, backPressureEvents, heapFrames, recoveryNs / 1e6,
+            overlayMemoryReserved, overlayMemoryUsed, overlayMemoryPeak, checkpointBuildMemoryReserved, checkpointBuildMemoryPeak);
     }
 
     static String percentiles(final Histogram h)

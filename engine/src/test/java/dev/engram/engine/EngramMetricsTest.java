@@ -49,11 +49,17 @@ class EngramMetricsTest
             assertEquals(last, snapshot.writtenVersion());
             assertTrue(snapshot.bytesWritten() > 20_000 * 100L);
             assertTrue(snapshot.recoveryNs() > 0);
+            assertTrue(snapshot.overlayMemoryReserved() > 0 && snapshot.overlayMemoryUsed() > 0, snapshot.describe());
+            assertTrue(snapshot.overlayMemoryPeak() >= snapshot.overlayMemoryReserved());
+            assertTrue(snapshot.checkpointBuildMemoryPeak() > 0, "the checkpoint's build was counted");
+            assertEquals(0, snapshot.checkpointBuildMemoryReserved(), "no build in progress");
 
             final SimpleMeterRegistry registry = new SimpleMeterRegistry();
             new EngramMeterBinder(engram).bindTo(registry);
             assertEquals(last, registry.get("engram.version.written").gauge().value());
             assertEquals(20_000, registry.get("engram.append.latency.count").gauge().value());
+            assertTrue(registry.get("engram.offheap.overlay.reserved.bytes").gauge().value() > 0);
+            assertTrue(registry.get("engram.offheap.checkpoint.build.peak.bytes").gauge().value() > 0);
             assertEquals(0, snapshot.heapFrames(), "100-byte deltas travel inline");
 
             // over a quarter of the 16 MiB arena: the one kind of delta still copied to the heap

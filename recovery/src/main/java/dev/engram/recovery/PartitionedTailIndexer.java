@@ -47,6 +47,8 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     private final Overlay overlay;
     private final Overlay.BaseValues base;
     private final long bufferBudget;
+    /** {@link #CHUNK_LENGTH}, or less under a small memory limit. */
+    private final int chunkLength;
     private final int partitionBits;
     private final long[] firstBlock;
     private final long[] currentBlock;
@@ -95,7 +97,8 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
         this.overlay = overlay;
         this.base = base;
         // the records count in the overlay's account: at most a quarter of its limit goes to buffering
-        this.bufferBudget = Math.min(bufferBudget, Math.max(CHUNK_LENGTH, overlay.account().limit() / 4));
+        this.bufferBudget = Math.min(bufferBudget, Math.max(4L * BLOCK_LENGTH, overlay.account().limit() / 4));
+        this.chunkLength = (int)Math.min(CHUNK_LENGTH, Math.max(BLOCK_LENGTH, this.bufferBudget / 4));
         this.partitionBits = partitionBits((int)Math.min(1 << 30, Long.highestOneBit(Math.max(8, expectedOps * 2 - 1)) << 1));
         final int partitions = 1 << partitionBits;
         this.firstBlock = new long[partitions];
@@ -273,7 +276,7 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     {
         if (chunkNext + length > chunkEnd)
         {
-            final long chunkLength = Math.max(CHUNK_LENGTH, length);
+            final long chunkLength = Math.max(this.chunkLength, length);
             overlay.reserve(chunkLength);   // may refuse (a build over its limit): nothing taken then
             long chunk = chunkLength == CHUNK_LENGTH && prefaulted != null ? prefaulted.take() : 0;
             if (chunk == 0)

@@ -69,6 +69,11 @@ public final class EngramMeterBinder implements MeterBinder
         gauge(registry, "engram.backpressure.events", s -> s.backPressureEvents());
         gauge(registry, "engram.heap.frames", s -> s.heapFrames());
         gauge(registry, "engram.recovery.seconds", s -> s.recoveryNs() / 1e9);
+        gauge(registry, "engram.offheap.overlay.reserved.bytes", s -> s.overlayMemoryReserved());
+        gauge(registry, "engram.offheap.overlay.used.bytes", s -> s.overlayMemoryUsed());
+        gauge(registry, "engram.offheap.overlay.peak.bytes", s -> s.overlayMemoryPeak());
+        gauge(registry, "engram.offheap.checkpoint.build.reserved.bytes", s -> s.checkpointBuildMemoryReserved());
+        gauge(registry, "engram.offheap.checkpoint.build.peak.bytes", s -> s.checkpointBuildMemoryPeak());
     }
 
     private void gauge(final MeterRegistry registry, final String name, final ToDoubleFunction<MetricsSnapshot> value)
