@@ -15,6 +15,7 @@ final class OffHeapArena implements AutoCloseable
 
     private final int maxChunkLength;
     private final AccountRef account;
+    private final boolean chunksUsed;
     private int nextChunkLength;
     private long[] chunks = new long[8];
     private long[] chunkLengths = new long[8];
@@ -43,9 +44,19 @@ final class OffHeapArena implements AutoCloseable
      */
     OffHeapArena(final int firstChunkLength, final int maxChunkLength, final AccountRef account)
     {
+        this(firstChunkLength, maxChunkLength, account, false);
+    }
+
+    /**
+     * @param chunksUsed count each chunk as used as well as reserved (an owner that never gives memory back,
+     *                   e.g. the overlay's entries: no accounting per allocation on its hot path).
+     */
+    OffHeapArena(final int firstChunkLength, final int maxChunkLength, final AccountRef account, final boolean chunksUsed)
+    {
         this.nextChunkLength = Math.min(firstChunkLength, maxChunkLength);
         this.maxChunkLength = maxChunkLength;
         this.account = account;
+        this.chunksUsed = chunksUsed;
     }
 
     private long newChunk(final int length)
@@ -69,6 +80,10 @@ final class OffHeapArena implements AutoCloseable
         chunks[chunkCount] = address;
         chunkLengths[chunkCount++] = length;
         reservedBytes += length;
+        if (chunksUsed)
+        {
+            account.use(length);
+        }
         return address;
     }
 
@@ -124,6 +139,10 @@ final class OffHeapArena implements AutoCloseable
         {
             UnsafeApi.freeMemory(chunks[i]);
             account.release(chunkLengths[i]);
+            if (chunksUsed)
+            {
+                account.use(-chunkLengths[i]);
+            }
         }
         chunkCount = 0;
         chunkCapacity = 0;

@@ -75,7 +75,7 @@ final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
         void onEntry(DirectBuffer key, int keyOffset, int keyLength, int kind, long version, DirectBuffer value, int valueLength);
     }
 
-    private final OffHeapArena entries = new OffHeapArena(FIRST_ENTRY_CHUNK, MAX_ENTRY_CHUNK, this);   // every field is written on insert
+    private final OffHeapArena entries = new OffHeapArena(FIRST_ENTRY_CHUNK, MAX_ENTRY_CHUNK, this, true);   // every field is written on insert
     private final ValueBlocks values = new ValueBlocks(this);
     private final List<long[]> tables = new ArrayList<>();   // {address, length}: old tables stay until close (readers)
     private OffHeapAccount account;
@@ -329,8 +329,7 @@ final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
         {
             allocateTable((mask + 1) * 2);
         }
-        final long address = entries.allocate(KEY_OFFSET + keyLength);
-        use(((KEY_OFFSET + keyLength) + OffHeapArena.ALIGNMENT - 1) & -OffHeapArena.ALIGNMENT);
+        final long address = entries.allocate(KEY_OFFSET + keyLength);   // its chunks count as used (no atomic per entry)
         UnsafeApi.putLong(address + SEQUENCE_OFFSET, 0);
         UnsafeApi.putLong(address + VERSION_OFFSET, version);
         UnsafeApi.putInt(address + KIND_OFFSET, kind);
@@ -536,8 +535,7 @@ final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
         // of about that size is free, else a new one), then patch it. Writing into a reused block before this
         // entry's update() is safe: the update that took it out of use made that entry's sequence odd (and fenced)
         // first, so a reader still copying from it fails its re-check and retries.
-        final long valueAddress = values.take(Math.min(dev.engram.journal.DeltaFrameDescriptor.MAX_VALUE_LENGTH,
-            Math.max(8L, (long)newLength + (newLength >> 3))));
+        final long valueAddress = values.take(Math.max(8L, newLength));   // its size class leaves 0-25 % to grow into
         final long capacity = values.takenCapacity();
         arenaView.wrap(valueAddress, (int)capacity);
         final int copied = kind != KIND_TOMBSTONE ? currentLength : 0;
