@@ -58,6 +58,20 @@ public record MetricsSnapshot(
     long checkpointBuildMemoryPeak)
 {
     /**
+     * Without the off-heap figures (0): for snapshots written before they existed (e.g. the demo's progress files).
+     */
+    public MetricsSnapshot(final Histogram appendLatency, final Histogram writeLag, final Histogram applyLag,
+        final Histogram syncLatency, final Histogram checkpointDuration, final Histogram checkpointBytes,
+        final long writtenVersion, final long syncedVersion, final long appliedVersion, final long bytesWritten,
+        final long syncs, final long checkpoints, final long deltaCheckpoints, final double lastCompressionRatio,
+        final long ringOccupancy, final long backPressureEvents, final long heapFrames, final long recoveryNs)
+    {
+        this(appendLatency, writeLag, applyLag, syncLatency, checkpointDuration, checkpointBytes, writtenVersion,
+            syncedVersion, appliedVersion, bytesWritten, syncs, checkpoints, deltaCheckpoints, lastCompressionRatio,
+            ringOccupancy, backPressureEvents, heapFrames, recoveryNs, 0, 0, 0, 0, 0);
+    }
+
+    /**
      * @return a short human summary with percentiles in microseconds.
      */
     public String describe()
