@@ -159,7 +159,7 @@ public final class EngramMetrics implements AutoCloseable
             journal.syncCount(), s.checkpointCount(), s.deltaCheckpointCount(), lastCompressionRatio,
             journal.ringOccupancy(), journal.backPressureEvents(), journal.heapFrameCount(), recoveryNs,
             s.overlayMemoryReserved(), s.overlayMemoryUsed(), s.overlayMemoryPeak(), s.checkpointBuildMemoryReserved(),
-            s.checkpointBuildMemoryPeak());
+            s.checkpointBuildMemoryPeak(), s.quarantineCount());
     }
 
     /**

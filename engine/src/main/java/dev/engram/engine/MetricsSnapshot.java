@@ -31,6 +31,8 @@ import org.HdrHistogram.Histogram;
  * @param overlayMemoryPeak  highest {@code overlayMemoryReserved} since open.
  * @param checkpointBuildMemoryReserved off-heap bytes of the checkpoint build in progress (0 between builds).
  * @param checkpointBuildMemoryPeak highest {@code checkpointBuildMemoryReserved} since open.
+ * @param quarantinedKeys    keys quarantined since open (frames that could not be applied; see
+ *                           {@code Engram.quarantinedKeys()}).
  */
 public record MetricsSnapshot(
     Histogram appendLatency,
@@ -55,7 +57,8 @@ public record MetricsSnapshot(
     long overlayMemoryUsed,
     long overlayMemoryPeak,
     long checkpointBuildMemoryReserved,
-    long checkpointBuildMemoryPeak)
+    long checkpointBuildMemoryPeak,
+    long quarantinedKeys)
 {
     /**
      * Without the off-heap figures (0): for snapshots written before they existed (e.g. the demo's progress files).
@@ -68,7 +71,7 @@ public record MetricsSnapshot(
     {
         this(appendLatency, writeLag, applyLag, syncLatency, checkpointDuration, checkpointBytes, writtenVersion,
             syncedVersion, appliedVersion, bytesWritten, syncs, checkpoints, deltaCheckpoints, lastCompressionRatio,
-            ringOccupancy, backPressureEvents, heapFrames, recoveryNs, 0, 0, 0, 0, 0);
+            ringOccupancy, backPressureEvents, heapFrames, recoveryNs, 0, 0, 0, 0, 0, 0);
     }
 
     /**
@@ -79,11 +82,12 @@ public record MetricsSnapshot(
         return String.format(
             "append %s%nwrite lag %s%napply lag %s%nsync %s%ncheckpoint %s, %d published (%d delta), last ratio %.2f%n" +
             "versions written=%d synced=%d applied=%d, %d bytes, ring=%d, back-pressure=%d, heap frames=%d, recovery %.1f ms%n" +
-            "off-heap overlay reserved=%d used=%d peak=%d, checkpoint build reserved=%d peak=%d",
+            "off-heap overlay reserved=%d used=%d peak=%d, checkpoint build reserved=%d peak=%d, quarantined keys=%d",
             percentiles(appendLatency), percentiles(writeLag), percentiles(applyLag), percentiles(syncLatency),
             percentiles(checkpointDuration), checkpoints, deltaCheckpoints, lastCompressionRatio,
             writtenVersion, syncedVersion, appliedVersion, bytesWritten, ringOccupancy, backPressureEvents, heapFrames, recoveryNs / 1e6,
-            overlayMemoryReserved, overlayMemoryUsed, overlayMemoryPeak, checkpointBuildMemoryReserved, checkpointBuildMemoryPeak);
+            overlayMemoryReserved, overlayMemoryUsed, overlayMemoryPeak, checkpointBuildMemoryReserved, checkpointBuildMemoryPeak,
+            quarantinedKeys);
     }
 
     static String percentiles(final Histogram h)

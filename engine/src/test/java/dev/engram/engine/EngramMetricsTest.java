@@ -104,4 +104,32 @@ class EngramMetricsTest
             assertEquals(0, registry.get("engram.heap.frames").gauge().value());
         }
     }
+
+    @Test
+    void shouldCountQuarantinedKeysInTheMetricsAndTheMeterRegistry() throws Exception
+    {
+        final EngramContext ctx = new EngramContext().checkpointIntervalMs(0);
+        ctx.state().snapshotIndex(false);
+        try (Engram engram = Engram.open(dir.resolve("state"), ctx))
+        {
+            final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new EngramMeterBinder(engram).bindTo(registry);
+            // a PATCH past the largest value, as engines that did not check patch() offsets wrote them
+            final dev.engram.journal.Delta delta = engram.journal().newDelta().patch("bad", 0, new byte[] {1});
+            final java.lang.reflect.Field buffer = dev.engram.journal.Delta.class.getDeclaredField("buffer");
+            final java.lang.reflect.Field lastOp = dev.engram.journal.Delta.class.getDeclaredField("lastOpOffset");
+            buffer.setAccessible(true);
+            lastOp.setAccessible(true);
+            ((org.agrona.MutableDirectBuffer)buffer.get(delta)).putLong(lastOp.getInt(delta) +
+                dev.engram.journal.DeltaFrameDescriptor.OP_PATCH_OFFSET_OFFSET,
+                dev.engram.journal.DeltaFrameDescriptor.MAX_VALUE_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN);
+            final long v = engram.append(delta);
+            assertTrue(engram.awaitApplied(v, 60, TimeUnit.SECONDS));
+            assertEquals(1, engram.metrics().snapshot().quarantinedKeys());
+            assertEquals("bad", engram.quarantinedKeys().get(0).key());
+            assertThrows(dev.engram.recovery.QuarantinedKeyException.class, () -> engram.get("bad"));
+            assertTrue(engram.metrics().snapshot().describe().contains("quarantined keys=1"));
+            assertNotNull(registry.find("engram.quarantined.keys").gauge(), "a Micrometer gauge");
+        }
+    }
 }

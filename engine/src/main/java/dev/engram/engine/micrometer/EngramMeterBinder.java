@@ -74,6 +74,7 @@ public final class EngramMeterBinder implements MeterBinder
         gauge(registry, "engram.offheap.overlay.peak.bytes", s -> s.overlayMemoryPeak());
         gauge(registry, "engram.offheap.checkpoint.build.reserved.bytes", s -> s.checkpointBuildMemoryReserved());
         gauge(registry, "engram.offheap.checkpoint.build.peak.bytes", s -> s.checkpointBuildMemoryPeak());
+        gauge(registry, "engram.quarantined.keys", s -> s.quarantinedKeys());
     }
 
     private void gauge(final MeterRegistry registry, final String name, final ToDoubleFunction<MetricsSnapshot> value)
