@@ -74,9 +74,10 @@ public final class DeltaFrame
 
     /**
      * Set by the reader: where this frame lives, so a value can be found again later through
-     * {@link JournalMappedFiles} without copying it now.
+     * {@link JournalMappedFiles} without copying it now. Public for recovery's read-only walk of the cycle files
+     * ({@code ReadOnlyState}), which delivers frames it found itself.
      */
-    void location(final int cycle, final long filePosition)
+    public void location(final int cycle, final long filePosition)
     {
         this.cycle = cycle;
         this.filePosition = filePosition;

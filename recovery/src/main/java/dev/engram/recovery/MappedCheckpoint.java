@@ -486,6 +486,17 @@ public final class MappedCheckpoint implements AutoCloseable
         return checked;
     }
 
+    /**
+     * Check one block's CRC32C, for a verifier that goes on past a bad block ({@code ReadOnlyState.verify}).
+     *
+     * @throws CheckpointCorruptionException naming the file and the block's offset if it does not match.
+     */
+    void verifyBlock(final int blockIndex)
+    {
+        checkOpen();
+        verifyCrc(blockIndex);
+    }
+
     private long rawLength(final int blockIndex)
     {
         return blockTable.getInt(row(blockIndex) + BlockTableDescriptor.RAW_LENGTH_OFFSET, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
