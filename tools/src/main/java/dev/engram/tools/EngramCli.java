@@ -1,0 +1,90 @@
+package dev.engram.tools;
+
+import dev.engram.journal.EngramSystemProperties;
+import dev.engram.recovery.ReadOnlyState;
+import dev.engram.recovery.VersionUnavailableException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The operator CLI: {@code ./engram <command> DIR ...} (or {@code java -jar tools/target/engram-tools.jar}). Read-only
+ * commands ({@code info verify get history diff tags dump-journal}) never open the store: they read its files through
+ * {@link ReadOnlyState} and change nothing. {@code checkpoint} and {@code migrate} open it as an application would.
+ * <p>
+ * Exit codes: 0 done (verify: no damage); 1 verify found damage, or {@code get} found no value; 2 could not run (bad
+ * arguments, not a state directory, a version that cannot be rebuilt, any other failure).
+ */
+@Command(name = "engram", mixinStandardHelpOptions = true, version = "engram-tools 0.1.0",
+    description = "Operator commands for an Engram state directory.",
+    subcommands = {
+        InfoCommand.class,
+        VerifyCommand.class,
+        GetCommand.class,
+        HistoryCommand.class,
+        DiffCommand.class,
+        TagsCommand.class,
+        DumpJournalCommand.class,
+        CheckpointCommand.class,
+        MigrateCommand.class,
+        CommandLine.HelpCommand.class
+    },
+    footer = {
+        "",
+        "Read-only commands (info, verify, get, history, diff, tags, dump-journal) never change a file and take no lock.",
+        "Exit codes: 0 done, 1 damage found (verify) or no value (get), 2 could not run."
+    })
+public final class EngramCli implements Runnable
+{
+    public static final int OK = 0;
+    public static final int DAMAGE = 1;
+    public static final int COULD_NOT_RUN = 2;
+
+    static
+    {
+        EngramSystemProperties.apply();
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * @return the command line, with its exit codes: picocli's usage errors are 2, and so is any exception a command
+     * throws (printed as one line naming the command; the stack trace only with {@code ENGRAM_DEBUG=1}).
+     */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cli = new CommandLine(new EngramCli());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+        {
+            commandLine.getErr().println("engram " + commandLine.getCommandName() + ": " + describe(ex));
+            if ("1".equals(System.getenv("ENGRAM_DEBUG")))
+            {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            commandLine.getErr().flush();
+            return COULD_NOT_RUN;
+        });
+        return cli;
+    }
+
+    private static String describe(final Exception ex)
+    {
+        if (ex instanceof ReadOnlyState.NotAStoreException || ex instanceof VersionUnavailableException)
+        {
+            return ex.getMessage();
+        }
+        return ex.getMessage() == null ? ex.toString() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
+    }
+
+    public static void main(final String[] args)
+    {
+        final int code = commandLine().execute(args);
+        System.exit(code);
+    }
+}

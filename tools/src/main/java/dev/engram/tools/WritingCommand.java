@@ -1,0 +1,52 @@
+package dev.engram.tools;
+
+import dev.engram.engine.Engram;
+import dev.engram.engine.EngramContext;
+import dev.engram.recovery.ReadOnlyState;
+import picocli.CommandLine;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * What the commands that change the store share ({@code checkpoint}, {@code migrate}): they open it as an application
+ * does (the lock, recovery, the journal for writing) and close it cleanly. The directory must already be a state
+ * directory: these commands never create one.
+ */
+abstract class WritingCommand implements Callable<Integer>
+{
+    @Parameters(index = "0", paramLabel = "DIR", description = "the state directory (must not be open in another process)")
+    Path directory;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception
+    {
+        ReadOnlyState.open(directory).close();   // refuses a directory that is not a store, before anything is created
+        return run();
+    }
+
+    abstract int run() throws Exception;
+
+    Engram open(final EngramContext ctx)
+    {
+        final Engram engram = Engram.open(directory, ctx);
+        out().println("opened " + directory + " at version " + engram.appliedVersion() + " (" +
+            engram.recoveryReport().replayPath() + ", " + engram.recoveryReport().framesReplayed() + " frames replayed)");
+        return engram;
+    }
+
+    PrintWriter out()
+    {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err()
+    {
+        return spec.commandLine().getErr();
+    }
+}
