@@ -15,6 +15,7 @@ final class ProgressLine implements ReadOnlyState.Progress
     private final long startNs = System.nanoTime();
     private long lastNs;
     private boolean drawn;
+    private String phase;
 
     private ProgressLine(final PrintWriter err)
     {
@@ -38,10 +39,15 @@ final class ProgressLine implements ReadOnlyState.Progress
     public void update(final String phase, final long done, final long total, final long items)
     {
         final long now = System.nanoTime();
-        if (drawn && now - lastNs < 200_000_000L && done < total)
+        if (phase != null && !phase.equals(this.phase) && drawn)
+        {
+            err.println();   // a new phase starts on its own line
+        }
+        else if (drawn && now - lastNs < 200_000_000L && done < total)
         {
             return;
         }
+        this.phase = phase;
         lastNs = now;
         drawn = true;
         final double seconds = Math.max(1e-3, (now - startNs) / 1e9);

@@ -343,4 +343,51 @@ class EngramCliTest
         assertTrue(run.err().contains("--plugin JAR"), run.err());
         assertEquals(before, TestStores.fingerprint(dir));
     }
+
+    @Test
+    void aTornTailShouldBeReportedReadOnlyAndRetiredByTheNextOpen() throws Exception
+    {
+        final Path copy = copyOfStore("torn-tail");
+        Files.delete(copy.resolve("clean-shutdown"));   // as after a crash
+        final ReadOnlyState.CycleFile last;
+        try (ReadOnlyState state = ReadOnlyState.open(copy))
+        {
+            final List<ReadOnlyState.CycleFile> cycles = state.journal(ReadOnlyState.Progress.NONE).cycles();
+            last = cycles.get(cycles.size() - 1);
+        }
+        // a complete Chronicle document after the last frame whose body is no valid frame: a write cut short
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(last.file(),
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer document = java.nio.ByteBuffer.allocate(4 + 40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            document.putInt(40);
+            while (document.hasRemaining())
+            {
+                document.put((byte)0x5A);
+            }
+            document.flip();
+            channel.write(document, last.dataEnd());
+        }
+        final var before = TestStores.fingerprint(copy);
+        final CliRun verify = CliRun.of("verify", copy);
+        assertEquals(0, verify.exit(), verify::toString);
+        assertTrue(verify.out().contains("note         " + last.file() + " offset=" + (last.dataEnd() + 4) +
+            ": 1 journal frame(s), 40 bytes, fail their check"), verify.out());
+        assertTrue(verify.out().contains("a torn tail"), verify.out());
+        final CliRun info = CliRun.of("info", copy);
+        assertTrue(info.out().contains("torn tail      " + last.file()), info.out());
+        assertGet("value-0-v4", "get", copy, "k/0");
+        assertEquals(before, TestStores.fingerprint(copy), "read-only commands leave the torn tail alone");
+
+        // the next normal open retires it with a trim frame, which the read-only walk then honours
+        final CliRun checkpoint = CliRun.of("checkpoint", copy);
+        assertEquals(0, checkpoint.exit(), checkpoint::toString);
+        final CliRun after = CliRun.of("verify", copy);
+        assertEquals(0, after.exit(), after::toString);
+        assertFalse(after.out().contains("torn tail"), after.out());
+        final CliRun infoAfter = CliRun.of("info", copy);
+        assertTrue(infoAfter.out().contains("trim frames    1 (retiring 1 torn frames)"), infoAfter.out());
+        assertTrue(infoAfter.out().contains("torn tail      none"), infoAfter.out());
+        assertGet("value-0-v4", "get", copy, "k/0");
+    }
 }
