@@ -181,14 +181,16 @@ final class ReadOnlyJournal implements AutoCloseable
                         }
                         else
                         {
-                            if (pending != null)
+                            final long version = frame.version();
+                            final boolean afterDamage = pending != null;
+                            if (afterDamage)
                             {
-                                walk.damage.add(pending.finding("followed by a valid frame of version=" + frame.version() +
+                                walk.damage.add(pending.finding("followed by a valid frame of version=" + version +
                                     " (damage inside the journal, not a torn tail)"));
                                 pending = null;
                             }
-                            final long version = frame.version();
-                            if (walk.lastVersion != 0 && version != walk.lastVersion + 1)
+                            // the damaged frames held the versions in between: their gap is not reported again
+                            if (walk.lastVersion != 0 && version != walk.lastVersion + 1 && !(afterDamage && version > walk.lastVersion))
                             {
                                 walk.damage.add(new StoreFinding(file.toPath(), body, "expected version=" +
                                     (walk.lastVersion + 1) + " found version=" + version + " (a gap or repeat in the journal)"));

@@ -729,6 +729,7 @@ public final class ReadOnlyState implements AutoCloseable
         }
         long doneBytes = 0;
         long blocks = 0;
+        sink.update("checkpoints", 0, totalBytes, 0);
         for (final CheckpointFile file : files)
         {
             blocks += verifyCheckpoint(file.file(), damage);

@@ -12,7 +12,7 @@ import java.util.Locale;
 final class ProgressLine implements ReadOnlyState.Progress
 {
     private final PrintWriter err;
-    private final long startNs = System.nanoTime();
+    private long startNs = System.nanoTime();
     private long lastNs;
     private boolean drawn;
     private String phase;
@@ -39,9 +39,13 @@ final class ProgressLine implements ReadOnlyState.Progress
     public void update(final String phase, final long done, final long total, final long items)
     {
         final long now = System.nanoTime();
-        if (phase != null && !phase.equals(this.phase) && drawn)
+        if (phase != null && !phase.equals(this.phase) && this.phase != null)
         {
-            err.println();   // a new phase starts on its own line
+            if (drawn)
+            {
+                err.println();   // a new phase starts on its own line, with its own rate
+            }
+            startNs = now;
         }
         else if (drawn && now - lastNs < 200_000_000L && done < total)
         {

@@ -69,8 +69,9 @@ final class VerifyCommand extends StoreCommand
             else
             {
                 out.println("DAMAGE: " + report.damage().size() + " place(s). A damaged checkpoint is rebuilt by the next " +
-                    "open from an older chain or the journal (docs/recovery.md); damage inside the journal is refused " +
-                    "at open (docs/journal.md): restore the directory from a copy.");
+                    "open from an older chain or the journal (docs/recovery.md); damage inside the journal stops every " +
+                    "replay that crosses it (docs/journal.md): if it lies after the newest usable checkpoint, restore " +
+                    "the directory from a copy.");
             }
         }
         out().flush();

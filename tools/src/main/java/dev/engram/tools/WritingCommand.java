@@ -36,8 +36,14 @@ abstract class WritingCommand implements Callable<Integer>
     {
         final Engram engram = Engram.open(directory, ctx);
         out().println("opened " + directory + " at version " + engram.appliedVersion() + " (" +
-            engram.recoveryReport().replayPath() + ", " + engram.recoveryReport().framesReplayed() + " frames replayed)");
+            firstWords(engram.recoveryReport().replayPath()) + " path, " + engram.recoveryReport().framesReplayed() + " frames replayed)");
         return engram;
+    }
+
+    private static String firstWords(final String path)
+    {
+        final int colon = path == null ? -1 : path.indexOf(':');
+        return path == null ? "?" : colon < 0 ? path : path.substring(0, colon);
     }
 
     PrintWriter out()

@@ -312,14 +312,14 @@ class EngramCliTest
         final var before = TestStores.fingerprint(copy);
         final CliRun dry = CliRun.of("migrate", copy, "--dry-run");
         assertEquals(0, dry.exit(), dry::toString);
-        assertTrue(dry.out().contains("1 to migrate"), dry.out());
+        assertTrue(dry.out().contains("101 values: 99 raw, 1 current, 1 to migrate"), dry.out());
         assertTrue(dry.out().contains("to migrate: shout v1: 1"), dry.out());
         assertTrue(dry.out().contains("dry run: nothing changed"), dry.out());
         assertEquals(before, TestStores.fingerprint(copy), "a dry run changes nothing");
 
         final CliRun run = CliRun.of("migrate", copy);
         assertEquals(0, run.exit(), run::toString);
-        assertTrue(run.out().contains("migrated 1 of "), run.out());
+        assertTrue(run.out().contains("migrated 1 of 101 values (99 raw left alone)"), run.out());
         final CliRun after = CliRun.of("get", copy, "shout", "--type");
         assertTrue(after.out().contains("schema version=2"), after.out());
         assertTrue(after.out().contains("Shout[text=QUIET PLEASE]"), after.out());
@@ -339,6 +339,7 @@ class EngramCliTest
         final var before = TestStores.fingerprint(dir);
         final CliRun run = CliRun.of("migrate", dir);
         assertEquals(2, run.exit(), run::toString);
+        assertTrue(run.out().contains("1 values: 0 raw, 0 current, 0 to migrate, 1 of unknown codecs {2000=1}"), run.out());
         assertTrue(run.err().contains("values of codec id(s) [2000] have no codec here; nothing was changed"), run.err());
         assertTrue(run.err().contains("--plugin JAR"), run.err());
         assertEquals(before, TestStores.fingerprint(dir));
