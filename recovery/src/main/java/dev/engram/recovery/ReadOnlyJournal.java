@@ -245,6 +245,34 @@ final class ReadOnlyJournal implements AutoCloseable
     }
 
     /**
+     * The first and last versions the journal holds without walking all of it: the first frame of the first cycle file
+     * holding one, and a walk of the last such file only.
+     *
+     * @return {first, last}, {0, 0} if it holds no frame.
+     */
+    long[] bounds()
+    {
+        final TreeMap<Integer, File> cycles = files.list();
+        long first = 0;
+        long lastCycleFirst = 0;
+        for (final Map.Entry<Integer, File> entry : cycles.entrySet())
+        {
+            final long version = firstVersionOf(entry.getKey(), entry.getValue());
+            if (version > 0)
+            {
+                first = first == 0 ? version : first;
+                lastCycleFirst = version;
+            }
+        }
+        if (first == 0)
+        {
+            return new long[] {0, 0};
+        }
+        final Walk walk = walk(lastCycleFirst, Long.MAX_VALUE, frame -> { }, null);
+        return new long[] {first, walk.lastVersion};
+    }
+
+    /**
      * @return the version of the first valid delta frame in a cycle file, or 0 if it holds none.
      */
     private long firstVersionOf(final int cycle, final File file)

@@ -120,6 +120,7 @@ public final class ReadOnlyState implements AutoCloseable
     private final RollCycle rollCycle;
     private final CycleFiles cycleFiles;
     private JournalSummary journal;
+    private long[] bounds;
 
     private ReadOnlyState(final Path directory, final RollCycle rollCycle)
     {
@@ -276,6 +277,25 @@ public final class ReadOnlyState implements AutoCloseable
         return journal;
     }
 
+    /**
+     * @return {first, last} version of the journal: from the whole walk if it was made, else from its ends only.
+     */
+    private long[] journalBounds()
+    {
+        if (journal != null)
+        {
+            return new long[] {journal.firstVersion(), journal.lastVersion()};
+        }
+        if (bounds == null)
+        {
+            try (ReadOnlyJournal reader = new ReadOnlyJournal(cycleFiles, rollCycle))
+            {
+                bounds = reader.bounds();
+            }
+        }
+        return bounds;
+    }
+
     private static ReadOnlyJournal.BytesProgress bytesProgress(final String phase, final Progress progress)
     {
         return progress == null || progress == Progress.NONE ? null :
@@ -333,6 +353,15 @@ public final class ReadOnlyState implements AutoCloseable
      */
     public List<Chain> chains()
     {
+        return chains(true);
+    }
+
+    /**
+     * @param headsOnly only chains ending at a head; else one chain ending at every checkpoint (a delta's prefix of its
+     *                  chain is a chain too: the state at that delta's version).
+     */
+    private List<Chain> chains(final boolean headsOnly)
+    {
         final List<CheckpointFile> files = checkpoints();
         final Map<Long, CheckpointFile> byId = new TreeMap<>();
         final Set<Long> parents = new HashSet<>();
@@ -347,40 +376,44 @@ public final class ReadOnlyState implements AutoCloseable
         final List<Chain> chains = new ArrayList<>();
         for (final CheckpointFile head : files)
         {
-            if (parents.contains(head.checkpointId()))
+            if (!headsOnly || !parents.contains(head.checkpointId()))
             {
-                continue;
+                chains.add(chainEndingAt(head, byId));
             }
-            final List<Long> members = new ArrayList<>();
-            long bytes = 0;
-            String problem = null;
-            CheckpointFile current = head;
-            while (true)
-            {
-                members.add(0, current.checkpointId());
-                if (current.info() == null)
-                {
-                    problem = current.file().getFileName() + ": " + current.problem();
-                    break;
-                }
-                bytes += current.info().fileLength();
-                if (!current.info().isDelta())
-                {
-                    break;
-                }
-                final CheckpointFile parent = byId.get(current.info().parentId());
-                if (parent == null)
-                {
-                    problem = "chain member ckpt id=" + current.info().parentId() + " (parent of " +
-                        current.file().getFileName() + ") is missing";
-                    break;
-                }
-                current = parent;
-            }
-            chains.add(new Chain(head.checkpointId(), List.copyOf(members),
-                head.info() == null ? -1 : head.info().stateVersion(), bytes, problem));
         }
         return chains;
+    }
+
+    private static Chain chainEndingAt(final CheckpointFile head, final Map<Long, CheckpointFile> byId)
+    {
+        final List<Long> members = new ArrayList<>();
+        long bytes = 0;
+        String problem = null;
+        CheckpointFile current = head;
+        while (true)
+        {
+            members.add(0, current.checkpointId());
+            if (current.info() == null)
+            {
+                problem = current.file().getFileName() + ": " + current.problem();
+                break;
+            }
+            bytes += current.info().fileLength();
+            if (!current.info().isDelta())
+            {
+                break;
+            }
+            final CheckpointFile parent = byId.get(current.info().parentId());
+            if (parent == null)
+            {
+                problem = "chain member ckpt id=" + current.info().parentId() + " (parent of " +
+                    current.file().getFileName() + ") is missing";
+                break;
+            }
+            current = parent;
+        }
+        return new Chain(head.checkpointId(), List.copyOf(members), head.info() == null ? -1 : head.info().stateVersion(),
+            bytes, problem);
     }
 
     /**
@@ -389,11 +422,11 @@ public final class ReadOnlyState implements AutoCloseable
      */
     public HistoryRange historyRange()
     {
-        final JournalSummary summary = journal(Progress.NONE);
-        long newest = summary.lastVersion();
+        final long[] journalBounds = journalBounds();
+        long newest = journalBounds[1];
         long oldest = Long.MAX_VALUE;
-        final long firstJournal = summary.firstVersion() == 0 ? summary.lastVersion() + 1 : summary.firstVersion();
-        for (final Chain chain : chains())
+        final long firstJournal = journalBounds[0] == 0 ? journalBounds[1] + 1 : journalBounds[0];
+        for (final Chain chain : chains(false))
         {
             if (chain.usable())
             {
@@ -437,14 +470,14 @@ public final class ReadOnlyState implements AutoCloseable
         {
             throw new VersionUnavailableException("version=" + version + " is not available in " + directory, version, range);
         }
-        final JournalSummary summary = journal(Progress.NONE);
-        final long firstJournal = summary.firstVersion() == 0 ? summary.lastVersion() + 1 : summary.firstVersion();
+        final long[] journalBounds = journalBounds();
+        final long firstJournal = journalBounds[0] == 0 ? journalBounds[1] + 1 : journalBounds[0];
         final Map<Long, Path> files = new TreeMap<>();
         for (final CheckpointFile file : checkpoints())
         {
             files.put(file.checkpointId(), file.file());
         }
-        final List<Chain> candidates = new ArrayList<>(chains());
+        final List<Chain> candidates = new ArrayList<>(chains(false));
         candidates.sort((a, b) -> Long.compare(b.stateVersion(), a.stateVersion()));
         final StringBuilder rejected = new StringBuilder();
         for (final Chain chain : candidates)
