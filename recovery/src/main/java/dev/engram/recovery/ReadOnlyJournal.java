@@ -49,6 +49,7 @@ final class ReadOnlyJournal implements AutoCloseable
         long bytesWalked;
         final List<StoreFinding> damage = new ArrayList<>();
         StoreFinding tornTail;
+        StoreFinding unfinished;
         final List<CycleSummary> cycles = new ArrayList<>();
     }
 
@@ -136,10 +137,16 @@ final class ReadOnlyJournal implements AutoCloseable
                 while (position + ChronicleDocumentHeader.HEADER_LENGTH <= fileLength)
                 {
                     final int header = headerAt(base + position);
-                    if (header == ChronicleDocumentHeader.END_OF_DATA || header == ChronicleDocumentHeader.NOT_INITIALIZED ||
-                        (header & ChronicleDocumentHeader.NOT_COMPLETE) != 0)
+                    if (header == ChronicleDocumentHeader.END_OF_DATA || header == ChronicleDocumentHeader.NOT_INITIALIZED)
                     {
-                        break;   // end of this cycle's data (a not-complete document: a write the process never finished)
+                        break;   // end of this cycle's data
+                    }
+                    if ((header & ChronicleDocumentHeader.NOT_COMPLETE) != 0)
+                    {
+                        walk.unfinished = new StoreFinding(file.toPath(), position, "a journal document whose header is " +
+                            "not complete (0x" + Integer.toHexString(header) + "): a write cut short by a crash, or being " +
+                            "written now; the reads end before it");
+                        break;
                     }
                     final int length = header & ChronicleDocumentHeader.LENGTH_MASK;
                     final long body = position + ChronicleDocumentHeader.HEADER_LENGTH;

@@ -77,9 +77,11 @@ public final class ReadOnlyState implements AutoCloseable
      * @param syncedSource            where {@code syncedAtLeast} comes from.
      * @param manifestLastVersion     the highest last version the manifest records (0: none; -1: no manifest).
      * @param cleanShutdownVersion    the last written version the clean-shutdown record holds (-1: no record).
+     * @param unfinishedWrite         a document at the end whose header says it was never finished, or null.
      */
     public record JournalSummary(long firstVersion, long lastVersion, long frames, long firstTimestampNs,
-        long lastTimestampNs, long trimFrames, long retiredFrames, StoreFinding tornTail, List<StoreFinding> damage,
+        long lastTimestampNs, long trimFrames, long retiredFrames, StoreFinding tornTail, StoreFinding unfinishedWrite,
+        List<StoreFinding> damage,
         List<CycleFile> cycles, String rollCycle, long syncedAtLeast, String syncedSource, long manifestLastVersion,
         long cleanShutdownVersion)
     {
@@ -272,7 +274,7 @@ public final class ReadOnlyState implements AutoCloseable
             source = "journal manifest";
         }
         journal = new JournalSummary(walk.firstVersion, walk.lastVersion, walk.frames, walk.firstTimestampNs,
-            walk.lastTimestampNs, walk.trimFrames, walk.retiredFrames, walk.tornTail, List.copyOf(walk.damage),
+            walk.lastTimestampNs, walk.trimFrames, walk.retiredFrames, walk.tornTail, walk.unfinished, List.copyOf(walk.damage),
             List.copyOf(cycles), rollCycle.toString(), Math.min(synced, walk.lastVersion), source, manifestLast, clean);
         return journal;
     }
@@ -746,6 +748,10 @@ public final class ReadOnlyState implements AutoCloseable
         {
             damage.add(new StoreFinding(journalDirectory, -1, "the journal manifest records version=" +
                 summary.manifestLastVersion() + " as written, the journal ends at version=" + written));
+        }
+        if (summary.unfinishedWrite() != null)
+        {
+            notes.add(summary.unfinishedWrite());
         }
         checkManifest(summary, damage);
         if (Files.exists(directory.resolve(CleanShutdownRecord.FILE_NAME)) && clean < 0)

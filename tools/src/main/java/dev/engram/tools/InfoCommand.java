@@ -100,6 +100,10 @@ final class InfoCommand extends StoreCommand
                 " written of " + Sizes.bytes(cycle.fileLength()));
         }
         out.println("  torn tail      " + (journal.tornTail() == null ? "none" : journal.tornTail()));
+        if (journal.unfinishedWrite() != null)
+        {
+            out.println("  unfinished     " + journal.unfinishedWrite());
+        }
         if (journal.trimFrames() > 0)
         {
             out.println("  trim frames    " + journal.trimFrames() + " (retiring " + journal.retiredFrames() + " torn frames)");
@@ -161,6 +165,7 @@ final class InfoCommand extends StoreCommand
             .field("trimFrames", journal.trimFrames())
             .field("retiredFrames", journal.retiredFrames())
             .field("tornTail", journal.tornTail() == null ? null : journal.tornTail().toString())
+            .field("unfinishedWrite", journal.unfinishedWrite() == null ? null : journal.unfinishedWrite().toString())
             .field("damage", journal.damage().size());
         json.name("cycleFiles").beginArray();
         for (final ReadOnlyState.CycleFile cycle : journal.cycles())

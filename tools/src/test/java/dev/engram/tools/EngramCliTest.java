@@ -391,4 +391,33 @@ class EngramCliTest
         assertTrue(infoAfter.out().contains("torn tail      none"), infoAfter.out());
         assertGet("value-0-v4", "get", copy, "k/0");
     }
+
+    @Test
+    void aWriteCutShortInItsHeaderShouldBeANoteAndReadOnlyCommandsShouldReadUpToIt() throws Exception
+    {
+        final Path copy = copyOfStore("unfinished-write");
+        final ReadOnlyState.CycleFile last;
+        try (ReadOnlyState state = ReadOnlyState.open(copy))
+        {
+            final List<ReadOnlyState.CycleFile> cycles = state.journal(ReadOnlyState.Progress.NONE).cycles();
+            last = cycles.get(cycles.size() - 1);
+        }
+        // the header Chronicle writes before the body: length 40, the not-complete bit set
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(last.file(),
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            header.putInt(0x8000_0000 | 40).flip();
+            channel.write(header, last.dataEnd());
+        }
+        final var before = TestStores.fingerprint(copy);
+        final CliRun verify = CliRun.of("verify", copy);
+        assertEquals(0, verify.exit(), verify::toString);
+        assertTrue(verify.out().contains("note         " + last.file() + " offset=" + last.dataEnd() +
+            ": a journal document whose header is not complete"), verify.out());
+        assertTrue(CliRun.of("info", copy).out().contains("unfinished     " + last.file()));
+        assertGet("value-0-v4", "get", copy, "k/0");
+        assertEquals(LAST_VERSION, CliRun.of("dump-journal", copy, "--json").out().lines().count());
+        assertEquals(before, TestStores.fingerprint(copy));
+    }
 }
