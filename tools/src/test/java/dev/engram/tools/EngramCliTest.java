@@ -259,7 +259,7 @@ class EngramCliTest
         // a store copied while its engine has it open: what a crash leaves (a lock file, no clean-shutdown record)
         final Path live = work.resolve("live");
         final Path copy = work.resolve("read-only-crashed");
-        try (dev.engram.engine.Engram engram = dev.engram.engine.Engram.open(live, new dev.engram.engine.EngramContext()))
+        try (dev.engram.engine.Engram engram = dev.engram.engine.Engram.open(live, TestStores.context()))
         {
             TestStores.fill(engram);
             TestStores.copy(live, copy);
@@ -329,7 +329,7 @@ class EngramCliTest
     void migrateShouldRefuseAndChangeNothingWhileACodecIsUnknown() throws Exception
     {
         final Path dir = work.resolve("unknown-codec");
-        try (dev.engram.engine.Engram engram = dev.engram.engine.Engram.open(dir, new dev.engram.engine.EngramContext()))
+        try (dev.engram.engine.Engram engram = dev.engram.engine.Engram.open(dir, TestStores.context()))
         {
             final byte[] value = TestStores.oldShout("x");
             value[2] = (byte)0xD0;   // codec id 0x07D0 = 2000: no plugin knows it

@@ -36,6 +36,17 @@ final class TestStores
     {
     }
 
+    /**
+     * @return the engine's defaults, with small journal blocks (1 MiB cycle-file growth instead of 64 MiB) so that
+     * fingerprinting every file stays cheap; the CLI's writing commands reopen such a store with the defaults.
+     */
+    static EngramContext context()
+    {
+        final EngramContext ctx = new EngramContext();
+        ctx.journal().maxDeltaLength(256 << 10).chronicleBlockSize(1 << 20);
+        return ctx;
+    }
+
     static byte[] utf8(final String text)
     {
         return text.getBytes(StandardCharsets.UTF_8);
@@ -46,7 +57,7 @@ final class TestStores
      */
     static void build(final Path dir) throws Exception
     {
-        try (Engram engram = Engram.open(dir, new EngramContext()))
+        try (Engram engram = Engram.open(dir, context()))
         {
             fill(engram);
         }
