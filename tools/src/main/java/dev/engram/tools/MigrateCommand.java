@@ -8,7 +8,6 @@ import dev.engram.engine.UnknownCodecException;
 import dev.engram.engine.ValueEnvelope;
 import dev.engram.recovery.ReadOnlyState;
 import dev.engram.recovery.StateSnapshot;
-import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,6 @@
 package dev.engram.tools;
 
 import dev.engram.engine.Engram;
-import dev.engram.engine.EngramContext;
 import dev.engram.journal.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
