@@ -223,6 +223,14 @@ public final class ReadOnlyState implements AutoCloseable
     }
 
     /**
+     * @return the same, for opening the store with the roll cycle it was written with (the CLI's writing commands).
+     */
+    public RollCycle journalRollCycle()
+    {
+        return rollCycle;
+    }
+
+    /**
      * Walk the whole journal once (cached): versions, cycle files, torn tail, damage met on the way.
      */
     public JournalSummary journal(final Progress progress)

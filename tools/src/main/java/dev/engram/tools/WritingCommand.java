@@ -23,17 +23,27 @@ abstract class WritingCommand implements Callable<Integer>
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private net.openhft.chronicle.queue.RollCycle rollCycle;
+
     @Override
     public final Integer call() throws Exception
     {
-        ReadOnlyState.open(directory).close();   // refuses a directory that is not a store, before anything is created
+        try (ReadOnlyState state = ReadOnlyState.open(directory))   // refuses a directory that is not a store
+        {
+            rollCycle = state.journalRollCycle();
+        }
         return run();
     }
 
     abstract int run() throws Exception;
 
+    /**
+     * Open the store with {@code ctx}, its journal on the roll cycle the store's cycle files were written with (the
+     * other settings are the engine's defaults).
+     */
     Engram open(final EngramContext ctx)
     {
+        ctx.journal().rollCycle(rollCycle);
         final Engram engram = Engram.open(directory, ctx);
         out().println("opened " + directory + " at version " + engram.appliedVersion() + " (" +
             firstWords(engram.recoveryReport().replayPath()) + " path, " + engram.recoveryReport().framesReplayed() + " frames replayed)");

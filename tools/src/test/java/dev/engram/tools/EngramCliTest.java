@@ -420,4 +420,22 @@ class EngramCliTest
         assertEquals(LAST_VERSION, CliRun.of("dump-journal", copy, "--json").out().lines().count());
         assertEquals(before, TestStores.fingerprint(copy));
     }
+
+    @Test
+    void checkpointShouldOpenAStoreOnTheRollCycleItWasWrittenWith()
+    {
+        final Path dir = work.resolve("secondly");
+        final dev.engram.engine.EngramContext ctx = TestStores.context();
+        ctx.journal().rollCycle(net.openhft.chronicle.queue.rollcycles.TestRollCycles.TEST_SECONDLY);
+        try (dev.engram.engine.Engram engram = dev.engram.engine.Engram.open(dir, ctx))
+        {
+            assertTrue(engram.awaitApplied(engram.delta().put("a", TestStores.utf8("1")).commit(), 60,
+                java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(CliRun.of("info", dir).out().contains("(roll cycle TEST_SECONDLY)"));
+        final CliRun checkpoint = CliRun.of("checkpoint", dir);
+        assertEquals(0, checkpoint.exit(), checkpoint::toString);
+        assertTrue(checkpoint.out().contains("checkpoint ckpt-0000000000000001.ckp: full, version 1"), checkpoint.out());
+        assertGet("1", "get", dir, "a");
+    }
 }
