@@ -1,0 +1,57 @@
+package dev.engram.recovery;
+
+import java.util.Random;
+
+/**
+ * One injected fault: which pristine store (after a clean close, as a crash left it, or the older store for a swap
+ * with a newer file), which kind of file, which damage, and the random that places it. A case is a function of
+ * (seed, id) alone, so {@code -Dengram.faults.seed=S -Dengram.faults.case=ID} replays it.
+ * <p>
+ * Ids below {@link #SYSTEMATIC} go through every (file kind × damage) pair once; later ids draw both at random.
+ */
+record FaultCase(long seed, int id, Base base, FaultFileKind kind, FaultDamage damage, long randomSeed)
+{
+    static final int SYSTEMATIC = FaultFileKind.values().length * FaultDamage.values().length;
+
+    enum Base
+    {
+        CLEAN, CRASH, OLDER
+    }
+
+    static FaultCase of(final long seed, final int id)
+    {
+        final Random random = new Random(seed * 0x9E3779B97F4A7C15L + id);
+        final FaultFileKind kind;
+        final FaultDamage damage;
+        if (id < SYSTEMATIC)
+        {
+            kind = FaultFileKind.values()[id / FaultDamage.values().length];
+            damage = FaultDamage.values()[id % FaultDamage.values().length];
+        }
+        else
+        {
+            kind = FaultFileKind.values()[random.nextInt(FaultFileKind.values().length)];
+            damage = FaultDamage.values()[random.nextInt(FaultDamage.values().length)];
+        }
+        final Base base;
+        if (damage == FaultDamage.SWAP_NEWER)
+        {
+            base = Base.OLDER;
+        }
+        else if (kind == FaultFileKind.CLEAN_SHUTDOWN)
+        {
+            base = Base.CLEAN;                      // a crash leaves no record to damage
+        }
+        else
+        {
+            base = random.nextBoolean() ? Base.CLEAN : Base.CRASH;
+        }
+        return new FaultCase(seed, id, base, kind, damage, random.nextLong());
+    }
+
+    String describe()
+    {
+        return "case " + id + " (-Dengram.faults.seed=" + seed + " -Dengram.faults.case=" + id + "): " + damage + " on " +
+            kind + " of the " + base.name().toLowerCase() + " store";
+    }
+}
