@@ -201,7 +201,8 @@ public final class Journal implements AutoCloseable
         catch (final Throwable ex)
         {
             progress.fail(ex instanceof JournalException journalException ? journalException :
-                new JournalException("journal open failed: " + ex, ex));
+                new JournalException("journal queue in " + ctx.directory() + " failed to open in the background (its " +
+                    "metadata.cq4t or a cycle file's header may be damaged): " + ex, ex));
             progress.writerStopped();
             backendReady.countDown();
             return;

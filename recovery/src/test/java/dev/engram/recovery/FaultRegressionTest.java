@@ -1,0 +1,78 @@
+package dev.engram.recovery;
+
+import dev.engram.journal.Delta;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Minimal reproductions of what the fault-injection suite ({@link FaultInjectionTest}) found, one test each.
+ */
+class FaultRegressionTest
+{
+    @TempDir
+    Path root;
+
+    /**
+     * Fault suite seed 10410439739934 case 45: a bit flipped in the Chronicle header of the newest cycle file of a
+     * crashed store. The fast path scans the frames (intact) and is ready; the journal's queue then fails to open in
+     * the background. The next call names the journal directory; {@code close()} then threw "journal closed after a
+     * failure: ... journal open failed: IllegalStateException: expecting index2index ..." naming no file or directory.
+     */
+    @Test
+    void closeAfterTheQueueFailedToOpenInTheBackgroundNamesTheJournalDirectory() throws IOException
+    {
+        final Path live = root.resolve("live");
+        final Path crashed = root.resolve("crashed");
+        try (StateStore store = StateStore.open(FaultFixture.context(live, 1_700_000_000_000L)))
+        {
+            final Journal journal = store.journal();
+            final Delta delta = journal.newDelta();
+            for (long v = 1; v <= 100; v++)
+            {
+                journal.append(FaultFixture.WORKLOAD.fill(v, delta));
+                if (v == 50)
+                {
+                    assertTrue(store.awaitApplied(v, 60, TimeUnit.SECONDS));
+                    store.checkpoint();
+                }
+            }
+            assertTrue(store.awaitApplied(100, 60, TimeUnit.SECONDS));
+            FaultFixture.copyTree(live, crashed);              // as a crash leaves it
+        }
+        final Path cycle;
+        try (var files = Files.list(crashed.resolve("journal")))
+        {
+            cycle = files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(cycle.toFile(), "rw"))
+        {
+            raf.seek(157);
+            final int b = raf.read();
+            raf.seek(157);
+            raf.write(b ^ 2);
+        }
+        final Path journalDir = crashed.resolve("journal");
+        final StateStore store = StateStore.open(FaultFixture.context(crashed, 1_700_000_000_000L));
+        assertEquals(100, store.recoveryReport().recoveredVersion(), store.recoveryReport().describe());
+        final Journal journal = store.journal();
+        final JournalException write = assertThrows(JournalException.class, () ->
+        {
+            journal.append(FaultFixture.WORKLOAD.fill(101, journal.newDelta()));
+            store.awaitApplied(101, 60, TimeUnit.SECONDS);
+        }, "the queue must fail to open: this test damages its cycle file's header");
+        assertTrue(write.getMessage().contains(journalDir.toString()), write.getMessage());
+        final JournalException close = assertThrows(JournalException.class, store::close);
+        assertTrue(close.getMessage().contains(journalDir.toString()), () -> "close names the journal directory: " +
+            close.getMessage());
+    }
+}
