@@ -48,6 +48,15 @@ final class ChronicleJournalStore implements AutoCloseable
             }
         };
         this.queue = buildQueue(ctx, permissions);
+        if (queue.metaStore().readOnly())
+        {
+            // Chronicle could not read its metadata file and fell back to a read-only queue (a warning in its log):
+            // every append would then fail with "Can't append to a read-only chronicle", naming nothing
+            queue.close();
+            throw new JournalException("journal metadata file " + metadataFile() + " cannot be read (damaged?): " +
+                "Chronicle opened the queue in " + directory + " read-only; nothing was written: move " +
+                metadataFile().getFileName() + " aside (Chronicle rebuilds it from the cycle files) and reopen");
+        }
         restrictExistingFiles();
     }
 

@@ -75,4 +75,48 @@ class FaultRegressionTest
         assertTrue(close.getMessage().contains(journalDir.toString()), () -> "close names the journal directory: " +
             close.getMessage());
     }
+
+    /**
+     * Fault suite seed 10810859063485 cases 73 and 74: {@code metadata.cq4t} garbled (74 random bytes at 103) or
+     * truncated (to 77 bytes). Chronicle cannot read it and silently falls back to a read-only queue: the store was
+     * ready, then every append failed with "Can't append to a read-only chronicle", naming no file. Now the queue's open
+     * fails naming the metadata file and the next step: at open on the full path, at the next call on the fast path.
+     */
+    @Test
+    void aMetadataFileChronicleCannotReadIsNamedNotAReadOnlyQueue() throws IOException
+    {
+        final Path dir = root.resolve("state");
+        try (StateStore store = StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L)))
+        {
+            final Journal journal = store.journal();
+            final Delta delta = journal.newDelta();
+            for (long v = 1; v <= 100; v++)
+            {
+                journal.append(FaultFixture.WORKLOAD.fill(v, delta));
+            }
+            assertTrue(store.awaitApplied(100, 60, TimeUnit.SECONDS));
+            store.checkpoint();
+        }
+        final Path metadata = dir.resolve("journal").resolve("metadata.cq4t");
+        try (RandomAccessFile raf = new RandomAccessFile(metadata.toFile(), "rw"))
+        {
+            raf.setLength(77);
+        }
+        final JournalException refused = assertThrows(JournalException.class,
+            () -> StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L).fastRecovery(false)).close());
+        assertTrue(refused.getMessage().contains(metadata.toString()) && refused.getMessage().contains("aside"),
+            refused.getMessage());
+
+        final StateStore store = StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L));
+        assertEquals(100, store.recoveryReport().recoveredVersion(), store.recoveryReport().describe());
+        final Journal journal = store.journal();
+        final JournalException write = assertThrows(JournalException.class, () ->
+        {
+            journal.append(FaultFixture.WORKLOAD.fill(101, journal.newDelta()));
+            store.awaitApplied(101, 60, TimeUnit.SECONDS);
+        });
+        assertTrue(write.getMessage().contains(metadata.toString()), write.getMessage());
+        final JournalException close = assertThrows(JournalException.class, store::close);
+        assertTrue(close.getMessage().contains(metadata.toString()), close.getMessage());
+    }
 }
