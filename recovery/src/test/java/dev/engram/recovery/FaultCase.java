@@ -7,9 +7,12 @@ import java.util.Random;
  * with a newer file), which kind of file, which damage, and the random that places it. A case is a function of
  * (seed, id) alone, so {@code -Dengram.faults.seed=S -Dengram.faults.case=ID} replays it.
  * <p>
+ * A third of the cases open with {@code fastRecovery(false)}, a quarter with {@code verifyBlocksOnOpen(true)}.
+ * <p>
  * Ids below {@link #SYSTEMATIC} go through every (file kind × damage) pair once; later ids draw both at random.
  */
-record FaultCase(long seed, int id, Base base, FaultFileKind kind, FaultDamage damage, long randomSeed)
+record FaultCase(long seed, int id, Base base, FaultFileKind kind, FaultDamage damage, boolean fullPath,
+    boolean verifyBlocks, long randomSeed)
 {
     static final int SYSTEMATIC = FaultFileKind.values().length * FaultDamage.values().length;
 
@@ -46,12 +49,16 @@ record FaultCase(long seed, int id, Base base, FaultFileKind kind, FaultDamage d
         {
             base = random.nextBoolean() ? Base.CLEAN : Base.CRASH;
         }
-        return new FaultCase(seed, id, base, kind, damage, random.nextLong());
+        // a third of the cases open on the full recovery path, a quarter verify every block at open
+        final boolean fullPath = random.nextInt(3) == 0;
+        final boolean verifyBlocks = random.nextInt(4) == 0;
+        return new FaultCase(seed, id, base, kind, damage, fullPath, verifyBlocks, random.nextLong());
     }
 
     String describe()
     {
         return "case " + id + " (-Dengram.faults.seed=" + seed + " -Dengram.faults.case=" + id + "): " + damage + " on " +
-            kind + " of the " + base.name().toLowerCase() + " store";
+            kind + " of the " + base.name().toLowerCase() + " store" +
+            (fullPath ? ", full recovery path" : "") + (verifyBlocks ? ", blocks verified at open" : "");
     }
 }

@@ -78,10 +78,10 @@ final class FaultInjector
             {
                 return new Result(fault, FaultOutcome.NOT_APPLICABLE, fault.damage() + " does not apply to " + target, "");
             }
-            final Classified first = openAndClassify(fixture.context(dir), target, acknowledged);
+            final Classified first = openAndClassify(context(dir, fault), target, acknowledged);
             if (first.outcome == FaultOutcome.CLEAR_REFUSAL && first.refusal instanceof JournalLossRefusedException)
             {
-                final Classified accepted = openAndClassify(fixture.context(dir).acceptJournalLoss(true), target, acknowledged);
+                final Classified accepted = openAndClassify(context(dir, fault).acceptJournalLoss(true), target, acknowledged);
                 final String detail = first.detail + "\nreopened with acceptJournalLoss(true): " + accepted.outcome + "\n" +
                     accepted.detail;
                 return new Result(fault, accepted.outcome.fails ? accepted.outcome : FaultOutcome.CLEAR_REFUSAL, damage, detail);
@@ -96,6 +96,11 @@ final class FaultInjector
         {
             deleteTree(dir);
         }
+    }
+
+    private StateContext context(final Path dir, final FaultCase fault)
+    {
+        return fixture.context(dir).fastRecovery(!fault.fullPath()).verifyBlocksOnOpen(fault.verifyBlocks());
     }
 
     private record Classified(FaultOutcome outcome, String detail, RuntimeException refusal)
@@ -137,8 +142,11 @@ final class FaultInjector
                 final Map<String, String> after = contents(ctx.directory());
                 if (!after.equals(before))
                 {
-                    return new Classified(FaultOutcome.BAD_ERROR, "the refused open changed the directory: before " +
-                        before + "\nafter " + after + "\nrefusal: " + t, null);
+                    final java.util.Set<String> changed = new java.util.TreeSet<>(before.keySet());
+                    changed.addAll(after.keySet());
+                    changed.removeIf(name -> java.util.Objects.equals(before.get(name), after.get(name)));
+                    return new Classified(FaultOutcome.BAD_ERROR, "the refused open changed the directory: files changed " +
+                        changed + "\nrefusal: " + t, null);
                 }
                 return new Classified(FaultOutcome.CLEAR_REFUSAL, "open refused: " + t, (RuntimeException)t);
             }

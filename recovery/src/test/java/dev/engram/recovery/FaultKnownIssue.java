@@ -16,7 +16,18 @@ enum FaultKnownIssue
      */
     DELETED_TAGS_FILE("a deleted version-tags file loses the tags without a report",
         r -> r.fault().kind() == FaultFileKind.TAGS && r.fault().damage() == FaultDamage.DELETE &&
-            r.outcome() == FaultOutcome.UNREPORTED_LOSS && r.detail().startsWith("LOSS of tags"));
+            r.outcome() == FaultOutcome.UNREPORTED_LOSS && r.detail().startsWith("LOSS of tags")),
+    /**
+     * On the full recovery path a journal that ends before the version the clean-shutdown record (or the manifest) says
+     * was written is found only once the journal's Chronicle queue is open, and Chronicle has updated its bookkeeping in
+     * {@code metadata.cq4t} by then: the open is refused as it should be (naming the file, the versions and the next
+     * step), but the directory is not exactly as it was. Every cycle file, checkpoint and record is unchanged. A fix:
+     * scan the journal's last version with {@code JournalScanner} before the queue opens on the full path too.
+     */
+    REFUSED_FULL_PATH_OPEN_TOUCHES_QUEUE_METADATA("a journal loss refused on the full recovery path leaves metadata.cq4t " +
+        "changed by Chronicle", r -> r.fault().fullPath() && r.outcome() == FaultOutcome.BAD_ERROR &&
+            r.detail().startsWith("the refused open changed the directory: files changed [journal/metadata.cq4t]\n") &&
+            r.detail().contains("JournalLossRefusedException"));
 
     final String description;
     private final Predicate<FaultInjector.Result> matches;
