@@ -47,7 +47,18 @@ final class ChronicleJournalStore implements AutoCloseable
             {
             }
         };
-        this.queue = buildQueue(ctx, permissions);
+        try
+        {
+            this.queue = buildQueue(ctx, permissions);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Chronicle's own exceptions (e.g. "Unable to claim exclusive lock on file .../metadata.cq4t" after its
+            // timeout, for a garbled metadata file) say nothing of the journal or what to do
+            throw new JournalException("journal queue in " + directory + " could not be opened: " + ex + "; its " +
+                metadataFile().getFileName() + " or a cycle file's header may be damaged: move " +
+                metadataFile().getFileName() + " aside (Chronicle rebuilds it from the cycle files) and reopen", ex);
+        }
         if (queue.metaStore().readOnly())
         {
             // Chronicle could not read its metadata file and fell back to a read-only queue (a warning in its log):

@@ -120,7 +120,8 @@ final class JournalWriterAgent implements Runnable
         catch (final Throwable ex)
         {
             progress.fail(new JournalException("journal writer stopped at version=" + (baseVersion + nextSequence + 1) +
-                ": " + ex, ex));
+                " in " + store.metadataFile().getParent() + ": " + ex + " (Chronicle failed: a cycle file's header or " +
+                "metadata.cq4t may be damaged)", ex));
         }
         finally
         {
