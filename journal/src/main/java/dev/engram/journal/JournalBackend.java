@@ -67,7 +67,7 @@ final class JournalBackend
         final ChronicleJournalStore store = new ChronicleJournalStore(ctx);
         try (JournalReader reader = new JournalReader(store))
         {
-            final JournalReader.TailScan tail = reader.scanTail();
+            final JournalReader.TailScan tail = scanTail(reader, ctx);
             final JournalManifest manifest = check.after(tail.lastVersion);
             return new OpenedStore(store, tail, startNs, manifest, check.losses());
         }
@@ -75,6 +75,30 @@ final class JournalBackend
         {
             store.close();
             throw ex;
+        }
+    }
+
+    /**
+     * Find the journal's last complete frame. Chronicle reading a cycle file whose header or index is damaged throws its
+     * own exceptions (e.g. {@code IORuntimeException: UnsupportedOperationException: Unknown_d}, or an
+     * {@code AssertionError} in {@code StoreTailer.toStart} under {@code -ea}) that name nothing: they become a
+     * {@link JournalException} naming the directory and the next step.
+     */
+    private static JournalReader.TailScan scanTail(final JournalReader reader, final JournalContext ctx)
+    {
+        try
+        {
+            return reader.scanTail();
+        }
+        catch (final JournalException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            throw new JournalException("journal in " + ctx.directory() + " could not be read to its end: Chronicle " +
+                "failed on a cycle file (its header or index may be damaged): " + ex + "; nothing was written: restore " +
+                "the journal from a backup, or move the damaged cycle file aside and reopen with acceptJournalLoss(true)", ex);
         }
     }
 

@@ -119,4 +119,32 @@ class FaultRegressionTest
         final JournalException close = assertThrows(JournalException.class, store::close);
         assertTrue(close.getMessage().contains(metadata.toString()), close.getMessage());
     }
+
+    /**
+     * Fault suite seed 20261207 case 843: the newest cycle file of a cleanly closed store truncated to 528384 bytes
+     * (inside its data, on a page boundary). The fast path hands over to the full path, whose tail scan through
+     * Chronicle died with a bare {@code java.lang.AssertionError} in {@code StoreTailer.doToStart} (tests run with
+     * {@code -ea}; case 615, a bit flip in the same file's header, gave {@code IORuntimeException: Unknown_d}). Now the
+     * open is refused with a {@link JournalException} naming the journal directory and the next step.
+     */
+    @Test
+    void aCycleFileChronicleCannotReadRefusesTheOpenNamingTheJournal()
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.clean, dir);
+        final Path tail = FaultFileKind.CYCLE_TAIL.files(dir).get(FaultFileKind.CYCLE_TAIL.files(dir).size() - 1);
+        try (RandomAccessFile raf = new RandomAccessFile(tail.toFile(), "rw"))
+        {
+            raf.setLength(528384);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        final Throwable refused = assertThrows(Throwable.class, () -> StateStore.open(fixture.context(dir)).close());
+        assertInstanceOf(JournalException.class, refused, () -> FaultInjector.stackTrace(refused));
+        assertTrue(refused.getMessage().contains(dir.resolve("journal").toString()) &&
+            refused.getMessage().contains("restore"), refused.getMessage());
+    }
 }
