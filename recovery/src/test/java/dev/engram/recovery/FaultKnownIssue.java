@@ -29,7 +29,17 @@ enum FaultKnownIssue
     REFUSED_OPEN_UPDATES_MANIFEST("an open refused after the journal's queue opened leaves the journal manifest (and " +
         "metadata.cq4t) updated", r -> r.outcome() == FaultOutcome.BAD_ERROR && (r.detail().startsWith(
             FaultInjector.CHANGED + "[journal/engram-journal.manifest]\n") || r.detail().startsWith(
-            FaultInjector.CHANGED + "[journal/engram-journal.manifest, journal/metadata.cq4t]\n")));
+            FaultInjector.CHANGED + "[journal/engram-journal.manifest, journal/metadata.cq4t]\n"))),
+    /**
+     * A cycle file truncated inside its data: the open that reads it through Chronicle is refused (naming the journal
+     * directory), but Chronicle maps the file for writing first and so extends it back to its block size with zeros
+     * (and updates {@code metadata.cq4t}): the bytes that were left are unchanged, the file's length is not.
+     */
+    REFUSED_OPEN_EXTENDS_TRUNCATED_CYCLE_FILE("a refused open leaves a truncated cycle file extended by Chronicle",
+        r -> r.outcome() == FaultOutcome.BAD_ERROR && r.fault().kind().isCycleFile() &&
+            (r.fault().damage() == FaultDamage.TRUNCATE || r.fault().damage() == FaultDamage.TRUNCATE_TO_BLOCK) &&
+            r.detail().matches("(?s)" + java.util.regex.Pattern.quote(FaultInjector.CHANGED) +
+                "\\[journal/[0-9T-]+\\.cq4(, journal/metadata\\.cq4t)?\\]\n.*"));
 
     final String description;
     private final Predicate<FaultInjector.Result> matches;
