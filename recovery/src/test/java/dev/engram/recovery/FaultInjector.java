@@ -374,7 +374,7 @@ final class FaultInjector
         return null;
     }
 
-    private static String checkTags(final StateStore store, final Path target, final List<String> reported)
+    private String checkTags(final StateStore store, final Path target, final List<String> reported)
     {
         try
         {
@@ -395,6 +395,11 @@ final class FaultInjector
         }
         catch (final RuntimeException ex)
         {
+            if (clearAfterOpen(ex, target))
+            {
+                reported.add("tags() refused: " + ex.getMessage());
+                return null;
+            }
             return "BAD: tags() threw " + stackTrace(ex);
         }
         return null;
