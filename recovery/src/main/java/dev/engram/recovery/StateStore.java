@@ -92,7 +92,7 @@ public final class StateStore implements AutoCloseable
                 new SnapshotIndexReport(false, false, "snapshot index disabled", 0)) :
             merkleCheck.handle((ignored, failure) -> null).thenApplyAsync(ignored -> index.checkAfterOpen(chain),
                 runnable -> startDaemon(runnable, "engram-index-check"));
-        this.history = new VersionHistory(ctx, journal);   // before the checkpointer: its retention asks it
+        this.history = new VersionHistory(ctx, journal, this::noteRepair);   // before the checkpointer: its retention asks it
         this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles,
             new OffHeapAccount("checkpointBuildMemoryLimit", ctx.checkpointBuildMemoryLimit(), true)), applier, this,
             index, chain, recovered.nextCheckpointId());

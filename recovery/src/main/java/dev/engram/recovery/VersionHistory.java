@@ -38,10 +38,18 @@ final class VersionHistory implements AutoCloseable
 
     VersionHistory(final StateContext ctx, final Journal journal)
     {
+        this(ctx, journal, what -> {});
+    }
+
+    /**
+     * @param onRepair told when the version-tags file or its mirror was restored from the other.
+     */
+    VersionHistory(final StateContext ctx, final Journal journal, final java.util.function.Consumer<String> onRepair)
+    {
         this.ctx = ctx;
         this.journal = journal;
         this.retention = new HistoryRetention(ctx, journal);
-        this.tags = new VersionTags(ctx.directory());
+        this.tags = new VersionTags(ctx.directory(), ctx.checkpointDirectory(), onRepair);
     }
 
     HistoryRetention retention()

@@ -25,17 +25,38 @@ import static dev.engram.recovery.TagFileDescriptor.*;
  * Named versions, kept in {@code <state dir>/version-tags} (see {@link TagFileDescriptor}) and loaded on first
  * use, so a damaged file never stands in the way of opening the state. Thread-safe.
  * <p>
+ * A mirror with the same bytes is kept in the checkpoint directory ({@value #MIRROR_NAME}), written after the file:
+ * a tags file deleted, emptied, truncated or damaged is restored from an intact mirror, a lost mirror is rewritten,
+ * and a file and mirror that differ (a crash between the two writes, or a file swapped for an older one) are
+ * resolved in favour of the file — each reported through the repair callback (the store's {@code repairs()} and a
+ * WARN), never silently. Only both copies lost loses the tags unreported.
+ * <p>
  * A tag is a name for a version, nothing more: it does not hold back retention, so a tag may outlive the
  * data of its version ({@code stateAt} then says which versions are still available).
  */
 final class VersionTags
 {
+    /** The mirror's name in the checkpoint directory. */
+    static final String MIRROR_NAME = FILE_NAME + ".mirror";
+
     private final Path file;
+    private final Path mirror;
+    private final java.util.function.Consumer<String> onRepair;
     private TreeMap<String, Long> tags;
 
     VersionTags(final Path stateDirectory)
     {
+        this(stateDirectory, stateDirectory.resolve("checkpoints"), what -> {});
+    }
+
+    /**
+     * @param onRepair told what was restored or rewritten, in words naming the files.
+     */
+    VersionTags(final Path stateDirectory, final Path checkpointDirectory, final java.util.function.Consumer<String> onRepair)
+    {
         this.file = stateDirectory.resolve(FILE_NAME);
+        this.mirror = checkpointDirectory.resolve(MIRROR_NAME);
+        this.onRepair = onRepair;
     }
 
     Path file()
@@ -103,9 +124,64 @@ final class VersionTags
     {
         if (tags == null)
         {
-            tags = load(file);
+            tags = loadWithMirror();
         }
         return tags;
+    }
+
+    /**
+     * The file, checked against its mirror; whichever is lost or damaged is restored from the other, and said so.
+     */
+    private TreeMap<String, Long> loadWithMirror()
+    {
+        final boolean fileExists = Files.exists(file);
+        final boolean mirrorExists = Files.exists(mirror);
+        TreeMap<String, Long> fromFile = null;
+        TagFileException fileFailure = null;
+        try
+        {
+            fromFile = fileExists ? load(file) : null;
+        }
+        catch (final TagFileException ex)
+        {
+            fileFailure = ex;
+        }
+        TreeMap<String, Long> fromMirror = null;
+        try
+        {
+            fromMirror = mirrorExists ? load(mirror) : null;
+        }
+        catch (final TagFileException ex)
+        {
+            if (fromFile == null)
+            {
+                throw fileFailure != null ? fileFailure : ex;   // neither copy is intact: refused, naming the file
+            }
+        }
+        if (fromFile != null)
+        {
+            if (fromMirror == null || !fromMirror.equals(fromFile))
+            {
+                writeDurably(mirror, encode(fromFile));
+                onRepair.accept(fromMirror == null ? (mirrorExists ? "version-tags mirror " + mirror +
+                    " was damaged: rewritten from " + file : "version-tags mirror " + mirror + " was missing: rewritten from " +
+                    file) : "version-tags file " + file + " and its mirror " + mirror + " differed (tags " + fromFile +
+                    " vs " + fromMirror + "): kept the file's, rewrote the mirror");
+            }
+            return fromFile;
+        }
+        if (fromMirror != null)
+        {
+            writeDurably(file, encode(fromMirror));
+            onRepair.accept("version-tags file " + file + (fileFailure != null ? " was damaged (" + fileFailure.getMessage() +
+                ")" : " was missing") + ": restored " + fromMirror.size() + " tags from its mirror " + mirror);
+            return fromMirror;
+        }
+        if (fileFailure != null)
+        {
+            throw fileFailure;
+        }
+        return new TreeMap<>();   // never tagged
     }
 
     static void checkName(final String name)
@@ -269,18 +345,26 @@ final class VersionTags
      */
     private void store(final SortedMap<String, Long> next)
     {
-        final Path tmp = file.resolveSibling(FILE_NAME + CheckpointFiles.TMP_SUFFIX);
+        final byte[] bytes = encode(next);
+        writeDurably(file, bytes);
+        writeDurably(mirror, bytes);   // after the file: a crash between the two leaves the file newer (it wins)
+    }
+
+    private static void writeDurably(final Path target, final byte[] bytes)
+    {
+        final Path tmp = target.resolveSibling(target.getFileName() + CheckpointFiles.TMP_SUFFIX);
         try
         {
-            Files.write(tmp, encode(next));
+            DirectoryLock.ensurePrivateDirectory(target.getParent());
+            Files.write(tmp, bytes);
             DirectoryLock.setOwnerOnly(tmp, "rw-------");
             Fsync.file(tmp);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Fsync.directory(file.getParent());
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Fsync.directory(target.getParent());
         }
         catch (final IOException ex)
         {
-            throw new TagFileException(file, "cannot write the version-tags file durably (the tag was not added or removed)", ex);
+            throw new TagFileException(target, "cannot write the version-tags file durably (the tag was not added or removed)", ex);
         }
     }
 

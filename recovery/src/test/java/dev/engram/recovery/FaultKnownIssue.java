@@ -11,14 +11,6 @@ import java.util.function.Predicate;
 enum FaultKnownIssue
 {
     /**
-     * The tags file is the only record of the tags: deleted, the store opens with no tags and nothing says any were
-     * lost. Detecting it needs the tag count (or the tag file's CRC) recorded elsewhere, e.g. in the clean-shutdown
-     * record and the checkpoint header. Emptied, truncated or garbled files are refused by {@code tags()} naming the file.
-     */
-    DELETED_TAGS_FILE("a deleted version-tags file loses the tags without a report",
-        r -> r.fault().kind() == FaultFileKind.TAGS && r.fault().damage() == FaultDamage.DELETE &&
-            r.outcome() == FaultOutcome.UNREPORTED_LOSS && r.detail().startsWith("LOSS of tags")),
-    /**
      * After a crash (the newest cycle's last version not yet in the manifest), an open that opens the journal's queue
      * (the full path) and is then refused (e.g. a {@code JournalCorruptionException} for a damaged frame in the replayed
      * tail) has already updated the journal manifest (and Chronicle its {@code metadata.cq4t}): the refusal is right and

@@ -352,6 +352,8 @@ class VersionHistoryTest
         final byte[] bytes = Files.readAllBytes(file);
         bytes[TagFileDescriptor.FIRST_ENTRY_OFFSET] ^= 1;
         Files.write(file, bytes);
+        // both copies damaged (one alone is restored from the other: VersionTagsMirrorTest)
+        Files.write(dir.resolve("checkpoints").resolve(VersionTags.MIRROR_NAME), bytes);
         try (StateStore store = StateStore.open(ctx()))
         {
             try (StateSnapshot snapshot = store.stateAt(10))
