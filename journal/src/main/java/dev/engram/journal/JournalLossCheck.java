@@ -78,9 +78,16 @@ public final class JournalLossCheck
             final File file = files.fileFor(entry.cycle());
             final CycleFileProbe.Result found = probe.probe(file);
             final long to = manifest.knownLastVersion(i) > 0 ? manifest.knownLastVersion(i) : -1;
+            // the newest listed cycle is the one a truncation can cut without Chronicle noticing before it fails
+            final String cut = i == entries.size() - 1 && found.length() > 0 ? probe.cutShort(file, ctx.chronicleBlockSize()) : null;
             if (!found.hasFrame())
             {
                 losses.add(new JournalLoss(file.toString(), entry.firstVersion(), to, found.state()));
+            }
+            else if (cut != null)
+            {
+                losses.add(new JournalLoss(file.toString(), entry.firstVersion(), to, cut + " (Chronicle cannot open " +
+                    "a cut cycle file, so none of its versions can be used)"));
             }
             else if (found.firstVersion() != entry.firstVersion())
             {

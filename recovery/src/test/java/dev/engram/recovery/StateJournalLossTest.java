@@ -284,6 +284,91 @@ class StateJournalLossTest
         assertRefused(ctx().fastRecovery(fastRecovery), newest, "versions 601..800");
     }
 
+    /**
+     * The newest cycle file truncated inside its data (issue 12: Chronicle failed inside its tail scan with
+     * {@code Meta data not ready 0} or an assertion, and opened for writing it extended the cut file with zeros):
+     * after a clean close and after a crash, on both recovery paths, the open is refused naming the file, the position
+     * where it was cut and the next step, leaving the directory unchanged; accepted, the cycle's versions are a
+     * reported loss (Chronicle cannot open a cut file, so the file is moved aside) and the store goes on.
+     */
+    @ParameterizedTest(name = "crash={0} fastRecovery={1} cut at {2} of the data")
+    @org.junit.jupiter.params.provider.CsvSource({"false,true,0.77", "false,false,0.95", "true,true,0.5", "true,false,0.77",
+        "false,true,0.05"})
+    void shouldRefuseAndThenReportTheNewestCycleFileCutShortInsideItsData(final boolean crash, final boolean fastRecovery,
+        final double where) throws Exception
+    {
+        if (crash)
+        {
+            buildCrashed();
+        }
+        else
+        {
+            build(0);
+        }
+        final Path newest = cycleFiles().get(CYCLES - 1);
+        final long cut = (long)(endOfData(newest) * where);
+        try (FileChannel channel = FileChannel.open(newest, StandardOpenOption.WRITE))
+        {
+            channel.truncate(cut);
+        }
+        final String versions = crash ? "versions 601.. lost" : "versions 601..800";
+        assertRefused(ctx().fastRecovery(fastRecovery), newest, versions);
+        final RecoveryException ex = assertThrows(RecoveryException.class,
+            () -> StateStore.open(ctx().fastRecovery(fastRecovery)).close());
+        assertTrue(ex.getMessage().contains("position=") && (ex.getMessage().contains("cut short") ||
+            ex.getMessage().contains("runs past the end")), ex.getMessage());
+        assertFalse(ex.getMessage().contains("Meta data not ready"), ex.getMessage());
+        assertEquals(cut, Files.size(newest), "the cut file is left as it was");
+        if (!crash)
+        {
+            assertOpensReporting(newest, 601, LAST, 600);
+        }
+        else
+        {
+            try (StateStore store = StateStore.open(ctx().acceptJournalLoss(true).fastRecovery(fastRecovery)))
+            {
+                final RecoveryReport report = store.recoveryReport();
+                assertEquals(600, report.recoveredVersion(), report.describe());
+                assertEquals(1, report.journalLosses().size(), report.describe());
+                assertEquals(newest.toString(), report.journalLosses().get(0).file(), report.describe());
+                assertEquals(601, report.journalLosses().get(0).fromVersion(), report.describe());
+                StateStoreTest.assertState(store, workload.model(600), "opened after the accepted loss");
+            }
+        }
+        assertTrue(Files.exists(newest.resolveSibling(newest.getFileName() + ".lost")), "the cut file is moved aside");
+    }
+
+    /**
+     * The files as a kill -9 leaves them, every cycle listed in the manifest: copied while the store is open; the
+     * test then works on the copy ({@link #dir} points at it).
+     */
+    private void buildCrashed() throws Exception
+    {
+        final Path crashed = root.resolve("crashed");
+        try (StateStore store = StateStore.open(ctx()))
+        {
+            for (int c = 1; c <= CYCLES; c++)
+            {
+                append(store, (long)(c - 1) * PER_CYCLE + 1, (long)c * PER_CYCLE);
+                if (c == 2)
+                {
+                    store.checkpoint();
+                }
+                clockMs.addAndGet(1000);
+            }
+            assertTrue(store.journal().awaitSynced(LAST, 30, TimeUnit.SECONDS));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (dev.engram.journal.JournalManifest.read(dir.resolve("journal")).entries().size() < CYCLES)
+            {
+                assertTrue(System.nanoTime() < deadline, "the newest cycle is listed once its first frame is synced");
+                Thread.onSpinWait();
+            }
+            copy(dir, crashed);
+        }
+        dir = crashed;
+        assertFalse(Files.exists(dir.resolve(CleanShutdownRecord.FILE_NAME)), "no clean close");
+    }
+
     @ParameterizedTest(name = "garbled={0}")
     @ValueSource(booleans = {false, true})
     void shouldNotCountATornTailAfterACrashAsALoss(final boolean garbled) throws IOException
@@ -352,7 +437,7 @@ class StateJournalLossTest
         return walk(file, false);
     }
 
-    private static long walk(final Path file, final boolean stopAtFirstData) throws IOException
+    static long walk(final Path file, final boolean stopAtFirstData) throws IOException
     {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
@@ -377,7 +462,7 @@ class StateJournalLossTest
         }
     }
 
-    private static void copy(final Path from, final Path to) throws IOException
+    static void copy(final Path from, final Path to) throws IOException
     {
         try (var walk = Files.walk(from))
         {
