@@ -111,6 +111,27 @@ public final class CycleFiles
     }
 
     /**
+     * @return names in the directory that end in {@code .cq4} but are not cycle files of this roll cycle, sorted.
+     */
+    java.util.List<String> foreignNames()
+    {
+        final String[] names = directory.toFile().list();
+        final java.util.List<String> foreign = new java.util.ArrayList<>();
+        if (names != null)
+        {
+            for (final String name : names)
+            {
+                if (name.endsWith(ChronicleJournalStore.CYCLE_FILE_SUFFIX) && cycleOf(name) < 0)
+                {
+                    foreign.add(name);
+                }
+            }
+        }
+        foreign.sort(null);
+        return foreign;
+    }
+
+    /**
      * @return the cycle files in the directory now, by cycle, ascending.
      */
     public TreeMap<Integer, File> list()

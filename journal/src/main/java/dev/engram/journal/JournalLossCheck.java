@@ -40,11 +40,13 @@ public final class JournalLossCheck
      *
      * @param ctx the journal's context (directory, roll cycle).
      * @return what was found.
-     * @throws JournalException if the manifest was written with another roll cycle (its cycles name other files).
+     * @throws JournalException if the manifest was written with another roll cycle (its cycles name other files), or
+     *                          the directory holds {@code *.cq4} files that are not this roll cycle's (named).
      */
     public static JournalLossCheck inspect(final JournalContext ctx)
     {
         final Path directory = ctx.directory();
+        ForeignCycleFiles.refuse(ctx);   // another roll cycle's files, or a foreign *.cq4: refused before anything changes
         final CycleFiles files = new CycleFiles(directory, ctx.rollCycle());
         final JournalManifest manifest;
         try

@@ -84,7 +84,8 @@ final class RecoveryProcedure
             // before anything is opened or changed: a cycle file the journal's manifest lists must be there
             final JournalLossGuard lossGuard = JournalLossGuard.before(ctx, cleanRecord);
             DirectoryLock.ensurePrivateDirectory(ctx.checkpointDirectory());
-            final List<String> tempFiles = removeTempFiles(ctx.checkpointDirectory());
+            // named now, deleted only once the open succeeded: a failed open leaves the directory as it found it
+            final List<String> tempFiles = tempFiles(ctx.checkpointDirectory());
 
             final Map<Long, Path> files = new HashMap<>();
             long maxId = 0;
@@ -116,6 +117,7 @@ final class RecoveryProcedure
                 }
                 try
                 {
+                    removeTempFiles(ctx.checkpointDirectory(), tempFiles);
                     CleanShutdownRecord.remove(ctx.directory());   // the next crash is detected as one
                 }
                 catch (final RuntimeException ex)
@@ -152,6 +154,7 @@ final class RecoveryProcedure
                     files, maxId, quarantine, "full (fast path not taken: " + fast.failure() + ")");
                 try
                 {
+                    removeTempFiles(ctx.checkpointDirectory(), tempFiles);
                     CleanShutdownRecord.remove(ctx.directory());   // the next crash is detected as one
                 }
                 catch (final RuntimeException ex)
@@ -381,30 +384,46 @@ final class RecoveryProcedure
         CleanShutdownRecord.write(directory, lastWrittenVersion);
     }
 
-    private static List<String> removeTempFiles(final Path directory)
+    /**
+     * @return the names of unfinished checkpoints' temp files in the checkpoint directory.
+     */
+    private static List<String> tempFiles(final Path directory)
     {
-        final List<String> removed = new ArrayList<>();
+        final List<String> found = new ArrayList<>();
         final String[] names = directory.toFile().list();
         if (names == null)
         {
-            throw new RecoveryException("cannot list " + directory);
+            throw new RecoveryException("cannot list checkpoint directory=" + directory + ": check that it is a readable " +
+                "directory and reopen");
         }
-        try
+        for (final String name : names)
         {
-            for (final String name : names)
+            if (name.endsWith(CheckpointFiles.TMP_SUFFIX))
             {
-                if (name.endsWith(CheckpointFiles.TMP_SUFFIX))
-                {
-                    Files.deleteIfExists(directory.resolve(name));
-                    removed.add(name);
-                }
+                found.add(name);
             }
         }
-        catch (final IOException ex)
+        found.sort(null);
+        return List.copyOf(found);
+    }
+
+    /**
+     * Delete the temp files found at the start of the open, once it succeeded (a new checkpoint may reuse a name).
+     */
+    private static void removeTempFiles(final Path directory, final List<String> names)
+    {
+        for (final String name : names)
         {
-            throw new RecoveryException("cannot clean temp files in " + directory + ": " + ex.getMessage(), ex);
+            try
+            {
+                Files.deleteIfExists(directory.resolve(name));
+            }
+            catch (final IOException ex)
+            {
+                throw new RecoveryException("cannot delete the unfinished checkpoint's temp file=" + directory.resolve(name) +
+                    ": " + ex.getMessage() + "; delete it by hand and reopen", ex);
+            }
         }
-        return List.copyOf(removed);
     }
 
     private static void closeAll(final RuntimeException failure, final AutoCloseable... resources)
