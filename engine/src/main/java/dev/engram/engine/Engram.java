@@ -214,6 +214,10 @@ public final class Engram implements AutoCloseable
      */
     public <T> T get(final CharSequence key, final Class<T> type)
     {
+        if (type == null)
+        {
+            throw new IllegalArgumentException("get: type must not be null (use get(key) for the raw bytes)");
+        }
         final PerThread tools = ownWritesApplied(tools());
         final TypedValues typed = tools.typed();
         return tools.reader().read(key, (buffer, offset, length) -> typed.decode(key, buffer, offset, length, type));

@@ -94,6 +94,15 @@ public final class StateReader implements AutoCloseable
      */
     public int get(final CharSequence key, final MutableDirectBuffer dst, final int dstOffset)
     {
+        if (dst == null)
+        {
+            throw new IllegalArgumentException("get: dst buffer must not be null");
+        }
+        if (dstOffset < 0 || dstOffset > dst.capacity())
+        {
+            throw new IllegalArgumentException("get: dstOffset=" + dstOffset + " must be in [0, " + dst.capacity() +
+                "] (the dst buffer's capacity)");
+        }
         final int keyLength = encode(key);
         final Cursor cursor = enter();
         try
@@ -102,6 +111,12 @@ public final class StateReader implements AutoCloseable
             if (value == null)
             {
                 return -1;
+            }
+            if (cursor.locatedLength > dst.capacity() - dstOffset)
+            {
+                throw new IllegalArgumentException("get: the value of key=" + key + " is " + cursor.locatedLength +
+                    " bytes but the dst buffer holds " + (dst.capacity() - dstOffset) + " from dstOffset=" + dstOffset +
+                    " (capacity " + dst.capacity() + "): pass a larger buffer, or use get(key) or read(key, reader)");
             }
             dst.putBytes(dstOffset, value, 0, cursor.locatedLength);
             return cursor.locatedLength;
@@ -127,6 +142,7 @@ public final class StateReader implements AutoCloseable
      */
     public <R> R read(final CharSequence key, final ValueReader<R> reader)
     {
+        requireReader(reader);
         final int keyLength = encode(key);
         return read(this.key, 0, keyLength, reader);
     }
@@ -136,6 +152,18 @@ public final class StateReader implements AutoCloseable
      */
     public <R> R read(final DirectBuffer keyBuffer, final int keyOffset, final int keyLength, final ValueReader<R> reader)
     {
+        requireReader(reader);
+        if (keyBuffer == null)
+        {
+            throw new IllegalArgumentException("read: keyBuffer must not be null");
+        }
+        if (keyLength < 1 || keyLength > dev.engram.journal.DeltaFrameDescriptor.MAX_KEY_LENGTH || keyOffset < 0 ||
+            keyOffset > keyBuffer.capacity() - keyLength)
+        {
+            throw new IllegalArgumentException("read: key bytes [keyOffset=" + keyOffset + ", keyLength=" + keyLength +
+                ") must be 1.." + dev.engram.journal.DeltaFrameDescriptor.MAX_KEY_LENGTH + " bytes inside the keyBuffer (capacity " +
+                keyBuffer.capacity() + ")");
+        }
         final Cursor cursor = enter();
         try
         {
@@ -348,6 +376,14 @@ public final class StateReader implements AutoCloseable
             }
         }
         return keyLength >= prefixLength;
+    }
+
+    private static void requireReader(final ValueReader<?> reader)
+    {
+        if (reader == null)
+        {
+            throw new IllegalArgumentException("read: the value reader must not be null");
+        }
     }
 
     private int encode(final CharSequence text)

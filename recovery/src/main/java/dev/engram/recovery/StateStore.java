@@ -212,6 +212,10 @@ public final class StateStore implements AutoCloseable
      */
     public boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
     {
+        if (unit == null)
+        {
+            throw new IllegalArgumentException("awaitApplied: unit must not be null");
+        }
         if (applier.appliedVersion() >= version)
         {
             return true;
@@ -628,6 +632,10 @@ public final class StateStore implements AutoCloseable
      */
     public StateSnapshot stateAt(final java.time.Instant instant)
     {
+        if (instant == null)
+        {
+            throw new IllegalArgumentException("stateAt: instant must not be null (use stateAt(version) for a version)");
+        }
         enterCall();
         try
         {
@@ -723,6 +731,7 @@ public final class StateStore implements AutoCloseable
      */
     public boolean untag(final String name)
     {
+        requireTagName(name);
         enterCall();
         try
         {
@@ -755,6 +764,7 @@ public final class StateStore implements AutoCloseable
      */
     public long versionOfTag(final String name)
     {
+        requireTagName(name);
         enterCall();
         try
         {
@@ -763,6 +773,14 @@ public final class StateStore implements AutoCloseable
         finally
         {
             calls.exit();
+        }
+    }
+
+    private static void requireTagName(final String name)
+    {
+        if (name == null)
+        {
+            throw new IllegalArgumentException("tag name must not be null");
         }
     }
 
