@@ -6,8 +6,10 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 
@@ -47,28 +49,139 @@ final class ChronicleJournalStore implements AutoCloseable
             {
             }
         };
+        this.queue = buildQueueRebuildingMetadata(ctx, permissions);
+        restrictExistingFiles();
+    }
+
+    /** Chronicle's own metadata file in the journal directory (its table store: locks, listing, roll cycle). */
+    static final String METADATA_FILE = "metadata.cq4t";
+    /** Where a metadata file that Chronicle could not use is kept after it was rebuilt (the newest such copy). */
+    static final String DAMAGED_METADATA_FILE = METADATA_FILE + ".damaged";
+
+    private String metadataRebuilt;
+
+    /**
+     * Chronicle's {@code metadata.cq4t} holds nothing the journal needs that the cycle files and the manifest do not
+     * (its directory listing is refreshed from the files, the roll cycle is the journal's, the write lock is forced
+     * open under the journal's own directory lock, its replication indexes are unused). A damaged one made Chronicle
+     * fail to build the queue ({@code Unable to claim exclusive lock}, {@code Can't find an appropriate RollCycles})
+     * or, worse, fall back to a read-only queue that failed only at the first append, after ready. So the queue is
+     * built, checked (writable, the journal's roll cycle) and, if either fails, built again from a fresh metadata file
+     * with the damaged one kept aside as {@code metadata.cq4t.damaged}; if that fails too, the damaged file is put back
+     * and the open fails naming it.
+     */
+    private SingleChronicleQueue buildQueueRebuildingMetadata(final JournalContext ctx, final StoreFileListener permissions)
+    {
+        final Path metadata = directory.resolve(METADATA_FILE);
+        final RuntimeException first;
         try
         {
-            this.queue = buildQueue(ctx, permissions);
+            final SingleChronicleQueue built = buildQueue(ctx, permissions);
+            final String problem = unusable(built);
+            if (problem == null)
+            {
+                return built;
+            }
+            built.close();
+            first = new JournalException(problem);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | AssertionError ex)
         {
-            // Chronicle's own exceptions (e.g. "Unable to claim exclusive lock on file .../metadata.cq4t" after its
-            // timeout, for a garbled metadata file) say nothing of the journal or what to do
-            throw new JournalException("journal queue in " + directory + " could not be opened: " + ex + "; its " +
-                metadataFile().getFileName() + " or a cycle file's header may be damaged: move " +
-                metadataFile().getFileName() + " aside (Chronicle rebuilds it from the cycle files) and reopen", ex);
+            if (!Files.exists(metadata))
+            {
+                throw ex;
+            }
+            return rebuildMetadata(ctx, permissions, metadata, ex);
         }
-        if (queue.metaStore().readOnly())
+        if (!Files.exists(metadata))
         {
-            // Chronicle could not read its metadata file and fell back to a read-only queue (a warning in its log):
-            // every append would then fail with "Can't append to a read-only chronicle", naming nothing
-            queue.close();
-            throw new JournalException("journal metadata file " + metadataFile() + " cannot be read (damaged?): " +
-                "Chronicle opened the queue in " + directory + " read-only; nothing was written: move " +
-                metadataFile().getFileName() + " aside (Chronicle rebuilds it from the cycle files) and reopen");
+            throw first;
         }
-        restrictExistingFiles();
+        return rebuildMetadata(ctx, permissions, metadata, first);
+    }
+
+    private SingleChronicleQueue rebuildMetadata(final JournalContext ctx, final StoreFileListener permissions,
+        final Path metadata, final Throwable cause)
+    {
+        final Path aside = directory.resolve(DAMAGED_METADATA_FILE);
+        final Path previousAside = directory.resolve(DAMAGED_METADATA_FILE + ".previous");
+        try
+        {
+            if (Files.exists(aside))
+            {
+                Files.move(aside, previousAside, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(metadata, aside);
+        }
+        catch (final IOException ex)
+        {
+            final JournalException failure = new JournalException("Chronicle cannot use the journal's metadata file=" +
+                metadata + " (" + cause + ") and it cannot be moved aside to rebuild it (" + ex.getMessage() + "): move it " +
+                "out of the journal directory by hand (Chronicle rebuilds it from the cycle files) and reopen", cause);
+            failure.addSuppressed(ex);
+            throw failure;
+        }
+        try
+        {
+            final SingleChronicleQueue rebuilt = buildQueue(ctx, permissions);
+            final String problem = unusable(rebuilt);
+            if (problem != null)
+            {
+                rebuilt.close();
+                throw new JournalException(problem);
+            }
+            Files.deleteIfExists(previousAside);
+            metadataRebuilt = "Chronicle could not use the journal's metadata file=" + metadata + " (" + cause +
+                "): rebuilt from the cycle files; the damaged file is kept as " + aside.getFileName();
+            return rebuilt;
+        }
+        catch (final RuntimeException | AssertionError | IOException ex)
+        {
+            // put back what was there: a failed open changes nothing
+            try
+            {
+                Files.deleteIfExists(metadata);
+                Files.move(aside, metadata);
+                if (Files.exists(previousAside))
+                {
+                    Files.move(previousAside, aside);
+                }
+            }
+            catch (final IOException restore)
+            {
+                ex.addSuppressed(restore);
+            }
+            final JournalException failure = new JournalException("cannot open the journal's Chronicle queue in " +
+                directory + ": " + cause + "; rebuilding its metadata file=" + metadata + " did not help either: " + ex +
+                "; nothing was changed: check the directory's files and permissions (and the JVM flags Chronicle needs), " +
+                "or restore the journal from a backup", ex);
+            failure.addSuppressed(cause);
+            throw failure;
+        }
+    }
+
+    /**
+     * @return why a queue just built cannot serve as the journal's, or null if it can.
+     */
+    private String unusable(final SingleChronicleQueue built)
+    {
+        if (built.metaStore().readOnly())
+        {
+            return "Chronicle opened the queue read-only (it falls back to that when it cannot use its metadata file)";
+        }
+        if (built.rollCycle().lengthInMillis() != rollCycle.lengthInMillis() || !built.rollCycle().format().equals(rollCycle.format()))
+        {
+            return "Chronicle's metadata file names rollCycle=" + built.rollCycle() + ", not the journal's " + rollCycle;
+        }
+        return null;
+    }
+
+    /**
+     * @return what was done about an unusable metadata file at open, or null if it was fine.
+     */
+    String metadataRebuilt()
+    {
+        return metadataRebuilt;
     }
 
     /**

@@ -143,7 +143,7 @@ final class JournalBackend
         final JournalReader.TailScan tail = opened.tail;
         final JournalOpenReport report = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
             tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), opened.losses,
-            System.nanoTime() - opened.startNs);
+            System.nanoTime() - opened.startNs, opened.store.metadataRebuilt());
         return new JournalBackend(opened.store, syncer, writer, syncerThread, report, manifest);
     }
 }

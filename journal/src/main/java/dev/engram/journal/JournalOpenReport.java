@@ -14,6 +14,8 @@ package dev.engram.journal;
  *                       journal ending before its recorded last version), accepted with
  *                       {@link JournalContext#acceptLoss(boolean)}; empty normally (without it, open refuses).
  * @param openNs         time the open took.
+ * @param metadataRebuilt what was done about a Chronicle metadata file ({@code metadata.cq4t}) Chronicle could not use
+ *                       (rebuilt from the cycle files, the damaged one kept as {@code metadata.cq4t.damaged}), or null.
  */
 public record JournalOpenReport(
     long lastVersion,
@@ -24,6 +26,7 @@ public record JournalOpenReport(
     DeltaFrame.Check tornCheck,
     java.util.List<String> discardedCycleFiles,
     java.util.List<JournalLoss> losses,
-    long openNs)
+    long openNs,
+    String metadataRebuilt)
 {
 }

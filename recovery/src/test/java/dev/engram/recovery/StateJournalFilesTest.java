@@ -173,4 +173,65 @@ class StateJournalFilesTest
         }
         assertFalse(Files.exists(temp), "an open that succeeds removes the temp file");
     }
+
+    /**
+     * A bit flipped in Chronicle's {@code metadata.cq4t} (issue 12, "Ready, then broken"): before, the open failed with
+     * {@code Unable to claim exclusive lock} or returned ready and then every append failed with {@code Can't append to
+     * a read-only chronicle} ({@code Can't find an appropriate RollCycles} with no file named, in the issue's run). The
+     * metadata holds nothing the cycle files and the manifest do not, so the journal rebuilds it, keeps the damaged
+     * file as {@code metadata.cq4t.damaged}, and the store opens on both paths, appends and reopens.
+     */
+    @ParameterizedTest(name = "byte {0}")
+    @ValueSource(ints = {8, 40, 100})
+    void shouldRebuildADamagedChronicleMetadataFileAndGoOn(final int offset) throws IOException
+    {
+        build();
+        final Path metadata = dir.resolve("journal").resolve("metadata.cq4t");
+        final byte[] bytes = Files.readAllBytes(metadata);
+        bytes[offset] ^= 0x10;
+        Files.write(metadata, bytes);
+        long last = LAST;
+        for (final boolean fastRecovery : new boolean[] {true, false})
+        {
+            try (StateStore store = StateStore.open(ctx(TestRollCycles.TEST_SECONDLY).fastRecovery(fastRecovery)))
+            {
+                assertEquals(last, store.recoveryReport().recoveredVersion(), store.recoveryReport().describe());
+                final Journal journal = store.journal();
+                final Delta delta = journal.newDelta();
+                for (int i = 0; i < 5; i++)
+                {
+                    last = journal.append(workload.fill(last + 1, delta));
+                }
+                assertTrue(store.awaitApplied(last, 60, TimeUnit.SECONDS), "appends go on after the open");
+                StateStoreTest.assertState(store, workload.model(last), "after the rebuilt metadata");
+                if (!fastRecovery)
+                {
+                    assertNull(journal.openReport().metadataRebuilt(), "rebuilt once, by the first open");
+                }
+            }
+            assertTrue(Files.exists(metadata.resolveSibling("metadata.cq4t.damaged")), "the damaged file is kept aside");
+            assertArrayEquals(bytes, Files.readAllBytes(metadata.resolveSibling("metadata.cq4t.damaged")));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldSayWhenTheJournalRebuiltItsMetadata() throws IOException
+    {
+        build();
+        final Path journalDir = dir.resolve("journal");
+        final Path metadata = journalDir.resolve("metadata.cq4t");
+        final byte[] bytes = Files.readAllBytes(metadata);
+        bytes[40] ^= 0x10;
+        Files.write(metadata, bytes);
+        try (Journal journal = Journal.open(new JournalContext().directory(journalDir).rollCycle(TestRollCycles.TEST_SECONDLY)
+            .epochMsClock(clockMs::get)))
+        {
+            final String rebuilt = journal.openReport().metadataRebuilt();
+            assertNotNull(rebuilt);
+            assertTrue(rebuilt.contains(metadata.toString()) && rebuilt.contains("metadata.cq4t.damaged"), rebuilt);
+            assertEquals(LAST, journal.openReport().lastVersion());
+            final long v = journal.append(workload.fill(LAST + 1, journal.newDelta()));
+            assertTrue(journal.awaitWritten(v, 60, TimeUnit.SECONDS));
+        }
+    }
 }
