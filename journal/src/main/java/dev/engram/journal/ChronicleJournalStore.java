@@ -32,24 +32,34 @@ final class ChronicleJournalStore implements AutoCloseable
     ChronicleJournalStore(final JournalContext ctx)
     {
         this.directory = ctx.directory();
+        // Chronicle writes its metadata file as it opens (locks, listing): kept to put back if the open fails
+        this.metadataBefore = new SmallFileCopy(directory.resolve(METADATA_FILE));
+        this.damagedBefore = new SmallFileCopy(directory.resolve(DAMAGED_METADATA_FILE));
         this.discardedCycleFiles = discardHalfCreatedCycleFiles(directory);
         this.rollCycle = ctx.rollCycle();
-        this.cycleFiles = new CycleFiles(directory, rollCycle);
-        final StoreFileListener permissions = new StoreFileListener()
+        try
         {
-            @Override
-            public void onAcquired(final int cycle, final File file)
+            this.queue = buildQueueRebuildingMetadata(ctx, new StoreFileListener()
             {
-                // called for every store acquired, including by readers; only files that exist need it
-                DirectoryLock.setOwnerOnlyIfExists(file.toPath(), "rw-------");
-            }
+                @Override
+                public void onAcquired(final int cycle, final File file)
+                {
+                    // called for every store acquired, including by readers; only files that exist need it
+                    DirectoryLock.setOwnerOnlyIfExists(file.toPath(), "rw-------");
+                }
 
-            @Override
-            public void onReleased(final int cycle, final File file)
-            {
-            }
-        };
-        this.queue = buildQueueRebuildingMetadata(ctx, permissions);
+                @Override
+                public void onReleased(final int cycle, final File file)
+                {
+                }
+            });
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            undoOpen(ex);   // a failed open leaves the directory as it found it
+            throw ex;
+        }
+        this.cycleFiles = new CycleFiles(directory, rollCycle);
         restrictExistingFiles();
     }
 
@@ -59,6 +69,8 @@ final class ChronicleJournalStore implements AutoCloseable
     static final String DAMAGED_METADATA_FILE = METADATA_FILE + ".damaged";
 
     private String metadataRebuilt;
+    private final SmallFileCopy metadataBefore;
+    private final SmallFileCopy damagedBefore;
 
     /**
      * Chronicle's {@code metadata.cq4t} holds nothing the journal needs that the cycle files and the manifest do not
@@ -104,14 +116,9 @@ final class ChronicleJournalStore implements AutoCloseable
         final Path metadata, final Throwable cause)
     {
         final Path aside = directory.resolve(DAMAGED_METADATA_FILE);
-        final Path previousAside = directory.resolve(DAMAGED_METADATA_FILE + ".previous");
         try
         {
-            if (Files.exists(aside))
-            {
-                Files.move(aside, previousAside, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Files.move(metadata, aside);
+            Files.move(metadata, aside, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (final IOException ex)
         {
@@ -130,27 +137,15 @@ final class ChronicleJournalStore implements AutoCloseable
                 rebuilt.close();
                 throw new JournalException(problem);
             }
-            Files.deleteIfExists(previousAside);
             metadataRebuilt = "Chronicle could not use the journal's metadata file=" + metadata + " (" + cause +
                 "): rebuilt from the cycle files; the damaged file is kept as " + aside.getFileName();
             return rebuilt;
         }
-        catch (final RuntimeException | AssertionError | IOException ex)
+        catch (final RuntimeException | AssertionError ex)
         {
             // put back what was there: a failed open changes nothing
-            try
-            {
-                Files.deleteIfExists(metadata);
-                Files.move(aside, metadata);
-                if (Files.exists(previousAside))
-                {
-                    Files.move(previousAside, aside);
-                }
-            }
-            catch (final IOException restore)
-            {
-                ex.addSuppressed(restore);
-            }
+            metadataBefore.restore(ex);
+            damagedBefore.restore(ex);
             final JournalException failure = new JournalException("cannot open the journal's Chronicle queue in " +
                 directory + ": " + cause + "; rebuilding its metadata file=" + metadata + " did not help either: " + ex +
                 "; nothing was changed: check the directory's files and permissions (and the JVM flags Chronicle needs), " +
@@ -256,9 +251,15 @@ final class ChronicleJournalStore implements AutoCloseable
                 final int firstWord = raf.length() < 4 ? 0 : Integer.reverseBytes(raf.readInt());
                 if (firstWord == 0 || (firstWord & 0x80000000) != 0)
                 {
-                    final File target = new File(file.getPath() + SingleChronicleQueue.DISCARD_FILE_SUFFIX);
-                    java.nio.file.Files.move(file.toPath(), target.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    discarded.add(file.getName());
+                    // never over an older discard: a failed open moves this one back (undoDiscards)
+                    File target = new File(file.getPath() + SingleChronicleQueue.DISCARD_FILE_SUFFIX);
+                    for (int n = 1; target.exists(); n++)
+                    {
+                        target = new File(file.getPath() + "." + n + SingleChronicleQueue.DISCARD_FILE_SUFFIX);
+                    }
+                    raf.close();
+                    java.nio.file.Files.move(file.toPath(), target.toPath());
+                    discarded.add(file.getName() + " -> " + target.getName());
                 }
             }
             catch (final java.io.IOException ex)
@@ -277,8 +278,7 @@ final class ChronicleJournalStore implements AutoCloseable
      */
     int deleteDiscardedCycleFiles()
     {
-        final File[] files = directory.toFile().listFiles((dir, name) ->
-            name.endsWith(CYCLE_FILE_SUFFIX + SingleChronicleQueue.DISCARD_FILE_SUFFIX));
+        final File[] files = directory.toFile().listFiles((dir, name) -> isDiscardedCycleFile(name));
         int deleted = 0;
         if (files != null)
         {
@@ -291,6 +291,47 @@ final class ChronicleJournalStore implements AutoCloseable
             }
         }
         return deleted;
+    }
+
+    /**
+     * @return true for {@code <cycle>.cq4.discard} and {@code <cycle>.cq4.<n>.discard} (a name taken already).
+     */
+    static boolean isDiscardedCycleFile(final String name)
+    {
+        return name.endsWith(CYCLE_FILE_SUFFIX + SingleChronicleQueue.DISCARD_FILE_SUFFIX) ||
+            name.matches(".*\\" + CYCLE_FILE_SUFFIX + "\\.[0-9]+\\" + SingleChronicleQueue.DISCARD_FILE_SUFFIX);
+    }
+
+    /**
+     * After a failed open (the queue closed, nothing appended): put Chronicle's metadata file back as it was and move
+     * the half-created cycle files this open moved aside back where they were.
+     */
+    void undoOpen(final Throwable failure)
+    {
+        metadataBefore.restore(failure);
+        damagedBefore.restore(failure);
+        undoDiscards(failure);
+    }
+
+    private void undoDiscards(final Throwable failure)
+    {
+        for (final String move : discardedCycleFiles)
+        {
+            final int arrow = move.indexOf(" -> ");
+            final Path from = directory.resolve(move.substring(0, arrow));
+            final Path to = directory.resolve(move.substring(arrow + 4));
+            try
+            {
+                if (!Files.exists(from))
+                {
+                    Files.move(to, from);
+                }
+            }
+            catch (final IOException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
     }
 
     java.util.List<String> discardedCycleFiles()

@@ -64,16 +64,28 @@ final class JournalBackend
     static OpenedStore openStore(final JournalContext ctx, final long startNs)
     {
         final JournalOpenCheck check = JournalOpenCheck.before(ctx);
-        final ChronicleJournalStore store = new ChronicleJournalStore(ctx);
+        final ChronicleJournalStore store;
+        try
+        {
+            store = new ChronicleJournalStore(ctx);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            check.undoMoves(ex);
+            throw ex;
+        }
         try (JournalReader reader = new JournalReader(store))
         {
             final JournalReader.TailScan tail = scanTail(reader, ctx);
             final JournalManifest manifest = check.after(tail.lastVersion);
             return new OpenedStore(store, tail, startNs, manifest, check.losses());
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
+            // nothing written yet and the manifest unchanged: put back what this open moved aside
             store.close();
+            store.undoOpen(ex);
+            check.undoMoves(ex);
             throw ex;
         }
     }

@@ -46,7 +46,6 @@ public final class JournalLossCheck
     public static JournalLossCheck inspect(final JournalContext ctx)
     {
         final Path directory = ctx.directory();
-        ForeignCycleFiles.refuse(ctx);   // another roll cycle's files, or a foreign *.cq4: refused before anything changes
         final CycleFiles files = new CycleFiles(directory, ctx.rollCycle());
         final JournalManifest manifest;
         try
@@ -55,12 +54,14 @@ public final class JournalLossCheck
         }
         catch (final JournalManifestException ex)
         {
+            ForeignCycleFiles.refuse(ctx);
             return new JournalLossCheck(directory, files, null, true,
                 List.of(new JournalLoss(ex.file(), -1, -1, "is damaged (" + ex.getMessage() +
                     "): which cycle files the journal wrote is unknown")));
         }
         if (manifest == null)
         {
+            ForeignCycleFiles.refuse(ctx);   // another roll cycle's files, or a foreign *.cq4: refused before anything changes
             return new JournalLossCheck(directory, files, null, false, List.of());
         }
         final long lengthMs = ctx.rollCycle().lengthInMillis();
@@ -71,6 +72,7 @@ public final class JournalLossCheck
                 ") but is opened with rollCycle=" + ctx.rollCycle() + " (" + lengthMs + " ms): its cycle files would not be " +
                 "found; open it with the roll cycle it was written with");
         }
+        ForeignCycleFiles.refuse(ctx);
         final CycleFileProbe probe = new CycleFileProbe();
         final List<JournalLoss> losses = new ArrayList<>();
         final List<JournalManifest.Entry> entries = manifest.entries();

@@ -23,12 +23,15 @@ final class JournalOpenCheck
     private final JournalContext ctx;
     private final JournalLossCheck check;
     private final List<JournalLoss> losses;
+    private final List<Path[]> moves;   // {from, to} of each lost file moved aside by this open
 
-    private JournalOpenCheck(final JournalContext ctx, final JournalLossCheck check, final List<JournalLoss> losses)
+    private JournalOpenCheck(final JournalContext ctx, final JournalLossCheck check, final List<JournalLoss> losses,
+        final List<Path[]> moves)
     {
         this.ctx = ctx;
         this.check = check;
         this.losses = losses;
+        this.moves = moves;
     }
 
     /**
@@ -44,19 +47,57 @@ final class JournalOpenCheck
             {
                 throw new JournalLossException(ctx.directory(), losses);
             }
+        }
+        final List<Path[]> moves = new ArrayList<>();
+        try
+        {
             for (int i = 0; i < losses.size(); i++)
             {
-                losses.set(i, moveAsideIfCycleFile(losses.get(i)));
+                losses.set(i, moveAsideIfCycleFile(losses.get(i), moves));
             }
         }
-        return new JournalOpenCheck(ctx, check, losses);
+        catch (final RuntimeException ex)
+        {
+            undoMoves(moves, ex);
+            throw ex;
+        }
+        return new JournalOpenCheck(ctx, check, losses, moves);
+    }
+
+    /**
+     * After an open that failed before the manifest was brought in line with the files: move the lost files this
+     * open moved aside back where they were, so the directory is as the open found it.
+     */
+    void undoMoves(final Throwable failure)
+    {
+        undoMoves(moves, failure);
+    }
+
+    private static void undoMoves(final List<Path[]> moves, final Throwable failure)
+    {
+        for (int i = moves.size() - 1; i >= 0; i--)
+        {
+            final Path[] move = moves.get(i);
+            try
+            {
+                if (!Files.exists(move[0]))
+                {
+                    Files.move(move[1], move[0]);
+                }
+            }
+            catch (final IOException ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
+        moves.clear();
     }
 
     /**
      * A lost cycle file that is still there (emptied, or another cycle's copy) leaves the journal: the queue would
      * read it as part of the journal.
      */
-    private static JournalLoss moveAsideIfCycleFile(final JournalLoss loss)
+    private static JournalLoss moveAsideIfCycleFile(final JournalLoss loss, final List<Path[]> moves)
     {
         final Path file = Path.of(loss.file());
         if (!file.getFileName().toString().endsWith(ChronicleJournalStore.CYCLE_FILE_SUFFIX) || !Files.exists(file))
@@ -71,6 +112,7 @@ final class JournalOpenCheck
         try
         {
             Files.move(file, target);
+            moves.add(new Path[] {file, target});
         }
         catch (final IOException ex)
         {

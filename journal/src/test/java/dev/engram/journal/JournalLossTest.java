@@ -194,4 +194,72 @@ class JournalLossTest
         assertTrue(refused.getMessage().contains("1000 ms per cycle") && refused.getMessage().contains("FAST_HOURLY") &&
             refused.getMessage().contains(JournalManifestDescriptor.FILE_NAME), refused.getMessage());
     }
+
+    /**
+     * A failed open puts back what it moved aside (issue 12: a failed open with the loss accepted had moved cycle files
+     * to {@code *.lost} and {@code *.discard} and left them there): a swapped cycle file (a loss, accepted: moved aside
+     * as {@code .lost}) and a half-created cycle file (moved aside as {@code .discard}), then the open fails on the
+     * journal's last frame (written by a newer format). The directory is byte for byte as it was (Chronicle's
+     * {@code metadata.cq4t}, which it writes as the queue opens, included) and the message names the file and position.
+     */
+    @Test
+    void shouldPutBackWhatAFailedOpenMovedAside() throws Exception
+    {
+        try (Journal journal = Journal.open(ctx()))
+        {
+            fill(journal, 3);
+        }
+        final List<Path> cycles = cycleFiles();
+        Files.copy(cycles.get(0), cycles.get(1), java.nio.file.StandardCopyOption.REPLACE_EXISTING);   // a loss: 101..200
+        final CycleFiles names = new CycleFiles(dir, TestRollCycles.TEST_SECONDLY);
+        final int newestCycle = names.cycleOf(cycles.get(2).getFileName().toString());
+        final Path halfCreated = names.fileFor(newestCycle + 5).toPath();
+        Files.write(halfCreated, new byte[4096]);
+        final Path olderDiscard = Path.of(halfCreated + ".discard");
+        Files.write(olderDiscard, new byte[] {7});   // an older discard of the same name is kept, not replaced
+        // the journal's last frame, as a newer Engram would write it: the open fails after moving files aside
+        final long newerAt = appendRaw(new byte[] {32, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0});
+        final java.util.Map<String, String> before = snapshot();
+        final JournalFormatException ex = assertThrows(JournalFormatException.class,
+            () -> Journal.open(ctx().acceptLoss(true)).close());
+        assertTrue(ex.getMessage().contains("format version 9") && ex.getMessage().contains("position="), ex.getMessage());
+        assertEquals(before, snapshot(), "a failed open leaves the directory as it found it");
+        assertTrue(Files.exists(halfCreated) && Files.exists(cycles.get(1)), "moved back");
+        assertTrue(newerAt > 0);
+    }
+
+    /** Write one document straight through Chronicle at the journal's current cycle. */
+    private long appendRaw(final byte[] body)
+    {
+        try (net.openhft.chronicle.queue.impl.single.SingleChronicleQueue queue =
+                 net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder.binary(dir)
+                     .rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clockMs::get).build();
+             net.openhft.chronicle.queue.ExcerptAppender appender = queue.createAppender())
+        {
+            try (net.openhft.chronicle.wire.DocumentContext dc = appender.writingDocument())
+            {
+                dc.wire().bytes().write(body);
+            }
+            return appender.lastIndexAppended();
+        }
+    }
+
+    /** Every file in the journal directory but its OS lock file, with length and content hash. */
+    private java.util.Map<String, String> snapshot() throws IOException
+    {
+        final java.util.Map<String, String> files = new java.util.TreeMap<>();
+        try (var list = Files.list(dir))
+        {
+            for (final Path file : list.toList())
+            {
+                if (!file.getFileName().toString().equals("engram-journal.lock"))
+                {
+                    files.put(file.getFileName().toString(), Files.size(file) + ":" +
+                        java.util.Arrays.hashCode(Files.readAllBytes(file)));
+                }
+            }
+        }
+        return files;
+    }
 }
