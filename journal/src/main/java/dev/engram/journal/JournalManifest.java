@@ -207,8 +207,16 @@ public final class JournalManifest
         return bytes;
     }
 
+    /** A file of spare blocks beside the manifest, given up so the manifest can be rewritten on a full disk. */
+    static final String RESERVE_FILE_NAME = FILE_NAME + ".reserve";
+    static final int MIN_RESERVE_LENGTH = 64 * 1024;
+
     /**
      * Replace the manifest in {@code directory} durably: temp file, fsync, atomic rename, fsync of the directory.
+     * On a full disk the temp file cannot get a block, and retention, which must rewrite the manifest before it may
+     * delete cycle files, could never free space: so a reserve file ({@link #RESERVE_FILE_NAME}, at least 64 KiB and
+     * twice the manifest) is kept beside it, deleted to make room when the write fails, and made again (best effort)
+     * after a write that succeeds. The order retention relies on (unlist, then delete) does not change.
      *
      * @throws JournalManifestException if it cannot be written (the old manifest, if any, is left as it was).
      */
@@ -216,17 +224,94 @@ public final class JournalManifest
     {
         final Path file = directory.resolve(FILE_NAME);
         final Path tmp = directory.resolve(FILE_NAME + ".tmp");
+        final Path reserve = directory.resolve(RESERVE_FILE_NAME);
+        final byte[] bytes = encode();
         try
         {
-            Files.write(tmp, encode());
-            DirectoryLock.setOwnerOnly(tmp, "rw-------");
-            force(tmp, StandardOpenOption.WRITE);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            force(directory, StandardOpenOption.READ);
+            writeDurably(directory, file, tmp, bytes);
         }
         catch (final IOException ex)
         {
-            throw new JournalManifestException(file, "cannot write the journal manifest durably", ex);
+            if (!Files.exists(reserve))
+            {
+                deleteQuietly(tmp);
+                throw new JournalManifestException(file, "cannot write the journal manifest durably (usable space " +
+                    usableSpace(directory) + " bytes; no reserve left)", ex);
+            }
+            try
+            {
+                deleteQuietly(tmp);
+                Files.delete(reserve);   // its blocks are the room the manifest needs
+                writeDurably(directory, file, tmp, bytes);
+            }
+            catch (final IOException again)
+            {
+                deleteQuietly(tmp);
+                again.addSuppressed(ex);
+                throw new JournalManifestException(file, "cannot write the journal manifest durably, even after giving " +
+                    "up its reserve (usable space " + usableSpace(directory) + " bytes)", again);
+            }
+        }
+        keepReserve(reserve, bytes.length);
+    }
+
+    private static void writeDurably(final Path directory, final Path file, final Path tmp, final byte[] bytes)
+        throws IOException
+    {
+        Files.write(tmp, bytes);
+        DirectoryLock.setOwnerOnly(tmp, "rw-------");
+        force(tmp, StandardOpenOption.WRITE);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        force(directory, StandardOpenOption.READ);
+    }
+
+    /**
+     * Make sure the reserve holds at least {@code max(64 KiB, 2 × manifestLength)} allocated bytes (written, not
+     * sparse: non-zero bytes, so no file system skips them). Best effort: on a full disk it is made by a later write.
+     */
+    static void keepReserve(final Path reserve, final int manifestLength)
+    {
+        final long wanted = Math.max(MIN_RESERVE_LENGTH, 2L * manifestLength + 4095) / 4096 * 4096;
+        final Path tmp = reserve.resolveSibling(reserve.getFileName() + ".tmp");
+        try
+        {
+            if (Files.exists(reserve) && Files.size(reserve) >= wanted)
+            {
+                return;
+            }
+            final byte[] fill = new byte[(int)wanted];
+            java.util.Arrays.fill(fill, (byte)0xEE);
+            Files.write(tmp, fill);
+            DirectoryLock.setOwnerOnly(tmp, "rw-------");
+            Files.move(tmp, reserve, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignored)
+        {
+            // a leftover temp file is replaced by the next write
+        }
+    }
+
+    private static long usableSpace(final Path directory)
+    {
+        try
+        {
+            return Files.getFileStore(directory).getUsableSpace();
+        }
+        catch (final IOException ex)
+        {
+            return -1;
         }
     }
 

@@ -50,4 +50,37 @@ class JournalDiskFullTest
         final long after = SmallTmpfs.number(ChildJvm.runToCompletion(DiskFullChild.class, work, 180, "append", dir.toString(), "100"), "last");
         assertEquals(onFullDisk + 100, after, "appends resume after space is freed, after every version on disk");
     }
+
+    /**
+     * Retention frees space on a full disk (issue 12, "known windows"): it must rewrite the manifest (unlisting the
+     * cycles) before it deletes their files, and on a full disk the manifest's temp file could not get a block, so
+     * retention failed and nothing was ever freed. The manifest's reserve gives that block; the cycles go, the space
+     * comes back, and the journal reopens with no loss at the same last version, listing only the cycle kept.
+     */
+    @Test
+    void shouldFreeSpaceByRetentionOnAFullDisk() throws Exception
+    {
+        try (SmallTmpfs tmpfs = SmallTmpfs.mount(work.resolve("fs"), "16m"))
+        {
+            Assumptions.assumeTrue(tmpfs != null, "cannot mount a small tmpfs here (needs root and mount): disk-full test skipped");
+            final Path dir = Files.createDirectories(tmpfs.directory().resolve("journal"));
+            final Path filler = tmpfs.directory().resolve("filler");
+            final String out = ChildJvm.runToCompletion(DiskFullChild.class, work, 180, "retention", dir.toString(),
+                filler.toString());
+            assertFalse(out.contains("failure="), "retention on a full disk must work: " + out);
+            assertTrue(SmallTmpfs.number(out, "full") < 64 * 1024, "the disk was full: " + out);
+            assertEquals(2, SmallTmpfs.number(out, "removed"), out);
+            assertTrue(SmallTmpfs.number(out, "free") > 1024 * 1024, "space came back: " + out);
+            final long last = SmallTmpfs.number(out, "last");
+            Files.delete(filler);
+            final JournalManifest manifest = JournalManifest.read(dir);
+            assertEquals(1, manifest.entries().size(), manifest.toString());
+            assertEquals(201, manifest.entries().get(0).firstVersion(), manifest.toString());
+            final String reopened = ChildJvm.runToCompletion(DiskFullChild.class, work, 180, "reopen", dir.toString(),
+                "secondly");
+            assertEquals(last, SmallTmpfs.number(reopened, "last"), reopened);
+            assertTrue(Files.size(dir.resolve(JournalManifest.RESERVE_FILE_NAME)) >= JournalManifest.MIN_RESERVE_LENGTH,
+                "the reserve is made again once there is room");
+        }
+    }
 }
