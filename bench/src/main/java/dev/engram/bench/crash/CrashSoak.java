@@ -28,7 +28,8 @@ public final class CrashSoak
 {
     /** Outcome of a run. */
     public record Summary(long seed, int cycles, int recoveries, int fastPathRecoveries, long versionsLost, long finalVersion,
-        long checkpoints, Histogram recoveryMicros, String failure, Path keptDirectory)
+        long checkpoints, Histogram recoveryMicros, String failure, Path keptDirectory, DiskUse finalDiskUse,
+        DiskUse peakDiskUse)
     {
         public boolean passed()
         {
@@ -42,6 +43,8 @@ public final class CrashSoak
                 "checkpoints in children=%d%n", seed, cycles, recoveries, versionsLost, finalVersion, checkpoints));
             sb.append(String.format("recovery paths: %d fast (journal scanned from the checkpoint's hint, its queue opened after ready), " +
                 "%d full%n", fastPathRecoveries, recoveries - fastPathRecoveries));
+            sb.append(String.format("disk use after the last recovery: %s%n", finalDiskUse.describe()));
+            sb.append(String.format("disk use peak over the cycles:    %s%n", peakDiskUse.describe()));
             if (recoveryMicros.getTotalCount() > 0)
             {
                 sb.append(String.format("recovery (open after kill -9, in-process): p50=%.1f ms p90=%.1f ms p99=%.1f ms max=%.1f ms%n",
@@ -56,6 +59,8 @@ public final class CrashSoak
     private final Path root;
     private final long seed;
     private int fastPaths;
+    private DiskUse lastDiskUse = DiskUse.NONE;
+    private DiskUse peakDiskUse = DiskUse.NONE;
     private final int stepsPerSecond;
     private final java.util.function.UnaryOperator<java.util.Map<String, byte[]>> modelFilter;
 
@@ -86,6 +91,8 @@ public final class CrashSoak
         long checkpoints = 0;
         int recoveries = 0;
         fastPaths = 0;
+        lastDiskUse = DiskUse.NONE;
+        peakDiskUse = DiskUse.NONE;
         try (CrashOracle oracle = new CrashOracle(oraclePath))
         {
             for (int cycle = 1; cycle <= cycles; cycle++)
@@ -135,6 +142,7 @@ public final class CrashSoak
                 }
 
                 final long openStart = System.nanoTime();
+                final String line;
                 try (Engram engram = Engram.open(dir, CrashSoakConfig.context()))
                 {
                     recovery.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - openStart));
@@ -162,23 +170,28 @@ public final class CrashSoak
                         return fail(cycle, recoveries, lost, lastVersion, checkpoints, recovery, dir,
                             "state at version " + r + " differs from the model: " + mismatch);
                     }
-                    progress.accept(String.format("cycle %d: killed at attempted=%d written=%d synced=%d -> recovered %d " +
+                    lastVersion = r;
+                    line = String.format("cycle %d: killed at attempted=%d written=%d synced=%d -> recovered %d " +
                             "(checkpoint %d, chain %d, replayed %d, %s path) in %.1f ms, state verified",
                         cycle, attempted, writtenAck, syncedAck, r, report.checkpointVersion(), report.chainLength(),
-                        report.framesReplayed(), fast ? "fast" : report.replayPath(), (System.nanoTime() - openStart) / 1e6));
-                    lastVersion = r;
+                        report.framesReplayed(), fast ? "fast" : report.replayPath(), (System.nanoTime() - openStart) / 1e6);
                 }
+                // measured once the store is closed: what the next cycle's child starts from
+                lastDiskUse = DiskUse.of(dir);
+                peakDiskUse = peakDiskUse.max(lastDiskUse);
+                progress.accept(line + "; disk: " + lastDiskUse.describe());
             }
         }
         deleteRecursively(root);
-        return new Summary(seed, cycles, recoveries, fastPaths, lost, lastVersion, checkpoints, recovery, null, null);
+        return new Summary(seed, cycles, recoveries, fastPaths, lost, lastVersion, checkpoints, recovery, null, null,
+            lastDiskUse, peakDiskUse);
     }
 
     private Summary fail(final int cycle, final int recoveries, final long lost, final long lastVersion, final long checkpoints,
         final Histogram recovery, final Path dir, final String why)
     {
         return new Summary(seed, cycle, recoveries, fastPaths, lost, lastVersion, checkpoints, recovery,
-            "cycle " + cycle + ": " + why, dir);
+            "cycle " + cycle + ": " + why, dir, lastDiskUse, peakDiskUse);
     }
 
     private static String tail(final Path file)
