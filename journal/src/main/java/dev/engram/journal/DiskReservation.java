@@ -20,11 +20,21 @@ import java.io.File;
  * writing (which lies in reserved blocks). One system call per chunk (64 MiB by default), none per frame.
  * The first chunk of a cycle file is reserved on its first write, so the few pages Chronicle writes to create
  * a file are the one window left. File systems without {@code fallocate} turn it off (reported once).
+ * <p>
+ * When the writer moves on to a new cycle file, the part of the old file's reservation past its data (the rest of
+ * the chunk and the whole next one: 160 MiB with the default block size, however little the cycle held) is given
+ * back ({@code FALLOC_FL_PUNCH_HOLE}), from the page after the one holding the old file's last frame and end mark;
+ * nothing reads or writes a finished cycle file past its end mark. Measured on ext4: a finished cycle file of 50
+ * small frames went from 160 MiB allocated to 80.5 MiB — the blocks past the file's length are freed, those of the
+ * first mapped chunk (80 MiB) stay allocated (not established why: something maps or fills that region again after
+ * the punch). Best effort: a file system that cannot punch holes keeps the blocks until retention deletes the file.
  * Owned by the journal thread.
  */
 final class DiskReservation
 {
     private static final int FALLOC_FL_KEEP_SIZE = 1;
+    private static final int FALLOC_FL_PUNCH_HOLE = 2;
+    private static final long PAGE = 4096;
     private static final int ENOSPC = 28;
     private static final int EDQUOT = 122;
     private static final int EOPNOTSUPP = 95;
@@ -35,7 +45,10 @@ final class DiskReservation
     private int fdCycle = Integer.MIN_VALUE;
     private File fdFile;
     private long reservedUpTo;
+    private long dataEnd;   // end of the last frame written into fdCycle's file
+    private long released;  // bytes given back from finished cycle files (for tests)
     private boolean supported = true;
+    private boolean punchSupported = true;
 
     DiskReservation(final CycleFiles cycleFiles)
     {
@@ -58,6 +71,7 @@ final class DiskReservation
         final long wanted = end + (end - start);
         if (cycle != fdCycle)
         {
+            releaseUnused();
             open(cycle);
         }
         if (fd < 0 || wanted <= reservedUpTo)
@@ -86,11 +100,56 @@ final class DiskReservation
         reservedUpTo = wanted;
     }
 
+    /**
+     * Writer thread, after each frame: the frame written into {@code cycle}'s file ends at {@code position}.
+     */
+    void noteWritten(final int cycle, final long position)
+    {
+        if (cycle == fdCycle && position > dataEnd)
+        {
+            dataEnd = position;
+        }
+    }
+
+    /**
+     * @return bytes of reservation given back from finished cycle files so far.
+     */
+    long releasedBytes()
+    {
+        return released;
+    }
+
+    /**
+     * The writer left the cycle file open in {@link #fd}: give back its reserved blocks past its data. The end mark
+     * Chronicle writes after the last frame lies within 4 bytes of it, so the hole starts a page past the page
+     * holding both.
+     */
+    private void releaseUnused()
+    {
+        if (fd < 0 || !punchSupported || dataEnd <= 0)
+        {
+            return;
+        }
+        final long from = (dataEnd + 8 + PAGE - 1) / PAGE * PAGE + PAGE;
+        if (from >= reservedUpTo)
+        {
+            return;
+        }
+        final PosixAPI posix = PosixAPI.posix();
+        if (posix.fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from, reservedUpTo - from) != 0)
+        {
+            punchSupported = false;   // best effort: the blocks go when retention deletes the file
+            return;
+        }
+        released += reservedUpTo - from;
+    }
+
     private void open(final int cycle)
     {
         close();
         fdCycle = cycle;
         reservedUpTo = 0;
+        dataEnd = 0;
         fdFile = cycleFiles.fileFor(cycle);
         fd = PosixAPI.posix().open(fdFile.getPath(), OpenFlag.O_RDWR.value(), 0);
     }

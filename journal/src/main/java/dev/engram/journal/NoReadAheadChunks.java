@@ -51,6 +51,10 @@ final class NoReadAheadChunks
                 reservation.onNewChunk(cycle, mapped);
             }
         }
+        if (reservation != null)
+        {
+            reservation.noteWritten(cycle, bytes.writePosition());
+        }
     }
 
     private static void advise(final BytesStore<?, ?> store)
