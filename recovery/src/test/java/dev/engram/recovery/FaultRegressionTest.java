@@ -78,12 +78,13 @@ class FaultRegressionTest
 
     /**
      * Fault suite seed 10810859063485 cases 73 and 74: {@code metadata.cq4t} garbled (74 random bytes at 103) or
-     * truncated (to 77 bytes). Chronicle cannot read it and silently falls back to a read-only queue: the store was
-     * ready, then every append failed with "Can't append to a read-only chronicle", naming no file. Now the queue's open
-     * fails naming the metadata file and the next step: at open on the full path, at the next call on the fast path.
+     * truncated (to 77 bytes). Chronicle cannot read it and silently fell back to a read-only queue: the store was
+     * ready, then every append failed with "Can't append to a read-only chronicle", naming no file. The journal now
+     * rebuilds the file from the cycle files at open (it holds nothing the cycle files and the manifest do not), keeps
+     * the damaged one as {@code metadata.cq4t.damaged}, and the store opens, appends and reopens on both paths.
      */
     @Test
-    void aMetadataFileChronicleCannotReadIsNamedNotAReadOnlyQueue() throws IOException
+    void aMetadataFileChronicleCannotReadIsRebuiltNotAReadOnlyQueue() throws IOException
     {
         final Path dir = root.resolve("state");
         try (StateStore store = StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L)))
@@ -98,34 +99,36 @@ class FaultRegressionTest
             store.checkpoint();
         }
         final Path metadata = dir.resolve("journal").resolve("metadata.cq4t");
-        try (RandomAccessFile raf = new RandomAccessFile(metadata.toFile(), "rw"))
+        long version = 100;
+        for (final boolean fast : new boolean[] {false, true})
         {
-            raf.setLength(77);
+            try (RandomAccessFile raf = new RandomAccessFile(metadata.toFile(), "rw"))
+            {
+                raf.setLength(77);
+            }
+            try (StateStore store = StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L).fastRecovery(fast)))
+            {
+                assertEquals(version, store.recoveryReport().recoveredVersion(), store.recoveryReport().describe());
+                final Journal journal = store.journal();
+                version++;
+                assertEquals(version, journal.append(FaultFixture.WORKLOAD.fill(version, journal.newDelta())));
+                assertTrue(store.awaitApplied(version, 60, TimeUnit.SECONDS), "appends work: the queue is writable");
+            }
+            assertTrue(Files.exists(dir.resolve("journal").resolve("metadata.cq4t.damaged")), "the damaged file is kept");
         }
-        final JournalException refused = assertThrows(JournalException.class,
-            () -> StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L).fastRecovery(false)).close());
-        assertTrue(refused.getMessage().contains(metadata.toString()) && refused.getMessage().contains("aside"),
-            refused.getMessage());
-
-        final StateStore store = StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L));
-        assertEquals(100, store.recoveryReport().recoveredVersion(), store.recoveryReport().describe());
-        final Journal journal = store.journal();
-        final JournalException write = assertThrows(JournalException.class, () ->
+        try (StateStore store = StateStore.open(FaultFixture.context(dir, 1_700_000_000_000L)))
         {
-            journal.append(FaultFixture.WORKLOAD.fill(101, journal.newDelta()));
-            store.awaitApplied(101, 60, TimeUnit.SECONDS);
-        });
-        assertTrue(write.getMessage().contains(metadata.toString()), write.getMessage());
-        final JournalException close = assertThrows(JournalException.class, store::close);
-        assertTrue(close.getMessage().contains(metadata.toString()), close.getMessage());
+            assertEquals(version, store.recoveryReport().recoveredVersion());
+        }
     }
 
     /**
      * Fault suite seed 20261207 case 843: the newest cycle file of a cleanly closed store truncated to 528384 bytes
      * (inside its data, on a page boundary). The fast path hands over to the full path, whose tail scan through
      * Chronicle died with a bare {@code java.lang.AssertionError} in {@code StoreTailer.doToStart} (tests run with
-     * {@code -ea}; case 615, a bit flip in the same file's header, gave {@code IORuntimeException: Unknown_d}). Now the
-     * open is refused with a {@link JournalException} naming the journal directory and the next step.
+     * {@code -ea}; case 615, a bit flip in the same file's header, gave {@code IORuntimeException: Unknown_d}). Now it
+     * is a journal loss: the open is refused naming the cut file, the versions lost and the next steps (restore, or
+     * accept the loss).
      */
     @Test
     void aCycleFileChronicleCannotReadRefusesTheOpenNamingTheJournal()
@@ -143,8 +146,8 @@ class FaultRegressionTest
             throw new java.io.UncheckedIOException(ex);
         }
         final Throwable refused = assertThrows(Throwable.class, () -> StateStore.open(fixture.context(dir)).close());
-        assertInstanceOf(JournalException.class, refused, () -> FaultInjector.stackTrace(refused));
-        assertTrue(refused.getMessage().contains(dir.resolve("journal").toString()) &&
-            refused.getMessage().contains("restore"), refused.getMessage());
+        assertInstanceOf(JournalLossRefusedException.class, refused, () -> FaultInjector.stackTrace(refused));
+        assertTrue(refused.getMessage().contains(tail.toString()) && refused.getMessage().contains("cut short") &&
+            refused.getMessage().contains("acceptJournalLoss"), refused.getMessage());
     }
 }
