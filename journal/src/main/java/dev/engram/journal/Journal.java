@@ -45,6 +45,10 @@ public final class Journal implements AutoCloseable
     private final Thread writerThread;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong backPressureEvents = new AtomicLong();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Journal.class);
+    /** WARNs about the same condition at most this often. */
+    private static final long WARN_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private volatile long lastBackPressureWarnNs;
     private final AtomicLong heapFrames = new AtomicLong();
     private final CountDownLatch backendReady = new CountDownLatch(1);
     private final AtomicLong pendingSyncRequest = new AtomicLong();
@@ -440,7 +444,18 @@ public final class Journal implements AutoCloseable
      */
     private long startBackPressure()
     {
-        backPressureEvents.incrementAndGet();
+        final long events = backPressureEvents.incrementAndGet();
+        final long now = System.nanoTime();
+        final long last = lastBackPressureWarnNs;
+        if (last == 0 || now - last >= WARN_INTERVAL_NS)
+        {
+            lastBackPressureWarnNs = now;   // a race may log twice: harmless
+            LOG.warn("journal ring full in {}: producers {} ({} back-pressure events so far); the journal thread is " +
+                "behind{}: lower the rate, enlarge ringSlotCount or check the disk", ctx.directory(),
+                ctx.backPressurePolicy() == BackPressurePolicy.FAIL_FAST ? "are refused (FAIL_FAST)" : "wait up to " +
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(ctx.backPressureTimeoutNs()) + " ms", events,
+                backend == null ? " (its Chronicle queue is still opening)" : "");
+        }
         if (ctx.backPressurePolicy() == BackPressurePolicy.FAIL_FAST)
         {
             throw backPressureException();

@@ -24,6 +24,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class JournalSyncer implements Runnable
 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JournalSyncer.class);
+    /** A force slower than this is logged (at most every {@link #SLOW_WARN_INTERVAL_NS}). */
+    static final long SLOW_SYNC_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long SLOW_WARN_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private long lastSlowWarnNs = System.nanoTime() - SLOW_WARN_INTERVAL_NS;
+
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ChronicleJournalStore store;
@@ -281,7 +287,14 @@ final class JournalSyncer implements Runnable
         lastForcedCycle = newestCycle;
         forceCount++;
         progress.synced(written);
-        observer.accept(System.nanoTime() - startNs);
+        final long tookNs = System.nanoTime() - startNs;
+        observer.accept(tookNs);
+        if (tookNs >= SLOW_SYNC_NS && startNs - lastSlowWarnNs >= SLOW_WARN_INTERVAL_NS)
+        {
+            lastSlowWarnNs = startNs;
+            LOG.warn("slow sync: forcing the journal in {} took {} ms (synced version={}); the disk is slow or busy",
+                store.directory(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(tookNs), written);
+        }
     }
 
     private void force(final int cycle) throws IOException
