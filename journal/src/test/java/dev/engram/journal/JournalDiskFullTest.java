@@ -70,7 +70,9 @@ class JournalDiskFullTest
             assertFalse(out.contains("failure="), "retention on a full disk must work: " + out);
             assertTrue(SmallTmpfs.number(out, "full") < 64 * 1024, "the disk was full: " + out);
             assertEquals(2, SmallTmpfs.number(out, "removed"), out);
-            assertTrue(SmallTmpfs.number(out, "free") > 1024 * 1024, "space came back: " + out);
+            // what two cycles give back depends on how much of their files stays allocated (finished cycle files
+            // give back their reservation past their data): more than the full disk had, by at least a few pages
+            assertTrue(SmallTmpfs.number(out, "free") > SmallTmpfs.number(out, "full") + 64 * 1024, "space came back: " + out);
             final long last = SmallTmpfs.number(out, "last");
             Files.delete(filler);
             final JournalManifest manifest = JournalManifest.read(dir);
