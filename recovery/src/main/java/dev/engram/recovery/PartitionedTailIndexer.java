@@ -374,11 +374,7 @@ final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
             {
                 overlay.patch(record, KEY_OFFSET, keyLength, hash, version, patchOffset, data, 0, dataLength, base);
             }
-            catch (final CheckpointCorruptionException ex)
-            {
-                throw ex;
-            }
-            catch (final RuntimeException ex)
+            catch (final IllegalArgumentException | IndexOutOfBoundsException ex)
             {
                 // a limit pass 1 did not know of: the overlay refused before changing anything; only this key is
                 // quarantined (the frame's other keys may be applied already, in other partitions)

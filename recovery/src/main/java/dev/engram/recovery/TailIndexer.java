@@ -65,15 +65,11 @@ final class TailIndexer implements FrameHandler
                     case DELETE -> overlay.putTombstone(frame.buffer(), frame.keyOffset(), frame.keyLength(), version);
                     case PATCH -> overlay.patch(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
                         frame.patchOffset(), frame.buffer(), frame.dataOffset(), frame.dataLength(), base);
-                    default -> throw new IllegalStateException("unknown op");
+                    default -> throw new IllegalArgumentException("unknown op");
                 }
             }
         }
-        catch (final CheckpointCorruptionException ex)
-        {
-            throw ex;   // a damaged base block: the caller waits for a repair (nothing of a multi-op frame was applied)
-        }
-        catch (final RuntimeException ex)
+        catch (final IllegalArgumentException | IndexOutOfBoundsException ex)
         {
             // a limit no check above knew of, or a single-op frame (not pre-checked): the overlay refuses before it
             // changes anything, and every key of the frame is quarantined, whatever ops were applied before
