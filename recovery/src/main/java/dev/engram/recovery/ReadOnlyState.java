@@ -617,7 +617,7 @@ public final class ReadOnlyState implements AutoCloseable
             {
                 while (frame.nextOp())
                 {
-                    if (keyEquals(frame, wanted, keyLength))
+                    if (VersionHistory.keyEquals(frame, wanted, keyLength))
                     {
                         changes.add(new KeyHistory.Change(frame.version(), frame.timestampEpochNs(), frame.opType()));
                     }
@@ -625,24 +625,6 @@ public final class ReadOnlyState implements AutoCloseable
             }, null);
         }
         return new KeyHistory(key, walk.firstVersion, walk.lastVersion, changes);
-    }
-
-    private static boolean keyEquals(final DeltaFrame frame, final DirectBuffer wanted, final int keyLength)
-    {
-        if (frame.keyLength() != keyLength)
-        {
-            return false;
-        }
-        final DirectBuffer buffer = frame.buffer();
-        final int offset = frame.keyOffset();
-        for (int i = 0; i < keyLength; i++)
-        {
-            if (buffer.getByte(offset + i) != wanted.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

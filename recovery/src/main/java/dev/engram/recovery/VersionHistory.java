@@ -280,7 +280,10 @@ final class VersionHistory implements AutoCloseable
         }
     }
 
-    private static boolean keyEquals(final DeltaFrame frame, final DirectBuffer wanted, final int keyLength)
+    /**
+     * @return true if the frame's current op is on the key {@code wanted} ({@code keyLength} UTF-8 bytes).
+     */
+    static boolean keyEquals(final DeltaFrame frame, final DirectBuffer wanted, final int keyLength)
     {
         if (frame.keyLength() != keyLength)
         {
