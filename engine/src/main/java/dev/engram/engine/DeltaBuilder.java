@@ -20,6 +20,8 @@ public final class DeltaBuilder
     private final Engram engram;
     private final Delta delta;
     private final TypedValues typed;
+    /** The last version this builder's thread committed through the engine (read-your-writes); only that thread uses it. */
+    long lastCommitted;
 
     DeltaBuilder(final Engram engram, final Delta delta, final TypedValues typed)
     {
@@ -84,6 +86,8 @@ public final class DeltaBuilder
      */
     public long commit()
     {
-        return engram.append(delta);
+        final long version = engram.appendTimed(delta);
+        lastCommitted = version;
+        return version;
     }
 }

@@ -57,8 +57,6 @@ public final class Engram implements AutoCloseable
         volatile TypedValues typed = new TypedValues(ctx.codecs(), ctx.migrations());
         volatile DeltaBuilder builder = new DeltaBuilder(Engram.this, store.journal().newDelta(), typed);
         volatile StateReader reader = store.newReader();
-        /** The last version this thread committed through the engine (read-your-writes); only its thread uses it. */
-        long lastCommitted;
 
         PerThread()
         {
@@ -178,21 +176,27 @@ public final class Engram implements AutoCloseable
      */
     public long append(final Delta delta)
     {
-        final long version;
-        if (!recordAppendLatency)
-        {
-            version = store.journal().append(delta);
-        }
-        else
-        {
-            final long start = System.nanoTime();
-            version = store.journal().append(delta);
-            metrics.recordAppend(System.nanoTime() - start);
-        }
+        final long version = appendTimed(delta);
         if (readYourWrites)
         {
-            perThread.get().lastCommitted = version;
+            perThread.get().builder().lastCommitted = version;   // the raw path: this thread's builder keeps it
         }
+        return version;
+    }
+
+    /**
+     * Append with the caller-side latency recorded; read-your-writes is the caller's to note ({@link DeltaBuilder#commit()}
+     * notes it in its own thread's builder, so the commit path needs no thread-local lookup).
+     */
+    long appendTimed(final Delta delta)
+    {
+        if (!recordAppendLatency)
+        {
+            return store.journal().append(delta);
+        }
+        final long start = System.nanoTime();
+        final long version = store.journal().append(delta);
+        metrics.recordAppend(System.nanoTime() - start);
         return version;
     }
 
@@ -534,7 +538,11 @@ public final class Engram implements AutoCloseable
      */
     private PerThread ownWritesApplied(final PerThread tools)
     {
-        final long own = tools.lastCommitted;
+        if (!readYourWrites)
+        {
+            return tools;
+        }
+        final long own = tools.builder().lastCommitted;
         if (own > 0 && store.appliedVersion() < own &&
             !store.awaitApplied(own, readYourWritesTimeoutMs, TimeUnit.MILLISECONDS))
         {

@@ -43,15 +43,10 @@ final class TailIndexer implements FrameHandler
         if (frame.opCount() > 1)
         {
             // a delta is applied whole or not at all: find what cannot be applied before applying any op
-            final String problem = FrameQuarantine.problem(frame);
-            if (problem != null)
+            if (!precheck(frame))
             {
-                quarantine(frame, FrameQuarantine.reason(version, cycle, framePosition, problem));
+                quarantine(frame, FrameQuarantine.reason(version, cycle, framePosition, FrameQuarantine.problem(frame)));
                 return;
-            }
-            if (base != StateView.EMPTY)
-            {
-                checkBaseReadable(frame);
             }
         }
         try
@@ -105,23 +100,39 @@ final class TailIndexer implements FrameHandler
     }
 
     /**
-     * A PATCH of a key the overlay does not hold reads its value from the base: read those first, so that a
-     * damaged base block ({@link CheckpointCorruptionException}) stops the frame before any of its ops is
-     * applied (a delta is applied whole or not at all, also to readers).
+     * One walk over a multi-op frame before any op is applied: every op within the engine's limits (else the frame is
+     * quarantined), and every base value a PATCH of a key the overlay does not hold will read is readable — a damaged
+     * base block ({@link CheckpointCorruptionException}) stops the frame before any of its ops is applied (a delta is
+     * applied whole or not at all, also to readers).
+     *
+     * @return false if an op is out of limits (the ops walked so far changed nothing).
      */
-    private void checkBaseReadable(final DeltaFrame frame)
+    private boolean precheck(final DeltaFrame frame)
     {
-        while (frame.nextOp())
+        final boolean readBase = base != StateView.EMPTY;
+        try
         {
-            if (frame.opType() == dev.engram.journal.OpType.PATCH &&
-                overlay.find(frame.buffer(), frame.keyOffset(), frame.keyLength(),
-                    KeyHash.hash(frame.buffer(), frame.keyOffset(), frame.keyLength())) == 0)
+            while (frame.nextOp())
             {
-                base.get(frame.buffer(), frame.keyOffset(), frame.keyLength(), baseValue);
+                final dev.engram.journal.OpType type = frame.opType();
+                if (!FrameQuarantine.withinLimits(type, frame.patchOffset(), frame.dataLength()))
+                {
+                    return false;
+                }
+                if (readBase && type == dev.engram.journal.OpType.PATCH &&
+                    overlay.find(frame.buffer(), frame.keyOffset(), frame.keyLength(),
+                        KeyHash.hash(frame.buffer(), frame.keyOffset(), frame.keyLength())) == 0)
+                {
+                    base.get(frame.buffer(), frame.keyOffset(), frame.keyLength(), baseValue);
+                }
             }
+            return true;
         }
-        frame.resetOps();
-        baseValue.wrap(0, 0);   // holds no view of the base past the check
+        finally
+        {
+            frame.resetOps();
+            baseValue.wrap(0, 0);   // holds no view of the base past the check
+        }
     }
 
     long lastVersion()
