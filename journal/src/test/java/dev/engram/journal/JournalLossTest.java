@@ -48,6 +48,18 @@ class JournalLossTest
         return version;
     }
 
+    private static void awaitGate(final java.util.concurrent.CountDownLatch gate)
+    {
+        try
+        {
+            gate.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private List<Path> cycleFiles() throws IOException
     {
         try (var files = Files.list(dir))
@@ -112,8 +124,11 @@ class JournalLossTest
             refused.getMessage().contains("from a backup") && refused.getMessage().contains("acceptLoss(true)"), refused.getMessage());
         assertEquals(List.of(new JournalLoss(newest.toString(), 201, 300, "is missing")), refused.losses());
         // the background open (recovery's fast path) refuses too: loudly, with nothing written
-        final Journal background = Journal.openInBackground(ctx(), 200);
+        // the gate holds the queue's open until after the append, so the append is taken and the wait reports the failure
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        final Journal background = Journal.openInBackground(ctx(), 200, () -> awaitGate(gate));
         final long appended = background.append(background.newDelta().put("k", new byte[1]));
+        gate.countDown();
         final JournalException failed = assertThrows(JournalException.class,
             () -> background.awaitWritten(appended, 30, TimeUnit.SECONDS));
         assertTrue(failed.getMessage().contains(newest.toString()), failed.getMessage());
