@@ -137,6 +137,15 @@ final class JournalBackend
                 dc.wire().bytes().write(trim.byteArray(), 0, TRIM_FRAME_LENGTH);
             }
         }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            // e.g. bytes after the torn frames that are neither frames nor zeros: Chronicle cannot place a document
+            throw new JournalException("the torn tail of the journal (" + tail.tornFrames + " frame(s) from file=" +
+                tail.tornFile + " position=" + tail.tornPosition + ", after version=" + tail.lastVersion + ") could not " +
+                "be retired: Chronicle failed to append the trim frame after it (" + ex + "), so the bytes after the last " +
+                "valid frame are damaged beyond a cut-short write; restore the journal (or the state directory) from a " +
+                "backup", ex);
+        }
     }
 
     /**

@@ -65,6 +65,35 @@ final class JournalLossGuard
     }
 
     /**
+     * On the full path, before the journal's queue opens (Chronicle's open, and the journal's own, change files: a
+     * trim frame for a torn tail, the manifest, {@code metadata.cq4t}): the journal's end is found read-only
+     * ({@link ReadOnlyJournal#lastVersionFromTheEnd()}: the journal's own open finds the same end or an earlier one,
+     * never a later one) and compared with the manifest and the clean-shutdown record. A loss is refused here, with
+     * the directory as it was. With the loss accepted, or where the files cannot be read (a cycle file that cannot be
+     * mapped), nothing is decided here: {@link #atEnd} runs again once the journal opened.
+     *
+     * @throws JournalLossRefusedException if the journal ends before a version recorded as written.
+     */
+    void refuseLossBeforeTheQueueOpens()
+    {
+        if (ctx.journal().acceptLoss() || !check.losses().isEmpty())
+        {
+            return;
+        }
+        final long end;
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(
+            new dev.engram.journal.CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle()), ctx.journal().rollCycle()))
+        {
+            end = journal.lastVersionFromTheEnd();
+        }
+        catch (final RuntimeException ex)
+        {
+            return;   // the journal's own open finds and names what the walk could not read
+        }
+        atEnd(end, check.losses());
+    }
+
+    /**
      * @return the losses the check found before the journal opened.
      */
     List<JournalLoss> found()

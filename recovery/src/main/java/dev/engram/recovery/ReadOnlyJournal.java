@@ -280,6 +280,66 @@ final class ReadOnlyJournal implements AutoCloseable
     }
 
     /**
+     * The journal's last version as its own open will find it at most: the version of the last frame that passes its
+     * check, found from the end (each cycle file's document headers walked, newest file first, then its frames
+     * checked backwards), so frames are not checked one by one over the whole tail. Frames failing their check after
+     * it are a torn tail or damage; either way the journal holds no later version. A trim frame carries the version
+     * it follows.
+     *
+     * @return the last version, 0 if no cycle file holds a valid frame.
+     */
+    long lastVersionFromTheEnd()
+    {
+        final TreeMap<Integer, File> cycles = files.list();
+        long[] positions = new long[1024];
+        for (final Map.Entry<Integer, File> entry : cycles.descendingMap().entrySet())
+        {
+            final File file = entry.getValue();
+            final long fileLength = file.length();
+            if (fileLength < ChronicleDocumentHeader.HEADER_LENGTH)
+            {
+                continue;
+            }
+            final long base = baseAddress(entry.getKey(), fileLength);
+            int count = 0;
+            long position = 0;
+            while (position + ChronicleDocumentHeader.HEADER_LENGTH <= fileLength)
+            {
+                final int header = headerAt(base + position);
+                if (header == ChronicleDocumentHeader.END_OF_DATA || header == ChronicleDocumentHeader.NOT_INITIALIZED ||
+                    (header & ChronicleDocumentHeader.NOT_COMPLETE) != 0)
+                {
+                    break;
+                }
+                final int length = header & ChronicleDocumentHeader.LENGTH_MASK;
+                if (position + ChronicleDocumentHeader.HEADER_LENGTH + length > fileLength)
+                {
+                    break;
+                }
+                if ((header & ChronicleDocumentHeader.META_DATA) == 0)
+                {
+                    if (count == positions.length)
+                    {
+                        positions = java.util.Arrays.copyOf(positions, count * 2);
+                    }
+                    positions[count++] = position;
+                }
+                position = ChronicleDocumentHeader.nextHeaderPosition(position, header);
+            }
+            for (int i = count - 1; i >= 0; i--)
+            {
+                final int header = headerAt(base + positions[i]);
+                frame.wrap(base + positions[i] + ChronicleDocumentHeader.HEADER_LENGTH, header & ChronicleDocumentHeader.LENGTH_MASK);
+                if (frame.verify() == DeltaFrame.Check.OK)
+                {
+                    return frame.version();
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
      * @return the version of the first valid delta frame in a cycle file, or 0 if it holds none.
      */
     private long firstVersionOf(final int cycle, final File file)

@@ -136,6 +136,8 @@ final class RecoveryProcedure
                     0, fast.checkpointOpenNs(), fast.replayNs(), System.nanoTime() - startNs);
                 return new Recovered(lock, journal, fast.journalFiles(), chain, overlay, recovered, maxId + 1, report, quarantine);
             }
+            // the journal's end, found read-only: a loss is refused before the queue's open changes a file
+            lossGuard.refuseLossBeforeTheQueueOpens();
             startWarmUp();   // the full path checks checkpoints on this thread: SHA-256 initialises meanwhile
             final long journalStartNs = System.nanoTime();
             final Journal journal;

@@ -31,7 +31,20 @@ enum FaultKnownIssue
         r -> r.outcome() == FaultOutcome.BAD_ERROR && r.fault().kind().isCycleFile() &&
             (r.fault().damage() == FaultDamage.TRUNCATE || r.fault().damage() == FaultDamage.TRUNCATE_TO_BLOCK) &&
             r.detail().matches("(?s)" + java.util.regex.Pattern.quote(FaultInjector.CHANGED) +
-                "\\[journal/[0-9T-]+\\.cq4(, journal/metadata\\.cq4t)?\\]\n.*"));
+                "\\[journal/[0-9T-]+\\.cq4(, journal/metadata\\.cq4t)?\\]\n.*")),
+
+    /**
+     * Random bytes over the last frame of the newest cycle file and past the end of its data (seed 20261208 case
+     * 1080): the open is refused before the queue opens, changing nothing; the same open with the loss accepted must
+     * retire the damaged frames with a trim frame, and Chronicle cannot append after bytes that are neither documents
+     * nor zeros. That open is refused too (a {@code JournalException} naming the file and position, next step: restore
+     * from a backup), but Chronicle has changed the cycle file (and the journal its manifest) by then. A fix needs the
+     * journal to clear the bytes after its last valid document itself before Chronicle's appender looks at them.
+     */
+    ACCEPTED_OPEN_CANNOT_RETIRE_A_GARBAGE_TAIL("an open with the loss accepted cannot retire a torn tail followed by " +
+        "garbage and leaves the newest cycle file changed",
+        r -> r.outcome() == FaultOutcome.BAD_ERROR && r.fault().kind() == FaultFileKind.CYCLE_TAIL &&
+            r.detail().contains("could not be retired: Chronicle failed to append the trim frame"));
 
     final String description;
     private final Predicate<FaultInjector.Result> matches;

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -149,5 +151,77 @@ class FaultRegressionTest
         assertInstanceOf(JournalLossRefusedException.class, refused, () -> FaultInjector.stackTrace(refused));
         assertTrue(refused.getMessage().contains(tail.toString()) && refused.getMessage().contains("cut short") &&
             refused.getMessage().contains("acceptJournalLoss"), refused.getMessage());
+    }
+    /**
+     * Fault suite seed 20261208 case 1080: random bytes over the last frame of a cleanly closed store's newest cycle
+     * file. The refusal was right (a journal loss of the last version, naming the file), but the full path had opened
+     * the journal's queue first, and Chronicle and the journal's open had changed the cycle file, the manifest and
+     * {@code metadata.cq4t}. The journal's end is now found read-only before the queue opens: the refused open leaves
+     * every file as it was.
+     */
+    @Test
+    void aLossFoundAtTheJournalsEndIsRefusedBeforeTheQueueOpensAndChangesNoFile() throws IOException
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.clean, dir);
+        final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
+        final Path tail = cycles.get(cycles.size() - 1);
+        final long dataEnd;
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.CycleFiles(dir.resolve("journal"),
+            fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
+        {
+            final ReadOnlyJournal.Walk walk = journal.walk(1, Long.MAX_VALUE, frame -> { }, null);
+            assertEquals(FaultFixture.LAST_VERSION, walk.lastVersion);
+            dataEnd = walk.cycles.get(walk.cycles.size() - 1).dataEnd();
+        }
+        final byte[] garbage = new byte[430];
+        new java.util.Random(1080).nextBytes(garbage);
+        try (RandomAccessFile raf = new RandomAccessFile(tail.toFile(), "rw"))
+        {
+            raf.seek(dataEnd - 169);   // over the last frame and past the end of the data, as in case 1080
+            raf.write(garbage);
+        }
+        final Map<String, String> before = contents(dir);
+        final Throwable refused = assertThrows(Throwable.class,
+            () -> StateStore.open(fixture.context(dir).fastRecovery(false)).close());
+        assertInstanceOf(JournalLossRefusedException.class, refused, () -> FaultInjector.stackTrace(refused));
+        assertTrue(refused.getMessage().contains(tail.toString()) &&
+            refused.getMessage().contains("version " + FaultFixture.LAST_VERSION + " lost"), refused.getMessage());
+        final Map<String, String> after = contents(dir);
+        assertEquals(List.of(), before.keySet().stream().filter(name -> !before.get(name).equals(after.get(name))).toList(),
+            "files the refused open changed");
+        assertEquals(before.keySet(), after.keySet(), "the refused open added or removed no file");
+
+    }
+
+    /** Every file under {@code dir} but the OS lock files, by relative path, as a hash of its bytes. */
+    private static Map<String, String> contents(final Path dir) throws IOException
+    {
+        final Map<String, String> contents = new java.util.TreeMap<>();
+        try (var files = Files.walk(dir))
+        {
+            for (final Path file : files.filter(Files::isRegularFile).toList())
+            {
+                final String name = dir.relativize(file).toString();
+                if (!name.endsWith(".lock"))
+                {
+                    contents.put(name, java.util.HexFormat.of().formatHex(sha256(Files.readAllBytes(file))));
+                }
+            }
+        }
+        return contents;
+    }
+
+    private static byte[] sha256(final byte[] bytes)
+    {
+        try
+        {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
     }
 }
