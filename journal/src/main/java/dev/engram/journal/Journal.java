@@ -59,6 +59,9 @@ public final class Journal implements AutoCloseable
      * @param opened the queue, already open ({@link #open}), or null: then the writer thread opens it first and
      *               expects it to end at {@code baseVersion} ({@link #openInBackground}).
      */
+    /** The journal's bookkeeping files as {@link #open} found them (null for a background open). */
+    private BookkeepingFiles bookkeepingBeforeOpen;
+
     private Journal(final JournalContext ctx, final DirectoryLock lock, final JournalBackend.OpenedStore opened,
         final long baseVersion, final long startNs, final Runnable beforeOpen)
     {
@@ -110,6 +113,7 @@ public final class Journal implements AutoCloseable
         final long startNs = System.nanoTime();
         ctx.conclude();
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
+        final BookkeepingFiles before = new BookkeepingFiles(ctx.directory());
         JournalBackend.OpenedStore opened = null;
         try
         {
@@ -118,7 +122,9 @@ public final class Journal implements AutoCloseable
             {
                 JournalBackend.writeTrimFrame(opened);
             }
-            return new Journal(ctx, lock, opened, opened.tail.lastVersion, startNs, null);
+            final Journal journal = new Journal(ctx, lock, opened, opened.tail.lastVersion, startNs, null);
+            journal.bookkeepingBeforeOpen = before;
+            return journal;
         }
         catch (final RuntimeException ex)
         {
@@ -730,6 +736,37 @@ public final class Journal implements AutoCloseable
     public JournalOpenReport openReport()
     {
         return backend().openReport;
+    }
+
+    /**
+     * Close a journal its caller refuses right after {@link #open} (recovery found the state it continues unusable:
+     * a damaged frame in the tail it replays, a checkpoint the journal cannot follow), putting the directory back as
+     * the open found it where it can: when the open wrote no frame (no torn tail retired), moved no file aside,
+     * accepted no loss and nothing was appended since, the files only its bookkeeping rewrote (the manifest, its
+     * reserve and Chronicle's {@code metadata.cq4t}) get their bytes back. Otherwise it is a plain {@link #close()}.
+     *
+     * @param refusal why the caller refuses; failures to close or put back are added to it as suppressed.
+     */
+    public void closeRefusedOpen(final Throwable refusal)
+    {
+        final JournalBackend current = backend;
+        final boolean untouched = bookkeepingBeforeOpen != null && current != null &&
+            current.openReport.tornFrames() == 0 && current.openReport.discardedCycleFiles().isEmpty() &&
+            current.openReport.losses().isEmpty() && current.openReport.metadataRebuilt() == null &&
+            lastAppendedVersion() == current.openReport.lastVersion();
+        try
+        {
+            close();
+        }
+        catch (final RuntimeException ex)
+        {
+            refusal.addSuppressed(ex);
+            return;
+        }
+        if (untouched)
+        {
+            bookkeepingBeforeOpen.restore(refusal);
+        }
     }
 
     /**

@@ -168,7 +168,7 @@ final class RecoveryProcedure
             }
             catch (final RuntimeException ex)
             {
-                closeAll(ex, journal);
+                journal.closeRefusedOpen(ex);   // its manifest and metadata.cq4t back as they were, where it wrote nothing
                 throw ex;
             }
         }

@@ -11,18 +11,6 @@ import java.util.function.Predicate;
 enum FaultKnownIssue
 {
     /**
-     * After a crash (the newest cycle's last version not yet in the manifest), an open that opens the journal's queue
-     * (the full path) and is then refused (e.g. a {@code JournalCorruptionException} for a damaged frame in the replayed
-     * tail) has already updated the journal manifest (and Chronicle its {@code metadata.cq4t}): the refusal is right and
-     * names the file, but the directory is not exactly as it was. A fix: the journal writes its manifest only once
-     * recovery has accepted the journal (after the replay), or the full path finds the journal's end with {@code
-     * JournalScanner} before the queue opens.
-     */
-    REFUSED_OPEN_UPDATES_MANIFEST("an open refused after the journal's queue opened leaves the journal manifest (and " +
-        "metadata.cq4t) updated", r -> r.outcome() == FaultOutcome.BAD_ERROR && (r.detail().startsWith(
-            FaultInjector.CHANGED + "[journal/engram-journal.manifest]\n") || r.detail().startsWith(
-            FaultInjector.CHANGED + "[journal/engram-journal.manifest, journal/metadata.cq4t]\n"))),
-    /**
      * A cycle file truncated inside its data: the open that reads it through Chronicle is refused (naming the journal
      * directory), but Chronicle maps the file for writing first and so extends it back to its block size with zeros
      * (and updates {@code metadata.cq4t}): the bytes that were left are unchanged, the file's length is not.

@@ -195,6 +195,47 @@ class FaultRegressionTest
 
     }
 
+    /**
+     * Known issue REFUSED_OPEN_UPDATES_MANIFEST of the first long run: after a crash (the newest cycle's last version
+     * not yet in the journal's manifest), a damaged frame in the tail the full path replays refuses the open, after the
+     * journal's queue opened and its bookkeeping recorded the newest cycle's end in the manifest (and Chronicle rewrote
+     * {@code metadata.cq4t}). The refused journal now puts those files back: the directory is as the open found it.
+     */
+    @Test
+    void aDamagedFrameInTheReplayedTailRefusesTheOpenAndLeavesTheManifestAsItWas() throws IOException
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.crash, dir);
+        final long damagedVersion = FaultFixture.LAST_VERSION - 5;
+        final long[] where = new long[2];
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.CycleFiles(dir.resolve("journal"),
+            fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
+        {
+            journal.walk(damagedVersion, damagedVersion, frame ->
+            {
+                where[0] = frame.cycle();
+                where[1] = frame.filePosition();
+            }, null);
+            final Path file = journal.cycleFiles().get((int)where[0]).toPath();
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+            {
+                raf.seek(where[1] + 20);   // inside the frame: its CRC no longer matches; valid frames follow it
+                final int b = raf.read();
+                raf.seek(where[1] + 20);
+                raf.write(b ^ 0x11);
+            }
+        }
+        final Map<String, String> before = contents(dir);
+        final Throwable refused = assertThrows(Throwable.class, () -> StateStore.open(fixture.context(dir)).close());
+        assertTrue(refused instanceof RecoveryException || refused instanceof JournalException,
+            () -> FaultInjector.stackTrace(refused));
+        final Map<String, String> after = contents(dir);
+        assertEquals(List.of(), before.keySet().stream().filter(name -> !before.get(name).equals(after.get(name))).toList(),
+            "files the refused open changed");
+        assertEquals(before.keySet(), after.keySet(), "the refused open added or removed no file");
+    }
+
     /** Every file under {@code dir} but the OS lock files, by relative path, as a hash of its bytes. */
     private static Map<String, String> contents(final Path dir) throws IOException
     {
