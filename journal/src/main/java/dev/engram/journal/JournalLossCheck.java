@@ -82,8 +82,9 @@ public final class JournalLossCheck
             final File file = files.fileFor(entry.cycle());
             final CycleFileProbe.Result found = probe.probe(file);
             final long to = manifest.knownLastVersion(i) > 0 ? manifest.knownLastVersion(i) : -1;
-            // the newest listed cycle is the one a truncation can cut without Chronicle noticing before it fails
-            final String cut = i == entries.size() - 1 && found.length() > 0 ? probe.cutShort(file, ctx.chronicleBlockSize()) : null;
+            // a cut file: Chronicle fails on it naming nothing (and, writing, extends it); a file of a length
+            // Chronicle gives its cycle files (every one it has not shrunk) is taken as whole without reading it
+            final String cut = found.length() > 0 ? probe.cutShort(file, ctx.chronicleBlockSize()) : null;
             if (!found.hasFrame())
             {
                 losses.add(new JournalLoss(file.toString(), entry.firstVersion(), to, found.state()));

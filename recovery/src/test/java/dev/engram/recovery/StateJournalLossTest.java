@@ -339,6 +339,36 @@ class StateJournalLossTest
     }
 
     /**
+     * An older cycle file (not the newest) truncated inside its data: Chronicle, reading it during the open, failed
+     * naming nothing and, writing, extended it with zeros (fault-suite known issue
+     * REFUSED_OPEN_EXTENDS_TRUNCATED_CYCLE_FILE). Every listed cycle file is now checked before the queue opens: the
+     * open is refused naming the file, its versions and where it was cut, and leaves the directory (and the cut file's
+     * length) as it was; accepted, with a checkpoint past the cut cycle, the loss is reported and the store goes on.
+     */
+    @ParameterizedTest(name = "fastRecovery={0} checkpointAfterCycle={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"true,0", "false,0", "true,3", "false,3"})
+    void shouldRefuseAnOlderCycleFileCutShortInsideItsData(final boolean fastRecovery, final int checkpointAfter) throws Exception
+    {
+        build(checkpointAfter);
+        final Path older = cycleFiles().get(CYCLES - 3);   // versions 201..400: replayed without a checkpoint, not after one
+        final long cut = endOfData(older) - 64;   // inside its last frames: its first frame is intact
+        try (FileChannel channel = FileChannel.open(older, StandardOpenOption.WRITE))
+        {
+            channel.truncate(cut);
+        }
+        assertRefused(ctx().fastRecovery(fastRecovery), older, "versions 201..400");
+        final RecoveryException ex = assertThrows(RecoveryException.class,
+            () -> StateStore.open(ctx().fastRecovery(fastRecovery)).close());
+        assertTrue(ex.getMessage().contains("cut short") || ex.getMessage().contains("runs past the end"), ex.getMessage());
+        assertEquals(cut, Files.size(older), "the cut file is left as it was");
+        if (checkpointAfter == 3)
+        {
+            // the checkpoint holds the cut cycle's versions: accepted, the loss is reported and the state is whole
+            assertOpensReporting(older, 201, 400, LAST);
+        }
+    }
+
+    /**
      * The files as a kill -9 leaves them, every cycle listed in the manifest: copied while the store is open; the
      * test then works on the copy ({@link #dir} points at it).
      */
