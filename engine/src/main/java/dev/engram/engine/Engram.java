@@ -162,6 +162,60 @@ public final class Engram implements AutoCloseable
     }
 
     /**
+     * A raw delta for the lock-free path ({@link #append(Delta)}): reusable, single-threaded, its buffer grown once
+     * and kept, so appends through it allocate nothing (the builder of {@link #delta()} does the same with typed
+     * values and read-your-writes bookkeeping).
+     *
+     * @return a new, empty delta; keep one per producer thread.
+     */
+    public Delta newDelta()
+    {
+        return store.journal().newDelta();
+    }
+
+    /**
+     * @return the highest version handed out by an append (written or not yet).
+     */
+    public long lastAppendedVersion()
+    {
+        return store.journal().lastAppendedVersion();
+    }
+
+    /**
+     * @return checkpoints written since open (background and {@link #checkpoint()}).
+     */
+    public long checkpointCount()
+    {
+        return store.checkpointCount();
+    }
+
+    /**
+     * @return the state version of the checkpoint reads stand on (0 before the first).
+     */
+    public long checkpointVersion()
+    {
+        return store.checkpointVersion();
+    }
+
+    /**
+     * @return checkpoint files found damaged after open (each naming the file and offset); they are repaired in the
+     * background, see {@link #repairs()}.
+     */
+    public List<String> damagedFiles()
+    {
+        return store.damagedFiles();
+    }
+
+    /**
+     * @return what was repaired since open (a damaged checkpoint chain replaced, a tags file restored from its
+     * mirror), one line each.
+     */
+    public List<String> repairs()
+    {
+        return store.repairs();
+    }
+
+    /**
      * @return the calling thread's delta builder, cleared.
      */
     public DeltaBuilder delta()

@@ -86,4 +86,25 @@ class EngramFacadeTest
             assertTrue(engram.quarantinedKeys().isEmpty());
         }
     }
+    @Test
+    void shouldOfferTheRawPathCheckpointsAndRepairsOnTheEngine()
+    {
+        try (Engram engram = Engram.open(dir, ctx()))
+        {
+            final dev.engram.journal.Delta delta = engram.newDelta();
+            final long v1 = engram.append(delta.clear().put("raw/1", "one".getBytes(StandardCharsets.UTF_8)));
+            final long v2 = engram.append(delta.clear().put("raw/2", "two".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(v1 + 1, v2);
+            assertEquals(v2, engram.lastAppendedVersion());
+            assertEquals("two", new String(engram.get("raw/2"), StandardCharsets.UTF_8), "the raw path reads its own writes");
+            assertEquals(0, engram.checkpointCount());
+            assertEquals(0, engram.checkpointVersion());
+            final long checkpointed = engram.checkpoint().stateVersion();
+            assertTrue(checkpointed >= v2);
+            assertEquals(1, engram.checkpointCount());
+            assertEquals(checkpointed, engram.checkpointVersion());
+            assertEquals(List.of(), engram.damagedFiles());
+            assertEquals(List.of(), engram.repairs());
+        }
+    }
 }
