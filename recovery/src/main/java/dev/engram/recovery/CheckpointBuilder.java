@@ -30,6 +30,8 @@ final class CheckpointBuilder
     private final Journal journal;
     private final JournalMappedFiles journalFiles;
     private final OffHeapAccount memory;
+    /** Version tags held now, recorded in each checkpoint's header (0 where unknown). */
+    private java.util.function.IntSupplier tagCount = () -> 0;
 
     CheckpointBuilder(final StateContext ctx, final Journal journal, final JournalMappedFiles journalFiles)
     {
@@ -46,6 +48,16 @@ final class CheckpointBuilder
         this.journal = journal;
         this.journalFiles = journalFiles;
         this.memory = memory;
+    }
+
+    /**
+     * @param tagCount how many version tags the store holds, asked as each checkpoint is written.
+     * @return this.
+     */
+    CheckpointBuilder tagCount(final java.util.function.IntSupplier tagCount)
+    {
+        this.tagCount = tagCount;
+        return this;
     }
 
     /**
@@ -119,7 +131,8 @@ final class CheckpointBuilder
                 .stateVersion(targetVersion)
                 .compression(ctx.compress() ? CheckpointCompression.ZSTD : CheckpointCompression.NONE)
                 .zstdLevel(ctx.zstdLevel())
-                .targetBlockLength(ctx.blockLength());
+                .targetBlockLength(ctx.blockLength())
+                .tagCount(Math.max(0, tagCount.getAsInt()));
             if (delta)
             {
                 writerCtx.deltaOf(chain.head().info());

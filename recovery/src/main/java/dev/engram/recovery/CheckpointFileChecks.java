@@ -207,6 +207,7 @@ final class CheckpointFileChecks
             CheckpointCompression.fromCode(header.getByte(COMPRESSION_OFFSET) & 0xFF),
             header.getLong(CREATED_EPOCH_MS_OFFSET, LITTLE_ENDIAN),
             header.getInt(JOURNAL_HINT_CYCLE_OFFSET, LITTLE_ENDIAN),
-            header.getLong(JOURNAL_HINT_POSITION_OFFSET, LITTLE_ENDIAN));
+            header.getLong(JOURNAL_HINT_POSITION_OFFSET, LITTLE_ENDIAN),
+            header.getInt(CheckpointHeaderDescriptor.TAG_COUNT_OFFSET, LITTLE_ENDIAN));
     }
 }

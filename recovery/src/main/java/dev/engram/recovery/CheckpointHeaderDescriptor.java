@@ -57,11 +57,17 @@ import java.nio.charset.StandardCharsets;
  *  |  Journal Hint Position (u64, file position of the body of the | 104
  *  |  frame of version State Version; 0 = no hint)                 |
  *  +---------------------------------------------------------------+
- *  |                     Reserved (12 bytes, 0)                   ... 112
+ *  |  Tag Count (u32, version tags held when the file was written)  | 112
+ *  +---------------------------------------------------------------+
+ *  |                     Reserved (8 bytes, 0)                    ... 116
  *  +---------------------------------------------------------------+
  *  |           Header CRC32C (u32, over bytes [0, 124))            | 124
  *  +---------------------------------------------------------------+
  * </pre>
+ * The tag count (added within format 1: older files hold 0 there, and older readers ignore it) is how many version
+ * tags the store held when the file was written: an open that finds neither the tags file nor its mirror, where the
+ * newest checkpoint recorded tags, reports the tags as lost instead of starting with none in silence.
+ * <p>
  * The journal hint (added within format 1: older files hold 0 there, meaning "no hint") says where the
  * journal frame of version State Version was written, so recovery can start reading the journal right after
  * it without an index lookup. It is only a hint: recovery checks that the place holds a valid frame of that
@@ -94,7 +100,8 @@ public final class CheckpointHeaderDescriptor
     public static final int TARGET_BLOCK_LENGTH_OFFSET = 92;
     public static final int JOURNAL_HINT_CYCLE_OFFSET = 96;
     public static final int JOURNAL_HINT_POSITION_OFFSET = 104;
-    public static final int RESERVED_OFFSET = 112;
+    public static final int TAG_COUNT_OFFSET = 112;
+    public static final int RESERVED_OFFSET = 116;
     public static final int HEADER_CRC_OFFSET = 124;
     public static final int HEADER_LENGTH = 128;
 

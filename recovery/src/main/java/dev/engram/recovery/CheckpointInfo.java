@@ -29,6 +29,7 @@ public final class CheckpointInfo
     private final long createdEpochMs;
     private final int journalHintCycle;
     private final long journalHintPosition;
+    private final int tagCount;
 
     CheckpointInfo(
         final Path path,
@@ -50,7 +51,8 @@ public final class CheckpointInfo
         final CheckpointCompression compression,
         final long createdEpochMs,
         final int journalHintCycle,
-        final long journalHintPosition)
+        final long journalHintPosition,
+        final int tagCount)
     {
         this.path = path;
         this.checkpointId = checkpointId;
@@ -72,6 +74,7 @@ public final class CheckpointInfo
         this.createdEpochMs = createdEpochMs;
         this.journalHintCycle = journalHintCycle;
         this.journalHintPosition = journalHintPosition;
+        this.tagCount = tagCount;
     }
 
     public Path path()
@@ -149,6 +152,14 @@ public final class CheckpointInfo
     public long journalHintPosition()
     {
         return journalHintPosition;
+    }
+
+    /**
+     * @return version tags the store held when this file was written (0 in files written before the count existed).
+     */
+    public int tagCount()
+    {
+        return tagCount;
     }
 
     public long fileLength()

@@ -428,6 +428,7 @@ public final class CheckpointWriter implements AutoCloseable
         header.putLong(CheckpointHeaderDescriptor.JOURNAL_RESUME_VERSION_OFFSET, ctx.stateVersion() + 1, LITTLE_ENDIAN);
         header.putLong(CheckpointHeaderDescriptor.KEY_COUNT_OFFSET, entryCount, LITTLE_ENDIAN);
         header.putInt(CheckpointHeaderDescriptor.JOURNAL_HINT_CYCLE_OFFSET, ctx.journalHintCycle(), LITTLE_ENDIAN);
+        header.putInt(CheckpointHeaderDescriptor.TAG_COUNT_OFFSET, ctx.tagCount(), LITTLE_ENDIAN);
         header.putLong(CheckpointHeaderDescriptor.JOURNAL_HINT_POSITION_OFFSET, ctx.journalHintPosition(), LITTLE_ENDIAN);
         header.putLong(CheckpointHeaderDescriptor.CREATED_EPOCH_MS_OFFSET, ctx.clock().time(), LITTLE_ENDIAN);
         header.putByte(CheckpointHeaderDescriptor.COMPRESSION_OFFSET, (byte)ctx.compression().code());

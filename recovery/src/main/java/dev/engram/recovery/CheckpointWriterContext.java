@@ -33,6 +33,7 @@ public final class CheckpointWriterContext
     private int targetBlockLength = TARGET_BLOCK_LENGTH_DEFAULT;
     private EpochClock clock = SystemEpochClock.INSTANCE;
     private int journalHintCycle;
+    private int tagCount;
     private long journalHintPosition;
     private boolean concluded;
 
@@ -99,6 +100,27 @@ public final class CheckpointWriterContext
         this.journalHintCycle = cycle;
         this.journalHintPosition = position;
         return this;
+    }
+
+    /**
+     * How many version tags the store holds as this checkpoint is written (see {@link CheckpointHeaderDescriptor}).
+     *
+     * @param count tags, 0 (the default) for none.
+     * @return this.
+     */
+    public CheckpointWriterContext tagCount(final int count)
+    {
+        if (count < 0)
+        {
+            throw new IllegalArgumentException("tag count must be >= 0: count=" + count);
+        }
+        this.tagCount = count;
+        return this;
+    }
+
+    int tagCount()
+    {
+        return tagCount;
     }
 
     int journalHintCycle()

@@ -93,8 +93,13 @@ public final class StateStore implements AutoCloseable
             merkleCheck.handle((ignored, failure) -> null).thenApplyAsync(ignored -> index.checkAfterOpen(chain),
                 runnable -> startDaemon(runnable, "engram-index-check"));
         this.history = new VersionHistory(ctx, journal, this::noteRepair);   // before the checkpointer: its retention asks it
+        if (chain != null && chain.head().info().tagCount() > 0)
+        {
+            history.expectTags(chain.head().info().tagCount(), chain.head().info().path().toString());
+        }
         this.checkpointer = new Checkpointer(ctx, journal, new CheckpointBuilder(ctx, journal, journalFiles,
-            new OffHeapAccount("checkpointBuildMemoryLimit", ctx.checkpointBuildMemoryLimit(), true)), applier, this,
+            new OffHeapAccount("checkpointBuildMemoryLimit", ctx.checkpointBuildMemoryLimit(), true))
+            .tagCount(history::tagCount), applier, this,
             index, chain, recovered.nextCheckpointId());
         this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
         // a Merkle root that does not match after open: replace the chain from what is intact
@@ -436,7 +441,7 @@ public final class StateStore implements AutoCloseable
     void noteRepair(final String what)
     {
         repairs.add(what);
-        LOG.warn("checkpoint chain repaired in {}: {}", ctx.directory(), what);
+        LOG.warn("repaired in {}: {}", ctx.directory(), what);
     }
 
     /**

@@ -432,6 +432,22 @@ final class VersionHistory implements AutoCloseable
         return tags.tags();
     }
 
+    /**
+     * @return the tags held now (recorded in each checkpoint's header), or -1 if they cannot be read.
+     */
+    int tagCount()
+    {
+        return tags.count();
+    }
+
+    /**
+     * @see VersionTags#expect(int, String)
+     */
+    void expectTags(final int count, final String recordedBy)
+    {
+        tags.expect(count, recordedBy);
+    }
+
     long versionOfTag(final String name)
     {
         return tags.versionOf(name);

@@ -43,6 +43,9 @@ final class VersionTags
     private final Path mirror;
     private final java.util.function.Consumer<String> onRepair;
     private TreeMap<String, Long> tags;
+    /** Tags the newest checkpoint recorded when it was written, and which file says so (see {@link #expect}). */
+    private int recordedCount;
+    private String recordedBy;
 
     VersionTags(final Path stateDirectory)
     {
@@ -62,6 +65,44 @@ final class VersionTags
     Path file()
     {
         return file;
+    }
+
+    /**
+     * What the newest checkpoint recorded: if neither the file nor its mirror is there (or holds a tag) although it
+     * recorded tags, the tags were lost (both files deleted or emptied): said through {@code onRepair} as a loss
+     * naming both files and the checkpoint, and the store goes on with none (tags made after that checkpoint cannot
+     * be counted this way). Loads the tags now.
+     *
+     * @param count      tags the checkpoint recorded.
+     * @param recordedBy the checkpoint file.
+     */
+    synchronized void expect(final int count, final String recordedBy)
+    {
+        this.recordedCount = count;
+        this.recordedBy = recordedBy;
+        try
+        {
+            loaded();
+        }
+        catch (final TagFileException ex)
+        {
+            // a damaged file with no intact mirror: tags() and tag() say so, naming the file
+        }
+    }
+
+    /**
+     * @return the tags held now, or -1 if they cannot be read (a damaged file with no intact mirror).
+     */
+    synchronized int count()
+    {
+        try
+        {
+            return loaded().size();
+        }
+        catch (final TagFileException ex)
+        {
+            return -1;
+        }
     }
 
     /**
@@ -181,7 +222,13 @@ final class VersionTags
         {
             throw fileFailure;
         }
-        return new TreeMap<>();   // never tagged
+        if (recordedCount > 0)
+        {
+            onRepair.accept("TAGS LOST: version-tags file " + file + " and its mirror " + mirror + " are both missing, " +
+                "but checkpoint " + recordedBy + " recorded " + recordedCount + " tags when it was written: the store goes " +
+                "on with none; restore the file from a backup (or tag the versions again) to get them back");
+        }
+        return new TreeMap<>();   // never tagged, or lost (said above)
     }
 
     static void checkName(final String name)

@@ -44,7 +44,8 @@ class CheckpointDescriptorTest
         assertEquals(92, CheckpointHeaderDescriptor.TARGET_BLOCK_LENGTH_OFFSET);
         assertEquals(96, CheckpointHeaderDescriptor.JOURNAL_HINT_CYCLE_OFFSET);
         assertEquals(104, CheckpointHeaderDescriptor.JOURNAL_HINT_POSITION_OFFSET);
-        assertEquals(112, CheckpointHeaderDescriptor.RESERVED_OFFSET);
+        assertEquals(112, CheckpointHeaderDescriptor.TAG_COUNT_OFFSET);
+        assertEquals(116, CheckpointHeaderDescriptor.RESERVED_OFFSET);
         assertEquals(124, CheckpointHeaderDescriptor.HEADER_CRC_OFFSET);
         assertEquals(128, CheckpointHeaderDescriptor.HEADER_LENGTH);
         assertEquals(1, CheckpointHeaderDescriptor.FLAG_DELTA);

@@ -119,4 +119,55 @@ class VersionTagsMirrorTest
             assertTrue(store.repairs().get(0).contains("differed"), store.repairs().toString());
         }
     }
+    /**
+     * Both copies deleted: the checkpoint written while the tags existed recorded how many there were (its header's
+     * tag count), so the reopen reports the tags as lost, naming both files and the checkpoint, instead of starting
+     * with none in silence; the store goes on, and tagging works again.
+     */
+    @Test
+    void shouldReportTagsLostWhenTheFileAndItsMirrorAreBothGone() throws Exception
+    {
+        final Path checkpoint;
+        try (StateStore store = StateStore.open(ctx()))
+        {
+            store.journal().append(store.journal().newDelta().put("k", new byte[] {1}));
+            assertTrue(store.awaitApplied(1, 60, java.util.concurrent.TimeUnit.SECONDS));
+            store.tag("a", 0);
+            store.tag("b", 1);
+            final CheckpointInfo info = store.checkpoint();
+            assertEquals(2, info.tagCount(), "the checkpoint records the tags held when it was written");
+            checkpoint = info.path();
+        }
+        Files.delete(file());
+        Files.delete(mirror());
+        try (StateStore store = StateStore.open(ctx()))
+        {
+            final List<String> repairs = store.repairs();
+            assertEquals(1, repairs.size(), repairs.toString());
+            final String lost = repairs.get(0);
+            assertTrue(lost.contains("TAGS LOST") && lost.contains(file().toString()) && lost.contains(mirror().toString()) &&
+                lost.contains(checkpoint.toString()) && lost.contains("recorded 2 tags"), lost);
+            assertEquals(Map.of(), store.tags());
+            store.tag("c", 1);
+            assertEquals(new TreeMap<>(Map.of("c", 1L)), store.tags());
+        }
+    }
+
+    @Test
+    void shouldNotReportALossWhenEveryTagWasRemoved() throws Exception
+    {
+        try (StateStore store = StateStore.open(ctx()))
+        {
+            store.journal().append(store.journal().newDelta().put("k", new byte[] {1}));
+            assertTrue(store.awaitApplied(1, 60, java.util.concurrent.TimeUnit.SECONDS));
+            store.tag("a", 0);
+            assertEquals(1, store.checkpoint().tagCount());
+            assertTrue(store.untag("a"));
+        }
+        try (StateStore store = StateStore.open(ctx()))
+        {
+            assertEquals(Map.of(), store.tags());
+            assertEquals(List.of(), store.repairs(), "an empty tags file is not a loss");
+        }
+    }
 }
