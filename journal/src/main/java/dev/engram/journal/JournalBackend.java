@@ -43,6 +43,8 @@ final class JournalBackend
         final long startNs;
         final JournalManifest manifest;
         final java.util.List<JournalLoss> losses;
+        /** What {@link TailGarbage#clear} cleared after the last document, or null. */
+        String tailCleared;
 
         OpenedStore(final ChronicleJournalStore store, final JournalReader.TailScan tail, final long startNs,
             final JournalManifest manifest, final java.util.List<JournalLoss> losses)
@@ -64,13 +66,32 @@ final class JournalBackend
     static OpenedStore openStore(final JournalContext ctx, final long startNs)
     {
         final JournalOpenCheck check = JournalOpenCheck.before(ctx);
+        final TailGarbage cleared;
         final ChronicleJournalStore store;
+        try
+        {
+            // before Chronicle reads the end: it grows the file to a garbage header's length and cannot append after it
+            cleared = TailGarbage.clearBeforeOpen(ctx);
+            if (cleared != null)
+            {
+                org.slf4j.LoggerFactory.getLogger(Journal.class).warn("journal in {}: {}", ctx.directory(), cleared.describe());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            check.undoMoves(ex);
+            throw ex;
+        }
         try
         {
             store = new ChronicleJournalStore(ctx);
         }
         catch (final RuntimeException | Error ex)
         {
+            if (cleared != null)
+            {
+                cleared.restore(ex);
+            }
             check.undoMoves(ex);
             throw ex;
         }
@@ -78,13 +99,19 @@ final class JournalBackend
         {
             final JournalReader.TailScan tail = scanTail(reader, ctx);
             final JournalManifest manifest = check.after(tail.lastVersion);
-            return new OpenedStore(store, tail, startNs, manifest, check.losses());
+            final OpenedStore opened = new OpenedStore(store, tail, startNs, manifest, check.losses());
+            opened.tailCleared = cleared == null ? null : cleared.describe();
+            return opened;
         }
         catch (final RuntimeException | Error ex)
         {
             // nothing written yet and the manifest unchanged: put back what this open moved aside
             store.close();
             store.undoOpen(ex);
+            if (cleared != null)
+            {
+                cleared.restore(ex);
+            }
             check.undoMoves(ex);
             throw ex;
         }
@@ -164,7 +191,7 @@ final class JournalBackend
         final JournalReader.TailScan tail = opened.tail;
         final JournalOpenReport report = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
             tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), opened.losses,
-            System.nanoTime() - opened.startNs, opened.store.metadataRebuilt());
+            System.nanoTime() - opened.startNs, opened.store.metadataRebuilt(), opened.tailCleared);
         return new JournalBackend(opened.store, syncer, writer, syncerThread, report, manifest);
     }
 }

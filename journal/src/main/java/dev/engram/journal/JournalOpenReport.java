@@ -16,6 +16,8 @@ package dev.engram.journal;
  * @param openNs         time the open took.
  * @param metadataRebuilt what was done about a Chronicle metadata file ({@code metadata.cq4t}) Chronicle could not use
  *                       (rebuilt from the cycle files, the damaged one kept as {@code metadata.cq4t.damaged}), or null.
+ * @param tailCleared    bytes after the journal's last document that were neither a document nor zeros (a torn write,
+ *                       damage), cleared before anything was appended (file and range), or null.
  */
 public record JournalOpenReport(
     long lastVersion,
@@ -27,6 +29,7 @@ public record JournalOpenReport(
     java.util.List<String> discardedCycleFiles,
     java.util.List<JournalLoss> losses,
     long openNs,
-    String metadataRebuilt)
+    String metadataRebuilt,
+    String tailCleared)
 {
 }

@@ -236,6 +236,56 @@ class FaultRegressionTest
         assertEquals(before.keySet(), after.keySet(), "the refused open added or removed no file");
     }
 
+    /**
+     * Fault suite seed 20261209 cases 1054 and 1075: random bytes over the end of the last frame of a crashed store's
+     * newest cycle file and past the end of its data (as a torn write of a page can leave). The last frame fails its
+     * check (a torn tail: the journal retires it with a trim frame), but Chronicle could not append the trim frame
+     * after bytes that are neither a document nor zeros: the open failed (an AssertionError in Chronicle, then a
+     * JournalException) after changing the cycle file, and every later open failed the same way. The journal now
+     * clears what follows its last document when it is not one, before anything is appended, and says so: the store
+     * opens at the last valid version.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "garbage seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1054, 1075, 7, 8, 9, 10, 11, 12})
+    void garbageAfterATornTailIsClearedAndTheStoreOpens(final long seed) throws IOException
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.crash, dir);
+        final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
+        final Path tail = cycles.get(cycles.size() - 1);
+        final long dataEnd;
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.CycleFiles(dir.resolve("journal"),
+            fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
+        {
+            final ReadOnlyJournal.Walk walk = journal.walk(1, Long.MAX_VALUE, frame -> { }, null);
+            assertEquals(FaultFixture.LAST_VERSION, walk.lastVersion);
+            dataEnd = walk.cycles.get(walk.cycles.size() - 1).dataEnd();
+        }
+        final java.util.Random random = new java.util.Random(seed);
+        final byte[] garbage = new byte[100 + random.nextInt(400)];
+        random.nextBytes(garbage);
+        try (RandomAccessFile raf = new RandomAccessFile(tail.toFile(), "rw"))
+        {
+            raf.seek(dataEnd - 60);   // over the end of the last frame and past the end of the data
+            raf.write(garbage);
+        }
+        try (StateStore store = StateStore.open(fixture.context(dir)))
+        {
+            assertEquals(FaultFixture.LAST_VERSION - 1, store.recoveryReport().recoveredVersion(),
+                store.recoveryReport().describe());
+            final Journal journal = store.journal();
+            final long next = journal.append(FaultFixture.WORKLOAD.fill(FaultFixture.LAST_VERSION, journal.newDelta()));
+            assertEquals(FaultFixture.LAST_VERSION, next, "appends continue after the last valid version");
+            assertTrue(store.awaitApplied(next, 60, TimeUnit.SECONDS));
+        }
+        try (StateStore store = StateStore.open(fixture.context(dir)))
+        {
+            assertEquals(FaultFixture.LAST_VERSION, store.recoveryReport().recoveredVersion(),
+                store.recoveryReport().describe());
+        }
+    }
+
     /** Every file under {@code dir} but the OS lock files, by relative path, as a hash of its bytes. */
     private static Map<String, String> contents(final Path dir) throws IOException
     {

@@ -1,0 +1,209 @@
+package dev.engram.journal;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * What follows the last document of the journal's newest cycle file must be what Chronicle leaves there: zeros
+ * (space not written yet) or a document it had not completed when the process died. Bytes that are neither (a torn
+ * write of a page, random damage) were read by Chronicle as a document header of some random length: its tail scan
+ * then grew the file to that length (hundreds of MiB) and its appender failed with an {@code AssertionError} in
+ * {@code SingleChronicleQueueStore.writePosition} after changing the file, so no open could retire the torn tail and
+ * the store could never open again.
+ * <p>
+ * {@link #clearBeforeOpen} walks the document headers of the newest cycle files holding documents, before Chronicle
+ * opens the queue, and zeros from the first header that is not a document that fits in the file (an unfinished
+ * document included: Chronicle never indexed it and no version in it was ever written) to the end of the non-zero
+ * bytes after it: no version is lost that was not already lost, and Chronicle finds a clean end. The bytes are kept
+ * ({@link #restore}) so that an open failing later leaves the file as it found it.
+ */
+final class TailGarbage
+{
+    /** How far past the damaged header non-zero bytes are cleared at most (a torn write spans a few pages). */
+    static final int CLEAR_LIMIT = 1 << 20;
+    /** A window of zeros this long ends the damaged range. */
+    static final int ZERO_RUN = 64 * 1024;
+    private static final int WALK_BUFFER = 1 << 20;
+
+    private final File file;
+    private final long from;
+    private final byte[] original;
+    private final String description;
+
+    private TailGarbage(final File file, final long from, final byte[] original)
+    {
+        this.file = file;
+        this.from = from;
+        this.original = original;
+        this.description = "cleared " + original.length + " bytes at positions " + from + ".." + (from + original.length) +
+            " of " + file + " after the journal's last document: neither a document nor zeros (a torn write or damage)";
+    }
+
+    /**
+     * @return what was cleared (file and range), for the open report and the log.
+     */
+    String describe()
+    {
+        return description;
+    }
+
+    /**
+     * Check the newest cycle files, newest first, until one that holds a document, and clear what follows the last
+     * document of each where it is not one.
+     *
+     * @return what was cleared, or null if every end was clean.
+     * @throws JournalException if a file cannot be read or written.
+     */
+    static TailGarbage clearBeforeOpen(final JournalContext ctx)
+    {
+        final CycleFiles files = new CycleFiles(ctx.directory(), ctx.rollCycle());
+        TailGarbage cleared = null;
+        for (final Map.Entry<Integer, File> entry : files.list().descendingMap().entrySet())
+        {
+            final File file = entry.getValue();
+            try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                final long[] walk = walk(channel);   // {position of the first header that is not a document, data documents}
+                if (walk[0] >= 0 && cleared == null)
+                {
+                    cleared = clear(file, channel, walk[0]);
+                }
+                if (walk[1] > 0)
+                {
+                    break;   // the journal's last frames are here: older files end before it
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new JournalException("cannot check the end of journal cycle file=" + file + " before opening the " +
+                    "queue: " + ex.getMessage() + "; check the file's permissions and the disk, then reopen", ex);
+            }
+        }
+        return cleared;
+    }
+
+    /**
+     * Put the cleared bytes back (after an open that failed later). Failures are added to {@code failure}.
+     */
+    void restore(final Throwable failure)
+    {
+        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.WRITE))
+        {
+            final ByteBuffer bytes = ByteBuffer.wrap(original);
+            long at = from;
+            while (bytes.hasRemaining())
+            {
+                at += channel.write(bytes, at);
+            }
+            channel.force(false);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            failure.addSuppressed(ex);
+        }
+    }
+
+    /**
+     * @return {position of the first header that is not a document fitting in the file (-1 if the data ends clean),
+     *         number of data documents before it}.
+     */
+    private static long[] walk(final FileChannel channel) throws IOException
+    {
+        final long size = channel.size();
+        final ByteBuffer buffer = ByteBuffer.allocate((int)Math.min(WALK_BUFFER, Math.max(size, ChronicleDocumentHeader.HEADER_LENGTH)))
+            .order(ByteOrder.LITTLE_ENDIAN);
+        buffer.limit(0);
+        long bufferStart = 0;
+        long position = 0;
+        long dataDocuments = 0;
+        while (position + ChronicleDocumentHeader.HEADER_LENGTH <= size)
+        {
+            if (position < bufferStart || position + ChronicleDocumentHeader.HEADER_LENGTH > bufferStart + buffer.limit())
+            {
+                buffer.clear();
+                bufferStart = position;
+                read(channel, buffer, bufferStart);
+                if (buffer.limit() < ChronicleDocumentHeader.HEADER_LENGTH)
+                {
+                    break;
+                }
+            }
+            final int header = buffer.getInt((int)(position - bufferStart));
+            if (header == ChronicleDocumentHeader.NOT_INITIALIZED || header == ChronicleDocumentHeader.END_OF_DATA)
+            {
+                return new long[] {-1, dataDocuments};
+            }
+            final long next = ChronicleDocumentHeader.nextHeaderPosition(position, header);
+            if ((header & ChronicleDocumentHeader.NOT_COMPLETE) != 0 || next > size)
+            {
+                return new long[] {position, dataDocuments};   // unfinished, or a "document" running past the file
+            }
+            if ((header & ChronicleDocumentHeader.META_DATA) == 0)
+            {
+                dataDocuments++;
+            }
+            position = next;
+        }
+        return new long[] {-1, dataDocuments};
+    }
+
+    private static TailGarbage clear(final File file, final FileChannel channel, final long from) throws IOException
+    {
+        final long size = channel.size();
+        final long limit = Math.min(size, from + CLEAR_LIMIT);
+        final ByteBuffer window = ByteBuffer.allocate(ZERO_RUN);
+        long end = Math.min(size, from + ChronicleDocumentHeader.HEADER_LENGTH);   // at least the header that is not one
+        long at = from;
+        while (at < limit)
+        {
+            window.clear().limit((int)Math.min(window.capacity(), limit - at));
+            read(channel, window, at);
+            boolean any = false;
+            for (int i = window.limit() - 1; i >= 0; i--)
+            {
+                if (window.get(i) != 0)
+                {
+                    end = Math.max(end, at + i + 1);
+                    any = true;
+                    break;
+                }
+            }
+            if (!any && window.limit() == ZERO_RUN || window.limit() == 0)
+            {
+                break;
+            }
+            at += window.limit();
+        }
+        end = Math.min((end + 3) & ~3L, size);
+        final ByteBuffer original = ByteBuffer.allocate((int)(end - from));
+        read(channel, original, from);
+        final ByteBuffer zeros = ByteBuffer.allocate((int)(end - from));
+        long written = from;
+        while (zeros.hasRemaining())
+        {
+            written += channel.write(zeros, written);
+        }
+        channel.force(false);
+        return new TailGarbage(file, from, original.array());
+    }
+
+    private static void read(final FileChannel channel, final ByteBuffer target, final long position) throws IOException
+    {
+        long at = position;
+        while (target.hasRemaining())
+        {
+            final int read = channel.read(target, at);
+            if (read < 0)
+            {
+                break;
+            }
+            at += read;
+        }
+        target.flip();
+    }
+}
