@@ -1,46 +1,29 @@
 package dev.engram.journal;
 
+import dev.engram.testsupport.JvmFlags;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A child JVM started from a test: {@code java <engram.jvmFlags> <extra args> -cp <test class path> Main args},
- * with stdout and stderr sent to files (kept with the test's data), and a hard kill that is a real
- * {@code SIGKILL}.
- * <p>
- * The flags come from the {@code engram.jvmFlags} system property surefire passes on (the same set the
- * test JVM itself runs with); the class path is the test JVM's {@code java.class.path}. A child is
- * always ended by {@link #close()}, so a failing test leaves no process behind.
- * <p>
- * On Linux {@link Process#destroyForcibly()} sends {@code SIGKILL} and the exit value of a process
- * ended by a signal is 128 + the signal number, so {@link #killHard(long, TimeUnit)} returns
- * {@link #SIGKILL_EXIT_VALUE} when the kill was really a {@code kill -9}.
+ * The journal test-jar's name for {@link dev.engram.testsupport.ChildJvm}, the one child-JVM launcher
+ * (module engram-test-support), kept for the tests of other modules that still import it from here; it only
+ * delegates. New code uses {@code dev.engram.testsupport.ChildJvm} directly. Unlike the launcher's default, a
+ * child started here insists on the build's flags ({@link JvmFlags#fromBuild()}), as this class always did.
  */
 public final class ChildJvm implements AutoCloseable
 {
     /** Exit value of a process ended by SIGKILL (128 + 9). */
-    public static final int SIGKILL_EXIT_VALUE = 128 + 9;
-    /** The system property holding the JVM flags the build keeps in one place. */
-    static final String JVM_FLAGS_PROP_NAME = "engram.jvmFlags";
+    public static final int SIGKILL_EXIT_VALUE = dev.engram.testsupport.ChildJvm.SIGKILL_EXIT_VALUE;
 
-    private final Process process;
-    private final List<String> command;
-    private final Path stdout;
-    private final Path stderr;
+    private final dev.engram.testsupport.ChildJvm child;
 
-    private ChildJvm(final Process process, final List<String> command, final Path stdout, final Path stderr)
+    private ChildJvm(final dev.engram.testsupport.ChildJvm child)
     {
-        this.process = process;
-        this.command = command;
-        this.stdout = stdout;
-        this.stderr = stderr;
+        this.child = child;
     }
 
     /**
@@ -49,237 +32,130 @@ public final class ChildJvm implements AutoCloseable
      */
     public static Builder builder(final Class<?> mainClass)
     {
-        return new Builder(mainClass);
+        return new Builder(dev.engram.testsupport.ChildJvm.builder(mainClass));
     }
 
-    /**
-     * Run {@code mainClass} with {@code args} in a child JVM to its end (output kept in {@code work}).
-     *
-     * @return its stdout.
-     * @throws AssertionError if it did not exit with 0 within the timeout (a signal exit is 128 + the signal),
-     *                        with its output.
-     */
+    /** See {@link dev.engram.testsupport.ChildJvm#runToCompletion}. @return the child's stdout. */
     public static String runToCompletion(final Class<?> mainClass, final Path work, final long timeoutSeconds,
         final String... args) throws IOException, InterruptedException
     {
-        final Path out = work.resolve(mainClass.getSimpleName() + "-" + System.nanoTime() + ".out");
-        try (ChildJvm child = builder(mainClass).args((Object[])args).stdout(out)
-            .stderr(work.resolve(out.getFileName() + ".err")).start())
-        {
-            final int exit = child.awaitExit(timeoutSeconds, TimeUnit.SECONDS);
-            if (exit != 0)
-            {
-                throw new AssertionError("child " + mainClass.getSimpleName() + " " + String.join(" ", args) + " exit=" + exit +
-                    " (134: SIGABRT, 135: SIGBUS, 139: SIGSEGV)\n" + child.stdoutText() + "\n" + child.stderrText());
-            }
-            return child.stdoutText();
-        }
+        return dev.engram.testsupport.ChildJvm.runToCompletion(mainClass, work, timeoutSeconds, args);
     }
 
-    /**
-     * @return the build's JVM flags, one per element.
-     * @throws IllegalStateException if the test was not started by the build (the property is missing).
-     */
+    /** @return the build's JVM flags ({@link JvmFlags#fromBuild()}). */
     public static List<String> buildJvmFlags()
     {
-        final String flags = System.getProperty(JVM_FLAGS_PROP_NAME);
-        if (flags == null || flags.isBlank())
-        {
-            throw new IllegalStateException("system property " + JVM_FLAGS_PROP_NAME + " is not set: run the test " +
-                "through Maven (surefire passes it), or pass -D" + JVM_FLAGS_PROP_NAME + "=\"<flags from the parent pom>\"");
-        }
-        return Arrays.asList(flags.trim().split("\\s+"));
+        return JvmFlags.fromBuild();
     }
 
     public long pid()
     {
-        return process.pid();
+        return child.pid();
     }
 
     public boolean isAlive()
     {
-        return process.isAlive();
+        return child.isAlive();
     }
 
     public List<String> command()
     {
-        return command;
+        return child.command();
     }
 
     public Path stdoutFile()
     {
-        return stdout;
+        return child.stdoutFile();
     }
 
     public Path stderrFile()
     {
-        return stderr;
+        return child.stderrFile();
     }
 
     public String stdoutText()
     {
-        return read(stdout);
+        return child.stdoutText();
     }
 
     public String stderrText()
     {
-        return read(stderr);
+        return child.stderrText();
     }
 
-    /**
-     * {@code kill -9} the child and wait for it to be gone.
-     *
-     * @return its exit value ({@link #SIGKILL_EXIT_VALUE} if the kill ended it).
-     * @throws IllegalStateException if it is still alive after the timeout.
-     */
+    /** @return the exit value. @see dev.engram.testsupport.ChildJvm#killHard */
     public int killHard(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        process.destroyForcibly();
-        if (!process.waitFor(timeout, unit))
-        {
-            throw new IllegalStateException("child pid=" + pid() + " still alive " + timeout + " " + unit + " after SIGKILL");
-        }
-        return process.exitValue();
+        return child.killHard(timeout, unit);
     }
 
-    /**
-     * Wait for the child to exit by itself.
-     *
-     * @return its exit value.
-     * @throws IllegalStateException if it did not exit in time (it is then killed, and its stderr quoted).
-     */
+    /** @return the exit value. @see dev.engram.testsupport.ChildJvm#awaitExit */
     public int awaitExit(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        if (!process.waitFor(timeout, unit))
-        {
-            killHard(10, TimeUnit.SECONDS);
-            throw new IllegalStateException("child pid=" + pid() + " did not exit within " + timeout + " " + unit +
-                " (killed); stderr:\n" + stderrText());
-        }
-        return process.exitValue();
+        return child.awaitExit(timeout, unit);
     }
 
-    /**
-     * @return a description for failure messages: the pid, exit state and the tail of stderr.
-     */
     public String describe()
     {
-        final String err = stderrText();
-        final String tail = err.length() > 4000 ? "..." + err.substring(err.length() - 4000) : err;
-        return "child pid=" + pid() + (process.isAlive() ? " (alive)" : " exitValue=" + process.exitValue()) +
-            " stdout=" + stdout + " stderr=" + stderr + "\n--- stderr tail ---\n" + tail;
+        return child.describe();
     }
 
     @Override
     public void close()
     {
-        if (process.isAlive())
-        {
-            process.destroyForcibly();
-            try
-            {
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static String read(final Path file)
-    {
-        try
-        {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        }
-        catch (final IOException ex)
-        {
-            return "<cannot read " + file + ": " + ex + ">";
-        }
+        child.close();
     }
 
     /**
-     * What the child runs with.
+     * What the child runs with (see {@link dev.engram.testsupport.ChildJvm.Builder}).
      */
     public static final class Builder
     {
-        private final Class<?> mainClass;
-        private final List<String> jvmArgs = new ArrayList<>();
-        private final List<String> args = new ArrayList<>();
-        private Predicate<String> flagFilter = flag -> true;
-        private Path stdout;
-        private Path stderr;
+        private final dev.engram.testsupport.ChildJvm.Builder builder;
 
-        private Builder(final Class<?> mainClass)
+        private Builder(final dev.engram.testsupport.ChildJvm.Builder builder)
         {
-            this.mainClass = mainClass;
+            this.builder = builder;
         }
 
-        /** @param filter which of the build's JVM flags to keep (e.g. drop the {@code -Dchronicle.*} ones). @return this. */
+        /** @param filter which of the build's JVM flags to keep. @return this. */
         public Builder buildFlagFilter(final Predicate<String> filter)
         {
-            this.flagFilter = filter;
+            builder.flagFilter(filter);
             return this;
         }
 
         /** @param jvmArg an extra JVM argument, placed after the build's flags. @return this. */
         public Builder jvmArg(final String jvmArg)
         {
-            jvmArgs.add(jvmArg);
+            builder.jvmArg(jvmArg);
             return this;
         }
 
         /** @param values program arguments. @return this. */
         public Builder args(final Object... values)
         {
-            for (final Object value : values)
-            {
-                args.add(String.valueOf(value));
-            }
+            builder.args(values);
             return this;
         }
 
         /** @param file where the child's stdout goes. @return this. */
         public Builder stdout(final Path file)
         {
-            this.stdout = file;
+            builder.stdout(file);
             return this;
         }
 
         /** @param file where the child's stderr goes. @return this. */
         public Builder stderr(final Path file)
         {
-            this.stderr = file;
+            builder.stderr(file);
             return this;
         }
 
         public ChildJvm start() throws IOException
         {
-            if (stdout == null || stderr == null)
-            {
-                throw new IllegalArgumentException("stdout and stderr files must be set: stdout=" + stdout + " stderr=" + stderr);
-            }
-            final List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            for (final String flag : buildJvmFlags())
-            {
-                if (flagFilter.test(flag))
-                {
-                    command.add(flag);
-                }
-            }
-            command.addAll(jvmArgs);
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(mainClass.getName());
-            command.addAll(args);
-            final Process process = new ProcessBuilder(command)
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .start();
-            process.getOutputStream().close();
-            return new ChildJvm(process, List.copyOf(command), stdout, stderr);
+            return new ChildJvm(builder.flags(JvmFlags.fromBuild()).start());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.testsupport.ChildJvm;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;

@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

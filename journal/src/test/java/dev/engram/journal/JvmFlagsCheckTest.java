@@ -1,5 +1,7 @@
 package dev.engram.journal;
 
+import dev.engram.testsupport.ChildJvm;
+import dev.engram.testsupport.JvmFlags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +26,7 @@ class JvmFlagsCheckTest
     @Test
     void shouldAskForExactlyTheFlagsOfTheParentPomAndPassWithThem()
     {
-        final List<String> buildFlags = ChildJvm.buildJvmFlags().stream()
+        final List<String> buildFlags = JvmFlags.fromBuild().stream()
             .filter(flag -> flag.startsWith("--add-opens=") || flag.startsWith("--add-exports="))
             .collect(Collectors.toList());
         assertEquals(buildFlags, JvmFlagsCheck.allFlags());
@@ -67,7 +69,7 @@ class JvmFlagsCheckTest
         final java.util.function.Predicate<String> keepFlag) throws Exception
     {
         final Path stdout = work.resolve("child-" + mode + "-" + System.nanoTime() + ".out");
-        try (ChildJvm child = ChildJvm.builder(JvmFlagsChild.class).buildFlagFilter(keepFlag).args(dir, mode)
+        try (ChildJvm child = ChildJvm.builder(JvmFlagsChild.class).flagFilter(keepFlag).args(dir, mode)
             .stdout(stdout).stderr(work.resolve(stdout.getFileName() + ".err")).start())
         {
             final int exit = child.awaitExit(60, TimeUnit.SECONDS);

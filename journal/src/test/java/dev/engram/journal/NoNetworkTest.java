@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,7 +138,7 @@ class NoNetworkTest
         final Path attemptsFile = root.resolve("network-attempts.txt");
         try (ChildJvm child = ChildJvm.builder(NoNetworkChild.class)
             // the child gets the build's --add-opens/--add-exports but none of its -Dchronicle.* properties
-            .buildFlagFilter(flag -> !flag.startsWith("-Dchronicle."))
+            .flagFilter(flag -> !flag.startsWith("-Dchronicle."))
             .jvmArg("-Djava.security.manager=allow")
             .jvmArg("-Duser.home=" + home)
             .jvmArg("-Xmx256m")

@@ -2,7 +2,7 @@ package dev.engram.tools;
 
 import dev.engram.engine.CodecRegistry;
 import dev.engram.engine.MigrationRegistry;
-import dev.engram.engine.example.ConsciousnessCodecs;
+import dev.engram.examples.consciousness.ConsciousnessCodecs;
 
 import java.net.MalformedURLException;
 import java.net.URL;

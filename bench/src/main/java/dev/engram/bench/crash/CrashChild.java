@@ -1,7 +1,7 @@
 package dev.engram.bench.crash;
 
 import dev.engram.engine.Engram;
-import dev.engram.engine.example.ConsciousnessWorkload;
+import dev.engram.examples.consciousness.ConsciousnessWorkload;
 import dev.engram.journal.EngramSystemProperties;
 
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.engram.bench.crash;
 
 import dev.engram.engine.Engram;
-import dev.engram.engine.example.ConsciousnessWorkload;
-import dev.engram.engine.example.ReferenceModel;
+import dev.engram.examples.consciousness.ConsciousnessWorkload;
+import dev.engram.examples.consciousness.ReferenceModel;
 import dev.engram.recovery.RecoveryReport;
 import org.HdrHistogram.Histogram;
 

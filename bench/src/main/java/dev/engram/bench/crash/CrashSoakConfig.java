@@ -1,8 +1,8 @@
 package dev.engram.bench.crash;
 
 import dev.engram.engine.EngramContext;
-import dev.engram.engine.example.ConsciousnessCodecs;
-import dev.engram.engine.example.ConsciousnessWorkload;
+import dev.engram.examples.consciousness.ConsciousnessCodecs;
+import dev.engram.examples.consciousness.ConsciousnessWorkload;
 import dev.engram.journal.SyncPolicy;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 

@@ -1,6 +1,6 @@
 package dev.engram.bench.demo;
 
-import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

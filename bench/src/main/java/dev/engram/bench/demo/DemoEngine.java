@@ -1,8 +1,8 @@
 package dev.engram.bench.demo;
 
 import dev.engram.engine.EngramContext;
-import dev.engram.engine.example.ConsciousnessCodecs;
-import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.ConsciousnessCodecs;
+import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
 import dev.engram.journal.JournalContext;
 import dev.engram.journal.SyncPolicy;
 

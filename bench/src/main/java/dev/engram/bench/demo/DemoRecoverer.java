@@ -3,10 +3,10 @@ package dev.engram.bench.demo;
 import dev.engram.bench.demo.StateVerifier.Verification;
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
-import dev.engram.engine.example.ConsciousnessKeys;
-import dev.engram.engine.example.ConsciousnessWorkload;
-import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
-import dev.engram.engine.example.ReferenceModel;
+import dev.engram.examples.consciousness.ConsciousnessKeys;
+import dev.engram.examples.consciousness.ConsciousnessWorkload;
+import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.ReferenceModel;
 import dev.engram.journal.SyncPolicy;
 import dev.engram.recovery.RecoveryReport;
 

@@ -2,7 +2,7 @@ package dev.engram.bench.demo;
 
 import dev.engram.bench.demo.DemoResult.KilledRun;
 import dev.engram.engine.MetricsSnapshot;
-import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package dev.engram.bench.demo;
 
 import dev.engram.engine.Engram;
-import dev.engram.engine.example.ConsciousnessWorkload;
-import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.ConsciousnessWorkload;
+import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
 import dev.engram.journal.SyncPolicy;
 
 import java.io.IOException;

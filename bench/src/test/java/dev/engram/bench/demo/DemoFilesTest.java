@@ -1,7 +1,7 @@
 package dev.engram.bench.demo;
 
 import dev.engram.engine.MetricsSnapshot;
-import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
 import dev.engram.journal.SyncPolicy;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;

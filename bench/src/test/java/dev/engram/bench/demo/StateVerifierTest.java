@@ -2,9 +2,9 @@ package dev.engram.bench.demo;
 
 import dev.engram.bench.demo.StateVerifier.Verification;
 import dev.engram.engine.Engram;
-import dev.engram.engine.example.ConsciousnessKeys;
-import dev.engram.engine.example.ConsciousnessWorkload;
-import dev.engram.engine.example.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.ConsciousnessKeys;
+import dev.engram.examples.consciousness.ConsciousnessWorkload;
+import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
 import dev.engram.journal.SyncPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
