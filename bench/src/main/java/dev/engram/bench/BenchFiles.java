@@ -15,10 +15,10 @@ import java.util.stream.Stream;
  * Directory chores of the benchmarks' untimed set-up: a fresh directory under a base, a recursive copy (to
  * reuse one prepared state for many measurements) and a recursive delete.
  */
-final class BenchFiles
+public final class BenchFiles
 {
     /** Where benchmark data goes unless told otherwise: the issue's {@code /tmp/jmh-*}. */
-    static final Path DEFAULT_BASE = Path.of(System.getProperty("java.io.tmpdir"));
+    public static final Path DEFAULT_BASE = Path.of(System.getProperty("java.io.tmpdir"));
 
     private BenchFiles()
     {
@@ -28,7 +28,7 @@ final class BenchFiles
      * @param prefix name prefix, e.g. {@code jmh-read-}.
      * @return a new empty directory under {@link #DEFAULT_BASE}.
      */
-    static Path newDirectory(final String prefix)
+    public static Path newDirectory(final String prefix)
     {
         try
         {
@@ -45,7 +45,7 @@ final class BenchFiles
      *
      * @return bytes copied.
      */
-    static long copyTree(final Path from, final Path to)
+    public static long copyTree(final Path from, final Path to)
     {
         long bytes = 0;
         try (Stream<Path> walk = Files.walk(from))
@@ -75,7 +75,7 @@ final class BenchFiles
     /**
      * Delete {@code directory} and everything under it (nothing if absent).
      */
-    static void deleteTree(final Path directory)
+    public static void deleteTree(final Path directory)
     {
         if (directory == null || !Files.exists(directory))
         {

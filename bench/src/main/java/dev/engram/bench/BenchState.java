@@ -13,12 +13,12 @@ import java.util.concurrent.TimeUnit;
  * {@code valueLength} bytes under {@code <prefix><i>}, and tails of small PUTs over those keys. Untimed
  * set-up only (it allocates key strings freely).
  */
-final class BenchState
+public final class BenchState
 {
     /** Triggers so high that the background checkpointer never starts a build on its own. */
-    static final long NEVER = Long.MAX_VALUE / 4;
+    public static final long NEVER = Long.MAX_VALUE / 4;
     /** Ring slot length for building states of ~1 KiB values: the values travel inline. */
-    static final int BUILD_RING_SLOT_LENGTH = 2048;
+    public static final int BUILD_RING_SLOT_LENGTH = 2048;
     private static final long AWAIT_TIMEOUT_S = 600;
 
     private BenchState()
@@ -28,7 +28,7 @@ final class BenchState
     /**
      * @return a context whose checkpoints happen only when asked for ({@link Engram#checkpoint()}).
      */
-    static EngramContext checkpointOnDemandContext()
+    public static EngramContext checkpointOnDemandContext()
     {
         final EngramContext ctx = new EngramContext()
             .checkpointEveryFrames(NEVER)
@@ -43,7 +43,7 @@ final class BenchState
      *
      * @return the last version.
      */
-    static long putAll(final Engram engram, final String prefix, final int keyCount, final int valueLength)
+    public static long putAll(final Engram engram, final String prefix, final int keyCount, final int valueLength)
     {
         final Delta delta = engram.journal().newDelta();
         final byte[] value = new byte[valueLength];
@@ -62,7 +62,7 @@ final class BenchState
      *
      * @return the last version.
      */
-    static long putRandom(final Engram engram, final String prefix, final int keyCount, final int valueLength,
+    public static long putRandom(final Engram engram, final String prefix, final int keyCount, final int valueLength,
         final long deltas, final long seed)
     {
         final Delta delta = engram.journal().newDelta();
@@ -85,14 +85,14 @@ final class BenchState
     /**
      * The value {@link #putAll} wrote for key index {@code i}.
      */
-    static byte[] expectedValue(final int i, final int valueLength)
+    public static byte[] expectedValue(final int i, final int valueLength)
     {
         final byte[] value = new byte[valueLength];
         fill(value, i);
         return value;
     }
 
-    static void awaitApplied(final Engram engram, final long version)
+    public static void awaitApplied(final Engram engram, final long version)
     {
         if (!engram.awaitApplied(version, AWAIT_TIMEOUT_S, TimeUnit.SECONDS))
         {

@@ -26,6 +26,16 @@ public final class JmhCommand
     }
 
     /**
+     * Main class of engram-bench.jar.
+     *
+     * @param args JMH's own command line ({@code -h} lists it; {@code -l} lists the benchmarks).
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        run(args);
+    }
+
+    /**
      * @param args JMH's own command line ({@code -h} lists it).
      */
     public static void run(final String[] args) throws Exception

@@ -18,17 +18,17 @@ import java.nio.file.Path;
  * overwritten?"). So the baseline queue is built with Chronicle's defaults for both: unlock only if the
  * holding process is dead, and the default timeout. Chronicle reads the mode when the queue is built.
  */
-final class RawChronicleQueue
+public final class RawChronicleQueue
 {
     /** The journal's Chronicle block size for the default maxDeltaLength (see JournalContext). */
-    static final long BLOCK_SIZE = 64L << 20;
+    public static final long BLOCK_SIZE = 64L << 20;
     private static final String CHRONICLE_DEFAULT_UNLOCK_MODE = "LOCKING_PROCESS_DEAD";
 
     private RawChronicleQueue()
     {
     }
 
-    static synchronized SingleChronicleQueue open(final Path directory)
+    public static synchronized SingleChronicleQueue open(final Path directory)
     {
         EngramSystemProperties.apply();
         final String journalMode = System.getProperty(EngramSystemProperties.FORCE_UNLOCK_MODE);

@@ -1,0 +1,117 @@
+package dev.engram.harness;
+
+import dev.engram.harness.latency.JournalLatencyHarness;
+import dev.engram.harness.latency.RatesHarness;
+import dev.engram.journal.EngramSystemProperties;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of the harness jar ({@code ./engram <command>}): dispatches the demo, smoke, crash soak, stress suite
+ * and the {@code bench} harnesses (journal, rates, recovery, peers). {@code ./engram bench jmh} runs the JMH jar of
+ * bench/ instead; the operator commands run the tools jar.
+ */
+public final class Main
+{
+    static
+    {
+        EngramSystemProperties.apply();
+    }
+
+    private Main()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final String command = args.length == 0 ? "smoke" : args[0];
+        final String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command)
+        {
+            case "smoke" -> SmokeWorkload.run(rest);
+            case "demo" -> dev.engram.harness.demo.DemoCommand.main(rest);
+            case "crash-test" -> dev.engram.harness.crash.CrashSoak.main(rest);
+            case "crash-child" -> dev.engram.harness.crash.CrashChild.main(rest);
+            case "stress" -> dev.engram.harness.stress.StressCommand.main(rest);
+            case "stress-child" -> dev.engram.harness.stress.StressChild.main(rest);
+            case "bench" -> bench(rest);
+            case "help", "--help", "-h" -> usage();
+            default ->
+            {
+                System.err.println("unknown command: " + command);
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void bench(final String[] args) throws Exception
+    {
+        final String which = args.length == 0 ? "" : args[0];
+        final String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (which)
+        {
+            case "journal" -> JournalLatencyHarness.main(rest);
+            case "jmh" ->
+            {
+                System.err.println("bench jmh runs from the JMH jar (bench/target/engram-bench.jar): ./engram bench jmh [JMH args]");
+                System.exit(2);
+            }
+            case "recovery" -> dev.engram.harness.recovery.RecoveryBench.run(rest);
+            case "rates" -> RatesHarness.main(rest);
+            case "peers" -> dev.engram.harness.peers.PeersBench.run(rest);
+            default ->
+            {
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates or peers)");
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void usage()
+    {
+        System.out.println("""
+            usage: ./engram <command> [args]
+              smoke [DELTAS] [DIR]   append DELTAS (default 1,000,000) from 2 producers, sync, reopen, verify
+              demo [--help]          run the example workload in a child JVM, kill -9 it, recover, verify, report
+              crash-test [--cycles N] [--seed S] [--dir D] [--rate STEPS/S]
+                                     kill -9 a worker N times, recover, verify against the model
+              stress [--minutes N] [--scenario NAME[,NAME]] [--seconds-per-run S] [--dir D] [--keep] [--seed S]
+                                     the concurrency stress suite (issue 11): get racing updates, close while
+                                     reading, checkpoint racing close, reads nested in forEach during checkpoint
+                                     swaps, forEach/keys exactly once, and all of them mixed; round-robin for N
+                                     minutes (default 30), each run in its own JVM (a crash fails the run, not the
+                                     suite); prints per-scenario counts and PASS/FAIL (exit 1 on any failure)
+              bench journal [--rate R] [--seconds S] [--producers P] [--warmup W] [--throughput-deltas N]
+                            [--ring-slots N] [--frame B] [--ring-arena B] [--dir D] [--keep]
+                                     caller latency of Journal.append at a fixed rate (default 500k/s, 3 s
+                                     warm-up, 10 s measured, 1 and 2 producers; coordinated omission corrected)
+                                     beside raw Chronicle appends of the same bytes (--frame, default 128; over
+                                     496 a delta goes through the ring's arena, --ring-arena 0 = the heap), then sustained
+                                     journaled throughput flat out (default 10M deltas) beside raw Chronicle;
+                                     prints HdrHistogram percentiles, targets met/missed, self-checks
+                                     (exit 1 only if a self-check fails). See docs/benchmarks.md.
+              bench jmh [JMH args]   JMH benchmarks in this jar (Journal.append vs raw Chronicle, 1 and 2
+                                     threads); e.g. bench jmh -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
+                                     (forks get the JVM flags from the pom automatically; -h: JMH help)
+              bench recovery [--sizes 256m,1g,4g] [--tail 1000000] [--value 1024] [--dir D] [--help for more]
+                                     crash (kill -9) then recovery in fresh JVMs: Engram vs a zstd snapshot vs
+                                     RocksDB, every key read back and checked; checkpoint vs append latency.
+                                     See docs/benchmarks.md ("Recovery").
+              bench rates [--rates 100k,250k,500k,1m] [--seconds S] [--warmup W] [--rounds N] [--producers P] [--state 256m]
+                          [--value 1024] [--max-chain-length 1] [--ring-slots N] [--dir D] [--keep]
+                          [--isolate-producer]
+                                     engine append latency at each fixed rate (CO-corrected) beside a no-op floor,
+                                     quiet and while full checkpoints are built back to back; p99 ratio vs 2x.
+                                     --isolate-producer: the producer alone on CPU 0, the JVM's other threads on
+                                     the other CPUs (Linux).
+                                     See docs/benchmarks.md ("Latency at several rates").
+              bench peers [--state 256m] [--tail 1000000] [--rate 50000] [--reps 3] [--help for more]
+                                     one workload against Engram, RocksDB (WAL, sync off / on) and a zstd
+                                     full-snapshot baseline, each in child JVMs: fixed-rate put latency, flat-out
+                                     puts/s, kill -9, fresh-JVM recovery verified key by key, disk bytes; one
+                                     table with ratios to Engram. See docs/benchmarks.md ("Peers side by side").
+            """);
+    }
+}
