@@ -29,11 +29,11 @@ public final class Main
         switch (command)
         {
             case "smoke" -> SmokeWorkload.run(rest);
-            case "demo" -> dev.engram.harness.demo.DemoCommand.main(rest);
+            case dev.engram.harness.demo.DemoCommand.COMMAND -> dev.engram.harness.demo.DemoCommand.main(rest);
             case "crash-test" -> dev.engram.harness.crash.CrashSoak.main(rest);
-            case "crash-child" -> dev.engram.harness.crash.CrashChild.main(rest);
+            case dev.engram.harness.crash.CrashChild.COMMAND -> dev.engram.harness.crash.CrashChild.main(rest);
             case "stress" -> dev.engram.harness.stress.StressCommand.main(rest);
-            case "stress-child" -> dev.engram.harness.stress.StressChild.main(rest);
+            case dev.engram.harness.stress.StressChild.COMMAND -> dev.engram.harness.stress.StressChild.main(rest);
             case "bench" -> bench(rest);
             case "help", "--help", "-h" -> usage();
             default ->

@@ -143,6 +143,50 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * @return the exit value of a child that has ended.
+     * @throws IllegalThreadStateException if it is still running.
+     */
+    public int exitValue()
+    {
+        return process.exitValue();
+    }
+
+    /**
+     * Wait at most {@code timeout} for the child to exit by itself, and do nothing else: a child still running
+     * afterwards is left running (see {@link #awaitExit} for the wait that kills).
+     *
+     * @return true if it has exited.
+     */
+    public boolean waitFor(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        if (!process.waitFor(timeout, unit))
+        {
+            return false;
+        }
+        drainStdout();
+        return true;
+    }
+
+    /**
+     * Ask the JVM for a thread dump on its stdout ({@code kill -QUIT}, best effort: where there is no {@code kill}
+     * command nothing happens), e.g. before killing a child that hangs.
+     *
+     * @return true if the signal was sent.
+     */
+    public boolean requestThreadDump() throws InterruptedException
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(pid())).inheritIO().start();
+            return kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
      * {@code kill -9} the child and wait for it to be gone (and for its stdout to be read to the end).
      *
      * @return its exit value ({@link #SIGKILL_EXIT_VALUE} if the kill ended it).

@@ -17,6 +17,9 @@ import static dev.engram.harness.crash.CrashOracleDescriptor.*;
  */
 public final class CrashChild
 {
+    /** The harness command that runs a worker ({@code Main crash-child DIR SEED ORACLE STEPS_PER_SECOND}). */
+    public static final String COMMAND = "crash-child";
+
     private CrashChild()
     {
     }

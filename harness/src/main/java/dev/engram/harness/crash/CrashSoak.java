@@ -3,14 +3,15 @@ package dev.engram.harness.crash;
 import dev.engram.engine.Engram;
 import dev.engram.examples.consciousness.ConsciousnessWorkload;
 import dev.engram.examples.consciousness.ReferenceModel;
+import dev.engram.harness.Main;
 import dev.engram.recovery.RecoveryReport;
+import dev.engram.testsupport.ChildJvm;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -98,13 +99,13 @@ public final class CrashSoak
             for (int cycle = 1; cycle <= cycles; cycle++)
             {
                 oracle.reset();
-                final Process child = ChildProcess.start("crash-child", CrashChild.class,
-                    List.of(dir.toString(), Long.toString(seed), oraclePath.toString(), Integer.toString(stepsPerSecond)),
-                    root.resolve("child.out"), root.resolve("child.err"));
-                final long target = lastVersion + 200 + random.nextInt(4000);
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                try
+                final int exit;
+                try (ChildJvm child = ChildJvm.builder(Main.class).name("crash-child")
+                    .args(CrashChild.COMMAND, dir, seed, oraclePath, stepsPerSecond)
+                    .stdout(root.resolve("child.out")).stderr(root.resolve("child.err")).start())
                 {
+                    final long target = lastVersion + 200 + random.nextInt(4000);
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     while (oracle.get(ATTEMPTED_OFFSET) < target)
                     {
                         if (!child.isAlive())
@@ -119,19 +120,14 @@ public final class CrashSoak
                         }
                         Thread.onSpinWait();
                     }
+                    exit = child.killHard(30, TimeUnit.SECONDS);
                 }
-                finally
-                {
-                    child.destroyForcibly();
-                    child.waitFor(30, TimeUnit.SECONDS);
-                }
-                final int exit = child.exitValue();
                 final long attempted = oracle.get(ATTEMPTED_OFFSET);
                 final long writtenAck = oracle.get(WRITTEN_ACK_OFFSET);
                 final long syncedAck = oracle.get(SYNCED_ACK_OFFSET);
                 final long opened = oracle.get(OPENED_OFFSET);
                 checkpoints += oracle.get(CHECKPOINTS_OFFSET);
-                if (exit != 137)
+                if (exit != ChildJvm.SIGKILL_EXIT_VALUE)
                 {
                     return fail(cycle, recoveries, lost, lastVersion, checkpoints, recovery, dir, "worker exit=" + exit + ", not SIGKILL");
                 }

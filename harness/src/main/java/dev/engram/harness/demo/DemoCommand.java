@@ -10,6 +10,9 @@ import java.util.Arrays;
  */
 public final class DemoCommand
 {
+    /** The harness command ({@code Main demo ...}). */
+    public static final String COMMAND = "demo";
+
     private DemoCommand()
     {
     }

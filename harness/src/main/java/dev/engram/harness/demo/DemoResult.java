@@ -1,6 +1,7 @@
 package dev.engram.harness.demo;
 
 import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
+import dev.engram.testsupport.ChildJvm;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,10 +62,10 @@ public record DemoResult(DemoOptions options, KilledRun main, List<KilledRun> se
         public List<String> failures()
         {
             final List<String> failures = new ArrayList<>();
-            if (exitValue != DemoChildJvm.SIGKILL_EXIT_VALUE)
+            if (exitValue != ChildJvm.SIGKILL_EXIT_VALUE)
             {
                 failures.add(name + ": worker pid=" + workerPid + " exited with " + exitValue + ", not " +
-                    DemoChildJvm.SIGKILL_EXIT_VALUE + " (SIGKILL)");
+                    ChildJvm.SIGKILL_EXIT_VALUE + " (SIGKILL)");
             }
             if (recovery.recoveredVersion() < writtenAtKill)
             {

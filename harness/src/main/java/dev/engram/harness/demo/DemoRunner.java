@@ -1,8 +1,10 @@
 package dev.engram.harness.demo;
 
-import dev.engram.harness.demo.DemoResult.KilledRun;
 import dev.engram.engine.MetricsSnapshot;
 import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
+import dev.engram.harness.Main;
+import dev.engram.harness.demo.DemoResult.KilledRun;
+import dev.engram.testsupport.ChildJvm;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,7 +41,7 @@ public final class DemoRunner
     private final PrintStream out;
     private final Path stateRoot;
     private final Path logDir;
-    private volatile DemoChildJvm current;
+    private volatile ChildJvm current;
 
     private DemoRunner(final DemoOptions options, final PrintStream out, final Path stateRoot, final Path logDir)
     {
@@ -149,7 +151,7 @@ public final class DemoRunner
         final Path liveFile = stateRoot.resolve("main-worker.live");
         final Path progressFile = stateRoot.resolve("main-worker.progress");
         final ChildArgs args = DemoWorker.args(options, sizes, dir, liveFile, progressFile, options.seconds() + WORKER_START_TIMEOUT_S, 0, 0);
-        try (MappedLive live = MappedLive.create(liveFile); DemoChildJvm worker = startChild("worker", workerHeapMb(), args, "main-worker"))
+        try (MappedLive live = MappedLive.create(liveFile); ChildJvm worker = startChild("worker", workerHeapMb(), args, "main-worker"))
         {
             awaitPhase(worker, live, WorkerLiveDescriptor.PHASE_STEPPING);
             out.printf("worker pid %d is writing%n", worker.pid());
@@ -168,7 +170,7 @@ public final class DemoRunner
             }
             final boolean finalReport = requestReport(worker, live);
             final long killedAtNs = System.nanoTime() - startNs;
-            final int exitValue = worker.killHard();
+            final int exitValue = worker.killHard(30, TimeUnit.SECONDS);
             final long written = live.get(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET);
             final long steps = live.get(WorkerLiveDescriptor.STEPS_COMMITTED_OFFSET);
             if (!finalReport)
@@ -190,12 +192,12 @@ public final class DemoRunner
         final Path progressFile = stateRoot.resolve(tag + "-worker.progress");
         final long warmSteps = Math.max(2L * sizes.populations(), tailSteps);
         final ChildArgs args = DemoWorker.args(options, sizes, dir, liveFile, progressFile, WORKER_START_TIMEOUT_S * 2, warmSteps, tailSteps);
-        try (MappedLive live = MappedLive.create(liveFile); DemoChildJvm worker = startChild("worker", workerHeapMb(), args, tag + "-worker"))
+        try (MappedLive live = MappedLive.create(liveFile); ChildJvm worker = startChild("worker", workerHeapMb(), args, tag + "-worker"))
         {
             final long startNs = System.nanoTime();
             awaitPhase(worker, live, WorkerLiveDescriptor.PHASE_TAIL_DONE);
             final long killedAtNs = System.nanoTime() - startNs;
-            final int exitValue = worker.killHard();
+            final int exitValue = worker.killHard(30, TimeUnit.SECONDS);
             final long written = live.get(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET);
             final long steps = live.get(WorkerLiveDescriptor.STEPS_COMMITTED_OFFSET);
             return recover(name + " state", tag, sizes, dir, worker.pid(), exitValue, killedAtNs, steps, written, tailSteps,
@@ -212,7 +214,7 @@ public final class DemoRunner
         Files.deleteIfExists(resultFile);
         final RecoveryResult recovery;
         final long startToReadyUs;
-        try (DemoChildJvm recoverer = startChild("recover", recovererHeapMb(sizes), DemoRecoverer.args(options, sizes, dir, resultFile),
+        try (ChildJvm recoverer = startChild("recover", recovererHeapMb(sizes), DemoRecoverer.args(options, sizes, dir, resultFile),
             tag + "-recoverer"))
         {
             final int exit = recoverer.awaitExit(RECOVERER_TIMEOUT_S, TimeUnit.SECONDS);
@@ -222,7 +224,7 @@ public final class DemoRunner
                     " exited with " + exit + "; state kept in " + dir + "\n" + recoverer.stderrTail());
             }
             recovery = RecoveryResult.read(resultFile);
-            startToReadyUs = recovery.readyEpochUs() - recoverer.spawnEpochUs();
+            startToReadyUs = recovery.readyEpochUs() - DemoWorker.epochMicros(recoverer.spawnedAt());
         }
         out.printf("%-9s recovered r=%,d (>= written %,d: %s) in a fresh JVM: process start -> ready %.0f ms, open() %.0f ms," +
                 " replayed %,d frames; %s%n", name, recovery.recoveredVersion(), written,
@@ -231,16 +233,21 @@ public final class DemoRunner
         return new KilledRun(name, sizes, workerPid, exitValue, killedAtNs, steps, written, tailSteps, progress, recovery, startToReadyUs);
     }
 
-    private DemoChildJvm startChild(final String role, final long heapMb, final ChildArgs args, final String name) throws IOException
+    private ChildJvm startChild(final String role, final long heapMb, final ChildArgs args, final String name) throws IOException
     {
-        final DemoChildJvm child = DemoChildJvm.start(role, heapMb, options.childJvmFlags(), args, logDir, name);
+        final ChildJvm child = ChildJvm.builder(Main.class).name(name)
+            .jvmArg("-XX:+UseParallelGC").jvmArg("-Xms" + Math.min(heapMb, 256) + "m").jvmArg("-Xmx" + heapMb + "m")
+            .jvmArgs(options.childJvmFlags())
+            .args(DemoCommand.COMMAND, "--child=" + role).args(args.toArgs())
+            .logs(logDir, name)
+            .start();
         current = child;
         return child;
     }
 
     private void closeCurrent()
     {
-        final DemoChildJvm child = current;
+        final ChildJvm child = current;
         if (child != null)
         {
             child.close();
@@ -267,7 +274,7 @@ public final class DemoRunner
      *
      * @return true if it answered within {@link #FINAL_REPORT_TIMEOUT_MS}.
      */
-    private static boolean requestReport(final DemoChildJvm worker, final MappedLive live)
+    private static boolean requestReport(final ChildJvm worker, final MappedLive live)
     {
         final long request = live.get(WorkerLiveDescriptor.REPORT_REQUEST_OFFSET) + 1;
         live.put(WorkerLiveDescriptor.REPORT_REQUEST_OFFSET, request);
@@ -284,7 +291,7 @@ public final class DemoRunner
         return true;
     }
 
-    private static void awaitPhase(final DemoChildJvm worker, final MappedLive live, final long phase)
+    private static void awaitPhase(final ChildJvm worker, final MappedLive live, final long phase)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WORKER_START_TIMEOUT_S);
         while (live.get(WorkerLiveDescriptor.PHASE_OFFSET) < phase)
@@ -299,7 +306,7 @@ public final class DemoRunner
         }
     }
 
-    private static void ensureAlive(final DemoChildJvm child, final String what)
+    private static void ensureAlive(final ChildJvm child, final String what)
     {
         if (!child.isAlive())
         {

@@ -1,198 +1,97 @@
 package dev.engram.harness.recovery;
 
-import java.io.BufferedReader;
-import java.io.File;
+import dev.engram.testsupport.ChildJvm;
+import dev.engram.testsupport.StdoutListener;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 
 /**
- * A child JVM of the recovery bench: {@code java <Chronicle/Agrona flags> <jvm options> -cp <our class path>
- * <main class> <args>}. Its stdout is read line by line: lines {@code @<tag> key=value ...} are records for
- * the parent ({@link #awaitRecord}), every line is also copied to {@code <name>.out}; stderr goes to
- * {@code <name>.err}. {@link #killHard()} is a real {@code SIGKILL} ({@link Process#destroyForcibly()} on
- * Linux); {@link #close()} kills a child that is still alive, so no process outlives the bench.
+ * A child JVM of the recovery and peers benches that reports to its parent: started by the one launcher
+ * ({@link ChildJvm}: the Engram flags, then the bench's JVM options, this JVM's class path, the main class), its
+ * stdout read line by line as it comes: lines {@code @<tag> key=value ...} ({@link ChildOutput}) are records for
+ * the parent ({@link #awaitRecord}); every line is also copied to {@code <name>.out}, stderr goes to
+ * {@code <name>.err}, the command line to {@code <name>.cmd}. {@link #close()} kills a child that is still alive,
+ * so no process outlives the bench.
  */
 public final class ChildProcess implements AutoCloseable
 {
     /** Exit value of a process ended by SIGKILL (128 + 9). */
-    public static final int SIGKILL_EXIT_VALUE = 128 + 9;
-    public static final String JVM_FLAGS_PROP_NAME = "engram.jvmFlags";
+    public static final int SIGKILL_EXIT_VALUE = ChildJvm.SIGKILL_EXIT_VALUE;
     private static final String EOF = "\u0000eof";
 
-    private final String name;
-    private final Process process;
-    private final long spawnWallMs;
-    private final Path stdoutFile;
-    private final Path stderrFile;
-    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final Thread pump;
+    private final ChildJvm child;
+    private final LinkedBlockingQueue<String> lines;
 
-    private ChildProcess(final String name, final Process process, final long spawnWallMs, final Path stdoutFile,
-        final Path stderrFile) throws IOException
+    private ChildProcess(final ChildJvm child, final LinkedBlockingQueue<String> lines)
     {
-        this.name = name;
-        this.process = process;
-        this.spawnWallMs = spawnWallMs;
-        this.stdoutFile = stdoutFile;
-        this.stderrFile = stderrFile;
-        final PrintWriter copy = new PrintWriter(Files.newBufferedWriter(stdoutFile, StandardCharsets.UTF_8), true);
-        this.pump = new Thread(() -> pump(copy), "child-stdout-" + name);
-        pump.setDaemon(true);
-        pump.start();
+        this.child = child;
+        this.lines = lines;
     }
 
     /**
      * Start a child.
      *
      * @param name       used for the log files and messages.
-     * @param logDir     where {@code <name>.out} and {@code <name>.err} go.
+     * @param logDir     where {@code <name>.out}, {@code <name>.err} and {@code <name>.cmd} go.
      * @param mainClass  the child's main class (on this JVM's class path).
-     * @param jvmOptions extra JVM options (heap, GC), after the build's flags.
+     * @param jvmOptions extra JVM options (heap, GC), after the Engram flags.
      * @param args       program arguments.
      */
     public static ChildProcess start(final String name, final Path logDir, final Class<?> mainClass, final List<String> jvmOptions,
         final List<String> args) throws IOException
     {
         Files.createDirectories(logDir);
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmFlags());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(args);
-        final Path out = logDir.resolve(name + ".out");
-        final Path err = logDir.resolve(name + ".err");
-        Files.writeString(logDir.resolve(name + ".cmd"), String.join(" ", command) + "\n");
-        final long spawnWallMs = System.currentTimeMillis();
-        final Process process = new ProcessBuilder(command)
-            .redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.PIPE)
+        final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final ChildJvm child = ChildJvm.builder(mainClass).name(name)
+            .jvmArgs(jvmOptions).args(args)
+            .logs(logDir, name).commandFile(logDir.resolve(name + ".cmd"))
+            .onStdout(new StdoutListener()
+            {
+                @Override
+                public void line(final String line)
+                {
+                    if (line.startsWith("@"))
+                    {
+                        lines.add(line);
+                    }
+                }
+
+                @Override
+                public void end(final IOException failure)
+                {
+                    if (failure != null)
+                    {
+                        lines.add("@pump-failed error=" + String.valueOf(failure.getMessage()).replace(' ', '_'));
+                    }
+                    lines.add(EOF);
+                }
+            })
             .start();
-        return new ChildProcess(name, process, spawnWallMs, out, err);
-    }
-
-    /**
-     * The flags Chronicle and Agrona need, as this JVM got them: the {@code engram.jvmFlags} property when
-     * the build passes it (tests), else this JVM's own {@code --add-opens/--add-exports/...} arguments plus
-     * the {@code Add-Opens/Add-Exports} of the jar it was started from ({@code java -jar}).
-     */
-    public static List<String> jvmFlags()
-    {
-        final String property = System.getProperty(JVM_FLAGS_PROP_NAME);
-        if (property != null && !property.isBlank())
-        {
-            return Arrays.asList(property.trim().split("\\s+"));
-        }
-        final List<String> flags = new ArrayList<>();
-        final List<String> input = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        for (int i = 0; i < input.size(); i++)
-        {
-            final String arg = input.get(i);
-            if ((arg.equals("--add-opens") || arg.equals("--add-exports")) && i + 1 < input.size())
-            {
-                flags.add(arg + "=" + input.get(++i));
-            }
-            else if (arg.startsWith("--add-opens=") || arg.startsWith("--add-exports=") ||
-                arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access") ||
-                arg.startsWith("-Dchronicle."))
-            {
-                flags.add(arg);
-            }
-        }
-        final String classPath = System.getProperty("java.class.path");
-        if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator))
-        {
-            try (JarFile jar = new JarFile(classPath))
-            {
-                final Manifest manifest = jar.getManifest();
-                if (manifest != null)
-                {
-                    addManifestFlags(manifest.getMainAttributes(), "Add-Opens", "--add-opens=", flags);
-                    addManifestFlags(manifest.getMainAttributes(), "Add-Exports", "--add-exports=", flags);
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException("cannot read the manifest of " + classPath + ": " + ex.getMessage(), ex);
-            }
-        }
-        return flags;
-    }
-
-    private static void addManifestFlags(final Attributes attributes, final String name, final String flag,
-        final List<String> flags)
-    {
-        final String value = attributes.getValue(name);
-        if (value == null)
-        {
-            return;
-        }
-        for (final String entry : value.trim().split("\\s+"))
-        {
-            final String candidate = flag + entry + "=ALL-UNNAMED";
-            if (!entry.isEmpty() && !flags.contains(candidate))
-            {
-                flags.add(candidate);
-            }
-        }
-    }
-
-    private void pump(final PrintWriter copy)
-    {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            copy)
-        {
-            String line;
-            while ((line = reader.readLine()) != null)
-            {
-                copy.println(line);
-                if (line.startsWith("@"))
-                {
-                    lines.add(line);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            lines.add("@pump-failed error=" + ex.getMessage().replace(' ', '_'));
-        }
-        finally
-        {
-            lines.add(EOF);
-        }
+        return new ChildProcess(child, lines);
     }
 
     public String name()
     {
-        return name;
+        return child.name();
     }
 
     public long pid()
     {
-        return process.pid();
+        return child.pid();
     }
 
     /** @return wall clock (ms) just before the process was spawned. */
     public long spawnWallMs()
     {
-        return spawnWallMs;
+        return child.spawnedAt().toEpochMilli();
     }
 
     /**
@@ -408,13 +307,7 @@ public final class ChildProcess implements AutoCloseable
      */
     public int killHard() throws InterruptedException
     {
-        process.destroyForcibly();
-        if (!process.waitFor(60, TimeUnit.SECONDS))
-        {
-            throw new IllegalStateException("child " + describe() + " still alive 60 s after SIGKILL");
-        }
-        pump.join(TimeUnit.SECONDS.toMillis(10));
-        return process.exitValue();
+        return child.killHard(60, TimeUnit.SECONDS);
     }
 
     /**
@@ -422,48 +315,17 @@ public final class ChildProcess implements AutoCloseable
      */
     public void awaitCleanExit(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        if (!process.waitFor(timeout, unit))
-        {
-            killHard();
-            throw new IllegalStateException("child " + describe() + " did not exit within " + timeout + " " + unit + " (killed)");
-        }
-        pump.join(TimeUnit.SECONDS.toMillis(10));
-        if (process.exitValue() != 0)
-        {
-            throw new IllegalStateException("child " + describe() + " exited with " + process.exitValue());
-        }
+        child.awaitCleanExit(timeout, unit);
     }
 
     public String describe()
     {
-        String tail = "";
-        try
-        {
-            final String err = Files.exists(stderrFile) ? Files.readString(stderrFile, StandardCharsets.UTF_8) : "";
-            tail = err.length() > 3000 ? "..." + err.substring(err.length() - 3000) : err;
-        }
-        catch (final IOException ex)
-        {
-            tail = "<cannot read " + stderrFile + ": " + ex + ">";
-        }
-        return name + " pid=" + process.pid() + (process.isAlive() ? " (alive)" : " exitValue=" + process.exitValue()) +
-            " stdout=" + stdoutFile + " stderr=" + stderrFile + (tail.isBlank() ? "" : "\n--- stderr tail ---\n" + tail);
+        return child.describe();
     }
 
     @Override
     public void close()
     {
-        if (process.isAlive())
-        {
-            process.destroyForcibly();
-            try
-            {
-                process.waitFor(60, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        child.close();
     }
 }

@@ -12,6 +12,9 @@ import java.nio.file.Path;
  */
 public final class StressChild
 {
+    /** The harness command ({@code Main stress-child SCENARIO DIR SECONDS SEED}). */
+    public static final String COMMAND = "stress-child";
+
     private StressChild()
     {
     }

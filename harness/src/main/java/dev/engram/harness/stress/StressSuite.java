@@ -1,5 +1,7 @@
 package dev.engram.harness.stress;
 
+import dev.engram.testsupport.ChildJvm;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,20 +59,22 @@ public final class StressSuite
         final Path dir = root.resolve(String.format("%03d-%s", run, scenario));
         deleteTree(dir);   // a fresh engine: stamps restart with every run
         final long start = System.nanoTime();
-        final Process child = StressChildJvm.start(scenario, dir, seconds, runSeed);
+        final int exit;
         String timedOut = null;
-        final long limit = (long)Math.ceil(seconds) + GRACE_SECONDS;
-        if (!child.waitFor(limit, TimeUnit.SECONDS))
+        try (ChildJvm child = StressChildJvm.start(scenario, dir, seconds, runSeed))
         {
-            timedOut = "no exit within " + limit + " s (thread dump requested into " + dir.resolve(StressChildJvm.STDOUT) +
-                ", then killed)";
-            threadDump(child.pid());
-            child.waitFor(5, TimeUnit.SECONDS);   // let the dump be written; ends early only if the child exits
-            child.destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
+            final long limit = (long)Math.ceil(seconds) + GRACE_SECONDS;
+            if (!child.waitFor(limit, TimeUnit.SECONDS))
+            {
+                timedOut = "no exit within " + limit + " s (thread dump requested into " + dir.resolve(StressChildJvm.STDOUT) +
+                    ", then killed)";
+                child.requestThreadDump();
+                child.waitFor(5, TimeUnit.SECONDS);   // let the dump be written; ends early only if the child exits
+                child.close();   // SIGKILL; a child that even outlives that is reported with exit -1
+            }
+            exit = child.isAlive() ? -1 : child.exitValue();
         }
         final double wall = (System.nanoTime() - start) / 1e9;
-        final int exit = child.isAlive() ? -1 : child.exitValue();
         final List<String> hsErr = new ArrayList<>();
         for (final Path file : HsErrFile.find(dir))
         {
@@ -83,18 +87,6 @@ public final class StressSuite
             deleteTree(dir);
         }
         return outcome;
-    }
-
-    private static void threadDump(final long pid)
-    {
-        try
-        {
-            new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (final IOException | InterruptedException ex)
-        {
-            // best effort: the hang is reported either way
-        }
     }
 
     private static List<String> lines(final Path file) throws IOException

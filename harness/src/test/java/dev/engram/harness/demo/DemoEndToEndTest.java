@@ -1,8 +1,9 @@
 package dev.engram.harness.demo;
 
+import dev.engram.engine.MetricsSnapshot;
 import dev.engram.harness.demo.CompressionSampler.KindRatio;
 import dev.engram.harness.demo.DemoResult.KilledRun;
-import dev.engram.engine.MetricsSnapshot;
+import dev.engram.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -60,7 +61,7 @@ class DemoEndToEndTest
         assertTrue(console.contains("worker pid") && console.contains("kill -9 worker pid"), console);
 
         final KilledRun main = result.main();
-        assertEquals(DemoChildJvm.SIGKILL_EXIT_VALUE, main.exitValue(), "a real SIGKILL");
+        assertEquals(ChildJvm.SIGKILL_EXIT_VALUE, main.exitValue(), "a real SIGKILL");
         final RecoveryResult recovery = main.recovery();
         assertTrue(recovery.verified(), recovery.verification());
         assertTrue(recovery.recoveredVersion() >= main.writtenAtKill() && main.writtenAtKill() > 0,
@@ -108,7 +109,7 @@ class DemoEndToEndTest
         long lastBytes = 0;
         for (final KilledRun run : result.series())
         {
-            assertEquals(DemoChildJvm.SIGKILL_EXIT_VALUE, run.exitValue());
+            assertEquals(ChildJvm.SIGKILL_EXIT_VALUE, run.exitValue());
             assertTrue(run.recovery().verified(), run.recovery().verification());
             assertTrue(run.recovery().stateBytes() > lastBytes, "state grows along the series: " + run.name());
             assertTrue(run.recovery().checkpointVersion() > 0, "each series run recovers from its checkpoint");
