@@ -92,9 +92,9 @@ public final class Main
                                      journaled throughput flat out (default 10M deltas) beside raw Chronicle;
                                      prints HdrHistogram percentiles, targets met/missed, self-checks
                                      (exit 1 only if a self-check fails). See docs/benchmarks.md.
-              bench jmh [JMH args]   JMH benchmarks in this jar (Journal.append vs raw Chronicle, 1 and 2
-                                     threads); e.g. bench jmh -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
-                                     (forks get the JVM flags from the pom automatically; -h: JMH help)
+              bench jmh [JMH args]   JMH benchmarks (bench/target/engram-bench.jar: Journal.append vs raw Chronicle,
+                                     reads, open, read-your-writes); e.g. bench jmh -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
+                                     (forks get the JVM flags from the pom automatically; -l: list, -h: JMH help)
               bench recovery [--sizes 256m,1g,4g] [--tail 1000000] [--value 1024] [--dir D] [--help for more]
                                      crash (kill -9) then recovery in fresh JVMs: Engram vs a zstd snapshot vs
                                      RocksDB, every key read back and checked; checkpoint vs append latency.
