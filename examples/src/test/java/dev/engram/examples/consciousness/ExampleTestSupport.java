@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -41,30 +39,11 @@ final class ExampleTestSupport
         return ctx;
     }
 
-    /** @return every live key and its value (the engine must be quiet: no writes in flight). */
-    static Map<String, byte[]> stateOf(final Engram engram)
-    {
-        final Map<String, byte[]> state = new HashMap<>();
-        engram.forEach("", (key, value) -> assertNull(state.put(key, value), () -> "key visited twice: " + key));
-        return state;
-    }
-
-    /** The engine holds exactly the model's keys, each with the model's bytes. */
+    /** The engine holds exactly the model's keys, each with the model's bytes ({@link StateVerifier}). */
     static void assertStateEquals(final Map<String, byte[]> model, final Engram engram, final String when)
     {
-        final Map<String, byte[]> actual = stateOf(engram);
-        if (!actual.keySet().equals(model.keySet()))
-        {
-            final TreeSet<String> missing = new TreeSet<>(model.keySet());
-            missing.removeAll(actual.keySet());
-            final TreeSet<String> extra = new TreeSet<>(actual.keySet());
-            extra.removeAll(model.keySet());
-            fail(when + ": keys differ from the model: missing=" + missing + " extra=" + extra);
-        }
-        for (final Map.Entry<String, byte[]> entry : model.entrySet())
-        {
-            assertArrayEquals(entry.getValue(), actual.get(entry.getKey()), () -> when + ": key=" + entry.getKey());
-        }
+        final StateVerifier.Verification verification = StateVerifier.verify(engram, model);
+        assertTrue(verification.passed(), () -> when + ": " + verification.describe());
     }
 
     /**

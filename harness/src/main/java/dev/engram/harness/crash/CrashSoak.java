@@ -3,6 +3,7 @@ package dev.engram.harness.crash;
 import dev.engram.engine.Engram;
 import dev.engram.examples.consciousness.ConsciousnessWorkload;
 import dev.engram.examples.consciousness.ReferenceModel;
+import dev.engram.examples.consciousness.StateVerifier;
 import dev.engram.harness.Main;
 import dev.engram.recovery.RecoveryReport;
 import dev.engram.testsupport.ChildJvm;
@@ -160,11 +161,11 @@ public final class CrashSoak
                             "recovered version " + r + " beyond anything attempted (" + attempted + ")");
                     }
                     model.advanceTo(r);
-                    final String mismatch = StateVerifier.compare(engram, modelFilter.apply(model.state()));
-                    if (mismatch != null)
+                    final StateVerifier.Verification verification = StateVerifier.verify(engram, modelFilter.apply(model.state()));
+                    if (!verification.passed())
                     {
                         return fail(cycle, recoveries, lost, lastVersion, checkpoints, recovery, dir,
-                            "state at version " + r + " differs from the model: " + mismatch);
+                            "state at version " + r + " differs from the model: " + verification.describe());
                     }
                     lastVersion = r;
                     line = String.format("cycle %d: killed at attempted=%d written=%d synced=%d -> recovered %d " +

@@ -1,12 +1,13 @@
 package dev.engram.harness.demo;
 
-import dev.engram.harness.demo.StateVerifier.Verification;
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
 import dev.engram.examples.consciousness.ConsciousnessKeys;
 import dev.engram.examples.consciousness.ConsciousnessWorkload;
 import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
 import dev.engram.examples.consciousness.ReferenceModel;
+import dev.engram.examples.consciousness.StateVerifier;
+import dev.engram.examples.consciousness.StateVerifier.Verification;
 import dev.engram.journal.SyncPolicy;
 import dev.engram.recovery.RecoveryReport;
 

@@ -1,10 +1,11 @@
 package dev.engram.harness.demo;
 
-import dev.engram.harness.demo.StateVerifier.Verification;
 import dev.engram.engine.Engram;
 import dev.engram.examples.consciousness.ConsciousnessKeys;
 import dev.engram.examples.consciousness.ConsciousnessWorkload;
 import dev.engram.examples.consciousness.ConsciousnessWorkload.Sizes;
+import dev.engram.examples.consciousness.StateVerifier;
+import dev.engram.examples.consciousness.StateVerifier.Verification;
 import dev.engram.journal.SyncPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,4 +1,4 @@
-package dev.engram.harness.demo;
+package dev.engram.examples.consciousness;
 
 import dev.engram.engine.Engram;
 
@@ -11,10 +11,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Compares every live key of an engine with an expected state (the reference model), byte for byte: keys
+ * Compares every live key of an engine with an expected state (the {@link ReferenceModel}'s, or any other map of
+ * key to bytes), byte for byte: keys
  * the engine lacks, keys it has that the model does not, and values that differ (with the first differing
  * byte). Streams the engine's values ({@code forEach}) rather than copying its state. The engine must be
- * quiet while it runs (no writes in flight).
+ * quiet while it runs (no writes in flight). The one state check of the example's tests, the demo's recoverer and
+ * the crash soak.
  */
 public final class StateVerifier
 {
