@@ -45,9 +45,9 @@ public final class BenchState
      */
     public static long putAll(final Engram engram, final String prefix, final int keyCount, final int valueLength)
     {
-        final Delta delta = engram.journal().newDelta();
+        final Delta delta = engram.newDelta();
         final byte[] value = new byte[valueLength];
-        long version = engram.journal().lastAppendedVersion();
+        long version = engram.lastAppendedVersion();
         for (int i = 0; i < keyCount; i++)
         {
             fill(value, i);
@@ -65,11 +65,11 @@ public final class BenchState
     public static long putRandom(final Engram engram, final String prefix, final int keyCount, final int valueLength,
         final long deltas, final long seed)
     {
-        final Delta delta = engram.journal().newDelta();
+        final Delta delta = engram.newDelta();
         final byte[] value = new byte[valueLength];
         final SplittableRandom random = new SplittableRandom(seed);
         final StringBuilder key = new StringBuilder(32);
-        long version = engram.journal().lastAppendedVersion();
+        long version = engram.lastAppendedVersion();
         for (long d = 0; d < deltas; d++)
         {
             final int k = random.nextInt(keyCount);

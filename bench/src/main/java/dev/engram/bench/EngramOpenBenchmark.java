@@ -108,12 +108,12 @@ public class EngramOpenBenchmark
             {
                 BenchState.putAll(engram, PREFIX, keyCount, VALUE_LENGTH);
                 engram.checkpoint();
-                checkpointVersion = engram.store().checkpointVersion();
+                checkpointVersion = engram.checkpointVersion();
                 lastVersion = BenchState.putRandom(engram, PREFIX, keyCount, TAIL_VALUE_LENGTH, tailDeltas, 42);
-                if (engram.store().checkpointVersion() != checkpointVersion)
+                if (engram.checkpointVersion() != checkpointVersion)
                 {
                     throw new IllegalStateException("a checkpoint was taken during the tail: checkpointVersion=" +
-                        engram.store().checkpointVersion() + ", expected " + checkpointVersion);
+                        engram.checkpointVersion() + ", expected " + checkpointVersion);
                 }
                 if (IMAGE_CRASH.equals(image))
                 {

@@ -1,5 +1,6 @@
 package dev.engram.bench;
 
+import dev.engram.engine.internal.EngineInternals;
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
 import dev.engram.journal.EngramSystemProperties;
@@ -88,17 +89,17 @@ public class EngramReadBenchmark
             BenchState.putAll(engram, "ckpt/", keyCount, valueLength);
             final long checkpointed = putTyped(typedCheckpointKeys);
             engram.checkpoint();
-            if (engram.store().checkpointVersion() != checkpointed)
+            if (engram.checkpointVersion() != checkpointed)
             {
-                throw new IllegalStateException("checkpoint holds version=" + engram.store().checkpointVersion() +
+                throw new IllegalStateException("checkpoint holds version=" + engram.checkpointVersion() +
                     ", expected " + checkpointed);
             }
             BenchState.putAll(engram, "live/", keyCount, valueLength);
             putTyped(typedOverlayKeys);
-            if (engram.store().checkpointVersion() != checkpointed || engram.store().overlayBytes() <= 0)
+            if (engram.checkpointVersion() != checkpointed || EngineInternals.store(engram).overlayBytes() <= 0)
             {
                 throw new IllegalStateException("overlay keys were checkpointed or the overlay is empty: checkpointVersion=" +
-                    engram.store().checkpointVersion() + " overlayBytes=" + engram.store().overlayBytes());
+                    engram.checkpointVersion() + " overlayBytes=" + EngineInternals.store(engram).overlayBytes());
             }
             verify();
         }
@@ -165,7 +166,7 @@ public class EngramReadBenchmark
         @Setup(Level.Trial)
         public void open(final ReadState state)
         {
-            reader = state.engram.store().newReader();
+            reader = EngineInternals.store(state.engram).newReader();
             buffer = new UnsafeBuffer(new byte[state.valueLength]);
             keyCount = state.keyCount;
         }

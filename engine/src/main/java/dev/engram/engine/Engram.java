@@ -44,6 +44,12 @@ public final class Engram implements AutoCloseable
 {
     static
     {
+        // the project's benchmarks and tests reach the store through dev.engram.engine.internal, not through Engram
+        dev.engram.engine.internal.EngineInternals.grant(engram -> engram.store);
+    }
+
+    static
+    {
         EngramSystemProperties.apply();
     }
 
@@ -151,14 +157,6 @@ public final class Engram implements AutoCloseable
         final StateStore store = StateStore.open(ctx.state());
         metrics.start(store);
         return new Engram(ctx, store, metrics);
-    }
-
-    /**
-     * @return the journal, for the raw lock-free path ({@code journal().append(delta)}; no metrics recorded).
-     */
-    public Journal journal()
-    {
-        return store.journal();
     }
 
     /**
@@ -551,14 +549,6 @@ public final class Engram implements AutoCloseable
     public EngramMetrics metrics()
     {
         return metrics;
-    }
-
-    /**
-     * @return the underlying store (history, checkpoints).
-     */
-    public StateStore store()
-    {
-        return store;
     }
 
     public CodecRegistry codecs()

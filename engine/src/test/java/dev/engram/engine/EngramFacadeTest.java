@@ -107,4 +107,15 @@ class EngramFacadeTest
             assertEquals(List.of(), engram.repairs());
         }
     }
+    @Test
+    void shouldNotHandOutTheStoreOrTheJournalThatItOwns()
+    {
+        for (final java.lang.reflect.Method method : Engram.class.getMethods())
+        {
+            assertFalse(method.getName().equals("store") || method.getName().equals("journal"),
+                () -> "Engram." + method.getName() + "() would let callers close the engine's parts underneath it");
+            assertFalse(method.getReturnType().getName().equals("dev.engram.recovery.StateStore") ||
+                method.getReturnType().getName().equals("dev.engram.journal.Journal"), method::toString);
+        }
+    }
 }

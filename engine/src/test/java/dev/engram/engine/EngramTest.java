@@ -58,7 +58,7 @@ class EngramTest
 
             final MetricsSnapshot metrics = engram.metrics().snapshot();
             assertEquals(2002, metrics.appendLatency().getTotalCount());
-            assertTrue(metrics.writtenVersion() >= last || engram.journal().awaitWritten(last, 10, TimeUnit.SECONDS));
+            assertTrue(metrics.writtenVersion() >= last || engram.awaitWritten(last, 10, TimeUnit.SECONDS));
             assertTrue(metrics.checkpoints() >= 1 || engram.checkpoint() != null);
             assertTrue(metrics.describe().contains("append n=2002"), metrics.describe());
         }

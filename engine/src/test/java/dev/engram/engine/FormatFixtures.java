@@ -105,7 +105,7 @@ public final class FormatFixtures
                     engram.checkpoint();
                 }
             }
-            engram.journal().awaitWritten(VERSIONS, 10, TimeUnit.SECONDS);
+            engram.awaitWritten(VERSIONS, 10, TimeUnit.SECONDS);
         }
     }
 }

@@ -47,7 +47,7 @@ public final class ConsciousnessCrashChild
             final long recovered = engram.recoveryReport().recoveredVersion();
             final ConsciousnessWorkload workload = new ConsciousnessWorkload(seed, sizes).resumeAfter(recovered);
             report.putLong(RECOVERED_OFFSET, recovered);
-            report.putLong(WRITTEN_OFFSET, engram.journal().writtenVersion());
+            report.putLong(WRITTEN_OFFSET, engram.writtenVersion());
             final long nsPerStep = TimeUnit.SECONDS.toNanos(1) / stepsPerSecond;
             final long startNs = System.nanoTime();
             final long deadline = startNs + TimeUnit.SECONDS.toNanos(120);
@@ -66,8 +66,8 @@ public final class ConsciousnessCrashChild
                     throw new IllegalStateException("step=" + expected + " was committed as version=" + version);
                 }
                 committed++;
-                report.putLong(WRITTEN_OFFSET, engram.journal().writtenVersion());
-                report.putLong(CHECKPOINTS_OFFSET, engram.store().checkpointCount());
+                report.putLong(WRITTEN_OFFSET, engram.writtenVersion());
+                report.putLong(CHECKPOINTS_OFFSET, engram.checkpointCount());
             }
             System.exit(3); // never reached in a test: the parent kills first
         }

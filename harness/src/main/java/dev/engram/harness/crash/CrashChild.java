@@ -48,12 +48,12 @@ public final class CrashChild
                 final long version = workload.step(engram);
                 steps++;
                 oracle.set(ATTEMPTED_OFFSET, version);
-                oracle.set(WRITTEN_ACK_OFFSET, engram.journal().writtenVersion());
-                if (steps % CrashSoakConfig.SYNC_EVERY_STEPS == 0 && engram.journal().awaitSynced(version, 5, TimeUnit.SECONDS))
+                oracle.set(WRITTEN_ACK_OFFSET, engram.writtenVersion());
+                if (steps % CrashSoakConfig.SYNC_EVERY_STEPS == 0 && engram.awaitSynced(version, 5, TimeUnit.SECONDS))
                 {
                     oracle.set(SYNCED_ACK_OFFSET, version);
                 }
-                oracle.set(CHECKPOINTS_OFFSET, engram.store().checkpointCount());
+                oracle.set(CHECKPOINTS_OFFSET, engram.checkpointCount());
             }
         }
     }

@@ -89,7 +89,7 @@ final class DemoWorker
             final long recovered = engram.recoveryReport().recoveredVersion();
             final ConsciousnessWorkload workload = new ConsciousnessWorkload(args.getLong("seed"), sizes).resumeAfter(recovered);
             live.putLong(WorkerLiveDescriptor.RECOVERED_VERSION_OFFSET, recovered);
-            live.putLong(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET, engram.journal().writtenVersion());
+            live.putLong(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET, engram.writtenVersion());
             final DemoWorker worker = new DemoWorker(engram, workload, live, Path.of(args.get("progress")));
             worker.startReporter();
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
@@ -116,7 +116,7 @@ final class DemoWorker
         runPaced(rate, tailSteps, deadlineNs);
         // the tail counts once it is written (in the mapped journal, so it survives the kill), not just appended
         final long tailEnd = workload.nextStep() - 1;
-        while (engram.journal().writtenVersion() < tailEnd && System.nanoTime() < deadlineNs)
+        while (engram.writtenVersion() < tailEnd && System.nanoTime() < deadlineNs)
         {
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
@@ -164,13 +164,13 @@ final class DemoWorker
             throw new IllegalStateException("step=" + expected + " was committed as version=" + version +
                 ": the demo's worker must be the engine's only writer");
         }
-        live.putLong(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET, engram.journal().writtenVersion());
+        live.putLong(WorkerLiveDescriptor.WRITTEN_VERSION_OFFSET, engram.writtenVersion());
         final long committed = stepsCommitted + 1;
         live.putLong(WorkerLiveDescriptor.STEPS_COMMITTED_OFFSET, committed);
         stepsCommitted = committed; // single writer: this thread
         if ((committed & 255) == 0)
         {
-            live.putLong(WorkerLiveDescriptor.CHECKPOINTS_OFFSET, engram.store().checkpointCount());
+            live.putLong(WorkerLiveDescriptor.CHECKPOINTS_OFFSET, engram.checkpointCount());
         }
     }
 

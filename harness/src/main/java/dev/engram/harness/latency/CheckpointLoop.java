@@ -50,11 +50,11 @@ final class CheckpointLoop
         {
             while (running && builds < MAX_BUILDS)
             {
-                final long before = engram.store().checkpointCount();
+                final long before = engram.checkpointCount();
                 final long start = System.nanoTime();
                 engram.checkpoint();
                 final long end = System.nanoTime();
-                if (engram.store().checkpointCount() != before)
+                if (engram.checkpointCount() != before)
                 {
                     startNs[builds] = start;
                     endNs[builds] = end;

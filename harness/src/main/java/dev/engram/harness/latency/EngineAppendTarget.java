@@ -1,5 +1,6 @@
 package dev.engram.harness.latency;
 
+import dev.engram.engine.internal.EngineInternals;
 import dev.engram.engine.Engram;
 import dev.engram.journal.Delta;
 
@@ -55,7 +56,7 @@ final class EngineAppendTarget implements AppendTarget
      */
     void beginRun()
     {
-        runStartVersion = engram.journal().lastAppendedVersion();
+        runStartVersion = engram.lastAppendedVersion();
     }
 
     @Override
@@ -67,7 +68,7 @@ final class EngineAppendTarget implements AppendTarget
     @Override
     public ProducerAppender newProducerAppender()
     {
-        final Delta delta = engram.journal().newDelta();
+        final Delta delta = engram.newDelta();
         final StringBuilder key = new StringBuilder(prefix.length() + 11);
         final byte[] data = new byte[PATCH_LENGTH];
         final int slots = valueLength / PATCH_LENGTH;
@@ -102,7 +103,7 @@ final class EngineAppendTarget implements AppendTarget
     @Override
     public long awaitWrittenNs(final long lastId, final long timeoutNs)
     {
-        return engram.journal().awaitWritten(lastId, timeoutNs, TimeUnit.NANOSECONDS) ? System.nanoTime() : -1;
+        return engram.awaitWritten(lastId, timeoutNs, TimeUnit.NANOSECONDS) ? System.nanoTime() : -1;
     }
 
     @Override
@@ -110,24 +111,24 @@ final class EngineAppendTarget implements AppendTarget
     {
         final long start = runStartVersion;
         final boolean applied = engram.awaitApplied(lastId, APPLIED_TIMEOUT_S, TimeUnit.SECONDS);
-        final long lastAppended = engram.journal().lastAppendedVersion();
+        final long lastAppended = engram.lastAppendedVersion();
         final boolean passed = applied && lastId - start == appends && lastAppended == lastId &&
-            engram.journal().writtenVersion() >= lastId && engram.store().damagedFiles().isEmpty();
+            engram.writtenVersion() >= lastId && engram.damagedFiles().isEmpty();
         return SelfCheck.of(passed, String.format(
             "appends=%d versions %d..%d lastAppendedVersion=%d writtenVersion=%d applied=%b damagedFiles=%s",
-            appends, start + 1, lastId, lastAppended, engram.journal().writtenVersion(), applied, engram.store().damagedFiles()));
+            appends, start + 1, lastId, lastAppended, engram.writtenVersion(), applied, engram.damagedFiles()));
     }
 
     @Override
     public long backPressureEvents()
     {
-        return engram.journal().backPressureEvents();
+        return EngineInternals.store(engram).journal().backPressureEvents();
     }
 
     @Override
     public long ringOccupancy()
     {
-        return engram.journal().ringOccupancy();
+        return EngineInternals.store(engram).journal().ringOccupancy();
     }
 
     @Override

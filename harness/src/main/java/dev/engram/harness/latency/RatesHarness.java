@@ -169,14 +169,14 @@ public final class RatesHarness
             floor = FixedRateRun.run(noOp, producers, rate, warmupNs, measureNs, isolate);
         }
 
-        final long quietCheckpointsBefore = engram.store().checkpointCount();
+        final long quietCheckpointsBefore = engram.checkpointCount();
         target.beginRun();
         final CpuShare quietShare = CpuShare.start(ENGINE_THREADS);
         final LatencyResult quiet = FixedRateRun.run(target, producers, rate, warmupNs, measureNs, isolate);
         final CpuShare.Usage quietCpu = quietShare.stop(Map.of());
-        final long quietCheckpoints = engram.store().checkpointCount() - quietCheckpointsBefore;
+        final long quietCheckpoints = engram.checkpointCount() - quietCheckpointsBefore;
 
-        final long duringCheckpointsBefore = engram.store().checkpointCount();
+        final long duringCheckpointsBefore = engram.checkpointCount();
         target.beginRun();
         final CpuShare duringShare = CpuShare.start(ENGINE_THREADS);
         final CheckpointLoop loop = CheckpointLoop.start(engram);
@@ -191,7 +191,7 @@ public final class RatesHarness
             builds = loop.stop();
         }
         final CpuShare.Usage duringCpu = duringShare.stop(Map.of("checkpoint-builder", builds.cpuNs()));
-        final long duringCheckpoints = engram.store().checkpointCount() - duringCheckpointsBefore;
+        final long duringCheckpoints = engram.checkpointCount() - duringCheckpointsBefore;
         final long windowStart = during.measureStartNs();
         final long windowEnd = windowStart + during.measureNs();
         final int inWindow = builds.overlapping(windowStart, windowEnd);

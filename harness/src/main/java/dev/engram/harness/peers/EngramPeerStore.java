@@ -1,5 +1,6 @@
 package dev.engram.harness.peers;
 
+import dev.engram.engine.internal.EngineInternals;
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
 import dev.engram.recovery.CheckpointInfo;
@@ -60,8 +61,8 @@ final class EngramPeerStore implements PeerStore
         final boolean done = switch (await)
         {
             case NONE -> true;
-            case WRITTEN -> engram.journal().awaitWritten(lastVersion, 60, TimeUnit.SECONDS);
-            case SYNCED -> engram.journal().awaitSynced(lastVersion, 60, TimeUnit.SECONDS);
+            case WRITTEN -> engram.awaitWritten(lastVersion, 60, TimeUnit.SECONDS);
+            case SYNCED -> engram.awaitSynced(lastVersion, 60, TimeUnit.SECONDS);
         };
         if (!done)
         {
@@ -92,22 +93,22 @@ final class EngramPeerStore implements PeerStore
     public long awaitAcknowledged()
     {
         awaitWritten();
-        return engram.journal().writtenVersion();
+        return engram.writtenVersion();
     }
 
     private void awaitWritten()
     {
-        if (!engram.journal().awaitWritten(lastVersion, 10, TimeUnit.MINUTES))
+        if (!engram.awaitWritten(lastVersion, 10, TimeUnit.MINUTES))
         {
             throw new IllegalStateException("version=" + lastVersion + " not written within 10 minutes: written=" +
-                engram.journal().writtenVersion());
+                engram.writtenVersion());
         }
     }
 
     @Override
     public long queueFullEvents()
     {
-        return engram.journal().backPressureEvents();
+        return EngineInternals.store(engram).journal().backPressureEvents();
     }
 
     @Override
@@ -115,8 +116,8 @@ final class EngramPeerStore implements PeerStore
     {
         final Map<String, Object> map = new LinkedHashMap<>();
         map.put("lastVersion", lastVersion);
-        map.put("syncedVersion", engram.journal().syncedVersion());
-        map.put("journalBytes", engram.journal().writtenBytes());
+        map.put("syncedVersion", engram.syncedVersion());
+        map.put("journalBytes", EngineInternals.store(engram).journal().writtenBytes());
         return map;
     }
 }

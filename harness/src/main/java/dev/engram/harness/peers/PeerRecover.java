@@ -1,5 +1,6 @@
 package dev.engram.harness.peers;
 
+import dev.engram.engine.internal.EngineInternals;
 import dev.engram.harness.recovery.SnapshotFile;
 
 import dev.engram.harness.recovery.ChildOutput;
@@ -75,7 +76,7 @@ public final class PeerRecover
                     version = engram.recoveryReport().recoveredVersion();
                     final long readStartNs = System.nanoTime();
                     final StringBuilder key = new StringBuilder(32);
-                    try (StateReader reader = engram.store().newReader())
+                    try (StateReader reader = EngineInternals.store(engram).newReader())
                     {
                         for (int k = 0; k < keys; k++)
                         {

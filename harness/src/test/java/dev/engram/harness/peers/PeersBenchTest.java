@@ -57,7 +57,9 @@ class PeersBenchTest
                 assertEquals(acked, result.verdicts().get(0).recoveredVersion(), result.system().title());
             }
             assertTrue(result.writerValue("latency", "measured") > 0, "latency recorded: " + result.system());
-            assertTrue(result.disk().apparentBytes() > 0, "disk measured: " + result.system());
+            // a system that loses on a crash may not have saved anything yet when a loaded machine kills it
+            assertTrue(result.disk().apparentBytes() > 0 || result.system().losesOnCrash() && result.disk().apparentBytes() == 0,
+                "disk measured: " + result.system());
             assertEquals(result.system() == PeerSystem.ZSTD_SNAPSHOT, result.fullSnapshot() != null, "final-state save: " + result.system());
             if (result.fullSnapshot() != null)
             {
