@@ -37,6 +37,9 @@ import java.util.stream.Stream;
  */
 public final class EngramChild
 {
+    /** The key of the one commit each recover run makes right after open() returns (not one of the user/* keys). */
+    static final String FIRST_COMMIT_KEY = "bench/first-commit-after-open";
+
     /** Ring slots for the build: 1 KiB PUT frames fit a slot (the default 512 B slot takes the oversize path). */
     static final int BUILD_RING_SLOT_LENGTH = 2048;
     static final int BUILD_RING_SLOT_COUNT = 16 * 1024;
@@ -150,7 +153,7 @@ public final class EngramChild
     private static void recover(final long mainEntryWallMs, final Path dir, final int keyCount, final long expectedChecksum,
         final long expectedVersion, final String mode, final Path tmp) throws IOException
     {
-        final boolean mx = !mode.equals("cold");
+        final boolean mx = !mode.equals("cold") && !mode.equals("writable");
         long warmUpMs = 0;
         if (mode.equals("warm"))
         {
@@ -167,6 +170,20 @@ public final class EngramChild
         final StateStore store = StateStore.open(new StateContext().directory(dir).background(false));
         final long openNs = System.nanoTime() - openStartNs;
         final long readyWallMs = System.currentTimeMillis();
+        // issue 14 "writable at once": one commit right after open() returns, and how long until it is written (it
+        // then survives a crash of this process); its key is outside the user/* keys the checksum covers
+        final boolean writable = mode.equals("writable");
+        final long readyNs = System.nanoTime();
+        final long firstVersion = writable ? store.journal().append(store.journal().newDelta().put(FIRST_COMMIT_KEY, new byte[8])) : 0;
+        final long[] firstWrittenNs = {-1};
+        final Thread firstWaiter = new Thread(() ->
+        {
+            if (writable && store.journal().awaitWritten(firstVersion, 5, TimeUnit.MINUTES))
+            {
+                firstWrittenNs[0] = System.nanoTime() - readyNs;
+            }
+        }, "first-commit-waiter");
+        firstWaiter.start();
         if (sampler != null)
         {
             sampler.close();
@@ -190,6 +207,14 @@ public final class EngramChild
 
         // the journal's queue opens in the background after a fast-path recovery: how long it took (waits for it)
         final long queueOpenNs = store.journal().openReport().openNs();
+        try
+        {
+            firstWaiter.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         final RecoveryReport report = store.recoveryReport();
         for (final String line : report.describe().split("\n"))
         {
@@ -199,8 +224,11 @@ public final class EngramChild
         ChildOutput.record("recovered",
             "openNs", openNs, "readyWallMs", readyWallMs, "jvmStartMs", jvmStartMs, "mainEntryWallMs", mainEntryWallMs,
             "readNs", readNs, "count", read.count, "missing", read.missing, "checksum", read.checksum,
+            // a writable run adds its one first commit, so each later one recovers a version more
             "ok", read.count == keyCount && read.missing == 0 && read.checksum == expectedChecksum &&
-                report.recoveredVersion() == expectedVersion,
+                (writable ? report.recoveredVersion() >= expectedVersion && firstWrittenNs[0] >= 0 :
+                    report.recoveredVersion() == expectedVersion),
+            "firstCommitWrittenMs", firstWrittenNs[0] < 0 ? -1 : firstWrittenNs[0] / 1_000_000.0,
             "reportReadyNs", report.readyNs(), "journalOpenNs", report.journalOpenNs(), "queueOpenNs", queueOpenNs,
             "replayPath", report.replayPath().startsWith("fast") ? "fast" : "full",
             "checkpointOpenNs", report.checkpointOpenNs(), "replayNs", report.replayNs(),

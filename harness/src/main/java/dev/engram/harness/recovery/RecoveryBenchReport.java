@@ -151,7 +151,8 @@ final class RecoveryBenchReport
         final TextTable table = new TextTable("state", "open()", "journal open before ready",
             "journal queue open (background after ready on the fast path)", "checkpoint open", "tail replay",
             "rest of recovery", "outside the report", "JVM start to main()", "spawn to ready",
-            "classes loaded / JIT ms / GC ms in open() (mx run)", "open() after warm-up (warm run)");
+            "classes loaded / JIT ms / GC ms in open() (mx run)", "open() after warm-up (warm run)",
+            "first commit written after open() returned (ms, median / max of the writable runs)");
         for (final Map.Entry<Long, EngramRun.Result> entry : engram.entrySet())
         {
             final EngramRun.Result e = entry.getValue();
@@ -170,7 +171,8 @@ final class RecoveryBenchReport
                     Samples.get(mx, "compileMsDuringOpen"), Samples.get(mx, "gcMsDuringOpen"), Samples.ms(Samples.get(mx, "openNs"))),
                 warm == null ? "-" : String.format("%s ms (journal %s, checkpoint %s, replay %s)", Samples.ms(Samples.get(warm, "openNs")),
                     Samples.ms(Samples.get(warm, "journalOpenNs")), Samples.ms(Samples.get(warm, "checkpointOpenNs")),
-                    Samples.ms(Samples.get(warm, "replayNs"))));
+                    Samples.ms(Samples.get(warm, "replayNs"))),
+                e.writable().isEmpty() ? "-" : e.firstCommitWrittenMs().median() + " / " + e.firstCommitWrittenMs().max());
         }
         return table;
     }

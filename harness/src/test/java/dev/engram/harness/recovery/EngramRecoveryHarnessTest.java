@@ -47,6 +47,16 @@ class EngramRecoveryHarnessTest
             assertTrue(Samples.get(rep, "openNs") > 0 && Samples.get(rep, "readNs") > 0, () -> "timings: " + rep);
             assertTrue(Samples.get(rep, "readyWallMs") >= Samples.get(rep, "jvmStartMs"), () -> "ready after JVM start: " + rep);
         }
+        // the writable runs: one commit right after open() returns, written (survives a crash) and timed
+        assertEquals(2, result.writable().size());
+        long version = Long.parseLong(result.reps().get(0).get("recoveredVersion"));
+        for (final Map<String, String> run : result.writable())
+        {
+            assertEquals("true", run.get("ok"), () -> "self-check: " + run);
+            assertEquals(version, Long.parseLong(run.get("recoveredVersion")), () -> "the commit of the run before survived: " + run);
+            assertTrue(Double.parseDouble(run.get("firstCommitWrittenMs")) >= 0, () -> "first commit written: " + run);
+            version++;
+        }
         assertTrue(Files.exists(dir.resolve("logs").resolve("engram-build-2mib.out")), "child logs kept");
     }
 
