@@ -4,7 +4,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import static dev.engram.journal.DeltaFrameDescriptor.*;
+import static dev.engram.journal.DeltaFrameDescriptor.TRIM_FRAME_LENGTH;
 
 /**
  * The part of a {@link Journal} that needs the Chronicle queue: the store, the writer agent that drains the
@@ -148,15 +148,8 @@ final class JournalBackend
     {
         final JournalReader.TailScan tail = opened.tail;
         final UnsafeBuffer trim = new UnsafeBuffer(new byte[TRIM_FRAME_LENGTH]);
-        trim.putInt(FRAME_LENGTH_OFFSET, TRIM_FRAME_LENGTH);
-        trim.putByte(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
-        trim.putByte(FLAGS_OFFSET, FLAG_TRIM);
-        trim.putShort(OP_COUNT_OFFSET, (short)0);
-        trim.putLong(VERSION_OFFSET, tail.lastVersion);
-        trim.putLong(TIMESTAMP_OFFSET, System.currentTimeMillis() * 1_000_000L);
-        trim.putLong(TRIM_FIRST_INDEX_OFFSET, tail.tornFirstIndex);
-        trim.putLong(TRIM_LAST_INDEX_OFFSET, tail.tornLastIndex);
-        trim.putInt(crcOffset(TRIM_FRAME_LENGTH), new FrameChecksum().compute(trim, 0, TRIM_FRAME_LENGTH - CRC_LENGTH));
+        DeltaFrameEncoder.encodeTrim(trim, 0, tail.lastVersion, tail.tornFirstIndex, tail.tornLastIndex,
+            System.currentTimeMillis() * 1_000_000L, new FrameChecksum());
         try (ExcerptAppender appender = opened.store.queue().createAppender())
         {
             try (DocumentContext dc = appender.writingDocument())

@@ -11,15 +11,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
 
-import static dev.engram.journal.DeltaFrameDescriptor.*;
+import static dev.engram.journal.DeltaFrameDescriptor.FRAME_LENGTH_OFFSET;
+import static dev.engram.journal.DeltaFrameDescriptor.VERSION_OFFSET;
 import static dev.engram.journal.DeltaRingDescriptor.SLOT_FLAG_ARENA;
 import static dev.engram.journal.DeltaRingDescriptor.SLOT_FLAG_OVERSIZE;
 
 /**
  * The journal thread: the only owner of the Chronicle appender. Drains the ring in sequence order,
- * stamps each frame's time and CRC32C, appends it as one excerpt, then publishes the written version
- * and frees the slots. A frame that cannot be written stops the writer with the failure recorded;
- * nothing is skipped.
+ * seals each frame (its time and CRC32C: {@link DeltaFrameEncoder#seal}), appends it as one excerpt, then
+ * publishes the written version and frees the slots. A frame that cannot be written stops the writer with the
+ * failure recorded; nothing is skipped.
  */
 final class JournalWriterAgent implements Runnable
 {
@@ -206,8 +207,7 @@ final class JournalWriterAgent implements Runnable
             throw new IllegalStateException("ring slot out of order: expected version=" + version +
                 " found version=" + storedVersion + " frameLength=" + length);
         }
-        frame.putLong(offset + TIMESTAMP_OFFSET, clock.nanoTime());
-        frame.putInt(offset + crcOffset(length), checksum.compute(frame, offset, length - CRC_LENGTH));
+        DeltaFrameEncoder.seal(frame, offset, length, clock.nanoTime(), checksum);
         bytesWritten += length;
         final int frameCycle;
         try (DocumentContext dc = appender.writingDocument())
