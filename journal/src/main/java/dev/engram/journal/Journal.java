@@ -1,15 +1,7 @@
 package dev.engram.journal;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.util.NavigableSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-
-import static dev.engram.journal.DeltaFrameDescriptor.*;
 
 /**
  * The journal: deltas in, dense versions out, frames on disk in a Chronicle Queue.
@@ -35,58 +27,49 @@ public final class Journal implements AutoCloseable
 
     private static final String LOCK_FILE = "engram-journal.lock";
 
+    // a facade over one part per role: producers (DeltaPublisher, JournalBackPressure), the queue open or opening
+    // (JournalOpening -> JournalBackend: writer agent, syncer, store), progress and waits (JournalProgress),
+    // retention (JournalRetention); frames are written by DeltaFrameEncoder only
     private final JournalContext ctx;
     private final DirectoryLock lock;
     private final ManyToOneDeltaRing ring;
-    private final UnsafeBuffer ringBuffer;
     private final long baseVersion;
-    private final int maxFrameLength;
     private final JournalProgress progress;
+    private final JournalOpening opening;
+    private final JournalBackPressure backPressure;
+    private final DeltaPublisher publisher;
     private final Thread writerThread;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong backPressureEvents = new AtomicLong();
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Journal.class);
-    /** WARNs about the same condition at most this often. */
-    private static final long WARN_INTERVAL_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    private volatile long lastBackPressureWarnNs;
-    private final AtomicLong heapFrames = new AtomicLong();
-    private final CountDownLatch backendReady = new CountDownLatch(1);
-    private final AtomicLong pendingSyncRequest = new AtomicLong();
-    private volatile JournalBackend backend;
-    private volatile boolean stopRequested;
+    /** The journal's bookkeeping files as {@link #open} found them (null for a background open). */
+    private BookkeepingFiles bookkeepingBeforeOpen;
 
     /**
      * @param opened the queue, already open ({@link #open}), or null: then the writer thread opens it first and
      *               expects it to end at {@code baseVersion} ({@link #openInBackground}).
      */
-    /** The journal's bookkeeping files as {@link #open} found them (null for a background open). */
-    private BookkeepingFiles bookkeepingBeforeOpen;
-
     private Journal(final JournalContext ctx, final DirectoryLock lock, final JournalBackend.OpenedStore opened,
         final long baseVersion, final long startNs, final Runnable beforeOpen)
     {
         this.ctx = ctx;
         this.lock = lock;
         this.baseVersion = baseVersion;
-        this.maxFrameLength = ctx.maxDeltaLength();
         this.ring = new ManyToOneDeltaRing(ctx.ringSlotCount(), ctx.ringSlotLength(), ctx.ringArenaLength());
-        this.ringBuffer = ring.buffer();
         this.progress = new JournalProgress(baseVersion, ring::close, ctx.writerSpinAfterWaitNs());
         this.progress.synced(baseVersion);
+        this.opening = new JournalOpening(ctx, ring, baseVersion, progress);
+        this.backPressure = new JournalBackPressure(ctx, ring, opening);
+        this.publisher = new DeltaPublisher(ctx, ring, baseVersion, progress, backPressure);
         final Runnable writerBody;
         if (opened != null)
         {
             // opened on the caller's thread, which paid the queue's open already: the arena too, so no large
             // delta appended right after open takes the heap path (a background open leaves it to the writer)
             ring.allocateArena();
-            final JournalBackend started = JournalBackend.start(ctx, opened, ring, baseVersion, progress);
-            backend = started;
-            backendReady.countDown();
-            writerBody = started.writer;
+            writerBody = opening.opened(JournalBackend.start(ctx, opened, ring, baseVersion, progress)).writer;
         }
         else
         {
-            writerBody = () -> openThenWrite(startNs, beforeOpen);
+            writerBody = () -> opening.openThenWrite(startNs, beforeOpen);
         }
         this.writerThread = new Thread(() ->
         {
@@ -183,101 +166,13 @@ public final class Journal implements AutoCloseable
         }
     }
 
-    private void openThenWrite(final long startNs, final Runnable beforeOpen)
-    {
-        final JournalBackend started;
-        try
-        {
-            beforeOpen.run();
-            final JournalBackend.OpenedStore opened = JournalBackend.openStore(ctx, startNs);
-            try
-            {
-                final JournalReader.TailScan tail = opened.tail;
-                if (tail.lastVersion != baseVersion || tail.tornFrames > 0)
-                {
-                    throw new JournalException("journal opened in the background ends at version=" + tail.lastVersion +
-                        " with " + tail.tornFrames + " torn frame(s), but it was opened to continue after version=" +
-                        baseVersion + " (the caller's scan of " + ctx.directory() + " disagrees with the queue); " +
-                        "nothing was written");
-                }
-                started = JournalBackend.start(ctx, opened, ring, baseVersion, progress);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                opened.store.close();
-                throw ex;
-            }
-        }
-        catch (final Throwable ex)
-        {
-            progress.fail(ex instanceof JournalException journalException ? journalException :
-                new JournalException("journal queue in " + ctx.directory() + " failed to open in the background (its " +
-                    "metadata.cq4t or a cycle file's header may be damaged): " + ex, ex));
-            progress.writerStopped();
-            backendReady.countDown();
-            return;
-        }
-        backend = started;
-        backendReady.countDown();
-        final long pending = pendingSyncRequest.get();
-        if (pending > 0)
-        {
-            started.syncer.request(pending);
-        }
-        if (stopRequested)
-        {
-            started.writer.stop();
-        }
-        started.writer.run();
-    }
-
-    /**
-     * @return the backend, once the queue is open (waits for a background open).
-     * @throws JournalException if the queue failed to open.
-     */
-    private JournalBackend backend()
-    {
-        JournalBackend current = backend;
-        if (current != null)
-        {
-            return current;
-        }
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                backendReady.await();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
-        current = backend;
-        if (current == null)
-        {
-            final JournalException failure = progress.failure();
-            throw new JournalException("journal queue did not open in " + ctx.directory() + " (its metadata file " +
-                ctx.directory().resolve("metadata.cq4t") + " or a cycle file may be damaged): " + failure.getMessage() +
-                "; nothing appended since open() was written: close the store, move the damaged file aside " +
-                "(Chronicle rebuilds metadata.cq4t from the cycle files) and reopen", failure);
-        }
-        return current;
-    }
-
     /**
      * @return true once the Chronicle queue is open (at once for {@link #open}); false while a background open
      *         runs, or if it failed.
      */
     public boolean isQueueOpen()
     {
-        return backend != null;
+        return opening.isOpen();
     }
 
     /**
@@ -301,30 +196,7 @@ public final class Journal implements AutoCloseable
      */
     public long append(final Delta delta)
     {
-        final int frameLength = checkDelta(delta);
-        final FrameArena arena = arenaFor(frameLength);
-        if (arena != null)
-        {
-            // the arena record first, then the slot: a producer holding a slot never waits for the arena, so
-            // the journal thread, which frees the arena as it drains slots, is never waiting on a waiter
-            long position = arena.tryClaim(frameLength);
-            if (position == FrameArena.FULL)
-            {
-                position = claimArenaSlowPath(arena, frameLength);
-            }
-            final long sequence;
-            try
-            {
-                sequence = claimSlot();
-            }
-            catch (final RuntimeException ex)
-            {
-                arena.abandon(position, frameLength);
-                throw ex;
-            }
-            return publishToArena(arena, sequence, delta, frameLength, position);
-        }
-        return publish(claimSlot(), delta, frameLength);
+        return publisher.append(delta);
     }
 
     /**
@@ -335,267 +207,7 @@ public final class Journal implements AutoCloseable
      */
     public long tryAppend(final Delta delta)
     {
-        final int frameLength = checkDelta(delta);
-        final FrameArena arena = arenaFor(frameLength);
-        final long position = arena == null ? FrameArena.FULL : arena.tryClaim(frameLength);
-        if (arena != null && position == FrameArena.FULL)
-        {
-            if (ring.isClosed())
-            {
-                throw closedException();
-            }
-            backPressureEvents.incrementAndGet();
-            return BACK_PRESSURED;
-        }
-        final long sequence = ring.tryClaim();
-        if (sequence < 0 && arena != null)
-        {
-            arena.abandon(position, frameLength);
-        }
-        if (sequence == ManyToOneDeltaRing.INSUFFICIENT_CAPACITY)
-        {
-            backPressureEvents.incrementAndGet();
-            return BACK_PRESSURED;
-        }
-        if (sequence == ManyToOneDeltaRing.CLOSED)
-        {
-            throw closedException();
-        }
-        return arena != null ? publishToArena(arena, sequence, delta, frameLength, position) : publish(sequence, delta, frameLength);
-    }
-
-    /**
-     * @return the ring's arena if a frame of this length travels through it, else null (it fits a slot; it is
-     *         longer than the arena takes; or the journal thread has not allocated the arena yet).
-     */
-    private FrameArena arenaFor(final int frameLength)
-    {
-        if (frameLength <= ring.maxInlineFrameLength())
-        {
-            return null;
-        }
-        final FrameArena arena = ring.arena();
-        return arena != null && frameLength <= arena.maxFrameLength() ? arena : null;
-    }
-
-    private int checkDelta(final Delta delta)
-    {
-        if (delta == null)
-        {
-            throw new IllegalArgumentException("delta must not be null");
-        }
-        if (delta.opCount() == 0)
-        {
-            throw new IllegalArgumentException("delta has no ops");
-        }
-        final int frameLength = delta.frameLength();
-        if (frameLength > maxFrameLength)
-        {
-            throw new IllegalArgumentException("delta too large: frameLength=" + frameLength + " maxDeltaLength=" + maxFrameLength);
-        }
-        return frameLength;
-    }
-
-    private long claimSlot()
-    {
-        final long sequence = ring.tryClaim();
-        if (sequence >= 0)
-        {
-            return sequence;
-        }
-        if (sequence == ManyToOneDeltaRing.CLOSED)
-        {
-            throw closedException();
-        }
-        final long deadline = startBackPressure();
-        for (int attempts = 0; ; attempts++)
-        {
-            final long next = ring.tryClaim();
-            if (next >= 0)
-            {
-                return next;
-            }
-            if (next == ManyToOneDeltaRing.CLOSED)
-            {
-                throw closedException();
-            }
-            backOff(attempts, deadline);
-        }
-    }
-
-    private long claimArenaSlowPath(final FrameArena arena, final int frameLength)
-    {
-        if (ring.isClosed())
-        {
-            throw closedException();
-        }
-        final long deadline = startBackPressure();
-        for (int attempts = 0; ; attempts++)
-        {
-            final long position = arena.tryClaim(frameLength);
-            if (position != FrameArena.FULL)
-            {
-                return position;
-            }
-            if (ring.isClosed())
-            {
-                throw closedException();
-            }
-            backOff(attempts, deadline);
-        }
-    }
-
-    /**
-     * Count a back-pressure event and apply the policy: FAIL_FAST throws, WAIT returns its deadline.
-     */
-    private long startBackPressure()
-    {
-        final long events = backPressureEvents.incrementAndGet();
-        final long now = System.nanoTime();
-        final long last = lastBackPressureWarnNs;
-        if (last == 0 || now - last >= WARN_INTERVAL_NS)
-        {
-            lastBackPressureWarnNs = now;   // a race may log twice: harmless
-            LOG.warn("journal ring full in {}: producers {} ({} back-pressure events so far); the journal thread is " +
-                "behind{}: lower the rate, enlarge ringSlotCount or check the disk", ctx.directory(),
-                ctx.backPressurePolicy() == BackPressurePolicy.FAIL_FAST ? "are refused (FAIL_FAST)" : "wait up to " +
-                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(ctx.backPressureTimeoutNs()) + " ms", events,
-                backend == null ? " (its Chronicle queue is still opening)" : "");
-        }
-        if (ctx.backPressurePolicy() == BackPressurePolicy.FAIL_FAST)
-        {
-            throw backPressureException();
-        }
-        return System.nanoTime() + ctx.backPressureTimeoutNs();
-    }
-
-    private void backOff(final int attempts, final long deadline)
-    {
-        if (System.nanoTime() - deadline >= 0)
-        {
-            throw backPressureException();
-        }
-        if (attempts < 64)
-        {
-            Thread.onSpinWait();
-        }
-        else if (attempts < 80)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(1_000);
-        }
-    }
-
-    private long publish(final long sequence, final Delta delta, final int frameLength)
-    {
-        final long version = baseVersion + sequence + 1;
-        if (frameLength > ring.maxInlineFrameLength())
-        {
-            heapFrames.incrementAndGet();
-            publishOversize(sequence, version, delta, frameLength);
-            return version;
-        }
-        final int offset = ring.frameOffset(sequence);
-        int published = MIN_FRAME_LENGTH;
-        try
-        {
-            published = encode(ringBuffer, offset, delta, frameLength, version);
-        }
-        finally
-        {
-            ring.publish(sequence, published);   // even after a failed copy (an aborted frame): the ring never wedges
-        }
-        return version;
-    }
-
-    private long publishToArena(final FrameArena arena, final long sequence, final Delta delta, final int frameLength,
-        final long position)
-    {
-        final long version = baseVersion + sequence + 1;
-        int published = MIN_FRAME_LENGTH;
-        try
-        {
-            published = encode(arena.buffer(), arena.frameOffset(position, frameLength), delta, frameLength, version);
-        }
-        finally
-        {
-            ring.publishArena(sequence, published, position, frameLength);
-        }
-        return version;
-    }
-
-    /**
-     * Encode a delta's frame at {@code offset}; if that fails, leave an aborted (empty) frame of
-     * {@code MIN_FRAME_LENGTH} there for the caller to publish, and rethrow.
-     *
-     * @return {@code frameLength}.
-     */
-    private static int encode(final UnsafeBuffer buffer, final int offset, final Delta delta, final int frameLength,
-        final long version)
-    {
-        try
-        {
-            delta.copyOpsTo(buffer, offset + HEADER_LENGTH);
-            writeHeader(buffer, offset, frameLength, delta.opCount(), version, (byte)0);
-            return frameLength;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            writeHeader(buffer, offset, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
-            throw ex;
-        }
-    }
-
-    private void publishOversize(final long sequence, final long version, final Delta delta, final int frameLength)
-    {
-        byte[] frame = null;
-        try
-        {
-            frame = new byte[frameLength];
-            final UnsafeBuffer buffer = new UnsafeBuffer(frame);
-            delta.copyOpsTo(buffer, HEADER_LENGTH);
-            writeHeader(buffer, 0, frameLength, delta.opCount(), version, (byte)0);
-        }
-        finally
-        {
-            if (frame == null || frame.length != frameLength || new UnsafeBuffer(frame).getLong(VERSION_OFFSET) != version)
-            {
-                frame = new byte[MIN_FRAME_LENGTH];
-                writeHeader(new UnsafeBuffer(frame), 0, MIN_FRAME_LENGTH, 0, version, FLAG_ABORTED);
-            }
-            ring.publishOversize(sequence, frame);
-        }
-    }
-
-    private static void writeHeader(
-        final UnsafeBuffer buffer, final int offset, final int frameLength, final int opCount, final long version, final byte flags)
-    {
-        buffer.putInt(offset + FRAME_LENGTH_OFFSET, frameLength);
-        buffer.putByte(offset + FORMAT_VERSION_OFFSET, FORMAT_VERSION);
-        buffer.putByte(offset + FLAGS_OFFSET, flags);
-        buffer.putShort(offset + OP_COUNT_OFFSET, (short)opCount);
-        buffer.putLong(offset + VERSION_OFFSET, version);
-        buffer.putLong(offset + TIMESTAMP_OFFSET, 0);
-    }
-
-    private RuntimeException closedException()
-    {
-        final JournalException failure = progress.failure();
-        if (failure != null)
-        {
-            return new JournalException("journal failed: " + failure.getMessage(), failure);
-        }
-        return new IllegalStateException("journal is closed: directory=" + ctx.directory());
-    }
-
-    private JournalBackPressureException backPressureException()
-    {
-        return new JournalBackPressureException("journal ring full: slots=" + ring.slotCount() + " policy=" +
-            ctx.backPressurePolicy() + " timeoutNs=" + ctx.backPressureTimeoutNs() +
-            " (the journal thread is behind: lower the rate, enlarge ringSlotCount or check the disk)");
+        return publisher.tryAppend(delta);
     }
 
     /**
@@ -661,35 +273,8 @@ public final class Journal implements AutoCloseable
             return true;
         }
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        JournalBackend current = backend;
-        if (current == null)
-        {
-            try
-            {
-                if (!backendReady.await(timeout, unit))
-                {
-                    return false;
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            current = backend();
-        }
-        // a sync forces only what is written: wait for the writer, then lead the force if none is running
-        if (!progress.await(false, version, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
-        {
-            return false;
-        }
-        if (current.syncer.forceIfIdle(version))
-        {
-            progress.wakeWriter();   // a caller syncing each put appends again at once: have the writer looking
-            return true;
-        }
-        current.syncer.request(version);
-        return progress.await(true, version, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        final JournalBackend current = opening.awaitBackend(timeout, unit);
+        return current != null && current.syncer.awaitSynced(version, deadline);
     }
 
     /**
@@ -697,19 +282,7 @@ public final class Journal implements AutoCloseable
      */
     public void requestSync()
     {
-        final long version = lastAppendedVersion();
-        final JournalBackend current = backend;
-        if (current != null)
-        {
-            current.syncer.request(version);
-            return;
-        }
-        pendingSyncRequest.accumulateAndGet(version, Math::max);
-        final JournalBackend opened = backend;   // opened meanwhile: it may have read the request before it was set
-        if (opened != null)
-        {
-            opened.syncer.request(version);
-        }
+        opening.requestSync(lastAppendedVersion());
     }
 
     /**
@@ -718,7 +291,7 @@ public final class Journal implements AutoCloseable
     public JournalReader newReader()
     {
         ensureOpen();
-        return new JournalReader(backend().store);
+        return new JournalReader(opening.backend().store);
     }
 
     /**
@@ -727,7 +300,7 @@ public final class Journal implements AutoCloseable
     public JournalMappedFiles newMappedFiles()
     {
         ensureOpen();
-        return new JournalMappedFiles(backend().store.cycleFiles());
+        return new JournalMappedFiles(opening.backend().store.cycleFiles());
     }
 
     /**
@@ -735,7 +308,7 @@ public final class Journal implements AutoCloseable
      */
     public JournalOpenReport openReport()
     {
-        return backend().openReport;
+        return opening.backend().openReport;
     }
 
     /**
@@ -749,7 +322,7 @@ public final class Journal implements AutoCloseable
      */
     public void closeRefusedOpen(final Throwable refusal)
     {
-        final JournalBackend current = backend;
+        final JournalBackend current = opening.current();
         final boolean untouched = bookkeepingBeforeOpen != null && current != null &&
             current.openReport.tornFrames() == 0 && current.openReport.discardedCycleFiles().isEmpty() &&
             current.openReport.losses().isEmpty() && current.openReport.metadataRebuilt() == null &&
@@ -783,7 +356,7 @@ public final class Journal implements AutoCloseable
      */
     public long backPressureEvents()
     {
-        return backPressureEvents.get();
+        return backPressure.events();
     }
 
     /**
@@ -794,7 +367,7 @@ public final class Journal implements AutoCloseable
      */
     public long heapFrameCount()
     {
-        return heapFrames.get();
+        return publisher.heapFrameCount();
     }
 
     /**
@@ -810,7 +383,7 @@ public final class Journal implements AutoCloseable
      */
     public long syncCount()
     {
-        final JournalBackend current = backend;
+        final JournalBackend current = opening.current();
         return current == null ? 0 : current.syncer.forceCount();
     }
 
@@ -824,65 +397,8 @@ public final class Journal implements AutoCloseable
     public synchronized int truncateBefore(final long version)
     {
         ensureOpen();
-        final ChronicleJournalStore store = backend().store;
-        final NavigableSet<Long> cycles = store.cycles();
-        if (cycles.size() < 2)
-        {
-            return 0;
-        }
-        int removed = 0;
-        try (JournalReader reader = new JournalReader(store))
-        {
-            final net.openhft.chronicle.queue.ExcerptTailer tailer = store.queue().createTailer();
-            try
-            {
-                final Long[] ordered = cycles.toArray(new Long[0]);
-                // the first version of each cycle (-1: no frame, e.g. a cycle file a kill -9 left empty)
-                final long[] firstVersions = new long[ordered.length];
-                for (int i = 0; i < ordered.length; i++)
-                {
-                    firstVersions[i] = reader.firstVersionOf(tailer, ordered[i].intValue());
-                }
-                final java.util.List<Integer> removable = new java.util.ArrayList<>();
-                for (int i = 0; i < ordered.length - 1; i++)
-                {
-                    // a cycle can go once the next cycle that holds frames starts at or before the version:
-                    // frameless cycles in between hold nothing and do not stop retention
-                    long nextFirst = -1;
-                    for (int j = i + 1; j < ordered.length && nextFirst < 0; j++)
-                    {
-                        nextFirst = firstVersions[j];
-                    }
-                    if (nextFirst < 0 || nextFirst > version)
-                    {
-                        break;
-                    }
-                    removable.add(ordered[i].intValue());
-                }
-                if (!removable.isEmpty())
-                {
-                    // unlisted first: a crash before the deletes leaves files the next open lists again, not a loss
-                    backend().manifest.removeCycles(removable);
-                }
-                for (final int cycle : removable)
-                {
-                    final java.io.File file = store.fileForCycle(cycle);
-                    if (file != null && file.exists())
-                    {
-                        tailer.toEnd();
-                        store.deleteCycleFile(file);
-                        removed++;
-                    }
-                }
-                removed += store.deleteDiscardedCycleFiles();
-            }
-            finally
-            {
-                tailer.close();
-            }
-        }
-        store.queue().refreshDirectoryListing();
-        return removed;
+        final JournalBackend current = opening.backend();
+        return JournalRetention.truncateBefore(current.store, current.manifest, version);
     }
 
     private void ensureOpen()
@@ -914,15 +430,10 @@ public final class Journal implements AutoCloseable
             return;
         }
         ring.close();
-        stopRequested = true;
-        final JournalBackend opening = backend;
-        if (opening != null)
-        {
-            opening.writer.stop();
-        }
+        opening.stopWriter();
         progress.wakeWriter();   // it may be parked for want of frames
         Threads.joinUninterruptibly(writerThread);   // a background open finishes first, then the writer drains what was appended
-        final JournalBackend current = backend;
+        final JournalBackend current = opening.current();
         if (current != null)
         {
             current.syncer.stop();

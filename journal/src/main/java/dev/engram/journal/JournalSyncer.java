@@ -183,6 +183,32 @@ final class JournalSyncer implements Runnable
     }
 
     /**
+     * A caller's wait for {@code version} to be synced ({@link Journal#awaitSynced}): once it is written, force it
+     * on the calling thread if no force is running ({@link #forceIfIdle}); otherwise ask this thread and wait for
+     * the running or the next force (group commit with the other waiters).
+     *
+     * @param version    appended already.
+     * @param deadlineNs the {@link System#nanoTime()} to give up at.
+     * @return true if it was synced, false on timeout.
+     * @throws JournalException if the journal failed first.
+     */
+    boolean awaitSynced(final long version, final long deadlineNs)
+    {
+        // a sync forces only what is written: wait for the writer, then lead the force if none is running
+        if (!progress.await(false, version, Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS))
+        {
+            return false;
+        }
+        if (forceIfIdle(version))
+        {
+            progress.wakeWriter();   // a caller syncing each put appends again at once: have the writer looking
+            return true;
+        }
+        request(version);
+        return progress.await(true, version, Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /**
      * A caller of {@code awaitSynced} leads a group commit: if no force is running, force on the calling thread
      * everything written so far (it covers {@code version}), sparing the wake-ups of the sync thread and of the
      * caller after it. Callers that find a force running wait for it instead (and ask the sync thread, in case it
