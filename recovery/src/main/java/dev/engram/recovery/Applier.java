@@ -44,6 +44,16 @@ final class Applier implements Runnable
     private volatile String stalledReason;
     private final java.util.function.Consumer<CheckpointCorruptionException> onDamagedBase;
     private volatile FrameQuarantine.Listener quarantine = FrameQuarantine.NONE;
+    /**
+     * How long the follower may find nothing while the journal says a later version is written before it is positioned
+     * again ({@link JournalReader#follow}), and then before the applier fails naming the journal: a frame written is
+     * visible to a reader at once, so this is never a slow machine, only a reader Chronicle positioned wrongly (a
+     * bit flipped in the newest cycle file's Chronicle header: fault case 45 of seed 22107920710523 waited forever,
+     * the store reading but never applying a write, and saying nothing).
+     */
+    static final long NOTHING_TO_READ_NS = TimeUnit.SECONDS.toNanos(10);
+    private long nothingToReadSinceNs;
+    private boolean followedAgain;
 
     /**
      * @param onDamagedBase told when a frame cannot be applied because the base has a damaged block: the applier
@@ -161,6 +171,11 @@ final class Applier implements Runnable
                 if (n > 0)
                 {
                     applied(indexer.lastVersion());
+                    nothingToReadSinceNs = 0;
+                }
+                else
+                {
+                    checkTheFollowerSeesWhatIsWritten();
                 }
                 idle.idle(n);
             }
@@ -185,6 +200,44 @@ final class Applier implements Runnable
                 follower.close();
             }
         }
+    }
+
+    /**
+     * The journal wrote a version the follower does not find: after {@link #NOTHING_TO_READ_NS}, position the follower
+     * again; after that long again, fail naming the journal directory (every wait for a version then says so).
+     */
+    private void checkTheFollowerSeesWhatIsWritten()
+    {
+        if (journal.writtenVersion() <= appliedVersion)
+        {
+            nothingToReadSinceNs = 0;
+            return;
+        }
+        final long now = System.nanoTime();
+        if (nothingToReadSinceNs == 0)
+        {
+            nothingToReadSinceNs = now;
+            return;
+        }
+        if (now - nothingToReadSinceNs < NOTHING_TO_READ_NS)
+        {
+            return;
+        }
+        if (!followedAgain)
+        {
+            followedAgain = true;
+            nothingToReadSinceNs = now;
+            org.slf4j.LoggerFactory.getLogger(Applier.class).warn("applier in {}: the journal wrote version={} but its " +
+                "reader found nothing after version={} for {} s: positioning it again", journal.directory(),
+                journal.writtenVersion(), appliedVersion, TimeUnit.NANOSECONDS.toSeconds(NOTHING_TO_READ_NS));
+            follower.follow(appliedVersion + 1);
+            return;
+        }
+        throw new dev.engram.journal.JournalException("the journal in " + journal.directory() + " wrote version=" +
+            journal.writtenVersion() + " but its reader finds no frame after version=" + appliedVersion + ", even positioned " +
+            "again: Chronicle's header or index of the newest cycle file may be damaged (its log may say \"Unexpected " +
+            "field\"). Close the store, then restore the journal's newest cycle file from a backup, or move it aside and " +
+            "reopen with acceptJournalLoss(true) (its versions are then a reported loss); ./engram verify checks the files");
     }
 
     /**

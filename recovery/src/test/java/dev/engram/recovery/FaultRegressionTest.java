@@ -286,6 +286,52 @@ class FaultRegressionTest
         }
     }
 
+    /**
+     * Fault suite seed 22107920710523 case 45 (found by a default run's random seed): a bit flipped at byte 190 of a
+     * crashed store's newest cycle file, inside Chronicle's header (its field {@code dataFormat} read as
+     * {@code dataFkrmat}, which Chronicle ignores with a log warning). The fast path recovered from the frames; the
+     * queue opened in the background and took the next append, but the applier's Chronicle reader never found it:
+     * the store read, never applied a write, and said nothing. The applier now positions its reader again when the
+     * journal wrote a version it cannot find, and then fails naming the journal directory and the next step.
+     */
+    @Test
+    void anAppendTheApplierCannotFindFailsTheWaitNamingTheJournal() throws IOException
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.crash, dir);
+        final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
+        try (RandomAccessFile raf = new RandomAccessFile(cycles.get(cycles.size() - 1).toFile(), "rw"))
+        {
+            raf.seek(190);
+            final int b = raf.read();
+            raf.seek(190);
+            raf.write(b ^ 4);
+        }
+        final StateStore store = StateStore.open(fixture.context(dir));
+        try
+        {
+            assertEquals(FaultFixture.LAST_VERSION, store.recoveryReport().recoveredVersion(), store.recoveryReport().describe());
+            final Journal journal = store.journal();
+            final long next = journal.append(FaultFixture.WORKLOAD.fill(FaultFixture.LAST_VERSION + 1, journal.newDelta()));
+            final RuntimeException failed = assertThrows(RuntimeException.class,
+                () -> assertTrue(store.awaitApplied(next, 120, TimeUnit.SECONDS), "not applied, and no failure said why"));
+            assertTrue(failed.getMessage().contains(dir.resolve("journal").toString()) &&
+                failed.getMessage().contains("acceptJournalLoss(true)"), failed.getMessage());
+        }
+        finally
+        {
+            try
+            {
+                store.close();
+            }
+            catch (final RuntimeException closeFailure)
+            {
+                // the applier failed: close may say so again
+            }
+        }
+    }
+
     /** Every file under {@code dir} but the OS lock files, by relative path, as a hash of its bytes. */
     private static Map<String, String> contents(final Path dir) throws IOException
     {
