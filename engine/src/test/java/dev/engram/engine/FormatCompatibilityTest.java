@@ -1,7 +1,7 @@
 package dev.engram.engine;
 
 import dev.engram.journal.JournalFormatException;
-import dev.engram.recovery.CheckpointHeaderDescriptor;
+import dev.engram.recovery.internal.checkpoint.CheckpointHeaderDescriptor;
 import dev.engram.recovery.RecoveryReport;
 import dev.engram.recovery.UnsupportedCheckpointFormatException;
 import org.junit.jupiter.api.Test;

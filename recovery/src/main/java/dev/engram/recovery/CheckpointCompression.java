@@ -29,7 +29,7 @@ public enum CheckpointCompression
      * @param code a header's compression byte.
      * @return the compression, or null if unknown.
      */
-    static CheckpointCompression fromCode(final int code)
+    public static CheckpointCompression fromCode(final int code)
     {
         for (final CheckpointCompression c : values())
         {

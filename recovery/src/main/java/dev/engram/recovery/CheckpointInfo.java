@@ -1,5 +1,7 @@
 package dev.engram.recovery;
 
+import dev.engram.recovery.internal.checkpoint.CheckpointEntryDescriptor;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -31,7 +33,7 @@ public final class CheckpointInfo
     private final long journalHintPosition;
     private final int tagCount;
 
-    CheckpointInfo(
+    public CheckpointInfo(
         final Path path,
         final long checkpointId,
         final long parentId,

@@ -1,6 +1,15 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.Journal;
+import dev.engram.recovery.internal.chain.ChainFiles;
+import dev.engram.recovery.internal.chain.CheckpointBuilder;
+import dev.engram.recovery.internal.chain.KeyLocationIndex;
+import dev.engram.recovery.internal.chain.MapSeal;
+import dev.engram.recovery.internal.chain.SnapshotIndexMaintainer;
+import dev.engram.recovery.internal.checkpoint.CheckpointFileChecks;
+import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
+import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
+import dev.engram.recovery.internal.overlay.Applier;
 
 import java.io.IOException;
 import java.nio.file.Files;

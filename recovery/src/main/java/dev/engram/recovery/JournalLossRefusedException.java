@@ -18,13 +18,13 @@ public final class JournalLossRefusedException extends RecoveryException
 
     private final transient List<JournalLoss> losses;
 
-    JournalLossRefusedException(final Path journalDirectory, final List<JournalLoss> losses)
+    public JournalLossRefusedException(final Path journalDirectory, final List<JournalLoss> losses)
     {
         super(JournalLossException.describe(journalDirectory, losses));
         this.losses = List.copyOf(losses);
     }
 
-    JournalLossRefusedException(final JournalLossException cause)
+    public JournalLossRefusedException(final JournalLossException cause)
     {
         super(cause.getMessage(), cause);
         this.losses = cause.losses();

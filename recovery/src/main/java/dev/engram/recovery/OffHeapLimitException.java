@@ -12,7 +12,7 @@ public final class OffHeapLimitException extends CheckpointException
     private final String setting;
     private final long limit;
 
-    OffHeapLimitException(final String message, final String setting, final long limit)
+    public OffHeapLimitException(final String message, final String setting, final long limit)
     {
         super(message);
         this.setting = setting;

@@ -1,5 +1,8 @@
 package dev.engram.recovery;
 
+import dev.engram.recovery.internal.chain.CatalogRebuilder;
+import dev.engram.recovery.internal.chain.KeyLocationIndex;
+
 import java.nio.file.Path;
 
 /**

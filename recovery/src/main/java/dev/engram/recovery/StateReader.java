@@ -1,6 +1,11 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.Utf8;
+import dev.engram.recovery.internal.chain.ChainFiles;
+import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
+import dev.engram.recovery.internal.concurrent.ReaderHazards;
+import dev.engram.recovery.internal.overlay.OverlayReader;
+import dev.engram.recovery.internal.overlay.StateView;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

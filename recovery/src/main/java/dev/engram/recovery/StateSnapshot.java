@@ -2,13 +2,19 @@ package dev.engram.recovery;
 
 import dev.engram.journal.JournalMappedFiles;
 import dev.engram.journal.Utf8;
+import dev.engram.recovery.internal.chain.ChainFiles;
+import dev.engram.recovery.internal.checkpoint.CheckpointEntryDescriptor;
+import dev.engram.recovery.internal.checkpoint.KeyHash;
+import dev.engram.recovery.internal.overlay.Overlay;
+import dev.engram.recovery.internal.overlay.OverlayEntryDescriptor;
+import dev.engram.recovery.internal.overlay.OverlayReader;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.function.Consumer;
 
-import static dev.engram.recovery.OverlayEntryDescriptor.KIND_ARENA;
-import static dev.engram.recovery.OverlayEntryDescriptor.KIND_JOURNAL;
+import static dev.engram.recovery.internal.overlay.OverlayEntryDescriptor.KIND_ARENA;
+import static dev.engram.recovery.internal.overlay.OverlayEntryDescriptor.KIND_JOURNAL;
 
 /**
  * The whole state as it was at one past version, read-only: a checkpoint chain at or before the version,
@@ -50,7 +56,7 @@ public final class StateSnapshot implements AutoCloseable
     /** close() ran inside a callback: the memory is freed when the outermost read returns. */
     private boolean releasePending;
 
-    StateSnapshot(final long version, final long timestampEpochNs, final ChainFiles chain, final Overlay overlay,
+    public StateSnapshot(final long version, final long timestampEpochNs, final ChainFiles chain, final Overlay overlay,
         final JournalMappedFiles journalFiles, final long framesReplayed, final Consumer<StateSnapshot> onClose)
     {
         this.version = version;

@@ -1,11 +1,22 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.DirectoryLock;
-import dev.engram.journal.Threads;
 import dev.engram.journal.EngramSystemProperties;
-import dev.engram.journal.JvmFlagsCheck;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JvmFlagsCheck;
+import dev.engram.journal.Threads;
+import dev.engram.recovery.internal.chain.ChainFiles;
+import dev.engram.recovery.internal.chain.CheckpointBuilder;
+import dev.engram.recovery.internal.chain.SnapshotIndexMaintainer;
+import dev.engram.recovery.internal.concurrent.CallGate;
+import dev.engram.recovery.internal.concurrent.ReaderHazards;
+import dev.engram.recovery.internal.history.VersionHistory;
+import dev.engram.recovery.internal.overlay.Applier;
+import dev.engram.recovery.internal.overlay.KeyQuarantine;
+import dev.engram.recovery.internal.overlay.OffHeapAccount;
+import dev.engram.recovery.internal.overlay.StateView;
+import dev.engram.recovery.internal.procedure.RecoveryProcedure;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

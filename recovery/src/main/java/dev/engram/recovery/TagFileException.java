@@ -11,7 +11,7 @@ public final class TagFileException extends RuntimeException
     private final transient Path file;
     private final long offset;
 
-    TagFileException(final Path file, final long offset, final String what)
+    public TagFileException(final Path file, final long offset, final String what)
     {
         super(what + ": file=" + file + (offset >= 0 ? " offset=" + offset : "") +
             "; restore it from a backup or move it aside to start with no tags");
@@ -19,7 +19,7 @@ public final class TagFileException extends RuntimeException
         this.offset = offset;
     }
 
-    TagFileException(final Path file, final String what, final Throwable cause)
+    public TagFileException(final Path file, final String what, final Throwable cause)
     {
         super(what + ": file=" + file + ": " + cause.getMessage(), cause);
         this.file = file;

@@ -10,7 +10,7 @@ public final class VersionUnavailableException extends IllegalArgumentException
     private final long requestedVersion;
     private final HistoryRange range;
 
-    VersionUnavailableException(final String what, final long requestedVersion, final HistoryRange range)
+    public VersionUnavailableException(final String what, final long requestedVersion, final HistoryRange range)
     {
         super(what + ": available versions are " + range.describe() + reason(requestedVersion, range));
         this.requestedVersion = requestedVersion;

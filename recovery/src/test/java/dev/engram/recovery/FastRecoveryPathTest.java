@@ -6,6 +6,9 @@ import dev.engram.journal.Journal;
 import dev.engram.journal.JournalContext;
 import dev.engram.journal.JournalMappedFiles;
 import dev.engram.journal.JournalScanner;
+import dev.engram.recovery.internal.checkpoint.BlockTableDescriptor;
+import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
+import dev.engram.recovery.internal.checkpoint.CheckpointFooterDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

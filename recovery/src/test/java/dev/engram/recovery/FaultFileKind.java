@@ -1,5 +1,9 @@
 package dev.engram.recovery;
 
+import dev.engram.recovery.internal.history.TagFileDescriptor;
+import dev.engram.recovery.internal.procedure.CleanShutdownRecord;
+import dev.engram.recovery.internal.procedure.RecoveryProcedure;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.engram.recovery;
 import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalException;
+import dev.engram.recovery.internal.procedure.ReadOnlyJournal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

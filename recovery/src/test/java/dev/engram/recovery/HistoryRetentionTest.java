@@ -3,6 +3,8 @@ package dev.engram.recovery;
 import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalContext;
+import dev.engram.recovery.internal.checkpoint.CheckpointFileChecks;
+import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

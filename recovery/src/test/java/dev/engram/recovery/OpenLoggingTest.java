@@ -24,7 +24,7 @@ class OpenLoggingTest
         final Path dir = work.resolve("state");
         final String out = ChildJvm.runToCompletion(OpenLoggingChild.class, work, 300, dir.toString());
         assertTrue(out.contains("INFO dev.engram.recovery.StateStore - engram opened " + dir + ": new store, version=0"), out);
-        assertTrue(out.contains("WARN dev.engram.recovery.KeyQuarantine - key 'bad' quarantined"), out);
+        assertTrue(out.contains("WARN dev.engram.recovery.internal.overlay.KeyQuarantine - key 'bad' quarantined"), out);
         assertTrue(out.contains("engram opened " + dir + ": clean shutdown, version=2"), out);
         assertTrue(out.contains("WARN dev.engram.recovery.StateStore - recovery in " + dir + " quarantined key 'bad'"), out);
         assertTrue(out.contains("reopened at version=2"), out);

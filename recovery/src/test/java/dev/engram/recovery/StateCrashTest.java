@@ -1,6 +1,7 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.ChildJvm;
+import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

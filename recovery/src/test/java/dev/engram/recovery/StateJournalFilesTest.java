@@ -4,6 +4,7 @@ import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalContext;
 import dev.engram.journal.JournalException;
+import dev.engram.recovery.internal.procedure.CleanShutdownRecord;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.junit.jupiter.api.io.TempDir;

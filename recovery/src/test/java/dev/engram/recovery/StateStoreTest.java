@@ -2,6 +2,8 @@ package dev.engram.recovery;
 
 import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
+import dev.engram.recovery.internal.chain.CheckpointCatalog;
+import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,6 +3,8 @@ package dev.engram.recovery;
 import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.OpType;
+import dev.engram.recovery.internal.history.TagFileDescriptor;
+import dev.engram.recovery.internal.history.VersionTags;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

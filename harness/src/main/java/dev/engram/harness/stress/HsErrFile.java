@@ -130,7 +130,7 @@ final class HsErrFile
     }
 
     /**
-     * @return {@code J 812 c2 dev.engram.recovery.OverlayReader.read(Lorg/...;)...} as {@code J OverlayReader.read}.
+     * @return {@code J 812 c2 dev.engram.recovery.internal.overlay.OverlayReader.read(Lorg/...;)...} as {@code J OverlayReader.read}.
      */
     private static String shorten(final String frame)
     {

@@ -29,7 +29,7 @@ class HsErrFileTest
             Native frames: (J=compiled Java code, j=interpreted, Vv=VM code, C=native code)
             v  ~StubRoutines::jbyte_disjoint_arraycopy
             J 1607 c2 org.agrona.UnsafeApi.copyMemory(Ljava/lang/Object;JLjava/lang/Object;JJ)V (14 bytes) @ 0x00007f9c7cf61f6f
-            J 1562 c1 dev.engram.recovery.OverlayReader.read(Lorg/agrona/concurrent/UnsafeBuffer;)Ldev/engram/recovery/OverlayReader$Result; (218 bytes)
+            J 1562 c1 dev.engram.recovery.internal.overlay.OverlayReader.read(Lorg/agrona/concurrent/UnsafeBuffer;)Ldev/engram/recovery/OverlayReader$Result; (218 bytes)
 
             siginfo: si_signo: 11 (SIGSEGV), si_code: 1 (SEGV_MAPERR), si_addr: 0x0000000000079d6f
             """);

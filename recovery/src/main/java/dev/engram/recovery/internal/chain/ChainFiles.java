@@ -1,0 +1,221 @@
+package dev.engram.recovery.internal.chain;
+
+import dev.engram.recovery.CheckpointCorruptionException;
+import dev.engram.recovery.CheckpointException;
+import dev.engram.recovery.CheckpointInfo;
+import dev.engram.recovery.UnsupportedCheckpointFormatException;
+import dev.engram.recovery.internal.checkpoint.LookupStatus;
+import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
+import dev.engram.recovery.internal.overlay.Overlay;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The store's handle on an open {@link CheckpointChain}: the chain as the base of a state generation
+ * ({@link Overlay.BaseValues}) plus the sizes the checkpoint policy decides on. Owns the chain.
+ */
+public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
+{
+    private final CheckpointChain chain;
+    private volatile boolean merkleRootsPending;
+
+    public ChainFiles(final List<MappedCheckpoint> baseFirst)
+    {
+        this.chain = CheckpointChain.of(baseFirst);
+    }
+
+    /**
+     * Open the chain ending at {@code headId}: every member must open and verify (header, footer, block
+     * table, index) and their chain ordinals must run 0..n-1.
+     *
+     * @param headId       the newest member.
+     * @param files        checkpoint files by id.
+     * @param verifyBlocks also verify every block's CRC now (else lazily, on first read of each block).
+     * @throws UnsupportedCheckpointFormatException if a member was written by a newer Engram.
+     * @throws RuntimeException                     naming what is wrong otherwise; nothing stays open.
+     */
+    public static ChainFiles open(final long headId, final Map<Long, Path> files, final boolean verifyBlocks)
+    {
+        return open(headId, files, verifyBlocks, false);
+    }
+
+    /**
+     * @param deferIndexAndMerkleChecks leave each member's block table rows and index CRC to
+     *                                  {@link #verifyDeferred()}, which must pass before the chain is read, and
+     *                                  its Merkle root to
+     *                                  {@link #verifyMerkleRoots()} ({@link #merkleRootsPending()} until then).
+     */
+    public static ChainFiles open(final long headId, final Map<Long, Path> files, final boolean verifyBlocks,
+        final boolean deferIndexAndMerkleChecks)
+    {
+        final List<MappedCheckpoint> opened = new ArrayList<>();
+        long id = headId;
+        try
+        {
+            while (true)
+            {
+                final Path file = files.get(id);
+                if (file == null)
+                {
+                    throw new CheckpointException("chain member ckpt id=" + id + " is missing");
+                }
+                final MappedCheckpoint checkpoint = MappedCheckpoint.open(file, deferIndexAndMerkleChecks);
+                opened.add(0, checkpoint);
+                final CheckpointInfo info = checkpoint.info();
+                if (!info.isDelta())
+                {
+                    break;
+                }
+                id = info.parentId();
+            }
+            for (int i = 0; i < opened.size(); i++)
+            {
+                if (opened.get(i).info().chainOrdinal() != i)
+                {
+                    throw new CheckpointException("chain ordinal mismatch in " + opened.get(i).file() + ": expected " + i +
+                        " found " + opened.get(i).info().chainOrdinal());
+                }
+            }
+            if (verifyBlocks)
+            {
+                for (final MappedCheckpoint checkpoint : opened)
+                {
+                    checkpoint.verifyAllBlocks();
+                }
+            }
+            final ChainFiles chainFiles = new ChainFiles(opened);
+            chainFiles.merkleRootsPending = deferIndexAndMerkleChecks;
+            return chainFiles;
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final MappedCheckpoint checkpoint : opened)
+            {
+                checkpoint.close();
+            }
+            throw ex;
+        }
+    }
+
+    /**
+     * Run the block table and index checks a deferring {@link #open} left out, on every member.
+     *
+     * @throws CheckpointCorruptionException naming the file and offset of the first mismatch.
+     */
+    public void verifyDeferred()
+    {
+        for (final MappedCheckpoint checkpoint : chain.checkpoints())
+        {
+            checkpoint.verifyDeferred();
+        }
+    }
+
+    /**
+     * Recompute every member's Merkle root (a deferring {@link #open} left it out): the caller holds the chain
+     * open meanwhile.
+     *
+     * @throws CheckpointCorruptionException naming the file and offset of the first mismatch.
+     */
+    public void verifyMerkleRoots()
+    {
+        for (final MappedCheckpoint checkpoint : chain.checkpoints())
+        {
+            checkpoint.verifyMerkleRoot();
+        }
+        merkleRootsPending = false;
+    }
+
+    /**
+     * @return true if the chain was opened deferring its checks and its Merkle roots were not recomputed yet.
+     */
+    public boolean merkleRootsPending()
+    {
+        return merkleRootsPending;
+    }
+
+    CheckpointChain chain()
+    {
+        return chain;
+    }
+
+    public List<MappedCheckpoint> files()
+    {
+        return chain.checkpoints();
+    }
+
+    public MappedCheckpoint head()
+    {
+        return chain.head();
+    }
+
+    public long stateVersion()
+    {
+        return chain.head().info().stateVersion();
+    }
+
+    public long headId()
+    {
+        return chain.head().info().checkpointId();
+    }
+
+    public int length()
+    {
+        return chain.length();
+    }
+
+    /**
+     * @return bytes of the delta files on top of the base.
+     */
+    public long deltaBytes()
+    {
+        long bytes = 0;
+        for (int i = 1; i < chain.length(); i++)
+        {
+            bytes += chain.checkpoint(i).info().fileLength();
+        }
+        return bytes;
+    }
+
+    public long baseBytes()
+    {
+        return chain.base().info().fileLength();
+    }
+
+    /**
+     * @return live keys, estimated from the base's puts plus the deltas' puts less their tombstones
+     * (a delta's put of an existing key counts twice).
+     */
+    long estimatedKeyCount()
+    {
+        long keys = chain.base().info().putCount();
+        for (int i = 1; i < chain.length(); i++)
+        {
+            keys += chain.checkpoint(i).info().putCount() - chain.checkpoint(i).info().tombstoneCount();
+        }
+        return Math.max(0, keys);
+    }
+
+    @Override
+    public boolean get(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer out)
+    {
+        return chain.get(key, keyOffset, keyLength, out) == LookupStatus.FOUND;
+    }
+
+    @Override
+    public LookupStatus lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer out)
+    {
+        return chain.get(key, keyOffset, keyLength, out);
+    }
+
+    @Override
+    public void close()
+    {
+        chain.close();
+    }
+}

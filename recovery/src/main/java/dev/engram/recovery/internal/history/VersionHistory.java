@@ -1,0 +1,508 @@
+package dev.engram.recovery.internal.history;
+
+import dev.engram.journal.DeltaFrame;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.JournalReader;
+import dev.engram.journal.ReplayResult;
+import dev.engram.journal.Utf8;
+import dev.engram.recovery.CheckpointException;
+import dev.engram.recovery.HistoryRange;
+import dev.engram.recovery.KeyHistory;
+import dev.engram.recovery.StateContext;
+import dev.engram.recovery.StateDiff;
+import dev.engram.recovery.StateSnapshot;
+import dev.engram.recovery.VersionUnavailableException;
+import dev.engram.recovery.internal.chain.ChainFiles;
+import dev.engram.recovery.internal.checkpoint.CheckpointEntryDescriptor;
+import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
+import dev.engram.recovery.internal.overlay.Overlay;
+import dev.engram.recovery.internal.overlay.StateView;
+import dev.engram.recovery.internal.overlay.TailIndexer;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+
+/**
+ * The store's version history: past states ({@link #stateAt(long)}), a key's changes ({@link #history}),
+ * differences between versions ({@link #diff}), named versions ({@link VersionTags}) and the retention that
+ * decides how far back all of this reaches ({@link HistoryRetention}). Everything here reads immutable
+ * inputs — checkpoint files it maps itself and journal frames already written — so the live applier and
+ * checkpointer are never paused or shared with. Thread-safe.
+ */
+public final class VersionHistory implements AutoCloseable
+{
+    private final StateContext ctx;
+    private final Journal journal;
+    private final HistoryRetention retention;
+    private final VersionTags tags;
+    private final Set<StateSnapshot> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean closed;
+
+    public VersionHistory(final StateContext ctx, final Journal journal)
+    {
+        this(ctx, journal, what -> {});
+    }
+
+    /**
+     * @param onRepair told when the version-tags file or its mirror was restored from the other.
+     */
+    public VersionHistory(final StateContext ctx, final Journal journal, final java.util.function.Consumer<String> onRepair)
+    {
+        this.ctx = ctx;
+        this.journal = journal;
+        this.retention = new HistoryRetention(ctx, journal);
+        this.tags = new VersionTags(ctx.directory(), ctx.checkpointDirectory(), onRepair);
+    }
+
+    public HistoryRetention retention()
+    {
+        return retention;
+    }
+
+    public HistoryRange range()
+    {
+        return retention.range();
+    }
+
+    /**
+     * The state at {@code version}: the nearest usable checkpoint chain at or before it, mapped anew, plus the
+     * journal after it replayed into a private overlay. A chain that turns out damaged (at open, or when a
+     * PATCH reads one of its blocks) is skipped for the next older one.
+     */
+    public StateSnapshot stateAt(final long version)
+    {
+        final Map<Long, String> rejected = new HashMap<>();
+        while (true)
+        {
+            final HistoryRetention.Pin pin = retention.pin(version, rejected);
+            try
+            {
+                return build(pin);
+            }
+            catch (final CheckpointException ex)
+            {
+                retention.unpin(pin);
+                if (pin.head() == null)
+                {
+                    throw ex;
+                }
+                rejected.put(pin.head().checkpointId(), ex.getMessage());
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                retention.unpin(pin);
+                throw ex;
+            }
+        }
+    }
+
+    private StateSnapshot build(final HistoryRetention.Pin pin)
+    {
+        final long version = pin.version();
+        ChainFiles chain = null;
+        JournalMappedFiles journalFiles = null;
+        Overlay overlay = null;
+        try
+        {
+            if (pin.head() != null)
+            {
+                final List<MappedCheckpoint> files = new ArrayList<>();
+                try
+                {
+                    for (final java.nio.file.Path file : pin.files())
+                    {
+                        files.add(MappedCheckpoint.open(file));
+                    }
+                    chain = new ChainFiles(files);
+                }
+                catch (final RuntimeException ex)
+                {
+                    files.forEach(MappedCheckpoint::close);
+                    throw ex instanceof CheckpointException ? ex : new CheckpointException(ex.getMessage(), ex);
+                }
+            }
+            journalFiles = journal.newMappedFiles();
+            overlay = new Overlay(1024, journalFiles);
+            final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
+            final long[] timestamp = {-1};
+            long frames = 0;
+            if (version >= pin.journalFromVersion())
+            {
+                try (JournalReader reader = journal.newReader())
+                {
+                    final ReplayResult result = reader.replay(pin.journalFromVersion(), version, frame ->
+                    {
+                        indexer.onFrame(frame);
+                        timestamp[0] = frame.timestampEpochNs();
+                    });
+                    if (result.lastVersion() != version)
+                    {
+                        throw new IllegalStateException("journal replay for version=" + version + " from version=" +
+                            pin.journalFromVersion() + " ended at version=" + result.lastVersion() + ": " + result);
+                    }
+                    frames = result.framesDelivered();
+                }
+            }
+            else if (version > 0)
+            {
+                // straight from a checkpoint: its version's timestamp, if the journal still holds that frame
+                try (JournalTimestamps timestamps = new JournalTimestamps(journal))
+                {
+                    timestamp[0] = version >= timestamps.firstVersion() && timestamps.firstVersion() > 0 ?
+                        timestamps.timestampOf(version) : -1;
+                }
+            }
+            final StateSnapshot snapshot = new StateSnapshot(version, timestamp[0], chain, overlay, journalFiles, frames,
+                closedSnapshot -> onClosed(closedSnapshot, pin));
+            synchronized (open)
+            {
+                if (closed)
+                {
+                    throw new IllegalStateException("state store is closed: directory=" + ctx.directory());
+                }
+                open.add(snapshot);
+            }
+            return snapshot;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (overlay != null)
+            {
+                overlay.close();
+            }
+            if (chain != null)
+            {
+                chain.close();
+            }
+            if (journalFiles != null)
+            {
+                journalFiles.close();
+            }
+            throw ex;
+        }
+    }
+
+    private void onClosed(final StateSnapshot snapshot, final HistoryRetention.Pin pin)
+    {
+        synchronized (open)
+        {
+            open.remove(snapshot);
+        }
+        retention.unpin(pin);
+    }
+
+    /**
+     * The state at the last version whose frame timestamp is at or before {@code instant}; the empty state
+     * (version 0) if the journal still starts at version 1 and its first frame is later.
+     */
+    public StateSnapshot stateAt(final Instant instant)
+    {
+        final long epochNs = epochNs(instant);
+        final long version;
+        try (JournalTimestamps timestamps = new JournalTimestamps(journal))
+        {
+            final long first = timestamps.firstVersion();
+            final long found = timestamps.lastVersionAtOrBefore(epochNs, first, journal.writtenVersion());
+            if (found != JournalTimestamps.BEFORE_FIRST)
+            {
+                version = found;
+            }
+            else if (first <= 1)
+            {
+                version = 0;
+            }
+            else
+            {
+                throw new VersionUnavailableException("instant=" + instant + " precedes the oldest delta in the journal " +
+                    "(version=" + first + " at " + instantOf(timestamps.timestampOf(first)) + ")", -1, range());
+            }
+        }
+        try
+        {
+            return stateAt(version);
+        }
+        catch (final VersionUnavailableException ex)
+        {
+            throw new VersionUnavailableException("instant=" + instant + " falls at version=" + version +
+                ", which is not available", version, ex.range());
+        }
+    }
+
+    /**
+     * Every op on {@code key} the journal holds in {@code [fromVersion, toVersion]} (clamped to what it holds).
+     */
+    public KeyHistory history(final String key, final long fromVersion, final long toVersion)
+    {
+        if (key == null)
+        {
+            throw new IllegalArgumentException("history key must not be null");
+        }
+        final int keyLength = Utf8.encodedLength(key);
+        if (keyLength < 1 || keyLength > CheckpointEntryDescriptor.MAX_KEY_LENGTH)
+        {
+            throw new IllegalArgumentException("key must be 1.." + CheckpointEntryDescriptor.MAX_KEY_LENGTH +
+                " UTF-8 bytes: length=" + keyLength);
+        }
+        if (fromVersion < 0 || toVersion < fromVersion)
+        {
+            throw new IllegalArgumentException("bad version range: fromVersion=" + fromVersion + " toVersion=" + toVersion);
+        }
+        final UnsafeBuffer wanted = new UnsafeBuffer(new byte[keyLength]);
+        Utf8.encode(key, wanted, 0);
+        final List<KeyHistory.Change> changes = new ArrayList<>();
+        final HistoryRetention.Pin pin = retention.pinJournal(fromVersion);
+        try (JournalReader reader = journal.newReader())
+        {
+            final long from = pin.journalFromVersion();
+            final long to = Math.min(toVersion, pin.version());
+            if (to < from)
+            {
+                return new KeyHistory(key, from, to, changes);
+            }
+            final ReplayResult result = reader.replay(from, to, frame ->
+            {
+                while (frame.nextOp())
+                {
+                    if (keyEquals(frame, wanted, keyLength))
+                    {
+                        changes.add(new KeyHistory.Change(frame.version(), frame.timestampEpochNs(), frame.opType()));
+                    }
+                }
+            });
+            if (result.firstVersion() != from || result.lastVersion() != to)
+            {
+                throw new IllegalStateException("journal scan for key history covered [" + result.firstVersion() + ", " +
+                    result.lastVersion() + "] instead of [" + from + ", " + to + "]: " + result);
+            }
+            return new KeyHistory(key, from, to, changes);
+        }
+        finally
+        {
+            retention.unpin(pin);
+        }
+    }
+
+    /**
+     * @return true if the frame's current op is on the key {@code wanted} ({@code keyLength} UTF-8 bytes).
+     */
+    public static boolean keyEquals(final DeltaFrame frame, final DirectBuffer wanted, final int keyLength)
+    {
+        if (frame.keyLength() != keyLength)
+        {
+            return false;
+        }
+        final DirectBuffer buffer = frame.buffer();
+        final int offset = frame.keyOffset();
+        for (int i = 0; i < keyLength; i++)
+        {
+            if (buffer.getByte(offset + i) != wanted.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Keys added, changed (by value) and removed going from the state at {@code fromVersion} to the state at
+     * {@code toVersion}: the keys the deltas between them touched, each compared in the two snapshots.
+     */
+    public StateDiff diff(final long fromVersion, final long toVersion)
+    {
+        final List<String> added = new ArrayList<>();
+        final List<String> changed = new ArrayList<>();
+        final List<String> removed = new ArrayList<>();
+        if (fromVersion == toVersion)
+        {
+            range(fromVersion);
+            return new StateDiff(fromVersion, toVersion, added, changed, removed, 0);
+        }
+        try (StateSnapshot before = stateAt(fromVersion); StateSnapshot after = stateAt(toVersion))
+        {
+            // both snapshots pin the journal from their bases, so (low, high] stays readable meanwhile
+            final long low = Math.min(fromVersion, toVersion);
+            final long high = Math.max(fromVersion, toVersion);
+            final Set<String> touched = new HashSet<>();
+            try (JournalReader reader = journal.newReader())
+            {
+                final ReplayResult result = reader.replay(low + 1, high, frame ->
+                {
+                    while (frame.nextOp())
+                    {
+                        touched.add(frame.key());
+                    }
+                });
+                if (result.firstVersion() != low + 1 || result.lastVersion() != high)
+                {
+                    throw new IllegalStateException("journal scan for diff covered [" + result.firstVersion() + ", " +
+                        result.lastVersion() + "] instead of [" + (low + 1) + ", " + high + "]: " + result);
+                }
+            }
+            for (final String key : touched)
+            {
+                final int outcome = compare(before, after, key);
+                switch (outcome)
+                {
+                    case ADDED -> added.add(key);
+                    case REMOVED -> removed.add(key);
+                    case CHANGED -> changed.add(key);
+                    default ->
+                    {
+                    }
+                }
+            }
+            Collections.sort(added);
+            Collections.sort(changed);
+            Collections.sort(removed);
+            return new StateDiff(fromVersion, toVersion, added, changed, removed, touched.size());
+        }
+    }
+
+    private static final int SAME = 0;
+    private static final int ADDED = 1;
+    private static final int REMOVED = 2;
+    private static final int CHANGED = 3;
+
+    private static int compare(final StateSnapshot before, final StateSnapshot after, final String key)
+    {
+        final Integer outcome = before.read(key, (beforeValue, beforeOffset, beforeLength) ->
+        {
+            final Integer afterOutcome = after.read(key, (afterValue, afterOffset, afterLength) ->
+                equal(beforeValue, beforeOffset, beforeLength, afterValue, afterOffset, afterLength) ? SAME : CHANGED);
+            return afterOutcome == null ? REMOVED : afterOutcome;
+        });
+        if (outcome != null)
+        {
+            return outcome;
+        }
+        return after.contains(key) ? ADDED : SAME;
+    }
+
+    private static boolean equal(final DirectBuffer a, final int aOffset, final int aLength,
+        final DirectBuffer b, final int bOffset, final int bLength)
+    {
+        if (aLength != bLength)
+        {
+            return false;
+        }
+        int i = 0;
+        for (; i + 8 <= aLength; i += 8)
+        {
+            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
+            {
+                return false;
+            }
+        }
+        for (; i < aLength; i++)
+        {
+            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void range(final long version)
+    {
+        final HistoryRange range = range();
+        if (!range.contains(version))
+        {
+            throw new VersionUnavailableException("version=" + version + " is not available", version, range);
+        }
+    }
+
+    public void tag(final String name, final long version)
+    {
+        VersionTags.checkName(name);
+        final long written = journal.writtenVersion();
+        if (version < 0 || version > written)
+        {
+            throw new IllegalArgumentException("cannot tag version=" + version + ": versions are 0.." + written +
+                " (the written version)");
+        }
+        tags.tag(name, version);
+    }
+
+    public boolean untag(final String name)
+    {
+        return tags.untag(name);
+    }
+
+    public SortedMap<String, Long> tags()
+    {
+        return tags.tags();
+    }
+
+    /**
+     * @return the tags held now (recorded in each checkpoint's header), or -1 if they cannot be read.
+     */
+    public int tagCount()
+    {
+        return tags.count();
+    }
+
+    /**
+     * @see VersionTags#expect(int, String)
+     */
+    public void expectTags(final int count, final String recordedBy)
+    {
+        tags.expect(count, recordedBy);
+    }
+
+    public long versionOfTag(final String name)
+    {
+        return tags.versionOf(name);
+    }
+
+    public int openSnapshots()
+    {
+        synchronized (open)
+        {
+            return open.size();
+        }
+    }
+
+    /**
+     * Close every snapshot still open (the store is closing: their journal views would go with it).
+     */
+    @Override
+    public void close()
+    {
+        final List<StateSnapshot> snapshots;
+        synchronized (open)
+        {
+            closed = true;
+            snapshots = new ArrayList<>(open);
+        }
+        snapshots.forEach(StateSnapshot::close);
+    }
+
+    public static long epochNs(final Instant instant)
+    {
+        try
+        {
+            return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+        }
+        catch (final ArithmeticException ex)
+        {
+            return instant.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    private static String instantOf(final long epochNs)
+    {
+        return epochNs < 0 ? "unknown" : Instant.ofEpochSecond(0, epochNs).toString();
+    }
+}
