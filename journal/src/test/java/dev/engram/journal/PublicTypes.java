@@ -13,6 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The public surface of a module, listed and compared with a file kept beside its tests: a type becomes public (or
  * stops being public) only by a change that also edits the list, so the API grows on purpose, not by accident
  * (issue 13: "public API deliberately small ... checked by a test that lists the public types per module").
+ * <p>
+ * Types in a package named {@code internal} (such as {@code dev.engram.recovery.internal.chain}) are public only so
+ * the module's own packages can share them: they are not user API and are left out of the list. That no other
+ * module uses them is checked by the tools module's {@code ArchitectureTest}.
  */
 public final class PublicTypes
 {
@@ -22,7 +26,7 @@ public final class PublicTypes
 
     /**
      * @param classes  the module's compiled classes ({@code target/classes}).
-     * @return every public top-level or nested type, by binary name, sorted.
+     * @return every public top-level or nested type outside {@code internal} packages, by binary name, sorted.
      */
     public static List<String> of(final Path classes) throws IOException
     {
@@ -31,10 +35,19 @@ public final class PublicTypes
             return files.filter(p -> p.toString().endsWith(".class"))
                 .map(p -> classes.relativize(p).toString().replace('/', '.').replaceAll("\\.class$", ""))
                 .filter(name -> !name.endsWith("package-info") && !name.matches(".*\\$\\d.*") && !name.contains("$$"))
+                .filter(name -> !isInternal(name))
                 .filter(PublicTypes::isPublic)
                 .sorted()
                 .toList();
         }
+    }
+
+    /**
+     * @return whether the type's package has a segment named {@code internal}: not user API.
+     */
+    public static boolean isInternal(final String name)
+    {
+        return name.contains(".internal.");
     }
 
     private static boolean isPublic(final String name)
@@ -67,7 +80,8 @@ public final class PublicTypes
         {
             // regenerating on purpose: -Dengram.publicTypes.write=true (review the diff of the list)
             Files.write(expected, java.util.stream.Stream.concat(Stream.of("# public types of this module: the API. " +
-                "A change here is an API change (PublicApiTest)."), actual.stream()).toList());
+                "A change here is an API change (PublicApiTest).",
+                "# Types in .internal. packages are not user API and not listed (PublicTypes.isInternal)."), actual.stream()).toList());
             return;
         }
         final List<String> listed = Files.readAllLines(expected).stream().map(String::trim)
