@@ -54,7 +54,7 @@ class ArchitectureTest
         "history", Set.of("checkpoint", "overlay", "chain"),
         "procedure", Set.of("checkpoint", "overlay", "chain", "history"));
 
-    /** The API types that sit on top of the internals (they open, read and inspect a store): internals never use them. */
+    /** The API types on top of the internals (they open, read and inspect a store): internals never use them. */
     private static final Set<String> RECOVERY_ENTRY_POINTS = Set.of(
         RECOVERY + ".StateStore", RECOVERY + ".StateReader", RECOVERY + ".ReadOnlyState");
 
@@ -85,7 +85,8 @@ class ArchitectureTest
             }
         }
         assertEquals(new TreeSet<>(RECOVERY_LAYERS.keySet()), found,
-            "recovery's internal packages and the layers this test knows differ: place the new package in RECOVERY_LAYERS");
+            "recovery's internal packages and the layers this test knows differ: " +
+            "place the new package in RECOVERY_LAYERS");
     }
 
     @Test
@@ -191,7 +192,8 @@ class ArchitectureTest
         }
         try (Stream<Path> files = Files.walk(root))
         {
-            return files.filter(p -> p.toString().endsWith(".java")).sorted().map(p -> Source.read(ROOT.relativize(p), p))
+            return files.filter(p -> p.toString().endsWith(".java")).sorted()
+                .map(p -> Source.read(ROOT.relativize(p), p))
                 .toList();
         }
         catch (final IOException ex)
@@ -231,7 +233,8 @@ class ArchitectureTest
                 }
                 final boolean wildcard = imports.group(3) != null;
                 final String type = typeOf(imported);
-                final String simple = imports.group(1) != null || wildcard ? null : type.substring(type.lastIndexOf('.') + 1);
+                final String simple = imports.group(1) != null || wildcard ? null :
+                    type.substring(type.lastIndexOf('.') + 1);
                 if (simple == null || Pattern.compile("\\b" + simple + "\\b").matcher(body).find())
                 {
                     dependencies.add(type);
@@ -267,7 +270,10 @@ class ArchitectureTest
             return type.toString();
         }
 
-        /** Comments become a space, string, text block and char literals become {@code ""}: one pass, so a "//" in a string is no comment. */
+        /**
+         * Comments become a space; string, text block and char literals become {@code ""}. One pass, so a "//" in a
+         * string is no comment.
+         */
         private static String withoutCommentsAndStrings(final String text)
         {
             final StringBuilder code = new StringBuilder(text.length());
