@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -35,7 +34,6 @@ class ArchitectureTest
 {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    private static final String JOURNAL = "dev.engram.journal";
     private static final String RECOVERY = "dev.engram.recovery";
     private static final String RECOVERY_INTERNAL = "dev.engram.recovery.internal";
     private static final String ENGINE = "dev.engram.engine";
