@@ -197,7 +197,14 @@ final class FaultFixture
                 }
                 else
                 {
-                    Files.copy(from, to);
+                    try
+                    {
+                        Files.copy(from, to);
+                    }
+                    catch (final java.nio.file.NoSuchFileException gone)
+                    {
+                        // a live store's temp file renamed meanwhile (the manifest's .tmp): as a crash after the rename
+                    }
                 }
             }
         }
