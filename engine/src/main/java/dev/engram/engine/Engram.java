@@ -3,7 +3,6 @@ package dev.engram.engine;
 import dev.engram.journal.Delta;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.journal.JvmFlagsCheck;
-import dev.engram.journal.Journal;
 import dev.engram.recovery.CheckpointInfo;
 import dev.engram.recovery.HistoryRange;
 import dev.engram.recovery.KeyHistory;
@@ -26,31 +25,34 @@ import java.util.function.LongConsumer;
 /**
  * Engram: an application's live state, continuously persisted and back in well under a second after any crash.
  * <pre>{@code
- * try (Engram engram = Engram.open(Path.of("state"), new EngramContext().syncPolicy(SyncPolicy.PERIODIC))) {
- *     engram.delta().put("user/42", context).patch("population/7", 4096, weights).commit();
- *     UserContext ctx = engram.get("user/42", UserContext.class);   // sees this thread's own commit
+ * record User(String name, int visits) { }
+ * EngramContext ctx = new EngramContext().syncPolicy(SyncPolicy.PERIODIC);
+ * RecordCodec.of(User.class).registerIn(ctx);
+ * try (Engram engram = Engram.open(Path.of("state"), ctx)) {
+ *     long v = engram.delta().put("user/42", new User("ann", 1)).put("weights/7", new byte[8192]).commit();
+ *     engram.delta().patch("weights/7", 4096, new byte[] {1, 2, 3, 4}).commit();
+ *     User user = engram.get("user/42", User.class);   // sees this thread's own commits
  * }
  * }</pre>
+ * (the README's block, compiled and run by the examples module's {@code Embedding20LinesTest}.)
  * <b>Visibility:</b> reads see every version up to {@link #appliedVersion()}, which follows the journal's
  * written version within microseconds to milliseconds. <b>Read-your-writes</b> (default,
  * {@link EngramContext#readYourWrites(boolean)}): a thread's read first waits until the last version that thread
- * committed through this engine is applied, so it sees its own writes (also right after a reopen, while the
- * journal's queue still opens); other threads' commits are visible once applied ({@link #awaitApplied} waits for
- * any version). Appends through {@link #journal()} directly are not tracked.
- * <b>Durability:</b> see {@link Journal#writtenVersion()} and {@link Journal#syncedVersion()} and the
- * {@link dev.engram.journal.SyncPolicy} in the context. Thread-safe; builders and readers are per thread.
+ * committed through this engine ({@link DeltaBuilder#commit()}, {@link #append}) is applied, so it sees its own
+ * writes (also right after a reopen, while the journal's queue still opens); other threads' commits are visible once
+ * applied ({@link #awaitApplied} waits for any version).
+ * <b>Durability:</b> {@link #writtenVersion()} survives the process dying, {@link #syncedVersion()} the machine;
+ * {@link #awaitWritten} and {@link #awaitSynced} wait for one; see the {@link dev.engram.journal.SyncPolicy} in the
+ * context. Thread-safe; builders and readers are per thread. The engine owns its store and journal and hands out
+ * neither (closing them underneath it would close the engine).
  */
 public final class Engram implements AutoCloseable
 {
     static
     {
+        EngramSystemProperties.apply();
         // the project's benchmarks and tests reach the store through dev.engram.engine.internal, not through Engram
         dev.engram.engine.internal.EngineInternals.grant(engram -> engram.store);
-    }
-
-    static
-    {
-        EngramSystemProperties.apply();
     }
 
     /**
