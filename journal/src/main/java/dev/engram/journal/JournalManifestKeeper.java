@@ -22,6 +22,11 @@ final class JournalManifestKeeper
     private final Path directory;
     private final ConcurrentLinkedQueue<Started> started = new ConcurrentLinkedQueue<>();
     private JournalManifest current;   // guarded by this
+    /**
+     * The newest cycle retention unlisted (guarded by this): a started cycle at or before it is never listed by a sync
+     * thread that runs behind retention — it would list a file retention deletes (a false loss at the next open).
+     */
+    private int removedThrough = Integer.MIN_VALUE;
 
     JournalManifestKeeper(final Path directory, final JournalManifest opened)
     {
@@ -78,6 +83,10 @@ final class JournalManifestKeeper
             while ((next = started.peek()) != null && next.firstVersion <= syncedVersion)
             {
                 started.poll();
+                if (next.cycle <= removedThrough)
+                {
+                    continue;   // retention went past it before the sync thread got to list it: its file is gone
+                }
                 final int newest = entries.size() - 1;
                 if (newest >= 0 && entries.get(newest).cycle() >= next.cycle)
                 {
@@ -102,6 +111,10 @@ final class JournalManifestKeeper
     {
         final List<JournalManifest.Entry> entries = new ArrayList<>(current.entries());
         entries.removeIf(entry -> cycles.contains(entry.cycle()));
+        for (final int cycle : cycles)
+        {
+            removedThrough = Math.max(removedThrough, cycle);
+        }
         update(entries);
     }
 
