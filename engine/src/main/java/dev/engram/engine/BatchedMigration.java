@@ -2,7 +2,7 @@ package dev.engram.engine;
 
 import dev.engram.journal.Delta;
 import dev.engram.journal.DeltaFrameDescriptor;
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.StateReader;
 import org.agrona.DirectBuffer;
 

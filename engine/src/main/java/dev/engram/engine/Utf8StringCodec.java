@@ -1,6 +1,6 @@
 package dev.engram.engine;
 
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.Utf8;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 

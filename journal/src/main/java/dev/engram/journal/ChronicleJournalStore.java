@@ -1,5 +1,7 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.CycleFiles;
+import dev.engram.journal.internal.DirectoryLock;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -19,7 +21,7 @@ import java.util.TreeSet;
  */
 final class ChronicleJournalStore implements AutoCloseable
 {
-    static final String CYCLE_FILE_SUFFIX = ".cq4";
+    static final String CYCLE_FILE_SUFFIX = CycleFiles.CYCLE_FILE_SUFFIX;
 
     private final Path directory;
     private final SingleChronicleQueue queue;

@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.ChronicleDocumentHeader;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;

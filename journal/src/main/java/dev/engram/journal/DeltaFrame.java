@@ -1,5 +1,7 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.JournalMappedFiles;
+import dev.engram.journal.internal.Utf8;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

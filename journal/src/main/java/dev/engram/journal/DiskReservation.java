@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.CycleFiles;
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.posix.OpenFlag;
 import net.openhft.posix.PosixAPI;

@@ -1,5 +1,8 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.DirectoryLock;
+import dev.engram.journal.internal.JournalMappedFiles;
+import dev.engram.journal.internal.Threads;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 

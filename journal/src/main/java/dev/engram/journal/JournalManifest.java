@@ -1,5 +1,7 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.CycleFiles;
+import dev.engram.journal.internal.DirectoryLock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.VersionWaiters;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;

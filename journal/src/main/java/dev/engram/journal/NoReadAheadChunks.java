@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.ReadAhead;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.MappedBytesStore;

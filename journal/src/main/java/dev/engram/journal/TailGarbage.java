@@ -1,5 +1,7 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.ChronicleDocumentHeader;
+import dev.engram.journal.internal.CycleFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;

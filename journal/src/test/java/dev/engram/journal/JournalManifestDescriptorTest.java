@@ -1,5 +1,6 @@
 package dev.engram.journal;
 
+import dev.engram.journal.internal.CycleFiles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.engram.recovery;
 
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.Utf8;
 import org.agrona.DirectBuffer;
 
 /**

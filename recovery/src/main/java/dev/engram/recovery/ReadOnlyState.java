@@ -1,11 +1,11 @@
 package dev.engram.recovery;
 
-import dev.engram.journal.CycleFiles;
+import dev.engram.journal.internal.CycleFiles;
 import dev.engram.journal.DeltaFrame;
 import dev.engram.journal.FrameHandler;
 import dev.engram.journal.JournalContext;
 import dev.engram.journal.JournalManifest;
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.internal.chain.ChainFiles;
 import dev.engram.recovery.internal.chain.MapSeal;
 import dev.engram.recovery.internal.chain.MapSealDescriptor;

@@ -1,7 +1,7 @@
 package dev.engram.recovery;
 
-import dev.engram.journal.JournalMappedFiles;
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.JournalMappedFiles;
+import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.internal.chain.ChainFiles;
 import dev.engram.recovery.internal.checkpoint.CheckpointEntryDescriptor;
 import dev.engram.recovery.internal.checkpoint.KeyHash;

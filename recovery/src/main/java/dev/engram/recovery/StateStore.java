@@ -1,11 +1,11 @@
 package dev.engram.recovery;
 
-import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.journal.Journal;
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JvmFlagsCheck;
-import dev.engram.journal.Threads;
+import dev.engram.journal.internal.Threads;
 import dev.engram.recovery.internal.chain.ChainFiles;
 import dev.engram.recovery.internal.chain.CheckpointBuilder;
 import dev.engram.recovery.internal.chain.SnapshotIndexMaintainer;

@@ -1,11 +1,11 @@
 package dev.engram.recovery;
 
-import dev.engram.journal.CycleFiles;
+import dev.engram.journal.internal.CycleFiles;
 import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalContext;
-import dev.engram.journal.JournalMappedFiles;
-import dev.engram.journal.JournalScanner;
+import dev.engram.journal.internal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalScanner;
 import dev.engram.recovery.internal.checkpoint.BlockTableDescriptor;
 import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
 import dev.engram.recovery.internal.checkpoint.CheckpointFooterDescriptor;

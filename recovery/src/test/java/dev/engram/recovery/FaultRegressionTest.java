@@ -169,7 +169,7 @@ class FaultRegressionTest
         final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
         final Path tail = cycles.get(cycles.size() - 1);
         final long dataEnd;
-        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.CycleFiles(dir.resolve("journal"),
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.internal.CycleFiles(dir.resolve("journal"),
             fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
         {
             final ReadOnlyJournal.Walk walk = journal.walk(1, Long.MAX_VALUE, frame -> { }, null);
@@ -210,7 +210,7 @@ class FaultRegressionTest
         FaultFixture.copyTree(fixture.crash, dir);
         final long damagedVersion = FaultFixture.LAST_VERSION - 5;
         final long[] where = new long[2];
-        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.CycleFiles(dir.resolve("journal"),
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.internal.CycleFiles(dir.resolve("journal"),
             fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
         {
             journal.walk(damagedVersion, damagedVersion, frame ->
@@ -256,7 +256,7 @@ class FaultRegressionTest
         final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
         final Path tail = cycles.get(cycles.size() - 1);
         final long dataEnd;
-        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.CycleFiles(dir.resolve("journal"),
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.internal.CycleFiles(dir.resolve("journal"),
             fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
         {
             final ReadOnlyJournal.Walk walk = journal.walk(1, Long.MAX_VALUE, frame -> { }, null);

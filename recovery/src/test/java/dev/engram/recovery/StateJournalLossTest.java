@@ -1,6 +1,6 @@
 package dev.engram.recovery;
 
-import dev.engram.journal.ChronicleDocumentHeader;
+import dev.engram.journal.internal.ChronicleDocumentHeader;
 import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalContext;

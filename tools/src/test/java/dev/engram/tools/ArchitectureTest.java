@@ -34,6 +34,7 @@ class ArchitectureTest
 {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
+    private static final String JOURNAL_INTERNAL = "dev.engram.journal.internal";
     private static final String RECOVERY = "dev.engram.recovery";
     private static final String RECOVERY_INTERNAL = "dev.engram.recovery.internal";
     private static final String ENGINE = "dev.engram.engine";
@@ -139,6 +140,24 @@ class ArchitectureTest
             if (!module.equals("recovery"))
             {
                 assertNoUse(module, d -> under(d, RECOVERY_INTERNAL) && !INTERNAL_USE_ALLOWED.containsKey(d));
+            }
+        }
+    }
+
+    /**
+     * The journal's internals (file mapping, directory locking, cycle files, the scanner) are what recovery builds
+     * its checkpoints and replay on, and engine shares its UTF-8 helpers: library modules above the journal may use
+     * them, since all libraries are built and released together at one version, so an internal change and its users
+     * change in the same commit. Benchmarks, harnesses, examples and test support are written against the API.
+     */
+    @Test
+    void onlyLibrariesUseJournalInternals()
+    {
+        for (final String module : MODULES)
+        {
+            if (!LIBRARIES.contains(module))
+            {
+                assertNoUse(module, d -> under(d, JOURNAL_INTERNAL));
             }
         }
     }

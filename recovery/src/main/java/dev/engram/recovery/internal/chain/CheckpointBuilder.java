@@ -1,7 +1,7 @@
 package dev.engram.recovery.internal.chain;
 
 import dev.engram.journal.Journal;
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.ReplayResult;
 import dev.engram.recovery.CheckpointCompression;

@@ -1,6 +1,6 @@
 package dev.engram.recovery.internal.chain;
 
-import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.recovery.CheckpointException;
 import dev.engram.recovery.CheckpointInfo;

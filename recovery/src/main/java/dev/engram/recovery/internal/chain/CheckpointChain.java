@@ -1,6 +1,6 @@
 package dev.engram.recovery.internal.chain;
 
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.CheckpointCorruptionException;
 import dev.engram.recovery.CheckpointException;
 import dev.engram.recovery.CheckpointInfo;

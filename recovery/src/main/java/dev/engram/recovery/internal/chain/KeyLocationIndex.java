@@ -147,7 +147,7 @@ public final class KeyLocationIndex implements AutoCloseable
         final Path tmp = CheckpointFiles.tmpOf(target);
         try
         {
-            dev.engram.journal.DirectoryLock.ensurePrivateDirectory(directory);
+            dev.engram.journal.internal.DirectoryLock.ensurePrivateDirectory(directory);
             Files.deleteIfExists(tmp);
             final long live;
             try (ChronicleMap<byte[], Long> map = builder(capacity, averageKeyLength(chain)).createPersistedTo(tmp.toFile()))

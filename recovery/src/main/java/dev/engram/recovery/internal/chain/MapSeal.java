@@ -1,6 +1,6 @@
 package dev.engram.recovery.internal.chain;
 
-import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.recovery.SnapshotIndexDamagedException;
 import dev.engram.recovery.internal.checkpoint.CheckpointFileChecks;
 import dev.engram.recovery.internal.checkpoint.CheckpointFiles;

@@ -1,9 +1,9 @@
 package dev.engram.recovery.internal.checkpoint;
 
 import com.github.luben.zstd.Zstd;
-import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.journal.EngramSystemProperties;
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.CheckpointCompression;
 import dev.engram.recovery.CheckpointException;
 import dev.engram.recovery.CheckpointInfo;

@@ -62,7 +62,7 @@ final class InFileIndexBuilder
         try
         {
             // the region is a hole of the temp file: no read-ahead zero-filling megabytes per fault
-            dev.engram.journal.ReadAhead.disable(mapAddress, mapLength);
+            dev.engram.journal.internal.ReadAhead.disable(mapAddress, mapLength);
             final long region = mapAddress + (indexOffset - mapStart);
             for (long i = 0; i < count; i++)
             {

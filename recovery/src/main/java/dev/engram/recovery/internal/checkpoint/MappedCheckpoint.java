@@ -2,8 +2,8 @@ package dev.engram.recovery.internal.checkpoint;
 
 import com.github.luben.zstd.Zstd;
 import dev.engram.journal.EngramSystemProperties;
-import dev.engram.journal.FileMapping;
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.FileMapping;
+import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.CheckpointCorruptionException;
 import dev.engram.recovery.CheckpointException;
 import dev.engram.recovery.CheckpointInfo;

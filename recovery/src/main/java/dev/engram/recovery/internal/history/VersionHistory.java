@@ -2,10 +2,10 @@ package dev.engram.recovery.internal.history;
 
 import dev.engram.journal.DeltaFrame;
 import dev.engram.journal.Journal;
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.ReplayResult;
-import dev.engram.journal.Utf8;
+import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.CheckpointException;
 import dev.engram.recovery.HistoryRange;
 import dev.engram.recovery.KeyHistory;

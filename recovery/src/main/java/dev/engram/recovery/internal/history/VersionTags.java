@@ -1,6 +1,6 @@
 package dev.engram.recovery.internal.history;
 
-import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.recovery.TagFileException;
 import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
 import dev.engram.recovery.internal.checkpoint.Fsync;

@@ -1,9 +1,9 @@
 package dev.engram.recovery.internal.overlay;
 
 import dev.engram.journal.Journal;
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
-import dev.engram.journal.VersionWaiters;
+import dev.engram.journal.internal.VersionWaiters;
 import dev.engram.recovery.CheckpointCorruptionException;
 import org.agrona.concurrent.IdleStrategy;
 

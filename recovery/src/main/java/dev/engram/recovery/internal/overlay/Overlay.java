@@ -1,6 +1,6 @@
 package dev.engram.recovery.internal.overlay;
 
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.recovery.internal.checkpoint.KeyHash;
 import dev.engram.recovery.internal.checkpoint.LookupStatus;
 import org.agrona.BitUtil;

@@ -400,7 +400,7 @@ public final class PartitionedTailIndexer implements FrameHandler, AutoCloseable
     {
         reasonBuffer.wrap(reason);
         overlay.putQuarantined(record, KEY_OFFSET, keyLength, hash, version, reasonBuffer, 0, reason.length);
-        quarantineListener.onQuarantined(dev.engram.journal.Utf8.decode(record, KEY_OFFSET, keyLength), version,
+        quarantineListener.onQuarantined(dev.engram.journal.internal.Utf8.decode(record, KEY_OFFSET, keyLength), version,
             new String(reason, java.nio.charset.StandardCharsets.UTF_8));
     }
 

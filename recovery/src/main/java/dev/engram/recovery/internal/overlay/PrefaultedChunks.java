@@ -1,6 +1,6 @@
 package dev.engram.recovery.internal.overlay;
 
-import dev.engram.journal.Threads;
+import dev.engram.journal.internal.Threads;
 import org.agrona.UnsafeApi;
 
 import java.util.concurrent.atomic.AtomicLongArray;

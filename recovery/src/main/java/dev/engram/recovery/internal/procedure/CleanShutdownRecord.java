@@ -1,6 +1,6 @@
 package dev.engram.recovery.internal.procedure;
 
-import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.recovery.RecoveryException;
 import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
 import dev.engram.recovery.internal.checkpoint.Fsync;

@@ -1,8 +1,8 @@
 package dev.engram.recovery.internal.procedure;
 
-import dev.engram.journal.CycleFiles;
-import dev.engram.journal.JournalMappedFiles;
-import dev.engram.journal.JournalScanner;
+import dev.engram.journal.internal.CycleFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalScanner;
 import dev.engram.recovery.CheckpointException;
 import dev.engram.recovery.CheckpointInfo;
 import dev.engram.recovery.StateContext;
@@ -94,7 +94,7 @@ final class FastTailReplay implements AutoCloseable
         final long checkpointOpenNs = replayStartNs - startNs;
         // a new store has no journal directory yet: an empty journal, scanned like any other (the queue then
         // opens in the background after ready, instead of on the ready path: seconds in a cold JVM)
-        dev.engram.journal.DirectoryLock.ensurePrivateDirectory(ctx.journalDirectory());
+        dev.engram.journal.internal.DirectoryLock.ensurePrivateDirectory(ctx.journalDirectory());
         final CycleFiles cycles = new CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle());
         final JournalMappedFiles journalFiles = new JournalMappedFiles(cycles);
         Overlay overlay = null;

@@ -87,7 +87,7 @@ final class JournalLossGuard
         }
         final long end;
         try (ReadOnlyJournal journal = new ReadOnlyJournal(
-            new dev.engram.journal.CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle()), ctx.journal().rollCycle()))
+            new dev.engram.journal.internal.CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle()), ctx.journal().rollCycle()))
         {
             end = journal.lastVersionFromTheEnd();
         }

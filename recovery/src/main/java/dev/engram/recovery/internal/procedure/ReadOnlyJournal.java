@@ -1,11 +1,11 @@
 package dev.engram.recovery.internal.procedure;
 
-import dev.engram.journal.ChronicleDocumentHeader;
-import dev.engram.journal.CycleFiles;
+import dev.engram.journal.internal.ChronicleDocumentHeader;
+import dev.engram.journal.internal.CycleFiles;
 import dev.engram.journal.DeltaFrame;
 import dev.engram.journal.DeltaFrameDescriptor;
 import dev.engram.journal.FrameHandler;
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.recovery.ReadOnlyState;
 import dev.engram.recovery.StoreFinding;
 import dev.engram.recovery.internal.overlay.Overlay;

@@ -1,10 +1,10 @@
 package dev.engram.recovery.internal.procedure;
 
-import dev.engram.journal.DirectoryLock;
+import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalLoss;
 import dev.engram.journal.JournalLossException;
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalOpenReport;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.ReplayResult;

@@ -3,7 +3,7 @@ package dev.engram.recovery.internal.overlay;
 import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalContext;
-import dev.engram.journal.JournalMappedFiles;
+import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

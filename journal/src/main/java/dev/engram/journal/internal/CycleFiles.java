@@ -1,5 +1,6 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
+import dev.engram.journal.JournalException;
 import net.openhft.chronicle.queue.RollCycle;
 
 import java.io.File;
@@ -20,6 +21,9 @@ import java.util.TreeMap;
  */
 public final class CycleFiles
 {
+    /** The name ending of a Chronicle cycle file. */
+    public static final String CYCLE_FILE_SUFFIX = ".cq4";
+
     private final Path directory;
     private final long cycleLengthMs;
     private final String pattern;
@@ -76,23 +80,23 @@ public final class CycleFiles
         return directory.resolve(nameOf(cycle)).toFile();
     }
 
-    String nameOf(final int cycle)
+    public String nameOf(final int cycle)
     {
         final long epochMs = cycle * cycleLengthMs;
         return (fast != null ? fast.format(epochMs) : formatter().format(Instant.ofEpochMilli(epochMs))) +
-            ChronicleJournalStore.CYCLE_FILE_SUFFIX;
+            CYCLE_FILE_SUFFIX;
     }
 
     /**
      * @return the cycle a file name stands for, or -1 if it is not a cycle file of this roll cycle.
      */
-    int cycleOf(final String fileName)
+    public int cycleOf(final String fileName)
     {
-        if (!fileName.endsWith(ChronicleJournalStore.CYCLE_FILE_SUFFIX))
+        if (!fileName.endsWith(CYCLE_FILE_SUFFIX))
         {
             return -1;
         }
-        final String stem = fileName.substring(0, fileName.length() - ChronicleJournalStore.CYCLE_FILE_SUFFIX.length());
+        final String stem = fileName.substring(0, fileName.length() - CYCLE_FILE_SUFFIX.length());
         try
         {
             final long epochMs = fast != null ? fast.parse(stem) :
@@ -113,7 +117,7 @@ public final class CycleFiles
     /**
      * @return names in the directory that end in {@code .cq4} but are not cycle files of this roll cycle, sorted.
      */
-    java.util.List<String> foreignNames()
+    public java.util.List<String> foreignNames()
     {
         final String[] names = directory.toFile().list();
         final java.util.List<String> foreign = new java.util.ArrayList<>();
@@ -121,7 +125,7 @@ public final class CycleFiles
         {
             for (final String name : names)
             {
-                if (name.endsWith(ChronicleJournalStore.CYCLE_FILE_SUFFIX) && cycleOf(name) < 0)
+                if (name.endsWith(CYCLE_FILE_SUFFIX) && cycleOf(name) < 0)
                 {
                     foreign.add(name);
                 }

@@ -1,4 +1,4 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
 import net.openhft.posix.MAdviseFlag;
 import net.openhft.posix.PosixAPI;

@@ -1,5 +1,8 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
+import dev.engram.journal.DeltaFrame;
+import dev.engram.journal.FrameHandler;
+import dev.engram.journal.JournalReader;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;

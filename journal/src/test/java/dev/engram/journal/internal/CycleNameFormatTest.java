@@ -1,4 +1,4 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
 import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
+import dev.engram.journal.JournalException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

@@ -1,5 +1,10 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
+import dev.engram.journal.Delta;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalException;
+import dev.engram.journal.JournalReader;
+import dev.engram.journal.JournalTestSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

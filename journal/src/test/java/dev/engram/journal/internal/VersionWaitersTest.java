@@ -1,4 +1,4 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

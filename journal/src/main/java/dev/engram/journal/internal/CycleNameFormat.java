@@ -1,4 +1,4 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
 import java.util.ArrayList;
 import java.util.List;

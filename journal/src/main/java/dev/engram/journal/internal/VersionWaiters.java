@@ -1,4 +1,4 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,4 +1,4 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
 /**
  * The 4-byte header Chronicle Queue writes before every document in a cycle file (little-endian int),

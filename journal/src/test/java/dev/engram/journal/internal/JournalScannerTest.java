@@ -1,5 +1,12 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
+import dev.engram.journal.Delta;
+import dev.engram.journal.DeltaFrame;
+import dev.engram.journal.FrameHandler;
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalContext;
+import dev.engram.journal.JournalReader;
+import dev.engram.journal.JournalTestSupport;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

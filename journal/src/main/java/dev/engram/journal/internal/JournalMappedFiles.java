@@ -1,5 +1,6 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
+import dev.engram.journal.JournalException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;

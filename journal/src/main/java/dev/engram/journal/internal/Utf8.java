@@ -1,4 +1,4 @@
-package dev.engram.journal;
+package dev.engram.journal.internal;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
