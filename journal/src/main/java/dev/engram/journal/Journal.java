@@ -298,6 +298,9 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Not API: for the recovery module, which maps the journal's cycle files directly; the returned type is in
+     * {@code dev.engram.journal.internal} and may change without notice.
+     *
      * @return read-only mappings of this journal's cycle files (close when done; views die with it).
      */
     public JournalMappedFiles newMappedFiles()
