@@ -47,7 +47,7 @@ class EngramLifecycleTest
             try (Engram engram = Engram.open(dir, ctx))
             {
                 version = engram.delta().put("k", new byte[] {(byte)i}).patch("p", i, new byte[] {1}).commit();
-                assertTrue(engram.awaitApplied(version, 10, TimeUnit.SECONDS));
+                assertTrue(engram.awaitApplied(version, 60, TimeUnit.SECONDS));
                 assertArrayEquals(new byte[] {(byte)i}, engram.get("k"));
             }
         }

@@ -35,8 +35,8 @@ class EngramMetricsTest
             {
                 v = engram.delta().put("user/" + (i % 500), new byte[100]).commit();
             }
-            assertTrue(engram.awaitSynced(v, 10, TimeUnit.SECONDS));
-            assertTrue(engram.awaitApplied(v, 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitSynced(v, 60, TimeUnit.SECONDS));
+            assertTrue(engram.awaitApplied(v, 60, TimeUnit.SECONDS));
             engram.checkpoint();
             last = v;
             final MetricsSnapshot snapshot = engram.metrics().snapshot();
@@ -64,7 +64,7 @@ class EngramMetricsTest
 
             // over a quarter of the 16 MiB arena: the one kind of delta still copied to the heap
             final long big = engram.delta().put("big", new byte[5 << 20]).commit();
-            assertTrue(engram.awaitWritten(big, 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitWritten(big, 60, TimeUnit.SECONDS));
             assertEquals(1, engram.metrics().snapshot().heapFrames());
         }
         final Set<String> tags = new HashSet<>();
@@ -93,7 +93,7 @@ class EngramMetricsTest
         try (Engram engram = Engram.open(dir.resolve("state"), ctx))
         {
             final long v = engram.delta().put("k", new byte[8]).commit();
-            assertTrue(engram.awaitWritten(v, 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitWritten(v, 60, TimeUnit.SECONDS));
             final SimpleMeterRegistry registry = new SimpleMeterRegistry();
             new EngramMeterBinder(engram).bindTo(registry);   // the usual idiom: nobody keeps the binder
             for (int i = 0; i < 3; i++)

@@ -47,7 +47,7 @@ class EngramTest
             }
             engram.delta().delete("user/0").commit();
             last = engram.delta().put("metrics/system", "cpu=0.5").commit();
-            assertTrue(engram.awaitApplied(last, 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitApplied(last, 60, TimeUnit.SECONDS));
             assertEquals(header, engram.get("population/3", PopulationHeader.class));
             assertEquals("cpu=0.5", engram.get("metrics/system", String.class));
             assertNull(engram.get("user/0"));
@@ -58,7 +58,7 @@ class EngramTest
 
             final MetricsSnapshot metrics = engram.metrics().snapshot();
             assertEquals(2002, metrics.appendLatency().getTotalCount());
-            assertTrue(metrics.writtenVersion() >= last || engram.awaitWritten(last, 10, TimeUnit.SECONDS));
+            assertTrue(metrics.writtenVersion() >= last || engram.awaitWritten(last, 60, TimeUnit.SECONDS));
             assertTrue(metrics.checkpoints() >= 1 || engram.checkpoint() != null);
             assertTrue(metrics.describe().contains("append n=2002"), metrics.describe());
         }
@@ -84,7 +84,7 @@ class EngramTest
                 engram.delta().put("population/" + i, v1).commit();
             }
             final long raw = engram.delta().put("raw/blob", new byte[] {9, 9, 9}).commit();
-            assertTrue(engram.awaitApplied(raw, 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitApplied(raw, 60, TimeUnit.SECONDS));
             // read path upgrades on the fly
             final PopulationHeader expected = TypedValuesTestSupport.withMutationRate(header, PopulationHeaderCodec.V1_MUTATION_RATE);
             assertEquals(expected, engram.get("population/7", PopulationHeader.class));
@@ -95,7 +95,7 @@ class EngramTest
             assertEquals(50, report.migrated());
             assertEquals(1, report.skippedRaw());
             assertEquals(51, progress[0]);
-            assertTrue(engram.awaitApplied(report.lastVersion(), 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitApplied(report.lastVersion(), 60, TimeUnit.SECONDS));
             final byte[] stored = engram.get("population/7");
             assertEquals(PopulationHeaderCodec.SCHEMA_VERSION, stored[4] & 0xFF, "stored value now at schema v2");
             assertEquals(expected, engram.get("population/7", PopulationHeader.class));
@@ -112,7 +112,7 @@ class EngramTest
             assertThrows(IllegalArgumentException.class, () -> engram.delta().put("k".repeat(2000), new byte[1]));
             assertThrows(IllegalArgumentException.class, () -> engram.delta().patch("k", -1, new byte[1]));
             final long v = engram.delta().put("typed/unknown", new byte[] {(byte)0xE7, 1, (byte)0xF4, 1, 1, 0, 0, 0, 42}).commit();
-            assertTrue(engram.awaitApplied(v, 10, TimeUnit.SECONDS));
+            assertTrue(engram.awaitApplied(v, 60, TimeUnit.SECONDS));
             final UnknownCodecException unknown = assertThrows(UnknownCodecException.class,
                 () -> engram.get("typed/unknown", PopulationHeader.class));
             assertTrue(unknown.getMessage().contains("typed/unknown"), unknown.getMessage());
@@ -138,9 +138,9 @@ class EngramTest
                 final byte[] context = new byte[1500];   // a user context: over a 512-byte ring slot
                 java.util.Arrays.fill(context, (byte)7);
                 long v = engram.delta().put("user/1", new byte[1]).commit();
-                assertTrue(engram.awaitApplied(v, 10, TimeUnit.SECONDS));   // the journal thread is running by now
+                assertTrue(engram.awaitApplied(v, 60, TimeUnit.SECONDS));   // the journal thread is running by now
                 v = engram.delta().put("user/1", context).commit();
-                assertTrue(engram.awaitApplied(v, 10, TimeUnit.SECONDS));
+                assertTrue(engram.awaitApplied(v, 60, TimeUnit.SECONDS));
                 assertArrayEquals(context, engram.get("user/1"));
                 assertEquals(arena == 0 ? 1 : 0, engram.metrics().snapshot().heapFrames());
             }

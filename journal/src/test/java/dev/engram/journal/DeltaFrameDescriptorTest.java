@@ -57,7 +57,7 @@ class DeltaFrameDescriptorTest
                 .delete("cde")
                 .patch("f", 0x05060708L, new byte[] {7, 8});
             final long version = journal.append(delta);
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             final byte[][] holder = new byte[1][];
             try (JournalReader reader = journal.newReader())
             {

@@ -168,7 +168,7 @@ class DeltaFrameEncoderTest
         try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
         {
             final long version = journal.append(delta);
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             final byte[][] holder = new byte[1][];
             try (JournalReader reader = journal.newReader())
             {

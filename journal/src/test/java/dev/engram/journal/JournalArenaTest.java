@@ -50,10 +50,10 @@ class JournalArenaTest
                 assertEquals(i + 2, version);
                 if (i % 100 == 99)
                 {
-                    assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));   // keep the arena from filling
+                    assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));   // keep the arena from filling
                 }
             }
-            assertTrue(journal.awaitWritten(count + 1, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(count + 1, 60, TimeUnit.SECONDS));
             assertEquals(0, journal.heapFrameCount(), "a delta that fit the arena was copied to the heap");
             final int[] seen = {0};
             try (JournalReader reader = journal.newReader())
@@ -167,13 +167,13 @@ class JournalArenaTest
                 assertTrue(full.getMessage().contains("policy=FAIL_FAST"), full.getMessage());
                 assertEquals(5, journal.append(small), "a delta that fits a slot is not held up by the arena");
                 idle.release.countDown();
-                assertTrue(journal.awaitWritten(5, 10, TimeUnit.SECONDS));
+                assertTrue(journal.awaitWritten(5, 60, TimeUnit.SECONDS));
                 assertEquals(2, journal.backPressureEvents(), "two refusals counted");
                 assertEquals(0, journal.ringOccupancy());
                 assertEquals(0, journal.heapFrameCount());
                 final long sixth = journal.append(big);
                 assertEquals(6, sixth, "the freed arena takes it");
-                assertTrue(journal.awaitWritten(sixth, 10, TimeUnit.SECONDS));
+                assertTrue(journal.awaitWritten(sixth, 60, TimeUnit.SECONDS));
                 try (JournalReader reader = journal.newReader())
                 {
                     final long[] versions = {0};
@@ -217,12 +217,12 @@ class JournalArenaTest
                     assertThrows(JournalBackPressureException.class, () -> journal.append(big));
                 }
                 idle.release.countDown();
-                assertTrue(journal.awaitWritten(2, 10, TimeUnit.SECONDS));
+                assertTrue(journal.awaitWritten(2, 60, TimeUnit.SECONDS));
                 for (int i = 0; i < 20; i++)
                 {
                     // if the 20 abandoned records were never freed, the arena would stay full and these would throw
                     final long version = journal.append(big);
-                    assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+                    assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
                 }
                 assertEquals(22, journal.writtenVersion());
                 assertEquals(0, journal.heapFrameCount());

@@ -72,7 +72,7 @@ class JournalCrashTest
         warmUpDir = Files.createTempDirectory("engram-crash-warmup");
         try (Journal journal = Journal.open(new JournalContext().directory(warmUpDir)))
         {
-            assertTrue(journal.awaitWritten(journal.append(CrashWorkload.fillParent(journal.newDelta(), 0)), 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(journal.append(CrashWorkload.fillParent(journal.newDelta(), 0)), 60, TimeUnit.SECONDS));
             try (JournalReader reader = journal.newReader())
             {
                 assertEquals(1, reader.replay(1, frame -> { }).framesDelivered());

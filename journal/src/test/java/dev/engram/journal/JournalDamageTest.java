@@ -35,7 +35,7 @@ class JournalDamageTest
             {
                 version = journal.append(delta.clear().put(String.format("needle-%05d", i), ("value-" + i).getBytes(StandardCharsets.UTF_8)));
             }
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             return version;
         }
     }
@@ -77,7 +77,7 @@ class JournalDamageTest
 
             final long next = journal.append(journal.newDelta().put("after", new byte[] {1}));
             assertEquals(101, next);
-            assertTrue(journal.awaitWritten(next, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(next, 60, TimeUnit.SECONDS));
             final long[] count = {0};
             final ReplayResult result;
             try (JournalReader reader = journal.newReader())

@@ -39,12 +39,12 @@ class JournalDurabilityTest
             .epochMsClock(() -> fixedMs)))
         {
             final long first = appendMany(journal, 500);
-            assertTrue(journal.awaitWritten(first, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(first, 60, TimeUnit.SECONDS));
             final long version = appendMany(journal, 500);
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             assertTrue(journal.syncCount() <= 1, "ASYNC forced on its own beyond the one listing of its cycle file: " +
                 journal.syncCount());
-            assertTrue(journal.awaitSynced(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitSynced(version, 60, TimeUnit.SECONDS));
             assertTrue(journal.syncedVersion() >= version);
             assertTrue(journal.syncCount() >= 1);
         }
@@ -57,7 +57,7 @@ class JournalDurabilityTest
             JournalTestSupport.smallContext(dir).syncPolicy(SyncPolicy.PERIODIC).syncIntervalMs(20)))
         {
             final long version = appendMany(journal, 100);
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (journal.syncedVersion() < version && System.nanoTime() < deadline)
             {
@@ -85,7 +85,7 @@ class JournalDurabilityTest
         try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
         {
             final long version = appendMany(journal, 3);
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             assertFalse(journal.awaitWritten(version + 1, 20, TimeUnit.MILLISECONDS));
             assertThrows(IllegalArgumentException.class, () -> journal.awaitSynced(version + 1, 1, TimeUnit.MILLISECONDS));
         }

@@ -23,7 +23,7 @@ class JournalFollowTest
             {
                 journal.append(delta.clear().put("k", new byte[] {(byte)i}));
             }
-            assertTrue(journal.awaitWritten(100, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(100, 60, TimeUnit.SECONDS));
             final Thread producer = new Thread(() ->
             {
                 final Delta d = journal.newDelta();

@@ -43,7 +43,7 @@ class JournalLossTest
             {
                 version = journal.append(delta.clear().put("k" + i, new byte[] {(byte)c}));
             }
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             clockMs.addAndGet(1000);
         }
         return version;
@@ -142,7 +142,7 @@ class JournalLossTest
             assertEquals(List.of(new JournalLoss(newest.toString(), 201, 300, "is missing")), report.losses());
             final long next = journal.append(journal.newDelta().put("after", new byte[1]));
             assertEquals(201, next, "new appends reuse the lost version numbers");
-            assertTrue(journal.awaitWritten(next, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(next, 60, TimeUnit.SECONDS));
         }
         try (Journal journal = Journal.open(ctx()))
         {

@@ -67,7 +67,7 @@ class JournalManifestDescriptorTest
                 {
                     version = journal.append(delta.clear().put("k" + i, new byte[] {(byte)c}));
                 }
-                assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+                assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
                 clockMs.addAndGet(1000);
             }
         }

@@ -43,7 +43,7 @@ class JournalMisuseTest
 
             final long version = journal.append(delta.clear().put("ok", new byte[] {1}));
             assertEquals(1, version, "a rejected delta must not use a version");
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             assertEquals(1, JournalTestSupport.readAll(journal).size());
         }
     }
@@ -127,9 +127,9 @@ class JournalMisuseTest
             assertEquals(4, journal.lastAppendedVersion(), "refused appends must not use versions");
 
             idle.release.countDown();
-            assertTrue(journal.awaitWritten(4, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(4, 60, TimeUnit.SECONDS));
             assertEquals(5, journal.append(delta));
-            assertTrue(journal.awaitWritten(5, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(5, 60, TimeUnit.SECONDS));
         }
     }
 
@@ -152,7 +152,7 @@ class JournalMisuseTest
             assertTrue(ex.getMessage().contains("policy=WAIT"));
             idle.release.countDown();
             assertEquals(3, journal.append(delta));
-            assertTrue(journal.awaitWritten(3, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(3, 60, TimeUnit.SECONDS));
         }
     }
 

@@ -42,7 +42,7 @@ class JournalRollAndRetentionTest
             {
                 version = journal.append(delta.clear().put("k" + i, new byte[] {(byte)c}));
             }
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             clockMs.addAndGet(1000);
         }
         return version;
@@ -163,7 +163,7 @@ class JournalRollAndRetentionTest
                 {
                     version = journal.append(delta.clear().put("k" + i, new byte[] {(byte)c}));
                 }
-                assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+                assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
                 clockMs.addAndGet(1000);
             }
             assertEquals(CYCLES + 3, cycleFiles(), "five full cycles, the frameless one, two more");
@@ -194,7 +194,7 @@ class JournalRollAndRetentionTest
             assertEquals(last, journal.openReport().lastVersion());
             final long next = journal.append(journal.newDelta().put("after", new byte[] {1}));
             assertEquals(last + 1, next);
-            assertTrue(journal.awaitWritten(next, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(next, 60, TimeUnit.SECONDS));
             try (JournalReader reader = journal.newReader())
             {
                 assertEquals(next, reader.replay(1, f -> { }).framesDelivered());

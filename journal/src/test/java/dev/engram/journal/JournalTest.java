@@ -36,7 +36,7 @@ class JournalTest
                 last = journal.append(delta);
                 assertEquals(i + 1, last);
             }
-            assertTrue(journal.awaitWritten(last, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(last, 60, TimeUnit.SECONDS));
             final List<JournalTestSupport.Frame> frames = JournalTestSupport.readAll(journal);
             assertEquals(5000, frames.size());
             for (int i = 0; i < frames.size(); i++)

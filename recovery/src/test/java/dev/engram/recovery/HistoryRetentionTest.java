@@ -60,7 +60,7 @@ class HistoryRetentionTest
         {
             final long end = v + PER_CYCLE - 1;
             append(store, workload, v, end);
-            assertTrue(store.journal().awaitWritten(end, 10, TimeUnit.SECONDS));
+            assertTrue(store.journal().awaitWritten(end, 60, TimeUnit.SECONDS));
             clockMs.addAndGet(1000);
             if (end % CHECKPOINT_EVERY == 0)
             {

@@ -52,7 +52,7 @@ class ReadOnlyStateTest
             {
                 final long end = v + PER_CYCLE - 1;
                 append(store, workload, v, end);
-                assertTrue(store.journal().awaitWritten(end, 10, TimeUnit.SECONDS));
+                assertTrue(store.journal().awaitWritten(end, 60, TimeUnit.SECONDS));
                 clockMs.addAndGet(1000);
                 if (end % 500 == 0)
                 {

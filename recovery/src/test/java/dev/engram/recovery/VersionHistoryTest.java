@@ -285,7 +285,7 @@ class VersionHistoryTest
             journal.append(delta.clear().put("a", new byte[] {1}).put("b", new byte[] {2}).patch("c", 1, new byte[] {3})
                 .put("e", new byte[] {5}).delete("d"));
             final long v4 = journal.append(delta.clear().put("d", new byte[] {4, 4}));
-            assertTrue(store.awaitApplied(v4, 10, TimeUnit.SECONDS));
+            assertTrue(store.awaitApplied(v4, 60, TimeUnit.SECONDS));
             store.checkpoint();
             final StateDiff diff = store.diff(v1, v4);
             assertEquals(List.of("e"), diff.added());

@@ -276,7 +276,7 @@ class ConsciousnessWorkloadTest
         try (Engram open = Engram.open(dir, context(500)))
         {
             assertEquals(2, workload.resumeAfter(open.recoveryReport().recoveredVersion()).step(open));
-            assertTrue(open.awaitApplied(2, 10, TimeUnit.SECONDS));
+            assertTrue(open.awaitApplied(2, 60, TimeUnit.SECONDS));
             assertStateEquals(workload.modelAt(2), open, "after resume");
             final byte[] header = open.get(ConsciousnessKeys.populationHeader(1));
             assertEquals(PopulationHeaderCodec.SCHEMA_VERSION, new ValueEnvelope().wrap(new UnsafeBuffer(header), 0, header.length).schemaVersion());

@@ -50,7 +50,7 @@ class StateVerifierTest
                 version = workload.step(writer);
                 if (i == STEPS / 2)
                 {
-                    assertTrue(writer.awaitApplied(version, 10, TimeUnit.SECONDS));
+                    assertTrue(writer.awaitApplied(version, 60, TimeUnit.SECONDS));
                     writer.checkpoint();
                 }
             }

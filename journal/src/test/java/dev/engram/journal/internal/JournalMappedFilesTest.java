@@ -38,7 +38,7 @@ class JournalMappedFilesTest
                 java.util.Arrays.fill(value, (byte)i);
                 version = journal.append(delta.clear().put("k" + i, value).patch("p", i, new byte[] {(byte)i}));
             }
-            assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+            assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
             final List<Ref> refs = new ArrayList<>();
             try (JournalReader reader = journal.newReader())
             {
@@ -64,7 +64,7 @@ class JournalMappedFilesTest
                     assertArrayEquals(ref.expected, actual);
                 }
                 final long more = journal.append(delta.clear().put("later", new byte[] {42}));
-                assertTrue(journal.awaitWritten(more, 10, TimeUnit.SECONDS));
+                assertTrue(journal.awaitWritten(more, 60, TimeUnit.SECONDS));
                 final long[] where = new long[2];
                 try (JournalReader reader = journal.newReader())
                 {

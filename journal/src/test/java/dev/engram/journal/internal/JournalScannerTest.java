@@ -70,7 +70,7 @@ class JournalScannerTest
                     }
                     version = journal.append(delta);
                 }
-                assertTrue(journal.awaitWritten(version, 10, TimeUnit.SECONDS));
+                assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
                 clockMs.addAndGet(1000);
             }
         }
