@@ -11,15 +11,23 @@ import java.nio.file.Path;
  * bad error, printing each such case with the properties that replay it:
  * {@code -Dengram.faults.seed=S -Dengram.faults.case=ID}. The long run is {@link FaultInjectionLongRunTest}
  * ({@code -Pfaults}).
+ * <p>
+ * The build runs one fixed seed, {@link #BUILD_SEED}, so that a build fails on a change, not on where the clock put the
+ * damage: a seed from the clock found two bugs on 2026-12-07 (cases 45 and 46, docs/reliability.md), and the
+ * build had then failed at random. Explore with {@code -Dengram.faults.seed=random} (or the long run, which draws its
+ * seed from the clock), and add what a seed finds to {@link FaultRegressionTest}.
  */
 class FaultInjectionTest
 {
+    /** Passed in the clean-clone CI run of 93ee85c (2026-12-07). */
+    static final long BUILD_SEED = 24931833130428L;
+
     @TempDir
     Path work;
 
     @Test
     void everyFileKindAndDamageIsSurvivedWithAReportOrRefusedClearlyNeverServedWrong()
     {
-        FaultSuite.runAndAssert("fault-injection", FaultSuite.seed(), FaultSuite.ids(FaultCase.SYSTEMATIC), work);
+        FaultSuite.runAndAssert("fault-injection", FaultSuite.seed(BUILD_SEED), FaultSuite.ids(FaultCase.SYSTEMATIC), work);
     }
 }

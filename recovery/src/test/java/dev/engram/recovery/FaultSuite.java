@@ -27,9 +27,27 @@ final class FaultSuite
     {
     }
 
+    /**
+     * @return {@code -Dengram.faults.seed=S}, a seed from the clock for {@code -Dengram.faults.seed=random} or when
+     *         the property is absent.
+     */
     static long seed()
     {
-        return Long.getLong(SEED_PROPERTY, System.nanoTime());
+        return seed(System.nanoTime());
+    }
+
+    /**
+     * @param absent the seed when the property is not set.
+     * @return {@code -Dengram.faults.seed=S}, a seed from the clock for {@code random}, else {@code absent}.
+     */
+    static long seed(final long absent)
+    {
+        final String value = System.getProperty(SEED_PROPERTY);
+        if (value == null || value.isBlank())
+        {
+            return absent;
+        }
+        return value.equals("random") ? System.nanoTime() : Long.parseLong(value);
     }
 
     /**
