@@ -346,6 +346,7 @@ public final class Journal implements AutoCloseable
         if (untouched)
         {
             bookkeepingBeforeOpen.restore(refusal);
+            current.store.undoOpen(refusal);   // metadata.cq4t, from the copy the store kept as it opened
         }
     }
 

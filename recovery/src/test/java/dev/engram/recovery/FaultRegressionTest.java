@@ -168,14 +168,7 @@ class FaultRegressionTest
         FaultFixture.copyTree(fixture.clean, dir);
         final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
         final Path tail = cycles.get(cycles.size() - 1);
-        final long dataEnd;
-        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.internal.CycleFiles(dir.resolve("journal"),
-            fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
-        {
-            final ReadOnlyJournal.Walk walk = journal.walk(1, Long.MAX_VALUE, frame -> { }, null);
-            assertEquals(FaultFixture.LAST_VERSION, walk.lastVersion);
-            dataEnd = walk.cycles.get(walk.cycles.size() - 1).dataEnd();
-        }
+        final long dataEnd = newestDataEnd(fixture, dir);
         final byte[] garbage = new byte[430];
         new java.util.Random(1080).nextBytes(garbage);
         try (RandomAccessFile raf = new RandomAccessFile(tail.toFile(), "rw"))
@@ -255,14 +248,7 @@ class FaultRegressionTest
         FaultFixture.copyTree(fixture.crash, dir);
         final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
         final Path tail = cycles.get(cycles.size() - 1);
-        final long dataEnd;
-        try (ReadOnlyJournal journal = new ReadOnlyJournal(new dev.engram.journal.internal.CycleFiles(dir.resolve("journal"),
-            fixture.context(dir).journal().rollCycle()), fixture.context(dir).journal().rollCycle()))
-        {
-            final ReadOnlyJournal.Walk walk = journal.walk(1, Long.MAX_VALUE, frame -> { }, null);
-            assertEquals(FaultFixture.LAST_VERSION, walk.lastVersion);
-            dataEnd = walk.cycles.get(walk.cycles.size() - 1).dataEnd();
-        }
+        final long dataEnd = newestDataEnd(fixture, dir);
         final java.util.Random random = new java.util.Random(seed);
         final byte[] garbage = new byte[100 + random.nextInt(400)];
         random.nextBytes(garbage);
@@ -330,6 +316,21 @@ class FaultRegressionTest
             {
                 // the applier failed: close may say so again
             }
+        }
+    }
+
+    /**
+     * @return where the data of the journal's newest cycle file ends (the store holds every version of the fixture).
+     */
+    private static long newestDataEnd(final FaultFixture fixture, final Path dir)
+    {
+        final var rollCycle = fixture.context(dir).journal().rollCycle();
+        try (ReadOnlyJournal journal = new ReadOnlyJournal(
+            new dev.engram.journal.internal.CycleFiles(dir.resolve("journal"), rollCycle), rollCycle))
+        {
+            final ReadOnlyJournal.Walk walk = journal.walk(1, Long.MAX_VALUE, frame -> { }, null);
+            assertEquals(FaultFixture.LAST_VERSION, walk.lastVersion);
+            return walk.cycles.get(walk.cycles.size() - 1).dataEnd();
         }
     }
 

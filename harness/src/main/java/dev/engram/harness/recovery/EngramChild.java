@@ -174,16 +174,20 @@ public final class EngramChild
         // then survives a crash of this process); its key is outside the user/* keys the checksum covers
         final boolean writable = mode.equals("writable");
         final long readyNs = System.nanoTime();
-        final long firstVersion = writable ? store.journal().append(store.journal().newDelta().put(FIRST_COMMIT_KEY, new byte[8])) : 0;
         final long[] firstWrittenNs = {-1};
-        final Thread firstWaiter = new Thread(() ->
+        Thread firstWaiter = null;
+        if (writable)
         {
-            if (writable && store.journal().awaitWritten(firstVersion, 5, TimeUnit.MINUTES))
+            final long firstVersion = store.journal().append(store.journal().newDelta().put(FIRST_COMMIT_KEY, new byte[8]));
+            firstWaiter = new Thread(() ->
             {
-                firstWrittenNs[0] = System.nanoTime() - readyNs;
-            }
-        }, "first-commit-waiter");
-        firstWaiter.start();
+                if (store.journal().awaitWritten(firstVersion, 5, TimeUnit.MINUTES))
+                {
+                    firstWrittenNs[0] = System.nanoTime() - readyNs;
+                }
+            }, "first-commit-waiter");
+            firstWaiter.start();
+        }
         if (sampler != null)
         {
             sampler.close();
@@ -209,7 +213,10 @@ public final class EngramChild
         final long queueOpenNs = store.journal().openReport().openNs();
         try
         {
-            firstWaiter.join();
+            if (firstWaiter != null)
+            {
+                firstWaiter.join();
+            }
         }
         catch (final InterruptedException ex)
         {
