@@ -332,7 +332,7 @@ public final class Journal implements AutoCloseable
         final boolean untouched = bookkeepingBeforeOpen != null && current != null &&
             current.openReport.tornFrames() == 0 && current.openReport.discardedCycleFiles().isEmpty() &&
             current.openReport.losses().isEmpty() && current.openReport.metadataRebuilt() == null &&
-            current.openReport.tailCleared() == null &&
+            current.openReport.tailCleared() == null && current.openReport.indexRepaired() == null &&
             lastAppendedVersion() == current.openReport.lastVersion();
         try
         {

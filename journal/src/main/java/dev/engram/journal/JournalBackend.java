@@ -45,6 +45,8 @@ final class JournalBackend
         final java.util.List<JournalLoss> losses;
         /** What {@link TailGarbage#clear} cleared after the last document, or null. */
         String tailCleared;
+        /** Chronicle index entries {@link ChronicleIndexCheck} zeroed (damaged), or null. */
+        String indexRepaired;
 
         OpenedStore(final ChronicleJournalStore store, final JournalReader.TailScan tail, final long startNs,
             final JournalManifest manifest, final java.util.List<JournalLoss> losses)
@@ -67,6 +69,7 @@ final class JournalBackend
     {
         final JournalOpenCheck check = JournalOpenCheck.before(ctx);
         final TailGarbage cleared;
+        final ChronicleIndexCheck indexRepaired;
         final ChronicleJournalStore store;
         try
         {
@@ -84,10 +87,32 @@ final class JournalBackend
         }
         try
         {
+            // before Chronicle follows its index: a garbled address there makes it map towards 2^60 (heap exhausted)
+            indexRepaired = ChronicleIndexCheck.repairBeforeOpen(ctx);
+            if (indexRepaired != null)
+            {
+                org.slf4j.LoggerFactory.getLogger(Journal.class).warn("journal in {}: {}", ctx.directory(), indexRepaired.describe());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (cleared != null)
+            {
+                cleared.restore(ex);
+            }
+            check.undoMoves(ex);
+            throw ex;
+        }
+        try
+        {
             store = new ChronicleJournalStore(ctx);
         }
         catch (final RuntimeException | Error ex)
         {
+            if (indexRepaired != null)
+            {
+                indexRepaired.restore(ex);
+            }
             if (cleared != null)
             {
                 cleared.restore(ex);
@@ -101,6 +126,7 @@ final class JournalBackend
             final JournalManifest manifest = check.after(tail.lastVersion);
             final OpenedStore opened = new OpenedStore(store, tail, startNs, manifest, check.losses());
             opened.tailCleared = cleared == null ? null : cleared.describe();
+            opened.indexRepaired = indexRepaired == null ? null : indexRepaired.describe();
             return opened;
         }
         catch (final RuntimeException | Error ex)
@@ -108,6 +134,10 @@ final class JournalBackend
             // nothing written yet and the manifest unchanged: put back what this open moved aside
             store.close();
             store.undoOpen(ex);
+            if (indexRepaired != null)
+            {
+                indexRepaired.restore(ex);
+            }
             if (cleared != null)
             {
                 cleared.restore(ex);
@@ -184,7 +214,7 @@ final class JournalBackend
         final JournalReader.TailScan tail = opened.tail;
         final JournalOpenReport report = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
             tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), opened.losses,
-            System.nanoTime() - opened.startNs, opened.store.metadataRebuilt(), opened.tailCleared);
+            System.nanoTime() - opened.startNs, opened.store.metadataRebuilt(), opened.tailCleared, opened.indexRepaired);
         return new JournalBackend(opened.store, syncer, writer, syncerThread, report, manifest);
     }
 }

@@ -18,6 +18,8 @@ package dev.engram.journal;
  *                       (rebuilt from the cycle files, the damaged one kept as {@code metadata.cq4t.damaged}), or null.
  * @param tailCleared    bytes after the journal's last document that were neither a document nor zeros (a torn write,
  *                       damage), cleared before anything was appended (file and range), or null.
+ * @param indexRepaired  Chronicle index entries that named no document they index (damage), set to 0 before the queue
+ *                       opened so that Chronicle indexes those documents again (file, position, old value), or null.
  */
 public record JournalOpenReport(
     long lastVersion,
@@ -30,6 +32,7 @@ public record JournalOpenReport(
     java.util.List<JournalLoss> losses,
     long openNs,
     String metadataRebuilt,
-    String tailCleared)
+    String tailCleared,
+    String indexRepaired)
 {
 }

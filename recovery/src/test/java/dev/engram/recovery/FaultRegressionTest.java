@@ -154,6 +154,109 @@ class FaultRegressionTest
             refused.getMessage().contains("acceptJournalLoss"), refused.getMessage());
     }
     /**
+     * Fault suite seed 25544864401611 case 46: 392 random bytes at position 244 of a crashed store's newest cycle file,
+     * over the entries of Chronicle's index2index array. On the full path Chronicle's {@code toEnd} followed the garbled
+     * first entry as an index address (~2^60) and grew its mapped file's chunk list until {@code StateStore.open} threw
+     * {@code OutOfMemoryError: Java heap space}. The entries that name no index are now zeroed before the queue opens
+     * (Chronicle reads 0 as "not indexed yet" and indexes again): every version opens, reported in the journal's log.
+     */
+    @Test
+    void aGarbledChronicleIndexIsMendedBeforeChronicleFollowsItAndEveryVersionOpens() throws IOException
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.crash, dir);
+        final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
+        final Path tail = cycles.get(cycles.size() - 1);
+        final long entries = index2indexEntries(tail);
+        final byte[] garbage = new byte[392];
+        new java.util.Random(46).nextBytes(garbage);
+        try (RandomAccessFile raf = new RandomAccessFile(tail.toFile(), "rw"))
+        {
+            raf.seek(entries + 4);   // as case 46: from the middle of the first entry over the next ~48
+            raf.write(garbage);
+        }
+        try (StateStore store = StateStore.open(fixture.context(dir).fastRecovery(false)))
+        {
+            assertEquals(FaultFixture.LAST_VERSION, store.appliedVersion());
+            final Map<String, byte[]> model = fixture.model(FaultFixture.LAST_VERSION);
+            try (StateReader reader = store.newReader())
+            {
+                for (final String key : SeededWorkload.keyUniverse())
+                {
+                    assertArrayEquals(model.get(key), reader.get(key), key);
+                }
+            }
+            final Journal journal = store.journal();
+            final long next = journal.append(FaultFixture.WORKLOAD.fill(FaultFixture.LAST_VERSION + 1, journal.newDelta()));
+            assertTrue(store.awaitApplied(next, 60, TimeUnit.SECONDS), "the mended store writes");
+        }
+    }
+
+    /**
+     * The structure around Chronicle's index (here the header's {@code index2Index} position) cannot be mended by
+     * zeroing an entry: the open is refused before Chronicle follows it, naming the file and the next step, and no
+     * file is changed.
+     */
+    @Test
+    void aGarbledChronicleIndexPositionInTheHeaderRefusesTheOpenNamingTheFileAndChangesNothing() throws IOException
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.clean, dir);
+        final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
+        final Path tail = cycles.get(cycles.size() - 1);
+        final byte[] bytes = Files.readAllBytes(tail);
+        final int field = find(bytes, "index2Index".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 4096);
+        int value = field + "index2Index".length();
+        while ((bytes[value] & 0xFF) == 0x8F)
+        {
+            value++;   // padding
+        }
+        assertEquals(0xA7, bytes[value] & 0xFF, "an int64 follows the field's name");
+        try (RandomAccessFile raf = new RandomAccessFile(tail.toFile(), "rw"))
+        {
+            raf.seek(value + 1);
+            raf.writeLong(0x0123_4567_89AB_CDEFL);
+        }
+        final Map<String, String> before = contents(dir);
+        final Throwable refused = assertThrows(Throwable.class,
+            () -> StateStore.open(fixture.context(dir).fastRecovery(false)).close());
+        assertTrue(FaultInjector.stackTrace(refused).contains(tail.toString()) &&
+                FaultInjector.stackTrace(refused).contains("index2Index") &&
+                FaultInjector.stackTrace(refused).contains("from a backup"), () -> FaultInjector.stackTrace(refused));
+        final Map<String, String> after = contents(dir);
+        assertEquals(List.of(), before.keySet().stream().filter(name -> !before.get(name).equals(after.get(name))).toList(),
+            "files the refused open changed");
+    }
+
+    /** The position of the first entry of a cycle file's index2index array (Chronicle's binary wire). */
+    private static long index2indexEntries(final Path cycle) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(cycle);
+        final int name = find(bytes, "index2index".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 4096);
+        int at = name + "index2index".length();
+        while ((bytes[at] & 0xFF) == 0x8F || (bytes[at] & 0xFF) == 0x8E)
+        {
+            at += (bytes[at] & 0xFF) == 0x8F ? 1 : 5 + (bytes[at + 1] & 0xFF);   // padding
+        }
+        assertEquals(0x8D, bytes[at] & 0xFF, "an int64 array follows the index2index name");
+        return at + 17L;   // the code, the capacity and the count of used entries
+    }
+
+    private static int find(final byte[] bytes, final byte[] wanted, final int from, final int to)
+    {
+        for (int i = from; i + wanted.length <= Math.min(to, bytes.length); i++)
+        {
+            if (java.util.Arrays.equals(bytes, i, i + wanted.length, wanted, 0, wanted.length))
+            {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + new String(wanted, java.nio.charset.StandardCharsets.US_ASCII) + " in the first " + to + " bytes");
+    }
+
+    /**
      * Fault suite seed 20261208 case 1080: random bytes over the last frame of a cleanly closed store's newest cycle
      * file. The refusal was right (a journal loss of the last version, naming the file), but the full path had opened
      * the journal's queue first, and Chronicle and the journal's open had changed the cycle file, the manifest and
