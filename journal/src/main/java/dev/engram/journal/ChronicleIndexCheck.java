@@ -246,9 +246,9 @@ final class ChronicleIndexCheck
                         previous = position;
                         continue;
                     }
-                    if (header == ChronicleDocumentHeader.NOT_INITIALIZED || (header & ChronicleDocumentHeader.NOT_COMPLETE) != 0)
+                    if (header != ChronicleDocumentHeader.NOT_INITIALIZED && (header & ChronicleDocumentHeader.NOT_COMPLETE) != 0)
                     {
-                        previous = position;   // indexed as it was written, then the crash (or the torn-tail clear) came
+                        previous = position;   // indexed as it was written, then the crash came
                         continue;
                     }
                 }
@@ -315,7 +315,7 @@ final class ChronicleIndexCheck
                 description.append("; ");
             }
             description.append("zeroed Chronicle ").append(what).append(" at position=").append(at).append(" of ")
-                .append(file).append(" (it named position=").append(original).append(", not a document it indexes)");
+                .append(file).append(" (it named position=").append(original).append(", where no document it indexes is)");
         }
 
         private JournalCorruptionException damaged(final long position, final String what)

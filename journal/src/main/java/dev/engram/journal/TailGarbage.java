@@ -35,15 +35,21 @@ final class TailGarbage
     private final File file;
     private final long from;
     private final byte[] original;
+    private final long writePositionAt;
+    private final byte[] writePositionOriginal;
     private final String description;
 
-    private TailGarbage(final File file, final long from, final byte[] original)
+    private TailGarbage(final File file, final long from, final byte[] original, final long writePositionAt,
+        final byte[] writePositionOriginal)
     {
         this.file = file;
         this.from = from;
         this.original = original;
+        this.writePositionAt = writePositionAt;
+        this.writePositionOriginal = writePositionOriginal;
         this.description = "cleared " + original.length + " bytes at positions " + from + ".." + (from + original.length) +
-            " of " + file + " after the journal's last document: neither a document nor zeros (a torn write or damage)";
+            " of " + file + " after the journal's last document: neither a document nor zeros (a torn write or damage)" +
+            (writePositionAt < 0 ? "" : "; Chronicle's writePosition, which lay in them, now names the last document");
     }
 
     /**
@@ -70,10 +76,11 @@ final class TailGarbage
             final File file = entry.getValue();
             try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
-                final long[] walk = walk(channel);   // {position of the first header that is not a document, data documents}
+                // {position of the first header that is not a document, data documents, position of the last one}
+                final long[] walk = walk(channel);
                 if (walk[0] >= 0 && cleared == null)
                 {
-                    cleared = clear(file, channel, walk[0]);
+                    cleared = clear(file, channel, walk[0], walk[2], walk[1]);
                 }
                 if (walk[1] > 0)
                 {
@@ -102,6 +109,15 @@ final class TailGarbage
             {
                 at += channel.write(bytes, at);
             }
+            if (writePositionAt >= 0)
+            {
+                final ByteBuffer header = ByteBuffer.wrap(writePositionOriginal);
+                long headerAt = writePositionAt;
+                while (header.hasRemaining())
+                {
+                    headerAt += channel.write(header, headerAt);
+                }
+            }
             channel.force(false);
         }
         catch (final IOException | RuntimeException ex)
@@ -123,6 +139,7 @@ final class TailGarbage
         long bufferStart = 0;
         long position = 0;
         long dataDocuments = 0;
+        long lastData = -1;
         while (position + ChronicleDocumentHeader.HEADER_LENGTH <= size)
         {
             if (position < bufferStart || position + ChronicleDocumentHeader.HEADER_LENGTH > bufferStart + buffer.limit())
@@ -136,25 +153,66 @@ final class TailGarbage
                 }
             }
             final int header = buffer.getInt((int)(position - bufferStart));
-            if (header == ChronicleDocumentHeader.NOT_INITIALIZED || header == ChronicleDocumentHeader.END_OF_DATA)
+            if (header == ChronicleDocumentHeader.NOT_INITIALIZED)
             {
-                return new long[] {-1, dataDocuments};
+                // Chronicle writes a document's header before its body: bytes after a zero header are damage (a zeroed
+                // page over the data), and Chronicle, whose store header says the data goes on, fails to append there
+                return new long[] {nonZeroAfter(channel, position, size) ? position : -1, dataDocuments, lastData};
+            }
+            if (header == ChronicleDocumentHeader.END_OF_DATA)
+            {
+                return new long[] {-1, dataDocuments, lastData};
             }
             final long next = ChronicleDocumentHeader.nextHeaderPosition(position, header);
             if ((header & ChronicleDocumentHeader.NOT_COMPLETE) != 0 || next > size)
             {
-                return new long[] {position, dataDocuments};   // unfinished, or a "document" running past the file
+                return new long[] {position, dataDocuments, lastData};   // unfinished, or a "document" running past the file
             }
             if ((header & ChronicleDocumentHeader.META_DATA) == 0)
             {
                 dataDocuments++;
+                lastData = position;
             }
             position = next;
         }
-        return new long[] {-1, dataDocuments};
+        return new long[] {-1, dataDocuments, lastData};
     }
 
-    private static TailGarbage clear(final File file, final FileChannel channel, final long from) throws IOException
+    /**
+     * @return true if a non-zero byte follows {@code from} before a window of {@link #ZERO_RUN} zeros (or the end of
+     *         the file, or {@link #CLEAR_LIMIT}).
+     */
+    private static boolean nonZeroAfter(final FileChannel channel, final long from, final long size) throws IOException
+    {
+        final long limit = Math.min(size, from + CLEAR_LIMIT);
+        final ByteBuffer window = ByteBuffer.allocate(ZERO_RUN);
+        long at = from;
+        while (at < limit)
+        {
+            window.clear().limit((int)Math.min(window.capacity(), limit - at));
+            read(channel, window, at);
+            if (window.limit() == 0)
+            {
+                return false;
+            }
+            for (int i = 0; i < window.limit(); i++)
+            {
+                if (window.get(i) != 0)
+                {
+                    return true;
+                }
+            }
+            if (window.limit() == ZERO_RUN)
+            {
+                return false;
+            }
+            at += window.limit();
+        }
+        return false;
+    }
+
+    private static TailGarbage clear(final File file, final FileChannel channel, final long from, final long lastData,
+        final long dataDocuments) throws IOException
     {
         final long size = channel.size();
         final long limit = Math.min(size, from + CLEAR_LIMIT);
@@ -190,8 +248,43 @@ final class TailGarbage
         {
             written += channel.write(zeros, written);
         }
+        // Chronicle's store header says where the last document is ({@code writePosition}: [its position,
+        // position << 32 | its sequence]); if that lay in what was cleared, its appender would start there
+        long writePositionAt = -1;
+        byte[] writePositionOriginal = null;
+        final int headerWord = readInt(channel, 0);
+        final int headerLength = headerWord & ChronicleDocumentHeader.LENGTH_MASK;
+        if ((headerWord & ChronicleDocumentHeader.META_DATA) != 0 && (headerWord & ChronicleDocumentHeader.NOT_COMPLETE) == 0 &&
+            headerLength <= 64 * 1024 && ChronicleDocumentHeader.HEADER_LENGTH + headerLength <= size)
+        {
+            final ByteBuffer header = ByteBuffer.allocate(headerLength).order(ByteOrder.LITTLE_ENDIAN);
+            read(channel, header, ChronicleDocumentHeader.HEADER_LENGTH);
+            final int field = ChronicleIndexCheck.valueAfterName(header, "writePosition", 0);
+            if (field >= 0 && field + 33 <= header.limit() && (header.get(field) & 0xFF) == 0x8D &&
+                header.getLong(field + 1) >= 2 && header.getLong(field + 17) >= from)
+            {
+                writePositionAt = ChronicleDocumentHeader.HEADER_LENGTH + field + 17;
+                writePositionOriginal = new byte[16];
+                header.get(field + 17, writePositionOriginal);
+                final long last = Math.max(lastData, 0);
+                final ByteBuffer value = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(0, last).putLong(8, last << 32 | Math.max(dataDocuments - 1, 0));
+                long valueAt = writePositionAt;
+                while (value.hasRemaining())
+                {
+                    valueAt += channel.write(value, valueAt);
+                }
+            }
+        }
         channel.force(false);
-        return new TailGarbage(file, from, original.array());
+        return new TailGarbage(file, from, original.array(), writePositionAt, writePositionOriginal);
+    }
+
+    private static int readInt(final FileChannel channel, final long position) throws IOException
+    {
+        final ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        read(channel, word, position);
+        return word.limit() < 4 ? 0 : word.getInt(0);
     }
 
     private static void read(final FileChannel channel, final ByteBuffer target, final long position) throws IOException

@@ -377,6 +377,47 @@ class FaultRegressionTest
     }
 
     /**
+     * Long-run seed 20261211 case 1117: a zeroed page over the last frames of a cleanly closed store's newest cycle
+     * file, with frames after it. The loss was refused rightly (versions after the hole are gone); reopened with the
+     * loss accepted, the journal's walk stopped at the zero header, but Chronicle's store header said the data went on:
+     * its appender failed on the trim frame ({@code AssertionError}) after the open had changed the manifest and
+     * {@code metadata.cq4t}. Bytes after a zero header are now cleared like other garbage after the last document (kept,
+     * and put back if the open fails): the accepted open continues after the last version before the hole.
+     */
+    @Test
+    void aZeroedPageBeforeTheLastFramesOpensWithTheLossAcceptedAndAppendsAfterIt() throws IOException
+    {
+        final FaultFixture fixture = FaultFixture.build(root.resolve("fixture"));
+        final Path dir = root.resolve("state");
+        FaultFixture.copyTree(fixture.clean, dir);
+        final List<Path> cycles = FaultFileKind.CYCLE_TAIL.files(dir);
+        final Path tail = cycles.get(cycles.size() - 1);
+        final long dataEnd = newestDataEnd(fixture, dir);
+        final long page = (dataEnd - 5000) / 4096 * 4096;   // a whole page ending before the last frames
+        try (RandomAccessFile raf = new RandomAccessFile(tail.toFile(), "rw"))
+        {
+            raf.seek(page);
+            raf.write(new byte[4096]);
+        }
+        assertThrows(JournalLossRefusedException.class, () -> StateStore.open(fixture.context(dir)).close());
+        final long recovered;
+        try (StateStore store = StateStore.open(fixture.context(dir).acceptJournalLoss(true)))
+        {
+            recovered = store.recoveryReport().recoveredVersion();
+            assertTrue(recovered < FaultFixture.LAST_VERSION && !store.recoveryReport().journalLosses().isEmpty(),
+                store.recoveryReport().describe());
+            final Journal journal = store.journal();
+            final long next = journal.append(FaultFixture.WORKLOAD.fill(recovered + 1, journal.newDelta()));
+            assertEquals(recovered + 1, next, "appends continue after the last version before the hole");
+            assertTrue(store.awaitApplied(next, 60, TimeUnit.SECONDS));
+        }
+        try (StateStore store = StateStore.open(fixture.context(dir)))
+        {
+            assertEquals(recovered + 1, store.recoveryReport().recoveredVersion(), store.recoveryReport().describe());
+        }
+    }
+
+    /**
      * Fault suite seed 22107920710523 case 45 (found by a default run's random seed): a bit flipped at byte 190 of a
      * crashed store's newest cycle file, inside Chronicle's header (its field {@code dataFormat} read as
      * {@code dataFkrmat}, which Chronicle ignores with a log warning). The fast path recovered from the frames; the
