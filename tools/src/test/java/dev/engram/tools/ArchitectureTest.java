@@ -38,6 +38,7 @@ class ArchitectureTest
     private static final String RECOVERY = "dev.engram.recovery";
     private static final String RECOVERY_INTERNAL = "dev.engram.recovery.internal";
     private static final String ENGINE = "dev.engram.engine";
+    private static final String BACKUP = "dev.engram.backup";
     private static final String TOOLS = "dev.engram.tools";
     private static final String BENCH = "dev.engram.bench";
     private static final String HARNESS = "dev.engram.harness";
@@ -46,10 +47,10 @@ class ArchitectureTest
 
     /** The modules whose main sources are checked. */
     private static final List<String> MODULES = List.of(
-        "journal", "recovery", "engine", "tools", "bench", "harness", "examples", "test-support");
+        "journal", "recovery", "engine", "backup", "tools", "bench", "harness", "examples", "test-support");
 
     /** The library modules: what users put on their class path. */
-    private static final List<String> LIBRARIES = List.of("journal", "recovery", "engine", "tools");
+    private static final List<String> LIBRARIES = List.of("journal", "recovery", "engine", "backup", "tools");
 
     /**
      * The internal packages of recovery and the internal packages each may use (besides itself and the API package
@@ -101,7 +102,8 @@ class ArchitectureTest
     @Test
     void journalDependsOnNoOtherModule()
     {
-        assertNoUse("journal", d -> under(d, RECOVERY) || under(d, ENGINE) || under(d, TOOLS) || notALibrary(d));
+        assertNoUse("journal", d -> under(d, RECOVERY) || under(d, ENGINE) || under(d, BACKUP) || under(d, TOOLS) ||
+            notALibrary(d));
     }
 
     @Test
@@ -114,6 +116,20 @@ class ArchitectureTest
     void engineDependsOnNoToolOrBenchmark()
     {
         assertNoUse("engine", d -> under(d, TOOLS) || notALibrary(d));
+    }
+
+    /**
+     * The backup engine sits beside the engine, above recovery and the journal: nothing below it uses it, and it
+     * uses no tool, benchmark, harness or example (tools will use it for the backup commands).
+     */
+    @Test
+    void backupIsUsedByNoLowerModuleAndUsesNoTool()
+    {
+        for (final String module : List.of("journal", "recovery", "engine"))
+        {
+            assertNoUse(module, d -> under(d, BACKUP));
+        }
+        assertNoUse("backup", d -> under(d, TOOLS) || notALibrary(d));
     }
 
     @Test
