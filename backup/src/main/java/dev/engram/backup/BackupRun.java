@@ -1,0 +1,118 @@
+package dev.engram.backup;
+
+import dev.engram.backup.format.ChunkId;
+import dev.engram.backup.format.Manifest;
+import dev.engram.backup.format.ManifestDescriptor;
+import dev.engram.backup.format.ManifestFormat;
+import dev.engram.backup.repository.ChunkIndex;
+import dev.engram.backup.repository.PackWriter;
+import dev.engram.backup.source.ClosedStore;
+import dev.engram.backup.source.FileChunker;
+import dev.engram.backup.source.StateVersions;
+import dev.engram.backup.storage.BackupStorage;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One backup of a closed state directory: hold it, cut each file into chunks, store the new ones (packs and their
+ * index objects), then publish the manifest under the next free id.
+ */
+final class BackupRun
+{
+    /** Attempts at a manifest id another writer takes first. */
+    private static final int ID_ATTEMPTS = 16;
+
+    private final BackupStorage storage;
+    private final BackupSettings settings;
+
+    BackupRun(final BackupStorage storage, final BackupSettings settings)
+    {
+        this.storage = storage;
+        this.settings = settings;
+    }
+
+    BackupResult run(final Path engramDir, final Manifest parent) throws IOException
+    {
+        try (ClosedStore store = ClosedStore.hold(engramDir))
+        {
+            final ChunkIndex index = ChunkIndex.load(storage, true);
+            final PackWriter packs = new PackWriter(storage, index, settings.targetPackBytes(), settings.zstdLevel(),
+                settings.clock());
+            final List<String> paths = store.files();
+            final List<Manifest.File> files = new ArrayList<>(paths.size());
+            final byte[] buffer = new byte[settings.maxChunkBytes()];
+            for (final String path : paths)
+            {
+                files.add(backupFile(store.directory().resolve(path), path, packs, buffer));
+            }
+            packs.flush();
+            final long stateVersion = StateVersions.of(store.directory(), paths);
+            return publish(parent, stateVersion, files, packs);
+        }
+    }
+
+    private Manifest.File backupFile(final Path file, final String path, final PackWriter packs, final byte[] buffer)
+        throws IOException
+    {
+        final boolean checkpoint = FileChunker.isCheckpoint(path);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final List<long[]> pieces = FileChunker.pieces(channel, checkpoint, settings.maxChunkBytes());
+            final List<Manifest.ChunkRef> refs = new ArrayList<>(pieces.size());
+            long length = 0;
+            for (final long[] piece : pieces)
+            {
+                final int n = (int)piece[1];
+                readFully(channel, ByteBuffer.wrap(buffer, 0, n), piece[0], file);
+                final ChunkId id = ChunkId.of(buffer, 0, n);
+                packs.add(id, buffer, 0, n);
+                refs.add(new Manifest.ChunkRef(id, n));
+                length += n;
+            }
+            return new Manifest.File(path, checkpoint ? ManifestDescriptor.FILE_FLAG_CHECKPOINT : 0, length, refs);
+        }
+    }
+
+    private BackupResult publish(final Manifest parent, final long stateVersion, final List<Manifest.File> files,
+        final PackWriter packs) throws IOException
+    {
+        final List<String> existing = storage.list(ManifestFormat.MANIFESTS);
+        long id = existing.isEmpty() ? 1 : ManifestFormat.idOf(existing.get(existing.size() - 1)) + 1;
+        for (int attempt = 0; attempt < ID_ATTEMPTS; attempt++, id++)
+        {
+            final Manifest manifest = new Manifest(id, parent == null ? 0 : parent.backupId(),
+                parent == null ? 0 : parent.chainPosition() + 1, stateVersion, settings.clock().getAsLong(),
+                packs.bytesWritten(), files);
+            final byte[] bytes = ManifestFormat.encode(manifest);
+            if (storage.putIfAbsent(ManifestFormat.key(id), bytes))
+            {
+                return new BackupResult(Backups.info(manifest), packs.chunksWritten(), packs.packsWritten(),
+                    packs.bytesWritten() + bytes.length, bytes.length);
+            }
+        }
+        throw new BackupException("could not publish the manifest: " + ID_ATTEMPTS + " backup ids in a row were " +
+            "taken by other writers of " + storage.describe() + " (the packs written stay and the next backup reuses them)");
+    }
+
+    private static void readFully(final FileChannel channel, final ByteBuffer target, final long at, final Path file)
+        throws IOException
+    {
+        long position = at;
+        while (target.hasRemaining())
+        {
+            final int read = channel.read(target, position);
+            if (read < 0)
+            {
+                throw new EOFException(file + " shrank while it was backed up (at " + position + ")");
+            }
+            position += read;
+        }
+    }
+}

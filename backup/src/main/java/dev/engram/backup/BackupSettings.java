@@ -1,0 +1,55 @@
+package dev.engram.backup;
+
+import java.util.function.LongSupplier;
+
+/**
+ * How backups are cut and packed.
+ *
+ * @param targetPackBytes a pack is written once its stored chunks reach this many bytes (default 16 MiB)
+ * @param maxChunkBytes   the longest chunk: files other than checkpoints are cut into pieces of this length, and
+ *                        longer checkpoint blocks too (default 64 KiB, the checkpoints' block size: an append-only
+ *                        journal file keeps its cuts, so a small chunk copies little more than what was appended;
+ *                        4 KiB..64 MiB)
+ * @param zstdLevel       zstd level per chunk (default 3)
+ * @param clock           epoch milliseconds, for the manifests' and packs' times
+ */
+public record BackupSettings(long targetPackBytes, int maxChunkBytes, int zstdLevel, LongSupplier clock)
+{
+    public static final long DEFAULT_TARGET_PACK_BYTES = 16L << 20;
+    public static final int DEFAULT_MAX_CHUNK_BYTES = 64 << 10;
+    public static final int DEFAULT_ZSTD_LEVEL = 3;
+
+    public BackupSettings
+    {
+        if (targetPackBytes < 1)
+        {
+            throw new IllegalArgumentException("targetPackBytes must be >= 1: " + targetPackBytes);
+        }
+        if (maxChunkBytes < 4096 || maxChunkBytes > 64 << 20)
+        {
+            throw new IllegalArgumentException("maxChunkBytes must be 4 KiB..64 MiB: " + maxChunkBytes);
+        }
+    }
+
+    /** The defaults. */
+    public static BackupSettings defaults()
+    {
+        return new BackupSettings(DEFAULT_TARGET_PACK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_ZSTD_LEVEL,
+            System::currentTimeMillis);
+    }
+
+    public BackupSettings withTargetPackBytes(final long bytes)
+    {
+        return new BackupSettings(bytes, maxChunkBytes, zstdLevel, clock);
+    }
+
+    public BackupSettings withMaxChunkBytes(final int bytes)
+    {
+        return new BackupSettings(targetPackBytes, bytes, zstdLevel, clock);
+    }
+
+    public BackupSettings withClock(final LongSupplier millis)
+    {
+        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, millis);
+    }
+}

@@ -1,0 +1,207 @@
+package dev.engram.backup;
+
+import dev.engram.backup.format.Manifest;
+import dev.engram.backup.format.ManifestFormat;
+import dev.engram.backup.format.RepositoryConfig;
+import dev.engram.backup.format.RepositoryCorruptionException;
+import dev.engram.backup.storage.BackupStorage;
+import dev.engram.backup.storage.LocalDirectoryStorage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Engram's backup engine on one repository: incremental, deduplicated backups of a state directory, restore,
+ * verification, listing and pruning (docs/backup.md; the repository format is docs/backup-format.md).
+ * <pre>{@code
+ * try (Backups backups = Backups.open(LocalDirectoryStorage.open(Path.of("/mnt/backup/engram"))))
+ * {
+ *     BackupResult made = backups.backup(Path.of("/srv/state"));      // the store must be closed (for now)
+ *     backups.restore(RestoreTarget.latest(), Path.of("/srv/state-restored"));
+ *     VerifyReport report = backups.verify(true);
+ * }
+ * }</pre>
+ * Every backup is complete by reference: its manifest lists every chunk of every file, and a chunk the repository
+ * already holds (from any earlier backup) is not written again, so each backup costs only what changed and any
+ * one of them restores on its own (no chain to replay, so chains never need consolidating).
+ * <p>
+ * One writer at a time: two processes backing up into one repository at once are safe (packs are content-named
+ * and written with put-if-absent; a manifest id taken by the other is retried with the next id), but {@link #prune}
+ * must not run while a backup does (it could delete a pack the backup deduplicated against).
+ */
+public final class Backups implements AutoCloseable
+{
+    private final BackupStorage storage;
+    private final BackupSettings settings;
+    private final RepositoryConfig config;
+
+    private Backups(final BackupStorage storage, final BackupSettings settings, final RepositoryConfig config)
+    {
+        this.storage = storage;
+        this.settings = settings;
+        this.config = config;
+    }
+
+    /** Opens (creating it in an empty storage) the repository with default settings. */
+    public static Backups open(final BackupStorage storage) throws IOException
+    {
+        return open(storage, BackupSettings.defaults());
+    }
+
+    /** Opens a repository in a local directory (created if missing) with default settings. */
+    public static Backups open(final Path repositoryDirectory) throws IOException
+    {
+        return open(LocalDirectoryStorage.open(repositoryDirectory));
+    }
+
+    /**
+     * Opens the repository in the storage, creating it if the storage is empty.
+     *
+     * @throws BackupException if the storage holds other objects but no repository config
+     */
+    public static Backups open(final BackupStorage storage, final BackupSettings settings) throws IOException
+    {
+        if (!storage.exists(RepositoryConfig.KEY))
+        {
+            if (!storage.list("").isEmpty())
+            {
+                throw new BackupException(storage.describe() + " holds objects but is not a backup repository " +
+                    "(no " + RepositoryConfig.KEY + " object): use an empty location");
+            }
+            storage.putIfAbsent(RepositoryConfig.KEY, RepositoryConfig.create(settings.clock().getAsLong()).encode());
+        }
+        return new Backups(storage, settings, RepositoryConfig.decode(storage.get(RepositoryConfig.KEY)));
+    }
+
+    /** The repository's id (32 hex digits). */
+    public String repositoryId()
+    {
+        return config.id();
+    }
+
+    /** The storage. */
+    public BackupStorage storage()
+    {
+        return storage;
+    }
+
+    /**
+     * Backs up a closed state directory: every file of it (docs/backup.md says which are left out) as chunks, writing
+     * only the chunks the repository does not hold, packs and index objects first and the manifest last.
+     *
+     * @throws dev.engram.backup.source.StoreBusyException if a process has the store open
+     */
+    public BackupResult backup(final Path engramDir) throws IOException
+    {
+        return new BackupRun(storage, settings).run(engramDir, newestManifest());
+    }
+
+    /**
+     * Restores a backup into a new directory: each chunk verified (CRC32C, decoding, SHA-256 against its id), the
+     * files written and forced under a temporary sibling name, which is then renamed to {@code directory}. After it
+     * {@code Engram.open(directory)} is ready with the state the backup holds.
+     *
+     * @throws BackupException if {@code directory} exists and is not empty, the backup does not exist, or the
+     *                         repository lacks a chunk it needs (the directory is then left as it was)
+     */
+    public RestoreResult restore(final RestoreTarget target, final Path directory) throws IOException
+    {
+        final Manifest manifest = target instanceof RestoreTarget.ById byId ? manifest(byId.id()) :
+            newestManifestOrFail();
+        return new Restore(storage).run(manifest, info(manifest), directory);
+    }
+
+    /**
+     * Checks the repository: every manifest reads and its Merkle root matches its chunks, every chunk it refers to
+     * is in a pack that exists; with {@code readData}, every chunk of every pack is read, decoded and re-hashed.
+     */
+    public VerifyReport verify(final boolean readData) throws IOException
+    {
+        return new Verification(storage).run(readData);
+    }
+
+    /** The backups, oldest first. A manifest that does not read is left out (verify names it). */
+    public List<BackupInfo> list() throws IOException
+    {
+        final List<BackupInfo> infos = new ArrayList<>();
+        for (final String key : storage.list(ManifestFormat.MANIFESTS))
+        {
+            try
+            {
+                infos.add(info(ManifestFormat.decode(key, storage.get(key))));
+            }
+            catch (final RepositoryCorruptionException ex)
+            {
+                // verify() reports it
+            }
+        }
+        return infos;
+    }
+
+    /**
+     * Deletes the backups the policy does not keep (manifests first), then the packs none of whose chunks a kept
+     * backup uses (index object first, then the pack). A crash at any point leaves every kept backup restorable.
+     *
+     * @throws BackupException if a manifest does not read (its chunks could not be known: nothing is deleted)
+     */
+    public PruneResult prune(final RetentionPolicy policy) throws IOException
+    {
+        return new Prune(storage).run(policy);
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        storage.close();
+    }
+
+    static BackupInfo info(final Manifest manifest)
+    {
+        return new BackupInfo(manifest.backupId(), manifest.parentId(), manifest.chainPosition(),
+            manifest.stateVersion(), Instant.ofEpochMilli(manifest.createdMillis()), manifest.files().size(),
+            manifest.rawBytes(), manifest.chunkIds().size(), manifest.bytesWritten(),
+            HexFormat.of().formatHex(manifest.merkleRoot()));
+    }
+
+    private Manifest manifest(final long id) throws IOException
+    {
+        final String key = ManifestFormat.key(id);
+        if (!storage.exists(key))
+        {
+            throw new BackupException("no backup " + id + " in " + storage.describe());
+        }
+        return ManifestFormat.decode(key, storage.get(key));
+    }
+
+    private Manifest newestManifestOrFail() throws IOException
+    {
+        final Manifest newest = newestManifest();
+        if (newest == null)
+        {
+            throw new BackupException("no backup in " + storage.describe());
+        }
+        return newest;
+    }
+
+    /** The newest manifest that reads, or null. */
+    private Manifest newestManifest() throws IOException
+    {
+        final List<String> keys = storage.list(ManifestFormat.MANIFESTS);
+        for (int i = keys.size() - 1; i >= 0; i--)
+        {
+            try
+            {
+                return ManifestFormat.decode(keys.get(i), storage.get(keys.get(i)));
+            }
+            catch (final RepositoryCorruptionException ex)
+            {
+                // an older one is the parent then; verify() names the damaged one
+            }
+        }
+        return null;
+    }
+}

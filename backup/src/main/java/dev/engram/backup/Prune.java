@@ -1,0 +1,83 @@
+package dev.engram.backup;
+
+import dev.engram.backup.format.ChunkId;
+import dev.engram.backup.format.Manifest;
+import dev.engram.backup.format.ManifestFormat;
+import dev.engram.backup.format.PackEntry;
+import dev.engram.backup.format.PackFormat;
+import dev.engram.backup.format.RepositoryCorruptionException;
+import dev.engram.backup.repository.ChunkIndex;
+import dev.engram.backup.storage.BackupStorage;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Deletes the backups a policy drops and the packs no kept backup uses. Order, so that a crash anywhere leaves
+ * every kept backup whole: the dropped manifests first; then, per pack none of whose chunks a kept manifest refers
+ * to, its index object and then the pack (an index object whose pack is gone is ignored; a pack whose index object
+ * is gone gets it rebuilt).
+ */
+final class Prune
+{
+    private final BackupStorage storage;
+
+    Prune(final BackupStorage storage)
+    {
+        this.storage = storage;
+    }
+
+    PruneResult run(final RetentionPolicy policy) throws IOException
+    {
+        final List<String> keys = storage.list(ManifestFormat.MANIFESTS);
+        final List<Manifest> manifests = new ArrayList<>(keys.size());
+        for (final String key : keys)
+        {
+            try
+            {
+                manifests.add(ManifestFormat.decode(key, storage.get(key)));
+            }
+            catch (final RepositoryCorruptionException ex)
+            {
+                throw new BackupException("prune refused: manifest " + key + " does not read, so the chunks it needs " +
+                    "are not known (" + ex.getMessage() + "); delete it by hand if the backup is given up", ex);
+            }
+        }
+        final int drop = Math.max(0, manifests.size() - policy.keepLast());
+        final List<Long> deleted = new ArrayList<>();
+        for (int i = 0; i < drop; i++)
+        {
+            storage.delete(ManifestFormat.key(manifests.get(i).backupId()));
+            deleted.add(manifests.get(i).backupId());
+        }
+        final Set<ChunkId> referenced = new HashSet<>();
+        for (int i = drop; i < manifests.size(); i++)
+        {
+            referenced.addAll(manifests.get(i).chunkIds());
+        }
+        final ChunkIndex index = ChunkIndex.load(storage, false);
+        int deletedPacks = 0;
+        long freed = 0;
+        long unreferencedKept = 0;
+        for (final Map.Entry<String, List<PackEntry>> pack : List.copyOf(index.packs().entrySet()))
+        {
+            final long used = pack.getValue().stream().filter(e -> referenced.contains(e.id())).count();
+            if (used > 0)
+            {
+                unreferencedKept += pack.getValue().size() - used;
+                continue;
+            }
+            final String indexKey = PackFormat.indexKey(pack.getKey());
+            final long indexBytes = storage.exists(indexKey) ? storage.size(indexKey) : 0;
+            storage.delete(indexKey);
+            storage.delete(PackFormat.packKey(pack.getKey()));
+            freed += indexBytes + index.packLength(pack.getKey());
+            deletedPacks++;
+        }
+        return new PruneResult(deleted, deletedPacks, freed, unreferencedKept);
+    }
+}

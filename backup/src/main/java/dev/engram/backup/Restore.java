@@ -1,0 +1,229 @@
+package dev.engram.backup;
+
+import dev.engram.backup.format.ChunkId;
+import dev.engram.backup.format.Manifest;
+import dev.engram.backup.repository.ChunkIndex;
+import dev.engram.backup.repository.ChunkReader;
+import dev.engram.backup.repository.MissingChunkException;
+import dev.engram.backup.storage.BackupStorage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * Restores one backup into a new directory: files written under a temporary sibling
+ * ({@code <dir>.restoring-<random>}), each chunk verified before it is written, each file forced; then the sibling is
+ * renamed to the target and the parent directory forced. A restore that fails removes its temporary sibling, so the
+ * target is either absent (or empty, as it was) or complete. A chunk of zeros is not written (the file keeps a hole,
+ * as Chronicle's sparse cycle files had).
+ */
+final class Restore
+{
+    private final BackupStorage storage;
+    private final Map<Integer, ChunkId> zeroIds = new HashMap<>();
+
+    Restore(final BackupStorage storage)
+    {
+        this.storage = storage;
+    }
+
+    RestoreResult run(final Manifest manifest, final BackupInfo info, final Path directory) throws IOException
+    {
+        final Path target = directory.toAbsolutePath().normalize();
+        refuseNonEmpty(target);
+        final ChunkIndex index = ChunkIndex.load(storage, false);
+        final ChunkReader reader = new ChunkReader(storage, index);
+        for (final Manifest.File file : manifest.files())
+        {
+            for (final Manifest.ChunkRef ref : file.chunks())
+            {
+                if (!index.contains(ref.id()))
+                {
+                    throw new BackupException("backup " + manifest.backupId() + " cannot be restored: chunk " +
+                        ref.id() + " of " + file.path() + " is in no pack of " + storage.describe() +
+                        " (run verify); nothing was written");
+                }
+            }
+        }
+        final Path parent = target.getParent();
+        Files.createDirectories(parent);
+        final Path temp = parent.resolve(target.getFileName() + ".restoring-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        long bytes = 0;
+        try
+        {
+            createDirectory(temp);
+            for (final Manifest.File file : manifest.files())
+            {
+                bytes += restoreFile(reader, file, temp);
+            }
+            forceTree(temp);
+            refuseNonEmpty(target);
+            Files.deleteIfExists(target);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            force(parent);
+        }
+        catch (final MissingChunkException ex)
+        {
+            deleteTree(temp);
+            throw new BackupException("backup " + manifest.backupId() + " cannot be restored: " + ex.getMessage(), ex);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            deleteTree(temp);
+            throw ex;
+        }
+        return new RestoreResult(info, target, manifest.files().size(), bytes);
+    }
+
+    private long restoreFile(final ChunkReader reader, final Manifest.File file, final Path root) throws IOException
+    {
+        final Path path = root.resolve(file.path()).normalize();
+        if (!path.startsWith(root) || path.equals(root))
+        {
+            throw new BackupException("manifest names a file outside the restored directory: " + file.path());
+        }
+        Path dir = path.getParent();
+        if (!Files.isDirectory(dir))
+        {
+            createDirectories(root, dir);
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            restrict(path, "rw-------");
+            long position = 0;
+            for (final Manifest.ChunkRef ref : file.chunks())
+            {
+                if (!ref.id().equals(zeroId(ref.rawLength())))
+                {
+                    final ByteBuffer bytes = ByteBuffer.wrap(reader.read(ref.id()));
+                    while (bytes.hasRemaining())
+                    {
+                        position += channel.write(bytes, position);
+                    }
+                }
+                else
+                {
+                    position += ref.rawLength();
+                }
+            }
+            if (channel.size() < file.length())
+            {
+                channel.write(ByteBuffer.allocate(1), file.length() - 1);
+            }
+            channel.force(true);
+        }
+        return file.length();
+    }
+
+    private ChunkId zeroId(final int length)
+    {
+        return zeroIds.computeIfAbsent(length, n -> ChunkId.of(new byte[n]));
+    }
+
+    private static void refuseNonEmpty(final Path target) throws IOException
+    {
+        if (Files.exists(target))
+        {
+            if (!Files.isDirectory(target))
+            {
+                throw new BackupException("restore target " + target + " exists and is not a directory");
+            }
+            try (Stream<Path> entries = Files.list(target))
+            {
+                if (entries.findAny().isPresent())
+                {
+                    throw new BackupException("restore target " + target + " is not empty: restoring over a " +
+                        "directory (perhaps a live store) is refused; restore into a new directory");
+                }
+            }
+        }
+    }
+
+    private static void createDirectories(final Path root, final Path dir) throws IOException
+    {
+        if (dir.equals(root) || Files.isDirectory(dir))
+        {
+            return;
+        }
+        createDirectories(root, dir.getParent());
+        createDirectory(dir);
+    }
+
+    private static void createDirectory(final Path dir) throws IOException
+    {
+        Files.createDirectory(dir);
+        restrict(dir, "rwx------");
+    }
+
+    private static void restrict(final Path path, final String permissions) throws IOException
+    {
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix"))
+        {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        }
+    }
+
+    private static void forceTree(final Path root) throws IOException
+    {
+        try (Stream<Path> walk = Files.walk(root))
+        {
+            for (final Path dir : walk.filter(Files::isDirectory).toList())
+            {
+                force(dir);
+            }
+        }
+    }
+
+    private static void force(final Path dir) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    private static void deleteTree(final Path root)
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try
+        {
+            Files.walkFileTree(root, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attrs) throws IOException
+                {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(final Path dir, final IOException exc) throws IOException
+                {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            // best effort: the failure that brought us here is what the caller needs
+        }
+    }
+}
