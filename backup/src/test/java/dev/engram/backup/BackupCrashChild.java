@@ -1,0 +1,139 @@
+package dev.engram.backup;
+
+import dev.engram.backup.storage.BackupStorage;
+import dev.engram.backup.storage.LocalDirectoryStorage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The child of {@link BackupCrashTest}: backs up source directories {@code src-<seed>} (made here from the seed) into
+ * the repository one after another, forever, printing {@code put <key>} before each object it writes and
+ * {@code backed-up <seed> <backup id>} after each backup, until the parent kills it.
+ * <p>
+ * Args: repository directory, work directory, first seed.
+ */
+public final class BackupCrashChild
+{
+    private BackupCrashChild()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final Path repo = Path.of(args[0]);
+        final Path work = Path.of(args[1]);
+        long seed = Long.parseLong(args[2]);
+        final BackupStorage storage = new Announcing(LocalDirectoryStorage.open(repo));
+        try (Backups backups = Backups.open(storage, BackupSettings.defaults().withTargetPackBytes(32 << 10)))
+        {
+            while (true)
+            {
+                final Path source = work.resolve("src-" + seed);
+                if (!Files.exists(source))
+                {
+                    writeSource(source, seed);
+                }
+                final BackupResult result = backups.backup(source);
+                System.out.println("backed-up " + seed + " " + result.backup().id());
+                seed++;
+            }
+        }
+    }
+
+    /**
+     * A directory shaped like a state directory ({@code journal/}): one file every seed shares, one that grows with
+     * the seed (an append-only journal), one of the seed's own random bytes.
+     */
+    static void writeSource(final Path dir, final long seed) throws IOException
+    {
+        final Path temp = dir.resolveSibling(dir.getFileName() + ".partial");
+        if (Files.exists(temp))
+        {
+            try (var files = Files.walk(temp))
+            {
+                for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
+                {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(temp.resolve("journal"));
+        Files.createDirectories(temp.resolve("checkpoints"));
+        Files.write(temp.resolve("journal/shared.cq4"), random(1, 200_000));
+        final byte[] grown = random(2, 100_000 + (int)(seed % 1000) * 3_000);
+        Files.write(temp.resolve("journal/grown.cq4"), grown);
+        Files.write(temp.resolve("checkpoints/own-" + seed), random(1000 + seed, 150_000));
+        Files.move(temp, dir);
+    }
+
+    static byte[] random(final long seed, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Prints a line before each put, so the parent can kill the child in the middle of a backup. */
+    private static final class Announcing implements BackupStorage
+    {
+        private final BackupStorage delegate;
+
+        Announcing(final BackupStorage delegate)
+        {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public boolean putIfAbsent(final String key, final byte[] bytes) throws IOException
+        {
+            System.out.println("put " + key);
+            return delegate.putIfAbsent(key, bytes);
+        }
+
+        @Override
+        public byte[] get(final String key) throws IOException
+        {
+            return delegate.get(key);
+        }
+
+        @Override
+        public byte[] get(final String key, final long offset, final int length) throws IOException
+        {
+            return delegate.get(key, offset, length);
+        }
+
+        @Override
+        public long size(final String key) throws IOException
+        {
+            return delegate.size(key);
+        }
+
+        @Override
+        public boolean exists(final String key) throws IOException
+        {
+            return delegate.exists(key);
+        }
+
+        @Override
+        public List<String> list(final String prefix) throws IOException
+        {
+            return delegate.list(prefix);
+        }
+
+        @Override
+        public boolean delete(final String key) throws IOException
+        {
+            return delegate.delete(key);
+        }
+
+        @Override
+        public String describe()
+        {
+            return delegate.describe();
+        }
+    }
+}
