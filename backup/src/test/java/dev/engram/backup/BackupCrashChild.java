@@ -1,12 +1,12 @@
 package dev.engram.backup;
 
 import dev.engram.backup.storage.BackupStorage;
+import dev.engram.backup.storage.ForwardingStorage;
 import dev.engram.backup.storage.LocalDirectoryStorage;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -78,13 +78,11 @@ public final class BackupCrashChild
     }
 
     /** Prints a line before each put, so the parent can kill the child in the middle of a backup. */
-    private static final class Announcing implements BackupStorage
+    private static final class Announcing extends ForwardingStorage
     {
-        private final BackupStorage delegate;
-
         Announcing(final BackupStorage delegate)
         {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -92,48 +90,6 @@ public final class BackupCrashChild
         {
             System.out.println("put " + key);
             return delegate.putIfAbsent(key, bytes);
-        }
-
-        @Override
-        public byte[] get(final String key) throws IOException
-        {
-            return delegate.get(key);
-        }
-
-        @Override
-        public byte[] get(final String key, final long offset, final int length) throws IOException
-        {
-            return delegate.get(key, offset, length);
-        }
-
-        @Override
-        public long size(final String key) throws IOException
-        {
-            return delegate.size(key);
-        }
-
-        @Override
-        public boolean exists(final String key) throws IOException
-        {
-            return delegate.exists(key);
-        }
-
-        @Override
-        public List<String> list(final String prefix) throws IOException
-        {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public boolean delete(final String key) throws IOException
-        {
-            return delegate.delete(key);
-        }
-
-        @Override
-        public String describe()
-        {
-            return delegate.describe();
         }
     }
 }

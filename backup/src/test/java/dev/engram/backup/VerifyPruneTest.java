@@ -7,6 +7,7 @@ import dev.engram.backup.format.PackFormat;
 import dev.engram.backup.format.RepositoryCorruptionException;
 import dev.engram.backup.repository.ChunkIndex;
 import dev.engram.backup.storage.BackupStorage;
+import dev.engram.backup.storage.ForwardingStorage;
 import dev.engram.backup.storage.LocalDirectoryStorage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,8 @@ class VerifyPruneTest
         final VerifyReport report = backups.verify(true);
         assertFalse(report.ok());
         final VerifyReport.Problem problem = report.problems().stream()
-            .filter(p -> onlyInThird.hex().equals(p.chunk())).findFirst().orElseThrow(() -> new AssertionError(report.toString()));
+            .filter(p -> onlyInThird.hex().equals(p.chunk())).findFirst()
+            .orElseThrow(() -> new AssertionError(report.toString()));
         assertEquals(List.of(3L), problem.brokenBackups());
         assertTrue(problem.key().equals(PackFormat.packKey(location.packId())), problem.toString());
 
@@ -106,7 +108,8 @@ class VerifyPruneTest
 
         final VerifyReport report = backups.verify(false);
         final VerifyReport.Problem problem = report.problems().stream()
-            .filter(p -> inAll.hex().equals(p.chunk())).findFirst().orElseThrow(() -> new AssertionError(report.toString()));
+            .filter(p -> inAll.hex().equals(p.chunk())).findFirst()
+            .orElseThrow(() -> new AssertionError(report.toString()));
         assertEquals(List.of(1L, 2L, 3L), problem.brokenBackups());
         assertTrue(report.notes().stream().anyMatch(n -> n.contains("names a pack that is not in the repository")));
         final BackupException refused = assertThrows(BackupException.class,
@@ -229,14 +232,13 @@ class VerifyPruneTest
     }
 
     /** A storage whose puts fail after the first {@code allowed} ones (a backup dying part way). */
-    private static final class FailingStorage implements BackupStorage
+    private static final class FailingStorage extends ForwardingStorage
     {
-        private final BackupStorage delegate;
         private int allowed;
 
         FailingStorage(final BackupStorage delegate, final int allowed)
         {
-            this.delegate = delegate;
+            super(delegate);
             this.allowed = allowed;
         }
 
@@ -248,42 +250,6 @@ class VerifyPruneTest
                 throw new IOException("injected: put of " + key + " failed");
             }
             return delegate.putIfAbsent(key, bytes);
-        }
-
-        @Override
-        public byte[] get(final String key) throws IOException
-        {
-            return delegate.get(key);
-        }
-
-        @Override
-        public byte[] get(final String key, final long offset, final int length) throws IOException
-        {
-            return delegate.get(key, offset, length);
-        }
-
-        @Override
-        public long size(final String key) throws IOException
-        {
-            return delegate.size(key);
-        }
-
-        @Override
-        public boolean exists(final String key) throws IOException
-        {
-            return delegate.exists(key);
-        }
-
-        @Override
-        public List<String> list(final String prefix) throws IOException
-        {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public boolean delete(final String key) throws IOException
-        {
-            return delegate.delete(key);
         }
 
         @Override
