@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,6 +67,13 @@ class BackupRestoreTest
             assertEquals(2, restored.backup().id());
             Stores.assertSameFiles(filesAtSecond, Stores.files(second), List.of());
             Stores.assertSameState(stateAtSecond, Stores.state(second));
+            try (Engram engram = Engram.open(second))
+            {
+                // default settings: the snapshot index maps left out of the backup are rebuilt from the checkpoints
+                assertArrayEquals(stateAtSecond.get("key/0"), engram.get("key/0"));
+                assertEquals(null, engram.get("key/1"));
+                assertEquals(List.of(), engram.damagedFiles());
+            }
 
             final Path first = tmp.resolve("restored-first");
             Files.createDirectories(first);

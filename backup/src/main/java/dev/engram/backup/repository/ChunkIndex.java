@@ -1,6 +1,7 @@
 package dev.engram.backup.repository;
 
 import dev.engram.backup.format.ChunkId;
+import dev.engram.backup.format.PackDescriptor;
 import dev.engram.backup.format.PackEntry;
 import dev.engram.backup.format.PackFormat;
 import dev.engram.backup.format.RepositoryCorruptionException;
@@ -60,8 +61,9 @@ public final class ChunkIndex
             {
                 final List<PackEntry> entries = PackFormat.decodeIndex(key, storage.get(key));
                 final long length = storage.size(PackFormat.packKey(id));
-                if (!entries.isEmpty() && entries.get(entries.size() - 1).offset() +
-                    entries.get(entries.size() - 1).storedLength() + (long)entries.size() * 64 + 32 != length)
+                final long dataEnd = entries.isEmpty() ? PackDescriptor.HEADER_LENGTH :
+                    entries.get(entries.size() - 1).offset() + entries.get(entries.size() - 1).storedLength();
+                if (dataEnd + (long)entries.size() * PackDescriptor.ROW_LENGTH + PackDescriptor.FOOTER_LENGTH != length)
                 {
                     throw new RepositoryCorruptionException(key, 16, "pack length " + length + " differs from the index");
                 }
@@ -105,12 +107,14 @@ public final class ChunkIndex
     public static List<PackEntry> readTable(final BackupStorage storage, final String packKey) throws IOException
     {
         final long length = storage.size(packKey);
-        if (length < 64)
+        if (length < PackDescriptor.HEADER_LENGTH + PackDescriptor.FOOTER_LENGTH)
         {
             throw new RepositoryCorruptionException(packKey, 0, "pack of " + length + " bytes is too short");
         }
-        final PackFormat.Footer footer = PackFormat.footer(packKey, length, storage.get(packKey, length - 32, 32));
-        return PackFormat.table(packKey, footer, storage.get(packKey, footer.tableOffset(), footer.count() * 64));
+        final PackFormat.Footer footer = PackFormat.footer(packKey, length, storage.get(packKey,
+            length - PackDescriptor.FOOTER_LENGTH, PackDescriptor.FOOTER_LENGTH));
+        return PackFormat.table(packKey, footer,
+            storage.get(packKey, footer.tableOffset(), footer.count() * PackDescriptor.ROW_LENGTH));
     }
 
     /** Adds a pack's entries (a chunk stored in two packs keeps its first place). */
