@@ -47,17 +47,25 @@ final class Prune
                     "are not known (" + ex.getMessage() + "); delete it by hand if the backup is given up", ex);
             }
         }
-        final int drop = Math.max(0, manifests.size() - policy.keepLast());
-        final List<Long> deleted = new ArrayList<>();
-        for (int i = 0; i < drop; i++)
+        final List<BackupInfo> infos = new ArrayList<>(manifests.size());
+        for (final Manifest manifest : manifests)
         {
-            storage.delete(ManifestFormat.key(manifests.get(i).backupId()));
-            deleted.add(manifests.get(i).backupId());
+            infos.add(Backups.info(manifest));
         }
+        final Set<Long> kept = policy.kept(infos);
+        final List<Long> deleted = new ArrayList<>();
         final Set<ChunkId> referenced = new HashSet<>();
-        for (int i = drop; i < manifests.size(); i++)
+        for (final Manifest manifest : manifests)
         {
-            referenced.addAll(manifests.get(i).chunkIds());
+            if (kept.contains(manifest.backupId()))
+            {
+                referenced.addAll(manifest.chunkIds());
+            }
+            else
+            {
+                storage.delete(ManifestFormat.key(manifest.backupId()));
+                deleted.add(manifest.backupId());
+            }
         }
         final ChunkIndex index = ChunkIndex.load(storage, false);
         int deletedPacks = 0;
