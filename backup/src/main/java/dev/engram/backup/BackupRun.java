@@ -1,6 +1,5 @@
 package dev.engram.backup;
 
-import dev.engram.backup.format.ChunkId;
 import dev.engram.backup.format.Manifest;
 import dev.engram.backup.format.ManifestDescriptor;
 import dev.engram.backup.format.ManifestFormat;
@@ -11,9 +10,7 @@ import dev.engram.backup.source.FileChunker;
 import dev.engram.backup.source.StateVersions;
 import dev.engram.backup.storage.BackupStorage;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -47,10 +44,12 @@ final class BackupRun
                 settings.clock());
             final List<String> paths = store.files();
             final List<Manifest.File> files = new ArrayList<>(paths.size());
-            final byte[] buffer = new byte[settings.maxChunkBytes()];
-            for (final String path : paths)
+            try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel()))
             {
-                files.add(backupFile(store.directory().resolve(path), path, packs, buffer));
+                for (final String path : paths)
+                {
+                    files.add(backupFile(store.directory().resolve(path), path, packs, pipeline));
+                }
             }
             packs.flush();
             final long stateVersion = StateVersions.of(store.directory(), paths);
@@ -58,23 +57,18 @@ final class BackupRun
         }
     }
 
-    private Manifest.File backupFile(final Path file, final String path, final PackWriter packs, final byte[] buffer)
-        throws IOException
+    private Manifest.File backupFile(final Path file, final String path, final PackWriter packs,
+        final ChunkPipeline pipeline) throws IOException
     {
         final boolean checkpoint = FileChunker.isCheckpoint(path);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final List<long[]> pieces = FileChunker.pieces(channel, checkpoint, settings.maxChunkBytes());
-            final List<Manifest.ChunkRef> refs = new ArrayList<>(pieces.size());
+            final List<Manifest.ChunkRef> refs = pipeline.chunk(channel, file, pieces, packs);
             long length = 0;
-            for (final long[] piece : pieces)
+            for (final Manifest.ChunkRef ref : refs)
             {
-                final int n = (int)piece[1];
-                readFully(channel, ByteBuffer.wrap(buffer, 0, n), piece[0], file);
-                final ChunkId id = ChunkId.of(buffer, 0, n);
-                packs.add(id, buffer, 0, n);
-                refs.add(new Manifest.ChunkRef(id, n));
-                length += n;
+                length += ref.rawLength();
             }
             return new Manifest.File(path, checkpoint ? ManifestDescriptor.FILE_FLAG_CHECKPOINT : 0, length, refs);
         }
@@ -99,20 +93,5 @@ final class BackupRun
         }
         throw new BackupException("could not publish the manifest: " + ID_ATTEMPTS + " backup ids in a row were " +
             "taken by other writers of " + storage.describe() + " (the packs written stay and the next backup reuses them)");
-    }
-
-    private static void readFully(final FileChannel channel, final ByteBuffer target, final long at, final Path file)
-        throws IOException
-    {
-        long position = at;
-        while (target.hasRemaining())
-        {
-            final int read = channel.read(target, position);
-            if (read < 0)
-            {
-                throw new EOFException(file + " shrank while it was backed up (at " + position + ")");
-            }
-            position += read;
-        }
     }
 }

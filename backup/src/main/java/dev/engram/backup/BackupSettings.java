@@ -3,7 +3,7 @@ package dev.engram.backup;
 import java.util.function.LongSupplier;
 
 /**
- * How backups are cut and packed.
+ * How backups are cut, packed and processed.
  *
  * @param targetPackBytes a pack is written once its stored chunks reach this many bytes (default 16 MiB)
  * @param maxChunkBytes   the longest chunk: files other than checkpoints are cut into pieces of this length, and
@@ -11,9 +11,12 @@ import java.util.function.LongSupplier;
  *                        journal file keeps its cuts, so a small chunk copies little more than what was appended;
  *                        4 KiB..64 MiB)
  * @param zstdLevel       zstd level per chunk (default 3)
+ * @param parallelism     threads that read, hash and compress chunks (default: the processors, at most 4; 1 does it
+ *                        all on the calling thread)
  * @param clock           epoch milliseconds, for the manifests' and packs' times
  */
-public record BackupSettings(long targetPackBytes, int maxChunkBytes, int zstdLevel, LongSupplier clock)
+public record BackupSettings(long targetPackBytes, int maxChunkBytes, int zstdLevel, int parallelism,
+    LongSupplier clock)
 {
     public static final long DEFAULT_TARGET_PACK_BYTES = 16L << 20;
     public static final int DEFAULT_MAX_CHUNK_BYTES = 64 << 10;
@@ -29,27 +32,36 @@ public record BackupSettings(long targetPackBytes, int maxChunkBytes, int zstdLe
         {
             throw new IllegalArgumentException("maxChunkBytes must be 4 KiB..64 MiB: " + maxChunkBytes);
         }
+        if (parallelism < 1)
+        {
+            throw new IllegalArgumentException("parallelism must be >= 1: " + parallelism);
+        }
     }
 
     /** The defaults. */
     public static BackupSettings defaults()
     {
         return new BackupSettings(DEFAULT_TARGET_PACK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_ZSTD_LEVEL,
-            System::currentTimeMillis);
+            Math.min(4, Runtime.getRuntime().availableProcessors()), System::currentTimeMillis);
     }
 
     public BackupSettings withTargetPackBytes(final long bytes)
     {
-        return new BackupSettings(bytes, maxChunkBytes, zstdLevel, clock);
+        return new BackupSettings(bytes, maxChunkBytes, zstdLevel, parallelism, clock);
     }
 
     public BackupSettings withMaxChunkBytes(final int bytes)
     {
-        return new BackupSettings(targetPackBytes, bytes, zstdLevel, clock);
+        return new BackupSettings(targetPackBytes, bytes, zstdLevel, parallelism, clock);
+    }
+
+    public BackupSettings withParallelism(final int threads)
+    {
+        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, threads, clock);
     }
 
     public BackupSettings withClock(final LongSupplier millis)
     {
-        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, millis);
+        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, parallelism, millis);
     }
 }

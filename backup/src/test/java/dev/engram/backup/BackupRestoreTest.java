@@ -108,6 +108,27 @@ class BackupRestoreTest
     }
 
     @Test
+    void parallelAndSerialBackupsWriteTheSameManifest() throws Exception
+    {
+        final Path store = tmp.resolve("store");
+        Stores.populate(store, 1000, 500, 5);
+        final BackupSettings serial = BackupSettings.defaults().withParallelism(1).withTargetPackBytes(256 << 10)
+            .withClock(() -> 1_000_000L);
+        final BackupSettings parallel = serial.withParallelism(3);
+        try (Backups one = Backups.open(LocalDirectoryStorage.open(tmp.resolve("serial")), serial);
+             Backups three = Backups.open(LocalDirectoryStorage.open(tmp.resolve("parallel")), parallel))
+        {
+            final BackupResult a = one.backup(store);
+            final BackupResult b = three.backup(store);
+            assertEquals(a.backup().merkleRoot(), b.backup().merkleRoot());
+            assertEquals(a.newChunks(), b.newChunks());
+            assertEquals(a.bytesWritten(), b.bytesWritten());
+            assertEquals(((LocalDirectoryStorage)one.storage()).list("packs/"),
+                ((LocalDirectoryStorage)three.storage()).list("packs/"), "the same packs, named by their content");
+        }
+    }
+
+    @Test
     void anOpenStoreIsRefused() throws Exception
     {
         final Path store = tmp.resolve("store");

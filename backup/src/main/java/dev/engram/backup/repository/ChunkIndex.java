@@ -148,6 +148,12 @@ public final class ChunkIndex
         return locations.get(id);
     }
 
+    /** A copy of the ids indexed now (safe to read from other threads). */
+    public Set<ChunkId> ids()
+    {
+        return Set.copyOf(locations.keySet());
+    }
+
     /** Whether the repository holds the chunk. */
     public boolean contains(final ChunkId id)
     {

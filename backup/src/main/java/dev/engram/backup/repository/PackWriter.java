@@ -40,17 +40,17 @@ public final class PackWriter
     }
 
     /**
-     * Stores the chunk unless the repository holds it.
+     * Stores an encoded chunk unless the repository holds it.
      *
      * @return whether it was new
      */
-    public boolean add(final ChunkId id, final byte[] plaintext, final int offset, final int length) throws IOException
+    public boolean add(final ChunkId id, final ChunkCodec.Stored stored, final int rawLength) throws IOException
     {
-        if (index.contains(id) || pending.contains(id))
+        if (holds(id))
         {
             return false;
         }
-        builder.add(id, ChunkCodec.encode(plaintext, offset, length, zstdLevel), length);
+        builder.add(id, stored, rawLength);
         pending.add(id);
         chunksWritten++;
         if (builder.storedBytes() >= targetPackBytes)
@@ -58,6 +58,12 @@ public final class PackWriter
             flush();
         }
         return true;
+    }
+
+    /** Whether the repository or the pack being filled holds the chunk. */
+    public boolean holds(final ChunkId id)
+    {
+        return index.contains(id) || pending.contains(id);
     }
 
     /** Writes the pack being filled, if it holds anything, and its index object. */
