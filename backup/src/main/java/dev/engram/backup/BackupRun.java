@@ -1,13 +1,13 @@
 package dev.engram.backup;
 
-import dev.engram.backup.format.Manifest;
-import dev.engram.backup.format.ManifestDescriptor;
-import dev.engram.backup.format.ManifestFormat;
-import dev.engram.backup.repository.ChunkIndex;
-import dev.engram.backup.repository.PackWriter;
-import dev.engram.backup.source.ClosedStore;
-import dev.engram.backup.source.FileChunker;
-import dev.engram.backup.source.StateVersions;
+import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.format.ManifestDescriptor;
+import dev.engram.backup.internal.format.ManifestFormat;
+import dev.engram.backup.internal.repository.ChunkIndex;
+import dev.engram.backup.internal.repository.PackWriter;
+import dev.engram.backup.internal.source.ClosedStore;
+import dev.engram.backup.internal.source.FileChunker;
+import dev.engram.backup.internal.source.StateVersions;
 import dev.engram.backup.storage.BackupStorage;
 
 import java.io.IOException;

@@ -1,9 +1,8 @@
 package dev.engram.backup;
 
-import dev.engram.backup.format.Manifest;
-import dev.engram.backup.format.ManifestFormat;
-import dev.engram.backup.format.RepositoryConfig;
-import dev.engram.backup.format.RepositoryCorruptionException;
+import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.format.ManifestFormat;
+import dev.engram.backup.internal.format.RepositoryConfig;
 import dev.engram.backup.storage.BackupStorage;
 import dev.engram.backup.storage.LocalDirectoryStorage;
 
@@ -93,7 +92,7 @@ public final class Backups implements AutoCloseable
      * Backs up a closed state directory: every file of it (docs/backup.md says which are left out) as chunks, writing
      * only the chunks the repository does not hold, packs and index objects first and the manifest last.
      *
-     * @throws dev.engram.backup.source.StoreBusyException if a process has the store open
+     * @throws dev.engram.backup.StoreBusyException if a process has the store open
      */
     public BackupResult backup(final Path engramDir) throws IOException
     {

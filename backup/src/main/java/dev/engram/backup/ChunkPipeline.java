@@ -1,9 +1,9 @@
 package dev.engram.backup;
 
-import dev.engram.backup.format.ChunkCodec;
-import dev.engram.backup.format.ChunkId;
-import dev.engram.backup.format.Manifest;
-import dev.engram.backup.repository.PackWriter;
+import dev.engram.backup.internal.format.ChunkCodec;
+import dev.engram.backup.internal.format.ChunkId;
+import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.repository.PackWriter;
 
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,12 +1,11 @@
 package dev.engram.backup;
 
-import dev.engram.backup.format.ChunkId;
-import dev.engram.backup.format.Manifest;
-import dev.engram.backup.format.ManifestFormat;
-import dev.engram.backup.format.PackEntry;
-import dev.engram.backup.format.PackFormat;
-import dev.engram.backup.format.RepositoryCorruptionException;
-import dev.engram.backup.repository.ChunkIndex;
+import dev.engram.backup.internal.format.ChunkId;
+import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.format.ManifestFormat;
+import dev.engram.backup.internal.format.PackEntry;
+import dev.engram.backup.internal.format.PackFormat;
+import dev.engram.backup.internal.repository.ChunkIndex;
 import dev.engram.backup.storage.BackupStorage;
 
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.engram.backup;
 
-import dev.engram.backup.format.ChunkId;
-import dev.engram.backup.format.Manifest;
-import dev.engram.backup.repository.ChunkIndex;
-import dev.engram.backup.repository.ChunkReader;
-import dev.engram.backup.repository.MissingChunkException;
+import dev.engram.backup.internal.format.ChunkId;
+import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.repository.ChunkIndex;
+import dev.engram.backup.internal.repository.ChunkReader;
+import dev.engram.backup.internal.repository.MissingChunkException;
 import dev.engram.backup.storage.BackupStorage;
 
 import java.io.IOException;

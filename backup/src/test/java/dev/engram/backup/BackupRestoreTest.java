@@ -1,6 +1,5 @@
 package dev.engram.backup;
 
-import dev.engram.backup.source.StoreBusyException;
 import dev.engram.backup.storage.LocalDirectoryStorage;
 import dev.engram.engine.Engram;
 import org.junit.jupiter.api.Test;

@@ -109,7 +109,7 @@ final class Stores
     static void assertSameFiles(final Map<String, byte[]> expected, final Map<String, byte[]> actual, final List<String> left)
     {
         final TreeMap<String, byte[]> kept = new TreeMap<>(expected);
-        kept.keySet().removeIf(p -> !dev.engram.backup.source.ClosedStore.included(p));
+        kept.keySet().removeIf(p -> !dev.engram.backup.internal.source.ClosedStore.included(p));
         assertEquals(kept.keySet(), actual.keySet(), "left out: " + left);
         for (final Map.Entry<String, byte[]> e : kept.entrySet())
         {

@@ -39,6 +39,7 @@ class ArchitectureTest
     private static final String RECOVERY_INTERNAL = "dev.engram.recovery.internal";
     private static final String ENGINE = "dev.engram.engine";
     private static final String BACKUP = "dev.engram.backup";
+    private static final String BACKUP_INTERNAL = "dev.engram.backup.internal";
     private static final String TOOLS = "dev.engram.tools";
     private static final String BENCH = "dev.engram.bench";
     private static final String HARNESS = "dev.engram.harness";
@@ -130,6 +131,53 @@ class ArchitectureTest
             assertNoUse(module, d -> under(d, BACKUP));
         }
         assertNoUse("backup", d -> under(d, TOOLS) || notALibrary(d));
+        for (final String module : MODULES)
+        {
+            if (!module.equals("backup"))
+            {
+                assertNoUse(module, d -> under(d, BACKUP_INTERNAL));
+            }
+        }
+    }
+
+    /**
+     * The backup module's internal packages: format and source use no other internal package, repository uses the
+     * format; none uses the API's entry point {@code Backups} (they may use its exceptions and values).
+     */
+    @Test
+    void backupInternalsFollowTheirLayers()
+    {
+        final Map<String, Set<String>> layers = Map.of(
+            "format", Set.of(),
+            "source", Set.of(),
+            "repository", Set.of("format"));
+        final List<String> violations = new ArrayList<>();
+        for (final Source source : sources("backup"))
+        {
+            if (!source.pkg.startsWith(BACKUP_INTERNAL + "."))
+            {
+                continue;
+            }
+            final String area = source.pkg.substring(BACKUP_INTERNAL.length() + 1).split("\\.")[0];
+            assertTrue(layers.containsKey(area),
+                "place the new package " + source.pkg + " in backupInternalsFollowTheirLayers");
+            for (final String dependency : source.dependencies)
+            {
+                if (dependency.equals(BACKUP + ".Backups"))
+                {
+                    violations.add(source.file + " uses the entry point " + dependency);
+                }
+                else if (under(dependency, BACKUP_INTERNAL))
+                {
+                    final String other = dependency.substring(BACKUP_INTERNAL.length() + 1).split("\\.")[0];
+                    if (!other.equals(area) && !layers.get(area).contains(other))
+                    {
+                        violations.add(source.file + " (" + area + ") uses " + dependency + " (" + other + ")");
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations, "backup's internal layers: format and source, then repository");
     }
 
     @Test
