@@ -26,12 +26,18 @@ import picocli.CommandLine.Command;
         DumpJournalCommand.class,
         CheckpointCommand.class,
         MigrateCommand.class,
+        BackupCommand.class,
+        RestoreCommand.class,
+        BackupsCommand.class,
+        VerifyBackupCommand.class,
+        PruneCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
         "",
         "Read-only commands (info, verify, get, history, diff, tags, dump-journal) never change a file and take no lock.",
-        "Exit codes: 0 done, 1 damage found (verify) or no value (get), 2 could not run."
+        "Backups (docs/backup.md): backup DIR --repo REPO, restore REPO DIR, backups REPO, verify-backup REPO, prune REPO.",
+        "Exit codes: 0 done, 1 damage found (verify, verify-backup) or no value (get), 2 could not run."
     })
 public final class EngramCli implements Runnable
 {

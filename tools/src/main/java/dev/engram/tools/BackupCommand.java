@@ -1,0 +1,52 @@
+package dev.engram.tools;
+
+import dev.engram.backup.BackupResult;
+import dev.engram.backup.Backups;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+
+/**
+ * {@code engram backup DIR --repo REPO}: an incremental backup of a closed state directory into a repository.
+ */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+    description = "Back up a closed state directory into a backup repository (a local directory, created if " +
+        "missing): only chunks the repository lacks are written. The store must not be open in a process.")
+final class BackupCommand extends RepositoryCommand
+{
+    @Parameters(index = "0", paramLabel = "DIR", description = "the state directory (closed)")
+    Path directory;
+
+    @Option(names = "--repo", required = true, paramLabel = "REPO", description = "the repository directory")
+    Path repo;
+
+    @Override
+    Path repository()
+    {
+        return repo;
+    }
+
+    @Override
+    int run(final Backups backups) throws Exception
+    {
+        final BackupResult result = backups.backup(directory);
+        if (json)
+        {
+            final Json out = new Json().beginObject().name("backup");
+            backup(out, result.backup()).field("newChunks", result.newChunks())
+                .field("packsWritten", result.packsWritten()).field("bytesWritten", result.bytesWritten());
+            out().println(out.endObject());
+        }
+        else
+        {
+            out().println("backup " + result.backup().id() + " of " + directory + " at version " +
+                result.backup().stateVersion() + ": " + result.backup().files() + " files, " +
+                Sizes.bytes(result.backup().rawBytes()) + " raw, " + Sizes.count(result.newChunks()) + " new chunks, " +
+                Sizes.bytes(result.bytesWritten()) + " written");
+        }
+        out().flush();
+        return EngramCli.OK;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.engram.tools;
+
+import dev.engram.engine.Engram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * backup, backups, verify-backup, restore and prune from the command line (the engine behind them is tested in the
+ * backup module).
+ */
+class BackupCommandsTest
+{
+    @TempDir
+    Path tmp;
+
+    @Test
+    void backupListVerifyRestorePrune() throws Exception
+    {
+        final Path store = tmp.resolve("store");
+        TestStores.build(store);
+        final Path repo = tmp.resolve("repo");
+
+        final CliRun first = CliRun.of("backup", store, "--repo", repo);
+        assertEquals(EngramCli.OK, first.exit(), first.toString());
+        assertTrue(first.out().startsWith("backup 1 of "), first.toString());
+        final CliRun second = CliRun.of("backup", store, "--repo", repo, "--json");
+        assertEquals(EngramCli.OK, second.exit(), second.toString());
+        assertTrue(second.out().contains("\"id\":2") && second.out().contains("\"newChunks\":0"), second.toString());
+
+        final CliRun list = CliRun.of("backups", repo, "--json");
+        assertEquals(EngramCli.OK, list.exit(), list.toString());
+        assertTrue(list.out().contains("\"id\":1") && list.out().contains("\"parent\":1"), list.toString());
+
+        final CliRun verify = CliRun.of("verify-backup", repo, "--read-data");
+        assertEquals(EngramCli.OK, verify.exit(), verify.toString());
+        assertTrue(verify.out().trim().endsWith("OK"), verify.toString());
+
+        final Path restored = tmp.resolve("restored");
+        final CliRun restore = CliRun.of("restore", repo, restored, "--backup", 1);
+        assertEquals(EngramCli.OK, restore.exit(), restore.toString());
+        try (Engram engram = Engram.open(restored, TestStores.context()))
+        {
+            assertEquals(TestStores.LAST_VERSION, engram.lastAppendedVersion());
+        }
+        final CliRun again = CliRun.of("restore", repo, restored);
+        assertEquals(EngramCli.COULD_NOT_RUN, again.exit(), again.toString());
+        assertTrue(again.err().contains("not empty"), again.toString());
+
+        final CliRun prune = CliRun.of("prune", repo, "--keep-last", 1, "--json");
+        assertEquals(EngramCli.OK, prune.exit(), prune.toString());
+        assertTrue(prune.out().contains("\"deletedBackups\":[1]"), prune.toString());
+        assertEquals(EngramCli.COULD_NOT_RUN, CliRun.of("prune", repo).exit());
+        assertArrayEquals(new Object[] {java.time.Duration.ofHours(36), java.time.Duration.ofDays(7)},
+            new Object[] {PruneCommand.duration("36h"), PruneCommand.duration("7d")});
+    }
+}
