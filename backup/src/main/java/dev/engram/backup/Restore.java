@@ -24,10 +24,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
- * Restores one backup into a new directory: files written under a temporary sibling
- * ({@code <dir>.restoring-<random>}), each chunk verified before it is written, each file forced; then the sibling is
- * renamed to the target and the parent directory forced. A restore that fails removes its temporary sibling, so the
- * target is either absent (or empty, as it was) or complete. A chunk of zeros is not written (the file keeps a hole,
+ * Restores one backup into a new directory: files written under a temporary directory, each chunk verified before it
+ * is written, each file forced, then moved into place: a missing target is a sibling {@code <dir>.restoring-<random>}
+ * renamed to it (atomic); an existing empty target (perhaps a mount point, which cannot be replaced) is filled from
+ * {@code <dir>/.restoring-<random>}, whose entries are then renamed up into it. A restore that fails removes its
+ * temporary directory, so the target is either as it was or complete. A chunk of zeros is not written (the file keeps a hole,
  * as Chronicle's sparse cycle files had).
  */
 final class Restore
@@ -58,10 +59,14 @@ final class Restore
                 }
             }
         }
+        // an existing empty target (perhaps a mount point) is filled from a temp directory inside it, on its own file
+        // system; a missing one is a temp sibling renamed into place
+        final boolean exists = Files.isDirectory(target);
         final Path parent = target.getParent();
         Files.createDirectories(parent);
-        final Path temp = parent.resolve(target.getFileName() + ".restoring-" +
-            Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        final String tempName = (exists ? "" : target.getFileName().toString()) + ".restoring-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        final Path temp = exists ? target.resolve(tempName) : parent.resolve(tempName);
         long bytes = 0;
         try
         {
@@ -71,10 +76,16 @@ final class Restore
                 bytes += restoreFile(reader, file, temp);
             }
             forceTree(temp);
-            refuseNonEmpty(target);
-            Files.deleteIfExists(target);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            force(parent);
+            if (exists)
+            {
+                moveEntriesUp(temp, target);
+            }
+            else
+            {
+                refuseNonEmpty(target);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                force(parent);
+            }
         }
         catch (final MissingChunkException ex)
         {
@@ -87,6 +98,23 @@ final class Restore
             throw ex;
         }
         return new RestoreResult(info, target, manifest.files().size(), bytes);
+    }
+
+    /**
+     * Moves the restored files from the temp directory inside the target up into it, then removes the temp directory.
+     * A crash in between leaves the target non-empty, so a next restore into it is refused (naming it).
+     */
+    private static void moveEntriesUp(final Path temp, final Path target) throws IOException
+    {
+        try (Stream<Path> entries = Files.list(temp))
+        {
+            for (final Path entry : entries.toList())
+            {
+                Files.move(entry, target.resolve(entry.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        Files.delete(temp);
+        force(target);
     }
 
     private long restoreFile(final ChunkReader reader, final Manifest.File file, final Path root) throws IOException

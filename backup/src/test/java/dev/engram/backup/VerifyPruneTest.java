@@ -93,6 +93,12 @@ class VerifyPruneTest
             () -> backups.restore(RestoreTarget.backup(3), target));
         assertTrue(refused.getMessage().contains(onlyInThird.hex()), refused.getMessage());
         assertFalse(Files.exists(target), "a failed restore leaves no directory");
+        final Path empty = Files.createDirectory(tmp.resolve("empty"));
+        assertThrows(RepositoryCorruptionException.class, () -> backups.restore(RestoreTarget.backup(3), empty));
+        try (java.util.stream.Stream<Path> left = Files.list(empty))
+        {
+            assertEquals(0, left.count(), "a failed restore into an empty directory leaves it empty");
+        }
         final Path first = tmp.resolve("restore-1");
         backups.restore(RestoreTarget.backup(1), first);
         Stores.assertSameState(states.get(0), Stores.state(first));
