@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -16,14 +17,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code close()} does not wait for the checks that run after open (issue 14: it blocked 6-17 s behind them on a
  * 1 GiB state). A test hook holds a check at the start of its step, as an uninterruptible Chronicle Map open would:
- * close must return while it is held, leave the chain mapped under it, and the check, once let go, must stop, unmap
- * the chain and release the directory, after which the directory reopens (in this JVM, even while the check is held).
+ * close must return while it is held, leave the chain mapped under it, and the check, once let go, must stop and unmap
+ * the chain. A check that only reads holds no lock (the directory reopens at once, beside its mapping); a key index
+ * rebuild, which writes, keeps the directory locked until it stopped, and a reopen in this JVM waits for that.
  */
 class CloseDuringAfterOpenChecksTest
 {
@@ -121,7 +124,7 @@ class CloseDuringAfterOpenChecksTest
     }
 
     @Test
-    void shouldReturnFromCloseWhileTheIndexCheckIsHeldAndLetAReopenInThisJvmWaitForItsDirectory() throws Exception
+    void shouldReturnFromCloseWhileTheIndexCheckIsHeldAndReopenWhileItStillMapsTheOldChain() throws Exception
     {
         final long last = build();
         holdStep("index");
@@ -134,22 +137,68 @@ class CloseDuringAfterOpenChecksTest
         assertFalse(leftHook.get(), "close returned while the check was held");
         assertFalse(store.snapshotIndexCheck().isDone(), "the index check had not finished when close returned");
         assertFalse(chain.isReleased(), "the chain stays mapped under the check");
-        // the held check may still write index files: the directory is not free until it ends, so an open in this
-        // JVM waits for it instead of failing with "already open in this process"
+        // a check that only reads holds no lock: the directory reopens at once, beside the old mapping
+        try (StateStore reopened = CompletableFuture.supplyAsync(() -> StateStore.open(ctx())).get(WAIT_S, TimeUnit.SECONDS))
+        {
+            StateStoreTest.assertState(reopened, workload.model(last), "reopened while the old check held its chain");
+            release.countDown();
+            final SnapshotIndexReport index = store.snapshotIndexCheck().get(WAIT_S, TimeUnit.SECONDS);
+            assertTrue(index.description().contains("the store closed first"), index.description());
+            assertFalse(index.keyIndexAttached());
+            store.afterOpenChecksFinished().get(WAIT_S, TimeUnit.SECONDS);
+            assertTrue(chain.isReleased(), "the check unmapped the chain as it ended");
+            final SnapshotIndexReport again = reopened.snapshotIndexCheck().get(WAIT_S, TimeUnit.SECONDS);
+            assertTrue(again.keyIndexAttached(), again.description());
+            StateStoreTest.assertState(reopened, workload.model(last), "after the old check ended");
+        }
+    }
+
+    @Test
+    void shouldReturnFromCloseDuringAKeyIndexRebuildThenStopItAndLetAReopenInThisJvmWaitForTheDirectory() throws Exception
+    {
+        final long last = build();
+        final List<Path> indexes = keyIndexFiles();
+        assertFalse(indexes.isEmpty(), "the head's key index");
+        for (final Path index : indexes)
+        {
+            Files.delete(index);   // the check after open rebuilds the head's
+        }
+        holdStep("write");
+        final StateStore store = StateStore.open(ctx());
+        assertTrue(entered.await(WAIT_S, TimeUnit.SECONDS), "the rebuild started");
+        final ChainFiles chain = (ChainFiles)store.view().base();
+
+        CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
+
+        assertFalse(leftHook.get(), "close returned while the rebuild was held");
+        assertFalse(store.snapshotIndexCheck().isDone(), "the index check had not finished when close returned");
+        // the rebuild may still write: the directory stays locked until it ends, and an open in this JVM waits for it
+        // instead of failing with "already open in this process"
         final CompletableFuture<StateStore> reopen = CompletableFuture.supplyAsync(() -> StateStore.open(ctx()));
-        assertFalse(reopen.isDone() && !reopen.isCompletedExceptionally(), "opened while the check held the directory");
+        assertFalse(reopen.isDone() && !reopen.isCompletedExceptionally(), "opened while the rebuild held the directory");
 
         release.countDown();
         final SnapshotIndexReport index = store.snapshotIndexCheck().get(WAIT_S, TimeUnit.SECONDS);
         assertTrue(index.description().contains("the store closed first"), index.description());
-        assertFalse(index.keyIndexAttached());
         store.afterOpenChecksFinished().get(WAIT_S, TimeUnit.SECONDS);
         assertTrue(chain.isReleased(), "the check unmapped the chain as it ended");
         try (StateStore reopened = reopen.get(WAIT_S, TimeUnit.SECONDS))
         {
             final SnapshotIndexReport again = reopened.snapshotIndexCheck().get(WAIT_S, TimeUnit.SECONDS);
-            assertTrue(again.keyIndexAttached(), again.description());
+            assertTrue(again.keyIndexAttached() && again.rebuilt(), again.description());
             StateStoreTest.assertState(reopened, workload.model(last), "after the reopen");
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("checkpoints")))
+        {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "the stopped rebuild left its temp file");
+        }
+    }
+
+    private List<Path> keyIndexFiles() throws Exception
+    {
+        try (Stream<Path> files = Files.list(dir.resolve("checkpoints")))
+        {
+            return files.filter(f -> f.getFileName().toString().startsWith("keys-") && !f.toString().endsWith(".tmp")).toList();
         }
     }
 

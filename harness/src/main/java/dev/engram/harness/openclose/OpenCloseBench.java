@@ -12,7 +12,8 @@ import java.util.Map;
  * {@code ./engram bench open-close [--state 256m] [--value 1024] [--chain 8] [--reps 3] [--dir D]}: builds a state
  * (a full checkpoint plus deltas, so the after-open snapshot-index check has a key index to open), then in fresh
  * JVMs, {@code --reps} times each: opens it and closes it at once (the after-open checks are still running), opens
- * and closes it again in the same JVM; and opens a brand-new directory and closes it. Prints one line per run and
+ * and closes it again in the same JVM; opens it and closes it once the journal's queue (opened in the background) is
+ * open; and opens a brand-new directory and closes it. Prints one line per run and
  * the medians; children's output is under {@code <dir>/logs}.
  */
 public final class OpenCloseBench
@@ -55,6 +56,7 @@ public final class OpenCloseBench
         final List<Double> open = new ArrayList<>();
         final List<Double> close = new ArrayList<>();
         final List<Double> reopen = new ArrayList<>();
+        final List<Double> closeQueued = new ArrayList<>();
         final List<Double> newOpen = new ArrayList<>();
         final List<Double> newClose = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++)
@@ -65,6 +67,10 @@ public final class OpenCloseBench
             open.add(Double.parseDouble(existing.get("openMs")));
             close.add(Double.parseDouble(existing.get("closeMs")));
             reopen.add(Double.parseDouble(existing.get("reopenMs")));
+            final Map<String, String> queued = ChildProcess.runToRecord("reopen-queue-" + rep, logs, OpenCloseChild.class, jvm,
+                List.of("reopen-queue", state.toString()), "measured");
+            System.out.println("existing state, close once the queue is open: " + queued);
+            closeQueued.add(Double.parseDouble(queued.get("closeMs")));
             final Path fresh = dir.resolve("new-" + rep + "-" + System.nanoTime());
             final Map<String, String> created = ChildProcess.runToRecord("new-" + rep, logs, OpenCloseChild.class, jvm,
                 List.of("new", fresh.toString()), "measured");
@@ -73,8 +79,8 @@ public final class OpenCloseBench
             newClose.add(Double.parseDouble(created.get("closeMs")));
         }
         System.out.printf("medians (ms, %d fresh JVMs each): existing state open %.0f, close right after open %.0f, " +
-            "reopen in the same JVM %.0f; new directory open %.0f, close %.0f%n", reps, median(open), median(close),
-            median(reopen), median(newOpen), median(newClose));
+            "reopen in the same JVM %.0f, close once the journal's queue is open %.0f; new directory open %.0f, close %.0f%n",
+            reps, median(open), median(close), median(reopen), median(closeQueued), median(newOpen), median(newClose));
     }
 
     private static double median(final List<Double> values)

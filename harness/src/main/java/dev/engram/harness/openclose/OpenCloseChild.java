@@ -2,10 +2,13 @@ package dev.engram.harness.openclose;
 
 import dev.engram.engine.Engram;
 import dev.engram.engine.EngramContext;
+import dev.engram.engine.internal.EngineInternals;
 import dev.engram.harness.recovery.ChildOutput;
+import dev.engram.recovery.StateStore;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A child JVM of {@link OpenCloseBench}, one job per JVM so every measured open is a cold start:
@@ -13,7 +16,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code build DIR KEYS VALUE CHAIN}: KEYS keys of VALUE bytes, a full checkpoint, then CHAIN-1 delta
  *   checkpoints of 1,000 changed keys each, closed cleanly ({@code @built});</li>
  *   <li>{@code reopen DIR}: open, close at once, then open and close again in the same JVM ({@code @measured
- *   openMs closeMs reopenMs reclosedMs indexDoneAtClose chain});</li>
+ *   openMs closeMs reopenMs reclosedMs ... indexDoneAtClose chain});</li>
+ *   <li>{@code reopen-queue DIR}: the same, but close once the journal's queue (opened in the background after
+ *   ready) is open, so close waits for nothing but what the checks still running hold ({@code queueOpenAfterMs}
+ *   says when);</li>
  *   <li>{@code new DIR}: open a directory that does not exist yet, close ({@code @measured openMs closeMs}).</li>
  * </ul>
  */
@@ -32,7 +38,8 @@ public final class OpenCloseChild
             switch (args[0])
             {
                 case "build" -> build(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-                case "reopen" -> reopen(Path.of(args[1]));
+                case "reopen" -> reopen(Path.of(args[1]), false);
+                case "reopen-queue" -> reopen(Path.of(args[1]), true);
                 case "new" -> openNew(Path.of(args[1]));
                 default -> throw new IllegalArgumentException("unknown job: " + args[0]);
             }
@@ -83,11 +90,23 @@ public final class OpenCloseChild
         }
     }
 
-    private static void reopen(final Path dir)
+    private static void reopen(final Path dir, final boolean waitForQueue)
     {
         final long openStart = System.nanoTime();
         final Engram engram = Engram.open(dir);
-        final long opened = System.nanoTime();
+        long opened = System.nanoTime();
+        final StateStore store = EngineInternals.store(engram);
+        long queueMs = -1;
+        if (waitForQueue)
+        {
+            while (!store.journal().isQueueOpen())
+            {
+                LockSupport.parkNanos(100_000);
+            }
+            queueMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
+            opened = System.nanoTime();
+        }
+        final boolean merkleDone = store.merkleRootCheck().isDone();
         final boolean indexDone = engram.snapshotIndexCheck().isDone();
         final int chain = engram.recoveryReport().chainLength();
         engram.close();
@@ -98,7 +117,7 @@ public final class OpenCloseChild
         final long reclosed = System.nanoTime();
         ChildOutput.record("measured", "openMs", ms(opened - openStart), "closeMs", ms(closed - opened),
             "reopenMs", ms(reopened - closed), "reclosedMs", ms(reclosed - reopened),
-            "indexDoneAtClose", indexDone, "chain", chain);
+            "queueOpenAfterMs", queueMs, "merkleDoneAtClose", merkleDone, "indexDoneAtClose", indexDone, "chain", chain);
     }
 
     private static void openNew(final Path dir)

@@ -294,16 +294,17 @@ public final class KeyLocationIndex implements AutoCloseable
      */
     public static KeyLocationIndex openOrRebuild(final Path directory, final CheckpointChain chain)
     {
-        return openOrRebuild(directory, chain, () -> false);
+        return openOrRebuild(directory, chain, () -> false, DirectoryWrites.HELD);
     }
 
     /**
      * {@link #openOrRebuild(Path, CheckpointChain)} for a check that stops when its store closes: a rebuild is not
-     * started once {@code stop} says so and gives up at its next entry.
+     * started once {@code stop} says so or {@code writes} refuses, and gives up at its next entry.
      *
      * @throws CheckStoppedException if it stopped.
      */
-    public static KeyLocationIndex openOrRebuild(final Path directory, final CheckpointChain chain, final BooleanSupplier stop)
+    public static KeyLocationIndex openOrRebuild(final Path directory, final CheckpointChain chain, final BooleanSupplier stop,
+        final DirectoryWrites writes)
     {
         final long start = System.nanoTime();
         try
@@ -312,13 +313,20 @@ public final class KeyLocationIndex implements AutoCloseable
         }
         catch (final SnapshotIndexDamagedException ex)
         {
-            if (stop.getAsBoolean())
+            if (stop.getAsBoolean() || !writes.begin())
             {
                 throw new CheckStoppedException("key index rebuild not started: its store closed (" + ex.getMessage() + ")");
             }
-            final KeyIndexReport built = build(directory, chain, KeyIndexReport.Method.REBUILT_FROM_CHAIN, ex.getMessage(), start,
-                stop);
-            return open(directory, chain, built, start);
+            try
+            {
+                final KeyIndexReport built = build(directory, chain, KeyIndexReport.Method.REBUILT_FROM_CHAIN, ex.getMessage(),
+                    start, stop);
+                return open(directory, chain, built, start);
+            }
+            finally
+            {
+                writes.end();
+            }
         }
     }
 

@@ -61,23 +61,24 @@ public final class SnapshotIndexMaintainer
      */
     public synchronized SnapshotIndexReport checkAfterOpen(final ChainFiles chain)
     {
-        return checkAfterOpen(chain, () -> false);
+        return checkAfterOpen(chain, () -> false, DirectoryWrites.HELD);
     }
 
     /**
      * {@link #checkAfterOpen(ChainFiles)} that stops when {@code stop} says so (its store closed): between its steps,
      * and at the next entry of a key index rebuild; a Chronicle Map open in progress cannot be interrupted, so the
-     * check stops after it, closing the map instead of attaching it. The caller keeps the chain (and the directory)
-     * held until this returns.
+     * check stops after it, closing the map instead of attaching it. The caller keeps the chain mapped until this
+     * returns; rebuilding the catalog or the key index writes only between {@code writes.begin()} and {@code end()}.
      */
-    public synchronized SnapshotIndexReport checkAfterOpen(final ChainFiles chain, final BooleanSupplier stop)
+    public synchronized SnapshotIndexReport checkAfterOpen(final ChainFiles chain, final BooleanSupplier stop,
+        final DirectoryWrites writes)
     {
         final long start = System.nanoTime();
-        final Check check = check(chain, stop);
+        final Check check = check(chain, stop, writes);
         return new SnapshotIndexReport(check.rebuilt(), check.keyIndexAttached(), check.describe(), System.nanoTime() - start);
     }
 
-    private Check check(final ChainFiles chain, final BooleanSupplier stop)
+    private Check check(final ChainFiles chain, final BooleanSupplier stop, final DirectoryWrites writes)
     {
         try
         {
@@ -97,13 +98,13 @@ public final class SnapshotIndexMaintainer
             {
                 return stopped();
             }
-            final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory);
+            final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory, writes);
             catalog = catalogReport.catalog();
             if (stop.getAsBoolean())
             {
                 return stopped();
             }
-            final KeyLocationIndex index = KeyLocationIndex.openOrRebuild(directory, chain.chain(), stop);
+            final KeyLocationIndex index = KeyLocationIndex.openOrRebuild(directory, chain.chain(), stop, writes);
             if (stop.getAsBoolean())
             {
                 index.close();   // nobody reads through it any more

@@ -3,6 +3,7 @@ package dev.engram.recovery.internal.procedure;
 import dev.engram.recovery.CheckpointCorruptionException;
 import dev.engram.recovery.SnapshotIndexReport;
 import dev.engram.recovery.internal.chain.ChainFiles;
+import dev.engram.recovery.internal.chain.DirectoryWrites;
 import dev.engram.recovery.internal.chain.SnapshotIndexMaintainer;
 import dev.engram.recovery.internal.concurrent.SharedRelease;
 
@@ -20,10 +21,11 @@ import java.util.function.Consumer;
  * Close never waits for them. {@link #stop()} makes them give up at their next step: the Merkle check before its next
  * block table row, the index check between its steps and at the next entry of a rebuild (a Chronicle Map call in
  * progress finishes first, and its map is then closed, not attached). Meanwhile they keep what they read: they
- * {@linkplain ChainFiles#share() share} the recovered chain, and the index check, which may write index files,
- * shares the directory lock; whichever of the store's close and the checks ends last unmaps the chain and releases
- * the lock (docs/memory-safety.md). An open of the same directory in this JVM waits for that
- * ({@link #awaitDirectoryReleased}).
+ * {@linkplain ChainFiles#share() share} the recovered chain, and the index check shares the directory lock while it
+ * writes (a catalog or key index rebuild, {@link DirectoryWrites}; none starts once the store closed); whichever of
+ * the store's close and the checks ends last unmaps the chain and releases the lock (docs/memory-safety.md). An open
+ * of the same directory in this JVM waits for a lock so held ({@link #awaitDirectoryReleased}); only reading (the
+ * Merkle roots, opening sealed index files) never holds it.
  */
 public final class AfterOpenChecks
 {
@@ -31,7 +33,7 @@ public final class AfterOpenChecks
     static final long DIRECTORY_WAIT_MS = 60_000;
     /** Directories whose store closed while a check still held the lock, to the release of that lock. */
     private static final ConcurrentHashMap<Path, CompletableFuture<Void>> CLOSING = new ConcurrentHashMap<>();
-    /** Test hooks by directory: called on the check's thread at the start of each step ("merkle", "index"). */
+    /** Test hooks by directory: called on the check's thread at the start of each step ("merkle", "index", "write"). */
     private static final ConcurrentHashMap<Path, Consumer<String>> HOOKS = new ConcurrentHashMap<>();
 
     private final Path directory;
@@ -46,7 +48,7 @@ public final class AfterOpenChecks
      * @param directory      the state directory (names the lock in {@link #awaitDirectoryReleased}).
      * @param chain          the recovered chain, or null.
      * @param maintainer     the snapshot index, or null if it is disabled.
-     * @param directoryLock  the store's directory lock, shared by the index check.
+     * @param directoryLock  the store's directory lock, shared by the index check while it writes.
      * @param onDamaged      told of a Merkle root that does not match (on the check's thread).
      */
     public AfterOpenChecks(final Path directory, final ChainFiles chain, final SnapshotIndexMaintainer maintainer,
@@ -59,13 +61,12 @@ public final class AfterOpenChecks
         {
             throw new IllegalStateException("the recovered chain was closed before its checks started");
         }
-        final boolean lockShared = maintainer != null && directoryLock.tryShare();
         this.merkle = !merkleNeeded ? CompletableFuture.completedFuture(null) :
             CompletableFuture.runAsync(() -> verifyMerkleRoots(chain, onDamaged), runnable -> startDaemon(runnable, "engram-merkle-check"));
         this.index = maintainer == null ?
             CompletableFuture.completedFuture(new SnapshotIndexReport(false, false, "snapshot index disabled", 0)) :
-            merkle.handle((ignored, failure) -> null).thenApplyAsync(ignored -> checkIndex(maintainer, chain),
-                runnable -> startDaemon(runnable, "engram-index-check"));
+            merkle.handle((ignored, failure) -> null).thenApplyAsync(ignored -> checkIndex(maintainer, chain,
+                    directoryLock), runnable -> startDaemon(runnable, "engram-index-check"));
         index.handle((ignored, failure) -> null).thenCombine(merkle.handle((ignored, failure) -> null), (a, b) -> null)
             .whenComplete((ignored, failure) ->
             {
@@ -78,10 +79,6 @@ public final class AfterOpenChecks
                 }
                 finally
                 {
-                    if (lockShared)
-                    {
-                        directoryLock.leave();   // releases it if the store closed meanwhile
-                    }
                     finished.complete(null);
                 }
             });
@@ -104,10 +101,34 @@ public final class AfterOpenChecks
         }
     }
 
-    private SnapshotIndexReport checkIndex(final SnapshotIndexMaintainer maintainer, final ChainFiles chain)
+    private SnapshotIndexReport checkIndex(final SnapshotIndexMaintainer maintainer, final ChainFiles chain,
+        final SharedRelease directoryLock)
     {
         hook("index");
-        return maintainer.checkAfterOpen(chain, () -> stopped);
+        return maintainer.checkAfterOpen(chain, () -> stopped, new DirectoryWrites()
+        {
+            @Override
+            public boolean begin()
+            {
+                if (!directoryLock.tryShare())
+                {
+                    return false;   // the store closed and let go of the directory
+                }
+                hook("write");
+                if (stopped)
+                {
+                    directoryLock.leave();
+                    return false;
+                }
+                return true;
+            }
+
+            @Override
+            public void end()
+            {
+                directoryLock.leave();   // releases the lock if the store closed meanwhile
+            }
+        });
     }
 
     private void hook(final String step)
@@ -189,8 +210,8 @@ public final class AfterOpenChecks
 
     /**
      * For tests: call {@code hook} on the check's thread at the start of each step ({@code "merkle"},
-     * {@code "index"}) of stores of {@code directory} (a hook that blocks holds the check, like an uninterruptible
-     * Chronicle Map open); null removes it.
+     * {@code "index"}, and {@code "write"} once a rebuild holds the directory) of stores of {@code directory} (a hook
+     * that blocks holds the check, like an uninterruptible Chronicle Map call); null removes it.
      */
     public static void hookForTests(final Path directory, final Consumer<String> hook)
     {
