@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  */
 final class CloseDuringAfterOpenChecks implements StressScenario
 {
-    private static final int KEYS = 3000;
+    private static final int KEYS = 1000;
 
     @Override
     public String name()
@@ -35,7 +35,7 @@ final class CloseDuringAfterOpenChecks implements StressScenario
     @Override
     public String describe()
     {
-        return "close() 0-5 ms after open while the Merkle and snapshot-index checks (sometimes a key index rebuild) run " +
+        return "close() 0-2 ms after open while the Merkle and snapshot-index checks (sometimes a key index rebuild) run " +
             "and readers read; reopen at once; open/close cycles";
     }
 
@@ -71,7 +71,7 @@ final class CloseDuringAfterOpenChecks implements StressScenario
                     run.attachAndFill(writer, engram);
                     engram.checkpoint();
                 }
-                LockSupport.parkNanos(random.nextInt(5_000_000));   // 0-5 ms after open: the checks usually still run
+                LockSupport.parkNanos(random.nextInt(2_000_000));   // 0-2 ms after open: the checks usually still run
                 run.countCheckpoints(engram);
             }
             finally
