@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of the harness jar ({@code ./engram <command>}): dispatches the demo, smoke, crash soak, stress suite
- * and the {@code bench} harnesses (journal, rates, recovery, peers). {@code ./engram bench jmh} runs the JMH jar of
+ * and the {@code bench} harnesses (journal, rates, recovery, peers, open-close). {@code ./engram bench jmh} runs the JMH jar of
  * bench/ instead; the operator commands run the tools jar.
  */
 public final class Main
@@ -60,9 +60,10 @@ public final class Main
             case "recovery" -> dev.engram.harness.recovery.RecoveryBench.run(rest);
             case "rates" -> RatesHarness.main(rest);
             case "peers" -> dev.engram.harness.peers.PeersBench.run(rest);
+            case "open-close" -> dev.engram.harness.openclose.OpenCloseBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates or peers)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers or open-close)");
                 usage();
                 System.exit(2);
             }
@@ -112,6 +113,9 @@ public final class Main
                                      full-snapshot baseline, each in child JVMs: fixed-rate put latency, flat-out
                                      puts/s, kill -9, fresh-JVM recovery verified key by key, disk bytes; one
                                      table with ratios to Engram. See docs/benchmarks.md ("Peers side by side").
+              bench open-close [--state 256m] [--chain 8] [--reps 3] [--dir D]
+                                     fresh JVMs: open an existing state and close it at once (after-open checks
+                                     still running), reopen in the same JVM; open and close a brand-new directory.
             """);
     }
 }

@@ -11,11 +11,13 @@ import dev.engram.recovery.internal.chain.CheckpointBuilder;
 import dev.engram.recovery.internal.chain.SnapshotIndexMaintainer;
 import dev.engram.recovery.internal.concurrent.CallGate;
 import dev.engram.recovery.internal.concurrent.ReaderHazards;
+import dev.engram.recovery.internal.concurrent.SharedRelease;
 import dev.engram.recovery.internal.history.VersionHistory;
 import dev.engram.recovery.internal.overlay.Applier;
 import dev.engram.recovery.internal.overlay.KeyQuarantine;
 import dev.engram.recovery.internal.overlay.OffHeapAccount;
 import dev.engram.recovery.internal.overlay.StateView;
+import dev.engram.recovery.internal.procedure.AfterOpenChecks;
 import dev.engram.recovery.internal.procedure.RecoveryProcedure;
 
 import java.nio.file.Path;
@@ -43,7 +45,8 @@ import java.util.concurrent.TimeUnit;
 public final class StateStore implements AutoCloseable
 {
     private final StateContext ctx;
-    private final DirectoryLock lock;
+    /** The directory lock, held by the store and by an after-open check that may still write index files. */
+    private final SharedRelease lock;
     private final Journal journal;
     private final JournalMappedFiles journalFiles;
     private final RecoveryReport report;
@@ -63,8 +66,8 @@ public final class StateStore implements AutoCloseable
     private boolean journalFilesPending;
     private final CopyOnWriteArrayList<String> damagedFiles = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<String> repairs = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.CompletableFuture<Void> merkleCheck;
-    private final java.util.concurrent.CompletableFuture<SnapshotIndexReport> indexCheck;
+    /** The Merkle and snapshot-index checks after open: close stops them and does not wait. */
+    private final AfterOpenChecks afterOpenChecks;
     private final VersionHistory history;   // version history (docs/history.md); also the Checkpointer's retention hook
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final KeyQuarantine quarantine;
@@ -75,7 +78,8 @@ public final class StateStore implements AutoCloseable
     private StateStore(final StateContext ctx, final RecoveryProcedure.Recovered recovered)
     {
         this.ctx = ctx;
-        this.lock = recovered.lock();
+        final DirectoryLock directoryLock = recovered.lock();
+        this.lock = new SharedRelease(directoryLock::close);
         this.journal = recovered.journal();
         this.journalFiles = recovered.journalFiles();
         this.report = recovered.report();
@@ -93,16 +97,9 @@ public final class StateStore implements AutoCloseable
         applierThread.setDaemon(true);
         final SnapshotIndexMaintainer index = ctx.snapshotIndex() ? new SnapshotIndexMaintainer(ctx) : null;
         // after ready, one at a time on their own threads: the Merkle roots the fast path left out, then the
-        // snapshot index (an accelerator: checked and rebuilt if needed, never before ready)
-        this.merkleCheck = chain == null || !chain.merkleRootsPending() ?
-            java.util.concurrent.CompletableFuture.completedFuture(null) :
-            java.util.concurrent.CompletableFuture.runAsync(() -> verifyMerkleRoots(chain),
-                runnable -> startDaemon(runnable, "engram-merkle-check"));
-        this.indexCheck = index == null ?
-            java.util.concurrent.CompletableFuture.completedFuture(
-                new SnapshotIndexReport(false, false, "snapshot index disabled", 0)) :
-            merkleCheck.handle((ignored, failure) -> null).thenApplyAsync(ignored -> index.checkAfterOpen(chain),
-                runnable -> startDaemon(runnable, "engram-index-check"));
+        // snapshot index (an accelerator: checked and rebuilt if needed, never before ready); close stops them
+        this.afterOpenChecks = new AfterOpenChecks(ctx.directory(), chain, index, lock,
+            ex -> damagedFiles.add(ex.getMessage()));
         this.history = new VersionHistory(ctx, journal, this::noteRepair);   // before the checkpointer: its retention asks it
         if (chain != null && chain.head().info().tagCount() > 0)
         {
@@ -114,9 +111,10 @@ public final class StateStore implements AutoCloseable
             index, chain, recovered.nextCheckpointId());
         this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
         // a Merkle root that does not match after open: replace the chain from what is intact
-        merkleCheck.whenComplete((ignored, failure) ->
+        afterOpenChecks.merkle().whenComplete((ignored, failure) ->
         {
-            if (failure != null)
+            if (failure instanceof CheckpointCorruptionException ||
+                failure != null && failure.getCause() instanceof CheckpointCorruptionException)
             {
                 checkpointer.requestRepair();
             }
@@ -189,7 +187,7 @@ public final class StateStore implements AutoCloseable
      */
     public java.util.concurrent.CompletableFuture<SnapshotIndexReport> snapshotIndexCheck()
     {
-        return indexCheck;
+        return afterOpenChecks.index();
     }
 
     /**
@@ -197,20 +195,53 @@ public final class StateStore implements AutoCloseable
      * restart path leaves them out of the time to ready; each block and the block table are still verified by
      * their CRC32C before anything is served); completes exceptionally with a
      * {@link CheckpointCorruptionException} naming the file and offset if a root does not match, and the file
-     * is then listed in {@link #damagedFiles()}.
+     * is then listed in {@link #damagedFiles()}; with a {@link java.util.concurrent.CancellationException} if the
+     * store closed first (close stops the check at its next block).
      */
     public java.util.concurrent.CompletableFuture<Void> merkleRootCheck()
     {
-        return merkleCheck;
+        return afterOpenChecks.merkle();
     }
 
     /**
-     * Wait for the checks that run after open (they read the recovered chain: it must not be released first).
+     * @return completes once the checks after open ended and let go of the recovered chain and the directory lock.
+     */
+    java.util.concurrent.CompletableFuture<Void> afterOpenChecksFinished()
+    {
+        return afterOpenChecks.finished();
+    }
+
+    /**
+     * Wait for the checks that run after open (the index check attaches to the recovered chain and updates the
+     * snapshot index: the first checkpoint waits for it), giving up when the store closes.
+     *
+     * @throws StoreClosingException once close has started.
      */
     void awaitAfterOpenChecks()
     {
-        indexCheck.handle((ignored, failure) -> null).join();
-        merkleCheck.handle((ignored, failure) -> null).join();
+        final java.util.concurrent.CompletableFuture<Void> finished = afterOpenChecks.finished();
+        while (!finished.isDone())
+        {
+            if (closed.get())
+            {
+                throw new StoreClosingException("state store is closed: directory=" + ctx.directory() +
+                    " (closed while a checkpoint waited for the checks after open)");
+            }
+            try
+            {
+                finished.get(10, TimeUnit.MILLISECONDS);
+            }
+            catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex)
+            {
+                // still running (it never completes exceptionally)
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new StoreClosingException("interrupted while waiting for the checks after open: directory=" +
+                    ctx.directory());
+            }
+        }
     }
 
     /**
@@ -464,26 +495,6 @@ public final class StateStore implements AutoCloseable
         return List.copyOf(repairs);
     }
 
-    private void verifyMerkleRoots(final ChainFiles chain)
-    {
-        try
-        {
-            chain.verifyMerkleRoots();
-        }
-        catch (final CheckpointCorruptionException ex)
-        {
-            damagedFiles.add(ex.getMessage());
-            throw ex;
-        }
-    }
-
-    private static void startDaemon(final Runnable runnable, final String name)
-    {
-        final Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
     void ensureOpen()
     {
         if (closed.get())
@@ -571,7 +582,7 @@ public final class StateStore implements AutoCloseable
         checkpointer.stop();
         calls.closeAndAwait(Long.MAX_VALUE, TimeUnit.NANOSECONDS);   // they notice the close at their next step
         history.close();   // snapshots still open: their journal views go with the journal
-        awaitAfterOpenChecks();
+        afterOpenChecks.stop();   // not awaited: each check frees the chain (and the lock) it shares when it ends
         Threads.joinUninterruptibly(checkpointerThread);
         applier.stop();
         Threads.joinUninterruptibly(applierThread);
@@ -596,10 +607,22 @@ public final class StateStore implements AutoCloseable
         {
             RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
         }
-        lock.close();
+        releaseDirectory();
         if (journalFailure != null)
         {
             throw journalFailure;
+        }
+    }
+
+    /**
+     * The store lets go of the directory lock: released now, or by an after-open check still inside an uninterruptible
+     * step as it ends; an open of the directory in this JVM waits for that.
+     */
+    private void releaseDirectory()
+    {
+        if (!lock.leave())
+        {
+            AfterOpenChecks.noteDirectoryPending(ctx.directory(), lock.released());
         }
     }
 

@@ -61,9 +61,9 @@ class ArchitectureTest
         "concurrent", Set.of(),
         "checkpoint", Set.of(),
         "overlay", Set.of("checkpoint"),
-        "chain", Set.of("checkpoint", "overlay"),
+        "chain", Set.of("checkpoint", "concurrent", "overlay"),
         "history", Set.of("checkpoint", "overlay", "chain"),
-        "procedure", Set.of("checkpoint", "overlay", "chain", "history"));
+        "procedure", Set.of("checkpoint", "concurrent", "overlay", "chain", "history"));
 
     /** The API types on top of the internals (they open, read and inspect a store): internals never use them. */
     private static final Set<String> RECOVERY_ENTRY_POINTS = Set.of(

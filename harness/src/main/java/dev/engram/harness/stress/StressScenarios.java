@@ -24,7 +24,8 @@ final class StressScenarios
             new CheckpointRacingClose(),
             new NestedReadsDuringCheckpoints(),
             new IterationExactlyOnce(),
-            new MixedInterleaving());
+            new MixedInterleaving(),
+            new CloseDuringAfterOpenChecks());
     }
 
     /**

@@ -27,6 +27,8 @@ final class StressStats
     final LongAdder cycles = new LongAdder();
     final LongAdder checkpoints = new LongAdder();
     final LongAdder closedRaces = new LongAdder();
+    /** After-open index checks that a close stopped (scenario close-during-after-open-checks). */
+    final LongAdder checksStoppedByClose = new LongAdder();
     final LongAdder wrongValues = new LongAdder();
     final LongAdder missedKeys = new LongAdder();
     final LongAdder duplicateKeys = new LongAdder();
@@ -95,6 +97,7 @@ final class StressStats
         counts.put("cycles", cycles.sum());
         counts.put("checkpoints", checkpoints.sum());
         counts.put("closedRaces", closedRaces.sum());
+        counts.put("checksStoppedByClose", checksStoppedByClose.sum());
         counts.put("wrongValues", wrongValues.sum());
         counts.put("missedKeys", missedKeys.sum());
         counts.put("duplicateKeys", duplicateKeys.sum());

@@ -41,6 +41,8 @@ class StressSuiteTest
             () -> assertEquals(0, outcome.count("unexpectedExceptions"), "unexpected exceptions"),
             () -> assertEquals(0, outcome.count("otherFailures"), "other failures"),
             () -> assertTrue(outcome.count("reads") > 0, "the scenario read nothing"),
+            () -> assertTrue(!scenario.equals("close-during-after-open-checks") || outcome.count("checksStoppedByClose") > 0,
+                "no close stopped an after-open check: close waits for them to finish (issue 14)"),
             () -> assertTrue(outcome.passed(), "verdict"));
     }
 

@@ -28,6 +28,17 @@ public final class CatalogRebuilder
      */
     public static CatalogReport ensureCurrent(final Path directory)
     {
+        return ensureCurrent(directory, DirectoryWrites.HELD);
+    }
+
+    /**
+     * @param directory the checkpoint directory.
+     * @param writes    asked before a catalog is written: a check whose store closed writes nothing.
+     * @return the catalog in force and what was done to get it.
+     * @throws CheckStoppedException if a catalog had to be written but the store closed.
+     */
+    public static CatalogReport ensureCurrent(final Path directory, final DirectoryWrites writes)
+    {
         final long start = System.nanoTime();
         final List<String> rejected = new ArrayList<>();
         final Map<Long, CatalogRecord> onDisk = new HashMap<>();
@@ -75,8 +86,19 @@ public final class CatalogRebuilder
                 reason = ex.getMessage();
             }
         }
-        final CheckpointCatalog rebuilt = CheckpointCatalog.write(directory, onDisk.values());
-        return new CatalogReport(outcome, reason, rebuilt, rejected, System.nanoTime() - start);
+        if (!writes.begin())
+        {
+            throw new CheckStoppedException("catalog not rebuilt in " + directory + ": its store closed (" + reason + ")");
+        }
+        try
+        {
+            final CheckpointCatalog rebuilt = CheckpointCatalog.write(directory, onDisk.values());
+            return new CatalogReport(outcome, reason, rebuilt, rejected, System.nanoTime() - start);
+        }
+        finally
+        {
+            writes.end();
+        }
     }
 
     private static String difference(final CheckpointCatalog catalog, final Map<Long, CatalogRecord> onDisk)

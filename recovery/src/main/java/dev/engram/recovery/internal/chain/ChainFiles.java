@@ -6,6 +6,7 @@ import dev.engram.recovery.CheckpointInfo;
 import dev.engram.recovery.UnsupportedCheckpointFormatException;
 import dev.engram.recovery.internal.checkpoint.LookupStatus;
 import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
+import dev.engram.recovery.internal.concurrent.SharedRelease;
 import dev.engram.recovery.internal.overlay.Overlay;
 
 import org.agrona.DirectBuffer;
@@ -15,19 +16,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The store's handle on an open {@link CheckpointChain}: the chain as the base of a state generation
- * ({@link Overlay.BaseValues}) plus the sizes the checkpoint policy decides on. Owns the chain.
+ * ({@link Overlay.BaseValues}) plus the sizes the checkpoint policy decides on. Owns the chain; a background
+ * check that reads it after open {@link #share() shares} it, and the chain is unmapped by whichever of the owner's
+ * {@link #close()} and the check's {@link #leave()} comes last (docs/memory-safety.md).
  */
 public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
 {
     private final CheckpointChain chain;
+    private final SharedRelease holders;
+    private final AtomicBoolean ownerLeft = new AtomicBoolean();
     private volatile boolean merkleRootsPending;
 
     public ChainFiles(final List<MappedCheckpoint> baseFirst)
     {
         this.chain = CheckpointChain.of(baseFirst);
+        this.holders = new SharedRelease(chain::close);
     }
 
     /**
@@ -124,11 +132,53 @@ public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
      */
     public void verifyMerkleRoots()
     {
+        verifyMerkleRoots(() -> false);
+    }
+
+    /**
+     * {@link #verifyMerkleRoots()} that stops at the next block table row once {@code stop} says so.
+     *
+     * @return true if every root was recomputed and matches, false if stopped first.
+     * @throws CheckpointCorruptionException naming the file and offset of the first mismatch.
+     */
+    public boolean verifyMerkleRoots(final BooleanSupplier stop)
+    {
         for (final MappedCheckpoint checkpoint : chain.checkpoints())
         {
-            checkpoint.verifyMerkleRoot();
+            if (!checkpoint.verifyMerkleRoot(stop))
+            {
+                return false;
+            }
         }
         merkleRootsPending = false;
+        return true;
+    }
+
+    /**
+     * Hold the chain mapped for a task on another thread (an after-open check) until it {@link #leave() leaves}, even
+     * if the owner closes it meanwhile.
+     *
+     * @return true if shared (then {@link #leave()} exactly once), false if the chain was already unmapped.
+     */
+    public boolean share()
+    {
+        return holders.tryShare();
+    }
+
+    /**
+     * End a {@link #share()}: unmaps the chain if the owner already closed it.
+     */
+    public void leave()
+    {
+        holders.leave();
+    }
+
+    /**
+     * @return true once the owner closed the chain and every sharer left: its files are unmapped.
+     */
+    public boolean isReleased()
+    {
+        return holders.isReleased();
     }
 
     /**
@@ -213,9 +263,15 @@ public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
         return chain.get(key, keyOffset, keyLength, out);
     }
 
+    /**
+     * The owner lets go (idempotent): the chain is unmapped now, or by the last sharer as it leaves.
+     */
     @Override
     public void close()
     {
-        chain.close();
+        if (ownerLeft.compareAndSet(false, true))
+        {
+            holders.leave();
+        }
     }
 }

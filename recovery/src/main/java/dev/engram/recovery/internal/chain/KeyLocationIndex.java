@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
  * Key (UTF-8 bytes) to {@link KeyLocation} for every live key of a checkpoint chain, in a persisted
@@ -110,7 +111,7 @@ public final class KeyLocationIndex implements AutoCloseable
             final long live;
             try (ChronicleMap<byte[], Long> map = builder(parentSeal.capacity, averageKeyLength(chain)).createPersistedTo(tmp.toFile()))
             {
-                apply(map, head, chain.length() - 1);
+                apply(map, head, chain.length() - 1, () -> false);
                 live = map.longSize();
             }
             MapSeal.delete(target);
@@ -141,6 +142,16 @@ public final class KeyLocationIndex implements AutoCloseable
     private static KeyIndexReport build(final Path directory, final CheckpointChain chain, final KeyIndexReport.Method method,
         final String reason, final long start)
     {
+        return build(directory, chain, method, reason, start, () -> false);
+    }
+
+    /**
+     * @param stop asked before each entry: true abandons the build (its temp file is deleted) with
+     *             {@link CheckStoppedException}.
+     */
+    private static KeyIndexReport build(final Path directory, final CheckpointChain chain, final KeyIndexReport.Method method,
+        final String reason, final long start, final BooleanSupplier stop)
+    {
         final CheckpointInfo head = chain.head().info();
         final long capacity = capacityFor(chain);
         final Path target = fileFor(directory, head.checkpointId());
@@ -154,9 +165,14 @@ public final class KeyLocationIndex implements AutoCloseable
             {
                 for (int ordinal = 0; ordinal < chain.length(); ordinal++)
                 {
-                    apply(map, chain.checkpoint(ordinal), ordinal);
+                    apply(map, chain.checkpoint(ordinal), ordinal, stop);
                 }
                 live = map.longSize();
+            }
+            catch (final CheckStoppedException ex)
+            {
+                Files.deleteIfExists(tmp);
+                throw ex;
             }
             MapSeal.delete(target);
             MapSeal.publish(tmp, target, MapSealDescriptor.KIND_KEY_INDEX, head.checkpointId(), head.baseId(),
@@ -183,10 +199,15 @@ public final class KeyLocationIndex implements AutoCloseable
         return Math.max(MIN_CAPACITY, 2 * estimate);
     }
 
-    private static void apply(final ChronicleMap<byte[], Long> map, final MappedCheckpoint checkpoint, final int ordinal)
+    private static void apply(final ChronicleMap<byte[], Long> map, final MappedCheckpoint checkpoint, final int ordinal,
+        final BooleanSupplier stop)
     {
         checkpoint.forEachEntry(entry ->
         {
+            if (stop.getAsBoolean())
+            {
+                throw new CheckStoppedException("key index build of " + checkpoint.file() + " stopped: its store closed");
+            }
             final byte[] key = new byte[entry.keyLength()];
             entry.key().getBytes(0, key);
             if (entry.isTombstone())
@@ -273,6 +294,18 @@ public final class KeyLocationIndex implements AutoCloseable
      */
     public static KeyLocationIndex openOrRebuild(final Path directory, final CheckpointChain chain)
     {
+        return openOrRebuild(directory, chain, () -> false, DirectoryWrites.HELD);
+    }
+
+    /**
+     * {@link #openOrRebuild(Path, CheckpointChain)} for a check that stops when its store closes: a rebuild is not
+     * started once {@code stop} says so or {@code writes} refuses, and gives up at its next entry.
+     *
+     * @throws CheckStoppedException if it stopped.
+     */
+    public static KeyLocationIndex openOrRebuild(final Path directory, final CheckpointChain chain, final BooleanSupplier stop,
+        final DirectoryWrites writes)
+    {
         final long start = System.nanoTime();
         try
         {
@@ -280,8 +313,20 @@ public final class KeyLocationIndex implements AutoCloseable
         }
         catch (final SnapshotIndexDamagedException ex)
         {
-            final KeyIndexReport built = build(directory, chain, KeyIndexReport.Method.REBUILT_FROM_CHAIN, ex.getMessage(), start);
-            return open(directory, chain, built, start);
+            if (stop.getAsBoolean() || !writes.begin())
+            {
+                throw new CheckStoppedException("key index rebuild not started: its store closed (" + ex.getMessage() + ")");
+            }
+            try
+            {
+                final KeyIndexReport built = build(directory, chain, KeyIndexReport.Method.REBUILT_FROM_CHAIN, ex.getMessage(),
+                    start, stop);
+                return open(directory, chain, built, start);
+            }
+            finally
+            {
+                writes.end();
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import dev.engram.recovery.SnapshotIndexReport;
 import dev.engram.recovery.StateContext;
 
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keeps the snapshot index — the Chronicle Map catalog and the key → location index of the chain head —
@@ -18,7 +19,7 @@ public final class SnapshotIndexMaintainer
 {
     /** What the check after open found. */
     record Check(CatalogReport catalog, KeyIndexReport keyIndex, boolean keyIndexAttached, String keyIndexSkipped,
-        String error)
+        String error, boolean stopped)
     {
         boolean rebuilt()
         {
@@ -28,6 +29,10 @@ public final class SnapshotIndexMaintainer
 
         String describe()
         {
+            if (stopped)
+            {
+                return "snapshot index not checked: the store closed first (the next open checks it)";
+            }
             if (error != null)
             {
                 return "snapshot index check failed: " + error;
@@ -56,12 +61,24 @@ public final class SnapshotIndexMaintainer
      */
     public synchronized SnapshotIndexReport checkAfterOpen(final ChainFiles chain)
     {
+        return checkAfterOpen(chain, () -> false, DirectoryWrites.HELD);
+    }
+
+    /**
+     * {@link #checkAfterOpen(ChainFiles)} that stops when {@code stop} says so (its store closed): between its steps,
+     * and at the next entry of a key index rebuild; a Chronicle Map open in progress cannot be interrupted, so the
+     * check stops after it, closing the map instead of attaching it. The caller keeps the chain mapped until this
+     * returns; rebuilding the catalog or the key index writes only between {@code writes.begin()} and {@code end()}.
+     */
+    public synchronized SnapshotIndexReport checkAfterOpen(final ChainFiles chain, final BooleanSupplier stop,
+        final DirectoryWrites writes)
+    {
         final long start = System.nanoTime();
-        final Check check = check(chain);
+        final Check check = check(chain, stop, writes);
         return new SnapshotIndexReport(check.rebuilt(), check.keyIndexAttached(), check.describe(), System.nanoTime() - start);
     }
 
-    private Check check(final ChainFiles chain)
+    private Check check(final ChainFiles chain, final BooleanSupplier stop, final DirectoryWrites writes)
     {
         try
         {
@@ -70,22 +87,39 @@ public final class SnapshotIndexMaintainer
             // checkpointer's thread — close() would otherwise wait for it
             if (chain == null)
             {
-                return new Check(null, null, false, "no checkpoint yet: the first one creates the catalog", null);
+                return new Check(null, null, false, "no checkpoint yet: the first one creates the catalog", null, false);
             }
             if (chain.length() < minChainLength)
             {
                 return new Check(null, null, false, shortChain(chain) + "; the catalog is brought up to date at the next " +
-                    "checkpoint", null);
+                    "checkpoint", null, false);
             }
-            final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory);
+            if (stop.getAsBoolean())
+            {
+                return stopped();
+            }
+            final CatalogReport catalogReport = CatalogRebuilder.ensureCurrent(directory, writes);
             catalog = catalogReport.catalog();
-            final KeyLocationIndex index = KeyLocationIndex.openOrRebuild(directory, chain.chain());
+            if (stop.getAsBoolean())
+            {
+                return stopped();
+            }
+            final KeyLocationIndex index = KeyLocationIndex.openOrRebuild(directory, chain.chain(), stop, writes);
+            if (stop.getAsBoolean())
+            {
+                index.close();   // nobody reads through it any more
+                return stopped();
+            }
             chain.chain().attach(index);
-            return new Check(catalogReport, index.report(), true, null, null);
+            return new Check(catalogReport, index.report(), true, null, null, false);
+        }
+        catch (final CheckStoppedException ex)
+        {
+            return stopped();
         }
         catch (final RuntimeException ex)
         {
-            return new Check(null, null, false, null, ex.toString());
+            return new Check(null, null, false, null, ex.toString(), false);
         }
     }
 
@@ -103,6 +137,11 @@ public final class SnapshotIndexMaintainer
             KeyLocationIndex.publish(directory, chain.chain());
             chain.chain().attach(KeyLocationIndex.open(directory, chain.chain()));
         }
+    }
+
+    private static Check stopped()
+    {
+        return new Check(null, null, false, null, null, true);
     }
 
     private String shortChain(final ChainFiles chain)

@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BooleanSupplier;
 
 import static dev.engram.recovery.internal.checkpoint.CheckpointFooterDescriptor.*;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -204,12 +205,29 @@ public final class MappedCheckpoint implements AutoCloseable
      */
     public void verifyMerkleRoot()
     {
-        final byte[] root = MerkleTree.root(blockTable, 0, blockCount);
+        verifyMerkleRoot(() -> false);
+    }
+
+    /**
+     * {@link #verifyMerkleRoot()} that gives up as soon as {@code stop} says so: asked before each block table row is
+     * read, so a check running after open stops at its next block once its store closes.
+     *
+     * @return true if the root was recomputed and matches, false if stopped first.
+     * @throws CheckpointCorruptionException naming the file and the footer's root offset if it does not match.
+     */
+    public boolean verifyMerkleRoot(final BooleanSupplier stop)
+    {
+        final byte[] root = MerkleTree.root(blockTable, 0, blockCount, stop);
+        if (root == null)
+        {
+            return false;
+        }
         if (!Arrays.equals(root, info.merkleRoot()))
         {
             throw new CheckpointCorruptionException(file, footerOffset(fileLength) + MERKLE_ROOT_OFFSET,
                 "Merkle root does not match the block table");
         }
+        return true;
     }
 
     private static void verifyBlockTable(
@@ -612,6 +630,14 @@ public final class MappedCheckpoint implements AutoCloseable
             current = verifiedBits.get(word);
         }
         while ((current & bit) == 0 && !verifiedBits.compareAndSet(word, current, current | bit));
+    }
+
+    /**
+     * @return true once {@link #close()} unmapped the file.
+     */
+    public boolean isClosed()
+    {
+        return closed;
     }
 
     private void checkOpen()

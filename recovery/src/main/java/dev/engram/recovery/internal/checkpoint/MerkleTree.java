@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The checkpoint's Merkle root: a SHA-256 tree over the block table rows.
@@ -35,6 +36,18 @@ public final class MerkleTree
      */
     static byte[] root(final DirectBuffer blockTable, final int tableOffset, final int blockCount)
     {
+        return root(blockTable, tableOffset, blockCount, () -> false);
+    }
+
+    /**
+     * @param blockTable  buffer holding the rows.
+     * @param tableOffset where row 0 starts.
+     * @param blockCount  number of rows.
+     * @param stop        asked before each row is read: true gives up (the rows may be about to be unmapped).
+     * @return the 32-byte root, or null if {@code stop} said so before the last row was read.
+     */
+    static byte[] root(final DirectBuffer blockTable, final int tableOffset, final int blockCount, final BooleanSupplier stop)
+    {
         final MessageDigest sha = sha256();
         if (blockCount == 0)
         {
@@ -45,6 +58,10 @@ public final class MerkleTree
         leafInput[0] = LEAF_PREFIX;
         for (int i = 0; i < blockCount; i++)
         {
+            if (stop.getAsBoolean())
+            {
+                return null;
+            }
             final long index = i;
             for (int b = 0; b < 8; b++)
             {

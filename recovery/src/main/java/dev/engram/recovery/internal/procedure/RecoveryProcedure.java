@@ -71,6 +71,7 @@ public final class RecoveryProcedure
 
     public static Recovered run(final StateContext ctx)
     {
+        AfterOpenChecks.awaitDirectoryReleased(ctx.directory());   // a store closed in this JVM while its checks ran
         final StateDirectory before = StateDirectory.inspect(ctx);   // refuses another program's directory, touches nothing
         try
         {
