@@ -157,7 +157,7 @@ final class TailGarbage
             {
                 // Chronicle writes a document's header before its body: bytes after a zero header are damage (a zeroed
                 // page over the data), and Chronicle, whose store header says the data goes on, fails to append there
-                return new long[] {nonZeroAfter(channel, position, size) ? position : -1, dataDocuments, lastData};
+                return new long[] {nonZeroEnd(channel, position, size) > position ? position : -1, dataDocuments, lastData};
             }
             if (header == ChronicleDocumentHeader.END_OF_DATA)
             {
@@ -179,45 +179,14 @@ final class TailGarbage
     }
 
     /**
-     * @return true if a non-zero byte follows {@code from} before a window of {@link #ZERO_RUN} zeros (or the end of
-     *         the file, or {@link #CLEAR_LIMIT}).
+     * @return the end of the last non-zero byte at or after {@code from} before a window of {@link #ZERO_RUN} zeros
+     *         (or the end of the file, or {@link #CLEAR_LIMIT}); {@code from} if there is none.
      */
-    private static boolean nonZeroAfter(final FileChannel channel, final long from, final long size) throws IOException
+    private static long nonZeroEnd(final FileChannel channel, final long from, final long size) throws IOException
     {
         final long limit = Math.min(size, from + CLEAR_LIMIT);
         final ByteBuffer window = ByteBuffer.allocate(ZERO_RUN);
-        long at = from;
-        while (at < limit)
-        {
-            window.clear().limit((int)Math.min(window.capacity(), limit - at));
-            read(channel, window, at);
-            if (window.limit() == 0)
-            {
-                return false;
-            }
-            for (int i = 0; i < window.limit(); i++)
-            {
-                if (window.get(i) != 0)
-                {
-                    return true;
-                }
-            }
-            if (window.limit() == ZERO_RUN)
-            {
-                return false;
-            }
-            at += window.limit();
-        }
-        return false;
-    }
-
-    private static TailGarbage clear(final File file, final FileChannel channel, final long from, final long lastData,
-        final long dataDocuments) throws IOException
-    {
-        final long size = channel.size();
-        final long limit = Math.min(size, from + CLEAR_LIMIT);
-        final ByteBuffer window = ByteBuffer.allocate(ZERO_RUN);
-        long end = Math.min(size, from + ChronicleDocumentHeader.HEADER_LENGTH);   // at least the header that is not one
+        long end = from;
         long at = from;
         while (at < limit)
         {
@@ -239,6 +208,15 @@ final class TailGarbage
             }
             at += window.limit();
         }
+        return end;
+    }
+
+    private static TailGarbage clear(final File file, final FileChannel channel, final long from, final long lastData,
+        final long dataDocuments) throws IOException
+    {
+        final long size = channel.size();
+        // at least the header that is not one
+        long end = Math.max(Math.min(size, from + ChronicleDocumentHeader.HEADER_LENGTH), nonZeroEnd(channel, from, size));
         end = Math.min((end + 3) & ~3L, size);
         final ByteBuffer original = ByteBuffer.allocate((int)(end - from));
         read(channel, original, from);
