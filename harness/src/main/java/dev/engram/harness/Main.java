@@ -60,9 +60,10 @@ public final class Main
             case "recovery" -> dev.engram.harness.recovery.RecoveryBench.run(rest);
             case "rates" -> RatesHarness.main(rest);
             case "peers" -> dev.engram.harness.peers.PeersBench.run(rest);
+            case "history" -> dev.engram.harness.history.HistoryBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates or peers)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers or history)");
                 usage();
                 System.exit(2);
             }
@@ -112,6 +113,10 @@ public final class Main
                                      full-snapshot baseline, each in child JVMs: fixed-rate put latency, flat-out
                                      puts/s, kill -9, fresh-JVM recovery verified key by key, disk bytes; one
                                      table with ratios to Engram. See docs/benchmarks.md ("Peers side by side").
+              bench history [--keys 100k] [--value 200] [--deltas 100k] [--changes 100] [--reps 3] [--mode default|scan]
+                                     stateAt(v), history(key) of a key with ~100 changes and diff over 1k versions
+                                     on keys x value then deltas of 1-3 Zipf keys, every version kept; medians of
+                                     --reps. See docs/benchmarks.md ("Version history").
             """);
     }
 }
