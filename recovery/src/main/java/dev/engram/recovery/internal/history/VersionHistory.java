@@ -48,6 +48,11 @@ public final class VersionHistory implements AutoCloseable
     private final VersionTags tags;
     private final Set<StateSnapshot> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
+    /** The per-key index and anchors, with the thread following the journal for them; null when off. */
+    private final KeyHistoryIndex keyIndex;
+    private final HistoryAnchors anchors;
+    private final HistoryFollower follower;
+    private final Thread followerThread;
 
     public VersionHistory(final StateContext ctx, final Journal journal)
     {
@@ -63,6 +68,65 @@ public final class VersionHistory implements AutoCloseable
         this.journal = journal;
         this.retention = new HistoryRetention(ctx, journal);
         this.tags = new VersionTags(ctx.directory(), ctx.checkpointDirectory(), onRepair);
+        if (ctx.historyIndex())
+        {
+            final java.util.function.Consumer<String> report = what ->
+            {
+                LOG.warn("{}", what);
+                onRepair.accept(what);
+            };
+            this.keyIndex = new KeyHistoryIndex(ctx.directory().resolve(KeyIndexSegmentDescriptor.DIRECTORY_NAME),
+                ctx.historyIndexSegmentVersions(), report);
+            this.anchors = null;
+            this.follower = new HistoryFollower(journal, retention, keyIndex, anchors, ctx.historyIndexSegmentVersions(), report);
+            this.followerThread = new Thread(follower, "engram-history");
+            followerThread.setDaemon(true);
+            followerThread.start();
+        }
+        else
+        {
+            this.keyIndex = null;
+            this.anchors = null;
+            this.follower = null;
+            this.followerThread = null;
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VersionHistory.class);
+
+    /**
+     * Wait until the background follower has indexed {@code version} (true at once when the index is off).
+     *
+     * @return false if it had not within the timeout, or has stopped.
+     */
+    public boolean awaitIndexed(final long version, final long timeoutMs) throws InterruptedException
+    {
+        return keyIndex == null || keyIndex.awaitIndexed(version, timeoutMs);
+    }
+
+    /**
+     * @return journal frames {@code history(key)} has scanned because the index did not cover them (0 when every
+     * answer came from the index), -1 when the index is off.
+     */
+    public long historyFramesScanned()
+    {
+        return keyIndex == null ? -1 : keyIndex.framesScanned();
+    }
+
+    /**
+     * @return key-index segments dropped (damaged, stale) since open, -1 when the index is off.
+     */
+    public long historyIndexSegmentsDropped()
+    {
+        return keyIndex == null ? -1 : keyIndex.segmentsDropped();
+    }
+
+    /**
+     * @return why the follower stopped, or null.
+     */
+    public Throwable historyFollowerFailure()
+    {
+        return follower == null ? null : follower.failure();
     }
 
     public HistoryRetention retention()
@@ -258,18 +322,38 @@ public final class VersionHistory implements AutoCloseable
         {
             throw new IllegalArgumentException("bad version range: fromVersion=" + fromVersion + " toVersion=" + toVersion);
         }
-        final UnsafeBuffer wanted = new UnsafeBuffer(new byte[keyLength]);
-        Utf8.encode(key, wanted, 0);
-        final List<KeyHistory.Change> changes = new ArrayList<>();
         final HistoryRetention.Pin pin = retention.pinJournal(fromVersion);
-        try (JournalReader reader = journal.newReader())
+        try
         {
             final long from = pin.journalFromVersion();
             final long to = Math.min(toVersion, pin.version());
             if (to < from)
             {
+                return new KeyHistory(key, from, to, new ArrayList<>());
+            }
+            if (keyIndex == null)
+            {
+                final List<KeyHistory.Change> changes = new ArrayList<>();
+                scan(KeyHistoryIndex.utf8(key), from, to, changes);
                 return new KeyHistory(key, from, to, changes);
             }
+            return new KeyHistory(key, from, to, keyIndex.changes(key, from, to, this::scan));
+        }
+        finally
+        {
+            retention.unpin(pin);
+        }
+    }
+
+    /**
+     * Every op on {@code key} in {@code [from, to]}, read from the journal (pinned by the caller).
+     */
+    private void scan(final byte[] key, final long from, final long to, final List<KeyHistory.Change> changes)
+    {
+        final UnsafeBuffer wanted = new UnsafeBuffer(key);
+        final int keyLength = key.length;
+        try (JournalReader reader = journal.newReader())
+        {
             final ReplayResult result = reader.replay(from, to, frame ->
             {
                 while (frame.nextOp())
@@ -285,11 +369,6 @@ public final class VersionHistory implements AutoCloseable
                 throw new IllegalStateException("journal scan for key history covered [" + result.firstVersion() + ", " +
                     result.lastVersion() + "] instead of [" + from + ", " + to + "]: " + result);
             }
-            return new KeyHistory(key, from, to, changes);
-        }
-        finally
-        {
-            retention.unpin(pin);
         }
     }
 
@@ -480,6 +559,11 @@ public final class VersionHistory implements AutoCloseable
     @Override
     public void close()
     {
+        if (follower != null)
+        {
+            follower.stop();
+            dev.engram.journal.internal.Threads.joinUninterruptibly(followerThread);
+        }
         final List<StateSnapshot> snapshots;
         synchronized (open)
         {
