@@ -28,6 +28,7 @@ enum HistoryBenchMode
 
     void configure(final StateContext ctx)
     {
+        ctx.historyIndex(this == DEFAULT);
     }
 
     /**
@@ -35,5 +36,11 @@ enum HistoryBenchMode
      */
     void awaitReady(final StateStore store, final long version)
     {
+        final long start = System.nanoTime();
+        if (!store.awaitHistoryIndexed(version, 30, java.util.concurrent.TimeUnit.MINUTES))
+        {
+            throw new IllegalStateException("history index not at version=" + version + " within 30 minutes");
+        }
+        System.out.printf("history index and anchors caught up %.1f s after the load%n", (System.nanoTime() - start) / 1e9);
     }
 }

@@ -33,6 +33,9 @@ final class HistoryFollower implements Runnable
     private volatile boolean running = true;
     private volatile Throwable failure;
     private long loops;
+    private long lastAnchorCheckNs;
+    private long anchorsCompleteThrough = -1;
+    private static final long ANCHOR_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     HistoryFollower(final Journal journal, final HistoryRetention retention, final KeyHistoryIndex index,
         final HistoryAnchors anchors, final int segmentVersions, final Consumer<String> onReport)
@@ -67,6 +70,10 @@ final class HistoryFollower implements Runnable
                 index.load(segment -> isStale(segment, timestamps, firstJournal));
             }
             index.retainFrom(firstJournal);
+            if (anchors != null)
+            {
+                anchors.dropStale(writtenAtOpen);
+            }
             final long start = index.segments().isEmpty() ? firstJournal :
                 Math.max(firstJournal, index.segments().get(index.segments().size() - 1).lastVersion() + 1);
             index.startAt(start);
@@ -84,9 +91,15 @@ final class HistoryFollower implements Runnable
                 if (delivered > 0)
                 {
                     idle.reset();
+                    // a producer that never lets the follower idle still gets its anchors, checked every 10 ms
+                    final long now = System.nanoTime();
+                    if (now - lastAnchorCheckNs > ANCHOR_CHECK_NS)
+                    {
+                        buildAnchorIfDue();
+                    }
                     continue;
                 }
-                if (rebuildOneGap() || (anchors != null && anchors.buildDue()))
+                if (rebuildOneGap() || (System.nanoTime() - lastAnchorCheckNs > ANCHOR_CHECK_NS && buildAnchorIfDue()))
                 {
                     idle.reset();
                     continue;
@@ -107,6 +120,46 @@ final class HistoryFollower implements Runnable
                     "does not reach, stateAt replays from checkpoints");
             }
         }
+    }
+
+    /**
+     * @return true if it built an anchor; when none was due, records that anchors are complete up to the written
+     * version read before looking.
+     */
+    private boolean buildAnchorIfDue()
+    {
+        final long written = journal.writtenVersion();
+        final boolean built = anchors != null && anchors.buildDue();
+        lastAnchorCheckNs = built ? 0 : System.nanoTime();   // after a build, look again at once
+        if (!built)
+        {
+            synchronized (this)
+            {
+                anchorsCompleteThrough = Math.max(anchorsCompleteThrough, written);
+                notifyAll();
+            }
+        }
+        return built;
+    }
+
+    /**
+     * Wait until no anchor up to {@code version} is left to build (tests, the bench).
+     *
+     * @return false if that did not happen within the timeout.
+     */
+    synchronized boolean awaitAnchors(final long version, final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (anchorsCompleteThrough < version)
+        {
+            final long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (leftMs <= 0 || failure != null)
+            {
+                return false;
+            }
+            wait(Math.min(leftMs, 100));
+        }
+        return true;
     }
 
     private boolean isStale(final KeyIndexSegment segment, final JournalTimestamps timestamps,

@@ -260,6 +260,7 @@ final class KeyHistoryIndex
         next.add(at, segment);
         segments = List.copyOf(next);
         alsoUnderLock.run();
+        notifyAll();
     }
 
     /**
@@ -344,14 +345,18 @@ final class KeyHistoryIndex
     }
 
     /**
-     * Wait until the follower has indexed {@code version} (tests, the bench).
+     * Wait until the follower has indexed {@code version} and no version in {@code [firstVersion, version]} is left
+     * to rebuild (tests, the bench).
      *
      * @return false if it had not within the timeout.
      */
-    synchronized boolean awaitIndexed(final long version, final long timeoutMs) throws InterruptedException
+    synchronized boolean awaitIndexed(final long version, final long firstVersion, final long timeoutMs)
+        throws InterruptedException
     {
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (indexedThrough < version)
+        // a full run in memory is being written out: wait for its segment too
+        while (indexedThrough < version || indexedThrough - currentFirst + 1 >= segmentVersions ||
+            firstGap(Math.max(1, firstVersion), version) >= 0)
         {
             final long leftMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (leftMs <= 0)
