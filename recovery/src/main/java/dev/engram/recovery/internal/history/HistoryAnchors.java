@@ -4,6 +4,7 @@ import dev.engram.recovery.CheckpointInfo;
 import dev.engram.recovery.internal.checkpoint.CheckpointFileChecks;
 import dev.engram.recovery.internal.checkpoint.CheckpointFiles;
 import dev.engram.recovery.internal.checkpoint.CheckpointWriterContext;
+import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,6 +59,8 @@ final class HistoryAnchors
     private Builder builder;
     private final Map<Path, CheckpointInfo> infos = new ConcurrentHashMap<>();
     private volatile boolean staleDropped;
+    /** Anchors whose every block was checked in this process (written by it, or checked by the follower). */
+    private final Set<Path> verified = ConcurrentHashMap.newKeySet();
 
     /**
      * @param emptyBaseUsable true while the journal still starts at version 1 (the empty state is a base).
@@ -72,6 +75,16 @@ final class HistoryAnchors
         this.heads = heads;
         this.writtenVersion = writtenVersion;
         this.onReport = onReport;
+    }
+
+    boolean isVerified(final Path anchor)
+    {
+        return verified.contains(anchor);
+    }
+
+    void markVerified(final Path anchor)
+    {
+        verified.add(anchor);
     }
 
     void builder(final Builder builder)
@@ -115,6 +128,7 @@ final class HistoryAnchors
                 }
             }
             deleteFrom(folder, Long.MAX_VALUE, true);   // temp files of a build that did not finish
+            verifyAll(folder);
         }
         staleDropped = true;
     }
@@ -165,6 +179,39 @@ final class HistoryAnchors
             }
             chain.add(next);
             top = next;
+        }
+    }
+
+    /**
+     * Check every block of the anchors in {@code folder} (each once per process, before any is used): a damaged one
+     * is rejected with those above it.
+     */
+    private void verifyAll(final Path folder)
+    {
+        final List<CheckpointInfo> found = new ArrayList<>();
+        for (final Path file : CheckpointFiles.listCheckpoints(folder))
+        {
+            final CheckpointInfo info = info(file);
+            if (info != null)
+            {
+                found.add(info);
+            }
+        }
+        found.sort(Comparator.comparingLong(CheckpointInfo::stateVersion));
+        for (final CheckpointInfo anchor : found)
+        {
+            try (MappedCheckpoint mapped = MappedCheckpoint.open(anchor.path()))
+            {
+                mapped.verifyAllBlocks();
+                verified.add(anchor.path());
+            }
+            catch (final RuntimeException ex)
+            {
+                onReport.accept("history anchor " + anchor.path() + " rejected: " + ex.getMessage() +
+                    "; deleted with the anchors above it, rebuilt from the journal");
+                deleteFrom(folder, anchor.stateVersion(), false);
+                return;
+            }
         }
     }
 
@@ -331,6 +378,7 @@ final class HistoryAnchors
                 if (info == null || info.stateVersion() >= fromVersion)
                 {
                     infos.remove(file);
+                    verified.remove(file);
                     Files.deleteIfExists(file);
                 }
             }

@@ -330,13 +330,24 @@ public final class VersionHistory implements AutoCloseable
         long from = replayFrom;
         for (final CheckpointInfo anchor : anchors.chainFor(pin.head(), pin.version()))
         {
+            MappedCheckpoint mapped = null;
             try
             {
-                files.add(MappedCheckpoint.open(anchor.path()));
+                mapped = MappedCheckpoint.open(anchor.path());
+                if (!anchors.isVerified(anchor.path()))
+                {
+                    mapped.verifyAllBlocks();   // once per process: reads never meet a damaged anchor block
+                    anchors.markVerified(anchor.path());
+                }
+                files.add(mapped);
                 from = anchor.stateVersion() + 1;
             }
             catch (final RuntimeException ex)
             {
+                if (mapped != null)
+                {
+                    mapped.close();
+                }
                 anchors.reject(anchor, pin.head(), ex.getMessage());
                 break;
             }
@@ -380,7 +391,7 @@ public final class VersionHistory implements AutoCloseable
                 try (CheckpointWriter writer = CheckpointWriter.create(writerCtx))
                 {
                     CheckpointBuilder.writeChanges(state.overlay(), writer, top != null);
-                    writer.publish();
+                    anchors.markVerified(writer.publish().path());
                 }
             }
             finally
