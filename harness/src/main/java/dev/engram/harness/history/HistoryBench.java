@@ -87,6 +87,18 @@ public final class HistoryBench
             System.out.printf("loaded %,d versions in %.1f s; history range %s; checkpoints %d%n", written, loadS, range,
                 store.checkpointCount());
             final SplittableRandom random = new SplittableRandom(seed * 31);
+            final int keyIndex = keyWithChanges(changeCounts, changes);
+            // one call of each first, not counted: class loading and JIT, the first mapping of the files
+            final long firstStart = System.nanoTime();
+            try (StateSnapshot snapshot = store.stateAt(range.newestVersion() / 2))
+            {
+                snapshot.get(key(0));
+            }
+            final long firstStateAtNs = System.nanoTime() - firstStart;
+            final long firstHistoryStart = System.nanoTime();
+            store.history(key(keyIndex));
+            final long firstHistoryNs = System.nanoTime() - firstHistoryStart;
+            System.out.printf("first calls (not counted): stateAt %s ms, history %s ms%n", ms(firstStateAtNs), ms(firstHistoryNs));
             final long[] stateAtNs = new long[reps];
             final long[] replayed = new long[reps];
             for (int r = 0; r < reps; r++)
@@ -100,7 +112,6 @@ public final class HistoryBench
                     replayed[r] = snapshot.framesReplayed();
                 }
             }
-            final int keyIndex = keyWithChanges(changeCounts, changes);
             final long[] historyNs = new long[reps];
             int found = 0;
             for (int r = 0; r < reps; r++)
