@@ -35,7 +35,9 @@ final class HistoryFollower implements Runnable
     private long loops;
     private long lastAnchorCheckNs;
     private long anchorsCompleteThrough = -1;
-    private static final long ANCHOR_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private String lastAnchorFailure;
+    private long firstJournalCached = -1;
+    private static final long ANCHOR_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     HistoryFollower(final Journal journal, final HistoryRetention retention, final KeyHistoryIndex index,
         final HistoryAnchors anchors, final int segmentVersions, final Consumer<String> onReport)
@@ -77,6 +79,7 @@ final class HistoryFollower implements Runnable
             final long start = index.segments().isEmpty() ? firstJournal :
                 Math.max(firstJournal, index.segments().get(index.segments().size() - 1).lastVersion() + 1);
             index.startAt(start);
+            firstJournalCached = firstJournal;
             reader.follow(start);
             while (running)
             {
@@ -85,13 +88,14 @@ final class HistoryFollower implements Runnable
                     if (index.add(frame))
                     {
                         index.flush();
-                        index.retainFrom(firstJournalVersion(null));
+                        firstJournalCached = firstJournalVersion(null);
+                        index.retainFrom(firstJournalCached);
                     }
                 }, 4096);
                 if (delivered > 0)
                 {
                     idle.reset();
-                    // a producer that never lets the follower idle still gets its anchors, checked every 10 ms
+                    // a producer that never lets the follower idle still gets its anchors, checked every 100 ms
                     final long now = System.nanoTime();
                     if (now - lastAnchorCheckNs > ANCHOR_CHECK_NS)
                     {
@@ -107,7 +111,8 @@ final class HistoryFollower implements Runnable
                 idle.idle();
                 if ((++loops & 1023) == 0)
                 {
-                    index.retainFrom(firstJournalVersion(null));
+                    firstJournalCached = firstJournalVersion(null);
+                    index.retainFrom(firstJournalCached);
                 }
             }
         }
@@ -129,7 +134,22 @@ final class HistoryFollower implements Runnable
     private boolean buildAnchorIfDue()
     {
         final long written = journal.writtenVersion();
-        final boolean built = anchors != null && anchors.buildDue();
+        boolean built = false;
+        try
+        {
+            built = anchors != null && anchors.buildDue();
+        }
+        catch (final RuntimeException ex)
+        {
+            // retention moved past the version, a checkpoint turned out damaged: no anchor this time, tried again
+            // at the next check (reported once per distinct failure)
+            final String what = "history anchor build failed: " + ex;
+            if (!what.equals(lastAnchorFailure))
+            {
+                lastAnchorFailure = what;
+                onReport.accept(what + "; stateAt replays from the checkpoint meanwhile");
+            }
+        }
         lastAnchorCheckNs = built ? 0 : System.nanoTime();   // after a build, look again at once
         if (!built)
         {
@@ -197,8 +217,9 @@ final class HistoryFollower implements Runnable
     private boolean rebuildOneGap()
     {
         final long indexed = index.indexedThrough();
-        final long firstJournal = firstJournalVersion(null);
-        final long gap = index.firstGap(firstJournal, indexed);
+        // the journal's first version as last read (refreshed every 1,024 idle loops): a gap below the real one
+        // is found empty by the pinned read below
+        final long gap = index.firstGap(firstJournalCached, indexed);
         if (gap < 0)
         {
             return false;
