@@ -174,6 +174,7 @@ final class KeyHistoryIndex
         indexedThrough = version - 1;
         currentFirstTimestamp = -1;
         currentLastTimestamp = -1;
+        notifyAll();   // the segments loaded and this start may already cover what a waiter wants
     }
 
     /**
