@@ -61,9 +61,10 @@ public final class Main
             case "rates" -> RatesHarness.main(rest);
             case "peers" -> dev.engram.harness.peers.PeersBench.run(rest);
             case "open-close" -> dev.engram.harness.openclose.OpenCloseBench.run(rest);
+            case "history" -> dev.engram.harness.history.HistoryBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers or open-close)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers, open-close or history)");
                 usage();
                 System.exit(2);
             }
@@ -116,6 +117,10 @@ public final class Main
               bench open-close [--state 256m] [--chain 8] [--reps 3] [--dir D]
                                      fresh JVMs: open an existing state and close it at once (after-open checks
                                      still running), reopen in the same JVM; open and close a brand-new directory.
+              bench history [--keys 100k] [--value 200] [--deltas 100k] [--changes 100] [--reps 3] [--mode default|scan]
+                                     stateAt(v), history(key) of a key with ~100 changes and diff over 1k versions
+                                     on keys x value then deltas of 1-3 Zipf keys, every version kept; medians of
+                                     --reps. See docs/benchmarks.md ("Version history").
             """);
     }
 }

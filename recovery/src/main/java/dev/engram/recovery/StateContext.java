@@ -41,6 +41,12 @@ public final class StateContext
     public static final long HISTORY_VERSIONS_DEFAULT = 0;
     /** Keep the versions of the last this many ms reachable by {@code stateAt} (0 = no window by time). */
     public static final long HISTORY_DURATION_MS_DEFAULT = 0;
+    /** Default for {@link #historyIndex(boolean)}. */
+    public static final boolean HISTORY_INDEX_DEFAULT = true;
+    /** Default for {@link #historyIndexSegmentVersions(int)}. */
+    public static final int HISTORY_INDEX_SEGMENT_VERSIONS_DEFAULT = 262_144;
+    /** Default for {@link #historyAnchorEveryFrames(long)}. */
+    public static final long HISTORY_ANCHOR_EVERY_FRAMES_DEFAULT = 50_000;
 
     // off-heap memory (docs/memory-safety.md): 0 = derived from the JVM's max direct memory
     /** Default of {@link #overlayMemoryLimit}: derive it, a quarter of the JVM's max direct memory (at least 64 MiB). */
@@ -78,6 +84,9 @@ public final class StateContext
     private long checkpointBuildMemoryLimit = CHECKPOINT_BUILD_MEMORY_LIMIT_DEFAULT;
     private long historyVersions = HISTORY_VERSIONS_DEFAULT;
     private long historyDurationMs = HISTORY_DURATION_MS_DEFAULT;
+    private boolean historyIndex = HISTORY_INDEX_DEFAULT;
+    private int historyIndexSegmentVersions = HISTORY_INDEX_SEGMENT_VERSIONS_DEFAULT;
+    private long historyAnchorEveryFrames = HISTORY_ANCHOR_EVERY_FRAMES_DEFAULT;
     private LongSupplier historyEpochNsClock = StateContext::systemEpochNs;
     private CheckpointObserver checkpointObserver = (info, buildNs, delta) -> { };
 
@@ -154,6 +163,11 @@ public final class StateContext
                 " historyDurationMs=" + historyDurationMs);
         }
         Objects.requireNonNull(historyEpochNsClock, "historyEpochNsClock");
+        if (historyIndexSegmentVersions < 1 || historyAnchorEveryFrames < 0)
+        {
+            throw new IllegalArgumentException("historyIndexSegmentVersions must be >= 1 and historyAnchorEveryFrames >= 0: " +
+                "historyIndexSegmentVersions=" + historyIndexSegmentVersions + " historyAnchorEveryFrames=" + historyAnchorEveryFrames);
+        }
         if (overlayMemoryLimit < 0 || checkpointBuildMemoryLimit < 0)
         {
             throw new IllegalArgumentException("off-heap memory limits must be >= 0 (0 = derived from the JVM's max direct " +
@@ -473,6 +487,58 @@ public final class StateContext
     public StateContext historyDurationMs(final long durationMs)
     {
         this.historyDurationMs = durationMs;
+        return this;
+    }
+
+    public boolean historyIndex()
+    {
+        return historyIndex;
+    }
+
+    /**
+     * @param maintain keep the per-key history index ({@code <dir>/history-index}) and the history anchors
+     *                 ({@code <dir>/history-anchors}) up to date on a background thread ({@code engram-history})
+     *                 that follows the journal (default true). Off: {@code history(key)} scans the journal and
+     *                 {@code stateAt} replays from the nearest checkpoint, as before (docs/history.md).
+     * @return this.
+     */
+    public StateContext historyIndex(final boolean maintain)
+    {
+        this.historyIndex = maintain;
+        return this;
+    }
+
+    public int historyIndexSegmentVersions()
+    {
+        return historyIndexSegmentVersions;
+    }
+
+    /**
+     * @param versions versions per key-index segment file (default 262,144): the follower holds this many
+     *                 versions' ops in memory before writing them out.
+     * @return this.
+     */
+    public StateContext historyIndexSegmentVersions(final int versions)
+    {
+        this.historyIndexSegmentVersions = versions;
+        return this;
+    }
+
+    public long historyAnchorEveryFrames()
+    {
+        return historyAnchorEveryFrames;
+    }
+
+    /**
+     * @param frames write a history anchor (a delta checkpoint file kept for history only) every this many
+     *               versions after each checkpoint (default 50,000; 0 = none), so {@code stateAt} replays at most
+     *               about this many frames (plus what the follower has not reached yet) instead of up to a whole
+     *               checkpoint interval. Needs {@link #historyIndex(boolean)}.
+     * @return this.
+     */
+    public StateContext historyAnchorEveryFrames(final long frames)
+    {
+        this.historyAnchorEveryFrames = frames;
         return this;
     }
 

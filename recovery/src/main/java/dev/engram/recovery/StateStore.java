@@ -703,6 +703,26 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * Wait until the history's background follower (docs/history.md, "Key history index" and "History anchors")
+     * has indexed {@code version} and built the anchors due up to it: from then on {@code history(key)} reads no
+     * journal frame up to it and {@code stateAt} replays at most an anchor interval. Answers are right either way.
+     *
+     * @return false if that did not happen within the timeout (or the index is off: then true at once).
+     */
+    public boolean awaitHistoryIndexed(final long version, final long timeout, final TimeUnit unit)
+    {
+        try
+        {
+            return history.awaitIndexed(version, unit.toMillis(timeout));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * @return every op on {@code key} in the journal, oldest first; {@link KeyHistory#fromVersion()} says where
      * the journal (as far back as retention keeps it) starts.
      */

@@ -194,7 +194,11 @@ public final class CheckpointBuilder
         return chain.deltaBytes() <= ctx.maxChainSizeRatio() * chain.baseBytes();
     }
 
-    private static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones)
+    /**
+     * Write an overlay's entries (values, quarantined keys, and tombstones if {@code withTombstones}): a delta's
+     * whole content. Also used by the history anchors.
+     */
+    public static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones)
     {
         changes.forEach((key, keyOffset, keyLength, kind, version, value, valueLength) ->
         {

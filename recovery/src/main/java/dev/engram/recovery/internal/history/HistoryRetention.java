@@ -379,6 +379,14 @@ public final class HistoryRetention
     }
 
     /**
+     * @return the published checkpoints not about to be deleted (the history anchors' heads).
+     */
+    synchronized List<CheckpointInfo> publishedCheckpoints()
+    {
+        return listInfos();
+    }
+
+    /**
      * @return headers of the published checkpoints not about to be deleted; unreadable ones are left out
      * (recovery and the checkpointer report damaged files; history never serves them).
      */

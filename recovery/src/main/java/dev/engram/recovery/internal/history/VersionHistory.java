@@ -6,7 +6,9 @@ import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.ReplayResult;
 import dev.engram.journal.internal.Utf8;
+import dev.engram.recovery.CheckpointCompression;
 import dev.engram.recovery.CheckpointException;
+import dev.engram.recovery.CheckpointInfo;
 import dev.engram.recovery.HistoryRange;
 import dev.engram.recovery.KeyHistory;
 import dev.engram.recovery.StateContext;
@@ -14,6 +16,9 @@ import dev.engram.recovery.StateDiff;
 import dev.engram.recovery.StateSnapshot;
 import dev.engram.recovery.VersionUnavailableException;
 import dev.engram.recovery.internal.chain.ChainFiles;
+import dev.engram.recovery.internal.chain.CheckpointBuilder;
+import dev.engram.recovery.internal.checkpoint.CheckpointWriter;
+import dev.engram.recovery.internal.checkpoint.CheckpointWriterContext;
 import dev.engram.recovery.internal.checkpoint.CheckpointEntryDescriptor;
 import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
 import dev.engram.recovery.internal.overlay.Overlay;
@@ -48,6 +53,11 @@ public final class VersionHistory implements AutoCloseable
     private final VersionTags tags;
     private final Set<StateSnapshot> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
+    /** The per-key index and anchors, with the thread following the journal for them; null when off. */
+    private final KeyHistoryIndex keyIndex;
+    private final HistoryAnchors anchors;
+    private final HistoryFollower follower;
+    private final Thread followerThread;
 
     public VersionHistory(final StateContext ctx, final Journal journal)
     {
@@ -63,6 +73,76 @@ public final class VersionHistory implements AutoCloseable
         this.journal = journal;
         this.retention = new HistoryRetention(ctx, journal);
         this.tags = new VersionTags(ctx.directory(), ctx.checkpointDirectory(), onRepair);
+        if (ctx.historyIndex())
+        {
+            final java.util.function.Consumer<String> report = what ->
+            {
+                LOG.warn("{}", what);
+                onRepair.accept(what);
+            };
+            this.keyIndex = new KeyHistoryIndex(ctx.directory().resolve(KeyIndexSegmentDescriptor.DIRECTORY_NAME),
+                ctx.historyIndexSegmentVersions(), report);
+            this.anchors = ctx.historyAnchorEveryFrames() <= 0 ? null :
+                new HistoryAnchors(ctx.directory().resolve(HistoryAnchors.DIRECTORY_NAME), ctx.historyAnchorEveryFrames(),
+                    retention::publishedCheckpoints, journal::writtenVersion,
+                    () -> retention.range().firstJournalVersion() <= 1, report);
+            if (anchors != null)
+            {
+                anchors.builder(this::buildAnchor);
+            }
+            this.follower = new HistoryFollower(journal, retention, keyIndex, anchors, ctx.historyIndexSegmentVersions(), report);
+            this.followerThread = new Thread(follower, "engram-history");
+            followerThread.setDaemon(true);
+            followerThread.start();
+        }
+        else
+        {
+            this.keyIndex = null;
+            this.anchors = null;
+            this.follower = null;
+            this.followerThread = null;
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VersionHistory.class);
+
+    /**
+     * Wait until the background follower has indexed the journal up to {@code version} (nothing left to rebuild)
+     * and built the history anchors due up to it
+     * (true at once when the index is off).
+     *
+     * @return false if it had not within the timeout, or has stopped.
+     */
+    public boolean awaitIndexed(final long version, final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        return keyIndex == null || (keyIndex.awaitIndexed(version, range().firstJournalVersion(), timeoutMs) &&
+            follower.awaitAnchors(version, Math.max(1, deadline - System.currentTimeMillis())));
+    }
+
+    /**
+     * @return journal frames {@code history(key)} has scanned because the index did not cover them (0 when every
+     * answer came from the index), -1 when the index is off.
+     */
+    public long historyFramesScanned()
+    {
+        return keyIndex == null ? -1 : keyIndex.framesScanned();
+    }
+
+    /**
+     * @return key-index segments dropped (damaged, stale) since open, -1 when the index is off.
+     */
+    public long historyIndexSegmentsDropped()
+    {
+        return keyIndex == null ? -1 : keyIndex.segmentsDropped();
+    }
+
+    /**
+     * @return why the follower stopped, or null.
+     */
+    public Throwable historyFollowerFailure()
+    {
+        return follower == null ? null : follower.failure();
     }
 
     public HistoryRetention retention()
@@ -107,12 +187,55 @@ public final class VersionHistory implements AutoCloseable
         }
     }
 
+    /** A past state's parts, before they become a {@link StateSnapshot} (or an anchor). */
+    private record Materialised(ChainFiles chain, JournalMappedFiles journalFiles, Overlay overlay, long frames,
+        long timestamp)
+    {
+        void close()
+        {
+            overlay.close();
+            if (chain != null)
+            {
+                chain.close();
+            }
+            journalFiles.close();
+        }
+    }
+
     private StateSnapshot build(final HistoryRetention.Pin pin)
+    {
+        final Materialised state = materialise(pin);
+        try
+        {
+            final StateSnapshot snapshot = new StateSnapshot(pin.version(), state.timestamp(), state.chain(), state.overlay(),
+                state.journalFiles(), state.frames(), closedSnapshot -> onClosed(closedSnapshot, pin));
+            synchronized (open)
+            {
+                if (closed)
+                {
+                    throw new IllegalStateException("state store is closed: directory=" + ctx.directory());
+                }
+                open.add(snapshot);
+            }
+            return snapshot;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            state.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Map the pinned chain plus the history anchors on it up to the version, and replay the journal after them.
+     */
+    private Materialised materialise(final HistoryRetention.Pin pin)
     {
         final long version = pin.version();
         ChainFiles chain = null;
         JournalMappedFiles journalFiles = null;
         Overlay overlay = null;
+        long replayFrom = pin.journalFromVersion();
         try
         {
             if (pin.head() != null)
@@ -124,24 +247,33 @@ public final class VersionHistory implements AutoCloseable
                     {
                         files.add(MappedCheckpoint.open(file));
                     }
-                    chain = new ChainFiles(files);
                 }
                 catch (final RuntimeException ex)
                 {
                     files.forEach(MappedCheckpoint::close);
                     throw ex instanceof CheckpointException ? ex : new CheckpointException(ex.getMessage(), ex);
                 }
+                replayFrom = openAnchors(pin, files, replayFrom);
+                chain = new ChainFiles(files);
+            }
+            else if (anchors != null)
+            {
+                // no checkpoint at or before the version: anchors on the empty state, if any
+                final List<MappedCheckpoint> files = new ArrayList<>();
+                replayFrom = openAnchors(pin, files, replayFrom);
+                chain = files.isEmpty() ? null : new ChainFiles(files);
             }
             journalFiles = journal.newMappedFiles();
             overlay = new Overlay(1024, journalFiles);
             final TailIndexer indexer = new TailIndexer(overlay, chain == null ? StateView.EMPTY : chain);
             final long[] timestamp = {-1};
             long frames = 0;
-            if (version >= pin.journalFromVersion())
+            if (version >= replayFrom)
             {
                 try (JournalReader reader = journal.newReader())
                 {
-                    final ReplayResult result = reader.replay(pin.journalFromVersion(), version, frame ->
+                    final long from = replayFrom;
+                    final ReplayResult result = reader.replay(from, version, frame ->
                     {
                         indexer.onFrame(frame);
                         timestamp[0] = frame.timestampEpochNs();
@@ -149,7 +281,7 @@ public final class VersionHistory implements AutoCloseable
                     if (result.lastVersion() != version)
                     {
                         throw new IllegalStateException("journal replay for version=" + version + " from version=" +
-                            pin.journalFromVersion() + " ended at version=" + result.lastVersion() + ": " + result);
+                            from + " ended at version=" + result.lastVersion() + ": " + result);
                     }
                     frames = result.framesDelivered();
                 }
@@ -163,17 +295,7 @@ public final class VersionHistory implements AutoCloseable
                         timestamps.timestampOf(version) : -1;
                 }
             }
-            final StateSnapshot snapshot = new StateSnapshot(version, timestamp[0], chain, overlay, journalFiles, frames,
-                closedSnapshot -> onClosed(closedSnapshot, pin));
-            synchronized (open)
-            {
-                if (closed)
-                {
-                    throw new IllegalStateException("state store is closed: directory=" + ctx.directory());
-                }
-                open.add(snapshot);
-            }
-            return snapshot;
+            return new Materialised(chain, journalFiles, overlay, frames, timestamp[0]);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -190,6 +312,96 @@ public final class VersionHistory implements AutoCloseable
                 journalFiles.close();
             }
             throw ex;
+        }
+    }
+
+    /**
+     * Open the history anchors of the pinned head up to the version onto {@code files}; an anchor that fails to open
+     * is rejected (reported, deleted with those above it) and the replay starts after the last one that opened.
+     *
+     * @return the first version to replay.
+     */
+    private long openAnchors(final HistoryRetention.Pin pin, final List<MappedCheckpoint> files, final long replayFrom)
+    {
+        if (anchors == null)
+        {
+            return replayFrom;
+        }
+        long from = replayFrom;
+        for (final CheckpointInfo anchor : anchors.chainFor(pin.head(), pin.version()))
+        {
+            MappedCheckpoint mapped = null;
+            try
+            {
+                mapped = MappedCheckpoint.open(anchor.path());
+                if (!anchors.isVerified(anchor.path()))
+                {
+                    mapped.verifyAllBlocks();   // once per process: reads never meet a damaged anchor block
+                    anchors.markVerified(anchor.path());
+                }
+                files.add(mapped);
+                from = anchor.stateVersion() + 1;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (mapped != null)
+                {
+                    mapped.close();
+                }
+                anchors.reject(anchor, pin.head(), ex.getMessage());
+                break;
+            }
+        }
+        return from;
+    }
+
+    /**
+     * The follower's anchor build: the state at {@code version} (on {@code head}'s chain and its anchors up to
+     * {@code top}), its changes since {@code top} written as a delta of {@code top} into {@code folder}.
+     */
+    private void buildAnchor(final CheckpointInfo head, final CheckpointInfo top, final long version,
+        final java.nio.file.Path folder, final long anchorId)
+    {
+        final HistoryRetention.Pin pin = retention.pin(version, new HashMap<>());
+        try
+        {
+            if (pin.head() == null ? head != null : head == null || pin.head().checkpointId() != head.checkpointId())
+            {
+                return;   // another checkpoint serves this version now: its anchors are built next
+            }
+            final Materialised state = materialise(pin);
+            try
+            {
+                final long chainTop = state.chain() == null ? 0 : state.chain().head().info().checkpointId();
+                if (chainTop != (top == null ? 0 : top.checkpointId()))
+                {
+                    return;   // an anchor below failed to open and was rejected: rebuilt from there next
+                }
+                final CheckpointWriterContext writerCtx = new CheckpointWriterContext()
+                    .directory(folder)
+                    .checkpointId(anchorId)
+                    .stateVersion(version)
+                    .compression(ctx.compress() ? CheckpointCompression.ZSTD : CheckpointCompression.NONE)
+                    .zstdLevel(ctx.zstdLevel())
+                    .targetBlockLength(ctx.blockLength());
+                if (top != null)
+                {
+                    writerCtx.deltaOf(top);
+                }
+                try (CheckpointWriter writer = CheckpointWriter.create(writerCtx))
+                {
+                    CheckpointBuilder.writeChanges(state.overlay(), writer, top != null);
+                    anchors.markVerified(writer.publish().path());
+                }
+            }
+            finally
+            {
+                state.close();
+            }
+        }
+        finally
+        {
+            retention.unpin(pin);
         }
     }
 
@@ -258,18 +470,38 @@ public final class VersionHistory implements AutoCloseable
         {
             throw new IllegalArgumentException("bad version range: fromVersion=" + fromVersion + " toVersion=" + toVersion);
         }
-        final UnsafeBuffer wanted = new UnsafeBuffer(new byte[keyLength]);
-        Utf8.encode(key, wanted, 0);
-        final List<KeyHistory.Change> changes = new ArrayList<>();
         final HistoryRetention.Pin pin = retention.pinJournal(fromVersion);
-        try (JournalReader reader = journal.newReader())
+        try
         {
             final long from = pin.journalFromVersion();
             final long to = Math.min(toVersion, pin.version());
             if (to < from)
             {
+                return new KeyHistory(key, from, to, new ArrayList<>());
+            }
+            if (keyIndex == null)
+            {
+                final List<KeyHistory.Change> changes = new ArrayList<>();
+                scan(KeyHistoryIndex.utf8(key), from, to, changes);
                 return new KeyHistory(key, from, to, changes);
             }
+            return new KeyHistory(key, from, to, keyIndex.changes(key, from, to, this::scan));
+        }
+        finally
+        {
+            retention.unpin(pin);
+        }
+    }
+
+    /**
+     * Every op on {@code key} in {@code [from, to]}, read from the journal (pinned by the caller).
+     */
+    private void scan(final byte[] key, final long from, final long to, final List<KeyHistory.Change> changes)
+    {
+        final UnsafeBuffer wanted = new UnsafeBuffer(key);
+        final int keyLength = key.length;
+        try (JournalReader reader = journal.newReader())
+        {
             final ReplayResult result = reader.replay(from, to, frame ->
             {
                 while (frame.nextOp())
@@ -285,11 +517,6 @@ public final class VersionHistory implements AutoCloseable
                 throw new IllegalStateException("journal scan for key history covered [" + result.firstVersion() + ", " +
                     result.lastVersion() + "] instead of [" + from + ", " + to + "]: " + result);
             }
-            return new KeyHistory(key, from, to, changes);
-        }
-        finally
-        {
-            retention.unpin(pin);
         }
     }
 
@@ -480,6 +707,11 @@ public final class VersionHistory implements AutoCloseable
     @Override
     public void close()
     {
+        if (follower != null)
+        {
+            follower.stop();
+            dev.engram.journal.internal.Threads.joinUninterruptibly(followerThread);
+        }
         final List<StateSnapshot> snapshots;
         synchronized (open)
         {

@@ -1,0 +1,264 @@
+package dev.engram.recovery.internal.history;
+
+import dev.engram.journal.Journal;
+import dev.engram.journal.JournalReader;
+import dev.engram.journal.ReplayResult;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The history's background thread ({@code engram-history}): follows the journal as it is written — never on the
+ * append path — feeding every frame to the {@link KeyHistoryIndex} and writing a segment each
+ * {@code historyIndexSegmentVersions} versions; when idle, rebuilds the versions the index lacks (segments
+ * dropped as damaged or stale, or never written) from the journal, and lets {@link HistoryAnchors} build the
+ * anchors that are due. A failure stops the thread and is reported; answers then scan the journal where the
+ * index does not reach.
+ */
+final class HistoryFollower implements Runnable
+{
+    private final Journal journal;
+    private final HistoryRetention retention;
+    private final KeyHistoryIndex index;
+    private final HistoryAnchors anchors;
+    private final int segmentVersions;
+    private final long writtenAtOpen;
+    private final Consumer<String> onReport;
+    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10),
+        TimeUnit.MILLISECONDS.toNanos(1));
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private long loops;
+    private long lastAnchorCheckNs;
+    private long anchorsCompleteThrough = -1;
+    private String lastAnchorFailure;
+    private long firstJournalCached = -1;
+    private static final long ANCHOR_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    HistoryFollower(final Journal journal, final HistoryRetention retention, final KeyHistoryIndex index,
+        final HistoryAnchors anchors, final int segmentVersions, final Consumer<String> onReport)
+    {
+        this.journal = journal;
+        this.retention = retention;
+        this.index = index;
+        this.anchors = anchors;
+        this.segmentVersions = segmentVersions;
+        this.writtenAtOpen = journal.writtenVersion();
+        this.onReport = onReport;
+    }
+
+    void stop()
+    {
+        running = false;
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    @Override
+    public void run()
+    {
+        try (JournalReader reader = journal.newReader())
+        {
+            final long firstJournal = firstJournalVersion(reader);
+            try (JournalTimestamps timestamps = new JournalTimestamps(journal))
+            {
+                index.load(segment -> isStale(segment, timestamps, firstJournal));
+            }
+            index.retainFrom(firstJournal);
+            if (anchors != null)
+            {
+                anchors.dropStale(writtenAtOpen);
+            }
+            final long start = index.segments().isEmpty() ? firstJournal :
+                Math.max(firstJournal, index.segments().get(index.segments().size() - 1).lastVersion() + 1);
+            index.startAt(start);
+            firstJournalCached = firstJournal;
+            reader.follow(start);
+            while (running)
+            {
+                final int delivered = reader.poll(frame ->
+                {
+                    if (index.add(frame))
+                    {
+                        index.flush();
+                        firstJournalCached = firstJournalVersion(null);
+                        index.retainFrom(firstJournalCached);
+                    }
+                }, 4096);
+                if (delivered > 0)
+                {
+                    idle.reset();
+                    // a producer that never lets the follower idle still gets its anchors, checked every 100 ms
+                    final long now = System.nanoTime();
+                    if (now - lastAnchorCheckNs > ANCHOR_CHECK_NS)
+                    {
+                        buildAnchorIfDue();
+                    }
+                    continue;
+                }
+                if (rebuildOneGap() || (System.nanoTime() - lastAnchorCheckNs > ANCHOR_CHECK_NS && buildAnchorIfDue()))
+                {
+                    idle.reset();
+                    continue;
+                }
+                idle.idle();
+                if ((++loops & 1023) == 0)
+                {
+                    firstJournalCached = firstJournalVersion(null);
+                    index.retainFrom(firstJournalCached);
+                }
+            }
+        }
+        catch (final Throwable ex)
+        {
+            if (running && !journal.isClosed())
+            {
+                failure = ex;
+                onReport.accept("history follower stopped: " + ex + "; history(key) scans the journal where the index " +
+                    "does not reach, stateAt replays from checkpoints");
+            }
+        }
+    }
+
+    /**
+     * @return true if it built an anchor; when none was due, records that anchors are complete up to the written
+     * version read before looking.
+     */
+    private boolean buildAnchorIfDue()
+    {
+        final long written = journal.writtenVersion();
+        boolean built = false;
+        try
+        {
+            built = anchors != null && anchors.buildDue();
+        }
+        catch (final RuntimeException ex)
+        {
+            // retention moved past the version, a checkpoint turned out damaged: no anchor this time, tried again
+            // at the next check (reported once per distinct failure)
+            final String what = "history anchor build failed: " + ex;
+            if (!what.equals(lastAnchorFailure))
+            {
+                lastAnchorFailure = what;
+                onReport.accept(what + "; stateAt replays from the checkpoint meanwhile");
+            }
+        }
+        lastAnchorCheckNs = built ? 0 : System.nanoTime();   // after a build, look again at once
+        if (!built)
+        {
+            synchronized (this)
+            {
+                anchorsCompleteThrough = Math.max(anchorsCompleteThrough, written);
+                notifyAll();
+            }
+        }
+        return built;
+    }
+
+    /**
+     * Wait until no anchor up to {@code version} is left to build (tests, the bench).
+     *
+     * @return false if that did not happen within the timeout.
+     */
+    synchronized boolean awaitAnchors(final long version, final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (anchorsCompleteThrough < version)
+        {
+            final long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (leftMs <= 0 || failure != null)
+            {
+                return false;
+            }
+            wait(Math.min(leftMs, 100));
+        }
+        return true;
+    }
+
+    private boolean isStale(final KeyIndexSegment segment, final JournalTimestamps timestamps,
+        final long firstJournal)
+    {
+        if (segment.lastVersion() < firstJournal)
+        {
+            return false;   // obsolete, not stale: retention removes it
+        }
+        // versions written after the journal's end at open belong to another history (a lost tail)
+        return segment.lastVersion() > writtenAtOpen ||
+            (segment.firstVersion() >= firstJournal && timestamps.timestampOf(segment.firstVersion()) != segment.firstTimestamp()) ||
+            timestamps.timestampOf(segment.lastVersion()) != segment.lastTimestamp();
+    }
+
+    private long firstJournalVersion(final JournalReader reader)
+    {
+        if (reader == null)
+        {
+            try (JournalReader own = journal.newReader())
+            {
+                return firstJournalVersion(own);
+            }
+        }
+        final long first = reader.firstVersion();
+        return first < 1 ? writtenAtOpen + 1 : first;
+    }
+
+    /**
+     * Rebuild the first run of versions before the follower's start that no segment covers (at most one
+     * segment's worth).
+     *
+     * @return true if it rebuilt something.
+     */
+    private boolean rebuildOneGap()
+    {
+        final long indexed = index.indexedThrough();
+        // the journal's first version as last read (refreshed every 1,024 idle loops): a gap below the real one
+        // is found empty by the pinned read below
+        final long gap = index.firstGap(firstJournalCached, indexed);
+        if (gap < 0)
+        {
+            return false;
+        }
+        final long end = Math.min(gap + segmentVersions - 1, index.nextCovered(gap) - 1);
+        final HistoryRetention.Pin pin = retention.pinJournal(gap);
+        try (JournalReader reader = journal.newReader())
+        {
+            final long from = pin.journalFromVersion();
+            if (from > end)
+            {
+                return false;
+            }
+            final Map<String, KeyChanges> changes = new HashMap<>();
+            final long[] timestamps = {-1, -1};
+            final ReplayResult result = reader.replay(from, end, frame ->
+            {
+                while (frame.nextOp())
+                {
+                    changes.computeIfAbsent(frame.key(), k -> new KeyChanges())
+                        .add(frame.version(), frame.timestampEpochNs(), frame.opType().code());
+                }
+                if (timestamps[0] < 0)
+                {
+                    timestamps[0] = frame.timestampEpochNs();
+                }
+                timestamps[1] = frame.timestampEpochNs();
+            });
+            if (result.firstVersion() != from || result.lastVersion() != end)
+            {
+                throw new IllegalStateException("key index rebuild read [" + result.firstVersion() + ", " +
+                    result.lastVersion() + "] instead of [" + from + ", " + end + "]: " + result);
+            }
+            index.publishRebuilt(from, end, timestamps[0], timestamps[1], changes);
+            return true;
+        }
+        finally
+        {
+            retention.unpin(pin);
+        }
+    }
+}
