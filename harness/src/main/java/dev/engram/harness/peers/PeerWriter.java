@@ -116,9 +116,9 @@ public final class PeerWriter
         {
             final int puts = (int)Math.max(1, cpuRate * cpuNs / 1_000_000_000L);
             final PhaseCpu cpu = new PhaseCpu();
-            final FixedRatePuts.Result phase = FixedRatePuts.run(store, tail, puts, cpuRate, 0);
+            final FixedRatePuts.Result phase = FixedRatePuts.run(store, tail, puts, cpuRate, 0, true);
             store.awaitAcknowledged();
-            cpu.record("rate-" + cpuRate, puts, phase.serviceTotalNs());
+            cpu.record("rate-" + cpuRate, puts, phase.callerCpuNs() >= 0 ? phase.callerCpuNs() : phase.serviceTotalNs());
         }
 
         final PhaseCpu flatCpu = new PhaseCpu();

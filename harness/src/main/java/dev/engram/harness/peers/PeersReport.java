@@ -17,7 +17,8 @@ import java.util.function.ToDoubleFunction;
 final class PeersReport
 {
     static final String CPU_CAPTION = "CPU time per put, us, by thread (CPU, not wall time: a thread waiting for a core is not " +
-        "charged; at a fixed rate the caller's share is its put calls' time, its pacing spin left out; flat out, its thread's CPU; " +
+        "charged; at a fixed rate the caller's share is its CPU inside put calls (in the latency phase, which must not pay for " +
+        "reading it, the calls' wall time), its pacing spin left out; flat out, its thread's CPU; " +
         "'native threads + rest' is the process less every thread named, e.g. RocksDB's flush and compaction threads):";
 
     private final PeersOptions options;
@@ -97,6 +98,7 @@ final class PeersReport
         {
             header.add(ThreadCpu.label(role) + (role.equals(ThreadCpu.TOTAL) ? ", us/put" : ""));
         }
+        header.add("total less JIT");
         final TextTable table = new TextTable(header.toArray(new String[0]));
         final List<String> phases = new ArrayList<>();
         for (final PeerRun.Result r : results)
@@ -116,13 +118,18 @@ final class PeersReport
                 final List<String> cells = new ArrayList<>(List.of(phaseLabel(r, record.get("phase")), r.system().title()));
                 for (final String role : ThreadCpu.ROLES)
                 {
-                    final long ns = Samples.get(record, role + "Ns");
-                    cells.add(ns < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", ns / 1e3 / puts));
+                    cells.add(perPut(Samples.get(record, role + "Ns"), puts));
                 }
+                cells.add(perPut(Samples.get(record, PhaseCpu.TOTAL_LESS_JIT + "Ns"), puts));
                 table.row(cells.toArray(new String[0]));
             }
         }
         return table;
+    }
+
+    private static String perPut(final long ns, final long puts)
+    {
+        return ns < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", ns / 1e3 / puts);
     }
 
     private static String phaseLabel(final PeerRun.Result r, final String phase)
