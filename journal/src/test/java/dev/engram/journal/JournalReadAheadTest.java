@@ -91,30 +91,19 @@ class JournalReadAheadTest
     /** Resident KiB of every mapping of a {@code .cq4} file under {@link #dir}. */
     private long cycleFileResidentKb() throws IOException
     {
-        long kb = 0;
-        final String prefix = dir.toRealPath().toString();
-        boolean inCycleFile = false;
-        for (final String line : Files.readAllLines(SMAPS))
-        {
-            if (MAPPING_HEADER.matcher(line).lookingAt())
-            {
-                final String trimmed = line.trim();
-                final int slash = trimmed.indexOf('/');
-                final String path = slash < 0 ? "" : trimmed.substring(slash);
-                inCycleFile = path.startsWith(prefix) && path.endsWith(".cq4");
-            }
-            else if (inCycleFile && line.startsWith("Rss:"))
-            {
-                kb += Long.parseLong(line.substring("Rss:".length()).replace("kB", "").trim());
-            }
-        }
-        return kb;
+        return cycleFileMappingFields("Rss:").stream().mapToLong(v -> Long.parseLong(v.replace("kB", "").trim())).sum();
     }
 
     /** VmFlags of every mapping of a {@code .cq4} file under {@link #dir}. */
     private List<String> cycleFileMappingFlags() throws IOException
     {
-        final List<String> flags = new ArrayList<>();
+        return cycleFileMappingFields("VmFlags:");
+    }
+
+    /** The value of the {@code key} line of every mapping of a {@code .cq4} file under {@link #dir}. */
+    private List<String> cycleFileMappingFields(final String key) throws IOException
+    {
+        final List<String> values = new ArrayList<>();
         final String prefix = dir.toRealPath().toString();
         boolean inCycleFile = false;
         for (final String line : Files.readAllLines(SMAPS))
@@ -127,11 +116,11 @@ class JournalReadAheadTest
                 final String path = slash < 0 ? "" : trimmed.substring(slash);
                 inCycleFile = path.startsWith(prefix) && path.endsWith(".cq4");
             }
-            else if (inCycleFile && line.startsWith("VmFlags:"))
+            else if (inCycleFile && line.startsWith(key))
             {
-                flags.add(line.substring("VmFlags:".length()).trim());
+                values.add(line.substring(key.length()).trim());
             }
         }
-        return flags;
+        return values;
     }
 }
