@@ -101,36 +101,57 @@ public final class Journal implements AutoCloseable
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         final BookkeepingFiles before = new BookkeepingFiles(ctx.directory());
         JournalBackend.OpenedStore opened = null;
+        JournalBridgeContents bridge = null;
+        boolean bridgeRefused = false;
         try
         {
+            // a bridge a background open left (the process died before its frames were in the queue): a damaged header
+            // is refused before the queue's open changes anything; its frames are copied into the queue first
+            bridge = JournalBridgeContents.readIfPresent(ctx.directory());
             opened = JournalBackend.openStore(ctx, startNs);
+            if (bridge != null)
+            {
+                bridgeRefused = true;
+                JournalBridgeCopy.check(opened.store, bridge, opened.tail.lastVersion);
+                bridgeRefused = false;
+            }
             if (opened.tail.tornFrames > 0)
             {
                 JournalBackend.writeTrimFrame(opened);
             }
-            // a bridge a background open left (the process died before its frames were in the queue): copied first
-            try (JournalBridgeContents bridge = JournalBridgeContents.readIfPresent(ctx.directory()))
+            final long lastVersion = bridge == null ? opened.tail.lastVersion :
+                Math.max(opened.tail.lastVersion, bridge.lastVersion());
+            final Journal journal = new Journal(ctx, lock, opened, lastVersion, startNs, null, bridge);
+            journal.bookkeepingBeforeOpen = before;
+            if (bridge != null)
             {
-                final long lastVersion = bridge == null ? opened.tail.lastVersion :
-                    Math.max(opened.tail.lastVersion, bridge.lastVersion());
-                final Journal journal = new Journal(ctx, lock, opened, lastVersion, startNs, null, bridge);
-                journal.bookkeepingBeforeOpen = before;
-                if (bridge != null)
-                {
-                    org.slf4j.LoggerFactory.getLogger(Journal.class).warn("journal in {}: {}", ctx.directory(),
-                        journal.openReport().bridgeCopied());
-                }
-                return journal;
+                org.slf4j.LoggerFactory.getLogger(Journal.class).warn("journal in {}: {}", ctx.directory(),
+                    journal.openReport().bridgeCopied());
             }
+            return journal;
         }
         catch (final RuntimeException ex)
         {
             if (opened != null)
             {
                 opened.store.close();
+                if (bridgeRefused && opened.tailCleared == null && opened.indexRepaired == null && opened.losses.isEmpty() &&
+                    opened.store.discardedCycleFiles().isEmpty() && opened.store.metadataRebuilt() == null)
+                {
+                    // nothing written: the refusal leaves the bookkeeping files as the open found them
+                    before.restore(ex);
+                    opened.store.undoOpen(ex);
+                }
             }
             lock.close();
             throw ex;
+        }
+        finally
+        {
+            if (bridge != null)
+            {
+                bridge.close();
+            }
         }
     }
 

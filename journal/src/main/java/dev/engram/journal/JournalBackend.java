@@ -244,10 +244,15 @@ final class JournalBackend
         final Thread syncerThread = new Thread(syncer, "engram-journal-syncer");
         syncerThread.setDaemon(true);
         syncerThread.start();
+        // a torn bridge tail a crash left is reported like a torn queue tail (dropped, not retired: the bridge goes)
+        final boolean bridgeTorn = bridge != null && drained == null && bridge.tornOffset() >= 0;
+        final boolean queueTorn = tail.tornFrames > 0;
         final JournalOpenReport report = new JournalOpenReport(copied == null || drained != null ? tail.lastVersion :
-            copied.lastVersion(),
-            tail.tornFrames, tail.tornBytes, tail.tornFile,
-            tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), opened.losses,
+            copied.lastVersion(), tail.tornFrames + (bridgeTorn ? 1 : 0),
+            tail.tornBytes + (bridgeTorn ? bridge.fileLength() - bridge.tornOffset() : 0),
+            queueTorn || !bridgeTorn ? tail.tornFile : bridge.file().toString(),
+            queueTorn || !bridgeTorn ? tail.tornPosition : bridge.tornOffset(),
+            queueTorn || !bridgeTorn ? tail.tornCheck : bridge.tornCheck(), opened.store.discardedCycleFiles(), opened.losses,
             System.nanoTime() - opened.startNs, opened.store.metadataRebuilt(), opened.tailCleared, opened.indexRepaired,
             copied == null ? null : copied.description());
         return new JournalBackend(opened.store, syncer, writer, syncerThread, report, manifest);

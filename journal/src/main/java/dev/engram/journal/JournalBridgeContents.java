@@ -35,12 +35,15 @@ final class JournalBridgeContents implements AutoCloseable
     private final UnsafeBuffer buffer;
     private final LongArrayList frameOffsets;
     private final long tornOffset;
+    private final DeltaFrame.Check tornCheck;
     private final long fileLength;
     private boolean closed;
 
     private JournalBridgeContents(final Path file, final long baseVersion, final MappedByteBuffer mapped,
-        final UnsafeBuffer buffer, final LongArrayList frameOffsets, final long tornOffset, final long fileLength)
+        final UnsafeBuffer buffer, final LongArrayList frameOffsets, final long tornOffset, final DeltaFrame.Check tornCheck,
+        final long fileLength)
     {
+        this.tornCheck = tornCheck;
         this.file = file;
         this.baseVersion = baseVersion;
         this.mapped = mapped;
@@ -88,8 +91,9 @@ final class JournalBridgeContents implements AutoCloseable
             {
                 final long baseVersion = checkHeader(file, buffer);
                 final LongArrayList offsets = new LongArrayList();
-                final long torn = scan(buffer, baseVersion, offsets);
-                return new JournalBridgeContents(file, baseVersion, mapped, buffer, offsets, torn, length);
+                final DeltaFrame.Check[] check = new DeltaFrame.Check[1];
+                final long torn = scan(buffer, baseVersion, offsets, check);
+                return new JournalBridgeContents(file, baseVersion, mapped, buffer, offsets, torn, check[0], length);
             }
             catch (final RuntimeException ex)
             {
@@ -148,7 +152,8 @@ final class JournalBridgeContents implements AutoCloseable
     /**
      * @return the offset of the torn tail, or -1 if every byte after the header is a valid frame.
      */
-    private static long scan(final UnsafeBuffer buffer, final long baseVersion, final LongArrayList offsets)
+    private static long scan(final UnsafeBuffer buffer, final long baseVersion, final LongArrayList offsets,
+        final DeltaFrame.Check[] tornCheck)
     {
         final DeltaFrame frame = new DeltaFrame();
         final int end = buffer.capacity();
@@ -158,16 +163,20 @@ final class JournalBridgeContents implements AutoCloseable
         {
             if (end - position < MIN_FRAME_LENGTH)
             {
+                tornCheck[0] = DeltaFrame.Check.TOO_SHORT;
                 return position;
             }
             final int frameLength = buffer.getInt(position + FRAME_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
             if (frameLength < MIN_FRAME_LENGTH || frameLength > end - position)
             {
+                tornCheck[0] = DeltaFrame.Check.BAD_LENGTH;
                 return position;
             }
             frame.wrap(buffer, position, frameLength);
-            if (frame.verify() != DeltaFrame.Check.OK || (frame.flags() & FLAG_TRIM) != 0 || frame.version() != expected)
+            final DeltaFrame.Check check = frame.verify();
+            if (check != DeltaFrame.Check.OK || (frame.flags() & FLAG_TRIM) != 0 || frame.version() != expected)
             {
+                tornCheck[0] = check != DeltaFrame.Check.OK ? check : null;   // null: a valid frame out of order
                 return position;
             }
             offsets.addLong(position);
@@ -223,6 +232,14 @@ final class JournalBridgeContents implements AutoCloseable
     long tornOffset()
     {
         return tornOffset;
+    }
+
+    /**
+     * @return why the first torn frame failed ({@code null}: a valid frame that is not the next version), or null.
+     */
+    DeltaFrame.Check tornCheck()
+    {
+        return tornCheck;
     }
 
     long fileLength()

@@ -40,15 +40,7 @@ final class JournalBridgeCopy
     static Result copy(final ChronicleJournalStore store, final JournalBridgeContents bridge, final long queueLastVersion,
         final JournalManifestKeeper manifest, final int lastCycle, final boolean force)
     {
-        if (bridge.baseVersion() > queueLastVersion)
-        {
-            throw new JournalException("journal bridge file " + bridge.file() + " continues after version=" +
-                bridge.baseVersion() + " (its base version, offset " + JournalBridgeDescriptor.BASE_VERSION_OFFSET +
-                ") but the queue in " + store.directory() + " ends at version=" + queueLastVersion + ": versions " +
-                (queueLastVersion + 1) + ".." + bridge.baseVersion() + " are in neither; nothing was written. Restore the " +
-                "journal from a backup, or move the bridge aside and reopen (its versions are then lost)");
-        }
-        checkOverlap(store, bridge, queueLastVersion);
+        check(store, bridge, queueLastVersion);
         final long first = queueLastVersion + 1;
         final long last = bridge.lastVersion();
         int cycle = lastCycle;
@@ -91,6 +83,25 @@ final class JournalBridgeCopy
             (bridge.tornOffset() < 0 ? "" : "; a torn tail of " + (bridge.fileLength() - bridge.tornOffset()) +
                 " byte(s) at offset " + bridge.tornOffset() + " dropped (a write the process did not finish)");
         return new Result(Math.max(last, queueLastVersion), cycle, copied, bytes, description);
+    }
+
+    /**
+     * Check that the bridge continues the queue: no version missing between them, and the versions both hold are the
+     * same frames.
+     *
+     * @throws JournalException naming the bridge and the offset where it disagrees.
+     */
+    static void check(final ChronicleJournalStore store, final JournalBridgeContents bridge, final long queueLastVersion)
+    {
+        if (bridge.baseVersion() > queueLastVersion)
+        {
+            throw new JournalException("journal bridge file " + bridge.file() + " continues after version=" +
+                bridge.baseVersion() + " (its base version, offset " + JournalBridgeDescriptor.BASE_VERSION_OFFSET +
+                ") but the queue in " + store.directory() + " ends at version=" + queueLastVersion + ": versions " +
+                (queueLastVersion + 1) + ".." + bridge.baseVersion() + " are in neither; nothing was written. Restore the " +
+                "journal from a backup, or move the bridge aside and reopen (its versions are then lost)");
+        }
+        checkOverlap(store, bridge, queueLastVersion);
     }
 
     /**

@@ -287,6 +287,9 @@ class JournalBridgeTest
             final int[] offsets = frameOffsets(bridge);
             assertTrue(journal.openReport().bridgeCopied().contains("torn tail of " + (bridge.length - 7 - offsets[19]) +
                 " byte(s) at offset " + offsets[19]), journal.openReport().bridgeCopied());
+            assertEquals(1, journal.openReport().tornFrames(), "reported like a torn queue tail");
+            assertEquals(dir.resolve(FILE_NAME).toString(), journal.openReport().tornFile());
+            assertEquals(offsets[19], journal.openReport().tornPosition());
             assertFrames(journal, QUEUED + 19);
             assertEquals(QUEUED + 20, journal.append(journal.newDelta().put("k/" + (QUEUED + 20),
                 ("value " + (QUEUED + 20)).getBytes())));
@@ -344,11 +347,30 @@ class JournalBridgeTest
         crc.update(bridge, 0, HEADER_CRC_OFFSET);
         bytes.putInt(HEADER_CRC_OFFSET, (int)crc.getValue());
         final Path dir = crashedWith(crash, bridge, "gap");
+        final java.util.Map<String, String> before = contents(dir);
         final JournalException refused = assertThrows(JournalException.class, () -> Journal.open(ctx(dir)).close());
         assertTrue(refused.getMessage().contains(dir.resolve(FILE_NAME).toString()) &&
             refused.getMessage().contains("offset " + BASE_VERSION_OFFSET) &&
             refused.getMessage().contains("versions " + (QUEUED + 1) + ".." + (QUEUED + 5) + " are in neither"),
             refused.getMessage());
+        assertEquals(before, contents(dir), "the refused open changed no file");
+    }
+
+    /** @return each file's bytes (hex of a hash) by name, the lock file left out. */
+    private static java.util.Map<String, String> contents(final Path dir) throws IOException
+    {
+        final java.util.Map<String, String> contents = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : files.filter(Files::isRegularFile).toList())
+            {
+                if (!file.getFileName().toString().endsWith(".lock"))
+                {
+                    contents.put(file.getFileName().toString(), Integer.toHexString(Arrays.hashCode(Files.readAllBytes(file))));
+                }
+            }
+        }
+        return contents;
     }
 
     @Test
