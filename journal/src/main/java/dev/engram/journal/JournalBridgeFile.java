@@ -48,6 +48,7 @@ final class JournalBridgeFile
             StandardOpenOption.READ);
         try
         {
+            dev.engram.journal.internal.DirectoryLock.setOwnerOnly(file, "rw-------");
             final ByteBuffer header = header(baseVersion);
             while (header.hasRemaining())
             {
