@@ -94,23 +94,7 @@ final class JournalQueueOpener implements Runnable
      */
     void awaitThenClose()
     {
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                thread.join();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        dev.engram.journal.internal.Threads.joinUninterruptibly(thread);
         if (opened != null)
         {
             opened.store.close();
