@@ -230,7 +230,8 @@ final class JournalBackend
         {
             // a bridge this open wrote is forced in the queue only if a caller had it forced; one a crash left always is
             final boolean force = drained == null || drained.bridge().syncedVersion() > tail.lastVersion;
-            copied = JournalBridgeCopy.copy(opened.store, bridge, tail.lastVersion, manifest, manifest.newestCycle(), force);
+            copied = JournalBridgeCopy.copy(opened.store, bridge, tail.lastVersion, manifest, manifest.newestCycle(), force,
+                drained == null ? null : drained::epochMsWritten);
             final long sequences = drained == null ? 0 : drained.drainedSequences();
             final long bytes = drained == null ? 0 : drained.bytesWritten();
             if (copied.frames() > 0)

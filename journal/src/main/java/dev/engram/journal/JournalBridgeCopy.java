@@ -34,11 +34,14 @@ final class JournalBridgeCopy
     /**
      * @param queueLastVersion the queue's last complete frame.
      * @param force            force the copied frames to disk before the bridge goes.
+     * @param writtenAt        when each version was written to the bridge (epoch ms by the journal's clock: its frame
+     *                         goes into the cycle current then), or null (a bridge a crash left: the clock now).
      * @return what was copied.
      * @throws JournalException if the bridge does not continue the queue (a gap) or disagrees with a frame it holds.
      */
     static Result copy(final ChronicleJournalStore store, final JournalBridgeContents bridge, final long queueLastVersion,
-        final JournalManifestKeeper manifest, final int lastCycle, final boolean force)
+        final JournalManifestKeeper manifest, final int lastCycle, final boolean force,
+        final java.util.function.LongUnaryOperator writtenAt)
     {
         check(store, bridge, queueLastVersion);
         final long first = queueLastVersion + 1;
@@ -53,6 +56,10 @@ final class JournalBridgeCopy
             {
                 for (long version = first; version <= last; version++)
                 {
+                    if (writtenAt != null)
+                    {
+                        store.clockOverride(writtenAt.applyAsLong(version));
+                    }
                     bridge.frame(version, frame);
                     final int length = frame.frameLength();
                     try (DocumentContext dc = appender.writingDocument())
@@ -66,11 +73,15 @@ final class JournalBridgeCopy
                         cycle = frameCycle;
                         manifest.cycleStarted(cycle, version);
                     }
-                    if (cycles.isEmpty() || cycles.get(cycles.size() - 1) != frameCycle)
+                    if (cycles.isEmpty() || cycles.get(cycles.size() - 1).intValue() != frameCycle)
                     {
                         cycles.add(frameCycle);
                     }
                 }
+            }
+            finally
+            {
+                store.clockOverride(Long.MIN_VALUE);
             }
             if (force)
             {

@@ -19,7 +19,8 @@ import static dev.engram.journal.DeltaRingDescriptor.SLOT_FLAG_OVERSIZE;
  * would (its time and CRC32C), then publishes the written version and frees the slots, so a commit is written at once
  * instead of waiting for the queue. Forces the bridge as the sync policy says (and when asked: a pending
  * {@link Journal#requestSync()}). Stops taking frames once the bridge reaches
- * {@link JournalBridgeDescriptor#MAX_FILE_LENGTH}: later ones wait in the ring for the queue.
+ * {@link JournalBridgeDescriptor#MAX_FILE_LENGTH}, or would leave the disk too little room for the queue
+ * ({@link #roomOnDisk}): later ones wait in the ring for the queue.
  */
 final class JournalBridgeDrain
 {
@@ -39,6 +40,9 @@ final class JournalBridgeDrain
     private long nextSequence;
     private long bytesWritten;
     private long nextPeriodicNs;
+    private boolean full;
+    /** When each run of frames was written, by the journal's clock: first version of the run, epoch ms (pairs). */
+    private final org.agrona.collections.LongArrayList writtenAt = new org.agrona.collections.LongArrayList();
 
     JournalBridgeDrain(final JournalContext ctx, final ManyToOneDeltaRing ring, final long baseVersion,
         final JournalProgress progress)
@@ -74,6 +78,20 @@ final class JournalBridgeDrain
     }
 
     /**
+     * @return the time, by the journal's clock ({@link JournalContext#epochMsClock()}), at which {@code version} was
+     *         written to the bridge: the copy puts each frame into the cycle current then, as the writer would have.
+     */
+    long epochMsWritten(final long version)
+    {
+        long epochMs = Long.MIN_VALUE;
+        for (int i = 0; i < writtenAt.size() && writtenAt.getLong(i) <= version; i += 2)
+        {
+            epochMs = writtenAt.getLong(i + 1);
+        }
+        return epochMs;
+    }
+
+    /**
      * Write what the ring holds to the bridge (up to a batch), then force it if the sync policy or a request says so.
      *
      * @param requestedSync the highest version a caller asked to sync ({@link Journal#requestSync()}), or 0.
@@ -86,9 +104,20 @@ final class JournalBridgeDrain
         {
             arena.reclaimAbandoned();
         }
-        final long room = ctx.bridgeMaxLength() -
-            (bridge == null ? JournalBridgeDescriptor.FIRST_FRAME_OFFSET : bridge.length());
         final long start = nextSequence;
+        if (full || !ring.isPublished(start))
+        {
+            syncPerPolicy(requestedSync);
+            return 0;
+        }
+        final long used = bridge == null ? JournalBridgeDescriptor.FIRST_FRAME_OFFSET : bridge.length();
+        final long room = Math.min(ctx.bridgeMaxLength() - used, roomOnDisk(used));
+        if (room < ring.frameLength(start))
+        {
+            full = true;   // for good: the rest waits in the ring for the queue, in order
+            syncPerPolicy(requestedSync);
+            return 0;
+        }
         long sequence = start;
         int staged = 0;
         while (room > 0 && sequence < start + DRAIN_LIMIT && ring.isPublished(sequence))
@@ -96,7 +125,8 @@ final class JournalBridgeDrain
             final int length = ring.frameLength(sequence);
             if (staged + (long)length > room)
             {
-                break;   // the bridge is full: the rest waits in the ring for the queue
+                full = true;   // the rest waits in the ring for the queue
+                break;
             }
             stage(sequence, arena, staged, length);
             staged += length;
@@ -111,6 +141,12 @@ final class JournalBridgeDrain
             }
             stagingBytes.clear().limit(staged);
             bridge.append(stagingBytes, baseVersion + sequence);
+            final long epochMs = ctx.epochMsClock().getAsLong();
+            if (writtenAt.isEmpty() || writtenAt.getLong(writtenAt.size() - 1) != epochMs)
+            {
+                writtenAt.addLong(baseVersion + start + 1);
+                writtenAt.addLong(epochMs);
+            }
             nextSequence = sequence;
             bytesWritten += staged;
             ring.release(sequence);   // before publishing: a caller woken by "written" finds the slots free
@@ -118,6 +154,22 @@ final class JournalBridgeDrain
         }
         syncPerPolicy(requestedSync);
         return drained;
+    }
+
+    /**
+     * @return bytes the bridge may still take without crowding out the queue: the copy needs the bridge's bytes again in
+     *         a cycle file, and the writer reserves two Chronicle blocks ahead ({@link DiskReservation}); what is left
+     *         beyond that (one {@code statfs} per batch, during the bridge phase only). On a nearly full disk frames
+     *         wait in the ring for the queue, whose writer reports the full disk as ever.
+     */
+    private long roomOnDisk(final long length)
+    {
+        final long usable = ctx.directory().toFile().getUsableSpace();
+        if (usable == 0)
+        {
+            return 0;   // unknown or full
+        }
+        return (usable - 2 * ctx.chronicleBlockSize() - length) / 2;
     }
 
     private void syncPerPolicy(final long requestedSync) throws IOException
