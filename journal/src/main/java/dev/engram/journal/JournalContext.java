@@ -58,6 +58,7 @@ public final class JournalContext implements Cloneable
     private LongSupplier epochMsClock = System::currentTimeMillis;
     private Supplier<IdleStrategy> writerIdleStrategySupplier = JournalContext::backgroundIdleStrategy;
     private long writerSpinAfterWaitNs = WRITER_SPIN_AFTER_WAIT_NS_DEFAULT;
+    private long bridgeMaxLength = JournalBridgeDescriptor.MAX_FILE_LENGTH;
     private java.util.function.LongConsumer syncObserver = nanos -> { };
     private long chronicleBlockSize;
     private boolean acceptLoss;
@@ -417,5 +418,23 @@ public final class JournalContext implements Cloneable
         {
             throw new AssertionError(ex);
         }
+    }
+
+    /**
+     * @return the longest the bridge file of a background open may grow ({@link JournalBridgeDescriptor}).
+     */
+    long bridgeMaxLength()
+    {
+        return bridgeMaxLength;
+    }
+
+    /**
+     * Not API (tests): cap the bridge file; at {@link JournalBridgeDescriptor#FIRST_FRAME_OFFSET} or less it takes no
+     * frame, so appends wait in the ring for the queue as they did before the bridge.
+     */
+    JournalContext bridgeMaxLength(final long length)
+    {
+        this.bridgeMaxLength = length;
+        return this;
     }
 }

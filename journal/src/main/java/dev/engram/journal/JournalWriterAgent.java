@@ -140,6 +140,17 @@ final class JournalWriterAgent implements Runnable
     }
 
     /**
+     * Before {@link #run()}: the ring's first {@code sequence} sequences ({@code bytes} of frames) are in the queue
+     * already, the last frame in {@code lastCycle} (copied from the bridge: {@link JournalBridgeCopy}).
+     */
+    void continueAfter(final long sequence, final long bytes, final int lastCycle)
+    {
+        nextSequence = sequence;
+        bytesWritten = bytes;
+        cycle = lastCycle;
+    }
+
+    /**
      * Ask the writer to stop once every claimed sequence is written.
      */
     void stop()
