@@ -192,10 +192,11 @@ public final class Journal implements AutoCloseable
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         try
         {
-            if (java.nio.file.Files.exists(JournalBridgeContents.path(ctx.directory())))
+            if (java.nio.file.Files.exists(JournalBridgeContents.path(ctx.directory())) ||
+                java.nio.file.Files.exists(JournalBridgeMark.path(ctx.directory())))
             {
                 throw new JournalException("journal in " + ctx.directory() + " has a bridge file (" +
-                    JournalBridgeDescriptor.FILE_NAME + ") a background open left when its process died: open it with " +
+                    JournalBridgeDescriptor.FILE_NAME + ") or its mark a background open left when its process died: open it with " +
                     "Journal.open, which copies the bridge's frames into the queue before it returns");
             }
             return new Journal(ctx, lock, null, lastVersion, startNs, beforeOpen, null);

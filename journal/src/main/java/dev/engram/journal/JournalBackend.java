@@ -240,7 +240,10 @@ final class JournalBackend
             }
             writer.continueAfter(sequences, bytes, copied.cycle());
             bridge.close();
-            bridge.delete();   // its frames are in the queue (forced if any was synced in the bridge)
+            // its frames are in the queue (forced if any was synced in the bridge): the mark goes first, so a mark is
+            // never left without its bridge by this open (JournalBridgeMark)
+            JournalBridgeMark.delete(bridge.file().getParent());
+            bridge.delete();
         }
         final Thread syncerThread = new Thread(syncer, "engram-journal-syncer");
         syncerThread.setDaemon(true);

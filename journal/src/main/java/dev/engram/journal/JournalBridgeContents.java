@@ -145,8 +145,8 @@ final class JournalBridgeContents implements AutoCloseable
     {
         return new JournalException("journal bridge file " + file + " is damaged at offset " + offset + ": " + what +
             ". It holds versions a journal wrote while its queue opened and the process died before they were copied " +
-            "into the queue: restore the journal directory from a backup, or move the file aside and reopen (its " +
-            "versions are then lost)");
+            "into the queue: restore the journal directory from a backup, or move the file aside and reopen accepting " +
+            "the loss (acceptJournalLoss(true): its versions are then lost, and reported)");
     }
 
     /**

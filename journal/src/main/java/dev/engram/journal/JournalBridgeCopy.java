@@ -110,7 +110,8 @@ final class JournalBridgeCopy
                 bridge.baseVersion() + " (its base version, offset " + JournalBridgeDescriptor.BASE_VERSION_OFFSET +
                 ") but the queue in " + store.directory() + " ends at version=" + queueLastVersion + ": versions " +
                 (queueLastVersion + 1) + ".." + bridge.baseVersion() + " are in neither; nothing was written. Restore the " +
-                "journal from a backup, or move the bridge aside and reopen (its versions are then lost)");
+                "journal from a backup, or move the bridge aside and reopen accepting the loss (acceptJournalLoss(true): its " +
+                "versions are then lost, and reported)");
         }
         checkOverlap(store, bridge, queueLastVersion);
     }
@@ -148,8 +149,8 @@ final class JournalBridgeCopy
                         bridge.offsetOf(version) + " a frame of version=" + version + " that differs from the queue's " +
                         "(length " + bridged.frameLength() + " vs " + queued.frameLength() + ", CRC32C " +
                         Integer.toHexString(bridgedCrc) + " vs " + Integer.toHexString(queuedCrc) + "): the bridge is " +
-                        "not the one this queue was copied from; nothing was written. Move it aside and reopen (its " +
-                        "versions after the queue's are then lost)");
+                        "not the one this queue was copied from; nothing was written. Move it aside and reopen accepting the " +
+                        "loss (acceptJournalLoss(true): its versions after the queue's are then lost, and reported)");
                 }
                 next[0]++;
             });

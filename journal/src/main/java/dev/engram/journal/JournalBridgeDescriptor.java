@@ -39,6 +39,11 @@ import java.nio.charset.StandardCharsets;
 public final class JournalBridgeDescriptor
 {
     public static final String FILE_NAME = "engram-journal.bridge";
+    /**
+     * The bridge's mark: a copy of its 32-byte header, present exactly while the bridge may hold versions the queue
+     * lacks, so a deleted bridge is detected (docs/journal.md, "The bridge's mark").
+     */
+    public static final String MARK_FILE_NAME = "engram-journal.bridge-mark";
     public static final byte[] MAGIC = "ENGRMJBR".getBytes(StandardCharsets.US_ASCII);
     public static final int FORMAT_VERSION = 1;
 

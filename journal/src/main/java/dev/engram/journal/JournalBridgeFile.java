@@ -54,11 +54,14 @@ final class JournalBridgeFile
             {
                 channel.write(header, header.position());
             }
+            // before any version of the bridge is published: a bridge deleted later is then detected (a loss)
+            JournalBridgeMark.write(directory, baseVersion);
             return new JournalBridgeFile(file, channel, baseVersion);
         }
         catch (final IOException | RuntimeException ex)
         {
             channel.close();
+            Files.deleteIfExists(JournalBridgeMark.path(directory));
             Files.deleteIfExists(file);
             throw ex;
         }
@@ -115,7 +118,7 @@ final class JournalBridgeFile
     }
 
     /**
-     * Force every frame appended so far (and, the first time, the directory, which lists the new file).
+     * Force every frame appended so far (and, the first time, the mark and the directory, which lists both files).
      *
      * @param version appended already (the caller waited until it was written).
      * @return true if it is on disk now; false if the bridge was closed for the copy (the queue then has it).
@@ -134,6 +137,7 @@ final class JournalBridgeFile
         channel.force(false);
         if (!directoryForced)
         {
+            JournalBridgeMark.force(file.getParent());
             try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ))
             {
                 dir.force(true);

@@ -36,7 +36,7 @@ class JournalBridgeTest
     Path root;
 
     /** The journal before the background open, and its bridge after 10 and after 20 appends while the queue was held. */
-    private record Crash(Path before, byte[] bridge10, byte[] bridge20)
+    private record Crash(Path before, byte[] bridge10, byte[] bridge20, byte[] mark)
     {
     }
 
@@ -111,16 +111,20 @@ class JournalBridgeTest
         final CountDownLatch gate = new CountDownLatch(1);
         final byte[] bridge10;
         final byte[] bridge20;
+        final byte[] mark;
         try (Journal journal = Journal.openInBackground(ctx(live), QUEUED, () -> await(gate)))
         {
             assertTrue(journal.awaitWritten(append(journal, 10), 60, TimeUnit.SECONDS));
             bridge10 = Files.readAllBytes(live.resolve(FILE_NAME));
             assertTrue(journal.awaitWritten(append(journal, 10), 60, TimeUnit.SECONDS));
             bridge20 = Files.readAllBytes(live.resolve(FILE_NAME));
+            mark = Files.readAllBytes(live.resolve(MARK_FILE_NAME));
             assertFalse(journal.isQueueOpen());
             gate.countDown();
         }
-        return new Crash(before, bridge10, bridge20);
+        assertFalse(Files.exists(live.resolve(FILE_NAME)), "the bridge goes once its frames are in the queue");
+        assertFalse(Files.exists(live.resolve(MARK_FILE_NAME)), "and its mark with it");
+        return new Crash(before, bridge10, bridge20, mark);
     }
 
     private Path crashedWith(final Crash crash, final byte[] bridge, final String name) throws IOException
@@ -128,6 +132,7 @@ class JournalBridgeTest
         final Path dir = root.resolve(name);
         copyTree(crash.before(), dir);
         Files.write(dir.resolve(FILE_NAME), bridge);
+        Files.write(dir.resolve(MARK_FILE_NAME), crash.mark());
         return dir;
     }
 
@@ -189,6 +194,69 @@ class JournalBridgeTest
     }
 
     @Test
+    void shouldMarkTheBridgeWithACopyOfItsHeader() throws IOException
+    {
+        final Crash crash = crashDuringTheBridgePhase();
+        assertArrayEquals(Arrays.copyOf(crash.bridge20(), HEADER_LENGTH), crash.mark(),
+            "the mark is the bridge's 32-byte header, written before any of its versions is published");
+    }
+
+    @Test
+    void shouldRefuseAnOpenWhoseBridgeWasDeletedAndChangeNothing() throws IOException
+    {
+        final Crash crash = crashDuringTheBridgePhase();
+        final Path dir = crashedWith(crash, crash.bridge20(), "deleted");
+        Files.delete(dir.resolve(FILE_NAME));
+        final List<String> before = listing(dir);
+        final JournalLossException refused = assertThrows(JournalLossException.class, () -> Journal.open(ctx(dir)).close());
+        assertEquals(1, refused.losses().size(), refused.getMessage());
+        final JournalLoss loss = refused.losses().get(0);
+        assertEquals(dir.resolve(FILE_NAME).toString(), loss.file());
+        assertEquals(QUEUED + 1, loss.fromVersion(), "the bridge's first version: the queue's last + 1");
+        assertTrue(loss.what().startsWith("is missing") && loss.what().contains(MARK_FILE_NAME), loss.what());
+        assertEquals(before, listing(dir), "a refused open moves and writes nothing");
+        assertThrows(JournalException.class, () -> Journal.openInBackground(ctx(dir), QUEUED).close(),
+            "a background open refuses a mark as it refuses a bridge");
+
+        try (Journal journal = Journal.open(ctx(dir).acceptLoss(true)))
+        {
+            assertEquals(QUEUED, journal.openReport().lastVersion());
+            assertEquals(1, journal.openReport().losses().size());
+            assertTrue(journal.openReport().losses().get(0).what().contains("mark moved aside to " + MARK_FILE_NAME +
+                ".lost"), journal.openReport().losses().toString());
+            assertFrames(journal, QUEUED);
+        }
+        assertFalse(Files.exists(dir.resolve(MARK_FILE_NAME)));
+        try (Journal journal = Journal.open(ctx(dir)))
+        {
+            assertEquals(List.of(), journal.openReport().losses(), "an accepted loss is not reported again");
+        }
+    }
+
+    @Test
+    void shouldCopyABridgeWhoseMarkIsGone() throws IOException
+    {
+        final Crash crash = crashDuringTheBridgePhase();
+        final Path dir = crashedWith(crash, crash.bridge20(), "unmarked");
+        Files.delete(dir.resolve(MARK_FILE_NAME));   // a crash between the mark's removal and the bridge's, or deleted
+        try (Journal journal = Journal.open(ctx(dir)))
+        {
+            assertEquals(QUEUED + 20, journal.openReport().lastVersion());
+            assertFrames(journal, QUEUED + 20);
+        }
+        assertFalse(Files.exists(dir.resolve(FILE_NAME)));
+    }
+
+    private static List<String> listing(final Path dir) throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.filter(f -> !f.getFileName().toString().endsWith(".lock"))
+                .map(f -> f.getFileName() + ":" + f.toFile().length() + ":" + f.toFile().lastModified()).sorted().toList();
+        }
+    }
+
+    @Test
     void shouldWriteAndSyncCommitsBeforeTheQueueIsOpen() throws IOException
     {
         final Path dir = root.resolve("j");
@@ -201,12 +269,14 @@ class JournalBridgeTest
             assertTrue(journal.syncedVersion() >= version);
             assertFalse(journal.isQueueOpen());
             assertTrue(Files.size(dir.resolve(FILE_NAME)) > HEADER_LENGTH);
+            assertEquals(HEADER_LENGTH, Files.size(dir.resolve(MARK_FILE_NAME)));
             gate.countDown();
             journal.newReader().close();   // waits for the queue
             assertTrue(journal.isQueueOpen());
             final long more = append(journal, 5);
             assertTrue(journal.awaitSynced(more, 60, TimeUnit.SECONDS));
             assertFalse(Files.exists(dir.resolve(FILE_NAME)), "removed once its frames are in the queue");
+            assertFalse(Files.exists(dir.resolve(MARK_FILE_NAME)), "and its mark with it");
         }
         try (Journal journal = Journal.open(ctx(dir)))
         {
@@ -329,7 +399,9 @@ class JournalBridgeTest
                 refused.getMessage().contains("at offset " + at[1]), refused.getMessage());
             assertArrayEquals(bridge, Files.readAllBytes(dir.resolve(FILE_NAME)), "the bridge is kept");
             Files.delete(dir.resolve(FILE_NAME));
-            try (Journal journal = Journal.open(ctx(dir)))
+            assertThrows(JournalLossException.class, () -> Journal.open(ctx(dir)).close(),
+                "the bridge's mark makes its deletion a loss, refused unless accepted");
+            try (Journal journal = Journal.open(ctx(dir).acceptLoss(true)))
             {
                 assertEquals(QUEUED, journal.openReport().lastVersion(), "nothing was written by the refused open");
             }

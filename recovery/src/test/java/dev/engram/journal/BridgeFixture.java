@@ -25,6 +25,17 @@ public final class BridgeFixture
     }
 
     /**
+     * Put a bridge's bytes (from {@link #bridgeBytes}) into a journal directory as a crash in the bridge phase leaves
+     * them: the bridge file and its mark (a copy of its header, {@link JournalBridgeMark}).
+     */
+    public static void writeCrashState(final java.nio.file.Path journalDirectory, final byte[] bridge) throws IOException
+    {
+        Files.write(journalDirectory.resolve(JournalBridgeDescriptor.FILE_NAME), bridge);
+        Files.write(journalDirectory.resolve(JournalBridgeDescriptor.MARK_FILE_NAME),
+            java.util.Arrays.copyOf(bridge, JournalBridgeDescriptor.HEADER_LENGTH));
+    }
+
+    /**
      * Open the journal in {@code ctx} in the background after {@code lastVersion} with its queue held back, append
      * versions {@code lastVersion + 1 .. to}, wait until they are written (to the bridge) and take the bridge's bytes;
      * then let the queue open and close. The directory then holds those versions in its queue: run this on a scratch

@@ -47,7 +47,7 @@ record FaultCase(long seed, int id, Base base, FaultFileKind kind, FaultDamage d
         {
             base = Base.CLEAN;                      // a crash leaves no record to damage
         }
-        else if (kind == FaultFileKind.JOURNAL_BRIDGE)
+        else if (kind == FaultFileKind.JOURNAL_BRIDGE || kind == FaultFileKind.JOURNAL_BRIDGE_MARK)
         {
             base = Base.BRIDGE;                     // only a crash during a background open leaves one
         }

@@ -48,7 +48,13 @@ enum FaultFileKind
      * The journal's bridge file ({@code engram-journal.bridge}): only in the store a crash left while a background
      * open's queue was still opening ({@link FaultCase.Base#BRIDGE}). Last, so the other kinds keep their case ids.
      */
-    JOURNAL_BRIDGE("journal", name -> name.equals(dev.engram.journal.JournalBridgeDescriptor.FILE_NAME), Pick.NEWEST);
+    JOURNAL_BRIDGE("journal", name -> name.equals(dev.engram.journal.JournalBridgeDescriptor.FILE_NAME), Pick.NEWEST),
+    /**
+     * The bridge's mark ({@code engram-journal.bridge-mark}, a copy of its header): with the bridge present it is not
+     * read, so its damage changes nothing; it makes a deleted bridge a reported loss.
+     */
+    JOURNAL_BRIDGE_MARK("journal", name -> name.equals(dev.engram.journal.JournalBridgeDescriptor.MARK_FILE_NAME),
+        Pick.NEWEST);
 
     private enum Pick
     {

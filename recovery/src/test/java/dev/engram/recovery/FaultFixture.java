@@ -142,7 +142,7 @@ final class FaultFixture
         copyTree(crash, bridge);
         try
         {
-            Files.write(bridge.resolve("journal").resolve(dev.engram.journal.JournalBridgeDescriptor.FILE_NAME), bytes);
+            dev.engram.journal.BridgeFixture.writeCrashState(bridge.resolve("journal"), bytes);
         }
         catch (final IOException ex)
         {
