@@ -613,6 +613,16 @@ public final class Engram implements AutoCloseable
     }
 
     /**
+     * @return completes once the engine is closed and its directory released: when {@link #close()} returns, unless it
+     *         was closed while its journal's queue was still opening with {@link EngramContext#closeJournalWaitMs}
+     *         bounded (then a little later; a reopen in this JVM waits for it).
+     */
+    public java.util.concurrent.CompletableFuture<Void> closed()
+    {
+        return store.closed();
+    }
+
+    /**
      * Drain, sync and mark a clean shutdown.
      */
     @Override

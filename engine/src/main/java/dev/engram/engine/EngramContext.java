@@ -96,6 +96,19 @@ public final class EngramContext
         return this;
     }
 
+    /**
+     * @param ms how long {@code close()} waits for the journal when the engine is closed while its journal's queue is
+     *           still opening (right after {@code open()}: ~1-2 s in a fresh JVM). Default: no bound, every file is
+     *           settled when close returns. 0 suits a short-lived process: close returns once what was committed is
+     *           forced, and the journal finishes by itself ({@link Engram#closed()}); see
+     *           {@link StateContext#closeJournalWaitMs(long)}. @return this.
+     */
+    public EngramContext closeJournalWaitMs(final long ms)
+    {
+        state.closeJournalWaitMs(ms);
+        return this;
+    }
+
     /** @param compress zstd-compress checkpoint blocks; default false. @return this. */
     public EngramContext compress(final boolean compress)
     {

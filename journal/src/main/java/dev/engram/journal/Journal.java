@@ -3,6 +3,7 @@ package dev.engram.journal;
 import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.internal.Threads;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -43,6 +44,7 @@ public final class Journal implements AutoCloseable
     private final DeltaPublisher publisher;
     private final Thread writerThread;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     /** The journal's bookkeeping files as {@link #open} found them (null for a background open). */
     private BookkeepingFiles bookkeepingBeforeOpen;
 
@@ -98,6 +100,7 @@ public final class Journal implements AutoCloseable
         JvmFlagsCheck.verify();
         final long startNs = System.nanoTime();
         ctx.conclude();
+        JournalClosings.awaitClosed(ctx.directory());
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         final BookkeepingFiles before = new BookkeepingFiles(ctx.directory());
         JournalBackend.OpenedStore opened = null;
@@ -172,7 +175,7 @@ public final class Journal implements AutoCloseable
      */
     public static Journal openInBackground(final JournalContext ctx, final long lastVersion)
     {
-        return openInBackground(ctx, lastVersion, () -> { });
+        return openInBackground(ctx, lastVersion, ctx.beforeQueueOpen());
     }
 
     /**
@@ -189,6 +192,7 @@ public final class Journal implements AutoCloseable
         JvmFlagsCheck.verify();
         final long startNs = System.nanoTime();
         ctx.conclude();
+        JournalClosings.awaitClosed(ctx.directory());
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         try
         {
@@ -326,7 +330,19 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * For an owner about to close the journal (a state store): a thread still waiting for a background open's queue
+     * ({@link #newReader()}, {@link #newMappedFiles()}, {@link #openReport()}) stops waiting and gets a
+     * {@link JournalClosingException}, so the owner's close need not wait for the queue to open. Nothing else changes:
+     * appends are taken and written until {@link #close()}.
+     */
+    public void stopWaitingForQueue()
+    {
+        opening.abandonWaits();
+    }
+
+    /**
      * @return a new reader (one per thread; close it when done).
+     * @throws JournalClosingException if the queue is still opening and {@link #stopWaitingForQueue()} was called.
      */
     public JournalReader newReader()
     {
@@ -474,9 +490,82 @@ public final class Journal implements AutoCloseable
         {
             return;
         }
+        stopAppends();
+        finishClose();
+    }
+
+    /**
+     * Close without waiting for a background open's queue: when the queue is still opening, this returns once
+     * everything appended is written to the bridge file and forced there (milliseconds), and the journal thread
+     * finishes alone — the queue opens, the bridge's frames are copied into it and forced, the journal closes and lets
+     * go of the directory; the future completes then. A process that ends meanwhile leaves the bridge and its mark,
+     * which the next {@link #open} copies (as after a crash in the bridge phase: nothing is lost). Otherwise (the queue
+     * open, or a bridge too full to hold everything) this closes as {@link #close()} does before returning. A second
+     * call returns the first call's future.
+     *
+     * @return completes once the journal is closed and the directory released; exceptionally with the
+     *         {@link JournalException} {@link #close()} would throw.
+     */
+    public CompletableFuture<Void> closeAsync()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return closedFuture;
+        }
+        stopAppends();
+        if (opening.awaitSettledForClose())
+        {
+            JournalClosings.closingInBackground(ctx.directory(), closedFuture);
+            final Thread closer = new Thread(() ->
+            {
+                try
+                {
+                    finishClose();
+                }
+                catch (final RuntimeException ex)
+                {
+                    org.slf4j.LoggerFactory.getLogger(Journal.class).error("journal in {} failed while closing in the " +
+                        "background: {}", ctx.directory(), ex.getMessage(), ex);
+                }
+            }, "engram-journal-closer");
+            closer.setDaemon(true);
+            closer.start();
+            return closedFuture;
+        }
+        try
+        {
+            finishClose();
+        }
+        catch (final RuntimeException ex)
+        {
+            // closedFuture carries it
+        }
+        return closedFuture;
+    }
+
+    private void stopAppends()
+    {
         ring.close();
         opening.stopWriter();
         progress.wakeWriter();   // it may be parked for want of frames
+    }
+
+    private void finishClose()
+    {
+        try
+        {
+            finishCloseOrThrow();
+            closedFuture.complete(null);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closedFuture.completeExceptionally(ex);
+            throw ex;
+        }
+    }
+
+    private void finishCloseOrThrow()
+    {
         Threads.joinUninterruptibly(writerThread);   // a background open finishes first, then the writer drains what was appended
         final JournalBackend current = opening.current();
         if (current != null)

@@ -78,6 +78,27 @@ final class JournalBridgeDrain
     }
 
     /**
+     * Journal thread, once the ring is closed: true if every claimed sequence is in the bridge (none waits in the
+     * ring because the bridge is full).
+     */
+    boolean holdsEverythingClaimed()
+    {
+        return !full && ring.isClosed() && nextSequence >= ring.claimedSequence();
+    }
+
+    /**
+     * Journal thread: force every frame in the bridge (and its mark and the directory), as a close does.
+     */
+    void forceAll() throws IOException
+    {
+        final JournalBridgeFile written = bridge;
+        if (written != null)
+        {
+            written.forceUpTo(baseVersion + nextSequence);
+        }
+    }
+
+    /**
      * @return the time, by the journal's clock ({@link JournalContext#epochMsClock()}), at which {@code version} was
      *         written to the bridge: the copy puts each frame into the cycle current then, as the writer would have.
      */

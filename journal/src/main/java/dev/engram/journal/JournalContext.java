@@ -59,6 +59,7 @@ public final class JournalContext implements Cloneable
     private Supplier<IdleStrategy> writerIdleStrategySupplier = JournalContext::backgroundIdleStrategy;
     private long writerSpinAfterWaitNs = WRITER_SPIN_AFTER_WAIT_NS_DEFAULT;
     private long bridgeMaxLength = JournalBridgeDescriptor.MAX_FILE_LENGTH;
+    private Runnable beforeQueueOpen = () -> { };
     private java.util.function.LongConsumer syncObserver = nanos -> { };
     private long chronicleBlockSize;
     private boolean acceptLoss;
@@ -435,6 +436,23 @@ public final class JournalContext implements Cloneable
     JournalContext bridgeMaxLength(final long length)
     {
         this.bridgeMaxLength = length;
+        return this;
+    }
+
+    /**
+     * @return what a background open runs on its opener thread before the queue opens (tests hold the open back).
+     */
+    Runnable beforeQueueOpen()
+    {
+        return beforeQueueOpen;
+    }
+
+    /**
+     * Not API (tests): run {@code hook} on a background open's opener thread before the queue opens.
+     */
+    JournalContext beforeQueueOpen(final Runnable hook)
+    {
+        this.beforeQueueOpen = hook;
         return this;
     }
 }

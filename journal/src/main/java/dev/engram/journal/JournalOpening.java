@@ -19,11 +19,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class JournalOpening
 {
+    /** How often a wait for the queue looks whether it was given up ({@link #abandonWaits()}). */
+    private static final long WAIT_CHECK_MS = 20;
+
     private final JournalContext ctx;
     private final ManyToOneDeltaRing ring;
     private final long baseVersion;
     private final JournalProgress progress;
     private final CountDownLatch ready = new CountDownLatch(1);
+    /** Down once a close can tell whether it need wait for the queue ({@link #awaitSettledForClose}). */
+    private final CountDownLatch settled = new CountDownLatch(1);
+    private volatile boolean settledInBridge;
+    private volatile boolean waitsAbandoned;
     private final AtomicLong pendingSyncRequest = new AtomicLong();
     private volatile JournalBackend backend;
     private volatile boolean stopRequested;
@@ -50,6 +57,7 @@ final class JournalOpening
     {
         backend = started;
         ready.countDown();
+        settled.countDown();
         return started;
     }
 
@@ -74,6 +82,14 @@ final class JournalOpening
             while (!opener.isDone())
             {
                 final int drained = bridging.drain(pendingSyncRequest.get());
+                if (drained == 0 && stopRequested && settled.getCount() > 0 && bridging.holdsEverythingClaimed())
+                {
+                    // closing while the queue opens: everything appended is in the bridge; forced, the close need not
+                    // wait for the queue (this thread copies the bridge once it is open, then the journal closes)
+                    bridging.forceAll();
+                    settledInBridge = true;
+                    settled.countDown();
+                }
                 if (drained == 0 && progress.callerWaitedRecently())
                 {
                     Thread.onSpinWait();   // a caller waits on each write: its next frame is microseconds away
@@ -104,10 +120,12 @@ final class JournalOpening
                     "metadata.cq4t or a cycle file's header may be damaged): " + ex + bridged, ex));
             progress.writerStopped();
             ready.countDown();
+            settled.countDown();
             return;
         }
         backend = started;
         ready.countDown();
+        settled.countDown();
         final long pending = pendingSyncRequest.get();
         if (pending > 0)
         {
@@ -252,8 +270,15 @@ final class JournalOpening
         {
             try
             {
-                ready.await();
-                break;
+                if (ready.await(WAIT_CHECK_MS, TimeUnit.MILLISECONDS))
+                {
+                    break;
+                }
+                if (waitsAbandoned)
+                {
+                    throw new JournalClosingException("journal in " + ctx.directory() + " is closing and its queue " +
+                        "is still opening: the wait for it was given up");
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -265,6 +290,15 @@ final class JournalOpening
             Thread.currentThread().interrupt();
         }
         return openedOrThrow();
+    }
+
+    /**
+     * From now on a wait for the queue ({@link #backend()}) that finds it still opening throws
+     * {@link JournalClosingException} (within {@link #WAIT_CHECK_MS}) instead of waiting on.
+     */
+    void abandonWaits()
+    {
+        waitsAbandoned = true;
     }
 
     /**
@@ -312,6 +346,34 @@ final class JournalOpening
         {
             opened.syncer.request(version);
         }
+    }
+
+    /**
+     * Close, after {@link #stopWriter()}: wait until either everything appended is in the bridge file and forced while
+     * the queue still opens (true: the journal thread finishes the open, copies the bridge and stops by itself, so the
+     * close need not wait for the queue), or the queue is open or failed (false: close as usual). A bridge that is
+     * full (frames waiting in the ring for the queue) never settles: the close waits for the queue.
+     */
+    boolean awaitSettledForClose()
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                settled.await();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return settledInBridge && backend == null;
     }
 
     /**

@@ -163,6 +163,10 @@ final class Checkpointer implements Runnable
                     {
                         throw ex;
                     }
+                    catch (final dev.engram.journal.JournalClosingException ex)
+                    {
+                        throw new StoreClosingException(ex.getMessage());   // close began while the queue opened
+                    }
                     catch (final CheckpointException | dev.engram.journal.JournalException ex)
                     {
                         // e.g. the disk is full, or a damaged chain with nothing intact to rebuild from: reads and

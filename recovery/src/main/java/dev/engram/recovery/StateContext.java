@@ -60,6 +60,7 @@ public final class StateContext
 
     private Path directory;
     private long closeReaderWaitMs = CLOSE_READER_WAIT_MS_DEFAULT;
+    private long closeJournalWaitMs = Long.MAX_VALUE;
     private JournalContext journal = new JournalContext();
     private long checkpointEveryFrames = CHECKPOINT_EVERY_FRAMES_DEFAULT;
     private long checkpointEveryBytes = CHECKPOINT_EVERY_BYTES_DEFAULT;
@@ -127,6 +128,10 @@ public final class StateContext
         {
             throw new IllegalArgumentException("checkpoint triggers must be >= 1: frames=" + checkpointEveryFrames +
                 " bytes=" + checkpointEveryBytes);
+        }
+        if (closeJournalWaitMs < 0)
+        {
+            throw new IllegalArgumentException("closeJournalWaitMs must be >= 0: " + closeJournalWaitMs);
         }
         if (closeReaderWaitMs < 0)
         {
@@ -221,6 +226,28 @@ public final class StateContext
     public StateContext closeReaderWaitMs(final long ms)
     {
         this.closeReaderWaitMs = ms;
+        return this;
+    }
+
+    public long closeJournalWaitMs()
+    {
+        return closeJournalWaitMs;
+    }
+
+    /**
+     * How long {@code close()} waits for the journal when the store is closed while its journal's queue is still
+     * opening in the background (right after {@code open()}: ~1-2 s in a fresh JVM). Default: until it is done, so
+     * every file in the directory is settled when {@code close()} returns. With a bound (e.g. 0 for a short-lived
+     * process such as a command-line tool), {@code close()} returns once what was appended is forced in the journal's
+     * bridge file, and the journal finishes by itself: the queue opens, the bridge is copied into it, the directory is
+     * released ({@code StateStore.closed()} completes then; a reopen in this JVM waits for it). A process that ends
+     * meanwhile leaves the bridge, which the next open copies: nothing is lost.
+     *
+     * @param ms the longest wait, {@code Long.MAX_VALUE} for no bound.
+     */
+    public StateContext closeJournalWaitMs(final long ms)
+    {
+        this.closeJournalWaitMs = ms;
         return this;
     }
 

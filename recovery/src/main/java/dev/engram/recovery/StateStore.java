@@ -580,21 +580,16 @@ public final class StateStore implements AutoCloseable
         }
         hazards.close();          // new reads are refused from here on
         checkpointer.stop();
+        journal.stopWaitingForQueue();   // threads waiting for a background open's queue stop: nothing to read yet
         calls.closeAndAwait(Long.MAX_VALUE, TimeUnit.NANOSECONDS);   // they notice the close at their next step
         history.close();   // snapshots still open: their journal views go with the journal
         afterOpenChecks.stop();   // not awaited: each check frees the chain (and the lock) it shares when it ends
         Threads.joinUninterruptibly(checkpointerThread);
         applier.stop();
         Threads.joinUninterruptibly(applierThread);
-        RuntimeException journalFailure = null;
-        try
-        {
-            journal.close();
-        }
-        catch (final RuntimeException ex)
-        {
-            journalFailure = ex;   // e.g. the disk filled up: release everything, then say so
-        }
+        // while the journal's queue still opens, this returns once what was appended is forced in its bridge file; the
+        // journal thread then copies it into the queue and closes the journal by itself (Journal.closeAsync)
+        final java.util.concurrent.CompletableFuture<Void> journalClosed = journal.closeAsync();
         awaitReadersGone(ctx.closeReaderWaitMs());
         synchronized (retired)
         {
@@ -603,14 +598,88 @@ public final class StateStore implements AutoCloseable
             journalFilesPending = true;
         }
         reclaim();
-        if (journalFailure == null && applier.failure() == null && checkpointer.failure() == null)
+        awaitAtMost(journalClosed, ctx.closeJournalWaitMs());
+        if (!journalClosed.isDone() && lock.tryShare())
         {
-            RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
+            // the lock (and the clean-shutdown record) wait for the journal: a reopen in this JVM waits for both
+            journalClosed.whenComplete((ignored, failure) ->
+            {
+                try
+                {
+                    if (failure == null)
+                    {
+                        markCleanShutdownIfNothingFailed();
+                    }
+                }
+                finally
+                {
+                    lock.leave();
+                }
+            });
+            releaseDirectory();
+            return;
+        }
+        final RuntimeException journalFailure = failureOf(journalClosed);   // e.g. the disk filled up: said after release
+        if (journalFailure == null)
+        {
+            markCleanShutdownIfNothingFailed();
         }
         releaseDirectory();
         if (journalFailure != null)
         {
             throw journalFailure;
+        }
+    }
+
+    private void markCleanShutdownIfNothingFailed()
+    {
+        if (applier.failure() == null && checkpointer.failure() == null)
+        {
+            RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
+        }
+    }
+
+    private static void awaitAtMost(final java.util.concurrent.CompletableFuture<Void> future, final long ms)
+    {
+        if (ms == Long.MAX_VALUE)
+        {
+            future.handle((ignored, failure) -> null).join();
+            return;
+        }
+        try
+        {
+            future.get(ms, TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex)
+        {
+            // not done in time (the journal finishes by itself), or failed (said below)
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * @return completes once this store is closed and its directory released: with {@code close()} unless the
+     *         store was closed while its journal's queue was still opening with a bound on
+     *         {@link StateContext#closeJournalWaitMs(long)}.
+     */
+    public java.util.concurrent.CompletableFuture<Void> closed()
+    {
+        return lock.released();
+    }
+
+    private static RuntimeException failureOf(final java.util.concurrent.CompletableFuture<Void> closed)
+    {
+        try
+        {
+            closed.join();
+            return null;
+        }
+        catch (final java.util.concurrent.CompletionException ex)
+        {
+            return ex.getCause() instanceof RuntimeException runtime ? runtime : ex;
         }
     }
 

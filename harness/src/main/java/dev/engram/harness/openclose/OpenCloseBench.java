@@ -57,6 +57,8 @@ public final class OpenCloseBench
         final List<Double> close = new ArrayList<>();
         final List<Double> reopen = new ArrayList<>();
         final List<Double> closeQueued = new ArrayList<>();
+        final List<Double> closeBounded = new ArrayList<>();
+        final List<Double> releasedBounded = new ArrayList<>();
         final List<Double> newOpen = new ArrayList<>();
         final List<Double> newClose = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++)
@@ -71,6 +73,11 @@ public final class OpenCloseBench
                 List.of("reopen-queue", state.toString()), "measured");
             System.out.println("existing state, close once the queue is open: " + queued);
             closeQueued.add(Double.parseDouble(queued.get("closeMs")));
+            final Map<String, String> bounded = ChildProcess.runToRecord("reopen-bounded-" + rep, logs,
+                OpenCloseChild.class, jvm, List.of("reopen-bounded", state.toString()), "measured");
+            System.out.println("existing state, closeJournalWaitMs(0): " + bounded);
+            closeBounded.add(Double.parseDouble(bounded.get("closeMs")));
+            releasedBounded.add(Double.parseDouble(bounded.get("releasedAfterMs")));
             final Path fresh = dir.resolve("new-" + rep + "-" + System.nanoTime());
             final Map<String, String> created = ChildProcess.runToRecord("new-" + rep, logs, OpenCloseChild.class, jvm,
                 List.of("new", fresh.toString()), "measured");
@@ -79,8 +86,10 @@ public final class OpenCloseBench
             newClose.add(Double.parseDouble(created.get("closeMs")));
         }
         System.out.printf("medians (ms, %d fresh JVMs each): existing state open %.0f, close right after open %.0f, " +
-            "reopen in the same JVM %.0f, close once the journal's queue is open %.0f; new directory open %.0f, close %.0f%n",
-            reps, median(open), median(close), median(reopen), median(closeQueued), median(newOpen), median(newClose));
+            "reopen in the same JVM %.0f, close once the journal's queue is open %.0f; with closeJournalWaitMs(0): " +
+            "close right after open %.0f (directory released %.0f after open); new directory open %.0f, close %.0f%n",
+            reps, median(open), median(close), median(reopen), median(closeQueued), median(closeBounded),
+            median(releasedBounded), median(newOpen), median(newClose));
     }
 
     private static double median(final List<Double> values)

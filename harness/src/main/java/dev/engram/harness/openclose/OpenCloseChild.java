@@ -20,6 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code reopen-queue DIR}: the same, but close once the journal's queue (opened in the background after
  *   ready) is open, so close waits for nothing but what the checks still running hold ({@code queueOpenAfterMs}
  *   says when);</li>
+ *   <li>{@code reopen-bounded DIR}: open, close at once with {@code closeJournalWaitMs(0)}, wait for {@code closed()}
+ *   ({@code @measured openMs closeMs releasedAfterMs});</li>
  *   <li>{@code new DIR}: open a directory that does not exist yet, close ({@code @measured openMs closeMs}).</li>
  * </ul>
  */
@@ -40,6 +42,7 @@ public final class OpenCloseChild
                 case "build" -> build(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 case "reopen" -> reopen(Path.of(args[1]), false);
                 case "reopen-queue" -> reopen(Path.of(args[1]), true);
+                case "reopen-bounded" -> reopenBounded(Path.of(args[1]));
                 case "new" -> openNew(Path.of(args[1]));
                 default -> throw new IllegalArgumentException("unknown job: " + args[0]);
             }
@@ -118,6 +121,20 @@ public final class OpenCloseChild
         ChildOutput.record("measured", "openMs", ms(opened - openStart), "closeMs", ms(closed - opened),
             "reopenMs", ms(reopened - closed), "reclosedMs", ms(reclosed - reopened),
             "queueOpenAfterMs", queueMs, "merkleDoneAtClose", merkleDone, "indexDoneAtClose", indexDone, "chain", chain);
+    }
+
+    /** Open, close at once with {@code closeJournalWaitMs(0)}: close returns, the journal finishes by itself. */
+    private static void reopenBounded(final Path dir) throws Exception
+    {
+        final long openStart = System.nanoTime();
+        final Engram engram = Engram.open(dir, new EngramContext().closeJournalWaitMs(0));
+        final long opened = System.nanoTime();
+        engram.close();
+        final long closed = System.nanoTime();
+        engram.closed().get(10, TimeUnit.MINUTES);
+        final long released = System.nanoTime();
+        ChildOutput.record("measured", "openMs", ms(opened - openStart), "closeMs", ms(closed - opened),
+            "releasedAfterMs", ms(released - opened));
     }
 
     private static void openNew(final Path dir)

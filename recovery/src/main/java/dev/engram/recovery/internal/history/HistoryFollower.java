@@ -116,6 +116,10 @@ final class HistoryFollower implements Runnable
                 }
             }
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            // the store closes while the journal's queue still opens: nothing to index yet
+        }
         catch (final Throwable ex)
         {
             if (running && !journal.isClosed())

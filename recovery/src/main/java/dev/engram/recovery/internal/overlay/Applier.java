@@ -186,6 +186,10 @@ public final class Applier implements Runnable
                 applied(indexer.lastVersion());
             }
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            // the store closes while the journal's queue still opens: nothing was there to apply
+        }
         catch (final Throwable ex)
         {
             failure = ex;
