@@ -125,7 +125,8 @@ public final class HistoryIndexStressChild
                 throw new AssertionError("seed=" + seed, failure.get());
             }
             // caught up: every answer from the index, every state within an anchor interval of its base
-            if (!store.awaitApplied(LAST, 60, TimeUnit.SECONDS) || !store.awaitHistoryIndexed(LAST, 60, TimeUnit.SECONDS))
+            // a condition with a generous bound: the follower competes for 2 cores with everything else on a loaded machine
+            if (!store.awaitApplied(LAST, 300, TimeUnit.SECONDS) || !store.awaitHistoryIndexed(LAST, 300, TimeUnit.SECONDS))
             {
                 throw new AssertionError("not caught up: " + store.versionHistory().historyFollowerFailure());
             }
