@@ -47,13 +47,15 @@ public final class S3Storage implements BackupStorage
 
     private final S3Settings settings;
     private final S3Client client;
+    private final SdkHttpClient http;
     private final String prefix;
     private final S3Errors errors;
 
-    private S3Storage(final S3Settings settings, final S3Client client)
+    private S3Storage(final S3Settings settings, final S3Client client, final SdkHttpClient http)
     {
         this.settings = settings;
         this.client = client;
+        this.http = http;
         this.prefix = settings.keyPrefix().isEmpty() ? "" : settings.keyPrefix() + "/";
         this.errors = new S3Errors(settings);
     }
@@ -71,15 +73,23 @@ public final class S3Storage implements BackupStorage
     /** Opens it on a given HTTP client (tests inject faults there); the storage closes it. */
     static S3Storage open(final S3Settings settings, final SdkHttpClient http) throws IOException
     {
-        final S3Client client = S3Clients.client(settings, http);
-        final S3Storage storage = new S3Storage(settings, client);
+        final S3Storage storage;
         try
         {
-            client.headBucket(b -> b.bucket(settings.bucket()));
+            storage = new S3Storage(settings, S3Clients.client(settings, http), http);
+        }
+        catch (final RuntimeException ex)
+        {
+            http.close();
+            throw ex;
+        }
+        try
+        {
+            storage.client.headBucket(b -> b.bucket(settings.bucket()));
         }
         catch (final SdkException ex)
         {
-            client.close();
+            storage.close();
             throw storage.errors.translate("open the repository (HEAD bucket)", null, ex);
         }
         return storage;
@@ -268,10 +278,18 @@ public final class S3Storage implements BackupStorage
         return describe();
     }
 
+    /** Closes the client and its HTTP client (the SDK leaves a given HTTP client open). */
     @Override
     public void close()
     {
-        client.close();
+        try
+        {
+            client.close();
+        }
+        finally
+        {
+            http.close();
+        }
     }
 
     private String object(final String key)
