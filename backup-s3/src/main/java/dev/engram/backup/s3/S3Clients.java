@@ -31,7 +31,12 @@ final class S3Clients
     {
     }
 
-    /** The HTTP client: Apache's (pooled connections, {@code Expect: 100-continue}), no proxy from the environment. */
+    /**
+     * The HTTP client: Apache's (pooled connections, {@code Expect: 100-continue}), no proxy from the environment.
+     * {@code apache-client} (HttpClient 4) is deprecated since SDK 2.3x in favour of {@code apache5-client}: moving is
+     * this method and the pom's dependency, the settings are the same.
+     */
+    @SuppressWarnings("deprecation")
     static SdkHttpClient httpClient(final S3Settings settings)
     {
         return ApacheHttpClient.builder()
