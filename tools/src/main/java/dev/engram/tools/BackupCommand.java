@@ -19,11 +19,11 @@ final class BackupCommand extends RepositoryCommand
     @Parameters(index = "0", paramLabel = "DIR", description = "the state directory (closed)")
     Path directory;
 
-    @Option(names = "--repo", required = true, paramLabel = "REPO", description = "the repository directory")
-    Path repo;
+    @Option(names = "--repo", required = true, paramLabel = "REPO", description = REPO_HELP)
+    String repo;
 
     @Override
-    Path repository()
+    String repository()
     {
         return repo;
     }

@@ -5,7 +5,6 @@ import dev.engram.backup.Backups;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -15,11 +14,11 @@ import java.util.List;
     description = "List the backups in a repository, oldest first.")
 final class BackupsCommand extends RepositoryCommand
 {
-    @Parameters(index = "0", paramLabel = "REPO", description = "the repository directory")
-    Path repo;
+    @Parameters(index = "0", paramLabel = "REPO", description = REPO_HELP)
+    String repo;
 
     @Override
-    Path repository()
+    String repository()
     {
         return repo;
     }

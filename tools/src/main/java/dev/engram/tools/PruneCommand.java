@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -20,8 +19,8 @@ import java.util.Locale;
         "packs no kept backup uses. Do not run it while a backup into the same repository runs.")
 final class PruneCommand extends RepositoryCommand
 {
-    @Parameters(index = "0", paramLabel = "REPO", description = "the repository directory")
-    Path repo;
+    @Parameters(index = "0", paramLabel = "REPO", description = REPO_HELP)
+    String repo;
 
     @Option(names = "--keep-last", paramLabel = "N", description = "keep the newest N backups")
     int keepLast;
@@ -34,7 +33,7 @@ final class PruneCommand extends RepositoryCommand
     int keepDaily;
 
     @Override
-    Path repository()
+    String repository()
     {
         return repo;
     }

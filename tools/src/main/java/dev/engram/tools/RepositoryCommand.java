@@ -2,37 +2,79 @@ package dev.engram.tools;
 
 import dev.engram.backup.BackupInfo;
 import dev.engram.backup.Backups;
+import dev.engram.backup.s3.S3Settings;
+import dev.engram.backup.s3.S3Storage;
+import dev.engram.backup.storage.BackupStorage;
+import dev.engram.backup.storage.LocalDirectoryStorage;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
  * What the backup commands share ({@code backup restore backups verify-backup prune}, docs/backup.md): a backup
- * repository in a local directory, {@code --json}, and how a backup is printed.
+ * repository in a local directory or at {@code s3://bucket/prefix} (with the {@code --s3-*} options; credentials
+ * from the options or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, nothing else looked up), {@code --json}, and how a
+ * backup is printed.
  */
 abstract class RepositoryCommand implements Callable<Integer>
 {
+    static final String REPO_HELP = "the repository: a directory, or s3://bucket/prefix";
+
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URI", description = "S3 endpoint of an s3:// repository, e.g. " +
+        "http://127.0.0.1:9000 (path-style requests); default: AWS's endpoint for the region")
+    URI s3Endpoint;
+
+    @Option(names = "--s3-region", paramLabel = "REGION", defaultValue = S3Settings.DEFAULT_REGION,
+        description = "signing region of an s3:// repository (default ${DEFAULT-VALUE})")
+    String s3Region;
+
+    @Option(names = "--s3-access-key", paramLabel = "ID", description = "access key id (default: AWS_ACCESS_KEY_ID)")
+    String s3AccessKey;
+
+    @Option(names = "--s3-secret-key", paramLabel = "SECRET",
+        description = "secret access key (default: AWS_SECRET_ACCESS_KEY; the variable keeps it out of ps)")
+    String s3SecretKey;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** The repository directory (created with the repository by {@code backup} if missing). */
-    abstract Path repository();
+    /** The repository: a directory (created with the repository by {@code backup} if missing) or s3://bucket/prefix. */
+    abstract String repository();
 
     abstract int run(Backups backups) throws Exception;
 
     @Override
     public final Integer call() throws Exception
     {
-        try (Backups backups = Backups.open(repository()))
+        try (Backups backups = Backups.open(storage()))
         {
             return run(backups);
         }
+    }
+
+    private BackupStorage storage() throws java.io.IOException
+    {
+        final String repo = repository();
+        if (!repo.startsWith("s3://"))
+        {
+            return LocalDirectoryStorage.open(Path.of(repo));
+        }
+        final String accessKey = s3AccessKey != null ? s3AccessKey : System.getenv("AWS_ACCESS_KEY_ID");
+        final String secretKey = s3SecretKey != null ? s3SecretKey : System.getenv("AWS_SECRET_ACCESS_KEY");
+        if (accessKey == null || secretKey == null)
+        {
+            throw new IllegalArgumentException("no credentials for " + repo + ": set AWS_ACCESS_KEY_ID and " +
+                "AWS_SECRET_ACCESS_KEY, or give --s3-access-key and --s3-secret-key");
+        }
+        return S3Storage.open(S3Settings.forUri(repo).withEndpoint(s3Endpoint).withPathStyle(s3Endpoint != null)
+            .withRegion(s3Region).withCredentials(accessKey, secretKey));
     }
 
     PrintWriter out()

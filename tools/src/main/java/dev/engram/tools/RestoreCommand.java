@@ -17,8 +17,8 @@ import java.nio.file.Path;
         "directory that exists and is not empty is refused. Engram.open on it is then ready.")
 final class RestoreCommand extends RepositoryCommand
 {
-    @Parameters(index = "0", paramLabel = "REPO", description = "the repository directory")
-    Path repo;
+    @Parameters(index = "0", paramLabel = "REPO", description = REPO_HELP)
+    String repo;
 
     @Parameters(index = "1", paramLabel = "DIR", description = "the new state directory (absent or empty)")
     Path directory;
@@ -27,7 +27,7 @@ final class RestoreCommand extends RepositoryCommand
     Long backupId;
 
     @Override
-    Path repository()
+    String repository()
     {
         return repo;
     }

@@ -6,7 +6,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 
 /**
  * {@code engram verify-backup REPO [--read-data]}: the repository checked; exit 1 if anything is missing or damaged.
@@ -17,14 +16,14 @@ import java.nio.file.Path;
         "Exit 1 if there is one.")
 final class VerifyBackupCommand extends RepositoryCommand
 {
-    @Parameters(index = "0", paramLabel = "REPO", description = "the repository directory")
-    Path repo;
+    @Parameters(index = "0", paramLabel = "REPO", description = REPO_HELP)
+    String repo;
 
     @Option(names = "--read-data", description = "read, decode and re-hash every chunk")
     boolean readData;
 
     @Override
-    Path repository()
+    String repository()
     {
         return repo;
     }

@@ -1,5 +1,6 @@
 package dev.engram.tools;
 
+import dev.engram.backup.s3.S3ProxyServer;
 import dev.engram.engine.Engram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,5 +59,44 @@ class BackupCommandsTest
         assertEquals(EngramCli.COULD_NOT_RUN, CliRun.of("prune", repo).exit());
         assertArrayEquals(new Object[] {java.time.Duration.ofHours(36), java.time.Duration.ofDays(7)},
             new Object[] {PruneCommand.duration("36h"), PruneCommand.duration("7d")});
+    }
+
+    @Test
+    void anS3RepositoryWithEndpointAndKeys() throws Exception
+    {
+        final Path store = tmp.resolve("store");
+        TestStores.build(store);
+        try (S3ProxyServer server = new S3ProxyServer())
+        {
+            final String repo = "s3://" + server.newBucket() + "/engram/prod";
+            final Object[] s3 = {"--s3-endpoint", server.endpoint(), "--s3-region", "eu-west-1",
+                "--s3-access-key", S3ProxyServer.ACCESS_KEY, "--s3-secret-key", S3ProxyServer.SECRET_KEY};
+
+            final CliRun backup = CliRun.of(concat(new Object[] {"backup", store, "--repo", repo}, s3));
+            assertEquals(EngramCli.OK, backup.exit(), backup.toString());
+            assertTrue(backup.out().startsWith("backup 1 of "), backup.toString());
+            final CliRun verify = CliRun.of(concat(new Object[] {"verify-backup", repo, "--read-data"}, s3));
+            assertEquals(EngramCli.OK, verify.exit(), verify.toString());
+            final Path restored = tmp.resolve("restored");
+            final CliRun restore = CliRun.of(concat(new Object[] {"restore", repo, restored}, s3));
+            assertEquals(EngramCli.OK, restore.exit(), restore.toString());
+            try (Engram engram = Engram.open(restored, TestStores.context()))
+            {
+                assertEquals(TestStores.LAST_VERSION, engram.lastAppendedVersion());
+            }
+
+            final Object[] wrongKey = s3.clone();
+            wrongKey[wrongKey.length - 1] = "not-the-secret";
+            final CliRun refused = CliRun.of(concat(new Object[] {"backups", repo}, wrongKey));
+            assertEquals(EngramCli.COULD_NOT_RUN, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("secret access key is wrong"), refused.toString());
+        }
+    }
+
+    private static Object[] concat(final Object[] first, final Object[] second)
+    {
+        final Object[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
     }
 }
