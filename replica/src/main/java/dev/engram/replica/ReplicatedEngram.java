@@ -162,10 +162,18 @@ public final class ReplicatedEngram implements AutoCloseable
         return settings.nodeId();
     }
 
-    /** @return true if this node leads the group now (and may take writes). */
+    /**
+     * @return true if this node leads the group now and takes writes (a node just elected first applies the entries
+     * of earlier terms, and only then says true).
+     */
     public boolean isLeader()
     {
-        return !closed.get() && info().isLeader();
+        if (closed.get())
+        {
+            return false;
+        }
+        final DivisionInfo info = info();
+        return info.isLeader() && info.isLeaderReady();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.engram.replica.internal;
 
 import dev.engram.journal.Delta;
+import dev.engram.replica.ReplicationException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -168,7 +169,7 @@ public final class Batcher implements AutoCloseable
         }
         finally
         {
-            failPending(new IllegalStateException("replica writes are closed"));
+            failPending(new ReplicationException("replica node closed before the delta was proposed", false, null));
         }
     }
 
