@@ -61,7 +61,7 @@ class ReplicaKillTest
             {
                 start(groupId, id, peers, control);
             }
-            await("100 acknowledged writes", () -> acked.size() >= 100);
+            await("50 acknowledged writes", () -> acked.size() >= 50);
             final String leader = lastWriter();
             final long ackedBeforeKill = acked.size();
             final long killedAt = System.nanoTime();
@@ -72,7 +72,7 @@ class ReplicaKillTest
             System.out.println("leader " + leader + " killed after " + ackedBeforeKill + " acks; a new leader " +
                 "acknowledged a write " + failoverMs + " ms later");
             final int afterKill = acked.size();
-            await("100 more acknowledged writes", () -> acked.size() >= afterKill + 100);
+            await("50 more acknowledged writes", () -> acked.size() >= afterKill + 50);
 
             children.remove(leader).close();
             start(groupId, leader, peers, control);

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RaftSetup
 {
+    /** Pairs of (sleep, attempts): 10 at once, 10 after 100 ms, then every 500 ms. */
+    static final String APPENDER_RETRY_POLICY = "1ms,10,100ms,10,500ms,100000000";
+
     private RaftSetup()
     {
     }
@@ -40,6 +43,11 @@ public final class RaftSetup
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(requestTimeout));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+        // a node that was down is probed every 0.5 s after the first second (Ratis' default backs off to 5 s, so a
+        // restarted follower could wait that long before the leader sends it anything)
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, APPENDER_RETRY_POLICY);
+        // the appender's pause between two appendEntries calls (Ratis' default 10 ms put ~20 ms under every commit)
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
         final long entry = (long)maxBatchBytes + 64 * 1024;
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(Math.max(4L << 20, entry)));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(Math.max(8L << 20, 2 * entry)));
