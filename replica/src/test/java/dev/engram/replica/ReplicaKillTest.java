@@ -27,10 +27,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three nodes in three JVMs on 127.0.0.1; the leader, writing, is killed with SIGKILL: another node is elected and
+ * Three nodes in three JVMs on 127.0.0.1. The leader, writing, is killed with SIGKILL: another node is elected and
  * writes, no acknowledged version is lost, the killed node restarts (Engram crash recovery, then its Raft log) and
- * catches up; at the end every node's Engram, opened on its own, holds the same versions (1..n, each once) and the
- * same state.
+ * catches up. Then the new leader is frozen with SIGSTOP: the other two elect a third, and once woken (SIGCONT) the
+ * frozen one is a deposed leader whose pending write must not take a version. At the end every node's Engram, opened
+ * on its own, holds the same versions (1..n, each once), the same state and every acknowledged write, and no version
+ * was acknowledged twice.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ReplicaKillTest
@@ -46,7 +48,7 @@ class ReplicaKillTest
     private final Map<String, ChildJvm> children = new LinkedHashMap<>();
 
     @Test
-    void leaderKilledWithSigkillIsReplacedAndNothingAcknowledgedIsLost() throws Exception
+    void killedLeaderIsReplacedFrozenLeaderIsDeposedAndNothingAcknowledgedIsLost() throws Exception
     {
         final UUID groupId = UUID.randomUUID();
         final Map<String, String> peers = new LinkedHashMap<>();
@@ -76,6 +78,18 @@ class ReplicaKillTest
 
             children.remove(leader).close();
             start(groupId, leader, peers, control);
+            final long beforeStop = maxAcked();
+            await("the killed node caught up", () -> at.get(leader).get() >= beforeStop);
+
+            // the new leader frozen (SIGSTOP): the others elect a third; woken (SIGCONT), it is a deposed leader
+            final String frozen = lastWriter();
+            final long frozenAt = maxAcked();
+            signal(children.get(frozen), "STOP");
+            await("writes acknowledged by a leader elected while " + frozen + " was frozen", () -> acked.entrySet()
+                .stream().anyMatch(e -> e.getValue() > frozenAt && !e.getKey().startsWith("k/" + frozen + "-")));
+            signal(children.get(frozen), "CONT");
+            final int afterThaw = acked.size();
+            await("30 more acknowledged writes", () -> acked.size() >= afterThaw + 30);
             Files.createFile(control.resolve("stop-writes"));
             await("the final write", () -> finalVersion.get() > 0);
             final long last = finalVersion.get();
@@ -106,6 +120,7 @@ class ReplicaKillTest
                     states.add(state);
                 }
             }
+            assertEquals(acked.size(), acked.values().stream().distinct().count(), "no version acknowledged twice");
             assertEquals(states.get(0), states.get(1));
             assertEquals(states.get(0), states.get(2));
             assertTrue(states.get(0).size() >= acked.size());
@@ -117,6 +132,17 @@ class ReplicaKillTest
                 child.close();
             }
         }
+    }
+
+    private long maxAcked()
+    {
+        return acked.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    private static void signal(final ChildJvm child, final String signal) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + child.pid());
     }
 
     private String lastWriter()
