@@ -32,12 +32,6 @@ public final class VersionWatch
         }
     }
 
-    /** Reset on a reload (snapshot at an earlier version than a previous open). */
-    public void reset(final long newVersion)
-    {
-        version = newVersion;
-    }
-
     /**
      * @return false on timeout.
      */
