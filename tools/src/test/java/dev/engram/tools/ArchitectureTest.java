@@ -40,6 +40,8 @@ class ArchitectureTest
     private static final String ENGINE = "dev.engram.engine";
     private static final String BACKUP = "dev.engram.backup";
     private static final String BACKUP_INTERNAL = "dev.engram.backup.internal";
+    private static final String REPLICA = "dev.engram.replica";
+    private static final String REPLICA_INTERNAL = "dev.engram.replica.internal";
     private static final String TOOLS = "dev.engram.tools";
     private static final String BENCH = "dev.engram.bench";
     private static final String HARNESS = "dev.engram.harness";
@@ -48,10 +50,12 @@ class ArchitectureTest
 
     /** The modules whose main sources are checked. */
     private static final List<String> MODULES = List.of(
-        "journal", "recovery", "engine", "backup", "backup-s3", "tools", "bench", "harness", "examples", "test-support");
+        "journal", "recovery", "engine", "backup", "backup-s3", "replica", "tools", "bench", "harness", "examples",
+        "test-support");
 
     /** The library modules: what users put on their class path. */
-    private static final List<String> LIBRARIES = List.of("journal", "recovery", "engine", "backup", "backup-s3", "tools");
+    private static final List<String> LIBRARIES = List.of("journal", "recovery", "engine", "backup", "backup-s3", "replica",
+        "tools");
 
     /**
      * The internal packages of recovery and the internal packages each may use (besides itself and the API package
@@ -187,6 +191,27 @@ class ArchitectureTest
     {
         // tools may use examples: the operator CLI knows the example's codecs (Codecs)
         assertNoUse("tools", d -> under(d, BENCH) || under(d, HARNESS));
+    }
+
+    /**
+     * Replicas sit on the engine (each node embeds an Engram, docs/replication.md): nothing below uses them, backup
+     * neither, and they use no tool, benchmark, harness or example; their internals are theirs alone.
+     */
+    @Test
+    void replicaIsUsedByNoLowerModuleAndUsesNoTool()
+    {
+        for (final String module : List.of("journal", "recovery", "engine", "backup"))
+        {
+            assertNoUse(module, d -> under(d, REPLICA));
+        }
+        assertNoUse("replica", d -> under(d, TOOLS) || under(d, BACKUP) || notALibrary(d));
+        for (final String module : MODULES)
+        {
+            if (!module.equals("replica"))
+            {
+                assertNoUse(module, d -> under(d, REPLICA_INTERNAL));
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,290 @@
+package dev.engram.replica;
+
+import dev.engram.engine.EngramContext;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Settings of one node of a replica group (docs/replication.md, "Settings"): who the group is, where this node keeps
+ * its state, how writes are batched into Raft entries and the Raft timeouts. Fluent; every node of a group is given
+ * the same group id and peers, and its own node id and directory.
+ * <pre>{@code
+ * ReplicaSettings settings = new ReplicaSettings()
+ *     .groupId(groupId)                                   // the same UUID on every node
+ *     .peer("a", "127.0.0.1:7001").peer("b", "127.0.0.1:7002").peer("c", "127.0.0.1:7003")
+ *     .nodeId("a")
+ *     .directory(Path.of("node-a"));                      // engram/ and raft/ inside
+ * }</pre>
+ */
+public final class ReplicaSettings
+{
+    /** Default largest number of deltas in one Raft entry. */
+    public static final int MAX_BATCH_DELTAS_DEFAULT = 4096;
+    /** Default largest encoded size of one Raft entry (a single delta may not exceed it). */
+    public static final int MAX_BATCH_BYTES_DEFAULT = 1 << 20;
+    /** Default number of batches proposed and not yet applied on the leader. */
+    public static final int MAX_BATCHES_IN_FLIGHT_DEFAULT = 4;
+
+    private UUID groupId;
+    private final Map<String, String> peers = new LinkedHashMap<>();
+    private String nodeId;
+    private Path directory;
+    private String bindHost = "127.0.0.1";
+    private Supplier<EngramContext> engramContext = EngramContext::new;
+    private int maxBatchDeltas = MAX_BATCH_DELTAS_DEFAULT;
+    private int maxBatchBytes = MAX_BATCH_BYTES_DEFAULT;
+    private int maxBatchesInFlight = MAX_BATCHES_IN_FLIGHT_DEFAULT;
+    private Duration batchLinger = Duration.ZERO;
+    private Duration electionTimeoutMin = Duration.ofMillis(150);
+    private Duration electionTimeoutMax = Duration.ofMillis(300);
+    private Duration requestTimeout = Duration.ofSeconds(10);
+
+    /** @param groupId the group's id, the same on every node (a node of another group is refused). @return this. */
+    public ReplicaSettings groupId(final UUID groupId)
+    {
+        this.groupId = Objects.requireNonNull(groupId, "groupId");
+        return this;
+    }
+
+    /**
+     * Add a member of the group (every member, this node included, in the same order on every node).
+     *
+     * @param id      the member's node id (letters, digits, '-', '_').
+     * @param address its Raft address, host:port.
+     * @return this.
+     */
+    public ReplicaSettings peer(final String id, final String address)
+    {
+        if (id == null || !id.matches("[A-Za-z0-9_-]{1,64}"))
+        {
+            throw new IllegalArgumentException("peer id must be 1-64 letters, digits, '-' or '_': id=" + id);
+        }
+        if (address == null || address.lastIndexOf(':') < 1)
+        {
+            throw new IllegalArgumentException("peer address must be host:port: id=" + id + " address=" + address);
+        }
+        if (peers.putIfAbsent(id, address) != null)
+        {
+            throw new IllegalArgumentException("peer " + id + " given twice");
+        }
+        return this;
+    }
+
+    /** @param nodeId this node's id (one of the peers). @return this. */
+    public ReplicaSettings nodeId(final String nodeId)
+    {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        return this;
+    }
+
+    /** @param directory this node's own directory: {@code engram/} (the Engram state) and {@code raft/} (the Raft log). @return this. */
+    public ReplicaSettings directory(final Path directory)
+    {
+        this.directory = Objects.requireNonNull(directory, "directory");
+        return this;
+    }
+
+    /**
+     * @param bindHost the interface the node's Raft server (and its admin and client services) listen on;
+     *                 127.0.0.1 unless set (never every interface by default).
+     * @return this.
+     */
+    public ReplicaSettings bindHost(final String bindHost)
+    {
+        this.bindHost = Objects.requireNonNull(bindHost, "bindHost");
+        return this;
+    }
+
+    /**
+     * @param engramContext makes the context of the node's Engram (a fresh one per open: a context belongs to one
+     *                      engine); sync policy, checkpoints, codecs as for a local engine.
+     * @return this.
+     */
+    public ReplicaSettings engramContext(final Supplier<EngramContext> engramContext)
+    {
+        this.engramContext = Objects.requireNonNull(engramContext, "engramContext");
+        return this;
+    }
+
+    /**
+     * Bound one Raft entry (a batch of deltas).
+     *
+     * @param maxDeltas deltas per entry (at least 1).
+     * @param maxBytes  encoded bytes per entry (at least 4 KiB); a single delta larger than this is refused.
+     * @return this.
+     */
+    public ReplicaSettings maxBatch(final int maxDeltas, final int maxBytes)
+    {
+        if (maxDeltas < 1 || maxBytes < 4096)
+        {
+            throw new IllegalArgumentException("maxBatch: maxDeltas must be >= 1 and maxBytes >= 4096: maxDeltas=" +
+                maxDeltas + " maxBytes=" + maxBytes);
+        }
+        this.maxBatchDeltas = maxDeltas;
+        this.maxBatchBytes = maxBytes;
+        return this;
+    }
+
+    /**
+     * @param maxBatchesInFlight batches proposed by the leader and not yet applied there (at least 1); while they
+     *                           are in flight new deltas gather into the next batch.
+     * @return this.
+     */
+    public ReplicaSettings maxBatchesInFlight(final int maxBatchesInFlight)
+    {
+        if (maxBatchesInFlight < 1)
+        {
+            throw new IllegalArgumentException("maxBatchesInFlight must be >= 1: " + maxBatchesInFlight);
+        }
+        this.maxBatchesInFlight = maxBatchesInFlight;
+        return this;
+    }
+
+    /**
+     * @param batchLinger how long the leader waits for more deltas before proposing a batch that is not full
+     *                    (0, the default: propose at once; batches still form while earlier ones are in flight).
+     * @return this.
+     */
+    public ReplicaSettings batchLinger(final Duration batchLinger)
+    {
+        if (batchLinger.isNegative())
+        {
+            throw new IllegalArgumentException("batchLinger must be >= 0: " + batchLinger);
+        }
+        this.batchLinger = batchLinger;
+        return this;
+    }
+
+    /**
+     * @param min the shortest election timeout (Raft's randomised timeout is in [min, max]).
+     * @param max the longest.
+     * @return this.
+     */
+    public ReplicaSettings electionTimeout(final Duration min, final Duration max)
+    {
+        if (min.toMillis() < 10 || max.compareTo(min) <= 0)
+        {
+            throw new IllegalArgumentException("electionTimeout: need 10 ms <= min < max: min=" + min + " max=" + max);
+        }
+        this.electionTimeoutMin = min;
+        this.electionTimeoutMax = max;
+        return this;
+    }
+
+    /** @param requestTimeout how long a blocking commit waits for its batch to be committed and applied. @return this. */
+    public ReplicaSettings requestTimeout(final Duration requestTimeout)
+    {
+        if (requestTimeout.isNegative() || requestTimeout.isZero())
+        {
+            throw new IllegalArgumentException("requestTimeout must be > 0: " + requestTimeout);
+        }
+        this.requestTimeout = requestTimeout;
+        return this;
+    }
+
+    /** @return the group id. */
+    public UUID groupId()
+    {
+        return groupId;
+    }
+
+    /** @return the members, id to host:port, in the order given. */
+    public Map<String, String> peers()
+    {
+        return Collections.unmodifiableMap(peers);
+    }
+
+    /** @return this node's id. */
+    public String nodeId()
+    {
+        return nodeId;
+    }
+
+    /** @return this node's directory. */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /** @return the bind host. */
+    public String bindHost()
+    {
+        return bindHost;
+    }
+
+    /** @return the maker of the Engram context. */
+    public Supplier<EngramContext> engramContext()
+    {
+        return engramContext;
+    }
+
+    /** @return deltas per entry. */
+    public int maxBatchDeltas()
+    {
+        return maxBatchDeltas;
+    }
+
+    /** @return bytes per entry. */
+    public int maxBatchBytes()
+    {
+        return maxBatchBytes;
+    }
+
+    /** @return batches in flight. */
+    public int maxBatchesInFlight()
+    {
+        return maxBatchesInFlight;
+    }
+
+    /** @return the batch linger. */
+    public Duration batchLinger()
+    {
+        return batchLinger;
+    }
+
+    /** @return the shortest election timeout. */
+    public Duration electionTimeoutMin()
+    {
+        return electionTimeoutMin;
+    }
+
+    /** @return the longest election timeout. */
+    public Duration electionTimeoutMax()
+    {
+        return electionTimeoutMax;
+    }
+
+    /** @return the request timeout. */
+    public Duration requestTimeout()
+    {
+        return requestTimeout;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming what is missing or wrong.
+     */
+    void validate()
+    {
+        if (groupId == null || nodeId == null || directory == null)
+        {
+            throw new IllegalArgumentException("replica settings need groupId, nodeId and directory: groupId=" + groupId +
+                " nodeId=" + nodeId + " directory=" + directory);
+        }
+        if (!peers.containsKey(nodeId))
+        {
+            throw new IllegalArgumentException("nodeId " + nodeId + " is not one of the peers " + peers.keySet());
+        }
+        if (peers.size() < 3 || peers.size() % 2 == 0)
+        {
+            throw new IllegalArgumentException("a replica group has an odd number of at least 3 peers (3 or 5): got " +
+                peers.size() + " " + peers.keySet());
+        }
+    }
+}

@@ -1,0 +1,516 @@
+package dev.engram.replica;
+
+import dev.engram.engine.Engram;
+import dev.engram.engine.EngramContext;
+import dev.engram.journal.Delta;
+import dev.engram.recovery.KeyHistory;
+import dev.engram.replica.internal.Batcher;
+import dev.engram.replica.internal.EngramStateMachine;
+import dev.engram.replica.internal.RaftSetup;
+import dev.engram.replica.internal.VersionWatch;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * One node of a replica group: a full {@link Engram} on the node's own directory, kept identical to the other nodes'
+ * by Apache Ratis (Raft). The leader takes writes; deltas travel in batches as Raft entries and every node, the
+ * leader included, applies each committed entry into its Engram in log order, so every node holds the same versions
+ * (dense: 1, 2, 3, ... across leaders) and the same state. When the leader dies, the others elect a new one within
+ * about a second and it takes writes; a node that is not the leader refuses them with
+ * {@link ReplicaNotLeaderException} naming the leader.
+ * <pre>{@code
+ * try (ReplicatedEngram node = ReplicatedEngram.open(settings)) {   // settings: ReplicaSettings
+ *     if (node.isLeader()) {
+ *         long v = node.commit(node.newDelta().put("user/42", bytes));   // committed on a majority, applied here
+ *     }
+ *     byte[] value = node.get("user/42");                              // this node's copy
+ * }
+ * }</pre>
+ * <b>Versions</b> are assigned as entries apply (docs/replication.md, "Versions"): a write's version is known once
+ * the group has committed it, so {@link #append} returns a future and {@link #commit} waits. Reads are local to the
+ * node (a follower may be behind the leader by the entries in flight). Thread-safe.
+ */
+public final class ReplicatedEngram implements AutoCloseable
+{
+    private final ReplicaSettings settings;
+    private final Engram engram;
+    private final EngramContext ctx;
+    private final RaftServer server;
+    private final RaftGroupId groupId;
+    private final RaftPeerId peerId;
+    private final VersionWatch replicated;
+    private final Batcher batcher;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ReplicatedEngram(final ReplicaSettings settings, final Engram engram, final EngramContext ctx,
+        final RaftServer server, final RaftGroupId groupId, final VersionWatch replicated)
+    {
+        this.settings = settings;
+        this.engram = engram;
+        this.ctx = ctx;
+        this.server = server;
+        this.groupId = groupId;
+        this.peerId = RaftPeerId.valueOf(settings.nodeId());
+        this.replicated = replicated;
+        this.batcher = new Batcher("engram-replica-batcher-" + settings.nodeId(), this::propose,
+            settings.maxBatchDeltas(), settings.maxBatchBytes(), settings.maxBatchesInFlight(),
+            settings.batchLinger().toNanos());
+    }
+
+    /**
+     * Open this node: its Engram (recovering it), then its Raft server, which replays the node's log after its last
+     * snapshot and joins the group. Returns at once; a leader is elected in the background ({@link #leaderId()}).
+     *
+     * @throws IllegalArgumentException if the settings are incomplete or inconsistent.
+     * @throws UncheckedIOException     if the Raft server cannot start (port in use, storage unreadable).
+     */
+    public static ReplicatedEngram open(final ReplicaSettings settings)
+    {
+        settings.validate();
+        final Path engramDir = settings.directory().resolve("engram");
+        final Path raftDir = settings.directory().resolve("raft");
+        final RaftGroupId groupId = RaftGroupId.valueOf(settings.groupId());
+        final boolean raftExists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
+        final EngramContext ctx = settings.engramContext().get();
+        final Engram engram = Engram.open(engramDir, ctx);
+        try
+        {
+            if (!raftExists && engram.lastAppendedVersion() > 0)
+            {
+                throw new IllegalStateException("node " + settings.nodeId() + ": " + engramDir + " holds versions up to " +
+                    engram.lastAppendedVersion() + " but " + raftDir + " has no Raft log of group " + settings.groupId() +
+                    ": a replica's Engram must only be written through its group (start the node on an empty directory)");
+            }
+            Files.createDirectories(raftDir);
+            final List<RaftPeer> peers = new ArrayList<>();
+            for (final Map.Entry<String, String> peer : settings.peers().entrySet())
+            {
+                peers.add(RaftPeer.newBuilder().setId(peer.getKey()).setAddress(peer.getValue()).build());
+            }
+            final String own = settings.peers().get(settings.nodeId());
+            final int port = Integer.parseInt(own.substring(own.lastIndexOf(':') + 1));
+            final RaftProperties properties = RaftSetup.properties(raftDir.toFile(), settings.bindHost(), port,
+                settings.electionTimeoutMin(), settings.electionTimeoutMax(), settings.requestTimeout(),
+                settings.maxBatchBytes());
+            final VersionWatch replicated = new VersionWatch();
+            final EngramStateMachine stateMachine = new EngramStateMachine(engram, replicated);
+            final RaftServer server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(settings.nodeId()))
+                .setGroup(RaftGroup.valueOf(groupId, peers))
+                .setStateMachine(stateMachine)
+                .setProperties(properties)
+                .setOption(raftExists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+            try
+            {
+                server.start();
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                closeQuietly(server);
+                throw e;
+            }
+            return new ReplicatedEngram(settings, engram, ctx, server, groupId, replicated);
+        }
+        catch (final IOException e)
+        {
+            engram.close();
+            throw new UncheckedIOException("node " + settings.nodeId() + " could not start its Raft server: " + e, e);
+        }
+        catch (final RuntimeException e)
+        {
+            engram.close();
+            throw e;
+        }
+    }
+
+    /** @return this node's id. */
+    public String nodeId()
+    {
+        return settings.nodeId();
+    }
+
+    /**
+     * @return true if this node leads the group now and takes writes (a node just elected first applies the entries
+     * of earlier terms, and only then says true).
+     */
+    public boolean isLeader()
+    {
+        if (closed.get())
+        {
+            return false;
+        }
+        final DivisionInfo info = info();
+        return info.isLeader() && info.isLeaderReady();
+    }
+
+    /**
+     * @return the leader's node id as this node knows it, or null while none is known (an election is running, or
+     * this node is cut off).
+     */
+    public String leaderId()
+    {
+        final RaftPeerId leader = info().getLeaderId();
+        return leader == null ? null : leader.toString();
+    }
+
+    /** @return this node's current Raft term (grows with every election it sees). */
+    public long term()
+    {
+        return info().getCurrentTerm();
+    }
+
+    /**
+     * @return a new, empty delta with this node's Engram limits (keep one per producer thread and clear it).
+     */
+    public Delta newDelta()
+    {
+        return engram.newDelta();
+    }
+
+    /**
+     * Replicate {@code delta} (its ops are copied: the caller may clear and reuse it at once). Does not wait for
+     * Raft: the delta joins the batch being formed.
+     *
+     * @return completes with the delta's version once a majority has committed it and this node applied it; fails
+     * with {@link ReplicationException} (a {@link ReplicaNotLeaderException} if leadership was lost meanwhile:
+     * see {@link ReplicationException#mayHaveCommitted()}).
+     * @throws ReplicaNotLeaderException if this node is not the leader (the delta was not proposed).
+     * @throws ReplicationException      if this node was just elected and still applies earlier entries (retry).
+     * @throws IllegalArgumentException  if the delta is empty or too large.
+     */
+    public CompletableFuture<Long> append(final Delta delta)
+    {
+        ensureOpen();
+        checkLeader(false);
+        if (delta.opCount() == 0)
+        {
+            throw new IllegalArgumentException("delta has no ops");
+        }
+        if (delta.frameLength() > ctx.journal().maxDeltaLength())
+        {
+            throw new IllegalArgumentException("delta too large: frameLength=" + delta.frameLength() +
+                " maxDeltaLength=" + ctx.journal().maxDeltaLength());
+        }
+        try
+        {
+            return batcher.offer(delta);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ReplicationException("interrupted while the batch was full; the delta was not proposed", false, e);
+        }
+    }
+
+    /**
+     * Replicate {@code delta} and wait until a majority committed it and this node applied it (then this node's reads
+     * see it).
+     *
+     * @return its version.
+     * @throws ReplicaNotLeaderException if this node is not the leader or lost leadership (see
+     *                                   {@link ReplicationException#mayHaveCommitted()}).
+     * @throws ReplicationException      on timeout ({@link ReplicaSettings#requestTimeout}) or another failure.
+     */
+    public long commit(final Delta delta)
+    {
+        final CompletableFuture<Long> future = append(delta);
+        final long timeoutMs = settings.requestTimeout().toMillis();
+        final long version;
+        try
+        {
+            version = future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final ExecutionException e)
+        {
+            throw asReplicationException(e.getCause());
+        }
+        catch (final TimeoutException e)
+        {
+            throw new ReplicationException("node " + nodeId() + ": the delta was not committed within " + timeoutMs +
+                " ms (no majority reachable?)", true, e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ReplicationException("interrupted while waiting for the commit", true, e);
+        }
+        if (!engram.awaitApplied(version, timeoutMs, TimeUnit.MILLISECONDS))
+        {
+            throw new ReplicationException("node " + nodeId() + ": version " + version + " was committed but is not " +
+                "visible to reads after " + timeoutMs + " ms", true, null);
+        }
+        return version;
+    }
+
+    /**
+     * Wait until {@code version} is committed by a majority of the group and applied on this node (on the leader, a
+     * version it handed out; on a follower, one it has caught up to).
+     *
+     * @return false on timeout.
+     */
+    public boolean awaitReplicated(final long version, final long timeout, final TimeUnit unit)
+    {
+        try
+        {
+            return replicated.await(version, timeout, unit);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** @return the highest version this node knows the group committed (and applied here). */
+    public long replicatedVersion()
+    {
+        return replicated.version();
+    }
+
+    /** @return the highest version this node's reads see. */
+    public long appliedVersion()
+    {
+        return engram.appliedVersion();
+    }
+
+    /** Wait until {@code version} is visible to this node's reads. @return false on timeout. */
+    public boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
+    {
+        return engram.awaitApplied(version, timeout, unit);
+    }
+
+    /** @return this node's copy of the key's value, or null. */
+    public byte[] get(final CharSequence key)
+    {
+        return engram.get(key);
+    }
+
+    /** @return this node's copy of a typed value, or null (see {@link Engram#get(CharSequence, Class)}). */
+    public <T> T get(final CharSequence key, final Class<T> type)
+    {
+        return engram.get(key, type);
+    }
+
+    /** @return true if the key has a value on this node. */
+    public boolean contains(final CharSequence key)
+    {
+        return engram.contains(key);
+    }
+
+    /** @return keys with {@code prefix} on this node. */
+    public List<String> keys(final CharSequence prefix)
+    {
+        return engram.keys(prefix);
+    }
+
+    /** Visit this node's keys with {@code prefix} (see {@link Engram#forEach}). @return keys visited. */
+    public long forEach(final CharSequence prefix, final BiConsumer<String, byte[]> consumer)
+    {
+        return engram.forEach(prefix, consumer);
+    }
+
+    /** @return the versions at which {@code key} changed on this node (the same on every node). */
+    public KeyHistory history(final String key)
+    {
+        return engram.history(key);
+    }
+
+    /**
+     * Take a snapshot now: a checkpoint of this node's Engram, synced, and a record of the last applied log entry
+     * (docs/replication.md, "Snapshots"). A restart replays the log from there.
+     *
+     * @return the log index the snapshot stands at (-1 if nothing was applied yet).
+     */
+    public long snapshot()
+    {
+        ensureOpen();
+        try
+        {
+            return server.getDivision(groupId).getStateMachine().takeSnapshot();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("node " + nodeId() + ": snapshot failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stop this node: writes not yet proposed fail, the Raft server stops (a leader's followers elect another), the
+     * Engram closes.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        try
+        {
+            batcher.close();
+        }
+        finally
+        {
+            try
+            {
+                closeQuietly(server);
+            }
+            finally
+            {
+                engram.close();
+            }
+        }
+    }
+
+    private CompletableFuture<Long> propose(final byte[] batch, final int count)
+    {
+        checkLeader(true);
+        final RaftClientRequest request = RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(peerId)
+            .setGroupId(groupId)
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(batch)))
+            .setType(RaftClientRequest.writeRequestType())
+            .build();
+        final CompletableFuture<RaftClientReply> reply;
+        try
+        {
+            reply = server.submitClientRequestAsync(request);
+        }
+        catch (final IOException e)
+        {
+            throw new ReplicationException("node " + nodeId() + ": batch of " + count + " deltas not proposed: " + e, false, e);
+        }
+        return reply.handle((r, failure) ->
+        {
+            if (failure != null)
+            {
+                throw asReplicationException(failure);
+            }
+            if (!r.isSuccess())
+            {
+                throw failed(r, count);
+            }
+            final ByteBuffer bytes = r.getMessage().getContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            return bytes.getLong(0);
+        });
+    }
+
+    private ReplicationException failed(final RaftClientReply reply, final int count)
+    {
+        final NotLeaderException notLeader = reply.getNotLeaderException();
+        if (notLeader != null)
+        {
+            final RaftPeer suggested = notLeader.getSuggestedLeader();
+            return new ReplicaNotLeaderException(nodeId(), suggested == null ? null : suggested.getId().toString(),
+                suggested == null ? null : suggested.getAddress(), true);
+        }
+        if (reply.getLeaderNotReadyException() != null)
+        {
+            return new ReplicationException("node " + nodeId() + " was just elected leader and still applies earlier " +
+                "entries; the batch of " + count + " deltas was not proposed: retry", false, reply.getException());
+        }
+        return new ReplicationException("node " + nodeId() + ": batch of " + count + " deltas failed: " +
+            reply.getException(), true, reply.getException());
+    }
+
+    private static ReplicationException asReplicationException(final Throwable failure)
+    {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null)
+        {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ReplicationException e)
+        {
+            return e;
+        }
+        return new ReplicationException("replicated write failed: " + cause, true, cause);
+    }
+
+    /**
+     * @param proposed true when called as a batch is proposed (the deltas in it were accepted while leading).
+     */
+    private void checkLeader(final boolean proposed)
+    {
+        final DivisionInfo info = info();
+        if (!info.isLeader())
+        {
+            final RaftPeerId leader = info.getLeaderId();
+            final String leaderId = leader == null || leader.equals(peerId) ? null : leader.toString();
+            throw new ReplicaNotLeaderException(nodeId(), leaderId,
+                leaderId == null ? null : settings.peers().get(leaderId), false);
+        }
+        if (!proposed && !info.isLeaderReady())
+        {
+            throw new ReplicationException("node " + nodeId() + " was just elected leader and still applies earlier " +
+                "entries; the delta was not proposed: retry", false, null);
+        }
+    }
+
+    private DivisionInfo info()
+    {
+        try
+        {
+            return server.getDivision(groupId).getInfo();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("node " + nodeId() + ": its Raft group is not running: " + e, e);
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed.get())
+        {
+            throw new IllegalStateException("replica node " + nodeId() + " is closed");
+        }
+    }
+
+    private static void closeQuietly(final RaftServer server)
+    {
+        try
+        {
+            server.close();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // closing: nothing left to do with a failure
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.engram.replica.internal;
+
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Ratis properties of a node (docs/replication.md, "Settings"): gRPC bound to the configured host only (server,
+ * admin and client services share its port), the election and request timeouts, entry size limits large enough for
+ * the largest batch, and snapshots only on request (no automatic snapshot and no leader-to-follower snapshot install:
+ * installing an Engram checkpoint chain is not implemented yet, so the log is never purged past what a node may need).
+ */
+public final class RaftSetup
+{
+    /** Pairs of (sleep, attempts): 10 at once, 10 after 100 ms, then every 500 ms. */
+    static final String APPENDER_RETRY_POLICY = "1ms,10,100ms,10,500ms,100000000";
+
+    private RaftSetup()
+    {
+    }
+
+    /**
+     * @return the properties.
+     */
+    public static RaftProperties properties(final File storageDir, final String bindHost, final int port,
+        final Duration electionMin, final Duration electionMax, final Duration requestTimeout, final int maxBatchBytes)
+    {
+        final RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+        GrpcConfigKeys.Server.setHost(p, bindHost);
+        GrpcConfigKeys.Server.setPort(p, port);
+        GrpcConfigKeys.Admin.setHost(p, bindHost);
+        GrpcConfigKeys.Client.setHost(p, bindHost);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(electionMin));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(electionMax));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(requestTimeout));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+        // a node that was down is probed every 0.5 s after the first second (Ratis' default backs off to 5 s, so a
+        // restarted follower could wait that long before the leader sends it anything)
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, APPENDER_RETRY_POLICY);
+        // the appender's pause between two appendEntries calls (Ratis' default 10 ms put ~20 ms under every commit)
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
+        final long entry = (long)maxBatchBytes + 64 * 1024;
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(Math.max(4L << 20, entry)));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(Math.max(8L << 20, 2 * entry)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(32L << 20, 4 * entry)));
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * entry)));
+        return p;
+    }
+
+    private static TimeDuration millis(final Duration d)
+    {
+        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}
