@@ -1,0 +1,272 @@
+package dev.engram.backup;
+
+import dev.engram.engine.Engram;
+import dev.engram.engine.EngramContext;
+import dev.engram.engine.EngramSnapshot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Backups of an open store while a producer appends (docs/backup.md, "Live stores"), and point-in-time restores:
+ * each restored directory opens at exactly the version asked for, with the state the source had then (a model of
+ * every version's change, or the source's own {@code stateAt}), and keeps appending after it.
+ */
+class LiveBackupTest
+{
+    private static final int KEYS = 300;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void backsUpAnOpenStoreWhileAProducerAppends() throws Exception
+    {
+        final Map<Long, String[]> changes = new ConcurrentHashMap<>();   // version -> {key, value or null}
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final CountDownLatch started = new CountDownLatch(1);
+        final List<BackupResult> results = new java.util.ArrayList<>();
+        try (Engram engram = Engram.open(tmp.resolve("src"), Stores.ctx());
+             Backups backups = Backups.open(tmp.resolve("repo")))
+        {
+            final Thread producer = new Thread(() ->
+            {
+                try
+                {
+                    for (long i = 0; !stop.get(); i++)
+                    {
+                        final String key = "key/" + (i * 7 % KEYS);
+                        if (i % 13 == 12)
+                        {
+                            changes.put(engram.delta().delete(key).commit(), new String[] {key, null});
+                        }
+                        else
+                        {
+                            final String value = "value-" + i + "-" + "x".repeat((int)(i % 200));
+                            changes.put(engram.delta().put(key, value.getBytes(StandardCharsets.UTF_8)).commit(),
+                                new String[] {key, value});
+                        }
+                        if (i == 3_000)
+                        {
+                            started.countDown();
+                        }
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failure.set(ex);
+                    started.countDown();
+                }
+            }, "producer");
+            producer.start();
+            assertTrue(started.await(120, TimeUnit.SECONDS));
+            results.add(backups.backup(engram));           // journal only: no checkpoint yet
+            engram.checkpoint();
+            results.add(backups.backup(engram));           // the chain plus the journal after it
+            engram.checkpoint();
+            results.add(backups.backup(engram));
+            final long before = engram.lastAppendedVersion();
+            stop.set(true);
+            producer.join();
+            assertNull(failure.get());
+            assertTrue(engram.lastAppendedVersion() > results.get(2).backup().stateVersion() || before > 0);
+        }
+        assertTrue(backups().verify(true).ok());
+        for (final BackupResult result : results)
+        {
+            final long version = result.backup().stateVersion();
+            final Path restored = tmp.resolve("restored-" + result.backup().id());
+            try (Backups backups = backups())
+            {
+                assertEquals(version, backups.restore(RestoreTarget.backup(result.backup().id()), restored).stateVersion());
+            }
+            assertEquals(model(changes, version), state(restored, version), "backup " + result.backup().id());
+            appendsGoOnAfterARestore(restored, version);
+        }
+    }
+
+    @Test
+    void restoresAnyVersionTheBackupsHoldAsStateAtGaveIt() throws Exception
+    {
+        final EngramContext ctx = Stores.ctx();
+        ctx.state().historyVersions(1_000_000);           // stateAt reaches back to version 1
+        final TreeMap<Long, Instant> instants = new TreeMap<>();
+        final Map<Long, Map<String, String>> expected = new TreeMap<>();
+        final Map<Instant, Map<String, String>> expectedAtInstant = new java.util.LinkedHashMap<>();
+        final Instant[] gap = {null};
+        try (Engram engram = Engram.open(tmp.resolve("src"), ctx);
+             Backups backups = Backups.open(tmp.resolve("repo")))
+        {
+            long i = 0;
+            for (int round = 0; round < 4; round++)
+            {
+                for (int n = 0; n < 400; n++, i++)
+                {
+                    final String key = "key/" + (i * 11 % KEYS);
+                    if (i % 9 == 8)
+                    {
+                        engram.delta().delete(key).commit();
+                    }
+                    else
+                    {
+                        engram.delta().put(key, ("v" + i).getBytes(StandardCharsets.UTF_8)).commit();
+                    }
+                    if (n == 200 && round > 0)
+                    {
+                        engram.checkpoint();   // the backup at the end of the round holds versions from here
+                    }
+                    if (n == 300 || n == 100 && round == 1)
+                    {
+                        engram.awaitApplied(engram.lastAppendedVersion(), 60, TimeUnit.SECONDS);
+                        instants.put(engram.lastAppendedVersion(), Instant.now());
+                    }
+                }
+                backups.backup(engram);
+            }
+            final long newest = engram.lastAppendedVersion();
+            engram.awaitApplied(newest, 60, TimeUnit.SECONDS);
+            final List<VersionRange> ranges = backups.versionRanges();
+            assertEquals(4, ranges.size());
+            assertEquals(List.of(new VersionRange(1, 0, 400), new VersionRange(2, 600, 800),
+                new VersionRange(3, 1000, 1200), new VersionRange(4, 1400, 1600)), ranges);
+            for (final VersionRange range : ranges)
+            {
+                for (final long v : new long[] {Math.max(1, range.firstVersion()), Math.min(range.lastVersion(), range.firstVersion() + 37),
+                    (range.firstVersion() + range.lastVersion()) / 2, range.lastVersion()})
+                {
+                    expected.putIfAbsent(v, stateAt(engram, v));
+                }
+            }
+            gap[0] = instants.remove(500L);   // between backup 1 (up to 400) and backup 2 (from its checkpoint, 600)
+            for (final Instant instant : instants.values())
+            {
+                try (EngramSnapshot snapshot = engram.stateAt(instant))
+                {
+                    expectedAtInstant.put(instant, toMap(snapshot));
+                }
+            }
+        }
+        try (Backups backups = backups())
+        {
+            for (final Map.Entry<Long, Map<String, String>> e : expected.entrySet())
+            {
+                final Path restored = tmp.resolve("pitr-" + e.getKey());
+                assertEquals((long)e.getKey(), backups.restore(RestoreTarget.version(e.getKey()), restored).stateVersion());
+                assertEquals(e.getValue(), state(restored, e.getKey()), "version " + e.getKey());
+            }
+            int n = 0;
+            for (final Map.Entry<Instant, Map<String, String>> e : expectedAtInstant.entrySet())
+            {
+                final Path restored = tmp.resolve("pitr-instant-" + n++);
+                final long version = backups.restore(RestoreTarget.at(e.getKey()), restored).stateVersion();
+                assertEquals(e.getValue(), state(restored, version), "instant " + e.getKey());
+            }
+            final long newest = backups.versionRanges().get(3).lastVersion();
+            final BackupException after = assertThrows(BackupException.class,
+                () -> backups.restore(RestoreTarget.version(newest + 1), tmp.resolve("refused-1")));
+            assertTrue(after.getMessage().contains("is not in what") &&
+                after.getMessage().contains(".." + newest + " (backup 4)"), after.getMessage());
+            final BackupException later = assertThrows(BackupException.class,
+                () -> backups.restore(RestoreTarget.at(Instant.now().plusSeconds(3600)), tmp.resolve("refused-2")));
+            assertTrue(later.getMessage().contains("later states are not in the repository"), later.getMessage());
+            final BackupException inGap = assertThrows(BackupException.class,
+                () -> backups.restore(RestoreTarget.at(gap[0]), tmp.resolve("refused-3")));
+            assertTrue(inGap.getMessage().contains("version 500 (the last stamped at or before it) is before them"),
+                inGap.getMessage());
+            assertThrows(BackupException.class, () -> backups.restore(RestoreTarget.version(500), tmp.resolve("refused-4")));
+            for (final String refused : List.of("refused-1", "refused-2", "refused-3", "refused-4"))
+            {
+                assertTrue(java.nio.file.Files.notExists(tmp.resolve(refused)), refused);
+            }
+        }
+    }
+
+    private Backups backups() throws java.io.IOException
+    {
+        return Backups.open(tmp.resolve("repo"));
+    }
+
+    /** Opens the restored store: it must hold exactly {@code version}; its state. */
+    private static Map<String, String> state(final Path dir, final long version)
+    {
+        final TreeMap<String, String> state = new TreeMap<>();
+        try (Engram engram = Engram.open(dir, Stores.ctx()))
+        {
+            assertEquals(version, engram.lastAppendedVersion(), dir.toString());
+            engram.forEach("", (k, v) -> state.put(k, new String(v, StandardCharsets.UTF_8)));
+        }
+        return state;
+    }
+
+    /** A restored store appends after its version, and has all of it after a reopen. */
+    private static void appendsGoOnAfterARestore(final Path dir, final long version)
+    {
+        try (Engram engram = Engram.open(dir, Stores.ctx()))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals(version + i + 1, engram.delta().put("after/" + i, new byte[] {(byte)i}).commit());
+            }
+        }
+        try (Engram engram = Engram.open(dir, Stores.ctx()))
+        {
+            assertEquals(version + 100, engram.lastAppendedVersion());
+            assertEquals(100, engram.keys("after/").size());
+        }
+    }
+
+    private static Map<String, String> model(final Map<Long, String[]> changes, final long version)
+    {
+        final TreeMap<String, String> state = new TreeMap<>();
+        for (long v = 1; v <= version; v++)
+        {
+            final String[] change = changes.get(v);
+            if (change[1] == null)
+            {
+                state.remove(change[0]);
+            }
+            else
+            {
+                state.put(change[0], change[1]);
+            }
+        }
+        return state;
+    }
+
+    private static Map<String, String> stateAt(final Engram engram, final long version)
+    {
+        try (EngramSnapshot snapshot = engram.stateAt(version))
+        {
+            return toMap(snapshot);
+        }
+    }
+
+    private static Map<String, String> toMap(final EngramSnapshot snapshot)
+    {
+        final TreeMap<String, String> state = new TreeMap<>();
+        snapshot.forEach("", (key, value, offset, length) ->
+        {
+            final byte[] bytes = new byte[length];
+            value.getBytes(offset, bytes);
+            state.put(key, new String(bytes, StandardCharsets.UTF_8));
+        });
+        return state;
+    }
+}
