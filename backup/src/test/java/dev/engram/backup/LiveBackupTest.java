@@ -144,8 +144,8 @@ class LiveBackupTest
             engram.awaitApplied(newest, 60, TimeUnit.SECONDS);
             final List<VersionRange> ranges = backups.versionRanges();
             assertEquals(4, ranges.size());
-            assertEquals(List.of(new VersionRange(1, 0, 400), new VersionRange(2, 600, 800),
-                new VersionRange(3, 1000, 1200), new VersionRange(4, 1400, 1600)), ranges);
+            assertEquals(List.of(new VersionRange(1, 0, 400), new VersionRange(2, 601, 800),
+                new VersionRange(3, 1001, 1200), new VersionRange(4, 1401, 1600)), ranges);
             for (final VersionRange range : ranges)
             {
                 for (final long v : new long[] {Math.max(1, range.firstVersion()), Math.min(range.lastVersion(), range.firstVersion() + 37),
@@ -154,7 +154,7 @@ class LiveBackupTest
                     expected.putIfAbsent(v, stateAt(engram, v));
                 }
             }
-            gap[0] = instants.remove(500L);   // between backup 1 (up to 400) and backup 2 (from its checkpoint, 600)
+            gap[0] = instants.remove(501L);   // between backup 1 (up to 400) and backup 2 (from its checkpoint, 601)
             for (final Instant instant : instants.values())
             {
                 try (EngramSnapshot snapshot = engram.stateAt(instant))
@@ -188,7 +188,7 @@ class LiveBackupTest
             assertTrue(later.getMessage().contains("later states are not in the repository"), later.getMessage());
             final BackupException inGap = assertThrows(BackupException.class,
                 () -> backups.restore(RestoreTarget.at(gap[0]), tmp.resolve("refused-3")));
-            assertTrue(inGap.getMessage().contains("version 500 (the last stamped at or before it) is before them"),
+            assertTrue(inGap.getMessage().contains("version 501 (the last stamped at or before it) is before them"),
                 inGap.getMessage());
             assertThrows(BackupException.class, () -> backups.restore(RestoreTarget.version(500), tmp.resolve("refused-4")));
             for (final String refused : List.of("refused-1", "refused-2", "refused-3", "refused-4"))
