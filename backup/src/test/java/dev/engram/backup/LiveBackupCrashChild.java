@@ -48,6 +48,7 @@ public final class LiveBackupCrashChild
                         System.out.println("producer expected version " + version + " got " + got);
                         return;
                     }
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);   // a steady load, not a flood
                 }
             }, "producer");
             producer.setDaemon(true);
@@ -75,21 +76,31 @@ public final class LiveBackupCrashChild
         return ("value-" + version + "-" + "x".repeat((int)(version % 100))).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The state at {@code version}: every version's change applied in order. */
-    static Map<String, String> apply(final long version)
+    /** The state at a version: every version's change applied in order; asked for versions in ascending order. */
+    static final class Model
     {
-        final TreeMap<String, String> state = new TreeMap<>();
-        for (long v = 1; v <= version; v++)
+        private final TreeMap<String, String> state = new TreeMap<>();
+        private long version;
+
+        Map<String, String> at(final long wanted)
         {
-            if (v % 13 == 12)
+            if (wanted < version)
             {
-                state.remove(key(v));
+                throw new IllegalArgumentException("model at " + version + " asked for " + wanted);
             }
-            else
+            for (long v = version + 1; v <= wanted; v++)
             {
-                state.put(key(v), new String(value(v), StandardCharsets.UTF_8));
+                if (v % 13 == 12)
+                {
+                    state.remove(key(v));
+                }
+                else
+                {
+                    state.put(key(v), new String(value(v), StandardCharsets.UTF_8));
+                }
             }
+            version = wanted;
+            return new TreeMap<>(state);
         }
-        return state;
     }
 }

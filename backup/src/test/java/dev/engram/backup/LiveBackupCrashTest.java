@@ -40,6 +40,7 @@ class LiveBackupCrashTest
         final Path repo = tmp.resolve("repo");
         final Path store = tmp.resolve("store");
         final Map<Long, Long> versionOfBackup = new TreeMap<>();
+        final java.util.Set<Long> checked = new java.util.HashSet<>();
         int killedMidBackup = 0;
         for (int cycle = 0; cycle < cycles; cycle++)
         {
@@ -92,11 +93,12 @@ class LiveBackupCrashTest
                     }
                 }
             }
-            checkRepository(repo, versionOfBackup, cycle);
+            final LiveBackupCrashChild.Model model = new LiveBackupCrashChild.Model();
+            checkRepository(repo, versionOfBackup, checked, model, cycle);
             // the store the backups read is unharmed: it opens with exactly the model's state at its last version
             try (Engram engram = Engram.open(store, Stores.ctx()))
             {
-                assertEquals(LiveBackupCrashChild.apply(engram.lastAppendedVersion()), state(engram), "cycle " + cycle);
+                assertEquals(model.at(engram.lastAppendedVersion()), state(engram), "cycle " + cycle);
             }
         }
         assertTrue(killedMidBackup > 0, "no kill landed inside a backup");
@@ -108,7 +110,9 @@ class LiveBackupCrashTest
         versionOfBackup.put(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
     }
 
-    private void checkRepository(final Path repo, final Map<Long, Long> versionOfBackup, final int cycle) throws Exception
+    /** Verifies the repository, and restores each backup not restored in an earlier cycle. */
+    private void checkRepository(final Path repo, final Map<Long, Long> versionOfBackup, final java.util.Set<Long> checked,
+        final LiveBackupCrashChild.Model model, final int cycle) throws Exception
     {
         try (Backups backups = Backups.open(repo))
         {
@@ -116,6 +120,10 @@ class LiveBackupCrashTest
             assertTrue(report.ok(), "cycle " + cycle + ": " + report);
             for (final BackupInfo info : backups.list())
             {
+                if (!checked.add(info.id()))
+                {
+                    continue;
+                }
                 final Long version = versionOfBackup.get(info.id());
                 assertTrue(version == null || version == info.stateVersion(), info.toString());
                 final Path restored = tmp.resolve("restored-" + cycle + "-" + info.id());
@@ -123,7 +131,7 @@ class LiveBackupCrashTest
                 try (Engram engram = Engram.open(restored, Stores.ctx()))
                 {
                     assertEquals(info.stateVersion(), engram.lastAppendedVersion(), info.toString());
-                    assertEquals(LiveBackupCrashChild.apply(info.stateVersion()), state(engram), info.toString());
+                    assertEquals(model.at(info.stateVersion()), state(engram), info.toString());
                 }
             }
         }
