@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Engram's backup engine on one repository: incremental, deduplicated backups of a state directory, restore,
@@ -84,6 +85,12 @@ public final class Backups implements AutoCloseable
     public String repositoryId()
     {
         return config.id();
+    }
+
+    /** The repository's clock (epoch milliseconds: backups' times). */
+    LongSupplier clock()
+    {
+        return settings.clock();
     }
 
     /** The storage. */

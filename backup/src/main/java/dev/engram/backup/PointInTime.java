@@ -79,9 +79,17 @@ final class PointInTime
     {
         final List<VersionRange> ranges = ranges(manifests);
         final long epochNs = Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L) + instant.getNano();
-        final List<Manifest> candidates = manifests.stream()
-            .filter(m -> m.createdMillis() >= instant.toEpochMilli())
+        final List<Manifest> byVersion = manifests.stream()
             .sorted(Comparator.comparingLong(Manifest::stateVersion)).toList();
+        int from = 0;
+        while (from < byVersion.size() && byVersion.get(from).createdMillis() < instant.toEpochMilli())
+        {
+            from++;
+        }
+        // backups' times are the wall clock, frames carry the journal's stamps: start one backup earlier, whose frames
+        // may reach past the instant by the journal's stamps (if they do not, the next one is tried)
+        final List<Manifest> candidates = from == byVersion.size() ? List.of() :
+            byVersion.subList(Math.max(0, from - 1), byVersion.size());
         if (candidates.isEmpty())
         {
             throw new BackupException("instant " + instant + " is not in what " + storage.describe() + " holds: " +
@@ -106,7 +114,7 @@ final class PointInTime
                     if (version < range.firstVersion())
                     {
                         throw new BackupException("instant " + instant + " is not in what " + storage.describe() +
-                            " holds: backup " + manifest.backupId() + ", the first taken after it, holds versions " +
+                            " holds: backup " + manifest.backupId() + ", the first whose frames reach it, holds versions " +
                             range + " and " + (version < 0 ? "its first frame is later" : "version " + version +
                             " (the last stamped at or before it) is before them") + "; all held: " + describe(ranges));
                     }
