@@ -23,6 +23,11 @@ final class ChronicleJournalStore implements AutoCloseable
 {
     static final String CYCLE_FILE_SUFFIX = CycleFiles.CYCLE_FILE_SUFFIX;
 
+    /**
+     * The time Chronicle rolls cycles by, when set (not {@code Long.MIN_VALUE}): while a bridge's frames are copied into
+     * the queue (before any other thread uses it), each goes into the cycle current when it was written to the bridge.
+     */
+    private volatile long clockOverrideMs = Long.MIN_VALUE;
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
@@ -189,6 +194,7 @@ final class ChronicleJournalStore implements AutoCloseable
      */
     private SingleChronicleQueue buildQueue(final JournalContext ctx, final StoreFileListener permissions)
     {
+        final java.util.function.LongSupplier clock = ctx.epochMsClock();
         synchronized (ChronicleJournalStore.class)
         {
             final String previous = System.getProperty(EngramSystemProperties.FORCE_UNLOCK_MODE);
@@ -199,7 +205,11 @@ final class ChronicleJournalStore implements AutoCloseable
                     .rollCycle(rollCycle)
                     .timeoutMS(ctx.chronicleTimeoutMs())
                     .blockSize(ctx.chronicleBlockSize())
-                    .timeProvider(ctx.epochMsClock()::getAsLong)
+                    .timeProvider(() ->
+                    {
+                        final long overridden = clockOverrideMs;
+                        return overridden != Long.MIN_VALUE ? overridden : clock.getAsLong();
+                    })
                     .storeFileListener(permissions)
                     .build();
             }
@@ -339,6 +349,15 @@ final class ChronicleJournalStore implements AutoCloseable
     java.util.List<String> discardedCycleFiles()
     {
         return discardedCycleFiles;
+    }
+
+    /**
+     * Roll cycles by {@code epochMs} instead of the context's clock ({@code Long.MIN_VALUE}: the clock again); see
+     * {@link JournalBridgeCopy}.
+     */
+    void clockOverride(final long epochMs)
+    {
+        clockOverrideMs = epochMs;
     }
 
     SingleChronicleQueue queue()

@@ -51,7 +51,7 @@ public final class Journal implements AutoCloseable
      *               expects it to end at {@code baseVersion} ({@link #openInBackground}).
      */
     private Journal(final JournalContext ctx, final DirectoryLock lock, final JournalBackend.OpenedStore opened,
-        final long baseVersion, final long startNs, final Runnable beforeOpen)
+        final long baseVersion, final long startNs, final Runnable beforeOpen, final JournalBridgeContents bridge)
     {
         this.ctx = ctx;
         this.lock = lock;
@@ -68,7 +68,7 @@ public final class Journal implements AutoCloseable
             // opened on the caller's thread, which paid the queue's open already: the arena too, so no large
             // delta appended right after open takes the heap path (a background open leaves it to the writer)
             ring.allocateArena();
-            writerBody = opening.opened(JournalBackend.start(ctx, opened, ring, baseVersion, progress)).writer;
+            writerBody = opening.opened(JournalBackend.start(ctx, opened, ring, baseVersion, progress, bridge, null)).writer;
         }
         else
         {
@@ -101,15 +101,33 @@ public final class Journal implements AutoCloseable
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         final BookkeepingFiles before = new BookkeepingFiles(ctx.directory());
         JournalBackend.OpenedStore opened = null;
+        JournalBridgeContents bridge = null;
+        boolean bridgeRefused = false;
         try
         {
+            // a bridge a background open left (the process died before its frames were in the queue): a damaged header
+            // is refused before the queue's open changes anything; its frames are copied into the queue first
+            bridge = JournalBridgeContents.readIfPresent(ctx.directory());
             opened = JournalBackend.openStore(ctx, startNs);
+            if (bridge != null)
+            {
+                bridgeRefused = true;
+                JournalBridgeCopy.check(opened.store, bridge, opened.tail.lastVersion);
+                bridgeRefused = false;
+            }
             if (opened.tail.tornFrames > 0)
             {
                 JournalBackend.writeTrimFrame(opened);
             }
-            final Journal journal = new Journal(ctx, lock, opened, opened.tail.lastVersion, startNs, null);
+            final long lastVersion = bridge == null ? opened.tail.lastVersion :
+                Math.max(opened.tail.lastVersion, bridge.lastVersion());
+            final Journal journal = new Journal(ctx, lock, opened, lastVersion, startNs, null, bridge);
             journal.bookkeepingBeforeOpen = before;
+            if (bridge != null)
+            {
+                org.slf4j.LoggerFactory.getLogger(Journal.class).warn("journal in {}: {}", ctx.directory(),
+                    journal.openReport().bridgeCopied());
+            }
             return journal;
         }
         catch (final RuntimeException ex)
@@ -117,9 +135,23 @@ public final class Journal implements AutoCloseable
             if (opened != null)
             {
                 opened.store.close();
+                if (bridgeRefused && opened.tailCleared == null && opened.indexRepaired == null && opened.losses.isEmpty() &&
+                    opened.store.discardedCycleFiles().isEmpty() && opened.store.metadataRebuilt() == null)
+                {
+                    // nothing written: the refusal leaves the bookkeeping files as the open found them
+                    before.restore(ex);
+                    opened.store.undoOpen(ex);
+                }
             }
             lock.close();
             throw ex;
+        }
+        finally
+        {
+            if (bridge != null)
+            {
+                bridge.close();
+            }
         }
     }
 
@@ -160,7 +192,14 @@ public final class Journal implements AutoCloseable
         final DirectoryLock lock = DirectoryLock.acquire(ctx.directory(), LOCK_FILE);
         try
         {
-            return new Journal(ctx, lock, null, lastVersion, startNs, beforeOpen);
+            if (java.nio.file.Files.exists(JournalBridgeContents.path(ctx.directory())) ||
+                java.nio.file.Files.exists(JournalBridgeMark.path(ctx.directory())))
+            {
+                throw new JournalException("journal in " + ctx.directory() + " has a bridge file (" +
+                    JournalBridgeDescriptor.FILE_NAME + ") or its mark a background open left when its process died: open it with " +
+                    "Journal.open, which copies the bridge's frames into the queue before it returns");
+            }
+            return new Journal(ctx, lock, null, lastVersion, startNs, beforeOpen, null);
         }
         catch (final RuntimeException ex)
         {
@@ -242,7 +281,7 @@ public final class Journal implements AutoCloseable
      */
     public long syncedVersion()
     {
-        return progress.syncedVersion();
+        return Math.max(progress.syncedVersion(), opening.bridgeSyncedVersion());
     }
 
     /**
@@ -271,13 +310,11 @@ public final class Journal implements AutoCloseable
             throw new IllegalArgumentException("version=" + version + " was never appended: lastAppendedVersion=" +
                 lastAppendedVersion());
         }
-        if (progress.syncedVersion() >= version)
+        if (syncedVersion() >= version)
         {
             return true;
         }
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        final JournalBackend current = opening.awaitBackend(timeout, unit);
-        return current != null && current.syncer.awaitSynced(version, deadline);
+        return opening.awaitSynced(version, timeout, unit);
     }
 
     /**
@@ -333,6 +370,7 @@ public final class Journal implements AutoCloseable
             current.openReport.tornFrames() == 0 && current.openReport.discardedCycleFiles().isEmpty() &&
             current.openReport.losses().isEmpty() && current.openReport.metadataRebuilt() == null &&
             current.openReport.tailCleared() == null && current.openReport.indexRepaired() == null &&
+            current.openReport.bridgeCopied() == null &&
             lastAppendedVersion() == current.openReport.lastVersion();
         try
         {

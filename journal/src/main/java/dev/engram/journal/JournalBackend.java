@@ -204,17 +204,61 @@ final class JournalBackend
     static JournalBackend start(final JournalContext ctx, final OpenedStore opened, final ManyToOneDeltaRing ring,
         final long baseVersion, final JournalProgress progress)
     {
+        return start(ctx, opened, ring, baseVersion, progress, null, null);
+    }
+
+    /**
+     * As {@link #start(JournalContext, OpenedStore, ManyToOneDeltaRing, long, JournalProgress)}, first moving a bridge's
+     * frames into the queue ({@link JournalBridgeCopy}) and removing the bridge, before the writer agent or the sync
+     * thread run.
+     *
+     * @param bridge  the bridge to copy, or null.
+     * @param drained the journal thread's bridge phase of this open (ring sequences and bytes it wrote to the bridge,
+     *                the writer continues after them), or null if this open wrote none (a bridge a crash left).
+     */
+    static JournalBackend start(final JournalContext ctx, final OpenedStore opened, final ManyToOneDeltaRing ring,
+        final long baseVersion, final JournalProgress progress, final JournalBridgeContents bridge,
+        final JournalBridgeDrain drained)
+    {
         final JournalManifestKeeper manifest = new JournalManifestKeeper(ctx.directory(), opened.manifest);
         final JournalSyncer syncer = new JournalSyncer(opened.store, ctx, progress, manifest);
         final JournalWriterAgent writer = new JournalWriterAgent(
             opened.store, ring, ctx.writerIdleStrategySupplier().get(), baseVersion, syncer, progress, manifest);
+        final JournalReader.TailScan tail = opened.tail;
+        JournalBridgeCopy.Result copied = null;
+        if (bridge != null)
+        {
+            // a bridge this open wrote is forced in the queue only if a caller had it forced; one a crash left always is
+            final boolean force = drained == null || drained.bridge().syncedVersion() > tail.lastVersion;
+            copied = JournalBridgeCopy.copy(opened.store, bridge, tail.lastVersion, manifest, manifest.newestCycle(), force,
+                drained == null ? null : drained::epochMsWritten);
+            final long sequences = drained == null ? 0 : drained.drainedSequences();
+            final long bytes = drained == null ? 0 : drained.bytesWritten();
+            if (copied.frames() > 0)
+            {
+                progress.written(copied.cycle(), copied.lastVersion(), bytes);
+            }
+            writer.continueAfter(sequences, bytes, copied.cycle());
+            bridge.close();
+            // its frames are in the queue (forced if any was synced in the bridge): the mark goes first, so a mark is
+            // never left without its bridge by this open (JournalBridgeMark)
+            JournalBridgeMark.delete(bridge.file().getParent());
+            bridge.delete();
+        }
         final Thread syncerThread = new Thread(syncer, "engram-journal-syncer");
         syncerThread.setDaemon(true);
         syncerThread.start();
-        final JournalReader.TailScan tail = opened.tail;
-        final JournalOpenReport report = new JournalOpenReport(tail.lastVersion, tail.tornFrames, tail.tornBytes, tail.tornFile,
-            tail.tornPosition, tail.tornCheck, opened.store.discardedCycleFiles(), opened.losses,
-            System.nanoTime() - opened.startNs, opened.store.metadataRebuilt(), opened.tailCleared, opened.indexRepaired);
+        // a torn bridge tail a crash left is reported like a torn queue tail (dropped, not retired: the bridge goes)
+        final boolean bridgeTorn = bridge != null && drained == null && bridge.tornOffset() >= 0;
+        final boolean queueTorn = tail.tornFrames > 0;
+        final JournalOpenReport report = new JournalOpenReport(copied == null || drained != null ? tail.lastVersion :
+            copied.lastVersion(), tail.tornFrames + (bridgeTorn ? 1 : 0),
+            tail.tornBytes + (bridgeTorn ? bridge.fileLength() - bridge.tornOffset() : 0),
+            queueTorn || !bridgeTorn ? tail.tornFile : bridge.file().toString(),
+            queueTorn || !bridgeTorn ? tail.tornPosition : bridge.tornOffset(),
+            queueTorn || !bridgeTorn ? tail.tornCheck : bridge.tornCheck(), opened.store.discardedCycleFiles(), opened.losses,
+            System.nanoTime() - opened.startNs, opened.store.metadataRebuilt(), opened.tailCleared, opened.indexRepaired,
+            copied == null ? null : copied.description());
         return new JournalBackend(opened.store, syncer, writer, syncerThread, report, manifest);
     }
 }

@@ -42,6 +42,11 @@ final class JournalOpenCheck
     {
         final JournalLossCheck check = JournalLossCheck.inspect(ctx);
         final List<JournalLoss> losses = new ArrayList<>(check.losses());
+        final JournalLoss bridgeMissing = JournalBridgeMark.lossIfBridgeMissing(ctx.directory());
+        if (bridgeMissing != null)
+        {
+            losses.add(bridgeMissing);
+        }
         if (!losses.isEmpty())
         {
             if (!ctx.acceptLoss())
@@ -54,7 +59,8 @@ final class JournalOpenCheck
         {
             for (int i = 0; i < losses.size(); i++)
             {
-                losses.set(i, moveAsideIfCycleFile(losses.get(i), moves));
+                losses.set(i, losses.get(i) == bridgeMissing ? moveMarkAside(bridgeMissing, ctx.directory(), moves) :
+                    moveAsideIfCycleFile(losses.get(i), moves));
             }
         }
         catch (final RuntimeException ex)
@@ -95,6 +101,36 @@ final class JournalOpenCheck
     }
 
     /**
+     * An accepted loss of the bridge: its mark moves aside ({@code *.lost}), so the next open does not report it again.
+     */
+    private static JournalLoss moveMarkAside(final JournalLoss loss, final Path directory, final List<Path[]> moves)
+    {
+        final Path mark = JournalBridgeMark.path(directory);
+        final Path target = moveAside(mark);
+        moves.add(new Path[] {mark, target});
+        return loss.withWhat("; mark moved aside to " + target.getFileName());
+    }
+
+    private static Path moveAside(final Path file)
+    {
+        Path target = file.resolveSibling(file.getFileName() + LOST_SUFFIX);
+        for (int n = 1; Files.exists(target); n++)
+        {
+            target = file.resolveSibling(file.getFileName() + LOST_SUFFIX + "." + n);
+        }
+        try
+        {
+            Files.move(file, target);
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException("cannot move the lost journal file=" + file + " aside to " + target + ": " +
+                ex.getMessage() + "; move it away by hand and reopen", ex);
+        }
+        return target;
+    }
+
+    /**
      * A lost cycle file that is still there (emptied, or another cycle's copy) leaves the journal: the queue would
      * read it as part of the journal.
      */
@@ -105,21 +141,8 @@ final class JournalOpenCheck
         {
             return loss;
         }
-        Path target = file.resolveSibling(file.getFileName() + LOST_SUFFIX);
-        for (int n = 1; Files.exists(target); n++)
-        {
-            target = file.resolveSibling(file.getFileName() + LOST_SUFFIX + "." + n);
-        }
-        try
-        {
-            Files.move(file, target);
-            moves.add(new Path[] {file, target});
-        }
-        catch (final IOException ex)
-        {
-            throw new JournalException("cannot move the lost journal cycle file=" + file + " aside to " + target + ": " +
-                ex.getMessage() + "; move it away by hand and reopen", ex);
-        }
+        final Path target = moveAside(file);
+        moves.add(new Path[] {file, target});
         return loss.withWhat("; moved aside to " + target.getFileName());
     }
 

@@ -20,6 +20,9 @@ package dev.engram.journal;
  *                       damage), cleared before anything was appended (file and range), or null.
  * @param indexRepaired  Chronicle index entries that named no document they index (damage), set to 0 before the queue
  *                       opened so that Chronicle indexes those documents again (file, position, old value), or null.
+ * @param bridgeCopied   what was done with a bridge file ({@code engram-journal.bridge}) a background open left when the
+ *                       process died before its frames were in the queue: their versions, how many were copied into the
+ *                       queue (counted in lastVersion) and any torn tail dropped; or null (no bridge).
  */
 public record JournalOpenReport(
     long lastVersion,
@@ -33,6 +36,7 @@ public record JournalOpenReport(
     long openNs,
     String metadataRebuilt,
     String tailCleared,
-    String indexRepaired)
+    String indexRepaired,
+    String bridgeCopied)
 {
 }

@@ -1,5 +1,7 @@
 package dev.engram.journal;
 
+import org.agrona.concurrent.IdleStrategy;
+
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +27,7 @@ final class JournalOpening
     private final AtomicLong pendingSyncRequest = new AtomicLong();
     private volatile JournalBackend backend;
     private volatile boolean stopRequested;
+    private volatile JournalBridgeDrain drain;   // the bridge phase of a background open, or null
 
     /**
      * @param baseVersion the version the queue must end at (a background open checks it).
@@ -51,40 +54,54 @@ final class JournalOpening
     }
 
     /**
-     * Writer thread of a background open: run {@code beforeOpen}, open the queue and check it ends at the base
-     * version with no torn frame, then hand over what arrived meanwhile and run the writer. If the open fails, the
-     * journal fails with it and nothing is written.
+     * Writer thread of a background open: the queue opens on a thread of its own ({@link JournalQueueOpener}, which
+     * runs {@code beforeOpen} first and checks the queue ends at the base version with no torn frame) while this thread
+     * writes what arrives to the bridge file ({@link JournalBridgeDrain}); once the queue is open the bridge's frames
+     * are copied into it and the bridge removed ({@link JournalBackend#start}), then the writer runs. If the open
+     * fails, the journal fails with it: what the bridge holds stays there for the next open.
      */
     void openThenWrite(final long startNs, final Runnable beforeOpen)
     {
+        final JournalQueueOpener opener = JournalQueueOpener.start(ctx, startNs, beforeOpen, baseVersion,
+            Thread.currentThread());
+        final JournalBridgeDrain bridging = new JournalBridgeDrain(ctx, ring, baseVersion, progress);
+        drain = bridging;
+        JournalBackend.OpenedStore opened = null;
         final JournalBackend started;
         try
         {
-            beforeOpen.run();
-            final JournalBackend.OpenedStore opened = JournalBackend.openStore(ctx, startNs);
-            try
+            final IdleStrategy idle = ctx.writerIdleStrategySupplier().get();
+            while (!opener.isDone())
             {
-                final JournalReader.TailScan tail = opened.tail;
-                if (tail.lastVersion != baseVersion || tail.tornFrames > 0)
+                final int drained = bridging.drain(pendingSyncRequest.get());
+                if (drained == 0 && progress.callerWaitedRecently())
                 {
-                    throw new JournalException("journal opened in the background ends at version=" + tail.lastVersion +
-                        " with " + tail.tornFrames + " torn frame(s), but it was opened to continue after version=" +
-                        baseVersion + " (the caller's scan of " + ctx.directory() + " disagrees with the queue); " +
-                        "nothing was written");
+                    Thread.onSpinWait();   // a caller waits on each write: its next frame is microseconds away
+                    continue;
                 }
-                started = JournalBackend.start(ctx, opened, ring, baseVersion, progress);
+                idle.idle(drained);
             }
-            catch (final RuntimeException | Error ex)
-            {
-                opened.store.close();
-                throw ex;
-            }
+            opened = opener.opened();
+            started = startAfterBridge(opened, bridging);
         }
         catch (final Throwable ex)
         {
-            progress.fail(ex instanceof JournalException journalException ? journalException :
+            if (opened == null)
+            {
+                opener.awaitThenClose();
+            }
+            else
+            {
+                opened.store.close();
+            }
+            final JournalBridgeFile bridge = bridging.bridge();
+            final String bridged = bridge == null ? "" : "; versions " + (baseVersion + 1) + ".." +
+                (baseVersion + bridging.drainedSequences()) + " are written in the bridge file " + bridge.file() +
+                " (the next open copies them into the queue)";
+            closeQuietly(bridge, ex);
+            progress.fail(ex instanceof JournalException journalException && bridge == null ? journalException :
                 new JournalException("journal queue in " + ctx.directory() + " failed to open in the background (its " +
-                    "metadata.cq4t or a cycle file's header may be damaged): " + ex, ex));
+                    "metadata.cq4t or a cycle file's header may be damaged): " + ex + bridged, ex));
             progress.writerStopped();
             ready.countDown();
             return;
@@ -101,6 +118,106 @@ final class JournalOpening
             started.writer.stop();
         }
         started.writer.run();
+    }
+
+    /**
+     * The queue is open: close the bridge (no more forces), read it back and copy it into the queue, then start the
+     * writer agent after the sequences it held.
+     */
+    private JournalBackend startAfterBridge(final JournalBackend.OpenedStore opened, final JournalBridgeDrain bridging)
+        throws java.io.IOException
+    {
+        final JournalBridgeFile written = bridging.bridge();
+        if (written == null)
+        {
+            return JournalBackend.start(ctx, opened, ring, baseVersion, progress);
+        }
+        written.closeForCopy();
+        try (JournalBridgeContents bridge = JournalBridgeContents.readIfPresent(ctx.directory()))
+        {
+            final long expected = baseVersion + bridging.drainedSequences();
+            if (bridge == null || bridge.baseVersion() != baseVersion || bridge.lastVersion() != expected)
+            {
+                throw new JournalException("journal bridge file " + written.file() + " read back " +
+                    (bridge == null ? "missing" : "with versions " + (bridge.baseVersion() + 1) + ".." + bridge.lastVersion() +
+                    (bridge.tornOffset() < 0 ? "" : " (torn at offset " + bridge.tornOffset() + ")")) +
+                    " but this journal wrote versions " + (baseVersion + 1) + ".." + expected + " to it (another " +
+                    "process or the disk changed it)");
+            }
+            return JournalBackend.start(ctx, opened, ring, baseVersion, progress, bridge, bridging);
+        }
+    }
+
+    private static void closeQuietly(final JournalBridgeFile bridge, final Throwable failure)
+    {
+        if (bridge == null)
+        {
+            return;
+        }
+        try
+        {
+            bridge.closeForCopy();
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            failure.addSuppressed(ex);
+        }
+    }
+
+    /**
+     * Wait until {@code version} is synced: while the queue opens, by forcing the bridge that holds it (on the calling
+     * thread), else by the sync thread's group commit.
+     *
+     * @return true if it was, false on timeout.
+     */
+    boolean awaitSynced(final long version, final long timeout, final TimeUnit unit)
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        JournalBackend current = backend;
+        if (current == null)
+        {
+            if (!progress.await(false, version, timeout, unit))
+            {
+                return false;
+            }
+            final JournalBridgeDrain bridging = drain;
+            final JournalBridgeFile bridge = bridging == null ? null : bridging.bridge();
+            if (bridge != null && forceBridge(bridge, version))
+            {
+                return true;
+            }
+            current = awaitBackend(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (current == null)
+            {
+                return false;
+            }
+        }
+        return current.syncer.awaitSynced(version, deadline);
+    }
+
+    private boolean forceBridge(final JournalBridgeFile bridge, final long version)
+    {
+        try
+        {
+            return bridge.forceUpTo(version);
+        }
+        catch (final java.io.IOException ex)
+        {
+            final JournalException failure = new JournalException("journal bridge file " + bridge.file() +
+                " could not be forced to disk (synced version=" + bridge.syncedVersion() + "): " + ex, ex);
+            progress.fail(failure);
+            throw failure;
+        }
+    }
+
+    /**
+     * @return the last version forced to disk in the bridge while the queue opened (0 if none).
+     */
+    long bridgeSyncedVersion()
+    {
+        final JournalBridgeDrain bridging = drain;
+        final JournalBridgeFile bridge = bridging == null ? null : bridging.bridge();
+        return bridge == null ? 0 : bridge.syncedVersion();
     }
 
     /**
@@ -189,6 +306,7 @@ final class JournalOpening
             return;
         }
         pendingSyncRequest.accumulateAndGet(version, Math::max);
+        progress.wakeWriter();   // the journal thread forces the bridge meanwhile
         final JournalBackend opened = backend;   // opened meanwhile: it may have read the request before it was set
         if (opened != null)
         {
@@ -217,8 +335,9 @@ final class JournalOpening
             final JournalException failure = progress.failure();
             throw new JournalException("journal queue did not open in " + ctx.directory() + " (its metadata file " +
                 ctx.directory().resolve("metadata.cq4t") + " or a cycle file may be damaged): " + failure.getMessage() +
-                "; nothing appended since open() was written: close the store, move the damaged file aside " +
-                "(Chronicle rebuilds metadata.cq4t from the cycle files) and reopen", failure);
+                "; nothing appended since open() was written to the queue (what the bridge file " +
+                JournalBridgeDescriptor.FILE_NAME + " holds is copied by the next open): close the store, move the " +
+                "damaged file aside (Chronicle rebuilds metadata.cq4t from the cycle files) and reopen", failure);
         }
         return current;
     }

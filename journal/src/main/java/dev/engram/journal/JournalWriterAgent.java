@@ -53,6 +53,7 @@ final class JournalWriterAgent implements Runnable
     private final JournalProgress progress;
     private final JournalManifestKeeper manifest;
     private int cycle;   // the cycle the last frame went into
+    private Bytes<?> checkedBytes;   // the appender's bytes whose thread check is off
 
     private volatile boolean running = true;
     private ExcerptAppender appender;
@@ -94,6 +95,9 @@ final class JournalWriterAgent implements Runnable
                 arenaBytes = BytesStore.wrap(arenaBuffer.addressOffset(), arenaBuffer.capacity());
             }
             appender = store.queue().createAppender();
+            // this thread is the appender's only user: Chronicle's per-call check of the calling thread (a
+            // ThreadLocal look-up and compare, several times per excerpt) is pure cost here
+            appender.singleThreadedCheckDisabled(true);
             while (true)
             {
                 final int drained = drain();
@@ -136,6 +140,17 @@ final class JournalWriterAgent implements Runnable
     }
 
     /**
+     * Before {@link #run()}: the ring's first {@code sequence} sequences ({@code bytes} of frames) are in the queue
+     * already, the last frame in {@code lastCycle} (copied from the bridge: {@link JournalBridgeCopy}).
+     */
+    void continueAfter(final long sequence, final long bytes, final int lastCycle)
+    {
+        nextSequence = sequence;
+        bytesWritten = bytes;
+        cycle = lastCycle;
+    }
+
+    /**
      * Ask the writer to stop once every claimed sequence is written.
      */
     void stop()
@@ -152,11 +167,18 @@ final class JournalWriterAgent implements Runnable
         final long start = nextSequence;
         long sequence = start;
         final long end = start + DRAIN_LIMIT;
-        while (sequence < end && ring.isPublished(sequence))
+        if (!ring.isPublished(sequence))
         {
-            write(sequence);
+            return 0;
+        }
+        // one clock read per batch, not per frame: the frames of a batch are written within microseconds
+        final long timestampNs = clock.nanoTime();
+        do
+        {
+            write(sequence, timestampNs);
             sequence++;
         }
+        while (sequence < end && ring.isPublished(sequence));
         final int drained = (int)(sequence - start);
         if (drained > 0)
         {
@@ -168,7 +190,7 @@ final class JournalWriterAgent implements Runnable
         return drained;
     }
 
-    private void write(final long sequence)
+    private void write(final long sequence, final long timestampNs)
     {
         final long version = baseVersion + sequence + 1;
         final int flags = ring.slotFlags(sequence);
@@ -207,12 +229,17 @@ final class JournalWriterAgent implements Runnable
             throw new IllegalStateException("ring slot out of order: expected version=" + version +
                 " found version=" + storedVersion + " frameLength=" + length);
         }
-        DeltaFrameEncoder.seal(frame, offset, length, clock.nanoTime(), checksum);
+        DeltaFrameEncoder.seal(frame, offset, length, timestampNs, checksum);
         bytesWritten += length;
         final int frameCycle;
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> bytes = dc.wire().bytes();
+            if (bytes != checkedBytes)
+            {
+                checkedBytes = bytes;   // a new cycle's mapping: only this thread writes through it
+                bytes.singleThreadedCheckDisabled(true);
+            }
             if (source == null)
             {
                 bytes.write(oversize, 0, length);

@@ -5,7 +5,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Child JVM of {@link JournalLoggingTest}: slf4j-simple logs to stdout; the journal's queue open is held back while a
- * producer fills the ring (FAIL_FAST), then let go.
+ * producer fills the ring (FAIL_FAST), then let go. The bridge is off
+ * ({@code bridgeMaxLength(0)}): with it the journal thread would drain the ring while the queue opens.
  */
 public final class JournalLoggingChild
 {
@@ -14,7 +15,8 @@ public final class JournalLoggingChild
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.out");
         final CountDownLatch gate = new CountDownLatch(1);
         final JournalContext ctx = new JournalContext().directory(Path.of(args[0])).ringSlotCount(16).ringSlotLength(256)
-            .ringArenaLength(0).backPressurePolicy(BackPressurePolicy.FAIL_FAST);
+            .ringArenaLength(0).backPressurePolicy(BackPressurePolicy.FAIL_FAST)
+            .bridgeMaxLength(0);   // no bridge: the ring fills while the queue is held back
         try (Journal journal = Journal.openInBackground(ctx, 0, () ->
         {
             try

@@ -129,25 +129,27 @@ class JournalLossTest
         final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         final Journal background = Journal.openInBackground(ctx(), 200, () -> awaitGate(gate));
         final long appended = background.append(background.newDelta().put("k", new byte[1]));
+        assertTrue(background.awaitWritten(appended, 30, TimeUnit.SECONDS), "written to the bridge while the queue opens");
         gate.countDown();
         final JournalException failed = assertThrows(JournalException.class,
-            () -> background.awaitWritten(appended, 30, TimeUnit.SECONDS));
+            () -> background.awaitWritten(appended + 1, 30, TimeUnit.SECONDS));
         assertTrue(failed.getMessage().contains(newest.toString()), failed.getMessage());
         final JournalException closed = assertThrows(JournalException.class, background::close);
         assertTrue(closed.getMessage().contains(newest.toString()), closed.getMessage());
         try (Journal journal = Journal.open(ctx().acceptLoss(true)))
         {
             final JournalOpenReport report = journal.openReport();
-            assertEquals(200, report.lastVersion());
+            assertEquals(201, report.lastVersion(), "the version written to the bridge continues the journal");
+            assertNotNull(report.bridgeCopied());
             assertEquals(List.of(new JournalLoss(newest.toString(), 201, 300, "is missing")), report.losses());
             final long next = journal.append(journal.newDelta().put("after", new byte[1]));
-            assertEquals(201, next, "new appends reuse the lost version numbers");
+            assertEquals(202, next, "new appends reuse the lost version numbers after it");
             assertTrue(journal.awaitWritten(next, 60, TimeUnit.SECONDS));
         }
         try (Journal journal = Journal.open(ctx()))
         {
             assertEquals(List.of(), journal.openReport().losses(), "an accepted loss is not reported again");
-            assertEquals(201, journal.openReport().lastVersion());
+            assertEquals(202, journal.openReport().lastVersion());
         }
     }
 

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The journal thread's mappings of the cycle file carry {@code MADV_RANDOM} (Linux shows it as {@code rr} in
  * {@code /proc/self/smaps}), so a write fault into the sparse file fills one page, not a whole read-ahead
- * window (see {@link NoReadAheadChunks}), including chunks mapped after the first.
+ * window (see {@link NoReadAheadChunks}), including chunks mapped after the first; and the pages ahead of the
+ * writes are populated in steps of {@link NoReadAheadChunks#POPULATE_STEP} rather than faulted in one by one.
  */
 class JournalReadAheadTest
 {
@@ -53,10 +54,56 @@ class JournalReadAheadTest
         }
     }
 
+    @Test
+    void shouldPopulateThePagesAheadOfTheWritesInOneStep() throws IOException
+    {
+        assumeTrue(Files.isReadable(SMAPS), "needs Linux /proc/self/smaps");
+        assumeTrue(kernelAtLeast(5, 14), "MADV_POPULATE_WRITE needs Linux 5.14: " + System.getProperty("os.version"));
+        try (Journal journal = Journal.open(new JournalContext().directory(dir)))
+        {
+            final Delta delta = journal.newDelta();
+            long last = 0;
+            for (int i = 0; i < 20; i++)   // ~3 KB: a page or two of frames
+            {
+                last = journal.append(delta.clear().put("user/" + i, new byte[100]));
+            }
+            assertTrue(journal.awaitWritten(last, 60, TimeUnit.SECONDS));
+            final long writtenEnd = journal.writtenBytes();
+            final long residentKb = cycleFileResidentKb();
+            // faulted in page by page, only the pages written (Chronicle's header and index, the frames) are resident;
+            // populated, a whole step past the frames is
+            assertTrue(residentKb * 1024 >= NoReadAheadChunks.POPULATE_STEP,
+                "resident " + residentKb + " KiB of the cycle file's mappings after " + writtenEnd + " bytes of frames");
+        }
+    }
+
+    private static boolean kernelAtLeast(final int major, final int minor)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version", ""));
+        if (!m.find())
+        {
+            return false;
+        }
+        final int ma = Integer.parseInt(m.group(1));
+        return ma > major || ma == major && Integer.parseInt(m.group(2)) >= minor;
+    }
+
+    /** Resident KiB of every mapping of a {@code .cq4} file under {@link #dir}. */
+    private long cycleFileResidentKb() throws IOException
+    {
+        return cycleFileMappingFields("Rss:").stream().mapToLong(v -> Long.parseLong(v.replace("kB", "").trim())).sum();
+    }
+
     /** VmFlags of every mapping of a {@code .cq4} file under {@link #dir}. */
     private List<String> cycleFileMappingFlags() throws IOException
     {
-        final List<String> flags = new ArrayList<>();
+        return cycleFileMappingFields("VmFlags:");
+    }
+
+    /** The value of the {@code key} line of every mapping of a {@code .cq4} file under {@link #dir}. */
+    private List<String> cycleFileMappingFields(final String key) throws IOException
+    {
+        final List<String> values = new ArrayList<>();
         final String prefix = dir.toRealPath().toString();
         boolean inCycleFile = false;
         for (final String line : Files.readAllLines(SMAPS))
@@ -69,11 +116,11 @@ class JournalReadAheadTest
                 final String path = slash < 0 ? "" : trimmed.substring(slash);
                 inCycleFile = path.startsWith(prefix) && path.endsWith(".cq4");
             }
-            else if (inCycleFile && line.startsWith("VmFlags:"))
+            else if (inCycleFile && line.startsWith(key))
             {
-                flags.add(line.substring("VmFlags:".length()).trim());
+                values.add(line.substring(key.length()).trim());
             }
         }
-        return flags;
+        return values;
     }
 }

@@ -18,7 +18,9 @@ record FaultCase(long seed, int id, Base base, FaultFileKind kind, FaultDamage d
 
     enum Base
     {
-        CLEAN, CRASH, OLDER
+        CLEAN, CRASH, OLDER,
+        /** The crash store with a bridge file: a crash while a background open's queue was opening. */
+        BRIDGE
     }
 
     static FaultCase of(final long seed, final int id)
@@ -44,6 +46,10 @@ record FaultCase(long seed, int id, Base base, FaultFileKind kind, FaultDamage d
         else if (kind == FaultFileKind.CLEAN_SHUTDOWN)
         {
             base = Base.CLEAN;                      // a crash leaves no record to damage
+        }
+        else if (kind == FaultFileKind.JOURNAL_BRIDGE || kind == FaultFileKind.JOURNAL_BRIDGE_MARK)
+        {
+            base = Base.BRIDGE;                     // only a crash during a background open leaves one
         }
         else
         {

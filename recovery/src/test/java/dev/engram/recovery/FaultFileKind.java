@@ -43,7 +43,18 @@ enum FaultFileKind
     /** The version tags. */
     TAGS("", name -> name.equals(TagFileDescriptor.FILE_NAME), Pick.NEWEST),
     /** The lock files ({@code engram.lock}, {@code journal/engram-journal.lock}): empty, locked by the OS. */
-    LOCK("", name -> name.endsWith(".lock"), Pick.ANY);
+    LOCK("", name -> name.endsWith(".lock"), Pick.ANY),
+    /**
+     * The journal's bridge file ({@code engram-journal.bridge}): only in the store a crash left while a background
+     * open's queue was still opening ({@link FaultCase.Base#BRIDGE}). Last, so the other kinds keep their case ids.
+     */
+    JOURNAL_BRIDGE("journal", name -> name.equals(dev.engram.journal.JournalBridgeDescriptor.FILE_NAME), Pick.NEWEST),
+    /**
+     * The bridge's mark ({@code engram-journal.bridge-mark}, a copy of its header): with the bridge present it is not
+     * read, so its damage changes nothing; it makes a deleted bridge a reported loss.
+     */
+    JOURNAL_BRIDGE_MARK("journal", name -> name.equals(dev.engram.journal.JournalBridgeDescriptor.MARK_FILE_NAME),
+        Pick.NEWEST);
 
     private enum Pick
     {

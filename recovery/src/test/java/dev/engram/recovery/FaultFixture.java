@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     <li>{@code crash}: a copy taken while the second session was open, after {@link #LAST_VERSION} was written: what
  *     a crash leaves (no clean-shutdown record, lock files, unsynced cycle files);</li>
  *     <li>{@code clean}: the second session closed cleanly at {@link #LAST_VERSION}.</li>
+ *     <li>{@code bridge}: the crash copy with the journal's bridge file holding versions up to {@link #BRIDGE_VERSION}:
+ *     what a crash leaves when the next session's background open wrote them while its queue was still opening.</li>
  * </ul>
  */
 final class FaultFixture
@@ -35,6 +37,8 @@ final class FaultFixture
     static final long OLDER_VERSION = 2 * PER_CYCLE + PER_CYCLE / 2;
     /** The second session: the rest of cycle 3, cycles 4 and 5, and half of cycle 6 (the tail after the last checkpoint). */
     static final long LAST_VERSION = 5L * PER_CYCLE + PER_CYCLE / 2;
+    /** The bridge store: versions after {@link #LAST_VERSION} written to the bridge file. */
+    static final long BRIDGE_VERSION = LAST_VERSION + 40;
     static final String TAG = "fault-tag";
     static final long TAG_VERSION = 400;
 
@@ -42,6 +46,7 @@ final class FaultFixture
     final Path older;
     final Path crash;
     final Path clean;
+    final Path bridge;
     private final AtomicLong clockMs = new AtomicLong(1_700_000_000_000L);
     private final Map<Long, Map<String, byte[]>> models = new HashMap<>();
 
@@ -51,6 +56,7 @@ final class FaultFixture
         this.older = root.resolve("older");
         this.crash = root.resolve("crash");
         this.clean = root.resolve("clean");
+        this.bridge = root.resolve("bridge");
     }
 
     /**
@@ -120,6 +126,28 @@ final class FaultFixture
             copyTree(live, crash);                                  // as a crash leaves it: the store still open
         }
         copyTree(live, clean);
+        writeBridge();
+    }
+
+    /**
+     * The crash copy as a later session leaves it when it dies while its background open's queue is opening: the
+     * versions it wrote meanwhile are only in the bridge file.
+     */
+    private void writeBridge()
+    {
+        final Path scratch = root.resolve("bridge-scratch");
+        copyTree(crash, scratch);
+        final JournalContext journal = context(scratch).journal().directory(scratch.resolve("journal"));
+        final byte[] bytes = dev.engram.journal.BridgeFixture.bridgeBytes(journal, LAST_VERSION, BRIDGE_VERSION, WORKLOAD::fill);
+        copyTree(crash, bridge);
+        try
+        {
+            dev.engram.journal.BridgeFixture.writeCrashState(bridge.resolve("journal"), bytes);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /**

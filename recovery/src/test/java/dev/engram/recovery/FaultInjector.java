@@ -65,8 +65,14 @@ final class FaultInjector
             case CLEAN -> fixture.clean;
             case CRASH -> fixture.crash;
             case OLDER -> fixture.older;
+            case BRIDGE -> fixture.bridge;
         };
-        final long acknowledged = fault.base() == FaultCase.Base.OLDER ? FaultFixture.OLDER_VERSION : FaultFixture.LAST_VERSION;
+        final long acknowledged = switch (fault.base())
+        {
+            case OLDER -> FaultFixture.OLDER_VERSION;
+            case BRIDGE -> FaultFixture.BRIDGE_VERSION;   // written to the bridge before the crash
+            default -> FaultFixture.LAST_VERSION;
+        };
         final Path dir = work.resolve("case-" + fault.id());
         deleteTree(dir);
         FaultFixture.copyTree(pristine, dir);

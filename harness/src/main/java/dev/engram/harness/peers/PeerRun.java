@@ -78,7 +78,8 @@ final class PeerRun
         machine.put("@", "machine");
         machine.put("loadAtWriteStart", PeersBench.loadAverage().split(" ")[0]);
         try (ChildProcess child = ChildProcess.start(system.label() + "-write", logDir, PeerWriter.class, jvm,
-            PeerWriter.args(system, dir, workload, phases, options.snapshotEveryMs)))
+            PeerWriter.args(system, dir, workload, phases, options.snapshotEveryMs,
+                options.cpuRates(system), options.cpuNs())))
         {
             for (final Map<String, String> record : child.awaitRecordsUntil("tail-written", 3, TimeUnit.HOURS))
             {

@@ -14,8 +14,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Child JVM: one system under the workload, then waits for the parent's SIGKILL.
  * <pre>
- *   SYSTEM DIR WORKLOAD(5) RATE WARMUP_NS LATENCY_PUTS FLAT_OUT_PUTS SNAPSHOT_EVERY_MS
+ *   SYSTEM DIR WORKLOAD(5) RATE WARMUP_NS LATENCY_PUTS FLAT_OUT_PUTS SNAPSHOT_EVERY_MS CPU_RATES CPU_NS
  * </pre>
+ * CPU_RATES: comma-separated put rates ("-" for none), each run for CPU_NS after the latency phase with its
+ * CPU recorded ({@code @cpu-rate-R}); the latency and flat-out phases record theirs too ({@link PhaseCpu}).
  * Records: {@code @loaded} (state load, flat out, then the system's checkpoint/flush), {@code @latency}
  * (fixed-rate tail puts), {@code @throughput} (flat-out tail puts, timed to the last acknowledgement),
  * {@code @tail-written} (every put acknowledged: {@code acked} versions).
@@ -27,12 +29,13 @@ public final class PeerWriter
     }
 
     static List<String> args(final PeerSystem system, final Path dir, final StateWorkload workload, final PeersOptions.Phases phases,
-        final long snapshotEveryMs)
+        final long snapshotEveryMs, final List<Integer> cpuRates, final long cpuNs)
     {
         final List<String> args = new ArrayList<>(List.of(system.label(), dir.toString()));
         args.addAll(List.of(workload.toArgs()));
         args.addAll(List.of(Integer.toString(phases.rate()), Long.toString(phases.warmupNs()), Integer.toString(phases.latencyPuts()),
-            Integer.toString(phases.flatOutPuts()), Long.toString(snapshotEveryMs)));
+            Integer.toString(phases.flatOutPuts()), Long.toString(snapshotEveryMs),
+            cpuRates.isEmpty() ? "-" : String.join(",", cpuRates.stream().map(String::valueOf).toList()), Long.toString(cpuNs)));
         return args;
     }
 
@@ -49,8 +52,12 @@ public final class PeerWriter
             final long warmupNs = Long.parseLong(args[i++]);
             final int latencyPuts = Integer.parseInt(args[i++]);
             final int flatOutPuts = Integer.parseInt(args[i++]);
-            final long snapshotEveryMs = Long.parseLong(args[i]);
-            run(open(system, dir, workload, snapshotEveryMs), workload, rate, warmupNs, latencyPuts, flatOutPuts);
+            final long snapshotEveryMs = Long.parseLong(args[i++]);
+            final String cpuRates = args[i++];
+            final long cpuNs = Long.parseLong(args[i]);
+            final int[] rates = cpuRates.equals("-") ? new int[0] :
+                java.util.Arrays.stream(cpuRates.split(",")).mapToInt(Integer::parseInt).toArray();
+            run(open(system, dir, workload, snapshotEveryMs), workload, rate, warmupNs, latencyPuts, flatOutPuts, rates, cpuNs);
         }
         catch (final Throwable ex)
         {
@@ -74,7 +81,7 @@ public final class PeerWriter
     }
 
     private static void run(final PeerStore store, final StateWorkload workload, final int rate, final long warmupNs,
-        final int latencyPuts, final int flatOutPuts) throws Exception
+        final int latencyPuts, final int flatOutPuts, final int[] cpuRates, final long cpuNs) throws Exception
     {
         final StringBuilder key = new StringBuilder(32);
         final byte[] value = new byte[workload.valueLength()];
@@ -92,7 +99,9 @@ public final class PeerWriter
         final TailPuts tail = new TailPuts(workload);
         store.measured(true);
         final long queueFullBefore = store.queueFullEvents();
+        final PhaseCpu latencyCpu = new PhaseCpu();
         final FixedRatePuts.Result latency = FixedRatePuts.run(store, tail, latencyPuts, rate, warmupNs);
+        latencyCpu.record("latency", latencyPuts, latency.serviceTotalNs());
         final Histogram h = latency.latencyNs();
         ChildOutput.record("latency", "rate", rate, "puts", latencyPuts, "measured", latency.measured(),
             "achievedRate", Math.round(latency.achievedRate()), "p50Ns", h.getValueAtPercentile(50), "p99Ns", h.getValueAtPercentile(99),
@@ -102,6 +111,17 @@ public final class PeerWriter
             "maxServiceNs", latency.serviceNs().getMaxValue(),
             "queueFull", queueFullBefore < 0 ? -1 : store.queueFullEvents() - queueFullBefore);
 
+        // after the latency phase, whose warm-up has compiled the put path: the JIT's CPU would swamp the first rate
+        for (final int cpuRate : cpuRates)
+        {
+            final int puts = (int)Math.max(1, cpuRate * cpuNs / 1_000_000_000L);
+            final PhaseCpu cpu = new PhaseCpu();
+            final FixedRatePuts.Result phase = FixedRatePuts.run(store, tail, puts, cpuRate, 0, true);
+            store.awaitAcknowledged();
+            cpu.record("rate-" + cpuRate, puts, phase.callerCpuNs() >= 0 ? phase.callerCpuNs() : phase.serviceTotalNs());
+        }
+
+        final PhaseCpu flatCpu = new PhaseCpu();
         final long flatStartNs = System.nanoTime();
         for (int j = 0; j < flatOutPuts; j++)
         {
@@ -111,6 +131,7 @@ public final class PeerWriter
         store.awaitAcknowledged();
         final long flatNs = System.nanoTime() - flatStartNs;
         ChildOutput.record("throughput", "puts", flatOutPuts, "ns", flatNs);
+        flatCpu.record("flat-out", flatOutPuts, -1);
 
         store.measured(false);
         while (tail.count() < workload.tailCount())

@@ -23,6 +23,10 @@ public final class PeersOptions
           --rate 50000            fixed put rate of the latency phase (puts/s; CO-corrected caller latency)
           --warmup 2              seconds of that phase sent but not recorded
           --seconds 10            seconds of that phase recorded
+          --cpu-rates 10k,50k,200k  extra fixed-rate phases after the latency phase, --cpu-seconds each, for the CPU
+                                  table only (default: none; systems that sync skip them); every system also reports
+                                  the CPU of its latency and flat-out phases, per thread, per put
+          --cpu-seconds 2
           --sync-rate 500         the same for RocksDB sync=true and Engram await synced (a force per put)
           --sync-warmup 1
           --sync-seconds 5
@@ -46,6 +50,8 @@ public final class PeersOptions
     int rate = 50_000;
     double warmupSeconds = 2;
     double seconds = 10;
+    List<Integer> cpuRates = List.of();
+    double cpuSeconds = 2;
     int syncRate = 500;
     double syncWarmupSeconds = 1;
     double syncSeconds = 5;
@@ -76,6 +82,8 @@ public final class PeersOptions
                 case "--rate" -> o.rate = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
                 case "--warmup" -> o.warmupSeconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
                 case "--seconds" -> o.seconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
+                case "--cpu-rates" -> o.cpuRates = parseRates(CommandLineValues.value(args, ++i, arg));
+                case "--cpu-seconds" -> o.cpuSeconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
                 case "--sync-rate" -> o.syncRate = CommandLineValues.intCount(arg, CommandLineValues.value(args, ++i, arg));
                 case "--sync-warmup" -> o.syncWarmupSeconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
                 case "--sync-seconds" -> o.syncSeconds = CommandLineValues.number(arg, CommandLineValues.value(args, ++i, arg));
@@ -108,7 +116,7 @@ public final class PeersOptions
             throw new IllegalArgumentException("--state / --value gives too many keys: " + stateBytes / valueLength);
         }
         if (rate < 1 || syncRate < 1 || seconds <= 0 || syncSeconds <= 0 || warmupSeconds < 0 || syncWarmupSeconds < 0 || reps < 1 ||
-            syncOps < 0 || snapshotEveryMs < 1)
+            syncOps < 0 || snapshotEveryMs < 1 || cpuSeconds <= 0)
         {
             throw new IllegalArgumentException("rates, --seconds, --sync-seconds, --reps and --snapshot-every-ms must be positive, " +
                 "warm-ups and --sync-ops not negative: rate=" + rate + " sync-rate=" + syncRate + " seconds=" + seconds +
@@ -121,7 +129,7 @@ public final class PeersOptions
         for (final PeerSystem system : systems)
         {
             final Phases phases = phases(system);
-            final long wanted = latencyPutsWanted(system);
+            final long wanted = latencyPutsWanted(system) + cpuPuts(system);
             if (wanted + phases.flatOutPuts() > tail)
             {
                 throw new IllegalArgumentException(String.format("--tail %,d is shorter than what %s measures: %,d fixed-rate puts " +
@@ -156,7 +164,7 @@ public final class PeersOptions
         {
             return new Phases(r, (long)(warm * 1e9), (long)(measure * 1e9), Integer.MAX_VALUE / 2, 0);
         }
-        final int flatOut = sync ? syncOps : tail - (int)latencyPuts;
+        final int flatOut = sync ? syncOps : (int)Math.max(0, tail - latencyPuts - cpuPuts(system));
         return new Phases(r, (long)(warm * 1e9), (long)(measure * 1e9), (int)latencyPuts, flatOut);
     }
 
@@ -167,6 +175,39 @@ public final class PeersOptions
     {
         final boolean sync = system.syncs();
         return (long)Math.ceil((sync ? syncRate : rate) * ((sync ? syncWarmupSeconds : warmupSeconds) + (sync ? syncSeconds : seconds)));
+    }
+
+    /**
+     * @return the CPU rates a system runs: none for the systems that sync each put.
+     */
+    List<Integer> cpuRates(final PeerSystem system)
+    {
+        return system.syncs() ? List.of() : cpuRates;
+    }
+
+    long cpuNs()
+    {
+        return (long)(cpuSeconds * 1e9);
+    }
+
+    private long cpuPuts(final PeerSystem system)
+    {
+        long puts = 0;
+        for (final int r : cpuRates(system))
+        {
+            puts += Math.max(1, r * cpuNs() / 1_000_000_000L);
+        }
+        return puts;
+    }
+
+    private static List<Integer> parseRates(final String list)
+    {
+        final List<Integer> rates = new ArrayList<>();
+        for (final String rate : list.split(","))
+        {
+            rates.add(CommandLineValues.intCount("--cpu-rates", rate.trim()));
+        }
+        return List.copyOf(rates);
     }
 
     private static Set<PeerSystem> parseSystems(final String list)

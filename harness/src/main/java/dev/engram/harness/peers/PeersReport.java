@@ -1,5 +1,6 @@
 package dev.engram.harness.peers;
 
+import dev.engram.harness.cpu.ThreadCpu;
 import dev.engram.harness.recovery.Samples;
 import dev.engram.harness.recovery.TextTable;
 
@@ -15,6 +16,11 @@ import java.util.function.ToDoubleFunction;
  */
 final class PeersReport
 {
+    static final String CPU_CAPTION = "CPU time per put, us, by thread (CPU, not wall time: a thread waiting for a core is not " +
+        "charged; at a fixed rate the caller's share is its CPU inside put calls (in the latency phase, which must not pay for " +
+        "reading it, the calls' wall time), its pacing spin left out; flat out, its thread's CPU; " +
+        "'native threads + rest' is the process less every thread named, e.g. RocksDB's flush and compaction threads):";
+
     private final PeersOptions options;
     private final List<PeerRun.Result> results;
 
@@ -78,6 +84,61 @@ final class PeersReport
                 .skip((r.recoveries().size() - 1) / 2).findFirst().orElse(-1)));
         textRow(table, "recovered state verified", r -> r.ok() ? "ok x" + r.verdicts().size() : "FAILED");
         return table;
+    }
+
+    /**
+     * @return CPU time per put of each measured phase, a row per system and phase, a column per thread role: what a put
+     *     costs the machine, wherever its work runs (the caller, the journal, applier and sync threads, the JVM, RocksDB's
+     *     native threads).
+     */
+    TextTable cpuTable()
+    {
+        final List<String> header = new ArrayList<>(List.of("phase", "system"));
+        for (final String role : ThreadCpu.ROLES)
+        {
+            header.add(ThreadCpu.label(role) + (role.equals(ThreadCpu.TOTAL) ? ", us/put" : ""));
+        }
+        header.add("total less JIT");
+        final TextTable table = new TextTable(header.toArray(new String[0]));
+        final List<String> phases = new ArrayList<>();
+        for (final PeerRun.Result r : results)
+        {
+            r.writer().keySet().stream().filter(tag -> tag.startsWith(PhaseCpu.TAG) && !phases.contains(tag)).forEach(phases::add);
+        }
+        for (final String tag : phases)
+        {
+            for (final PeerRun.Result r : results)
+            {
+                final var record = r.writer().get(tag);
+                if (record == null)
+                {
+                    continue;
+                }
+                final long puts = Math.max(1, Samples.get(record, "puts"));
+                final List<String> cells = new ArrayList<>(List.of(phaseLabel(r, record.get("phase")), r.system().title()));
+                for (final String role : ThreadCpu.ROLES)
+                {
+                    cells.add(perPut(Samples.get(record, role + "Ns"), puts));
+                }
+                cells.add(perPut(Samples.get(record, PhaseCpu.TOTAL_LESS_JIT + "Ns"), puts));
+                table.row(cells.toArray(new String[0]));
+            }
+        }
+        return table;
+    }
+
+    private static String perPut(final long ns, final long puts)
+    {
+        return ns < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", ns / 1e3 / puts);
+    }
+
+    private static String phaseLabel(final PeerRun.Result r, final String phase)
+    {
+        if (phase.startsWith("rate-"))
+        {
+            return String.format(Locale.ROOT, "%,d puts/s", Long.parseLong(phase.substring("rate-".length())));
+        }
+        return phase.equals("latency") ? String.format(Locale.ROOT, "%,d puts/s (latency phase)", r.phases().rate()) : phase;
     }
 
     private String tailLabel()
@@ -264,6 +325,7 @@ final class PeersReport
     String toConsole()
     {
         final StringBuilder sb = new StringBuilder(table().toConsole()).append('\n');
+        sb.append(CPU_CAPTION).append('\n').append(cpuTable().toConsole()).append('\n');
         details().forEach(line -> sb.append("  ").append(line).append('\n'));
         return sb.toString();
     }
@@ -271,7 +333,8 @@ final class PeersReport
     String toMarkdown(final String machine)
     {
         final StringBuilder sb = new StringBuilder("## Peers side by side\n\nCommand: `").append(options.commandLine).append("`  \n")
-            .append(machine).append('\n').append(table().toMarkdown()).append('\n');
+            .append(machine).append('\n').append(table().toMarkdown()).append('\n')
+            .append(CPU_CAPTION).append("\n\n").append(cpuTable().toMarkdown()).append('\n');
         details().forEach(line -> sb.append("- ").append(line).append('\n'));
         return sb.toString();
     }

@@ -80,6 +80,37 @@ class PeersBenchTest
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldReportCpuPerPutByThreadForEveryMeasuredPhase() throws Exception
+    {
+        final PeersBench.Outcome outcome = PeersBench.run(tiny("--systems", "engram,rocksdb", "--cpu-rates", "1000", "--cpu-seconds", "0.2"),
+            (system, record) -> record);
+
+        assertTrue(outcome.report().ok(), outcome.console());
+        for (final PeerRun.Result result : outcome.report().results())
+        {
+            for (final String phase : List.of("cpu-latency", "cpu-rate-1000", "cpu-flat-out"))
+            {
+                assertTrue(result.writerValue(phase, "puts") > 0, phase + " of " + result.system());
+                assertTrue(result.writerValue(phase, "totalNs") > 0, phase + " of " + result.system());
+                assertTrue(result.writerValue(phase, "callerNs") > 0, phase + " of " + result.system());
+            }
+            // Engram's journal thread writes every put; RocksDB has no such thread
+            assertEquals(result.system() == PeerSystem.ENGRAM, result.writerValue("cpu-rate-1000", "writerNs") > 0, result.system().title());
+        }
+        assertTrue(outcome.console().contains("CPU time per put") && outcome.console().contains("1,000 puts/s"), outcome.console());
+        assertTrue(Files.readString(outcome.markdown()).contains("| journal writer |"), "CPU table in the markdown");
+    }
+
+    @Test
+    void shouldNameTheCpuRatesATooShortTailCannotHold()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> tiny("--cpu-rates", "10000",
+            "--cpu-seconds", "1"));
+        assertTrue(ex.getMessage().startsWith("--tail 3,000 is shorter than what"), ex.getMessage());
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldReportFailureWhenARecoveredStateHasAWrongChecksum() throws Exception
     {

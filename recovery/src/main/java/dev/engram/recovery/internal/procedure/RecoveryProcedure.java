@@ -2,6 +2,7 @@ package dev.engram.recovery.internal.procedure;
 
 import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.journal.Journal;
+import dev.engram.journal.JournalBridgeDescriptor;
 import dev.engram.journal.JournalLoss;
 import dev.engram.journal.JournalLossException;
 import dev.engram.journal.internal.JournalMappedFiles;
@@ -113,6 +114,10 @@ public final class RecoveryProcedure
             final FastTailReplay fast = !ctx.fastRecovery() ? FastTailReplay.skipped("disabled by StateContext.fastRecovery(false)") :
                 lossGuard.cycleFilesLost() ? FastTailReplay.skipped("journal cycle files lost (accepted): the journal's " +
                     "own open moves aside what is left of them") :
+                Files.exists(ctx.journalDirectory().resolve(JournalBridgeDescriptor.FILE_NAME)) ||
+                Files.exists(ctx.journalDirectory().resolve(JournalBridgeDescriptor.MARK_FILE_NAME)) ? FastTailReplay.skipped(
+                    "a journal bridge file (" + JournalBridgeDescriptor.FILE_NAME + ") or its mark says it holds frames a background open wrote " +
+                    "before the process died: the journal's open copies them into the queue") :
                 FastTailReplay.run(ctx, maxId, files, quarantine);
             if (fast.succeeded())
             {
