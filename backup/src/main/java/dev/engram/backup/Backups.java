@@ -119,15 +119,16 @@ public final class Backups implements AutoCloseable
      * chain's files, the journal's bytes up to the end of V's frame (zeros after it) and the version-tags files are
      * chunked as {@link #backup(Path)} does, then the pin is released. The backup's state version is V: a restore
      * opens at exactly V, and {@link RestoreTarget#version} restores any version from the chain's to V from it.
-     * Its time is taken before the pin (so a restore {@link RestoreTarget#at at} an instant up to it finds every
-     * frame stamped before it, up to the sync wait).
+     * Its time ({@link BackupInfo#created()}) is its state's: the journal's stamp of V's frame, the clock
+     * {@code stateAt(Instant)} and {@link RestoreTarget#at} compare (not the wall clock when the backup ran).
      */
     public BackupResult backup(final Engram engram) throws IOException
     {
-        final long createdMillis = settings.clock().getAsLong();
         try (BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
         {
-            return new BackupRun(storage, settings).runLive(source, newestManifest(), createdMillis);
+            final long stamp = source.versionTimestampEpochNs();
+            return new BackupRun(storage, settings).runLive(source, newestManifest(),
+                stamp > 0 ? stamp / 1_000_000 : settings.clock().getAsLong());
         }
     }
 

@@ -77,13 +77,14 @@ public final class ContinuousBackup implements AutoCloseable
                 return;   // nothing new (or nothing written yet): the newest backup holds it all
             }
         }
+        final long pinnedAt = clock.getAsLong();
         try
         {
             final BackupResult result = backups.backup(engram);
             synchronized (progress)
             {
                 shippedVersion = Math.max(shippedVersion, result.backup().stateVersion());
-                shippedAtMillis = result.backup().created().toEpochMilli();
+                shippedAtMillis = pinnedAt;
                 backupsMade++;
                 progress.notifyAll();
             }
@@ -110,7 +111,7 @@ public final class ContinuousBackup implements AutoCloseable
 
     /**
      * The recovery point lag now: 0 if the newest backup holds every written version; else the time since that backup
-     * pinned its version (every write after it would be lost with the source's disk).
+     * started (it pinned its version then: every write after it would be lost with the source's disk).
      */
     public long rpoLagMillis()
     {

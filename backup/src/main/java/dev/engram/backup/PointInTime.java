@@ -82,12 +82,12 @@ final class PointInTime
         final List<Manifest> byVersion = manifests.stream()
             .sorted(Comparator.comparingLong(Manifest::stateVersion)).toList();
         int from = 0;
-        while (from < byVersion.size() && byVersion.get(from).createdMillis() < instant.toEpochMilli())
+        while (from < byVersion.size() && byVersion.get(from).createdMillis() < Math.floorDiv(epochNs, 1_000_000L))
         {
             from++;
         }
-        // backups' times are the wall clock, frames carry the journal's stamps: start one backup earlier, whose frames
-        // may reach past the instant by the journal's stamps (if they do not, the next one is tried)
+        // a live backup's time is its newest frame's stamp (to the ms): the one before the first candidate holds only
+        // frames at or before the instant, so its V may be the answer (when no later frame is); later ones are not
         final List<Manifest> candidates = from == byVersion.size() ? List.of() :
             byVersion.subList(Math.max(0, from - 1), byVersion.size());
         if (candidates.isEmpty())
@@ -97,11 +97,13 @@ final class PointInTime
                 Instant.ofEpochMilli(manifests.get(manifests.size() - 1).createdMillis()) + " (versions " +
                 describe(ranges) + "); later states are not in the repository"));
         }
+        Manifest whole = null;   // the previous candidate, all of whose frames are at or before the instant
         for (int i = 0; i < candidates.size(); i++)
         {
             final Manifest manifest = candidates.get(i);
             final VersionRange range = rangeOf(ranges, manifest.backupId());
             final boolean last = i == candidates.size() - 1;
+            final Manifest previous = whole;
             try
             {
                 return new Restore(storage).run(manifest, Backups.info(manifest), directory, restored ->
@@ -110,6 +112,10 @@ final class PointInTime
                     if (version == manifest.stateVersion() && !last)
                     {
                         throw new LaterBackup();   // frames after it may be stamped before the instant too
+                    }
+                    if (previous != null && version == previous.stateVersion() && version < range.firstVersion())
+                    {
+                        throw new EarlierBackup();   // no frame after the previous one's V is: that V is the answer
                     }
                     if (version < range.firstVersion())
                     {
@@ -127,7 +133,11 @@ final class PointInTime
             }
             catch (final LaterBackup ex)
             {
-                // the next candidate holds more frames
+                whole = manifest;   // the next candidate may hold more frames
+            }
+            catch (final EarlierBackup ex)
+            {
+                return new Restore(storage).run(previous, Backups.info(previous), directory);
             }
         }
         throw new IllegalStateException("unreachable: the last candidate never asks for a later one");
@@ -161,6 +171,17 @@ final class PointInTime
     private static VersionRange rangeOf(final List<VersionRange> ranges, final long id)
     {
         return ranges.stream().filter(r -> r.backupId() == id).findFirst().orElseThrow();
+    }
+
+    /** Thrown by a restore's last step to restore the previous backup whole (the restore removes what it wrote). */
+    private static final class EarlierBackup extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        EarlierBackup()
+        {
+            super(null, null, false, false);
+        }
     }
 
     /** Thrown by a restore's last step to try the next backup (the restore removes what it wrote). */

@@ -41,17 +41,19 @@ public final class BackupSource implements AutoCloseable
 
     private final Path directory;
     private final long version;
+    private final long versionTimestampEpochNs;
     private final long chainVersion;
     private final List<Path> checkpointFiles;
     private final List<JournalFile> journalFiles;
     private final Runnable release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    BackupSource(final Path directory, final long version, final long chainVersion, final List<Path> checkpointFiles,
-        final List<JournalFile> journalFiles, final Runnable release)
+    BackupSource(final Path directory, final long version, final long versionTimestampEpochNs, final long chainVersion,
+        final List<Path> checkpointFiles, final List<JournalFile> journalFiles, final Runnable release)
     {
         this.directory = directory;
         this.version = version;
+        this.versionTimestampEpochNs = versionTimestampEpochNs;
         this.chainVersion = chainVersion;
         this.checkpointFiles = List.copyOf(checkpointFiles);
         this.journalFiles = List.copyOf(journalFiles);
@@ -73,6 +75,15 @@ public final class BackupSource implements AutoCloseable
     public long version()
     {
         return version;
+    }
+
+    /**
+     * @return the timestamp (epoch ns, the journal's stamp, as {@code stateAt(Instant)} compares) of the frame at
+     * {@link #version()}: the time of the state the copy holds.
+     */
+    public long versionTimestampEpochNs()
+    {
+        return versionTimestampEpochNs;
     }
 
     /**

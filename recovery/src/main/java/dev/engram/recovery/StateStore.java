@@ -609,7 +609,7 @@ public final class StateStore implements AutoCloseable
                     files.add(new BackupSource.JournalFile(cycle.getValue().toPath(),
                         cycle.getKey() == (int)last[0] ? last[1] : length, length));
                 }
-                return new BackupSource(ctx.directory(), version, chainVersion, pin.files(), files,
+                return new BackupSource(ctx.directory(), version, last[2], chainVersion, pin.files(), files,
                     () -> retention.release(pin));
             }
             catch (final RuntimeException ex)
@@ -624,16 +624,17 @@ public final class StateStore implements AutoCloseable
         }
     }
 
-    /** The cycle of the frame at {@code version} and the end of its document in the cycle file. */
+    /** The cycle of the frame at {@code version}, the end of its document in the cycle file, and its timestamp. */
     private long[] frameLocation(final long version)
     {
-        final long[] location = {Integer.MIN_VALUE, -1};
+        final long[] location = {Integer.MIN_VALUE, -1, -1};
         try (dev.engram.journal.JournalReader reader = journal.newReader())
         {
             reader.replay(version, version, frame ->
             {
                 location[0] = frame.cycle();
                 location[1] = (frame.filePosition() + frame.frameLength() + 3) & ~3L;
+                location[2] = frame.timestampEpochNs();
             });
         }
         if (location[1] < 0)

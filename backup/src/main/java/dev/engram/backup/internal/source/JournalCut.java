@@ -42,22 +42,34 @@ public final class JournalCut
     }
 
     /**
-     * The version of the last frame stamped at or before {@code epochNs}, or -1 if the restored journal's first
-     * frame is later.
+     * The highest version stamped at or before {@code epochNs}, or -1 if every frame of the restored journal is later.
      */
     public static long lastVersionAtOrBefore(final Path stateDirectory, final long epochNs) throws IOException
     {
+        // every frame: the journal's stamps can step back (its clock re-samples the wall clock's offset each second),
+        // so the highest version stamped at or before the instant is not always just before the first one after it
         final long[] found = {-1};
         walk(stateDirectory, frame ->
         {
-            if (frame.timestampEpochNs() > epochNs)
+            if (frame.timestampEpochNs() <= epochNs)
             {
-                return true;
+                found[0] = Math.max(found[0], frame.version());
             }
-            found[0] = frame.version();
             return false;
         });
         return found[0];
+    }
+
+    /** Every frame's timestamp by version (tests compare with what a source store's journal holds). */
+    public static java.util.TreeMap<Long, Long> timestamps(final Path stateDirectory) throws IOException
+    {
+        final java.util.TreeMap<Long, Long> stamps = new java.util.TreeMap<>();
+        walk(stateDirectory, frame ->
+        {
+            stamps.put(frame.version(), frame.timestampEpochNs());
+            return false;
+        });
+        return stamps;
     }
 
     /**
