@@ -9,17 +9,20 @@ import dev.engram.backup.internal.source.ClosedStore;
 import dev.engram.backup.internal.source.FileChunker;
 import dev.engram.backup.internal.source.StateVersions;
 import dev.engram.backup.storage.BackupStorage;
+import dev.engram.recovery.BackupSource;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One backup of a closed state directory: hold it, cut each file into chunks, store the new ones (packs and their
- * index objects), then publish the manifest under the next free id.
+ * One backup of a closed state directory (held closed) or of what an open store pinned ({@link BackupSource}): cut
+ * each file into chunks, store the new ones (packs and their index objects), then publish the manifest under the
+ * next free id.
  */
 final class BackupRun
 {
@@ -53,8 +56,62 @@ final class BackupRun
             }
             packs.flush();
             final long stateVersion = StateVersions.of(store.directory(), paths);
-            return publish(parent, stateVersion, files, packs);
+            return publish(parent, stateVersion, -1, files, packs);
         }
+    }
+
+    /**
+     * Backs up what a live store pinned ({@link BackupSource}): the chain's checkpoint files whole, each journal cycle
+     * file up to the end of the frame at the source's version and zeros after it, and the version-tags files (each
+     * replaced whole by a rename, so one open file reads one version of it). The manifest's state version is the
+     * source's.
+     */
+    BackupResult runLive(final BackupSource source, final Manifest parent, final long createdMillis) throws IOException
+    {
+        final Path dir = source.directory().toAbsolutePath().normalize();
+        final ChunkIndex index = ChunkIndex.load(storage, true);
+        final PackWriter packs = new PackWriter(storage, index, settings.targetPackBytes(), settings.zstdLevel(),
+            settings.clock());
+        final List<Manifest.File> files = new ArrayList<>();
+        try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel()))
+        {
+            for (final Path checkpoint : source.checkpointFiles())
+            {
+                files.add(backupFile(checkpoint.toAbsolutePath(), relative(dir, checkpoint), packs, pipeline));
+            }
+            for (final BackupSource.JournalFile journal : source.journalFiles())
+            {
+                final Path file = journal.file().toAbsolutePath();
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+                {
+                    final List<Manifest.ChunkRef> refs = pipeline.chunk(channel, file,
+                        FileChunker.pieces(journal.copyLength(), journal.fileLength(), settings.maxChunkBytes()), packs,
+                        journal.copyLength());
+                    files.add(new Manifest.File(relative(dir, file), 0, journal.fileLength(), refs));
+                }
+            }
+            try (var tags = Files.list(dir))
+            {
+                for (final Path tag : tags.filter(p -> p.getFileName().toString().startsWith("version-tags") &&
+                    ClosedStore.included(p.getFileName().toString()) && Files.isRegularFile(p)).sorted().toList())
+                {
+                    files.add(backupFile(tag, relative(dir, tag), packs, pipeline));
+                }
+            }
+        }
+        packs.flush();
+        files.sort(java.util.Comparator.comparing(Manifest.File::path));
+        return publish(parent, source.version(), createdMillis, files, packs);
+    }
+
+    private static String relative(final Path dir, final Path file) throws BackupException
+    {
+        final Path absolute = file.toAbsolutePath().normalize();
+        if (!absolute.startsWith(dir))
+        {
+            throw new BackupException("file " + absolute + " is not inside the state directory " + dir);
+        }
+        return dir.relativize(absolute).toString().replace(absolute.getFileSystem().getSeparator(), "/");
     }
 
     private Manifest.File backupFile(final Path file, final String path, final PackWriter packs,
@@ -74,15 +131,17 @@ final class BackupRun
         }
     }
 
-    private BackupResult publish(final Manifest parent, final long stateVersion, final List<Manifest.File> files,
-        final PackWriter packs) throws IOException
+    /** @param createdMillis the backup's time, or -1 for now */
+    private BackupResult publish(final Manifest parent, final long stateVersion, final long createdMillis,
+        final List<Manifest.File> files, final PackWriter packs) throws IOException
     {
         final List<String> existing = storage.list(ManifestFormat.MANIFESTS);
         long id = existing.isEmpty() ? 1 : ManifestFormat.idOf(existing.get(existing.size() - 1)) + 1;
         for (int attempt = 0; attempt < ID_ATTEMPTS; attempt++, id++)
         {
             final Manifest manifest = new Manifest(id, parent == null ? 0 : parent.backupId(),
-                parent == null ? 0 : parent.chainPosition() + 1, stateVersion, settings.clock().getAsLong(),
+                parent == null ? 0 : parent.chainPosition() + 1, stateVersion,
+                createdMillis < 0 ? settings.clock().getAsLong() : createdMillis,
                 packs.bytesWritten(), files);
             final byte[] bytes = ManifestFormat.encode(manifest);
             if (storage.putIfAbsent(ManifestFormat.key(id), bytes))

@@ -5,6 +5,8 @@ import dev.engram.backup.internal.format.ManifestFormat;
 import dev.engram.backup.internal.format.RepositoryConfig;
 import dev.engram.backup.storage.BackupStorage;
 import dev.engram.backup.storage.LocalDirectoryStorage;
+import dev.engram.engine.Engram;
+import dev.engram.recovery.BackupSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Engram's backup engine on one repository: incremental, deduplicated backups of a state directory, restore,
@@ -19,7 +22,9 @@ import java.util.List;
  * <pre>{@code
  * try (Backups backups = Backups.open(LocalDirectoryStorage.open(Path.of("/mnt/backup/engram"))))
  * {
- *     BackupResult made = backups.backup(Path.of("/srv/state"));      // the store must be closed (for now)
+ *     BackupResult made = backups.backup(Path.of("/srv/state"));      // a closed store's directory
+ *     BackupResult live = backups.backup(engram);                      // an open store: producers keep appending
+ *     backups.restore(RestoreTarget.version(1234), Path.of("/srv/state-at-1234"));
  *     backups.restore(RestoreTarget.latest(), Path.of("/srv/state-restored"));
  *     VerifyReport report = backups.verify(true);
  * }
@@ -82,6 +87,12 @@ public final class Backups implements AutoCloseable
         return config.id();
     }
 
+    /** The repository's clock (epoch milliseconds: backups' times). */
+    LongSupplier clock()
+    {
+        return settings.clock();
+    }
+
     /** The storage. */
     public BackupStorage storage()
     {
@@ -99,6 +110,28 @@ public final class Backups implements AutoCloseable
         return new BackupRun(storage, settings).run(engramDir, newestManifest());
     }
 
+    /** How long a live backup waits for the store's written version to be synced before it takes the synced one. */
+    static final long LIVE_SYNC_WAIT_MS = 10_000;
+
+    /**
+     * Backs up an open store while its producers keep appending (nothing pauses): the store pins a synced version V,
+     * the checkpoint chain at or before it and the journal after that chain ({@link Engram#backupSource}); the
+     * chain's files, the journal's bytes up to the end of V's frame (zeros after it) and the version-tags files are
+     * chunked as {@link #backup(Path)} does, then the pin is released. The backup's state version is V: a restore
+     * opens at exactly V, and {@link RestoreTarget#version} restores any version from the chain's to V from it.
+     * Its time ({@link BackupInfo#created()}) is its state's: the journal's stamp of V's frame, the clock
+     * {@code stateAt(Instant)} and {@link RestoreTarget#at} compare (not the wall clock when the backup ran).
+     */
+    public BackupResult backup(final Engram engram) throws IOException
+    {
+        try (BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
+        {
+            final long stamp = source.versionTimestampEpochNs();
+            return new BackupRun(storage, settings).runLive(source, newestManifest(),
+                stamp > 0 ? stamp / 1_000_000 : settings.clock().getAsLong());
+        }
+    }
+
     /**
      * Restores a backup into a new directory: each chunk verified (CRC32C, decoding, SHA-256 against its id), the
      * files written and forced under a temporary sibling name, which is then renamed to {@code directory}. After it
@@ -109,9 +142,27 @@ public final class Backups implements AutoCloseable
      */
     public RestoreResult restore(final RestoreTarget target, final Path directory) throws IOException
     {
+        if (target instanceof RestoreTarget.AtVersion at)
+        {
+            return new PointInTime(storage).restoreVersion(manifests(), at.version(), directory);
+        }
+        if (target instanceof RestoreTarget.AtInstant at)
+        {
+            return new PointInTime(storage).restoreInstant(manifests(), at.instant(), directory);
+        }
         final Manifest manifest = target instanceof RestoreTarget.ById byId ? manifest(byId.id()) :
             newestManifestOrFail();
         return new Restore(storage).run(manifest, info(manifest), directory);
+    }
+
+    /**
+     * The state versions the repository can restore exactly ({@link RestoreTarget#version}), one range per backup,
+     * oldest backup first: from its newest checkpoint's version (the journal it holds starts right after it) to its
+     * state version.
+     */
+    public List<VersionRange> versionRanges() throws IOException
+    {
+        return new PointInTime(storage).ranges(manifests());
     }
 
     /**
@@ -127,18 +178,29 @@ public final class Backups implements AutoCloseable
     public List<BackupInfo> list() throws IOException
     {
         final List<BackupInfo> infos = new ArrayList<>();
+        for (final Manifest manifest : manifests())
+        {
+            infos.add(info(manifest));
+        }
+        return infos;
+    }
+
+    /** The manifests that read, oldest first. */
+    private List<Manifest> manifests() throws IOException
+    {
+        final List<Manifest> manifests = new ArrayList<>();
         for (final String key : storage.list(ManifestFormat.MANIFESTS))
         {
             try
             {
-                infos.add(info(ManifestFormat.decode(key, storage.get(key))));
+                manifests.add(ManifestFormat.decode(key, storage.get(key)));
             }
             catch (final RepositoryCorruptionException ex)
             {
                 // verify() reports it
             }
         }
-        return infos;
+        return manifests;
     }
 
     /**

@@ -54,6 +54,16 @@ final class ChunkPipeline implements AutoCloseable
     List<Manifest.ChunkRef> chunk(final FileChannel channel, final Path file, final List<long[]> pieces,
         final PackWriter packs) throws IOException
     {
+        return chunk(channel, file, pieces, packs, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #chunk(FileChannel, Path, List, PackWriter)}, reading only the bytes before {@code readLimit}: the
+     * rest of each piece is zeros (a live journal file past the frames the backup holds, being written meanwhile).
+     */
+    List<Manifest.ChunkRef> chunk(final FileChannel channel, final Path file, final List<long[]> pieces,
+        final PackWriter packs, final long readLimit) throws IOException
+    {
         final List<Manifest.ChunkRef> refs = new ArrayList<>(pieces.size());
         final ArrayDeque<CompletableFuture<Piece>> inFlight = new ArrayDeque<>();
         int next = 0;
@@ -62,8 +72,8 @@ final class ChunkPipeline implements AutoCloseable
             while (next < pieces.size() && inFlight.size() < window)
             {
                 final long[] piece = pieces.get(next++);
-                inFlight.add(pool == null ? CompletableFuture.completedFuture(piece(channel, file, piece)) :
-                    CompletableFuture.supplyAsync(() -> piece(channel, file, piece), pool));
+                inFlight.add(pool == null ? CompletableFuture.completedFuture(piece(channel, file, piece, readLimit)) :
+                    CompletableFuture.supplyAsync(() -> piece(channel, file, piece, readLimit), pool));
             }
             final Piece piece = await(inFlight.poll());
             if (piece.stored() != null)
@@ -75,13 +85,14 @@ final class ChunkPipeline implements AutoCloseable
         return refs;
     }
 
-    private Piece piece(final FileChannel channel, final Path file, final long[] range)
+    private Piece piece(final FileChannel channel, final Path file, final long[] range, final long readLimit)
     {
         final int length = (int)range[1];
         final byte[] bytes = new byte[length];
         try
         {
-            readFully(channel, ByteBuffer.wrap(bytes), range[0], file);
+            readFully(channel, ByteBuffer.wrap(bytes, 0, (int)Math.max(0, Math.min(length, readLimit - range[0]))),
+                range[0], file);
         }
         catch (final IOException ex)
         {

@@ -41,7 +41,21 @@ final class Restore
         this.storage = storage;
     }
 
+    /** A last step on the restored files before they are forced and moved into place (point-in-time restore). */
+    @FunctionalInterface
+    interface Finish
+    {
+        /** @return the state version the restored directory opens at */
+        long apply(Path restored) throws IOException;
+    }
+
     RestoreResult run(final Manifest manifest, final BackupInfo info, final Path directory) throws IOException
+    {
+        return run(manifest, info, directory, restored -> manifest.stateVersion());
+    }
+
+    RestoreResult run(final Manifest manifest, final BackupInfo info, final Path directory, final Finish finish)
+        throws IOException
     {
         final Path target = directory.toAbsolutePath().normalize();
         refuseNonEmpty(target);
@@ -68,6 +82,7 @@ final class Restore
             Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         final Path temp = exists ? target.resolve(tempName) : parent.resolve(tempName);
         long bytes = 0;
+        long stateVersion;
         try
         {
             createDirectory(temp);
@@ -75,6 +90,7 @@ final class Restore
             {
                 bytes += restoreFile(reader, file, temp);
             }
+            stateVersion = finish.apply(temp);
             forceTree(temp);
             if (exists)
             {
@@ -97,7 +113,7 @@ final class Restore
             deleteTree(temp);
             throw ex;
         }
-        return new RestoreResult(info, target, manifest.files().size(), bytes);
+        return new RestoreResult(info, target, manifest.files().size(), bytes, stateVersion);
     }
 
     /**

@@ -78,7 +78,7 @@ public final class BackupCrashChild
     }
 
     /** Prints a line before each put, so the parent can kill the child in the middle of a backup. */
-    private static final class Announcing extends ForwardingStorage
+    static final class Announcing extends ForwardingStorage
     {
         Announcing(final BackupStorage delegate)
         {

@@ -536,6 +536,18 @@ public final class Engram implements AutoCloseable
     }
 
     /**
+     * Pin what a backup of this open store reads (the {@code backup} module's {@code Backups.backup(Engram)} uses
+     * it; docs/backup.md): a synced version, the checkpoint chain at or before it and the journal bytes after that
+     * chain up to it, held against retention until the source is closed. Producers do not pause.
+     *
+     * @param syncWaitMs how long to wait for what was appended to be written, then synced.
+     */
+    public dev.engram.recovery.BackupSource backupSource(final long syncWaitMs)
+    {
+        return store.openBackupSource(syncWaitMs);
+    }
+
+    /**
      * Checkpoint everything appended before this call, once it is written (on the calling thread; producers do
      * not pause).
      */

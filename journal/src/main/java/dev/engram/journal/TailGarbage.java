@@ -47,7 +47,11 @@ final class TailGarbage
         this.original = original;
         this.writePositionAt = writePositionAt;
         this.writePositionOriginal = writePositionOriginal;
-        this.description = "cleared " + original.length + " bytes at positions " + from + ".." + (from + original.length) +
+        this.description = original.length == 0 ?
+            "Chronicle's writePosition in " + file + " lay past the journal's last document, in zeros (the store " +
+            "header's page outlived the data pages after it: a crash, or a copy of a live journal): it now names the last " +
+            "document" :
+            "cleared " + original.length + " bytes at positions " + from + ".." + (from + original.length) +
             " of " + file + " after the journal's last document: neither a document nor zeros (a torn write or damage)" +
             (writePositionAt < 0 ? "" : "; Chronicle's writePosition, which lay in them, now names the last document");
     }
@@ -81,6 +85,12 @@ final class TailGarbage
                 if (walk[0] >= 0 && cleared == null)
                 {
                     cleared = clear(file, channel, walk[0], walk[2], walk[1]);
+                }
+                else if (walk[0] < 0 && walk[3] >= 0 && walk[1] > 0 && cleared == null)
+                {
+                    // a clean end, but Chronicle's writePosition may name a position in the zeros after it (its
+                    // appender would start there, leaving a gap no reader crosses): name the last document
+                    cleared = rewindWritePosition(file, channel, walk[3], walk[2], walk[1]);
                 }
                 if (walk[1] > 0)
                 {
@@ -128,7 +138,8 @@ final class TailGarbage
 
     /**
      * @return {position of the first header that is not a document fitting in the file (-1 if the data ends clean),
-     *         number of data documents before it}.
+     *         number of data documents before it, position of the last one, position of the zero header where the
+     *         data ends clean (-1 if it does not: an end-of-file mark, garbage, or the end of the file)}.
      */
     private static long[] walk(final FileChannel channel) throws IOException
     {
@@ -157,16 +168,17 @@ final class TailGarbage
             {
                 // Chronicle writes a document's header before its body: bytes after a zero header are damage (a zeroed
                 // page over the data), and Chronicle, whose store header says the data goes on, fails to append there
-                return new long[] {nonZeroEnd(channel, position, size) > position ? position : -1, dataDocuments, lastData};
+                final boolean garbage = nonZeroEnd(channel, position, size) > position;
+                return new long[] {garbage ? position : -1, dataDocuments, lastData, garbage ? -1 : position};
             }
             if (header == ChronicleDocumentHeader.END_OF_DATA)
             {
-                return new long[] {-1, dataDocuments, lastData};
+                return new long[] {-1, dataDocuments, lastData, -1};
             }
             final long next = ChronicleDocumentHeader.nextHeaderPosition(position, header);
             if ((header & ChronicleDocumentHeader.NOT_COMPLETE) != 0 || next > size)
             {
-                return new long[] {position, dataDocuments, lastData};   // unfinished, or a "document" running past the file
+                return new long[] {position, dataDocuments, lastData, -1};   // unfinished, or a "document" running past the file
             }
             if ((header & ChronicleDocumentHeader.META_DATA) == 0)
             {
@@ -175,7 +187,7 @@ final class TailGarbage
             }
             position = next;
         }
-        return new long[] {-1, dataDocuments, lastData};
+        return new long[] {-1, dataDocuments, lastData, -1};
     }
 
     /**
@@ -226,8 +238,42 @@ final class TailGarbage
         {
             written += channel.write(zeros, written);
         }
-        // Chronicle's store header says where the last document is ({@code writePosition}: [its position,
-        // position << 32 | its sequence]); if that lay in what was cleared, its appender would start there
+        final long[] at = {-1};
+        final byte[] writePositionOriginal = setWritePosition(channel, size, from, lastData, dataDocuments, at);
+        channel.force(false);
+        return new TailGarbage(file, from, original.array(), at[0], writePositionOriginal);
+    }
+
+    /**
+     * Where the data ends clean at {@code end}: if Chronicle's writePosition names a position at or after it, name the
+     * last document instead.
+     *
+     * @return what was changed, or null if the writePosition was before {@code end}.
+     */
+    private static TailGarbage rewindWritePosition(final File file, final FileChannel channel, final long end,
+        final long lastData, final long dataDocuments) throws IOException
+    {
+        final long[] at = {-1};
+        final byte[] original = setWritePosition(channel, channel.size(), end, lastData, dataDocuments, at);
+        if (original == null)
+        {
+            return null;
+        }
+        channel.force(false);
+        return new TailGarbage(file, end, new byte[0], at[0], original);
+    }
+
+    /**
+     * Chronicle's store header says where the last document is ({@code writePosition}: [its position, position << 32
+     * | its sequence]); if that lies at or after {@code from}, its appender would start there: set it to the last
+     * document.
+     *
+     * @param at receives the position of the value written, or -1
+     * @return the 16 bytes it replaced, or null if nothing was written
+     */
+    private static byte[] setWritePosition(final FileChannel channel, final long size, final long from,
+        final long lastData, final long dataDocuments, final long[] at) throws IOException
+    {
         long writePositionAt = -1;
         byte[] writePositionOriginal = null;
         final int headerWord = readInt(channel, 0);
@@ -254,8 +300,8 @@ final class TailGarbage
                 }
             }
         }
-        channel.force(false);
-        return new TailGarbage(file, from, original.array(), writePositionAt, writePositionOriginal);
+        at[0] = writePositionAt;
+        return writePositionOriginal;
     }
 
     private static int readInt(final FileChannel channel, final long position) throws IOException

@@ -54,6 +54,53 @@ class JournalDamageTest
         }
     }
 
+    /**
+     * The data after frame 50 gone (zeros) while Chronicle's store header still names frame 100 as the last document:
+     * a crash whose header page reached the disk but not the data pages after it, and the shape of a copy of a live
+     * journal ended after a frame (docs/backup.md). Chronicle's appender failed with an AssertionError at that
+     * writePosition; the open moves it back to the last document and appends continue after frame 50.
+     */
+    @Test
+    void shouldRewindAWritePositionLyingInTheZerosAfterTheLastDocument() throws IOException
+    {
+        writeJournal(100);
+        final long[] end = {-1};
+        final java.io.File[] file = {null};
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir));
+             JournalReader reader = journal.newReader())
+        {
+            reader.replay(50, 50, frame ->
+            {
+                end[0] = (frame.filePosition() + frame.frameLength() + 3) & ~3L;
+                file[0] = new dev.engram.journal.internal.CycleFiles(dir, RollCycles.FAST_HOURLY).fileFor(frame.cycle());
+            });
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file[0], "rw"))
+        {
+            final long length = raf.length();
+            raf.setLength(end[0]);
+            raf.setLength(length);
+        }
+        Files.delete(dir.resolve("engram-journal.manifest"));   // it recorded version 100: that would be a loss
+
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            assertEquals(50, journal.openReport().lastVersion());
+            assertTrue(String.valueOf(journal.openReport().tailCleared()).contains("writePosition"),
+                String.valueOf(journal.openReport().tailCleared()));
+            final long next = journal.append(journal.newDelta().put("after", new byte[] {1}));
+            assertEquals(51, next);
+            assertTrue(journal.awaitWritten(next, 60, TimeUnit.SECONDS));
+        }
+        try (Journal journal = Journal.open(JournalTestSupport.smallContext(dir)))
+        {
+            final java.util.List<JournalTestSupport.Frame> frames = JournalTestSupport.readAll(journal);
+            assertEquals(51, frames.size());
+            assertEquals(51, frames.get(50).version());
+            assertEquals("after", frames.get(50).ops().get(0).key());
+        }
+    }
+
     @Test
     void shouldTrimATornTailAndContinueAfterTheLastCompleteFrame()
     {

@@ -565,6 +565,87 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * Pin what a backup of this open store reads ({@link BackupSource}): the version is the journal's written
+     * version once what was appended before this call is written (or {@code syncWaitMs} passed), then synced (a
+     * group commit led here, never a pause of the writers; best effort within {@code syncWaitMs}); the chain at or
+     * before it and the journal after that chain stay until the source is closed.
+     *
+     * @param syncWaitMs how long to wait for what was appended to be written, then for it to be synced.
+     * @throws IllegalStateException if the store holds no written version yet, or is closed.
+     */
+    public BackupSource openBackupSource(final long syncWaitMs)
+    {
+        enterCall();
+        try
+        {
+            final long appended = journal.lastAppendedVersion();
+            if (appended > 0)
+            {
+                journal.awaitWritten(appended, syncWaitMs, TimeUnit.MILLISECONDS);
+            }
+            final long version = journal.writtenVersion();
+            if (version < 1)
+            {
+                throw new IllegalStateException("nothing to back up: the store at " + ctx.directory() +
+                    " holds no written version yet");
+            }
+            // best effort: the source has what the backup holds on its own disk too (the copy itself reads the
+            // written frames, complete in the mapped files whether forced or not)
+            journal.awaitSynced(version, syncWaitMs, TimeUnit.MILLISECONDS);
+            final dev.engram.recovery.internal.history.HistoryRetention retention = history.retention();
+            final dev.engram.recovery.internal.history.HistoryRetention.Pin pin = retention.pinForBackup(version);
+            try
+            {
+                final long chainVersion = pin.head() == null ? 0 : pin.head().stateVersion();
+                final long[] first = frameLocation(Math.min(Math.max(chainVersion + 1, 1), version));
+                final long[] last = frameLocation(version);
+                final java.util.List<BackupSource.JournalFile> files = new ArrayList<>();
+                final dev.engram.journal.internal.CycleFiles cycles =
+                    new dev.engram.journal.internal.CycleFiles(ctx.journalDirectory(), ctx.journal().rollCycle());
+                for (final java.util.Map.Entry<Integer, java.io.File> cycle :
+                    cycles.list().subMap((int)first[0], true, (int)last[0], true).entrySet())
+                {
+                    final long length = cycle.getValue().length();
+                    files.add(new BackupSource.JournalFile(cycle.getValue().toPath(),
+                        cycle.getKey() == (int)last[0] ? last[1] : length, length));
+                }
+                return new BackupSource(ctx.directory(), version, last[2], chainVersion, pin.files(), files,
+                    () -> retention.release(pin));
+            }
+            catch (final RuntimeException ex)
+            {
+                retention.release(pin);
+                throw ex;
+            }
+        }
+        finally
+        {
+            calls.exit();
+        }
+    }
+
+    /** The cycle of the frame at {@code version}, the end of its document in the cycle file, and its timestamp. */
+    private long[] frameLocation(final long version)
+    {
+        final long[] location = {Integer.MIN_VALUE, -1, -1};
+        try (dev.engram.journal.JournalReader reader = journal.newReader())
+        {
+            reader.replay(version, version, frame ->
+            {
+                location[0] = frame.cycle();
+                location[1] = (frame.filePosition() + frame.frameLength() + 3) & ~3L;
+                location[2] = frame.timestampEpochNs();
+            });
+        }
+        if (location[1] < 0)
+        {
+            throw new RecoveryException("journal frame version=" + version + " was not found in " +
+                ctx.journalDirectory() + " while pinning a backup");
+        }
+        return location;
+    }
+
+    /**
      * Stop the checkpointer (a build in progress gives up at its next step), let calls in progress on other
      * threads finish or fail with {@link IllegalStateException}, apply what is written, close the journal
      * (drain, sync), mark a clean shutdown and release the directory. Memory a reader is still inside when the

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  */
 @Command(name = "backup", mixinStandardHelpOptions = true,
     description = "Back up a closed state directory into a backup repository (a local directory, created if " +
-        "missing): only chunks the repository lacks are written. The store must not be open in a process.")
+        "missing): only chunks the repository lacks are written. The store must not be open in a process: an open " +
+        "store is backed up by the process that has it open, through the API (Backups.backup(engram), docs/backup.md).")
 final class BackupCommand extends RepositoryCommand
 {
     @Parameters(index = "0", paramLabel = "DIR", description = "the state directory (closed)")

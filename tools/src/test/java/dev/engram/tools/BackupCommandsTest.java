@@ -49,6 +49,22 @@ class BackupCommandsTest
         {
             assertEquals(TestStores.LAST_VERSION, engram.lastAppendedVersion());
         }
+        // point in time: the journal after the newest checkpoint (111) up to 117 is held, so 114 restores exactly
+        final Path atVersion = tmp.resolve("at-114");
+        final CliRun pitr = CliRun.of("restore", repo, atVersion, "--version", 114, "--json");
+        assertEquals(EngramCli.OK, pitr.exit(), pitr.toString());
+        assertTrue(pitr.out().contains("\"stateVersion\":114"), pitr.toString());
+        try (Engram engram = Engram.open(atVersion, TestStores.context()))
+        {
+            assertEquals(114, engram.lastAppendedVersion());
+        }
+        final CliRun outside = CliRun.of("restore", repo, tmp.resolve("at-118"), "--version", 118);
+        assertEquals(EngramCli.COULD_NOT_RUN, outside.exit(), outside.toString());
+        assertTrue(outside.err().contains("backups hold versions " + TestStores.SECOND_DELTA_VERSION + ".." +
+            TestStores.LAST_VERSION + " (backup 1)"), outside.toString());
+        final CliRun both = CliRun.of("restore", repo, tmp.resolve("both"), "--version", 114, "--at", "2026-01-01T00:00:00Z");
+        assertTrue(both.exit() != EngramCli.OK, both.toString());
+
         final CliRun again = CliRun.of("restore", repo, restored);
         assertEquals(EngramCli.COULD_NOT_RUN, again.exit(), again.toString());
         assertTrue(again.err().contains("not empty"), again.toString());

@@ -57,6 +57,18 @@ public final class FileChunker
         return pieces;
     }
 
+    /**
+     * The pieces of {@code length} bytes of which those before {@code cut} hold data and the rest zeros: cut there
+     * too, so the zeros are whole zero chunks (a live journal cycle file past the frames backed up).
+     */
+    public static List<long[]> pieces(final long cut, final long length, final int maxChunk)
+    {
+        final List<long[]> pieces = new ArrayList<>();
+        split(pieces, 0, Math.min(cut, length), maxChunk);
+        split(pieces, Math.min(cut, length), length, maxChunk);
+        return pieces;
+    }
+
     private static void split(final List<long[]> pieces, final long from, final long to, final int maxChunk)
     {
         for (long at = from; at < to; at += maxChunk)

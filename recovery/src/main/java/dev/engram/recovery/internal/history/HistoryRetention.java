@@ -45,8 +45,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class HistoryRetention
 {
-    /** What an open snapshot holds: its chain's files and the journal from {@code journalFromVersion}. */
-    static final class Pin
+    /** What an open snapshot (or a live backup) holds: its chain's files and the journal from {@code journalFromVersion}. */
+    public static final class Pin
     {
         private final long version;
         private final CheckpointInfo head;
@@ -61,7 +61,7 @@ public final class HistoryRetention
             this.journalFromVersion = journalFromVersion;
         }
 
-        long version()
+        public long version()
         {
             return version;
         }
@@ -69,17 +69,17 @@ public final class HistoryRetention
         /**
          * @return the chain head to open, or null to replay from version 1.
          */
-        CheckpointInfo head()
+        public CheckpointInfo head()
         {
             return head;
         }
 
-        List<Path> files()
+        public List<Path> files()
         {
             return files;
         }
 
-        long journalFromVersion()
+        public long journalFromVersion()
         {
             return journalFromVersion;
         }
@@ -163,6 +163,23 @@ public final class HistoryRetention
             }
             return register(new Pin(version, best, members, best.stateVersion() + 1));
         }
+    }
+
+    /**
+     * {@link #pin} for a live backup: the chain at or before {@code version} and the journal after it stay until
+     * {@link #release}.
+     *
+     * @throws VersionUnavailableException if the version is outside {@link #range()}.
+     */
+    public Pin pinForBackup(final long version)
+    {
+        return pin(version, new HashMap<>());
+    }
+
+    /** End a {@link #pinForBackup}. */
+    public void release(final Pin pin)
+    {
+        unpin(pin);
     }
 
     /**
