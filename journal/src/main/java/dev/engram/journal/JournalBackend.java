@@ -238,7 +238,7 @@ final class JournalBackend
             {
                 progress.written(copied.cycle(), copied.lastVersion(), bytes);
             }
-            writer.continueAfter(sequences, bytes, copied.cycle());
+            writer.continueAfter(sequences, bytes, copied.cycle(), drained == null ? 0 : drained.lastTimestampNs());
             bridge.close();
             // its frames are in the queue (forced if any was synced in the bridge): the mark goes first, so a mark is
             // never left without its bridge by this open (JournalBridgeMark)

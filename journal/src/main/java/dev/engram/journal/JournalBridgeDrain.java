@@ -31,6 +31,7 @@ final class JournalBridgeDrain
     private final long baseVersion;
     private final JournalProgress progress;
     private final EpochNanoClock clock = new OffsetEpochNanoClock();
+    private long lastTimestampNs;
     private final FrameChecksum checksum = new FrameChecksum();
     private final UnsafeBuffer heapFrame = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer staging = new UnsafeBuffer(0, 0);
@@ -75,6 +76,14 @@ final class JournalBridgeDrain
     long bytesWritten()
     {
         return bytesWritten;
+    }
+
+    /**
+     * @return the stamp of the last frame written to the bridge (0 if none): the writer continues from it.
+     */
+    long lastTimestampNs()
+    {
+        return lastTimestampNs;
     }
 
     /**
@@ -253,7 +262,8 @@ final class JournalBridgeDrain
             throw new IllegalStateException("ring slot out of order: expected version=" + version +
                 " found version=" + storedVersion + " frameLength=" + length);
         }
-        DeltaFrameEncoder.seal(frame, offset, length, clock.nanoTime(), checksum);
+        lastTimestampNs = Math.max(clock.nanoTime(), lastTimestampNs);   // stamps never go backwards
+        DeltaFrameEncoder.seal(frame, offset, length, lastTimestampNs, checksum);
         ensureStaging(at + length);
         staging.putBytes(at, frame, offset, length);
         if (flags == SLOT_FLAG_ARENA)

@@ -44,6 +44,8 @@ final class JournalWriterAgent implements Runnable
      */
     private final EpochNanoClock clock = new OffsetEpochNanoClock(
         CLOCK_MAX_MEASUREMENT_RETRIES, CLOCK_MEASUREMENT_THRESHOLD_NS, CLOCK_RESAMPLE_INTERVAL_NS);
+    /** The stamp of the last batch written: stamps never go backwards. */
+    private long lastTimestampNs;
     private final FrameChecksum checksum = new FrameChecksum();
     private final UnsafeBuffer heapFrame = new UnsafeBuffer(new byte[0]);
     private final DiskReservation reservation;
@@ -141,10 +143,12 @@ final class JournalWriterAgent implements Runnable
 
     /**
      * Before {@link #run()}: the ring's first {@code sequence} sequences ({@code bytes} of frames) are in the queue
-     * already, the last frame in {@code lastCycle} (copied from the bridge: {@link JournalBridgeCopy}).
+     * already, the last frame in {@code lastCycle} stamped {@code lastStampNs} (copied from the bridge:
+     * {@link JournalBridgeCopy}).
      */
-    void continueAfter(final long sequence, final long bytes, final int lastCycle)
+    void continueAfter(final long sequence, final long bytes, final int lastCycle, final long lastStampNs)
     {
+        lastTimestampNs = lastStampNs;
         nextSequence = sequence;
         bytesWritten = bytes;
         cycle = lastCycle;
@@ -172,7 +176,10 @@ final class JournalWriterAgent implements Runnable
             return 0;
         }
         // one clock read per batch, not per frame: the frames of a batch are written within microseconds
-        final long timestampNs = clock.nanoTime();
+        // never before the previous batch's: the offset clock re-reads the wall clock now and then and can step back,
+        // and stateAt(Instant) looks versions up by their frames' stamps, which must not go backwards
+        final long timestampNs = Math.max(clock.nanoTime(), lastTimestampNs);
+        lastTimestampNs = timestampNs;
         do
         {
             write(sequence, timestampNs);
