@@ -159,9 +159,9 @@ public final class StateContext
         {
             throw new IllegalArgumentException("blockLength must be in [4 KiB, 64 MiB]: " + blockLength);
         }
-        if (pageLength != 0 && (pageLength < 4096 || pageLength > blockLength || pagedValueMinLength < pageLength))
+        if (pageLength != 0 && (pageLength < 1024 || pageLength > blockLength || pagedValueMinLength < pageLength))
         {
-            throw new IllegalArgumentException("pageLength must be 0 (off) or in [4 KiB, blockLength=" + blockLength +
+            throw new IllegalArgumentException("pageLength must be 0 (off) or in [1 KiB, blockLength=" + blockLength +
                 "], and pagedValueMinLength at least pageLength: pageLength=" + pageLength + " pagedValueMinLength=" +
                 pagedValueMinLength);
         }
@@ -348,7 +348,7 @@ public final class StateContext
     }
 
     /**
-     * @param pageLength 0 (off) or 4 KiB..{@link #blockLength()}; 16 KiB suits values of about 1 MiB.
+     * @param pageLength 0 (off) or 1 KiB..{@link #blockLength()}; 16 KiB suits values of about 1 MiB.
      */
     public StateContext pageLength(final int pageLength)
     {

@@ -18,7 +18,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  |                 Value Length (u64)                            |  0
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                 Page Length (u32, 4 KiB..target block length) |  8
+ *  |                 Page Length (u32, 1 KiB..target block length) |  8
  *  +---------------------------------------------------------------+
  *  |                 Page Count (u32) = ceil(value / page length)  | 12
  *  +---------------------------------------------------------------+
@@ -45,7 +45,7 @@ public final class PageMapDescriptor
     public static final int REF_BLOCK_OFFSET = 4;
 
     /** The smallest page length a writer may use. */
-    public static final int MIN_PAGE_LENGTH = 4096;
+    public static final int MIN_PAGE_LENGTH = 1024;
 
     private PageMapDescriptor()
     {
