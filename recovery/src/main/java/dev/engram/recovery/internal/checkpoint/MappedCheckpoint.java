@@ -516,8 +516,15 @@ public final class MappedCheckpoint implements AutoCloseable
         final long keyAddress = entryAddress + CheckpointEntryDescriptor.KEY_OFFSET;
         if ((flags & CheckpointEntryDescriptor.FLAG_PAGED) != 0 && chainFiles != null)
         {
-            final ByteBuffer value = assemble(InFileIndexDescriptor.location(blockIndex, offset), keyAddress + keyLength, valueLength);
-            entry.set(keyAddress, keyLength, 0, BufferUtil.address(value), value.capacity(), blockIndex, offset);
+            final long mapAddress = keyAddress + keyLength;
+            final long pagedLength = valueLength >= PageMapDescriptor.PAGES_OFFSET ?
+                UnsafeApi.getLongUnaligned(null, mapAddress + PageMapDescriptor.VALUE_LENGTH_OFFSET, false) : -1;
+            if (pagedLength < 1 || pagedLength > CheckpointEntryDescriptor.MAX_ENTRY_LENGTH)
+            {
+                assemble(InFileIndexDescriptor.location(blockIndex, offset), mapAddress, valueLength);   // refuses the map
+            }
+            // assembled from its pages only if the visitor asks for the value (a merge skips shadowed entries)
+            entry.setPaged(keyAddress, keyLength, this, mapAddress, valueLength, (int)pagedLength, blockIndex, offset);
             return;
         }
         entry.set(keyAddress, keyLength, flags, keyAddress + keyLength, valueLength, blockIndex, offset);
@@ -531,7 +538,7 @@ public final class MappedCheckpoint implements AutoCloseable
      * @param mapAddress the page map.
      * @param mapLength  its length.
      */
-    private ByteBuffer assemble(final long location, final long mapAddress, final int mapLength)
+    ByteBuffer assemble(final long location, final long mapAddress, final int mapLength)
     {
         final ByteBuffer cached = assembled.get(location);
         if (cached != null)
