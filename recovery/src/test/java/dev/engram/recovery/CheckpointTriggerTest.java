@@ -87,18 +87,19 @@ class CheckpointTriggerTest
             awaitCheckpointVersion(store, 40_000);
             assertTrue(store.awaitApplied(last, 30, TimeUnit.SECONDS));
 
-            assertEquals(List.of(1_000L, 2_000L), versions.subList(0, 2), () -> "checkpoints at " + versions);
+            final List<Long> recorded = List.copyOf(versions);
+            assertEquals(List.of(1_000L, 2_000L), recorded.subList(0, 2), () -> "checkpoints at " + recorded);
             long previous = 0;
-            for (final long v : versions)
+            for (final long v : recorded)
             {
                 final long gap = v - previous;
-                assertEquals(0, v % EVERY, () -> "checkpoint off the trigger's grid: checkpoints at " + versions);
+                assertEquals(0, v % EVERY, () -> "checkpoint off the trigger's grid: checkpoints at " + recorded);
                 assertTrue(gap == EVERY || gap >= Checkpointer.CATCH_UP_INTERVALS * EVERY,
-                    () -> "gap " + gap + ": checkpoints at " + versions);
+                    () -> "gap " + gap + ": checkpoints at " + recorded);
                 previous = v;
             }
             assertEquals(List.of(), countProblems);
-            assertEquals(versions.size(), store.checkpointCount());
+            assertTrue(store.checkpointCount() >= recorded.size(), () -> store.checkpointCount() + " < " + recorded);
         }
     }
 }
