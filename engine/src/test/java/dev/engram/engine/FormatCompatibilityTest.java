@@ -125,7 +125,7 @@ class FormatCompatibilityTest
         }
         final JournalFormatException ex = assertThrows(JournalFormatException.class,
             () -> Engram.open(dir, FormatFixtures.context()));
-        assertTrue(ex.getMessage().contains("format version 3"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("format version 2"), ex.getMessage());
         assertTrue(ex.getMessage().contains(cycle.getFileName().toString()), ex.getMessage());
     }
 }
