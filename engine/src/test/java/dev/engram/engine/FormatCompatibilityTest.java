@@ -84,7 +84,7 @@ class FormatCompatibilityTest
             final byte[] header = new byte[CheckpointHeaderDescriptor.HEADER_LENGTH];
             raf.readFully(header);
             final ByteBuffer buffer = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-            buffer.putInt(CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET, 2);
+            buffer.putInt(CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET, CheckpointHeaderDescriptor.FORMAT_VERSION_PAGED + 1);
             final CRC32C crc = new CRC32C();
             crc.update(header, 0, CheckpointHeaderDescriptor.HEADER_CRC_OFFSET);
             buffer.putInt(CheckpointHeaderDescriptor.HEADER_CRC_OFFSET, (int)crc.getValue());
@@ -93,7 +93,7 @@ class FormatCompatibilityTest
         }
         final UnsupportedCheckpointFormatException ex = assertThrows(UnsupportedCheckpointFormatException.class,
             () -> Engram.open(dir, FormatFixtures.context()));
-        assertTrue(ex.getMessage().contains("format version 2"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("format version 3"), ex.getMessage());
         assertTrue(ex.getMessage().contains(newest.getFileName().toString()), ex.getMessage());
         assertTrue(Files.exists(newest), "never deleted");
     }

@@ -125,23 +125,47 @@ final class Checkpointer implements Runnable
         return lastFailure;
     }
 
-    private boolean due()
+    /** Builds this many frame intervals behind the journal catch up in one build (see {@link #due()}). */
+    static final long CATCH_UP_INTERVALS = 4;
+    /** {@link #due()}: no checkpoint is due. */
+    private static final long NOT_DUE = -1;
+    /** {@link #due()}: a checkpoint of everything written is due (bytes, time, memory or repair trigger). */
+    private static final long ALL_WRITTEN = Long.MAX_VALUE;
+
+    /**
+     * @return {@link #NOT_DUE}; {@link #ALL_WRITTEN}; or, when only the frame trigger fired, the version to build to:
+     * the chain's version plus {@code checkpointEveryFrames}. A flat-out producer writes hundreds of thousands of
+     * frames while one build runs, and building to whatever was written when the trigger was seen made checkpoints
+     * land 565k-900k frames apart with a 500k trigger; building to the trigger's own version keeps them exactly
+     * {@code checkpointEveryFrames} apart. Only when the builds fall {@link #CATCH_UP_INTERVALS} intervals behind
+     * (a producer faster than the builds) does one build catch up, to the last whole interval written, so the
+     * journal a recovery replays stays bounded.
+     */
+    private long due()
     {
         if (repairRequested.get())
         {
-            return true;
+            return ALL_WRITTEN;
         }
         final long written = journal.writtenVersion();
         final long since = written - chainVersion();
         if (since <= 0)
         {
-            return false;
+            return NOT_DUE;
         }
-        return since >= ctx.checkpointEveryFrames() ||
-            journal.writtenBytes() - lastBytes >= ctx.checkpointEveryBytes() ||
+        if (journal.writtenBytes() - lastBytes >= ctx.checkpointEveryBytes() ||
             // the live overlay passed its memory target: the next generation starts empty (docs/memory-safety.md)
             applier.view().overlay().offHeapBytes() >= overlayMemoryLimit ||
-            (ctx.checkpointIntervalMs() > 0 && System.currentTimeMillis() - lastTimeMs >= ctx.checkpointIntervalMs());
+            (ctx.checkpointIntervalMs() > 0 && System.currentTimeMillis() - lastTimeMs >= ctx.checkpointIntervalMs()))
+        {
+            return ALL_WRITTEN;
+        }
+        final long every = ctx.checkpointEveryFrames();
+        if (since >= every)
+        {
+            return chainVersion() + (since >= CATCH_UP_INTERVALS * every ? since / every * every : every);
+        }
+        return NOT_DUE;
     }
 
     @Override
@@ -151,11 +175,12 @@ final class Checkpointer implements Runnable
         {
             while (running)
             {
-                if (System.nanoTime() - retryAtNs >= 0 && due())
+                final long due = System.nanoTime() - retryAtNs >= 0 ? due() : NOT_DUE;
+                if (due != NOT_DUE)
                 {
                     try
                     {
-                        checkpointNow();
+                        checkpointUpTo(due);
                         lastFailure = null;
                         retryBackoffNs = 0;
                     }
@@ -206,7 +231,15 @@ final class Checkpointer implements Runnable
      * Checkpoint everything appended before this call (on the caller's thread, once it is written); returns the
      * newest checkpoint.
      */
-    synchronized CheckpointInfo checkpointNow()
+    CheckpointInfo checkpointNow()
+    {
+        return checkpointUpTo(ALL_WRITTEN);
+    }
+
+    /**
+     * Checkpoint up to {@code cap} (or everything written, if less), as {@link #checkpointNow()} does.
+     */
+    private synchronized CheckpointInfo checkpointUpTo(final long cap)
     {
         checkClosing();
         // the checks after open read (and the index check attaches to) the recovered chain: they must finish
@@ -220,7 +253,7 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("journal did not write version=" + appended + " within 60 s: written=" +
                 journal.writtenVersion());
         }
-        final long target = journal.writtenVersion();
+        final long target = Math.min(cap, journal.writtenVersion());
         boolean repair = repairRequested.getAndSet(false) && !intact(chain);
         if (!repair && (target == 0 || target == chainVersion()))
         {
@@ -249,6 +282,13 @@ final class Checkpointer implements Runnable
         if (repair)
         {
             built = rebuild(target);
+        }
+        // counted as soon as the file is published: a reader that sees the new checkpoint (its file, the observer,
+        // checkpointVersion() after the swap below) never reads a count that leaves it out
+        checkpointCount++;
+        if (built.delta())
+        {
+            deltaCount++;
         }
         final ChainFiles next = openChain(built.info());
         if (index != null)
@@ -285,11 +325,6 @@ final class Checkpointer implements Runnable
         lastTimeMs = System.currentTimeMillis();
         lastBuilt = built;
         ctx.checkpointObserver().onCheckpoint(built.info(), built.buildNs(), built.delta());
-        checkpointCount++;
-        if (built.delta())
-        {
-            deltaCount++;
-        }
         applyRetention();
         return built.info();
     }

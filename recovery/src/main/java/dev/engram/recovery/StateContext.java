@@ -30,6 +30,10 @@ public final class StateContext
     public static final double DELTA_CHANGED_KEYS_RATIO_DEFAULT = 0.25;
     /** Target length of a checkpoint data block. */
     public static final int BLOCK_LENGTH_DEFAULT = 64 * 1024;
+    /** Default {@link #pageLength()}: 0, page deltas off (format 1 files only). */
+    public static final int PAGE_LENGTH_DEFAULT = 0;
+    /** Default {@link #pagedValueMinLength()}: 64 KiB. */
+    public static final int PAGED_VALUE_MIN_LENGTH_DEFAULT = 64 * 1024;
     /** zstd level when compression is on. */
     public static final int ZSTD_LEVEL_DEFAULT = 3;
     /** Chains at least this long read through the Chronicle Map key index (O(1)); shorter ones through the files. */
@@ -71,6 +75,8 @@ public final class StateContext
     private boolean compress;
     private int zstdLevel = ZSTD_LEVEL_DEFAULT;
     private int blockLength = BLOCK_LENGTH_DEFAULT;
+    private int pageLength = PAGE_LENGTH_DEFAULT;
+    private int pagedValueMinLength = PAGED_VALUE_MIN_LENGTH_DEFAULT;
     private int keepOlderChains = KEEP_OLDER_CHAINS_DEFAULT;
     private boolean warmUp;
     private boolean verifyBlocksOnOpen;
@@ -157,6 +163,12 @@ public final class StateContext
         if (blockLength < 4096 || blockLength > 64 * 1024 * 1024)
         {
             throw new IllegalArgumentException("blockLength must be in [4 KiB, 64 MiB]: " + blockLength);
+        }
+        if (pageLength != 0 && (pageLength < 1024 || pageLength > blockLength || pagedValueMinLength < pageLength))
+        {
+            throw new IllegalArgumentException("pageLength must be 0 (off) or in [1 KiB, blockLength=" + blockLength +
+                "], and pagedValueMinLength at least pageLength: pageLength=" + pageLength + " pagedValueMinLength=" +
+                pagedValueMinLength);
         }
         if (keepOlderChains < 0)
         {
@@ -348,6 +360,40 @@ public final class StateContext
     public StateContext blockLength(final int blockLength)
     {
         this.blockLength = blockLength;
+        return this;
+    }
+
+    /**
+     * @return the page length of paged values in checkpoints (0: off, the default). With pages on, a value of at
+     * least {@link #pagedValueMinLength()} bytes is stored as pages of this length, and a delta checkpoint stores only
+     * the pages PATCHes changed since its parent (docs/checkpoint-format.md, "Paged values"). Files holding pages are
+     * format 2, which engines before it refuse.
+     */
+    public int pageLength()
+    {
+        return pageLength;
+    }
+
+    /**
+     * @param pageLength 0 (off) or 1 KiB..{@link #blockLength()}; 16 KiB suits values of about 1 MiB.
+     */
+    public StateContext pageLength(final int pageLength)
+    {
+        this.pageLength = pageLength;
+        return this;
+    }
+
+    /**
+     * @return values at least this long are paged when {@link #pageLength()} is on (default 64 KiB).
+     */
+    public int pagedValueMinLength()
+    {
+        return pagedValueMinLength;
+    }
+
+    public StateContext pagedValueMinLength(final int length)
+    {
+        this.pagedValueMinLength = length;
         return this;
     }
 

@@ -65,7 +65,10 @@ final class FaultFixture
      */
     static StateContext context(final Path dir, final long clockMs)
     {
+        // large values (4 KiB) are paged in 1 KiB pages: every checkpoint case also damages page blocks and page maps,
+        // and the deltas name pages kept in the files under them
         return new StateContext().directory(dir).background(false).checkpointIntervalMs(0).maxChainLength(3)
+            .pageLength(1024).pagedValueMinLength(4096)
             .deltaChangedKeysRatio(10).maxChainSizeRatio(100).keepOlderChains(5).historyVersions(1_000_000)
             .journal(new JournalContext().rollCycle(TestRollCycles.TEST_SECONDLY).epochMsClock(() -> clockMs)
                 .maxDeltaLength(64 * 1024).chronicleBlockSize(1L << 20));

@@ -257,6 +257,14 @@ public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
         return chain.get(key, keyOffset, keyLength, out) == LookupStatus.FOUND;
     }
 
+    /**
+     * @see CheckpointChain#pageMap(DirectBuffer, int, int, UnsafeBuffer)
+     */
+    public int pageMap(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer map)
+    {
+        return chain.pageMap(key, keyOffset, keyLength, map);
+    }
+
     @Override
     public LookupStatus lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer out)
     {

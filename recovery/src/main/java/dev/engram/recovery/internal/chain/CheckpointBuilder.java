@@ -36,9 +36,16 @@ import static dev.engram.recovery.internal.overlay.OverlayEntryDescriptor.KIND_T
 public final class CheckpointBuilder
 {
     /** What was built. */
-    public record Built(CheckpointInfo info, boolean delta, long framesIndexed, long buildNs)
+    public record Built(CheckpointInfo info, boolean delta, long framesIndexed, long buildNs, long cpuNs, long pageBlocks,
+        long pageBytes)
     {
+        public Built(final CheckpointInfo info, final boolean delta, final long framesIndexed, final long buildNs)
+        {
+            this(info, delta, framesIndexed, buildNs, -1, 0, 0);
+        }
     }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final StateContext ctx;
     private final Journal journal;
@@ -112,6 +119,8 @@ public final class CheckpointBuilder
         final boolean forceFull)
     {
         final long startNs = System.nanoTime();
+        final long startCpuNs = THREADS.getCurrentThreadCpuTime();
+        final PageChanges pageChanges = ctx.pageLength() > 0 ? new PageChanges(ctx.pageLength()) : null;
         final long fromVersion = chain == null ? 1 : chain.stateVersion() + 1;
         try (Overlay changes = buildOverlay();
              PartitionedTailIndexer indexer = new PartitionedTailIndexer(changes, chain == null ? StateView.EMPTY : chain))
@@ -126,6 +135,10 @@ public final class CheckpointBuilder
                         if ((++frames[0] & 4095) == 0)
                         {
                             cancelCheck.run();
+                        }
+                        if (pageChanges != null)
+                        {
+                            pageChanges.onFrame(frame);
                         }
                         indexer.onFrame(frame);
                     });
@@ -161,22 +174,26 @@ public final class CheckpointBuilder
             }
             try (CheckpointWriter writer = CheckpointWriter.create(writerCtx))
             {
+                final PagedValues paging = pageChanges == null ? null :
+                    new PagedValues(ctx.pageLength(), ctx.pagedValueMinLength(), delta ? chain : null, pageChanges);
                 if (delta)
                 {
-                    writeChanges(changes, writer, true);
+                    writeChanges(changes, writer, true, paging);
                 }
                 else
                 {
-                    writeChanges(changes, writer, false);
+                    writeChanges(changes, writer, false, paging);
                     cancelCheck.run();
                     if (chain != null)
                     {
-                        writeUnchanged(chain, changes, writer, cancelCheck);
+                        writeUnchanged(chain, changes, writer, cancelCheck, paging);
                     }
                 }
                 cancelCheck.run();
+                final long[] pages = writer.pageStats();
                 final CheckpointInfo info = writer.publish();
-                return new Built(info, delta, indexer.frames(), System.nanoTime() - startNs);
+                return new Built(info, delta, indexer.frames(), System.nanoTime() - startNs,
+                    THREADS.getCurrentThreadCpuTime() - startCpuNs, pages[0], pages[1]);
             }
         }
     }
@@ -200,6 +217,12 @@ public final class CheckpointBuilder
      */
     public static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones)
     {
+        writeChanges(changes, writer, withTombstones, null);
+    }
+
+    private static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones,
+        final PagedValues paging)
+    {
         changes.forEach((key, keyOffset, keyLength, kind, version, value, valueLength) ->
         {
             if (kind == KIND_TOMBSTONE)
@@ -213,6 +236,10 @@ public final class CheckpointBuilder
             {
                 writer.quarantined(key, keyOffset, keyLength, value, 0, valueLength);   // the value is the reason
             }
+            else if (paging != null && paging.pages(valueLength))
+            {
+                paging.write(writer, key, keyOffset, keyLength, value, valueLength);
+            }
             else
             {
                 writer.put(key, keyOffset, keyLength, value, 0, valueLength);
@@ -225,7 +252,7 @@ public final class CheckpointBuilder
      * handled (seen in a newer file) is skipped.
      */
     private void writeUnchanged(final ChainFiles chain, final Overlay changes, final CheckpointWriter writer,
-        final Runnable cancelCheck)
+        final Runnable cancelCheck, final PagedValues paging)
     {
         final long[] entries = {0};
         final boolean single = chain.length() == 1;
@@ -256,6 +283,11 @@ public final class CheckpointBuilder
                     if (entry.isQuarantined())
                     {
                         writer.quarantined(entry.key(), 0, keyLength, entry.value(), 0, entry.valueLength());   // carried on
+                        return;
+                    }
+                    if (paging != null && paging.pages(entry.valueLength()))
+                    {
+                        paging.write(writer, entry.key(), 0, keyLength, entry.value(), entry.valueLength());   // all pages new
                         return;
                     }
                     writer.put(entry.key(), 0, keyLength, entry.value(), 0, entry.valueLength());

@@ -51,6 +51,29 @@ public final class CheckpointChain implements AutoCloseable
     {
         this.checkpoints = Collections.unmodifiableList(new ArrayList<>(checkpoints));
         this.byOrdinal = checkpoints.toArray(new MappedCheckpoint[0]);
+        for (final MappedCheckpoint checkpoint : byOrdinal)
+        {
+            checkpoint.attachChain(byOrdinal);   // where paged values find pages kept in older files
+        }
+    }
+
+    /**
+     * The newest entry of a key in the chain, as a page map if it is a paged value (no page is read).
+     *
+     * @param map re-pointed at the page map when the entry found is paged.
+     * @return -1 if no file has an entry for the key, else the newest entry's flags.
+     */
+    public int pageMap(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer map)
+    {
+        for (int i = byOrdinal.length - 1; i >= 0; i--)
+        {
+            final int flags = byOrdinal[i].lookupPageMap(key, keyOffset, keyLength, map);
+            if (flags != -1)
+            {
+                return flags;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -23,7 +23,9 @@ package dev.engram.recovery.internal.checkpoint;
  *  +---------------+-----------------------------------------------+
  * </pre>
  * Block flags: {@link #FLAG_ZSTD} when the stored bytes are one zstd frame (otherwise they are the raw
- * block). A compressed file stores a block raw when zstd would not make it smaller.
+ * block). A compressed file stores a block raw when zstd would not make it smaller. {@link #FLAG_PAGE} (format 2
+ * only) marks a <b>page block</b>: its raw bytes are one page of a paged value (see {@link PageMapDescriptor}),
+ * not entries, and its entry count is 0.
  * Data blocks are contiguous: block 0 starts at {@link CheckpointHeaderDescriptor#HEADER_LENGTH}, and
  * each next block starts where the previous one's stored bytes end; the block table starts where the
  * last block ends.
@@ -40,6 +42,8 @@ public final class BlockTableDescriptor
     public static final int ROW_LENGTH = 32;
 
     public static final int FLAG_ZSTD = 0x1;
+    /** A page block (format 2): one page of a paged value; entry count 0. */
+    public static final int FLAG_PAGE = 0x2;
 
     private BlockTableDescriptor()
     {

@@ -19,10 +19,29 @@ public final class CheckpointEntry
     private boolean quarantined;
     private int blockIndex;
     private int offsetInBlock;
+    /** A paged value not assembled yet: the file holding its map (null once assembled, or for any other entry). */
+    private MappedCheckpoint pagedOwner;
+    private long mapAddress;
+    private int mapLength;
+    private int pagedValueLength;
+
+    /**
+     * Point at a paged value: it is assembled from its pages only if {@link #value()} is asked for.
+     */
+    void setPaged(final long keyAddress, final int keyLength, final MappedCheckpoint owner, final long mapAddress,
+        final int mapLength, final int valueLength, final int blockIndex, final int offsetInBlock)
+    {
+        set(keyAddress, keyLength, 0, mapAddress, 0, blockIndex, offsetInBlock);
+        this.pagedOwner = owner;
+        this.mapAddress = mapAddress;
+        this.mapLength = mapLength;
+        this.pagedValueLength = valueLength;
+    }
 
     void set(final long keyAddress, final int keyLength, final int flags,
         final long valueAddress, final int valueLength, final int blockIndex, final int offsetInBlock)
     {
+        pagedOwner = null;
         key.wrap(keyAddress, keyLength);
         value.wrap(valueAddress, valueLength);
         this.tombstone = (flags & CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0;
@@ -84,12 +103,20 @@ public final class CheckpointEntry
      */
     public DirectBuffer value()
     {
+        final MappedCheckpoint owner = pagedOwner;
+        if (owner != null)
+        {
+            final java.nio.ByteBuffer assembled = owner.assemble(
+                InFileIndexDescriptor.location(blockIndex, offsetInBlock), mapAddress, mapLength);
+            value.wrap(org.agrona.BufferUtil.address(assembled), assembled.capacity());
+            pagedOwner = null;
+        }
         return value;
     }
 
     public int valueLength()
     {
-        return value.capacity();
+        return pagedOwner != null ? pagedValueLength : value.capacity();
     }
 
     public int blockIndex()

@@ -23,6 +23,8 @@ package dev.engram.recovery.internal.checkpoint;
  * value; reads of the key are refused with {@code QuarantinedKeyException} until a later PUT or DELETE replaces it.
  * Such entries are carried from file to file like live keys (full files hold them too). An engine older than this
  * flag refuses such a block as malformed (it checks that no unknown flag is set) rather than serve the reason.
+ * {@link #FLAG_PAGED} (format 2 only) marks a paged value: the entry's value bytes are a page map
+ * ({@link PageMapDescriptor}) naming the page blocks that hold the value, in this file or an older one of its chain.
  */
 public final class CheckpointEntryDescriptor
 {
@@ -35,6 +37,8 @@ public final class CheckpointEntryDescriptor
 
     public static final int FLAG_TOMBSTONE = 0x1;
     public static final int FLAG_QUARANTINED = 0x2;
+    /** The value is paged: the entry's value bytes are its page map (format 2 files only). */
+    public static final int FLAG_PAGED = 0x4;
 
     public static final int MAX_KEY_LENGTH = 0xFFFF;
     /**

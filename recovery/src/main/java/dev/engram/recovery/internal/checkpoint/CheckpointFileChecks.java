@@ -105,9 +105,9 @@ public final class CheckpointFileChecks
             }
         }
         final long version = header.getInt(FORMAT_VERSION_OFFSET, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
-        if (version > CheckpointHeaderDescriptor.FORMAT_VERSION)
+        if (version > CheckpointHeaderDescriptor.FORMAT_VERSION_PAGED)
         {
-            throw new UnsupportedCheckpointFormatException(file, version, CheckpointHeaderDescriptor.FORMAT_VERSION);
+            throw new UnsupportedCheckpointFormatException(file, version, CheckpointHeaderDescriptor.FORMAT_VERSION_PAGED);
         }
         final int storedCrc = header.getInt(HEADER_CRC_OFFSET, LITTLE_ENDIAN);
         final int crc = crc32c(header, 0, HEADER_CRC_OFFSET);

@@ -80,8 +80,16 @@ public final class CheckpointHeaderDescriptor
 {
     /** "ENGRMCKP" in ASCII. */
     public static final byte[] MAGIC = "ENGRMCKP".getBytes(StandardCharsets.US_ASCII);
-    /** The only format version this code writes, and the newest it reads. */
+    /**
+     * The format version of a file without paged values: what this code writes for such a file (so it stays readable by
+     * every engine that reads format 1).
+     */
     public static final int FORMAT_VERSION = 1;
+    /**
+     * The format version of a file holding at least one paged value ({@link CheckpointEntryDescriptor#FLAG_PAGED},
+     * {@link BlockTableDescriptor#FLAG_PAGE}); the newest this code reads. Format 1 files stay valid unchanged.
+     */
+    public static final int FORMAT_VERSION_PAGED = 2;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int FORMAT_VERSION_OFFSET = 8;

@@ -67,6 +67,10 @@ public final class CheckpointWriter implements AutoCloseable
     private long storedBlockBytes;
     private boolean published;
     private boolean closed;
+    /** Set by the first paged value: the file is then format 2. */
+    private boolean paged;
+    private long pageBlocks;
+    private long pageBytes;
 
     private CheckpointWriter(final CheckpointWriterContext ctx, final Path finalFile, final Path tmpFile, final FileChannel channel)
     {
@@ -240,6 +244,95 @@ public final class CheckpointWriter implements AutoCloseable
         return this;
     }
 
+    /** Which pages of a paged value are the same as in the parent chain (see {@link #putPaged}). */
+    @FunctionalInterface
+    public interface PageReuse
+    {
+        /** Every page is written. */
+        PageReuse NONE = page -> -1;
+
+        /**
+         * @param page a page index.
+         * @return the parent chain's reference to that page ({@link PageMapDescriptor#ref(int, int)}) if its bytes are
+         * unchanged, or -1 to write the page into this file.
+         */
+        long reuse(int page);
+    }
+
+    /**
+     * Write a value as a page map and its pages (format 2): each page not reused from the parent chain becomes a page
+     * block of this file (compressed on its own in a compressed file), the others are referenced where they are.
+     *
+     * @param pageLength page length, {@link PageMapDescriptor#MIN_PAGE_LENGTH}..the target block length.
+     * @param reuse      which pages are unchanged since the parent (their references are copied).
+     * @return this.
+     */
+    public CheckpointWriter putPaged(
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength, final int pageLength, final PageReuse reuse)
+    {
+        checkWritable();
+        if (pageLength < PageMapDescriptor.MIN_PAGE_LENGTH || pageLength > targetBlockLength || valueLength < 1)
+        {
+            throw new IllegalArgumentException("pageLength=" + pageLength + " must be " + PageMapDescriptor.MIN_PAGE_LENGTH +
+                ".." + targetBlockLength + " and valueLength=" + valueLength + " at least 1");
+        }
+        final int pages = PageMapDescriptor.pageCount(valueLength, pageLength);
+        final UnsafeBuffer map = new UnsafeBuffer(new byte[PageMapDescriptor.mapLength(pages)]);
+        map.putLong(PageMapDescriptor.VALUE_LENGTH_OFFSET, valueLength, LITTLE_ENDIAN);
+        map.putInt(PageMapDescriptor.PAGE_LENGTH_OFFSET, pageLength, LITTLE_ENDIAN);
+        map.putInt(PageMapDescriptor.PAGE_COUNT_OFFSET, pages, LITTLE_ENDIAN);
+        closeBlock();   // page blocks take the next indexes; the map entry goes into a block after them
+        for (int page = 0; page < pages; page++)
+        {
+            long ref = reuse.reuse(page);
+            if (ref < 0)
+            {
+                if (blockCount > KeyLocation.MAX_BLOCK_INDEX)
+                {
+                    throw new IllegalStateException("too many blocks for one checkpoint: blocks=" + blockCount);
+                }
+                ref = PageMapDescriptor.ref(ctx.chainOrdinal(), blockCount);
+                writePageBlock(value, valueOffset + page * pageLength, PageMapDescriptor.pageLength(valueLength, pageLength, page));
+            }
+            final int at = PageMapDescriptor.PAGES_OFFSET + page * PageMapDescriptor.PAGE_REF_LENGTH;
+            map.putInt(at + PageMapDescriptor.REF_ORDINAL_OFFSET, PageMapDescriptor.refOrdinal(ref), LITTLE_ENDIAN);
+            map.putInt(at + PageMapDescriptor.REF_BLOCK_OFFSET, PageMapDescriptor.refBlock(ref), LITTLE_ENDIAN);
+        }
+        paged = true;
+        addEntry(key, keyOffset, keyLength, CheckpointEntryDescriptor.FLAG_PAGED, map, 0, map.capacity());
+        return this;
+    }
+
+    private void writePageBlock(final DirectBuffer value, final int offset, final int length)
+    {
+        final long fileOffset = output.position();
+        output.beginCrc();
+        int flags = BlockTableDescriptor.FLAG_PAGE;
+        final ByteBuffer stored;
+        value.getBytes(offset, block, 0, length);
+        if (compressor != null && (stored = compressor.compressBlock(blockByteBuffer, length)) != null)
+        {
+            flags |= BlockTableDescriptor.FLAG_ZSTD;
+            output.write(stored);
+        }
+        else
+        {
+            output.write(block, 0, length);
+        }
+        addBlockRow(fileOffset, output.position() - fileOffset, length, output.crc(), 0, flags);
+        pageBlocks++;
+        pageBytes += output.position() - fileOffset;
+    }
+
+    /**
+     * @return page blocks written so far, and their stored bytes ({@code [blocks, bytes]}).
+     */
+    public long[] pageStats()
+    {
+        return new long[]{pageBlocks, pageBytes};
+    }
+
     /**
      * @return quarantined entries written so far.
      */
@@ -411,7 +504,8 @@ public final class CheckpointWriter implements AutoCloseable
     {
         final UnsafeBuffer header = new UnsafeBuffer(new byte[CheckpointHeaderDescriptor.HEADER_LENGTH]);
         header.putBytes(CheckpointHeaderDescriptor.MAGIC_OFFSET, CheckpointHeaderDescriptor.MAGIC);
-        header.putInt(CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET, CheckpointHeaderDescriptor.FORMAT_VERSION, LITTLE_ENDIAN);
+        header.putInt(CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET,
+            paged ? CheckpointHeaderDescriptor.FORMAT_VERSION_PAGED : CheckpointHeaderDescriptor.FORMAT_VERSION, LITTLE_ENDIAN);
         int flags = 0;
         if (ctx.isDelta())
         {

@@ -57,6 +57,12 @@ public final class MappedCheckpoint implements AutoCloseable
     private final long tableOffset;
     private final AtomicLongArray verifiedBits;
     private final AtomicReferenceArray<ByteBuffer> decompressed;
+    /** Format 2: page blocks and paged values may be present. */
+    private final boolean pagedFormat;
+    /** The files of this file's chain by ordinal (set by its chain), where paged values find their pages. */
+    private volatile MappedCheckpoint[] chainFiles;
+    /** Paged values assembled once (by entry location), kept until close. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, ByteBuffer> assembled = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private MappedCheckpoint(final Path file, final long fileLength, final FileMapping mapping, final CheckpointInfo info,
@@ -74,6 +80,17 @@ public final class MappedCheckpoint implements AutoCloseable
         this.tableOffset = blockTable.addressOffset() - address;
         this.verifiedBits = new AtomicLongArray((blockCount + 63) / 64);
         this.decompressed = new AtomicReferenceArray<>(blockCount);
+        this.pagedFormat = UnsafeApi.getIntUnaligned(null, address + CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET, false) >=
+            CheckpointHeaderDescriptor.FORMAT_VERSION_PAGED;
+    }
+
+    /**
+     * Tell this file the files of its chain (base first, by chain ordinal; this file among them), where its paged
+     * values find the pages they reference. Without it, a paged value is served only if all its pages are in this file.
+     */
+    public void attachChain(final MappedCheckpoint[] byOrdinal)
+    {
+        this.chainFiles = byOrdinal;
     }
 
     /**
@@ -154,7 +171,7 @@ public final class MappedCheckpoint implements AutoCloseable
         }
         if (!deferRows)
         {
-            verifyBlockTable(file, table, blockCount, tableOffset, info.entryCount());
+            verifyBlockTable(file, table, blockCount, tableOffset, info.entryCount(), pagedFormat(address));
         }
 
         final long indexOffset = footer.getLong(INDEX_OFFSET_OFFSET, LITTLE_ENDIAN);
@@ -172,7 +189,7 @@ public final class MappedCheckpoint implements AutoCloseable
      */
     public void verifyDeferred()
     {
-        verifyBlockTable(file, blockTable, blockCount, tableOffset, info.entryCount());
+        verifyBlockTable(file, blockTable, blockCount, tableOffset, info.entryCount(), pagedFormat);
         verifyIndex();
     }
 
@@ -230,8 +247,15 @@ public final class MappedCheckpoint implements AutoCloseable
         return true;
     }
 
+    private static boolean pagedFormat(final long address)
+    {
+        return UnsafeApi.getIntUnaligned(null, address + CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET, false) >=
+            CheckpointHeaderDescriptor.FORMAT_VERSION_PAGED;
+    }
+
     private static void verifyBlockTable(
-        final Path file, final UnsafeBuffer table, final int blockCount, final long tableOffset, final long entryCount)
+        final Path file, final UnsafeBuffer table, final int blockCount, final long tableOffset, final long entryCount,
+        final boolean pagedFormat)
     {
         long expectedOffset = CheckpointHeaderDescriptor.HEADER_LENGTH;
         long entries = 0;
@@ -243,9 +267,11 @@ public final class MappedCheckpoint implements AutoCloseable
             final long raw = table.getInt(row + BlockTableDescriptor.RAW_LENGTH_OFFSET, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
             final long count = table.getInt(row + BlockTableDescriptor.ENTRY_COUNT_OFFSET, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
             final int flags = table.getByte(row + BlockTableDescriptor.FLAGS_OFFSET) & 0xFF;
-            if (fileOffset != expectedOffset || stored == 0 || raw < CheckpointEntryDescriptor.ENTRY_HEADER_LENGTH + 1 ||
-                raw > CheckpointEntryDescriptor.MAX_ENTRY_LENGTH || count == 0 ||
-                (flags & ~BlockTableDescriptor.FLAG_ZSTD) != 0 ||
+            final boolean page = pagedFormat && (flags & BlockTableDescriptor.FLAG_PAGE) != 0;
+            if (fileOffset != expectedOffset || stored == 0 ||
+                raw < (page ? 1 : CheckpointEntryDescriptor.ENTRY_HEADER_LENGTH + 1) ||
+                raw > CheckpointEntryDescriptor.MAX_ENTRY_LENGTH || (page ? count != 0 : count == 0) ||
+                (flags & ~(BlockTableDescriptor.FLAG_ZSTD | (pagedFormat ? BlockTableDescriptor.FLAG_PAGE : 0))) != 0 ||
                 ((flags & BlockTableDescriptor.FLAG_ZSTD) == 0 && stored != raw))
             {
                 throw new CheckpointCorruptionException(file, tableOffset + row, "block table row " + i +
@@ -331,8 +357,38 @@ public final class MappedCheckpoint implements AutoCloseable
             return LookupStatus.TOMBSTONE;
         }
         final int valueLength = UnsafeApi.getIntUnaligned(null, entryAddress + CheckpointEntryDescriptor.VALUE_LENGTH_OFFSET, false);
+        if ((flags & CheckpointEntryDescriptor.FLAG_PAGED) != 0)
+        {
+            final ByteBuffer value = assemble(location, entryAddress + CheckpointEntryDescriptor.KEY_OFFSET + keyLength, valueLength);
+            valueView.wrap(BufferUtil.address(value), value.capacity());
+            return LookupStatus.FOUND;
+        }
         valueView.wrap(entryAddress + CheckpointEntryDescriptor.KEY_OFFSET + keyLength, valueLength);
         return (flags & CheckpointEntryDescriptor.FLAG_QUARANTINED) != 0 ? LookupStatus.QUARANTINED : LookupStatus.FOUND;
+    }
+
+    /**
+     * The page map of a key's entry if it is a paged value (without reading any page).
+     *
+     * @param mapView re-pointed at the page map when the entry is paged.
+     * @return -1 if the file has no entry for the key, else the entry's flags ({@link CheckpointEntryDescriptor}).
+     */
+    public int lookupPageMap(final DirectBuffer key, final int keyOffset, final int keyLength, final UnsafeBuffer mapView)
+    {
+        final long location = locate(key, keyOffset, keyLength);
+        if (location == -1)
+        {
+            return -1;
+        }
+        final long entryAddress = rawBlockAddress(InFileIndexDescriptor.blockIndex(location)) +
+            InFileIndexDescriptor.offsetInBlock(location);
+        final int flags = UnsafeApi.getByte(entryAddress + CheckpointEntryDescriptor.FLAGS_OFFSET) & 0xFF;
+        if ((flags & CheckpointEntryDescriptor.FLAG_PAGED) != 0)
+        {
+            final int valueLength = UnsafeApi.getIntUnaligned(null, entryAddress + CheckpointEntryDescriptor.VALUE_LENGTH_OFFSET, false);
+            mapView.wrap(entryAddress + CheckpointEntryDescriptor.KEY_OFFSET + keyLength, valueLength);
+        }
+        return flags;
     }
 
     /**
@@ -411,7 +467,7 @@ public final class MappedCheckpoint implements AutoCloseable
         final long valueLength = UnsafeApi.getIntUnaligned(null, entry + CheckpointEntryDescriptor.VALUE_LENGTH_OFFSET, false) & 0xFFFF_FFFFL;
         final long end = offset + CheckpointEntryDescriptor.entryLength(keyLength, valueLength);
         if (keyLength == 0 || (flags != 0 && flags != CheckpointEntryDescriptor.FLAG_TOMBSTONE &&
-            flags != CheckpointEntryDescriptor.FLAG_QUARANTINED) ||
+            flags != CheckpointEntryDescriptor.FLAG_QUARANTINED && !(pagedFormat && flags == CheckpointEntryDescriptor.FLAG_PAGED)) ||
             UnsafeApi.getByte(entry + CheckpointEntryDescriptor.RESERVED_OFFSET) != 0 || end > rawLength ||
             ((flags & CheckpointEntryDescriptor.FLAG_TOMBSTONE) != 0 && valueLength != 0))
         {
@@ -447,14 +503,155 @@ public final class MappedCheckpoint implements AutoCloseable
         point(entry, base, blockIndex, (int)offsetInBlock);
     }
 
-    private static void point(final CheckpointEntry entry, final long base, final int blockIndex, final int offset)
+    /**
+     * Point the flyweight at an entry; a paged value is served assembled (its flag cleared) when this file knows its
+     * chain, else as its page map with {@link CheckpointEntryDescriptor#FLAG_PAGED} set (for a check of one file).
+     */
+    private void point(final CheckpointEntry entry, final long base, final int blockIndex, final int offset)
     {
         final long entryAddress = base + offset;
         final int keyLength = UnsafeApi.getShortUnaligned(null, entryAddress, false) & 0xFFFF;
         final int flags = UnsafeApi.getByte(entryAddress + CheckpointEntryDescriptor.FLAGS_OFFSET) & 0xFF;
         final int valueLength = UnsafeApi.getIntUnaligned(null, entryAddress + CheckpointEntryDescriptor.VALUE_LENGTH_OFFSET, false);
         final long keyAddress = entryAddress + CheckpointEntryDescriptor.KEY_OFFSET;
+        if ((flags & CheckpointEntryDescriptor.FLAG_PAGED) != 0 && chainFiles != null)
+        {
+            final long mapAddress = keyAddress + keyLength;
+            final long pagedLength = valueLength >= PageMapDescriptor.PAGES_OFFSET ?
+                UnsafeApi.getLongUnaligned(null, mapAddress + PageMapDescriptor.VALUE_LENGTH_OFFSET, false) : -1;
+            if (pagedLength < 1 || pagedLength > CheckpointEntryDescriptor.MAX_ENTRY_LENGTH)
+            {
+                assemble(InFileIndexDescriptor.location(blockIndex, offset), mapAddress, valueLength);   // refuses the map
+            }
+            // assembled from its pages only if the visitor asks for the value (a merge skips shadowed entries)
+            entry.setPaged(keyAddress, keyLength, this, mapAddress, valueLength, (int)pagedLength, blockIndex, offset);
+            return;
+        }
         entry.set(keyAddress, keyLength, flags, keyAddress + keyLength, valueLength, blockIndex, offset);
+    }
+
+    /**
+     * A paged value, assembled from its pages once (each page's block CRC32C checked, decompressed straight into
+     * place) and kept until close.
+     *
+     * @param location   the entry's location (the cache key).
+     * @param mapAddress the page map.
+     * @param mapLength  its length.
+     */
+    ByteBuffer assemble(final long location, final long mapAddress, final int mapLength)
+    {
+        final ByteBuffer cached = assembled.get(location);
+        if (cached != null)
+        {
+            return cached;
+        }
+        final UnsafeBuffer map = new UnsafeBuffer(mapAddress, mapLength);
+        final long blockOffset = blockFileOffset(InFileIndexDescriptor.blockIndex(location));
+        if (mapLength < PageMapDescriptor.PAGES_OFFSET)
+        {
+            throw new CheckpointCorruptionException(file, blockOffset, "page map too short: length=" + mapLength);
+        }
+        final long valueLength = map.getLong(PageMapDescriptor.VALUE_LENGTH_OFFSET, LITTLE_ENDIAN);
+        final int pageLength = map.getInt(PageMapDescriptor.PAGE_LENGTH_OFFSET, LITTLE_ENDIAN);
+        final int pages = map.getInt(PageMapDescriptor.PAGE_COUNT_OFFSET, LITTLE_ENDIAN);
+        if (valueLength < 1 || valueLength > CheckpointEntryDescriptor.MAX_ENTRY_LENGTH || pageLength < 1 || pages < 1 ||
+            pages != PageMapDescriptor.pageCount(valueLength, pageLength) || mapLength != PageMapDescriptor.mapLength(pages))
+        {
+            throw new CheckpointCorruptionException(file, blockOffset, "malformed page map: valueLength=" + valueLength +
+                " pageLength=" + pageLength + " pages=" + pages + " mapLength=" + mapLength);
+        }
+        final ByteBuffer value = ByteBuffer.allocateDirect((int)valueLength);
+        try
+        {
+            final long target = BufferUtil.address(value);
+            for (int page = 0; page < pages; page++)
+            {
+                final long ref = PageMapDescriptor.ref(map, 0, page);
+                final MappedCheckpoint holder = pageHolder(PageMapDescriptor.refOrdinal(ref), blockOffset);
+                holder.readPage(PageMapDescriptor.refBlock(ref), target + (long)page * pageLength,
+                    PageMapDescriptor.pageLength(valueLength, pageLength, page), this, blockOffset);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            BufferUtil.free(value);
+            throw ex;
+        }
+        final ByteBuffer won = assembled.putIfAbsent(location, value);
+        if (won != null)
+        {
+            BufferUtil.free(value);
+            return won;
+        }
+        if (closed)
+        {
+            assembled.remove(location);
+            BufferUtil.free(value);
+            throw new IllegalStateException("checkpoint is closed: file=" + file);
+        }
+        return value;
+    }
+
+    private MappedCheckpoint pageHolder(final int ordinal, final long mapOffset)
+    {
+        final int own = info.chainOrdinal();
+        if (ordinal == own)
+        {
+            return this;
+        }
+        final MappedCheckpoint[] chain = chainFiles;
+        if (ordinal < 0 || ordinal > own)
+        {
+            throw new CheckpointCorruptionException(file, mapOffset, "page map names chain ordinal " + ordinal +
+                " of a file newer than this one (ordinal " + own + ")");
+        }
+        if (chain == null || ordinal >= chain.length)
+        {
+            throw new dev.engram.recovery.CheckpointException("a paged value of file=" + file + " needs its chain's file of " +
+                "ordinal " + ordinal + ", which this reader did not open");
+        }
+        return chain[ordinal];
+    }
+
+    /**
+     * Copy (raw) or decompress (zstd) one page block straight to {@code target}, after checking its CRC32C once.
+     */
+    private void readPage(final int blockIndex, final long target, final int length, final MappedCheckpoint referrer,
+        final long referrerOffset)
+    {
+        checkOpen();
+        if (blockIndex < 0 || blockIndex >= blockCount ||
+            (blockTable.getByte(row(blockIndex) + BlockTableDescriptor.FLAGS_OFFSET) & BlockTableDescriptor.FLAG_PAGE) == 0 ||
+            rawLength(blockIndex) != length)
+        {
+            throw new CheckpointCorruptionException(referrer.file, referrerOffset, "page map names block " + blockIndex +
+                " of file=" + file + ", which is not a page of " + length + " bytes");
+        }
+        if (!isVerified(blockIndex))
+        {
+            verifyCrc(blockIndex);
+            markVerified(blockIndex);
+        }
+        final long source = address + blockFileOffset(blockIndex);
+        if (isZstd(blockIndex))
+        {
+            final long size = Zstd.decompressUnsafe(target, length, source, storedLength(blockIndex));
+            if (Zstd.isError(size) || size != length)
+            {
+                throw new CheckpointCorruptionException(file, blockFileOffset(blockIndex), "page block " + blockIndex +
+                    " does not decompress to its raw length: " + (Zstd.isError(size) ? Zstd.getErrorName(size) : "size=" + size) +
+                    " rawLength=" + length);
+            }
+        }
+        else
+        {
+            UnsafeApi.copyMemory(source, target, length);
+        }
+    }
+
+    private boolean isPageBlock(final int blockIndex)
+    {
+        return pagedFormat && (blockTable.getByte(row(blockIndex) + BlockTableDescriptor.FLAGS_OFFSET) & BlockTableDescriptor.FLAG_PAGE) != 0;
     }
 
     /**
@@ -468,6 +665,10 @@ public final class MappedCheckpoint implements AutoCloseable
         final CheckpointEntry entry = new CheckpointEntry();
         for (int b = 0; b < blockCount; b++)
         {
+            if (isPageBlock(b))
+            {
+                continue;   // read through the page maps that name it
+            }
             final long base = rawBlockAddress(b);
             final long rawLength = rawLength(b);
             final long expected = blockTable.getInt(row(b) + BlockTableDescriptor.ENTRY_COUNT_OFFSET, LITTLE_ENDIAN) & 0xFFFF_FFFFL;
@@ -659,6 +860,14 @@ public final class MappedCheckpoint implements AutoCloseable
             return;
         }
         closed = true;
+        for (final Long location : assembled.keySet())
+        {
+            final ByteBuffer value = assembled.remove(location);
+            if (value != null)
+            {
+                BufferUtil.free(value);
+            }
+        }
         for (int i = 0; i < blockCount; i++)
         {
             final ByteBuffer raw = decompressed.getAndSet(i, null);

@@ -56,6 +56,14 @@ final class HistoryFollower implements Runnable
         running = false;
     }
 
+    /**
+     * @return true while the follower runs and has not failed: retention keeps the journal it has yet to read.
+     */
+    boolean holdsJournal()
+    {
+        return running && failure == null;
+    }
+
     Throwable failure()
     {
         return failure;

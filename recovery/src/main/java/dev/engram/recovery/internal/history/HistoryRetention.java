@@ -98,6 +98,20 @@ public final class HistoryRetention
         this.journal = journal;
     }
 
+    /** The first version the history follower has yet to read, while it runs (else {@code Long.MAX_VALUE}). */
+    private volatile java.util.function.LongSupplier followerNext = () -> Long.MAX_VALUE;
+
+    /**
+     * @param followerNext the first version the history follower has yet to read while it runs, else
+     *                     {@code Long.MAX_VALUE}: {@link #trimJournal} never removes a cycle holding it. A follower
+     *                     that lagged past the history window (a loaded machine: checkpoints every 500 versions on
+     *                     cycle files of 500) met the versions removed under it as a "version gap" and stopped.
+     */
+    void holdJournalFor(final java.util.function.LongSupplier followerNext)
+    {
+        this.followerNext = followerNext;
+    }
+
     /**
      * @return what {@code stateAt} can rebuild now.
      */
@@ -277,6 +291,7 @@ public final class HistoryRetention
                 keepFrom = Math.min(keepFrom, pin.journalFromVersion);
             }
             keepFrom = Math.min(keepFrom, oldestLiveBaseVersion + 1);
+            keepFrom = Math.min(keepFrom, followerNext.getAsLong());
             return keepFrom > 1 ? journal.truncateBefore(keepFrom) : 0;
         }
     }

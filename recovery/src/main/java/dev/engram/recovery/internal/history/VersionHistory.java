@@ -91,6 +91,9 @@ public final class VersionHistory implements AutoCloseable
                 anchors.builder(this::buildAnchor);
             }
             this.follower = new HistoryFollower(journal, retention, keyIndex, anchors, ctx.historyIndexSegmentVersions(), report);
+            final HistoryFollower running = follower;
+            final KeyHistoryIndex indexed = keyIndex;
+            retention.holdJournalFor(() -> running.holdsJournal() ? Math.max(1, indexed.indexedThrough() + 1) : Long.MAX_VALUE);
             this.followerThread = new Thread(follower, "engram-history");
             followerThread.setDaemon(true);
             followerThread.start();

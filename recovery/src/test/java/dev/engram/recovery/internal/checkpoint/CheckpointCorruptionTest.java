@@ -229,15 +229,15 @@ class CheckpointCorruptionTest
         writeSmallCheckpoint(CheckpointCompression.NONE, seed());
         final byte[] bytes = original.clone();
         final UnsafeBuffer header = new UnsafeBuffer(bytes);
-        header.putInt(CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET, 2, LITTLE_ENDIAN);
+        header.putInt(CheckpointHeaderDescriptor.FORMAT_VERSION_OFFSET, 3, LITTLE_ENDIAN);
         final CRC32C crc = new CRC32C();
         crc.update(bytes, 0, CheckpointHeaderDescriptor.HEADER_CRC_OFFSET);
         header.putInt(CheckpointHeaderDescriptor.HEADER_CRC_OFFSET, (int)crc.getValue(), LITTLE_ENDIAN);
         final Path damaged = damagedCopy(bytes);
         final UnsupportedCheckpointFormatException ex =
             assertThrows(UnsupportedCheckpointFormatException.class, () -> MappedCheckpoint.open(damaged));
-        assertEquals(2, ex.formatVersion());
-        assertTrue(ex.getMessage().contains(damaged.toString()) && ex.getMessage().contains("reads up to 1"), ex.getMessage());
+        assertEquals(3, ex.formatVersion());
+        assertTrue(ex.getMessage().contains(damaged.toString()) && ex.getMessage().contains("reads up to 2"), ex.getMessage());
         assertThrows(UnsupportedCheckpointFormatException.class, () -> CheckpointFileChecks.readInfo(damaged));
     }
 
