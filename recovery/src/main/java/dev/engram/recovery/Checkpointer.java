@@ -246,7 +246,8 @@ final class Checkpointer implements Runnable
         {
             built = rebuild(target);
         }
-        final ChainFiles next = openChain(built.info());
+        final ChainFiles next = openChain(built.info()).sortedKeysCache(store.sortedKeysCache());
+        final boolean scannedInOrder = chain != null && chain.sortedKeysBuilt();
         if (index != null)
         {
             index.afterPublish(built.info(), next);
@@ -287,6 +288,17 @@ final class Checkpointer implements Runnable
             deltaCount++;
         }
         applyRetention();
+        if (scannedInOrder)
+        {
+            try
+            {
+                next.sortedKeys();   // readers scan in order: derive the new chain's keys here, not on a reader's thread
+            }
+            catch (final RuntimeException ex)
+            {
+                // a damaged block: the next ordered scan meets it too, and reports it as a damaged read
+            }
+        }
         return built.info();
     }
 

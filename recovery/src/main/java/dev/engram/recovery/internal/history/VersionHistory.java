@@ -56,6 +56,8 @@ public final class VersionHistory implements AutoCloseable
     /** The per-key index and anchors, with the thread following the journal for them; null when off. */
     private final KeyHistoryIndex keyIndex;
     private final HistoryAnchors anchors;
+    private final dev.engram.recovery.internal.ordered.SortedKeysCache sortedKeys =
+        new dev.engram.recovery.internal.ordered.SortedKeysCache();
     private final HistoryFollower follower;
     private final Thread followerThread;
 
@@ -160,6 +162,14 @@ public final class VersionHistory implements AutoCloseable
      * journal after it replayed into a private overlay. A chain that turns out damaged (at open, or when a
      * PATCH reads one of its blocks) is skipped for the next older one.
      */
+    /**
+     * @return the sorted keys of the chains this store read in order (the live store's and the snapshots').
+     */
+    public dev.engram.recovery.internal.ordered.SortedKeysCache sortedKeysCache()
+    {
+        return sortedKeys;
+    }
+
     public StateSnapshot stateAt(final long version)
     {
         final Map<Long, String> rejected = new HashMap<>();
@@ -254,14 +264,14 @@ public final class VersionHistory implements AutoCloseable
                     throw ex instanceof CheckpointException ? ex : new CheckpointException(ex.getMessage(), ex);
                 }
                 replayFrom = openAnchors(pin, files, replayFrom);
-                chain = new ChainFiles(files);
+                chain = new ChainFiles(files).sortedKeysCache(sortedKeys);
             }
             else if (anchors != null)
             {
                 // no checkpoint at or before the version: anchors on the empty state, if any
                 final List<MappedCheckpoint> files = new ArrayList<>();
                 replayFrom = openAnchors(pin, files, replayFrom);
-                chain = files.isEmpty() ? null : new ChainFiles(files);
+                chain = files.isEmpty() ? null : new ChainFiles(files).sortedKeysCache(sortedKeys);
             }
             journalFiles = journal.newMappedFiles();
             overlay = new Overlay(1024, journalFiles);
