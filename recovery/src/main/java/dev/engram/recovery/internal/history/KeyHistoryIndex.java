@@ -424,18 +424,11 @@ final class KeyHistoryIndex
             }
         }
         final List<KeyHistory.Change> out = new ArrayList<>();
-        long v = from;
-        int next = 0;
-        while (v <= to)
+        walk(published, memoryFirst, memoryLast, from, to, new Stretches()
         {
-            while (next < published.size() && published.get(next).lastVersion() < v)
+            @Override
+            public void segment(final KeyIndexSegment segment, final long v, final long end)
             {
-                next++;
-            }
-            final KeyIndexSegment segment = next < published.size() ? published.get(next) : null;
-            if (segment != null && segment.firstVersion() <= v)
-            {
-                final long end = Math.min(to, segment.lastVersion());
                 final int mark = out.size();
                 try
                 {
@@ -447,11 +440,11 @@ final class KeyHistoryIndex
                     drop(segment, ex.getMessage());
                     scan(scanner, keyBytes, v, end, out);
                 }
-                v = end + 1;
             }
-            else if (v >= memoryFirst && v <= memoryLast)
+
+            @Override
+            public void memory(final long v, final long end)
             {
-                final long end = Math.min(to, memoryLast);
                 for (final KeyHistory.Change change : inMemory)
                 {
                     if (change.version() >= v && change.version() <= end)
@@ -459,24 +452,70 @@ final class KeyHistoryIndex
                         out.add(change);
                     }
                 }
-                v = end + 1;
+            }
+
+            @Override
+            public void journal(final long v, final long end)
+            {
+                scan(scanner, keyBytes, v, end, out);
+            }
+        });
+        return out;
+    }
+
+    /** Where each stretch of a version range is read from. */
+    private interface Stretches
+    {
+        void segment(KeyIndexSegment segment, long from, long to);
+
+        void memory(long from, long to);
+
+        void journal(long from, long to);
+    }
+
+    /**
+     * Split {@code [from, to]} into stretches covered by a segment, by the run in memory, or by neither (the journal),
+     * in version order.
+     */
+    private static void walk(final List<KeyIndexSegment> published, final long memoryFirst, final long memoryLast,
+        final long from, final long to, final Stretches stretches)
+    {
+        long v = from;
+        int next = 0;
+        while (v <= to)
+        {
+            while (next < published.size() && published.get(next).lastVersion() < v)
+            {
+                next++;
+            }
+            final KeyIndexSegment segment = next < published.size() ? published.get(next) : null;
+            final long end;
+            if (segment != null && segment.firstVersion() <= v)
+            {
+                end = Math.min(to, segment.lastVersion());
+                stretches.segment(segment, v, end);
+            }
+            else if (v >= memoryFirst && v <= memoryLast)
+            {
+                end = Math.min(to, memoryLast);
+                stretches.memory(v, end);
             }
             else
             {
-                long end = to;
+                long gapEnd = to;
                 if (segment != null)
                 {
-                    end = Math.min(end, segment.firstVersion() - 1);
+                    gapEnd = Math.min(gapEnd, segment.firstVersion() - 1);
                 }
                 if (memoryLast >= memoryFirst && memoryFirst > v)
                 {
-                    end = Math.min(end, memoryFirst - 1);
+                    gapEnd = Math.min(gapEnd, memoryFirst - 1);
                 }
-                scan(scanner, keyBytes, v, end, out);
-                v = end + 1;
+                end = gapEnd;
+                stretches.journal(v, end);
             }
+            v = end + 1;
         }
-        return out;
     }
 
     /**
@@ -500,66 +539,45 @@ final class KeyHistoryIndex
             memoryLast = indexedThrough;
             memoryKeys = current.size();
         }
-        long scanned = 0;
-        long v = from;
-        int next = 0;
-        while (v <= to)
+        final long[] scanned = {0};
+        walk(published, memoryFirst, memoryLast, from, to, new Stretches()
         {
-            while (next < published.size() && published.get(next).lastVersion() < v)
+            @Override
+            public void segment(final KeyIndexSegment segment, final long v, final long end)
             {
-                next++;
-            }
-            final KeyIndexSegment segment = next < published.size() ? published.get(next) : null;
-            if (segment != null && segment.firstVersion() <= v)
-            {
-                final long end = Math.min(to, segment.lastVersion());
                 if ((end - v + 1) * FRAME_COST_IN_KEYS < segment.keyCount())
                 {
-                    scanner.scan(v, end, out);   // reading the frames costs less than the segment's keys
-                    scanned += end - v + 1;
+                    journal(v, end);   // reading the frames costs less than the segment's keys
+                    return;
                 }
-                else
+                try
                 {
-                    try
-                    {
-                        segment.changedKeys(v, end, out);
-                    }
-                    catch (final KeyIndexDamagedException ex)
-                    {
-                        drop(segment, ex.getMessage());
-                        scanner.scan(v, end, out);   // keys added before the damage are keys changed too
-                        scanned += end - v + 1;
-                    }
+                    segment.changedKeys(v, end, out);
                 }
-                v = end + 1;
+                catch (final KeyIndexDamagedException ex)
+                {
+                    drop(segment, ex.getMessage());
+                    journal(v, end);   // keys added before the damage are keys changed too
+                }
             }
-            else if (v >= memoryFirst && v <= memoryLast)
+
+            @Override
+            public void memory(final long v, final long end)
             {
-                final long end = Math.min(to, memoryLast);
                 if ((end - v + 1) * FRAME_COST_IN_KEYS < memoryKeys || !memoryKeys(v, end, out))
                 {
-                    scanner.scan(v, end, out);
-                    scanned += end - v + 1;
+                    journal(v, end);
                 }
-                v = end + 1;
             }
-            else
+
+            @Override
+            public void journal(final long v, final long end)
             {
-                long end = to;
-                if (segment != null)
-                {
-                    end = Math.min(end, segment.firstVersion() - 1);
-                }
-                if (memoryLast >= memoryFirst && memoryFirst > v)
-                {
-                    end = Math.min(end, memoryFirst - 1);
-                }
                 scanner.scan(v, end, out);
-                scanned += end - v + 1;
-                v = end + 1;
+                scanned[0] += end - v + 1;
             }
-        }
-        return scanned;
+        });
+        return scanned[0];
     }
 
     /**
