@@ -1,6 +1,5 @@
 package dev.engram.recovery.internal.ordered;
 
-import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 
 /**
@@ -14,35 +13,6 @@ public final class KeyOrder
 
     private KeyOrder()
     {
-    }
-
-    /**
-     * @return negative, zero or positive as key a sorts before, with or after key b.
-     */
-    public static int compare(final DirectBuffer a, final int aOffset, final int aLength,
-        final DirectBuffer b, final int bOffset, final int bLength)
-    {
-        final int common = Math.min(aLength, bLength);
-        int i = 0;
-        for (; i + 8 <= common; i += 8)
-        {
-            final long x = a.getLong(aOffset + i, java.nio.ByteOrder.BIG_ENDIAN);
-            final long y = b.getLong(bOffset + i, java.nio.ByteOrder.BIG_ENDIAN);
-            if (x != y)
-            {
-                return Long.compareUnsigned(x, y);
-            }
-        }
-        for (; i < common; i++)
-        {
-            final int x = a.getByte(aOffset + i) & 0xFF;
-            final int y = b.getByte(bOffset + i) & 0xFF;
-            if (x != y)
-            {
-                return x - y;
-            }
-        }
-        return aLength - bLength;
     }
 
     /**
