@@ -4,7 +4,7 @@ import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.internal.chain.ChainFiles;
 import dev.engram.recovery.internal.checkpoint.LookupStatus;
 import dev.engram.recovery.internal.concurrent.ReaderHazards;
-import dev.engram.recovery.internal.ordered.KeyOrder;
+import dev.engram.recovery.internal.checkpoint.KeyOrder;
 import dev.engram.recovery.internal.ordered.OrderedKeyMerge;
 import dev.engram.recovery.internal.ordered.SortedKeys;
 import dev.engram.recovery.internal.overlay.OverlayKeyRuns;
@@ -285,7 +285,7 @@ public final class StateReader implements AutoCloseable
 
     /**
      * Visit every live key starting with {@code prefix} (empty: all keys) with its current value, in key order
-     * (unsigned bytes of the UTF-8 key: {@link dev.engram.recovery.internal.ordered.KeyOrder}).
+     * (unsigned bytes of the UTF-8 key: {@link dev.engram.recovery.internal.checkpoint.KeyOrder}).
      * <p>
      * What it sees: every key that was live at the version applied when the call started and is not deleted
      * during it is visited exactly once, across checkpoint swaps (the iteration stays on the generation it

@@ -6,7 +6,7 @@ import dev.engram.recovery.internal.chain.ChainFiles;
 import dev.engram.recovery.internal.checkpoint.CheckpointEntryDescriptor;
 import dev.engram.recovery.internal.checkpoint.LookupStatus;
 import dev.engram.recovery.internal.overlay.Overlay;
-import dev.engram.recovery.internal.ordered.KeyOrder;
+import dev.engram.recovery.internal.checkpoint.KeyOrder;
 import dev.engram.recovery.internal.ordered.OrderedKeyMerge;
 import dev.engram.recovery.internal.ordered.SortedKeys;
 import dev.engram.recovery.internal.overlay.OverlayReader;

@@ -1,5 +1,6 @@
 package dev.engram.recovery.internal.ordered;
 
+import dev.engram.recovery.internal.checkpoint.KeyOrder;
 import dev.engram.recovery.internal.overlay.OverlayKeyRuns;
 import org.agrona.DirectBuffer;
 import org.agrona.BufferUtil;

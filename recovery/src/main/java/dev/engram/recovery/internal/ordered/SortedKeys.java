@@ -5,7 +5,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.Arrays;
 
 /**
- * An immutable set of keys in {@link KeyOrder}: their UTF-8 bytes packed in order in one array, and where each
+ * An immutable set of keys in {@link dev.engram.recovery.internal.checkpoint.KeyOrder}: their UTF-8 bytes packed in order in one array, and where each
  * starts. Thread-safe (never changed after {@link Builder#build()}). Heap: the key bytes plus 4 bytes a key.
  */
 public final class SortedKeys

@@ -2,7 +2,7 @@ package dev.engram.recovery.internal.overlay;
 
 import org.agrona.UnsafeApi;
 
-import dev.engram.recovery.internal.ordered.KeyOrder;
+import dev.engram.recovery.internal.checkpoint.KeyOrder;
 import java.util.Arrays;
 
 import static dev.engram.recovery.internal.overlay.OverlayEntryDescriptor.KEY_LENGTH_OFFSET;

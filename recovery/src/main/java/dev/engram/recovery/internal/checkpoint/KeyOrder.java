@@ -1,4 +1,4 @@
-package dev.engram.recovery.internal.ordered;
+package dev.engram.recovery.internal.checkpoint;
 
 import org.agrona.UnsafeApi;
 
