@@ -290,8 +290,9 @@ public final class Engram implements AutoCloseable
     }
 
     /**
-     * Visit every live key starting with {@code prefix} with a copy of its value (weakly consistent: every
-     * version applied before the call is seen).
+     * Visit every live key starting with {@code prefix} with a copy of its value, in key order (unsigned bytes of
+     * the UTF-8 key; weakly consistent: every version applied before the call is seen). Cost: a binary search plus
+     * the keys visited (docs/engine.md, "Ordered keys").
      *
      * @return keys visited.
      */
@@ -312,8 +313,8 @@ public final class Engram implements AutoCloseable
     }
 
     /**
-     * Visit every live key starting with {@code prefix} zero-copy: key and value are views valid only during the
-     * call (copy what you keep). Same consistency as {@link #forEach(CharSequence, BiConsumer)}, without a copy of
+     * Visit every live key starting with {@code prefix} zero-copy, in key order: key and value are views valid only
+     * during the call (copy what you keep). Same consistency as {@link #forEach(CharSequence, BiConsumer)}, without a copy of
      * each key and value.
      *
      * @return keys visited.
@@ -328,13 +329,74 @@ public final class Engram implements AutoCloseable
     }
 
     /**
-     * @return keys starting with {@code prefix}.
+     * Visit every live key in {@code [fromInclusive, toExclusive)} with a copy of its value, in key order (unsigned
+     * bytes of the UTF-8 key). Same consistency as {@link #forEach(CharSequence, BiConsumer)}.
+     *
+     * @param fromInclusive the first key ("" for the first key there is).
+     * @param toExclusive   the key to stop before, or null for no bound.
+     * @return keys visited.
+     */
+    public long forEach(final CharSequence fromInclusive, final CharSequence toExclusive,
+        final BiConsumer<String, byte[]> consumer)
+    {
+        if (consumer == null)
+        {
+            throw new IllegalArgumentException("forEach consumer must not be null");
+        }
+        return ownWritesApplied(tools()).reader().forEach(fromInclusive, toExclusive,
+            (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+            {
+                final byte[] keyBytes = new byte[keyLength];
+                key.getBytes(keyOffset, keyBytes);
+                final byte[] bytes = new byte[valueLength];
+                value.getBytes(valueOffset, bytes);
+                consumer.accept(new String(keyBytes, StandardCharsets.UTF_8), bytes);
+            });
+    }
+
+    /**
+     * Visit every live key in {@code [fromInclusive, toExclusive)} zero-copy, in key order: key and value are views
+     * valid only during the call. Same consistency as {@link #forEach(CharSequence, BiConsumer)}.
+     *
+     * @param fromInclusive the first key ("" for the first key there is).
+     * @param toExclusive   the key to stop before, or null for no bound.
+     * @return keys visited.
+     */
+    public long visit(final CharSequence fromInclusive, final CharSequence toExclusive, final StateReader.EntryConsumer consumer)
+    {
+        if (consumer == null)
+        {
+            throw new IllegalArgumentException("visit consumer must not be null");
+        }
+        return ownWritesApplied(tools()).reader().forEach(fromInclusive, toExclusive, consumer);
+    }
+
+    /**
+     * @return keys starting with {@code prefix}, in key order.
      */
     public List<String> keys(final CharSequence prefix)
     {
         final List<String> keys = new ArrayList<>();
-        forEach(prefix, (key, value) -> keys.add(key));
+        visit(prefix, (key, keyOffset, keyLength, value, valueOffset, valueLength) -> keys.add(utf8(key, keyOffset, keyLength)));
         return keys;
+    }
+
+    /**
+     * @return keys in {@code [fromInclusive, toExclusive)} (null: no upper bound), in key order.
+     */
+    public List<String> keys(final CharSequence fromInclusive, final CharSequence toExclusive)
+    {
+        final List<String> keys = new ArrayList<>();
+        visit(fromInclusive, toExclusive, (key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+            keys.add(utf8(key, keyOffset, keyLength)));
+        return keys;
+    }
+
+    private static String utf8(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /**

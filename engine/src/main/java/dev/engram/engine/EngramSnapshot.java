@@ -72,8 +72,8 @@ public final class EngramSnapshot implements AutoCloseable
     }
 
     /**
-     * Visit every key live at this version starting with {@code prefix} ("" for all), zero-copy: the value buffer is
-     * valid only during the call.
+     * Visit every key live at this version starting with {@code prefix} ("" for all), in key order, zero-copy: the
+     * value buffer is valid only during the call.
      *
      * @return keys visited.
      */
@@ -83,12 +83,37 @@ public final class EngramSnapshot implements AutoCloseable
     }
 
     /**
-     * @return the keys live at this version starting with {@code prefix}.
+     * Visit every key live at this version in {@code [fromInclusive, toExclusive)}, in key order, zero-copy: the value
+     * buffer is valid only during the call.
+     *
+     * @param fromInclusive the first key ("" for the first key there is).
+     * @param toExclusive   the key to stop before, or null for no bound.
+     * @return keys visited.
+     */
+    public long forEach(final CharSequence fromInclusive, final CharSequence toExclusive,
+        final StateSnapshot.EntryVisitor visitor)
+    {
+        return snapshot.forEach(fromInclusive, toExclusive, visitor);
+    }
+
+    /**
+     * @return the keys live at this version starting with {@code prefix}, in key order.
      */
     public List<String> keys(final CharSequence prefix)
     {
         final List<String> keys = new ArrayList<>();
         snapshot.forEach(prefix, (key, value, offset, length) -> keys.add(key));
+        return keys;
+    }
+
+    /**
+     * @return the keys live at this version in {@code [fromInclusive, toExclusive)} (null: no upper bound), in key
+     * order.
+     */
+    public List<String> keys(final CharSequence fromInclusive, final CharSequence toExclusive)
+    {
+        final List<String> keys = new ArrayList<>();
+        snapshot.forEach(fromInclusive, toExclusive, (key, value, offset, length) -> keys.add(key));
         return keys;
     }
 

@@ -290,7 +290,8 @@ final class Checkpointer implements Runnable
         {
             deltaCount++;
         }
-        final ChainFiles next = openChain(built.info());
+        final ChainFiles next = openChain(built.info()).sortedKeysCache(store.sortedKeysCache());
+        final boolean scannedInOrder = chain != null && chain.sortedKeysBuilt();
         if (index != null)
         {
             index.afterPublish(built.info(), next);
@@ -326,6 +327,17 @@ final class Checkpointer implements Runnable
         lastBuilt = built;
         ctx.checkpointObserver().onCheckpoint(built.info(), built.buildNs(), built.delta());
         applyRetention();
+        if (scannedInOrder)
+        {
+            try
+            {
+                next.sortedKeys();   // readers scan in order: derive the new chain's keys here, not on a reader's thread
+            }
+            catch (final RuntimeException ex)
+            {
+                // a damaged block: the next ordered scan meets it too, and reports it as a damaged read
+            }
+        }
         return built.info();
     }
 

@@ -2,8 +2,12 @@ package dev.engram.recovery;
 
 import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.internal.chain.ChainFiles;
-import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
+import dev.engram.recovery.internal.checkpoint.LookupStatus;
 import dev.engram.recovery.internal.concurrent.ReaderHazards;
+import dev.engram.recovery.internal.checkpoint.KeyOrder;
+import dev.engram.recovery.internal.ordered.OrderedKeyMerge;
+import dev.engram.recovery.internal.ordered.SortedKeys;
+import dev.engram.recovery.internal.overlay.OverlayKeyRuns;
 import dev.engram.recovery.internal.overlay.OverlayReader;
 import dev.engram.recovery.internal.overlay.StateView;
 import org.agrona.DirectBuffer;
@@ -280,14 +284,18 @@ public final class StateReader implements AutoCloseable
     }
 
     /**
-     * Visit every live key starting with {@code prefix} (empty: all keys) with its current value.
+     * Visit every live key starting with {@code prefix} (empty: all keys) with its current value, in key order
+     * (unsigned bytes of the UTF-8 key: {@link dev.engram.recovery.internal.checkpoint.KeyOrder}).
      * <p>
      * What it sees: every key that was live at the version applied when the call started and is not deleted
      * during it is visited exactly once, across checkpoint swaps (the iteration stays on the generation it
      * started in). A key changed during the iteration is visited with its value at some version at or after the
      * start; a key created during it may or may not be visited; a key deleted during it may or may not be
-     * visited (with a value it had). Cost is proportional to the whole state (checkpoint files are scanned, not
-     * a sorted index). Reads and iterations inside the consumer are allowed (they see the current state).
+     * visited (with a value it had). Cost: a binary search into the chain's sorted keys and into each sorted run of
+     * the overlay's keys, then a merge step and a value lookup per key visited — proportional to what it returns plus
+     * a log term. The chain's sorted keys are built on the first ordered scan of a chain (every file read once and
+     * sorted) and derived from the previous chain's at each checkpoint after that. Reads and iterations inside the
+     * consumer are allowed (they see the current state).
      *
      * @return the number of entries visited.
      * @throws IllegalStateException if the store is closed, before or during the iteration (then the consumer
@@ -300,64 +308,57 @@ public final class StateReader implements AutoCloseable
             throw new IllegalArgumentException("forEach " + (prefix == null ? "prefix" : "consumer") +
                 " must not be null (the empty prefix \"\" visits every key)");
         }
-        final int prefixLength = encode(prefix);
-        final byte[] prefixBytes = new byte[prefixLength];
-        key.getBytes(0, prefixBytes);
-        final UnsafeBuffer prefixBuffer = new UnsafeBuffer(prefixBytes);
-        // the version first, then the generation: every overlay entry inserted at or before it is in the
-        // generation's table (an entry is inserted before its version is published as applied)
-        final long startVersion = store.appliedVersion();
+        final byte[] from = utf8(prefix);
+        return scan(from, KeyOrder.prefixEnd(from), consumer);
+    }
+
+    /**
+     * Visit every live key in {@code [fromInclusive, toExclusive)} with its current value, in key order (unsigned
+     * bytes of the UTF-8 key). Same consistency and cost as {@link #forEach(CharSequence, EntryConsumer)}.
+     *
+     * @param fromInclusive the first key ("" for the first key there is).
+     * @param toExclusive   the key to stop before, or null for no bound; a bound at or before {@code fromInclusive}
+     *                      visits nothing.
+     * @return the number of entries visited.
+     */
+    public long forEach(final CharSequence fromInclusive, final CharSequence toExclusive, final EntryConsumer consumer)
+    {
+        if (fromInclusive == null || consumer == null)
+        {
+            throw new IllegalArgumentException("forEach " + (fromInclusive == null ? "fromInclusive" : "consumer") +
+                " must not be null (\"\" starts at the first key; a null toExclusive has no bound)");
+        }
+        final byte[] from = utf8(fromInclusive);
+        final byte[] to = toExclusive == null ? null : utf8(toExclusive);
+        if (to != null && java.util.Arrays.compareUnsigned(from, to) >= 0)
+        {
+            store.ensureOpen();
+            return 0;
+        }
+        return scan(from, to, consumer);
+    }
+
+    private long scan(final byte[] from, final byte[] toExclusive, final EntryConsumer consumer)
+    {
         final Cursor cursor = enter();
         try
         {
             final StateView view = cursor.boundView;
-            final OverlayReader overlay = new OverlayReader(view.overlay());
+            // the generation's overlay runs cover every key it held at the version applied when the call started
+            // (an entry is inserted before its version is published as applied), the chain's keys the rest
+            final SortedKeys chainKeys = view.base() instanceof ChainFiles chain ? chain.sortedKeys() : SortedKeys.EMPTY;
+            final OverlayKeyRuns.Runs runs = view.overlay().keyRuns().runs();
             final long[] count = {0};
-            // pass 1: keys in the overlay when the iteration started
-            overlay.forEach(prefixBuffer, 0, prefixLength, startVersion, (k, ko, kl, tombstone, value, vl) ->
+            OrderedKeyMerge.merge(chainKeys, runs, from, toExclusive, (k, ko, kl) ->
             {
-                if (!tombstone)
+                final DirectBuffer value = locateLive(cursor, k, ko, kl);
+                if (value != null)
                 {
                     store.ensureOpen();
-                    consumer.accept(k, ko, kl, value, 0, vl);
+                    consumer.accept(k, ko, kl, value, 0, cursor.locatedLength);
                     count[0]++;
                 }
             });
-            // pass 2: the chain's keys the overlay did not hold at the start (a key the overlay took in later
-            // was not visited by pass 1: its chain value is the one to visit)
-            if (view.base() instanceof ChainFiles chain)
-            {
-                final OverlayReader decided = new OverlayReader(view.overlay());
-                final java.util.Set<String> seen = chain.length() > 1 ? new java.util.HashSet<>() : null;
-                final java.util.List<MappedCheckpoint> files = chain.files();
-                for (int i = files.size() - 1; i >= 0; i--)
-                {
-                    files.get(i).forEachEntry(entry ->
-                    {
-                        final DirectBuffer k = entry.key();
-                        final int kl = entry.keyLength();
-                        if (kl < prefixLength || !startsWith(k, kl, prefixBuffer, prefixLength))
-                        {
-                            return;
-                        }
-                        if (seen != null && !seen.add(entry.keyString()))
-                        {
-                            return;
-                        }
-                        if (!entry.isLive())
-                        {
-                            return;   // removed, or quarantined (unknown value: never visited)
-                        }
-                        if (decided.lookup(k, 0, kl) != OverlayReader.Result.ABSENT && decided.createdVersion() <= startVersion)
-                        {
-                            return;   // decided by the overlay in pass 1
-                        }
-                        store.ensureOpen();
-                        consumer.accept(k, 0, kl, entry.value(), 0, entry.valueLength());
-                        count[0]++;
-                    });
-                }
-            }
             return count[0];
         }
         catch (final CheckpointCorruptionException ex)
@@ -371,16 +372,35 @@ public final class StateReader implements AutoCloseable
         }
     }
 
-    private static boolean startsWith(final DirectBuffer key, final int keyLength, final DirectBuffer prefix, final int prefixLength)
+    /**
+     * @return the key's current value (its length in the cursor), or null if absent, deleted or quarantined.
+     */
+    private static DirectBuffer locateLive(final Cursor cursor, final DirectBuffer keyBuffer, final int keyOffset,
+        final int keyLength)
     {
-        for (int i = 0; i < prefixLength; i++)
+        final OverlayReader overlayReader = cursor.overlayReader;
+        switch (overlayReader.lookup(keyBuffer, keyOffset, keyLength))
         {
-            if (key.getByte(i) != prefix.getByte(i))
-            {
-                return false;
-            }
+            case VALUE:
+                cursor.locatedLength = overlayReader.valueLength();
+                return overlayReader.value();
+            case ABSENT:
+                if (cursor.boundView.base().lookup(keyBuffer, keyOffset, keyLength, cursor.chainValue) == LookupStatus.FOUND)
+                {
+                    cursor.locatedLength = cursor.chainValue.capacity();
+                    return cursor.chainValue;
+                }
+                return null;
+            default:
+                return null;   // deleted, or quarantined (unknown value: never visited)
         }
-        return keyLength >= prefixLength;
+    }
+
+    private static byte[] utf8(final CharSequence text)
+    {
+        final byte[] bytes = new byte[Utf8.encodedLength(text)];
+        Utf8.encode(text, new UnsafeBuffer(bytes), 0);
+        return bytes;
     }
 
     private static void requireReader(final ValueReader<?> reader)

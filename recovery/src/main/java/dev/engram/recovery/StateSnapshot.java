@@ -4,17 +4,16 @@ import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.internal.chain.ChainFiles;
 import dev.engram.recovery.internal.checkpoint.CheckpointEntryDescriptor;
-import dev.engram.recovery.internal.checkpoint.KeyHash;
+import dev.engram.recovery.internal.checkpoint.LookupStatus;
 import dev.engram.recovery.internal.overlay.Overlay;
-import dev.engram.recovery.internal.overlay.OverlayEntryDescriptor;
+import dev.engram.recovery.internal.checkpoint.KeyOrder;
+import dev.engram.recovery.internal.ordered.OrderedKeyMerge;
+import dev.engram.recovery.internal.ordered.SortedKeys;
 import dev.engram.recovery.internal.overlay.OverlayReader;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.function.Consumer;
-
-import static dev.engram.recovery.internal.overlay.OverlayEntryDescriptor.KIND_ARENA;
-import static dev.engram.recovery.internal.overlay.OverlayEntryDescriptor.KIND_JOURNAL;
 
 /**
  * The whole state as it was at one past version, read-only: a checkpoint chain at or before the version,
@@ -191,18 +190,82 @@ public final class StateSnapshot implements AutoCloseable
     }
 
     /**
-     * Visit every key live at this version whose UTF-8 bytes start with those of {@code prefix} ("" for all), in
-     * no particular order: first keys changed after the checkpoint, then the chain's, newest file first.
+     * Visit every key live at this version whose UTF-8 bytes start with those of {@code prefix} ("" for all), in key
+     * order (unsigned bytes of the UTF-8 key). Cost: a binary search into the chain's sorted keys and the overlay's
+     * sorted runs, then a lookup per key visited; the chain's sorted keys are built on the first ordered scan of a
+     * chain, or derived from those of a chain one file shorter that was scanned before (the store keeps the last
+     * few: {@link dev.engram.recovery.internal.ordered.SortedKeysCache}).
      *
      * @return keys visited.
      */
     public synchronized long forEach(final CharSequence prefix, final EntryVisitor visitor)
     {
+        if (prefix == null || visitor == null)
+        {
+            throw new IllegalArgumentException("forEach " + (prefix == null ? "prefix" : "visitor") +
+                " must not be null (the empty prefix \"\" visits every key)");
+        }
+        final byte[] from = utf8(prefix);
+        return scan(from, KeyOrder.prefixEnd(from), visitor);
+    }
+
+    /**
+     * Visit every key live at this version in {@code [fromInclusive, toExclusive)}, in key order.
+     *
+     * @param fromInclusive the first key ("" for the first key there is).
+     * @param toExclusive   the key to stop before, or null for no bound.
+     * @return keys visited.
+     */
+    public synchronized long forEach(final CharSequence fromInclusive, final CharSequence toExclusive,
+        final EntryVisitor visitor)
+    {
+        if (fromInclusive == null || visitor == null)
+        {
+            throw new IllegalArgumentException("forEach " + (fromInclusive == null ? "fromInclusive" : "visitor") +
+                " must not be null (\"\" starts at the first key; a null toExclusive has no bound)");
+        }
+        final byte[] from = utf8(fromInclusive);
+        final byte[] to = toExclusive == null ? null : utf8(toExclusive);
+        if (to != null && java.util.Arrays.compareUnsigned(from, to) >= 0)
+        {
+            ensureOpen();
+            return 0;
+        }
+        return scan(from, to, visitor);
+    }
+
+    private long scan(final byte[] from, final byte[] toExclusive, final EntryVisitor visitor)
+    {
         ensureOpen();
         depth++;
         try
         {
-            return forEachEntry(prefix, visitor);
+            final OverlayReader lookup = new OverlayReader(overlay);
+            final UnsafeBuffer chainView = new UnsafeBuffer(0, 0);
+            final SortedKeys chainKeys = chain == null ? SortedKeys.EMPTY : chain.sortedKeys();
+            final long[] visited = {0};
+            OrderedKeyMerge.merge(chainKeys, overlay.keyRuns().runs(), from, toExclusive, (k, ko, kl) ->
+            {
+                switch (lookup.lookup(k, ko, kl))
+                {
+                    case VALUE:
+                        ensureOpen();
+                        visitor.onEntry(Utf8.decode(k, ko, kl), lookup.value(), 0, lookup.valueLength());
+                        visited[0]++;
+                        return;
+                    case ABSENT:
+                        if (chain != null && chain.lookup(k, ko, kl, chainView) == LookupStatus.FOUND)
+                        {
+                            ensureOpen();
+                            visitor.onEntry(Utf8.decode(k, ko, kl), chainView, 0, chainView.capacity());
+                            visited[0]++;
+                        }
+                        return;
+                    default:
+                        // deleted, or quarantined (unknown value: never visited)
+                }
+            });
+            return visited[0];
         }
         finally
         {
@@ -210,79 +273,11 @@ public final class StateSnapshot implements AutoCloseable
         }
     }
 
-    private long forEachEntry(final CharSequence prefix, final EntryVisitor visitor)
+    private static byte[] utf8(final CharSequence text)
     {
-        if (prefix == null || visitor == null)
-        {
-            throw new IllegalArgumentException("forEach " + (prefix == null ? "prefix" : "visitor") +
-                " must not be null (the empty prefix \"\" visits every key)");
-        }
-        final OverlayReader overlayReader = new OverlayReader(overlay);
-        final byte[] wanted = new byte[Utf8.encodedLength(prefix)];
-        Utf8.encode(prefix, new UnsafeBuffer(wanted), 0);
-        final long[] visited = {0};
-        overlay.forEach((keyBuffer, keyOffset, keyLength, kind, entryVersion, value, valueLength) ->
-        {
-            if ((kind == KIND_JOURNAL || kind == KIND_ARENA) && startsWith(keyBuffer, keyOffset, keyLength, wanted))
-            {
-                ensureOpen();
-                visitor.onEntry(Utf8.decode(keyBuffer, keyOffset, keyLength), value, 0, valueLength);
-                visited[0]++;
-            }
-        });
-        if (chain == null)
-        {
-            return visited[0];
-        }
-        final boolean single = chain.length() == 1;
-        // a key seen in a newer file of the chain hides its older entries: remember keys seen (off-heap)
-        try (Overlay seen = single ? null : new Overlay(1024, journalFiles))
-        {
-            for (int i = chain.length() - 1; i >= 0; i--)
-            {
-                chain.files().get(i).forEachEntry(entry ->
-                {
-                    final DirectBuffer entryKey = entry.key();
-                    final int keyLength = entry.keyLength();
-                    if (!startsWith(entryKey, 0, keyLength, wanted))
-                    {
-                        return;
-                    }
-                    if (!single)
-                    {
-                        if (seen.find(entryKey, 0, keyLength, KeyHash.hash(entryKey, 0, keyLength)) != 0)
-                        {
-                            return;
-                        }
-                        seen.putTombstone(entryKey, 0, keyLength, 0);
-                    }
-                    if (!entry.isLive() || overlayReader.lookup(entryKey, 0, keyLength) != OverlayReader.Result.ABSENT)
-                    {
-                        return;
-                    }
-                    ensureOpen();
-                    visitor.onEntry(entry.keyString(), entry.value(), 0, entry.valueLength());
-                    visited[0]++;
-                });
-            }
-        }
-        return visited[0];
-    }
-
-    private static boolean startsWith(final DirectBuffer key, final int keyOffset, final int keyLength, final byte[] prefix)
-    {
-        if (keyLength < prefix.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++)
-        {
-            if (key.getByte(keyOffset + i) != prefix[i])
-            {
-                return false;
-            }
-        }
-        return true;
+        final byte[] bytes = new byte[Utf8.encodedLength(text)];
+        Utf8.encode(text, new UnsafeBuffer(bytes), 0);
+        return bytes;
     }
 
     private int encode(final CharSequence text)

@@ -101,6 +101,10 @@ public final class StateStore implements AutoCloseable
         this.afterOpenChecks = new AfterOpenChecks(ctx.directory(), chain, index, lock,
             ex -> damagedFiles.add(ex.getMessage()));
         this.history = new VersionHistory(ctx, journal, this::noteRepair);   // before the checkpointer: its retention asks it
+        if (chain != null)
+        {
+            chain.sortedKeysCache(history.sortedKeysCache());
+        }
         if (chain != null && chain.head().info().tagCount() > 0)
         {
             history.expectTags(chain.head().info().tagCount(), chain.head().info().path().toString());
@@ -788,6 +792,11 @@ public final class StateStore implements AutoCloseable
     }
 
     // ---- version history: delegates to VersionHistory (docs/history.md) ----
+
+    dev.engram.recovery.internal.ordered.SortedKeysCache sortedKeysCache()
+    {
+        return history.sortedKeysCache();
+    }
 
     /**
      * The whole state as it was at {@code version} (deltas 1..version applied), read-only, built from the nearest

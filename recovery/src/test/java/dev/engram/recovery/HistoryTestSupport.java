@@ -97,6 +97,38 @@ final class HistoryTestSupport
     /**
      * @return timestamps[v] = the journal's timestamp of version v (index 0 unused), for versions 1..last.
      */
+    /**
+     * The diff's added, changed and removed keys equal those of the workload's models at its two versions.
+     */
+    static void assertDiffEqualsModel(final StateDiff diff, final SeededWorkload workload, final String when)
+    {
+        final Map<String, byte[]> before = workload.model(diff.fromVersion());
+        final Map<String, byte[]> after = workload.model(diff.toVersion());
+        final List<String> added = new ArrayList<>();
+        final List<String> changed = new ArrayList<>();
+        final List<String> removed = new ArrayList<>();
+        for (final String key : new java.util.TreeSet<>(List.of(SeededWorkload.keyUniverse())))
+        {
+            final byte[] x = before.get(key);
+            final byte[] y = after.get(key);
+            if (x == null && y != null)
+            {
+                added.add(key);
+            }
+            else if (x != null && y == null)
+            {
+                removed.add(key);
+            }
+            else if (x != null && !java.util.Arrays.equals(x, y))
+            {
+                changed.add(key);
+            }
+        }
+        assertEquals(added, diff.added(), when);
+        assertEquals(changed, diff.changed(), when);
+        assertEquals(removed, diff.removed(), when);
+    }
+
     static long[] timestamps(final Journal journal, final long last)
     {
         final long[] timestamps = new long[(int)last + 1];

@@ -238,32 +238,8 @@ class VersionHistoryTest
                 final long a = random.nextLong(VERSIONS + 1);
                 final long b = i == 0 ? a : random.nextLong(VERSIONS + 1);
                 final StateDiff diff = store.diff(a, b);
-                final Map<String, byte[]> before = workload.model(a);
-                final Map<String, byte[]> after = workload.model(b);
-                final List<String> added = new ArrayList<>();
-                final List<String> changed = new ArrayList<>();
-                final List<String> removed = new ArrayList<>();
-                for (final String key : new TreeSet<>(List.of(SeededWorkload.keyUniverse())))
-                {
-                    final byte[] x = before.get(key);
-                    final byte[] y = after.get(key);
-                    if (x == null && y != null)
-                    {
-                        added.add(key);
-                    }
-                    else if (x != null && y == null)
-                    {
-                        removed.add(key);
-                    }
-                    else if (x != null && !java.util.Arrays.equals(x, y))
-                    {
-                        changed.add(key);
-                    }
-                }
                 final String when = "seed=" + seed + " diff(" + a + ", " + b + ")";
-                assertEquals(added, diff.added(), when);
-                assertEquals(changed, diff.changed(), when);
-                assertEquals(removed, diff.removed(), when);
+                assertDiffEqualsModel(diff, workload, when);
                 assertEquals(a, diff.fromVersion());
                 assertEquals(b, diff.toVersion());
                 assertEquals(a == b, diff.keysCompared() == 0, when);

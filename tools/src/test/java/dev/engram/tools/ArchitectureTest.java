@@ -65,9 +65,10 @@ class ArchitectureTest
         "concurrent", Set.of(),
         "checkpoint", Set.of(),
         "overlay", Set.of("checkpoint"),
-        "chain", Set.of("checkpoint", "concurrent", "overlay"),
-        "history", Set.of("checkpoint", "overlay", "chain"),
-        "procedure", Set.of("checkpoint", "concurrent", "overlay", "chain", "history"));
+        "ordered", Set.of("checkpoint", "overlay"),
+        "chain", Set.of("checkpoint", "concurrent", "overlay", "ordered"),
+        "history", Set.of("checkpoint", "overlay", "ordered", "chain"),
+        "procedure", Set.of("checkpoint", "concurrent", "overlay", "ordered", "chain", "history"));
 
     /** The API types on top of the internals (they open, read and inspect a store): internals never use them. */
     private static final Set<String> RECOVERY_ENTRY_POINTS = Set.of(
@@ -282,7 +283,7 @@ class ArchitectureTest
             }
         }
         assertEquals(List.of(), violations, "recovery's internal layers, lowest first: checkpoint and concurrent, " +
-            "overlay, chain, history, procedure; a package uses only those below it");
+            "overlay, ordered, chain, history, procedure; a package uses only those below it");
     }
 
     private static void assertNoUse(final String module, final Predicate<String> forbidden)

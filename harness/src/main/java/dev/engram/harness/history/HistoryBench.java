@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@code ./engram bench history}: what the version history costs on the issue-15 workload — {@code --keys} keys of
  * {@code --value} bytes, then {@code --deltas} deltas of 1–3 keys drawn Zipf (s = 1), every version kept — for
  * {@code stateAt(v)} (to a usable snapshot plus one read), {@code history(key)} for a key with about
- * {@code --changes} changes, and {@code diff} over 1k versions. Each figure is the median of {@code --reps} (3)
+ * {@code --changes} changes, {@code diff} over 1k versions and over up to 1M, and ordered {@code forEach(prefix)} of ~10
+ * keys on the live state and on a snapshot ({@link OrderedScans}). Each figure is the median of {@code --reps} (3)
  * runs on different versions, with the worst beside it. See docs/benchmarks.md ("Version history").
  */
 public final class HistoryBench
@@ -131,6 +132,18 @@ public final class HistoryBench
                 diffNs[r] = System.nanoTime() - start;
                 compared = diff.keysCompared();
             }
+            final long[] diffLongNs = new long[Math.min(reps, 2)];
+            final long longSpan = Math.min(1_000_000, range.newestVersion() - range.oldestVersion());
+            long comparedLong = 0;
+            for (int r = 0; r < diffLongNs.length; r++)
+            {
+                final long to = range.newestVersion() - r;
+                final long start = System.nanoTime();
+                final StateDiff diff = store.diff(to - longSpan + r, to);
+                diffLongNs[r] = System.nanoTime() - start;
+                comparedLong = diff.keysCompared();
+            }
+            final OrderedScans ordered = OrderedScans.measure(store, keys, reps, random);
             System.out.println();
             System.out.println("| call | median ms | max ms | detail |");
             System.out.println("|---|---|---|---|");
@@ -140,6 +153,9 @@ public final class HistoryBench
                 key(keyIndex));
             System.out.printf("| `diff` over 1k versions | %s | %s | %d keys compared (last) |%n", median(diffNs), max(diffNs),
                 compared);
+            System.out.printf("| `diff` over %,d versions | %s | %s | %d keys compared (last) |%n", longSpan, median(diffLongNs),
+                max(diffLongNs), comparedLong);
+            ordered.print();
         }
     }
 
@@ -208,19 +224,19 @@ public final class HistoryBench
         return best;
     }
 
-    private static String median(final long[] ns)
+    static String median(final long[] ns)
     {
         final long[] sorted = ns.clone();
         Arrays.sort(sorted);
         return ms(sorted[sorted.length / 2]);
     }
 
-    private static String max(final long[] ns)
+    static String max(final long[] ns)
     {
         return ms(Arrays.stream(ns).max().orElse(0));
     }
 
-    private static String ms(final long ns)
+    static String ms(final long ns)
     {
         return String.format("%.1f", ns / 1e6);
     }

@@ -7,6 +7,9 @@ import dev.engram.recovery.UnsupportedCheckpointFormatException;
 import dev.engram.recovery.internal.checkpoint.LookupStatus;
 import dev.engram.recovery.internal.checkpoint.MappedCheckpoint;
 import dev.engram.recovery.internal.concurrent.SharedRelease;
+import dev.engram.recovery.internal.ordered.ChainKeys;
+import dev.engram.recovery.internal.ordered.SortedKeys;
+import dev.engram.recovery.internal.ordered.SortedKeysCache;
 import dev.engram.recovery.internal.overlay.Overlay;
 
 import org.agrona.DirectBuffer;
@@ -31,6 +34,8 @@ public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     private final SharedRelease holders;
     private final AtomicBoolean ownerLeft = new AtomicBoolean();
     private volatile boolean merkleRootsPending;
+    private volatile SortedKeys sortedKeys;
+    private volatile SortedKeysCache keysCache;
 
     public ChainFiles(final List<MappedCheckpoint> baseFirst)
     {
@@ -249,6 +254,45 @@ public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
             keys += chain.checkpoint(i).info().putCount() - chain.checkpoint(i).info().tombstoneCount();
         }
         return Math.max(0, keys);
+    }
+
+    /**
+     * Share sorted keys through {@code cache} (the store's: its snapshots map the same files anew).
+     *
+     * @return this chain.
+     */
+    public ChainFiles sortedKeysCache(final SortedKeysCache cache)
+    {
+        this.keysCache = cache;
+        return this;
+    }
+
+    /**
+     * @return the chain state's live keys in key order: built on first use (from the cache, from a cached chain one
+     * file shorter, else from every file), then kept with the chain.
+     */
+    public SortedKeys sortedKeys()
+    {
+        final SortedKeys keys = sortedKeys;
+        return keys != null ? keys : buildSortedKeys();
+    }
+
+    private synchronized SortedKeys buildSortedKeys()
+    {
+        if (sortedKeys == null)
+        {
+            final SortedKeysCache cache = keysCache;
+            sortedKeys = cache != null ? cache.keysOf(chain.checkpoints()) : ChainKeys.build(chain.checkpoints());
+        }
+        return sortedKeys;
+    }
+
+    /**
+     * @return true once {@link #sortedKeys()} was built (someone scanned this chain in order).
+     */
+    public boolean sortedKeysBuilt()
+    {
+        return sortedKeys != null;
     }
 
     @Override

@@ -202,6 +202,47 @@ final class KeyIndexSegment
         }
     }
 
+    /**
+     * Add to {@code out} every key with a change in {@code [from, to]} (every key of the segment if the range holds
+     * all its versions), each entry checked against its CRC: O(keys in the segment).
+     *
+     * @throws KeyIndexDamagedException if an entry fails its CRC or holds a bad change.
+     */
+    void changedKeys(final long from, final long to, final java.util.Set<String> out)
+    {
+        final boolean all = from <= firstVersion && to >= lastVersion;
+        for (int slot = 0; slot < keyCount; slot++)
+        {
+            final int entry = (int)buffer.getLong(SLOT_TABLE_OFFSET + slot * SLOT_LENGTH + SLOT_ENTRY_OFFSET_OFFSET,
+                ByteOrder.LITTLE_ENDIAN);
+            final int keyLength = buffer.getShort(entry + ENTRY_KEY_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
+            final int changes = buffer.getInt(entry + ENTRY_CHANGE_COUNT_OFFSET, ByteOrder.LITTLE_ENDIAN);
+            final int checked = keyLength + changes * CHANGE_LENGTH;
+            final CRC32C crc = new CRC32C();
+            crc.update(buffer.byteBuffer().duplicate().position(entry + ENTRY_KEY_OFFSET).limit(entry + ENTRY_KEY_OFFSET + checked));
+            if ((int)crc.getValue() != buffer.getInt(entry + ENTRY_CRC_OFFSET, ByteOrder.LITTLE_ENDIAN))
+            {
+                throw new KeyIndexDamagedException(file, entry, "entry CRC32C mismatch");
+            }
+            boolean changed = all;
+            for (int c = 0, change = entry + ENTRY_KEY_OFFSET + keyLength; c < changes && !changed; c++, change += CHANGE_LENGTH)
+            {
+                final long version = buffer.getLong(change + CHANGE_VERSION_OFFSET, ByteOrder.LITTLE_ENDIAN);
+                if (version < firstVersion || version > lastVersion)
+                {
+                    throw new KeyIndexDamagedException(file, change, "bad change (version " + version + ")");
+                }
+                changed = version >= from && version <= to;
+            }
+            if (changed)
+            {
+                final byte[] key = new byte[keyLength];
+                buffer.getBytes(entry + ENTRY_KEY_OFFSET, key);
+                out.add(new String(key, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     private long slotHash(final int slot)
     {
         return buffer.getLong(SLOT_TABLE_OFFSET + slot * SLOT_LENGTH + SLOT_HASH_OFFSET, ByteOrder.LITTLE_ENDIAN);

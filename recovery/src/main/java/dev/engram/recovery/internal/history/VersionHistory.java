@@ -56,6 +56,9 @@ public final class VersionHistory implements AutoCloseable
     /** The per-key index and anchors, with the thread following the journal for them; null when off. */
     private final KeyHistoryIndex keyIndex;
     private final HistoryAnchors anchors;
+    private final java.util.concurrent.atomic.AtomicLong diffFramesScanned = new java.util.concurrent.atomic.AtomicLong();
+    private final dev.engram.recovery.internal.ordered.SortedKeysCache sortedKeys =
+        new dev.engram.recovery.internal.ordered.SortedKeysCache();
     private final HistoryFollower follower;
     private final Thread followerThread;
 
@@ -163,6 +166,23 @@ public final class VersionHistory implements AutoCloseable
      * journal after it replayed into a private overlay. A chain that turns out damaged (at open, or when a
      * PATCH reads one of its blocks) is skipped for the next older one.
      */
+    /**
+     * @return the sorted keys of the chains this store read in order (the live store's and the snapshots').
+     */
+    public dev.engram.recovery.internal.ordered.SortedKeysCache sortedKeysCache()
+    {
+        return sortedKeys;
+    }
+
+    /**
+     * @return journal frames {@code diff} read to find the keys its ranges touched (the rest came from the key
+     * history index), since open.
+     */
+    public long diffFramesScanned()
+    {
+        return diffFramesScanned.get();
+    }
+
     public StateSnapshot stateAt(final long version)
     {
         final Map<Long, String> rejected = new HashMap<>();
@@ -257,14 +277,14 @@ public final class VersionHistory implements AutoCloseable
                     throw ex instanceof CheckpointException ? ex : new CheckpointException(ex.getMessage(), ex);
                 }
                 replayFrom = openAnchors(pin, files, replayFrom);
-                chain = new ChainFiles(files);
+                chain = new ChainFiles(files).sortedKeysCache(sortedKeys);
             }
             else if (anchors != null)
             {
                 // no checkpoint at or before the version: anchors on the empty state, if any
                 final List<MappedCheckpoint> files = new ArrayList<>();
                 replayFrom = openAnchors(pin, files, replayFrom);
-                chain = files.isEmpty() ? null : new ChainFiles(files);
+                chain = files.isEmpty() ? null : new ChainFiles(files).sortedKeysCache(sortedKeys);
             }
             journalFiles = journal.newMappedFiles();
             overlay = new Overlay(1024, journalFiles);
@@ -546,7 +566,9 @@ public final class VersionHistory implements AutoCloseable
 
     /**
      * Keys added, changed (by value) and removed going from the state at {@code fromVersion} to the state at
-     * {@code toVersion}: the keys the deltas between them touched, each compared in the two snapshots.
+     * {@code toVersion}: the keys the deltas between them touched, each compared in the two snapshots. The touched
+     * keys come from the key history index where it covers the range and that is cheaper than reading the frames
+     * (a segment costs its keys), else from the journal.
      */
     public StateDiff diff(final long fromVersion, final long toVersion)
     {
@@ -564,20 +586,14 @@ public final class VersionHistory implements AutoCloseable
             final long low = Math.min(fromVersion, toVersion);
             final long high = Math.max(fromVersion, toVersion);
             final Set<String> touched = new HashSet<>();
-            try (JournalReader reader = journal.newReader())
+            if (keyIndex != null)
             {
-                final ReplayResult result = reader.replay(low + 1, high, frame ->
-                {
-                    while (frame.nextOp())
-                    {
-                        touched.add(frame.key());
-                    }
-                });
-                if (result.firstVersion() != low + 1 || result.lastVersion() != high)
-                {
-                    throw new IllegalStateException("journal scan for diff covered [" + result.firstVersion() + ", " +
-                        result.lastVersion() + "] instead of [" + (low + 1) + ", " + high + "]: " + result);
-                }
+                diffFramesScanned.addAndGet(keyIndex.changedKeys(low + 1, high, this::scanKeys, touched));
+            }
+            else
+            {
+                scanKeys(low + 1, high, touched);
+                diffFramesScanned.addAndGet(high - low);
             }
             for (final String key : touched)
             {
@@ -596,6 +612,28 @@ public final class VersionHistory implements AutoCloseable
             Collections.sort(changed);
             Collections.sort(removed);
             return new StateDiff(fromVersion, toVersion, added, changed, removed, touched.size());
+        }
+    }
+
+    /**
+     * Add every key the frames in {@code [from, to]} touch, read from the journal (pinned by the caller).
+     */
+    private void scanKeys(final long from, final long to, final Set<String> touched)
+    {
+        try (JournalReader reader = journal.newReader())
+        {
+            final ReplayResult result = reader.replay(from, to, frame ->
+            {
+                while (frame.nextOp())
+                {
+                    touched.add(frame.key());
+                }
+            });
+            if (result.firstVersion() != from || result.lastVersion() != to)
+            {
+                throw new IllegalStateException("journal scan for diff covered [" + result.firstVersion() + ", " +
+                    result.lastVersion() + "] instead of [" + from + ", " + to + "]: " + result);
+            }
         }
     }
 

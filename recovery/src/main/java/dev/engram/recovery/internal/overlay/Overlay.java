@@ -80,6 +80,8 @@ public final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
     private final OffHeapArena entries = new OffHeapArena(FIRST_ENTRY_CHUNK, MAX_ENTRY_CHUNK, this, true);   // every field is written on insert
     private final ValueBlocks values = new ValueBlocks(this);
     private final List<long[]> tables = new ArrayList<>();   // {address, length}: old tables stay until close (readers)
+    private final OverlayKeyLog keyLog = new OverlayKeyLog();   // new keys in insertion order (ordered scans sort them)
+    private final OverlayKeyRuns keyRuns = new OverlayKeyRuns(keyLog);
     private OffHeapAccount account;
     private long reservedBytes;
     private long usedBytes;
@@ -342,6 +344,7 @@ public final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
         UnsafeApi.putLong(address + CREATED_VERSION_OFFSET, version);
         UnsafeApi.copyMemory(key.byteArray(), key.addressOffset() + keyOffset, null, address + KEY_OFFSET, keyLength);
         insertSlot(table, mask, hash, address);
+        keyLog.append(address);
         size++;
         return -address;
     }
@@ -559,6 +562,15 @@ public final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
             update(address, version, KIND_ARENA, valueAddress, capacity, newLength);
         }
         noteVersion(version);
+    }
+
+    /**
+     * @return this overlay's keys (tombstones included) in key order, for ordered scans (any thread; the entries
+     * they name are valid while the overlay is open).
+     */
+    public OverlayKeyRuns keyRuns()
+    {
+        return keyRuns;
     }
 
     /**
