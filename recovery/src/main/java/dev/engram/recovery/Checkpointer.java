@@ -255,7 +255,8 @@ final class Checkpointer implements Runnable
         }
         final long target = Math.min(cap, journal.writtenVersion());
         boolean repair = repairRequested.getAndSet(false) && !intact(chain);
-        if (!repair && (target == 0 || target == chainVersion()))
+        // a background target is computed before this lock: an explicit checkpoint may have built past it meanwhile
+        if (!repair && (target == 0 || target <= chainVersion()))
         {
             return chain == null ? null : chain.head().info();
         }
