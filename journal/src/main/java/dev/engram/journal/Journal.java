@@ -222,6 +222,17 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return true if this journal was closed while its background open was still in Chronicle's cold start (the open
+     *         was cancelled, the queue never opened) and its bridge file holds the versions appended meanwhile, forced:
+     *         the next {@link #open} copies them into the queue. A clean-shutdown record must not claim them, since
+     *         the queue's files do not hold them yet.
+     */
+    public boolean closedWithFramesInBridge()
+    {
+        return opening.framesLeftInBridge();
+    }
+
+    /**
      * @return a delta builder with this journal's limits (keep one per producer thread).
      */
     public Delta newDelta()
@@ -495,7 +506,11 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Close without waiting for a background open's queue: when the queue is still opening, this returns once
+     * Close without waiting for a background open's queue. While the open is still in Chronicle's cold start, before
+     * it has touched the directory ({@link ChronicleWarmUp}), it is cancelled (by {@link #close()} too): the journal
+     * ends at once, what was appended stays forced in the bridge file with its mark, and the next {@link #open} copies
+     * it ({@link #closedWithFramesInBridge()}). Once the open has started on the directory: when the queue is still
+     * opening, this returns once
      * everything appended is written to the bridge file and forced there (milliseconds), and the journal thread
      * finishes alone — the queue opens, the bridge's frames are copied into it and forced, the journal closes and lets
      * go of the directory; the future completes then. A process that ends meanwhile leaves the bridge and its mark,

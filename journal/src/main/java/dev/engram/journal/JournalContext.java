@@ -60,6 +60,7 @@ public final class JournalContext implements Cloneable
     private long writerSpinAfterWaitNs = WRITER_SPIN_AFTER_WAIT_NS_DEFAULT;
     private long bridgeMaxLength = JournalBridgeDescriptor.MAX_FILE_LENGTH;
     private Runnable beforeQueueOpen = () -> { };
+    private Runnable queueWarmUp;   // null: ChronicleWarmUp.once(this)
     private java.util.function.LongConsumer syncObserver = nanos -> { };
     private long chronicleBlockSize;
     private boolean acceptLoss;
@@ -440,7 +441,8 @@ public final class JournalContext implements Cloneable
     }
 
     /**
-     * @return what a background open runs on its opener thread before the queue opens (tests hold the open back).
+     * @return what a background open runs on its opener thread once it has started on the journal's directory, before
+     *         the queue opens (tests hold the open back).
      */
     Runnable beforeQueueOpen()
     {
@@ -453,6 +455,26 @@ public final class JournalContext implements Cloneable
     JournalContext beforeQueueOpen(final Runnable hook)
     {
         this.beforeQueueOpen = hook;
+        return this;
+    }
+
+    /**
+     * @return what a background open runs on its opener thread before it starts on the journal's directory (Chronicle's
+     *         cold start, {@link ChronicleWarmUp}); a close meanwhile cancels the open.
+     */
+    Runnable queueWarmUp()
+    {
+        final Runnable hook = queueWarmUp;
+        return hook != null ? hook : () -> ChronicleWarmUp.once(this);
+    }
+
+    /**
+     * Not API (tests): run {@code hook} instead of {@link ChronicleWarmUp} on a background open's opener thread, before
+     * the open starts on the journal's directory (a close while it runs cancels the open).
+     */
+    JournalContext queueWarmUp(final Runnable hook)
+    {
+        this.queueWarmUp = hook;
         return this;
     }
 }

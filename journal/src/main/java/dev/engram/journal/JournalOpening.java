@@ -30,6 +30,9 @@ final class JournalOpening
     /** Down once a close can tell whether it need wait for the queue ({@link #awaitSettledForClose}). */
     private final CountDownLatch settled = new CountDownLatch(1);
     private volatile boolean settledInBridge;
+    /** Set by the writer thread before {@link #ready} goes down: a close cancelled the open during the warm-up. */
+    private volatile boolean closedBeforeQueueOpened;
+    private volatile boolean framesLeftInBridge;
     private volatile boolean waitsAbandoned;
     private final AtomicLong pendingSyncRequest = new AtomicLong();
     private volatile JournalBackend backend;
@@ -87,6 +90,13 @@ final class JournalOpening
                     // closing while the queue opens: everything appended is in the bridge; forced, the close need not
                     // wait for the queue (this thread copies the bridge once it is open, then the journal closes)
                     bridging.forceAll();
+                    if (opener.cancel())
+                    {
+                        // still in Chronicle's cold start, away from the directory: the journal ends here; what the
+                        // bridge holds stays in it, forced, with its mark, for the next open to copy
+                        endBeforeTheQueueOpened(bridging);
+                        return;
+                    }
                     settledInBridge = true;
                     settled.countDown();
                 }
@@ -136,6 +146,34 @@ final class JournalOpening
             started.writer.stop();
         }
         started.writer.run();
+    }
+
+    /**
+     * Writer thread, closing while the opener was still warming Chronicle up (it was cancelled): close the bridge file,
+     * if there is one, leaving it and its mark (everything appended is forced there), and stop. The queue was never
+     * opened, so no file of the directory other than the bridge's changed.
+     */
+    private void endBeforeTheQueueOpened(final JournalBridgeDrain bridging) throws java.io.IOException
+    {
+        final JournalBridgeFile bridge = bridging.bridge();
+        if (bridge != null)
+        {
+            bridge.closeForCopy();
+            framesLeftInBridge = bridging.drainedSequences() > 0;
+        }
+        closedBeforeQueueOpened = true;
+        progress.writerStopped();
+        ready.countDown();
+        settled.countDown();
+    }
+
+    /**
+     * @return true if the journal closed before its queue opened and its bridge file holds frames: the next open copies
+     *         them (on its full path), and nothing else records them yet.
+     */
+    boolean framesLeftInBridge()
+    {
+        return framesLeftInBridge;
     }
 
     /**
@@ -392,6 +430,11 @@ final class JournalOpening
     private JournalBackend openedOrThrow()
     {
         final JournalBackend current = backend;
+        if (current == null && closedBeforeQueueOpened)
+        {
+            throw new JournalClosingException("journal in " + ctx.directory() + " was closed before its queue opened " +
+                "(the close cancelled the open during Chronicle's warm-up)");
+        }
         if (current == null)
         {
             final JournalException failure = progress.failure();

@@ -6,6 +6,11 @@ import java.util.concurrent.locks.LockSupport;
  * The thread that opens a background-opened journal's Chronicle queue ({@link JournalBackend#openStore}) and checks
  * that it ends at the version the caller said with no torn frame, while the journal thread writes what arrives to the
  * bridge ({@link JournalBridgeDrain}). Wakes the journal thread when done.
+ * <p>
+ * Two phases: first Chronicle's cold start away from the journal's directory ({@link ChronicleWarmUp}, the long part
+ * in a fresh JVM), then the open in the directory. Until the second phase starts, {@link #cancel()} stops it: nothing
+ * of the directory was touched, so a close need not wait for the queue at all. Once it has started, it runs to the end
+ * (a Chronicle open cannot be interrupted; after the warm-up it takes milliseconds).
  */
 final class JournalQueueOpener implements Runnable
 {
@@ -18,6 +23,11 @@ final class JournalQueueOpener implements Runnable
     private JournalBackend.OpenedStore opened;   // published by done
     private Throwable failure;
     private volatile boolean done;
+    /** WARMING until the open starts on the directory (OPENING) or is cancelled (CANCELLED). */
+    private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger(WARMING);
+    private static final int WARMING = 0;
+    private static final int OPENING = 1;
+    private static final int CANCELLED = 2;
 
     private JournalQueueOpener(final JournalContext ctx, final long startNs, final Runnable beforeOpen,
         final long baseVersion, final Thread journalThread)
@@ -47,6 +57,11 @@ final class JournalQueueOpener implements Runnable
     {
         try
         {
+            ctx.queueWarmUp().run();
+            if (!phase.compareAndSet(WARMING, OPENING))
+            {
+                return;   // cancelled by a close: the directory was not touched
+            }
             beforeOpen.run();
             final JournalBackend.OpenedStore store = JournalBackend.openStore(ctx, startNs);
             final JournalReader.TailScan tail = store.tail;
@@ -74,6 +89,17 @@ final class JournalQueueOpener implements Runnable
     boolean isDone()
     {
         return done;
+    }
+
+    /**
+     * Cancel the open if it has not started on the journal's directory yet (the warm-up may still run to its end on
+     * this opener's thread; it touches only a temporary directory).
+     *
+     * @return true if cancelled: the queue will not be opened and nothing in the directory was changed by this opener.
+     */
+    boolean cancel()
+    {
+        return phase.compareAndSet(WARMING, CANCELLED) || phase.get() == CANCELLED;
     }
 
     /**

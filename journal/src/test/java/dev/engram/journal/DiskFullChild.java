@@ -161,10 +161,18 @@ public final class DiskFullChild
                 System.out.println("full=" + full + " failure=" + ex.getClass().getName() + ": " + ex.getMessage());
                 return;
             }
-            System.out.println("full=" + full + " removed=" + removed + " free=" +
-                java.nio.file.Files.getFileStore(dir).getUsableSpace() + " last=" + v);
+            // an unlinked file's pages come back once nothing maps it: Chronicle releases a rolled cycle's mapping on
+            // its own background thread, so wait for the space (bounded) instead of reading it once
+            long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+            final long freeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (free <= full + 64 * 1024 && System.nanoTime() < freeDeadline)
+            {
+                Thread.sleep(10);
+                free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+            }
+            System.out.println("full=" + full + " removed=" + removed + " free=" + free + " last=" + v);
         }
-        catch (final java.io.IOException | RuntimeException ex)
+        catch (final java.io.IOException | RuntimeException | InterruptedException ex)
         {
             System.out.println("failure=" + ex.getClass().getName() + ": " + ex.getMessage());
         }

@@ -718,7 +718,9 @@ public final class StateStore implements AutoCloseable
 
     private void markCleanShutdownIfNothingFailed()
     {
-        if (applier.failure() == null && checkpointer.failure() == null)
+        // a journal closed before its queue opened keeps its last versions in the bridge file only: the queue's files
+        // end earlier, so a clean-shutdown record naming them would read as a loss; the next open copies the bridge
+        if (applier.failure() == null && checkpointer.failure() == null && !journal.closedWithFramesInBridge())
         {
             RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
         }

@@ -3,8 +3,11 @@ package dev.engram.journal;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Test support for the recovery module: hold a state store's background journal open before its queue opens (the
- * journal writes commits to its bridge file meanwhile) until {@link #release()}.
+ * Test support for the recovery module: hold a state store's background journal open until {@link #release()} (the
+ * journal writes commits to its bridge file meanwhile), either once it has started on the journal's directory, just
+ * before the queue opens ({@link #holdOpensOf}: a close then waits for the open, or with a bounded
+ * {@code closeJournalWaitMs} leaves it to finish alone), or during Chronicle's warm-up, before it has touched the
+ * directory ({@link #holdWarmUpOf}: a close then cancels the open).
  */
 public final class QueueOpenGate
 {
@@ -16,28 +19,40 @@ public final class QueueOpenGate
      */
     public QueueOpenGate holdOpensOf(final JournalContext ctx)
     {
-        ctx.beforeQueueOpen(() ->
-        {
-            reached.countDown();
-            boolean interrupted = false;
-            while (true)
-            {
-                try
-                {
-                    gate.await();
-                    break;
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
-        });
+        ctx.beforeQueueOpen(this::hold);
         return this;
+    }
+
+    /**
+     * Hold every background open of journals configured by {@code ctx} in place of Chronicle's warm-up, before it
+     * starts on the journal's directory.
+     */
+    public QueueOpenGate holdWarmUpOf(final JournalContext ctx)
+    {
+        ctx.queueWarmUp(this::hold);
+        return this;
+    }
+
+    private void hold()
+    {
+        reached.countDown();
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                gate.await();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.engram.journal.Delta;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalBridgeDescriptor;
 import dev.engram.journal.QueueOpenGate;
+import dev.engram.recovery.internal.procedure.CleanShutdownRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * With {@link StateContext#closeJournalWaitMs(long)} bounded, {@code close()} right after {@code open()} does not wait
+ * By default, a close during the background open's Chronicle warm-up (the cold start, before it touches the journal's
+ * directory) cancels the open and returns at once with every file settled; commits made meanwhile stay forced in the
+ * bridge file for the next open. Once the open has started on the directory, with
+ * {@link StateContext#closeJournalWaitMs(long)} bounded, {@code close()} right after {@code open()} does not wait
  * for the journal's queue, which a reopened store opens in
  * the background (issue 14: ~1.8 s in a fresh JVM, the rest of "close right after open"). A test gate holds the
  * queue's open: close must return while it is held — with commits made meanwhile forced in the journal's bridge file —
@@ -139,6 +143,94 @@ class CloseWhileQueueOpensTest
             assertEquals(built, reopened.recoveryReport().recoveredVersion());
             assertTrue(reopened.recoveryReport().cleanShutdown(), "the clean-shutdown record was written once the journal closed");
             assertState(reopened, WORKLOAD.model(built));
+        }
+    }
+
+    @Test
+    void byDefaultCloseDuringTheWarmUpCancelsTheOpenAndLeavesCommitsInTheBridgeForTheNextOpen() throws Exception
+    {
+        final long built = build();
+        final StateContext ctx = ctx();
+        gate = new QueueOpenGate().holdWarmUpOf(ctx.journal());
+        final StateStore store = StateStore.open(ctx);
+        assertTrue(store.recoveryReport().replayPath().startsWith("fast"), store.recoveryReport().replayPath());
+        append(store, built + 1, built + 25);
+        CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
+        assertTrue(gate.isHolding(), "close returned while the warm-up was held");
+        assertTrue(store.closed().isDone(), "the directory is released when close returns");
+        assertTrue(store.journal().syncedVersion() >= built + 25, "close forced every commit (in the bridge)");
+        final Path journalDir = dir.resolve("journal");
+        assertTrue(Files.exists(journalDir.resolve(JournalBridgeDescriptor.FILE_NAME)));
+        assertTrue(Files.exists(journalDir.resolve(JournalBridgeDescriptor.MARK_FILE_NAME)));
+        assertFalse(Files.exists(dir.resolve(CleanShutdownRecord.FILE_NAME)),
+            "no clean-shutdown record claims versions only the bridge holds");
+        gate.release();
+        try (StateStore reopened = StateStore.open(ctx()))
+        {
+            assertEquals(built + 25, reopened.recoveryReport().recoveredVersion(), reopened.recoveryReport()::describe);
+            assertTrue(reopened.recoveryReport().replayPath().startsWith("full"), reopened.recoveryReport().replayPath());
+            assertFalse(Files.exists(journalDir.resolve(JournalBridgeDescriptor.FILE_NAME)), "copied into the queue");
+            assertState(reopened, WORKLOAD.model(built + 25));
+            append(reopened, built + 26, built + 30);
+        }
+        try (StateStore again = StateStore.open(ctx()))
+        {
+            assertEquals(built + 30, again.recoveryReport().recoveredVersion());
+            assertTrue(again.recoveryReport().cleanShutdown());
+            assertState(again, WORKLOAD.model(built + 30));
+        }
+    }
+
+    @Test
+    void byDefaultCloseDuringTheWarmUpWithNothingCommittedIsACleanShutdown() throws Exception
+    {
+        final long built = build();
+        final StateContext ctx = ctx();
+        gate = new QueueOpenGate().holdWarmUpOf(ctx.journal());
+        final StateStore store = StateStore.open(ctx);
+        CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
+        assertTrue(gate.isHolding(), "close returned while the warm-up was held");
+        assertTrue(store.closed().isDone());
+        assertFalse(Files.exists(dir.resolve("journal").resolve(JournalBridgeDescriptor.FILE_NAME)));
+        gate.release();
+        try (StateStore reopened = StateStore.open(ctx()))
+        {
+            assertEquals(built, reopened.recoveryReport().recoveredVersion());
+            assertTrue(reopened.recoveryReport().cleanShutdown());
+            assertTrue(reopened.recoveryReport().replayPath().startsWith("fast"), reopened.recoveryReport().replayPath());
+            assertState(reopened, WORKLOAD.model(built));
+        }
+    }
+
+    @Test
+    void aBrandNewDirectoryClosedDuringTheWarmUpOpensAgain() throws Exception
+    {
+        final StateContext ctx = ctx();
+        gate = new QueueOpenGate().holdWarmUpOf(ctx.journal());
+        final StateStore store = StateStore.open(ctx);
+        append(store, 1, 7);
+        CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
+        assertTrue(gate.isHolding(), "close returned while the warm-up was held");
+        gate.release();
+        try (StateStore reopened = StateStore.open(ctx()))
+        {
+            assertEquals(7, reopened.recoveryReport().recoveredVersion(), reopened.recoveryReport()::describe);
+            assertState(reopened, WORKLOAD.model(7));
+        }
+        // and once more with nothing committed
+        final StateContext again = ctx();
+        final QueueOpenGate second = new QueueOpenGate().holdWarmUpOf(again.journal());
+        try
+        {
+            CompletableFuture.runAsync(() -> StateStore.open(again).close()).get(WAIT_S, TimeUnit.SECONDS);
+        }
+        finally
+        {
+            second.release();
+        }
+        try (StateStore reopened = StateStore.open(ctx()))
+        {
+            assertEquals(7, reopened.recoveryReport().recoveredVersion());
         }
     }
 
