@@ -98,7 +98,8 @@ public final class EngramContext
 
     /**
      * @param ms how long {@code close()} waits for the journal when the engine is closed while its journal's queue is
-     *           still opening (right after {@code open()}: ~1-2 s in a fresh JVM). Default: no bound, every file is
+     *           still opening in the directory (a close during the open's Chronicle cold start cancels it instead and
+     *           returns at once; docs/embedding.md, "What close does"). Default: no bound, every file is
      *           settled when close returns. 0 suits a short-lived process: close returns once what was committed is
      *           forced, and the journal finishes by itself ({@link Engram#closed()}); see
      *           {@link StateContext#closeJournalWaitMs(long)}. @return this.

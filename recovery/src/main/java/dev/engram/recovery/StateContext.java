@@ -248,7 +248,9 @@ public final class StateContext
 
     /**
      * How long {@code close()} waits for the journal when the store is closed while its journal's queue is still
-     * opening in the background (right after {@code open()}: ~1-2 s in a fresh JVM). Default: until it is done, so
+     * opening in the background in the journal's directory. (A close during the open's Chronicle cold start, which runs
+     * away from the directory first, cancels the open whatever this says: close returns at once and commits made
+     * since {@code open()} stay forced in the journal's bridge file for the next open.) Default: until it is done, so
      * every file in the directory is settled when {@code close()} returns. With a bound (e.g. 0 for a short-lived
      * process such as a command-line tool), {@code close()} returns once what was appended is forced in the journal's
      * bridge file, and the journal finishes by itself: the queue opens, the bridge is copied into it, the directory is
