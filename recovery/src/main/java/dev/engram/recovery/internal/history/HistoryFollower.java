@@ -64,6 +64,11 @@ final class HistoryFollower implements Runnable
         return running && failure == null;
     }
 
+    synchronized long anchorsCompleteThrough()
+    {
+        return anchorsCompleteThrough;
+    }
+
     Throwable failure()
     {
         return failure;

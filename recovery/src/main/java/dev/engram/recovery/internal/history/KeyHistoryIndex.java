@@ -355,6 +355,21 @@ final class KeyHistoryIndex
     /**
      * @return the last version the follower has indexed (segments or memory), -1 before it started.
      */
+    /**
+     * @return the run in memory and the segments, in words (diagnostics).
+     */
+    synchronized String describeRun()
+    {
+        final StringBuilder out = new StringBuilder("run=[").append(currentFirst).append(", ").append(indexedThrough)
+            .append("] segments=").append(segments.size());
+        if (!segments.isEmpty())
+        {
+            out.append(" [").append(segments.get(0).firstVersion()).append("..").append(segments.get(segments.size() - 1)
+                .lastVersion()).append(']');
+        }
+        return out.toString();
+    }
+
     synchronized long indexedThrough()
     {
         return indexedThrough;
@@ -366,22 +381,31 @@ final class KeyHistoryIndex
      *
      * @return false if it had not within the timeout.
      */
-    synchronized boolean awaitIndexed(final long version, final long firstVersion, final long timeoutMs)
+    boolean awaitIndexed(final long version, final java.util.function.LongSupplier firstVersion, final long timeoutMs)
         throws InterruptedException
     {
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        // a full run in memory is being written out: wait for its segment too
-        while (indexedThrough < version || indexedThrough - currentFirst + 1 >= segmentVersions ||
-            firstGap(Math.max(1, firstVersion), version) >= 0)
+        while (true)
         {
-            final long leftMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (leftMs <= 0)
+            // read again on every look: retention moves the journal's first version on without notifying this monitor,
+            // and a gap below it is no gap. Read outside this monitor: retention takes its own lock, then this one
+            final long first = Math.max(1, firstVersion.getAsLong());
+            synchronized (this)
             {
-                return false;
+                // a full run in memory is being written out: wait for its segment too
+                if (indexedThrough >= version && indexedThrough - currentFirst + 1 < segmentVersions &&
+                    firstGap(first, version) < 0)
+                {
+                    return true;
+                }
+                final long leftMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMs <= 0)
+                {
+                    return false;
+                }
+                wait(Math.min(leftMs, 100));
             }
-            wait(leftMs);
         }
-        return true;
     }
 
     synchronized long framesScanned()

@@ -122,7 +122,7 @@ public final class VersionHistory implements AutoCloseable
     public boolean awaitIndexed(final long version, final long timeoutMs) throws InterruptedException
     {
         final long deadline = System.currentTimeMillis() + timeoutMs;
-        return keyIndex == null || (keyIndex.awaitIndexed(version, range().firstJournalVersion(), timeoutMs) &&
+        return keyIndex == null || (keyIndex.awaitIndexed(version, () -> range().firstJournalVersion(), timeoutMs) &&
             follower.awaitAnchors(version, Math.max(1, deadline - System.currentTimeMillis())));
     }
 
@@ -141,6 +141,22 @@ public final class VersionHistory implements AutoCloseable
     public long historyIndexSegmentsDropped()
     {
         return keyIndex == null ? -1 : keyIndex.segmentsDropped();
+    }
+
+    /**
+     * @return the follower's progress in words (diagnostics for tests and support: what a wait for the index waits on).
+     */
+    public String describeFollower()
+    {
+        if (keyIndex == null)
+        {
+            return "history index off";
+        }
+        final long firstJournal = range().firstJournalVersion();
+        return "indexedThrough=" + keyIndex.indexedThrough() + " firstJournal=" + firstJournal + " firstGap=" +
+            keyIndex.firstGap(Math.max(1, firstJournal), Long.MAX_VALUE - 1) + " " + keyIndex.describeRun() +
+            " anchorsCompleteThrough=" + follower.anchorsCompleteThrough() + " followerAlive=" + followerThread.isAlive() +
+            " failure=" + follower.failure();
     }
 
     /**
