@@ -3,7 +3,7 @@ package dev.engram.recovery.internal.history;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.ReplayResult;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.HashMap;
@@ -28,8 +28,15 @@ final class HistoryFollower implements Runnable
     private final int segmentVersions;
     private final long writtenAtOpen;
     private final Consumer<String> onReport;
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10),
-        TimeUnit.MILLISECONDS.toNanos(1));
+    /**
+     * Parks 1 ms whenever there is nothing to read, never spins or yields: the index is read off the hot path and
+     * nobody waits on it closely (a wait for it re-checks every 100 ms at most). With Agrona's back-off (spins, then
+     * yields, then parks from 10 µs) the follower woke for every few frames: at 50,000 deltas/s on 2 cores it took
+     * ~6 µs of CPU per delta, more than the journal thread and the applier together, and the producer lost its core
+     * for milliseconds at a time (issue 18, docs/benchmarks.md).
+     */
+    private final IdleStrategy idle = new SleepingIdleStrategy(IDLE_PARK_NS);
+    static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
     private long loops;
