@@ -48,7 +48,7 @@ public final class StateContext
     /** Default for {@link #historyIndex(boolean)}. */
     public static final boolean HISTORY_INDEX_DEFAULT = true;
     /** Default for {@link #historyIndexSegmentVersions(int)}. */
-    public static final int HISTORY_INDEX_SEGMENT_VERSIONS_DEFAULT = 262_144;
+    public static final int HISTORY_INDEX_SEGMENT_VERSIONS_DEFAULT = 32_768;
     /** Default for {@link #historyAnchorEveryFrames(long)}. */
     public static final long HISTORY_ANCHOR_EVERY_FRAMES_DEFAULT = 50_000;
 
@@ -589,7 +589,7 @@ public final class StateContext
     }
 
     /**
-     * @param versions versions per key-index segment file (default 262,144): the follower holds this many
+     * @param versions versions per key-index segment file (default 32,768): the follower holds this many
      *                 versions' ops in memory before writing them out.
      * @return this.
      */
