@@ -257,14 +257,14 @@ final class HistoryFollower implements Runnable
             {
                 return false;
             }
-            final Map<String, KeyChanges> changes = new HashMap<>();
+            final KeyRun changes = new KeyRun();
             final long[] timestamps = {-1, -1};
             final ReplayResult result = reader.replay(from, end, frame ->
             {
                 while (frame.nextOp())
                 {
-                    changes.computeIfAbsent(frame.key(), k -> new KeyChanges())
-                        .add(frame.version(), frame.timestampEpochNs(), frame.opType().code());
+                    changes.add(frame.buffer(), frame.keyOffset(), frame.keyLength(), frame.version(),
+                        frame.timestampEpochNs(), frame.opType().code());
                 }
                 if (timestamps[0] < 0)
                 {

@@ -53,7 +53,7 @@ final class KeyHistoryIndex
     /** Published segments, sorted by first version, never overlapping; replaced whole (copy on write). */
     private volatile List<KeyIndexSegment> segments = List.of();
     // the run in memory, guarded by this
-    private final Map<String, KeyChanges> current = new HashMap<>();
+    private final KeyRun current = new KeyRun();
     private long currentFirst = Long.MAX_VALUE;
     private long indexedThrough = -1;
     private long currentLastTimestamp = -1;
@@ -210,8 +210,8 @@ final class KeyHistoryIndex
             frame.resetOps();
             while (frame.nextOp())
             {
-                current.computeIfAbsent(frame.key(), k -> new KeyChanges())
-                    .add(version, frame.timestampEpochNs(), frame.opType().code());
+                current.add(frame.buffer(), frame.keyOffset(), frame.keyLength(), version, frame.timestampEpochNs(),
+                    frame.opType().code());
             }
             if (currentFirstTimestamp < 0)
             {
@@ -259,7 +259,7 @@ final class KeyHistoryIndex
      * Write and publish a segment rebuilt for versions the index lacks (the follower, from a journal scan).
      */
     void publishRebuilt(final long first, final long last, final long firstTimestamp, final long lastTimestamp,
-        final Map<String, KeyChanges> changes)
+        final KeyRun changes)
     {
         final Path file = KeyIndexSegmentWriter.write(directory, first, last, firstTimestamp, lastTimestamp, changes);
         publish(KeyIndexSegment.open(file), () -> {});
@@ -441,10 +441,10 @@ final class KeyHistoryIndex
             published = segments;
             memoryFirst = currentFirst;
             memoryLast = indexedThrough;
-            final KeyChanges changes = current.get(key);
-            if (changes != null)
+            final int id = current.find(keyBytes, hash);
+            if (id >= 0)
             {
-                changes.copyTo(from, to, inMemory);
+                current.copyTo(id, from, to, inMemory);
             }
         }
         final List<KeyHistory.Change> out = new ArrayList<>();
@@ -561,7 +561,7 @@ final class KeyHistoryIndex
             published = segments;
             memoryFirst = currentFirst;
             memoryLast = indexedThrough;
-            memoryKeys = current.size();
+            memoryKeys = current.keyCount();
         }
         final long[] scanned = {0};
         walk(published, memoryFirst, memoryLast, from, to, new Stretches()
@@ -615,18 +615,7 @@ final class KeyHistoryIndex
         {
             return false;
         }
-        for (final Map.Entry<String, KeyChanges> entry : current.entrySet())
-        {
-            final KeyChanges changes = entry.getValue();
-            for (int i = 0; i < changes.count(); i++)
-            {
-                if (changes.version(i) >= from && changes.version(i) <= to)
-                {
-                    out.add(entry.getKey());
-                    break;
-                }
-            }
-        }
+        current.keysChangedIn(from, to, out);
         return true;
     }
 

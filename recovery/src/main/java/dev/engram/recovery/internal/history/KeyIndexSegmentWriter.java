@@ -34,25 +34,21 @@ final class KeyIndexSegmentWriter
      * @return the segment's bytes.
      */
     static byte[] encode(final long firstVersion, final long lastVersion, final long firstTimestamp,
-        final long lastTimestamp, final Map<String, KeyChanges> changes)
+        final long lastTimestamp, final KeyRun changes)
     {
-        final int keyCount = changes.size();
+        final int keyCount = changes.keyCount();
         final byte[][] keys = new byte[keyCount][];
         final long[] hashes = new long[keyCount];
-        final KeyChanges[] lists = new KeyChanges[keyCount];
         final Integer[] order = new Integer[keyCount];
-        int k = 0;
         long length = HEADER_LENGTH + (long)keyCount * SLOT_LENGTH + CRC_LENGTH;
         long changeCount = 0;
-        for (final Map.Entry<String, KeyChanges> entry : changes.entrySet())
+        for (int k = 0; k < keyCount; k++)
         {
-            keys[k] = KeyHistoryIndex.utf8(entry.getKey());
-            hashes[k] = KeyHash.hash(keys[k], 0, keys[k].length);
-            lists[k] = entry.getValue();
+            keys[k] = changes.keyBytes(k);
+            hashes[k] = changes.keyHash(k);
             order[k] = k;
-            length += entryLength(keys[k].length, lists[k].count());
-            changeCount += lists[k].count();
-            k++;
+            length += entryLength(keys[k].length, changes.changeCount(k));
+            changeCount += changes.changeCount(k);
         }
         if (length > Integer.MAX_VALUE - 8)
         {
@@ -79,16 +75,15 @@ final class KeyIndexSegmentWriter
             final int slotOffset = SLOT_TABLE_OFFSET + slot * SLOT_LENGTH;
             buffer.putLong(slotOffset + SLOT_HASH_OFFSET, hashes[i], ByteOrder.LITTLE_ENDIAN);
             buffer.putLong(slotOffset + SLOT_ENTRY_OFFSET_OFFSET, entry, ByteOrder.LITTLE_ENDIAN);
-            final KeyChanges list = lists[i];
             buffer.putShort(entry + ENTRY_KEY_LENGTH_OFFSET, (short)keys[i].length, ByteOrder.LITTLE_ENDIAN);
-            buffer.putInt(entry + ENTRY_CHANGE_COUNT_OFFSET, list.count(), ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(entry + ENTRY_CHANGE_COUNT_OFFSET, changes.changeCount(i), ByteOrder.LITTLE_ENDIAN);
             buffer.putBytes(entry + ENTRY_KEY_OFFSET, keys[i]);
             int change = entry + ENTRY_KEY_OFFSET + keys[i].length;
-            for (int c = 0; c < list.count(); c++, change += CHANGE_LENGTH)
+            for (int c = changes.firstChange(i); c >= 0; c = changes.nextChange(c), change += CHANGE_LENGTH)
             {
-                buffer.putLong(change + CHANGE_VERSION_OFFSET, list.version(c), ByteOrder.LITTLE_ENDIAN);
-                buffer.putLong(change + CHANGE_TIMESTAMP_OFFSET, list.timestamp(c), ByteOrder.LITTLE_ENDIAN);
-                buffer.putByte(change + CHANGE_OP_OFFSET, list.opCode(c));
+                buffer.putLong(change + CHANGE_VERSION_OFFSET, changes.version(c), ByteOrder.LITTLE_ENDIAN);
+                buffer.putLong(change + CHANGE_TIMESTAMP_OFFSET, changes.timestamp(c), ByteOrder.LITTLE_ENDIAN);
+                buffer.putByte(change + CHANGE_OP_OFFSET, changes.opCode(c));
             }
             crc.reset();
             crc.update(bytes, entry + ENTRY_KEY_OFFSET, change - entry - ENTRY_KEY_OFFSET);
@@ -107,7 +102,7 @@ final class KeyIndexSegmentWriter
      * @return the file.
      */
     static Path write(final Path directory, final long firstVersion, final long lastVersion, final long firstTimestamp,
-        final long lastTimestamp, final Map<String, KeyChanges> changes)
+        final long lastTimestamp, final KeyRun changes)
     {
         final byte[] bytes = encode(firstVersion, lastVersion, firstTimestamp, lastTimestamp, changes);
         final Path file = directory.resolve(fileName(firstVersion, lastVersion));

@@ -64,16 +64,14 @@ class KeyIndexSegmentDescriptorTest
         assertEquals("history-index", DIRECTORY_NAME);
     }
 
-    private static Map<String, KeyChanges> twoKeys()
+    private static KeyRun twoKeys()
     {
-        final Map<String, KeyChanges> changes = new LinkedHashMap<>();
-        final KeyChanges a = new KeyChanges();
-        a.add(7, 700, OpType.PUT.code());
-        a.add(9, 900, OpType.PATCH.code());
-        final KeyChanges b = new KeyChanges();
-        b.add(8, 800, OpType.DELETE.code());
-        changes.put("aé", a);
-        changes.put("b", b);
+        final KeyRun changes = new KeyRun();
+        final byte[] a = "aé".getBytes(StandardCharsets.UTF_8);
+        final byte[] b = "b".getBytes(StandardCharsets.UTF_8);
+        changes.add(a, 7, 700, OpType.PUT.code());
+        changes.add(b, 8, 800, OpType.DELETE.code());
+        changes.add(a, 9, 900, OpType.PATCH.code());
         return changes;
     }
 
