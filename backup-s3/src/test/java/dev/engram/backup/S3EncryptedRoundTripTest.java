@@ -28,14 +28,15 @@ class S3EncryptedRoundTripTest
         final Path store = dir.resolve("store");
         Stores.populate(store, 1000, 512, 1);
         final TreeMap<String, byte[]> fullFiles = Stores.files(store);
-        final TreeMap<String, byte[]> fullState = Stores.state(store);
         final RepositoryKey key = RepositoryKey.passphrase("s3 passphrase".toCharArray(), 2_000);
+        final TreeMap<String, byte[]> fullState = new TreeMap<>();
         try (S3ProxyServer server = new S3ProxyServer())
         {
             try (Backups backups = Backups.open(S3Storage.open(server.settings("engram/sealed")),
                 BackupSettings.defaults().withTargetPackBytes(256 << 10), key))
             {
                 final BackupResult full = backups.backup(store);
+                fullState.putAll(Stores.state(store));   // after the backup: state() opens the store again
                 Stores.change(store, 1000, 50, 512, 2);
                 final BackupResult incremental = backups.backup(store);
                 assertTrue(incremental.bytesWritten() < full.bytesWritten(), incremental + " vs " + full);

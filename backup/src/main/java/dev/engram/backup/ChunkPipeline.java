@@ -167,7 +167,8 @@ final class ChunkPipeline implements AutoCloseable
      *
      * @param id     its chunk id
      * @param length its bytes
-     * @param stored its encoded (and in an encrypted repository sealed) form, or null if the repository held it when the backup started
+     * @param stored its encoded (and in an encrypted repository sealed) form, or null if the repository held it when
+     *               the backup started
      */
     private record Piece(ChunkId id, int length, ChunkCodec.Stored stored)
     {

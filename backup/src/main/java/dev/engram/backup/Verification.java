@@ -100,8 +100,8 @@ final class Verification
                         {
                             throw new RepositoryCorruptionException(key, entry.offset(), "chunk reaches past the pack");
                         }
-                        ChunkReader.verify(key, entry, java.util.Arrays.copyOfRange(bytes, (int)entry.offset(), (int)end),
-                            sealer);
+                        ChunkReader.verify(key, entry,
+                            java.util.Arrays.copyOfRange(bytes, (int)entry.offset(), (int)end), sealer);
                     }
                     catch (final RepositoryCorruptionException ex)
                     {

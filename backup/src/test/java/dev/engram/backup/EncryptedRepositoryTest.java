@@ -68,15 +68,15 @@ class EncryptedRepositoryTest
         storage = LocalDirectoryStorage.open(repo);
         backups = Backups.open(storage, settings(), passphrase("correct horse battery staple"));
         Stores.populate(store, 600, 300, 10);
+        files.add(Stores.files(store));   // before state(), which opens the store again
         backups.backup(store);
         states.add(Stores.state(store));
-        files.add(Stores.files(store));
         for (int i = 0; i < 2; i++)
         {
             Stores.change(store, 600, 20, 300, 11 + i);
+            files.add(Stores.files(store));
             backups.backup(store);
             states.add(Stores.state(store));
-            files.add(Stores.files(store));
         }
     }
 
@@ -127,7 +127,8 @@ class EncryptedRepositoryTest
             final byte[] object = storage.get(key);
             for (final byte[] needle : needles)
             {
-                assertEquals(-1, indexOf(object, needle), key + " shows " + new String(needle, StandardCharsets.ISO_8859_1));
+                assertEquals(-1, indexOf(object, needle),
+                    key + " shows " + new String(needle, StandardCharsets.ISO_8859_1));
             }
         }
     }
@@ -136,7 +137,8 @@ class EncryptedRepositoryTest
     void aWrongKeyIsAClearError() throws Exception
     {
         final RepositoryKeyException wrong = assertThrows(RepositoryKeyException.class,
-            () -> Backups.open(LocalDirectoryStorage.open(repo), settings(), passphrase("correct horse battery stapler")));
+            () -> Backups.open(LocalDirectoryStorage.open(repo), settings(),
+                passphrase("correct horse battery stapler")));
         assertEquals(RepositoryKeyException.Reason.WRONG_KEY, wrong.reason());
         assertTrue(wrong.getMessage().startsWith("wrong key for the encrypted repository " + storage.describe()),
             wrong.getMessage());
@@ -333,8 +335,10 @@ class EncryptedRepositoryTest
     @Test
     void aBackupAfterReopeningDeduplicatesAgainstTheEncryptedChunks() throws Exception
     {
+        backups.backup(store);   // what state() changed when it opened the store after the last one
         backups.close();
-        backups = Backups.open(LocalDirectoryStorage.open(repo), settings(), passphrase("correct horse battery staple"));
+        backups = Backups.open(LocalDirectoryStorage.open(repo), settings(),
+            passphrase("correct horse battery staple"));
         final BackupResult same = backups.backup(store);
         assertEquals(0, same.newChunks(), same.toString());
         final Path restored = tmp.resolve("restored");

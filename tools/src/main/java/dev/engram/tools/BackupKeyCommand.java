@@ -85,7 +85,8 @@ final class BackupKeyCommand implements Runnable
         @Option(names = "--new-password-file", paramLabel = "FILE", description = "the new key's passphrase file")
         Path newPasswordFile;
 
-        @Option(names = "--new-key-file", paramLabel = "FILE", description = "the new key file (at least 32 random bytes)")
+        @Option(names = "--new-key-file", paramLabel = "FILE",
+            description = "the new key file (at least 32 random bytes)")
         Path newKeyFile;
 
         @Override

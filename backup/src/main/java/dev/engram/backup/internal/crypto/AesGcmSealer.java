@@ -14,8 +14,8 @@ import static dev.engram.backup.internal.format.SealedDescriptor.*;
 
 /**
  * Seals with AES-256-GCM under a repository's master key ({@link SealedDescriptor}): a fresh random 96-bit nonce per
- * piece, additional data {@code tag ‖ repository id ‖ name} binding what the piece is. One {@link javax.crypto.Cipher}
- * per thread; no key derivation on this path.
+ * piece, additional data {@code tag ‖ repository id ‖ name} binding what the piece is. One
+ * {@link javax.crypto.Cipher} per thread; no key derivation on this path.
  */
 public final class AesGcmSealer implements Sealer
 {

@@ -176,7 +176,7 @@ public final class ManifestFormat
         return sealer.sealObject(key(manifest.backupId()), encode(manifest));
     }
 
-    /** A manifest as stored under {@code key} (opened in an encrypted repository), with every check of {@link #decode}. */
+    /** A manifest as stored under {@code key} (opened in an encrypted repository), checked as {@link #decode} does. */
     public static Manifest read(final String key, final byte[] stored, final Sealer sealer)
         throws RepositoryCorruptionException
     {

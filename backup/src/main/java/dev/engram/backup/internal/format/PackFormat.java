@@ -90,7 +90,7 @@ public final class PackFormat
         }
     }
 
-    /** The rows of a pack's table of an unencrypted repository, checked against the footer's CRC and the pack's shape. */
+    /** The rows of an unencrypted pack's table, checked against the footer's CRC and the pack's shape. */
     public static List<PackEntry> table(final String key, final Footer footer, final byte[] table)
         throws RepositoryCorruptionException
     {

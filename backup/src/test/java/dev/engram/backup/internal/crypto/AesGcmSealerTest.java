@@ -63,7 +63,8 @@ class AesGcmSealerTest
             () -> sealer.openChunk("packs/p", 32, ChunkId.of(new byte[1]), chunk));
         final byte[] object = sealer.sealObject("manifests/0000000000000001", DATA);
         assertArrayEquals(DATA, sealer.openObject("manifests/0000000000000001", object));
-        assertThrows(RepositoryCorruptionException.class, () -> sealer.openObject("manifests/0000000000000002", object));
+        assertThrows(RepositoryCorruptionException.class,
+            () -> sealer.openObject("manifests/0000000000000002", object));
         final byte[] otherRepo = new byte[16];
         assertThrows(RepositoryCorruptionException.class,
             () -> new AesGcmSealer(MASTER, otherRepo).openObject("manifests/0000000000000001", object));

@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -156,8 +155,9 @@ class SealedFormatDescriptorTest
         final byte[] c = RepositoryConfig.create(5L, true).encode();
         assertEquals(1, ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).getInt(12));
         assertEquals(true, RepositoryConfig.decode(c).encrypted());
-        assertEquals(List.of(false, 0), List.of(RepositoryConfig.decode(RepositoryConfig.create(5L).encode()).encrypted(),
-            (int)RepositoryConfig.create(5L).encode()[12]));
+        final byte[] plain = RepositoryConfig.create(5L).encode();
+        assertEquals(0, plain[12]);
+        assertEquals(false, RepositoryConfig.decode(plain).encrypted());
     }
 
     private static byte[] open(final byte[] nonce, final byte[] aad, final byte[] ciphertextAndTag) throws Exception
@@ -165,8 +165,8 @@ class SealedFormatDescriptorTest
         return openWith(MASTER, nonce, aad, ciphertextAndTag);
     }
 
-    private static byte[] openWith(final byte[] key, final byte[] nonce, final byte[] aad, final byte[] ciphertextAndTag)
-        throws Exception
+    private static byte[] openWith(final byte[] key, final byte[] nonce, final byte[] aad,
+        final byte[] ciphertextAndTag) throws Exception
     {
         final Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
