@@ -1,6 +1,7 @@
 package dev.engram.backup;
 
 import dev.engram.backup.internal.format.ChunkId;
+import dev.engram.backup.internal.format.KeyObject;
 import dev.engram.backup.internal.format.Manifest;
 import dev.engram.backup.internal.format.ManifestFormat;
 import dev.engram.backup.internal.format.PackEntry;
@@ -54,6 +55,21 @@ final class Verification
             {
                 problems.add(new VerifyReport.Problem(key, null, "manifest does not read: " + ex.getMessage(),
                     List.of(backupIdOf(key))));
+            }
+        }
+        if (sealer.encrypted())
+        {
+            for (final String key : storage.list(KeyObject.PREFIX))
+            {
+                try
+                {
+                    KeyObject.decode(key, storage.get(key));
+                }
+                catch (final RepositoryCorruptionException ex)
+                {
+                    problems.add(new VerifyReport.Problem(key, null, "key object does not read (its passphrase or " +
+                        "key file no longer opens the repository; the others do): " + ex.getMessage(), List.of()));
+                }
             }
         }
         final ChunkIndex index = ChunkIndex.load(storage, sealer, false);

@@ -333,6 +333,27 @@ class EncryptedRepositoryTest
     }
 
     @Test
+    void aDamagedKeyObjectIsNamedAndTheOtherKeysStillOpen() throws Exception
+    {
+        final Path keyFile = Files.write(tmp.resolve("backup.key"), new byte[40]);
+        final String id = backups.addKey(RepositoryKey.keyFile(keyFile));
+        flip(repo.resolve(KeyObject.PREFIX + id), KeyObject.SALT_OFFSET + 3);
+
+        final VerifyReport report = backups.verify(false);
+        assertEquals(List.of(KeyObject.PREFIX + id), report.problems().stream().map(VerifyReport.Problem::key)
+            .toList(), report.toString());
+        final RepositoryKeyException refused = assertThrows(RepositoryKeyException.class,
+            () -> Backups.open(LocalDirectoryStorage.open(repo), settings(), RepositoryKey.keyFile(keyFile)));
+        assertTrue(refused.getMessage().contains("damaged key objects: " + KeyObject.PREFIX + id),
+            refused.getMessage());
+        try (Backups other = Backups.open(LocalDirectoryStorage.open(repo), settings(),
+            passphrase("correct horse battery staple")))
+        {
+            assertEquals(3, other.list().size());
+        }
+    }
+
+    @Test
     void aBackupAfterReopeningDeduplicatesAgainstTheEncryptedChunks() throws Exception
     {
         backups.backup(store);   // what state() changed when it opened the store after the last one
