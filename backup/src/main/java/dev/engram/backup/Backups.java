@@ -36,6 +36,10 @@ import java.util.function.LongSupplier;
  * already holds (from any earlier backup) is not written again, so each backup costs only what changed and any
  * one of them restores on its own (no chain to replay, so chains never need consolidating).
  * <p>
+ * An encrypted repository ({@link #open(BackupStorage, BackupSettings, RepositoryKey)}) seals every chunk, pack
+ * table, index object and manifest with AES-256-GCM under a random master key that its key objects hold wrapped
+ * ({@link #addKey}, {@link #removeKey}: docs/backup.md, "Encryption"); everything else works the same on it.
+ * <p>
  * One writer at a time: two processes backing up into one repository at once are safe (packs are content-named
  * and written with put-if-absent; a manifest id taken by the other is retried with the next id), but {@link #prune}
  * must not run while a backup does (it could delete a pack the backup deduplicated against).
