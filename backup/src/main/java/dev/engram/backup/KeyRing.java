@@ -123,8 +123,8 @@ final class KeyRing
         }
         if (tried == 0)
         {
-            throw new RepositoryKeyException(RepositoryKeyException.Reason.WRONG_KEY, "the encrypted repository " +
-                where + " has no " + kindName(key.kind()) + " key (" + otherKind + " " +
+            throw new RepositoryKeyException(RepositoryKeyException.Reason.WRONG_KEY, "wrong key for the encrypted " +
+                "repository " + where + ": it has no " + kindName(key.kind()) + " key (" + otherKind + " " +
                 kindName(key.kind() == KeyObject.PASSPHRASE ? KeyObject.KEY_FILE : KeyObject.PASSPHRASE) +
                 " key(s)): open it with " + (key.isPassphrase() ? "its key file" : "its passphrase") + damage);
         }

@@ -149,7 +149,8 @@ class EncryptedRepositoryTest
         final RepositoryKeyException otherKind = assertThrows(RepositoryKeyException.class,
             () -> Backups.open(LocalDirectoryStorage.open(repo), settings(), RepositoryKey.keyFile(keyFile)));
         assertEquals(RepositoryKeyException.Reason.WRONG_KEY, otherKind.reason());
-        assertTrue(otherKind.getMessage().contains("has no key-file key"), otherKind.getMessage());
+        assertTrue(otherKind.getMessage().startsWith("wrong key for the encrypted repository " +
+            storage.describe()) && otherKind.getMessage().contains("has no key-file key"), otherKind.getMessage());
     }
 
     @Test

@@ -144,7 +144,8 @@ class BackupCommandsTest
 
         final CliRun old = CliRun.of("backups", repo, "--password-file", password);
         assertEquals(EngramCli.COULD_NOT_RUN, old.exit(), old.toString());
-        assertTrue(old.err().contains("wrong key"), old.toString());
+        assertTrue(old.err().contains("wrong key for the encrypted repository") &&
+            old.err().contains("has no passphrase key"), old.toString());
         final Path restored = tmp.resolve("restored");
         final CliRun restore = CliRun.of("restore", repo, restored, "--key-file", keyFile);
         assertEquals(EngramCli.OK, restore.exit(), restore.toString());
