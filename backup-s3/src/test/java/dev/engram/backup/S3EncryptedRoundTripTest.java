@@ -1,6 +1,7 @@
 package dev.engram.backup;
 
 import dev.engram.backup.s3.S3ProxyServer;
+import dev.engram.backup.s3.S3Settings;
 import dev.engram.backup.s3.S3Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,8 @@ class S3EncryptedRoundTripTest
         final TreeMap<String, byte[]> fullState = new TreeMap<>();
         try (S3ProxyServer server = new S3ProxyServer())
         {
-            try (Backups backups = Backups.open(S3Storage.open(server.settings("engram/sealed")),
+            final S3Settings settings = server.settings("engram/sealed");   // one bucket for the three opens
+            try (Backups backups = Backups.open(S3Storage.open(settings),
                 BackupSettings.defaults().withTargetPackBytes(256 << 10), key))
             {
                 final BackupResult full = backups.backup(store);
@@ -47,10 +49,10 @@ class S3EncryptedRoundTripTest
                 Stores.assertSameState(fullState, Stores.state(dir.resolve("restored-full")));
             }
             final RepositoryKeyException wrong = assertThrows(RepositoryKeyException.class, () -> Backups.open(
-                S3Storage.open(server.settings("engram/sealed")), BackupSettings.defaults(),
+                S3Storage.open(settings), BackupSettings.defaults(),
                 RepositoryKey.passphrase("not it".toCharArray(), 2_000)));
             assertEquals(RepositoryKeyException.Reason.WRONG_KEY, wrong.reason());
-            try (Backups reopened = Backups.open(S3Storage.open(server.settings("engram/sealed")),
+            try (Backups reopened = Backups.open(S3Storage.open(settings),
                 BackupSettings.defaults(), key))
             {
                 final TreeMap<String, byte[]> changedState = Stores.state(store);
