@@ -5,7 +5,7 @@ import java.io.IOException;
 /**
  * A backup operation was refused or could not be done: the message says what and what to do.
  */
-public final class BackupException extends IOException
+public class BackupException extends IOException
 {
     private static final long serialVersionUID = 1L;
 

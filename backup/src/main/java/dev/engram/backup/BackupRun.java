@@ -3,6 +3,7 @@ package dev.engram.backup;
 import dev.engram.backup.internal.format.Manifest;
 import dev.engram.backup.internal.format.ManifestDescriptor;
 import dev.engram.backup.internal.format.ManifestFormat;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.internal.repository.ChunkIndex;
 import dev.engram.backup.internal.repository.PackWriter;
 import dev.engram.backup.internal.source.ClosedStore;
@@ -31,23 +32,26 @@ final class BackupRun
 
     private final BackupStorage storage;
     private final BackupSettings settings;
+    private final Sealer sealer;
 
-    BackupRun(final BackupStorage storage, final BackupSettings settings)
+    BackupRun(final BackupStorage storage, final BackupSettings settings, final Sealer sealer)
     {
         this.storage = storage;
         this.settings = settings;
+        this.sealer = sealer;
     }
 
     BackupResult run(final Path engramDir, final Manifest parent) throws IOException
     {
         try (ClosedStore store = ClosedStore.hold(engramDir))
         {
-            final ChunkIndex index = ChunkIndex.load(storage, true);
-            final PackWriter packs = new PackWriter(storage, index, settings.targetPackBytes(), settings.zstdLevel(),
+            final ChunkIndex index = ChunkIndex.load(storage, sealer, true);
+            final PackWriter packs = new PackWriter(storage, sealer, index, settings.targetPackBytes(),
                 settings.clock());
             final List<String> paths = store.files();
             final List<Manifest.File> files = new ArrayList<>(paths.size());
-            try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel()))
+            try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel(),
+            sealer))
             {
                 for (final String path : paths)
                 {
@@ -69,11 +73,11 @@ final class BackupRun
     BackupResult runLive(final BackupSource source, final Manifest parent, final long createdMillis) throws IOException
     {
         final Path dir = source.directory().toAbsolutePath().normalize();
-        final ChunkIndex index = ChunkIndex.load(storage, true);
-        final PackWriter packs = new PackWriter(storage, index, settings.targetPackBytes(), settings.zstdLevel(),
-            settings.clock());
+        final ChunkIndex index = ChunkIndex.load(storage, sealer, true);
+        final PackWriter packs = new PackWriter(storage, sealer, index, settings.targetPackBytes(), settings.clock());
         final List<Manifest.File> files = new ArrayList<>();
-        try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel()))
+        try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel(),
+            sealer))
         {
             for (final Path checkpoint : source.checkpointFiles())
             {
@@ -143,7 +147,7 @@ final class BackupRun
                 parent == null ? 0 : parent.chainPosition() + 1, stateVersion,
                 createdMillis < 0 ? settings.clock().getAsLong() : createdMillis,
                 packs.bytesWritten(), files);
-            final byte[] bytes = ManifestFormat.encode(manifest);
+            final byte[] bytes = ManifestFormat.encode(manifest, sealer);
             if (storage.putIfAbsent(ManifestFormat.key(id), bytes))
             {
                 return new BackupResult(Backups.info(manifest), packs.chunksWritten(), packs.packsWritten(),

@@ -1,8 +1,11 @@
 package dev.engram.backup;
 
+import dev.engram.backup.internal.crypto.AesGcmSealer;
+import dev.engram.backup.internal.format.KeyObject;
 import dev.engram.backup.internal.format.Manifest;
 import dev.engram.backup.internal.format.ManifestFormat;
 import dev.engram.backup.internal.format.RepositoryConfig;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.storage.BackupStorage;
 import dev.engram.backup.storage.LocalDirectoryStorage;
 import dev.engram.engine.Engram;
@@ -33,6 +36,10 @@ import java.util.function.LongSupplier;
  * already holds (from any earlier backup) is not written again, so each backup costs only what changed and any
  * one of them restores on its own (no chain to replay, so chains never need consolidating).
  * <p>
+ * An encrypted repository ({@link #open(BackupStorage, BackupSettings, RepositoryKey)}) seals every chunk, pack
+ * table, index object and manifest with AES-256-GCM under a random master key that its key objects hold wrapped
+ * ({@link #addKey}, {@link #removeKey}: docs/backup.md, "Encryption"); everything else works the same on it.
+ * <p>
  * One writer at a time: two processes backing up into one repository at once are safe (packs are content-named
  * and written with put-if-absent; a manifest id taken by the other is retried with the next id), but {@link #prune}
  * must not run while a backup does (it could delete a pack the backup deduplicated against).
@@ -42,12 +49,17 @@ public final class Backups implements AutoCloseable
     private final BackupStorage storage;
     private final BackupSettings settings;
     private final RepositoryConfig config;
+    private final KeyRing keys;
+    private final Sealer sealer;
 
-    private Backups(final BackupStorage storage, final BackupSettings settings, final RepositoryConfig config)
+    private Backups(final BackupStorage storage, final BackupSettings settings, final RepositoryConfig config,
+        final KeyRing keys)
     {
         this.storage = storage;
         this.settings = settings;
         this.config = config;
+        this.keys = keys;
+        this.sealer = keys == null ? Sealer.PLAIN : new AesGcmSealer(keys.masterKey(), config.idBytes());
     }
 
     /** Opens (creating it in an empty storage) the repository with default settings. */
@@ -63,22 +75,129 @@ public final class Backups implements AutoCloseable
     }
 
     /**
-     * Opens the repository in the storage, creating it if the storage is empty.
+     * Opens the unencrypted repository in the storage, creating it if the storage is empty.
      *
      * @throws BackupException if the storage holds other objects but no repository config
+     * @throws RepositoryKeyException if the repository is encrypted (open it with its key)
      */
     public static Backups open(final BackupStorage storage, final BackupSettings settings) throws IOException
     {
+        return open(storage, settings, null);
+    }
+
+    /** Opens (creating it if missing) the repository in a local directory with default settings and a key. */
+    public static Backups open(final Path repositoryDirectory, final RepositoryKey key) throws IOException
+    {
+        return open(LocalDirectoryStorage.open(repositoryDirectory), BackupSettings.defaults(), key);
+    }
+
+    /**
+     * Opens the repository in the storage, creating it if the storage is empty: encrypted when {@code key} is given
+     * (a random master key, and one key object holding it under {@code key}), else unencrypted. An encrypted one is
+     * opened with any of its keys (docs/backup.md, "Encryption").
+     *
+     * @param key the passphrase or key file of an encrypted repository; null for an unencrypted one
+     * @throws BackupException        if the storage holds other objects but no repository config
+     * @throws RepositoryKeyException if the key is wrong, missing (an encrypted repository) or given for an
+     *                                unencrypted one
+     */
+    public static Backups open(final BackupStorage storage, final BackupSettings settings, final RepositoryKey key)
+        throws IOException
+    {
+        KeyRing created = null;
         if (!storage.exists(RepositoryConfig.KEY))
         {
-            if (!storage.list("").isEmpty())
+            // key objects alone are what a creation interrupted before its config left: they cannot open this one
+            if (!storage.list("").stream().allMatch(k -> k.startsWith(KeyObject.PREFIX)))
             {
                 throw new BackupException(storage.describe() + " holds objects but is not a backup repository " +
                     "(no " + RepositoryConfig.KEY + " object): use an empty location");
             }
-            storage.putIfAbsent(RepositoryConfig.KEY, RepositoryConfig.create(settings.clock().getAsLong()).encode());
+            final RepositoryConfig fresh = RepositoryConfig.create(settings.clock().getAsLong(), key != null);
+            final byte[] masterKey = key == null ? null : KeyRing.newMasterKey();
+            final String keyObject = key == null ? null :
+                KeyRing.write(storage, fresh, masterKey, key, settings.clock().getAsLong());
+            if (storage.putIfAbsent(RepositoryConfig.KEY, fresh.encode()))
+            {
+                created = key == null ? null : KeyRing.created(storage, fresh, masterKey, keyObject);
+            }
+            else if (keyObject != null)
+            {
+                storage.delete(keyObject);   // another process created the repository first: open that one
+            }
         }
-        return new Backups(storage, settings, RepositoryConfig.decode(storage.get(RepositoryConfig.KEY)));
+        final RepositoryConfig config = RepositoryConfig.decode(storage.get(RepositoryConfig.KEY));
+        if (!config.encrypted())
+        {
+            if (key != null)
+            {
+                throw new RepositoryKeyException(RepositoryKeyException.Reason.NOT_ENCRYPTED, storage.describe() +
+                    " (repository " + config.id() + ") is not encrypted, yet a key was given: open it without one " +
+                    "(an existing repository cannot be encrypted in place; back up into a new encrypted one)");
+            }
+            return new Backups(storage, settings, config, null);
+        }
+        if (key == null)
+        {
+            throw new RepositoryKeyException(RepositoryKeyException.Reason.KEY_REQUIRED, storage.describe() +
+                " (repository " + config.id() + ") is encrypted: open it with its passphrase or key file " +
+                "(RepositoryKey; ./engram: --password-file, --key-file or ENGRAM_BACKUP_PASSWORD_FILE)");
+        }
+        return new Backups(storage, settings, config, created != null ? created : KeyRing.open(storage, config, key));
+    }
+
+    /** How the repository's pieces are stored (plain, or sealed under the master key). */
+    Sealer sealer()
+    {
+        return sealer;
+    }
+
+    /** Whether the repository is encrypted. */
+    public boolean encrypted()
+    {
+        return config.encrypted();
+    }
+
+    /**
+     * The key objects of an encrypted repository (empty for an unencrypted one).
+     */
+    public List<RepositoryKeyInfo> keys() throws IOException
+    {
+        return keys == null ? List.of() : keys.list();
+    }
+
+    /**
+     * Adds a key object: the master key wrapped under {@code key}, which then opens the repository too. Key rotation
+     * is this, then {@link #removeKey} of the old one from a {@link Backups} opened with the new one
+     * (docs/backup.md). Nothing else is re-encrypted: the master key stays.
+     *
+     * @return the new key's id
+     * @throws RepositoryKeyException if the repository is not encrypted
+     */
+    public String addKey(final RepositoryKey key) throws IOException
+    {
+        return requireKeys().add(key, settings.clock().getAsLong());
+    }
+
+    /**
+     * Removes a key object: that passphrase or key file no longer opens the repository.
+     *
+     * @throws RepositoryKeyException if the repository is not encrypted, the key does not exist, is the last one, or
+     *                                is the one this {@link Backups} was opened with
+     */
+    public void removeKey(final String keyId) throws IOException
+    {
+        requireKeys().remove(keyId);
+    }
+
+    private KeyRing requireKeys() throws RepositoryKeyException
+    {
+        if (keys == null)
+        {
+            throw new RepositoryKeyException(RepositoryKeyException.Reason.NOT_ENCRYPTED, storage.describe() +
+                " is not encrypted: it has no keys");
+        }
+        return keys;
     }
 
     /** The repository's id (32 hex digits). */
@@ -107,7 +226,7 @@ public final class Backups implements AutoCloseable
      */
     public BackupResult backup(final Path engramDir) throws IOException
     {
-        return new BackupRun(storage, settings).run(engramDir, newestManifest());
+        return new BackupRun(storage, settings, sealer).run(engramDir, newestManifest());
     }
 
     /** How long a live backup waits for the store's written version to be synced before it takes the synced one. */
@@ -127,7 +246,7 @@ public final class Backups implements AutoCloseable
         try (BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
         {
             final long stamp = source.versionTimestampEpochNs();
-            return new BackupRun(storage, settings).runLive(source, newestManifest(),
+            return new BackupRun(storage, settings, sealer).runLive(source, newestManifest(),
                 stamp > 0 ? stamp / 1_000_000 : settings.clock().getAsLong());
         }
     }
@@ -144,15 +263,15 @@ public final class Backups implements AutoCloseable
     {
         if (target instanceof RestoreTarget.AtVersion at)
         {
-            return new PointInTime(storage).restoreVersion(manifests(), at.version(), directory);
+            return new PointInTime(storage, sealer).restoreVersion(manifests(), at.version(), directory);
         }
         if (target instanceof RestoreTarget.AtInstant at)
         {
-            return new PointInTime(storage).restoreInstant(manifests(), at.instant(), directory);
+            return new PointInTime(storage, sealer).restoreInstant(manifests(), at.instant(), directory);
         }
         final Manifest manifest = target instanceof RestoreTarget.ById byId ? manifest(byId.id()) :
             newestManifestOrFail();
-        return new Restore(storage).run(manifest, info(manifest), directory);
+        return new Restore(storage, sealer).run(manifest, info(manifest), directory);
     }
 
     /**
@@ -162,7 +281,7 @@ public final class Backups implements AutoCloseable
      */
     public List<VersionRange> versionRanges() throws IOException
     {
-        return new PointInTime(storage).ranges(manifests());
+        return new PointInTime(storage, sealer).ranges(manifests());
     }
 
     /**
@@ -171,7 +290,7 @@ public final class Backups implements AutoCloseable
      */
     public VerifyReport verify(final boolean readData) throws IOException
     {
-        return new Verification(storage).run(readData);
+        return new Verification(storage, sealer).run(readData);
     }
 
     /** The backups, oldest first. A manifest that does not read is left out (verify names it). */
@@ -193,7 +312,7 @@ public final class Backups implements AutoCloseable
         {
             try
             {
-                manifests.add(ManifestFormat.decode(key, storage.get(key)));
+                manifests.add(ManifestFormat.read(key, storage.get(key), sealer));
             }
             catch (final RepositoryCorruptionException ex)
             {
@@ -211,7 +330,7 @@ public final class Backups implements AutoCloseable
      */
     public PruneResult prune(final RetentionPolicy policy) throws IOException
     {
-        return new Prune(storage).run(policy);
+        return new Prune(storage, sealer).run(policy);
     }
 
     @Override
@@ -235,7 +354,7 @@ public final class Backups implements AutoCloseable
         {
             throw new BackupException("no backup " + id + " in " + storage.describe());
         }
-        return ManifestFormat.decode(key, storage.get(key));
+        return ManifestFormat.read(key, storage.get(key), sealer);
     }
 
     private Manifest newestManifestOrFail() throws IOException
@@ -256,7 +375,7 @@ public final class Backups implements AutoCloseable
         {
             try
             {
-                return ManifestFormat.decode(keys.get(i), storage.get(keys.get(i)));
+                return ManifestFormat.read(keys.get(i), storage.get(keys.get(i)), sealer);
             }
             catch (final RepositoryCorruptionException ex)
             {

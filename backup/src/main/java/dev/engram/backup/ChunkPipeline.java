@@ -3,6 +3,7 @@ package dev.engram.backup;
 import dev.engram.backup.internal.format.ChunkCodec;
 import dev.engram.backup.internal.format.ChunkId;
 import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.internal.repository.PackWriter;
 
 import java.io.EOFException;
@@ -36,8 +37,10 @@ final class ChunkPipeline implements AutoCloseable
     private final int window;
     private final Set<ChunkId> known;
     private final int zstdLevel;
+    private final Sealer sealer;
 
-    ChunkPipeline(final int parallelism, final Set<ChunkId> known, final int zstdLevel)
+    /** @param sealer seals each new chunk's stored bytes on the worker that encoded it (encrypted repositories) */
+    ChunkPipeline(final int parallelism, final Set<ChunkId> known, final int zstdLevel, final Sealer sealer)
     {
         this.pool = parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, r ->
         {
@@ -48,6 +51,7 @@ final class ChunkPipeline implements AutoCloseable
         this.window = 4 * parallelism;
         this.known = known;
         this.zstdLevel = zstdLevel;
+        this.sealer = sealer;
     }
 
     /** The chunk references of one file, its new chunks added to {@code packs}. */
@@ -99,7 +103,13 @@ final class ChunkPipeline implements AutoCloseable
             throw new UncheckedIOException(ex);
         }
         final ChunkId id = ChunkId.of(bytes);
-        return new Piece(id, length, known.contains(id) ? null : ChunkCodec.encode(bytes, 0, length, zstdLevel));
+        if (known.contains(id))
+        {
+            return new Piece(id, length, null);
+        }
+        final ChunkCodec.Stored stored = ChunkCodec.encode(bytes, 0, length, zstdLevel);
+        return new Piece(id, length, sealer.encrypted() ?
+            new ChunkCodec.Stored(sealer.sealChunk(id, stored.bytes()), stored.codec()) : stored);
     }
 
     private static Piece await(final CompletableFuture<Piece> future) throws IOException
@@ -157,7 +167,8 @@ final class ChunkPipeline implements AutoCloseable
      *
      * @param id     its chunk id
      * @param length its bytes
-     * @param stored its encoded form, or null if the repository held it when the backup started
+     * @param stored its encoded (and in an encrypted repository sealed) form, or null if the repository held it when
+     *               the backup started
      */
     private record Piece(ChunkId id, int length, ChunkCodec.Stored stored)
     {

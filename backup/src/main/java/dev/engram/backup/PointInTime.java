@@ -1,6 +1,7 @@
 package dev.engram.backup;
 
 import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.internal.repository.ChunkIndex;
 import dev.engram.backup.internal.repository.ChunkReader;
 import dev.engram.backup.internal.source.FileChunker;
@@ -29,15 +30,17 @@ import java.util.stream.Collectors;
 final class PointInTime
 {
     private final BackupStorage storage;
+    private final Sealer sealer;
 
-    PointInTime(final BackupStorage storage)
+    PointInTime(final BackupStorage storage, final Sealer sealer)
     {
         this.storage = storage;
+        this.sealer = sealer;
     }
 
     List<VersionRange> ranges(final List<Manifest> manifests) throws IOException
     {
-        final ChunkReader reader = new ChunkReader(storage, ChunkIndex.load(storage, false));
+        final ChunkReader reader = new ChunkReader(storage, sealer, ChunkIndex.load(storage, sealer, false));
         final List<VersionRange> ranges = new ArrayList<>();
         for (final Manifest manifest : manifests)
         {
@@ -64,7 +67,7 @@ final class PointInTime
                 describe(ranges));
         }
         final Manifest manifest = byId(manifests, best.backupId());
-        return new Restore(storage).run(manifest, Backups.info(manifest), directory, restored ->
+        return new Restore(storage, sealer).run(manifest, Backups.info(manifest), directory, restored ->
         {
             if (version < manifest.stateVersion())
             {
@@ -106,7 +109,7 @@ final class PointInTime
             final Manifest previous = whole;
             try
             {
-                return new Restore(storage).run(manifest, Backups.info(manifest), directory, restored ->
+                return new Restore(storage, sealer).run(manifest, Backups.info(manifest), directory, restored ->
                 {
                     final long version = JournalCut.lastVersionAtOrBefore(restored, epochNs);
                     if (version == manifest.stateVersion() && !last)
@@ -137,7 +140,7 @@ final class PointInTime
             }
             catch (final EarlierBackup ex)
             {
-                return new Restore(storage).run(previous, Backups.info(previous), directory);
+                return new Restore(storage, sealer).run(previous, Backups.info(previous), directory);
             }
         }
         throw new IllegalStateException("unreachable: the last candidate never asks for a later one");

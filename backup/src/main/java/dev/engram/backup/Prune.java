@@ -5,6 +5,7 @@ import dev.engram.backup.internal.format.Manifest;
 import dev.engram.backup.internal.format.ManifestFormat;
 import dev.engram.backup.internal.format.PackEntry;
 import dev.engram.backup.internal.format.PackFormat;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.internal.repository.ChunkIndex;
 import dev.engram.backup.storage.BackupStorage;
 
@@ -24,10 +25,12 @@ import java.util.Set;
 final class Prune
 {
     private final BackupStorage storage;
+    private final Sealer sealer;
 
-    Prune(final BackupStorage storage)
+    Prune(final BackupStorage storage, final Sealer sealer)
     {
         this.storage = storage;
+        this.sealer = sealer;
     }
 
     PruneResult run(final RetentionPolicy policy) throws IOException
@@ -38,7 +41,7 @@ final class Prune
         {
             try
             {
-                manifests.add(ManifestFormat.decode(key, storage.get(key)));
+                manifests.add(ManifestFormat.read(key, storage.get(key), sealer));
             }
             catch (final RepositoryCorruptionException ex)
             {
@@ -66,7 +69,7 @@ final class Prune
                 deleted.add(manifest.backupId());
             }
         }
-        final ChunkIndex index = ChunkIndex.load(storage, false);
+        final ChunkIndex index = ChunkIndex.load(storage, sealer, false);
         int deletedPacks = 0;
         long freed = 0;
         long unreferencedKept = 0;

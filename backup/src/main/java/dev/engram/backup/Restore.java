@@ -2,6 +2,7 @@ package dev.engram.backup;
 
 import dev.engram.backup.internal.format.ChunkId;
 import dev.engram.backup.internal.format.Manifest;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.internal.repository.ChunkIndex;
 import dev.engram.backup.internal.repository.ChunkReader;
 import dev.engram.backup.internal.repository.MissingChunkException;
@@ -34,11 +35,13 @@ import java.util.stream.Stream;
 final class Restore
 {
     private final BackupStorage storage;
+    private final Sealer sealer;
     private final Map<Integer, ChunkId> zeroIds = new HashMap<>();
 
-    Restore(final BackupStorage storage)
+    Restore(final BackupStorage storage, final Sealer sealer)
     {
         this.storage = storage;
+        this.sealer = sealer;
     }
 
     /** A last step on the restored files before they are forced and moved into place (point-in-time restore). */
@@ -59,8 +62,8 @@ final class Restore
     {
         final Path target = directory.toAbsolutePath().normalize();
         refuseNonEmpty(target);
-        final ChunkIndex index = ChunkIndex.load(storage, false);
-        final ChunkReader reader = new ChunkReader(storage, index);
+        final ChunkIndex index = ChunkIndex.load(storage, sealer, false);
+        final ChunkReader reader = new ChunkReader(storage, sealer, index);
         for (final Manifest.File file : manifest.files())
         {
             for (final Manifest.ChunkRef ref : file.chunks())

@@ -1,10 +1,12 @@
 package dev.engram.backup;
 
 import dev.engram.backup.internal.format.ChunkId;
+import dev.engram.backup.internal.format.KeyObject;
 import dev.engram.backup.internal.format.Manifest;
 import dev.engram.backup.internal.format.ManifestFormat;
 import dev.engram.backup.internal.format.PackEntry;
 import dev.engram.backup.internal.format.PackFormat;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.internal.repository.ChunkIndex;
 import dev.engram.backup.internal.repository.ChunkReader;
 import dev.engram.backup.storage.BackupStorage;
@@ -26,10 +28,12 @@ import java.util.TreeSet;
 final class Verification
 {
     private final BackupStorage storage;
+    private final Sealer sealer;
 
-    Verification(final BackupStorage storage)
+    Verification(final BackupStorage storage, final Sealer sealer)
     {
         this.storage = storage;
+        this.sealer = sealer;
     }
 
     VerifyReport run(final boolean readData) throws IOException
@@ -41,7 +45,7 @@ final class Verification
         {
             try
             {
-                final Manifest manifest = ManifestFormat.decode(key, storage.get(key));
+                final Manifest manifest = ManifestFormat.read(key, storage.get(key), sealer);
                 for (final ChunkId id : manifest.chunkIds())
                 {
                     users.computeIfAbsent(id, k -> new TreeSet<>()).add(manifest.backupId());
@@ -53,7 +57,22 @@ final class Verification
                     List.of(backupIdOf(key))));
             }
         }
-        final ChunkIndex index = ChunkIndex.load(storage, false);
+        if (sealer.encrypted())
+        {
+            for (final String key : storage.list(KeyObject.PREFIX))
+            {
+                try
+                {
+                    KeyObject.decode(key, storage.get(key));
+                }
+                catch (final RepositoryCorruptionException ex)
+                {
+                    problems.add(new VerifyReport.Problem(key, null, "key object does not read (its passphrase or " +
+                        "key file no longer opens the repository; the others do): " + ex.getMessage(), List.of()));
+                }
+            }
+        }
+        final ChunkIndex index = ChunkIndex.load(storage, sealer, false);
         for (final Map.Entry<ChunkId, Set<Long>> use : users.entrySet())
         {
             if (!index.contains(use.getKey()))
@@ -97,7 +116,8 @@ final class Verification
                         {
                             throw new RepositoryCorruptionException(key, entry.offset(), "chunk reaches past the pack");
                         }
-                        ChunkReader.verify(key, entry, java.util.Arrays.copyOfRange(bytes, (int)entry.offset(), (int)end));
+                        ChunkReader.verify(key, entry,
+                            java.util.Arrays.copyOfRange(bytes, (int)entry.offset(), (int)end), sealer);
                     }
                     catch (final RepositoryCorruptionException ex)
                     {

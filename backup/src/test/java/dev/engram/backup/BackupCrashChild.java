@@ -14,7 +14,7 @@ import java.util.Random;
  * the repository one after another, forever, printing {@code put <key>} before each object it writes and
  * {@code backed-up <seed> <backup id>} after each backup, until the parent kills it.
  * <p>
- * Args: repository directory, work directory, first seed.
+ * Args: repository directory, work directory, first seed[, passphrase of an encrypted repository].
  */
 public final class BackupCrashChild
 {
@@ -28,7 +28,8 @@ public final class BackupCrashChild
         final Path work = Path.of(args[1]);
         long seed = Long.parseLong(args[2]);
         final BackupStorage storage = new Announcing(LocalDirectoryStorage.open(repo));
-        try (Backups backups = Backups.open(storage, BackupSettings.defaults().withTargetPackBytes(32 << 10)))
+        final RepositoryKey key = args.length > 3 ? BackupCrashTest.key(args[3]) : null;
+        try (Backups backups = Backups.open(storage, BackupSettings.defaults().withTargetPackBytes(32 << 10), key))
         {
             while (true)
             {

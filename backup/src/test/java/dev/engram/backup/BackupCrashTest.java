@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * object writes (inside a pack, an index object or a manifest publication). After each kill: the repository
  * verifies with read-data, every backup it lists restores to exactly its source's files, and the next child's
  * backups go on from there. Cycles: {@code engram.test.crashCycles} (20 in the build, at most 8 here: each cycle
- * starts a JVM).
+ * starts a JVM). The same for an encrypted repository (whose first puts are its key object and its config).
  */
 class BackupCrashTest
 {
@@ -33,6 +33,23 @@ class BackupCrashTest
 
     @Test
     void killedBackupsNeverLeaveABrokenRepository() throws Exception
+    {
+        run(null);
+    }
+
+    @Test
+    void killedEncryptedBackupsNeverLeaveABrokenRepository() throws Exception
+    {
+        run("crash passphrase");
+    }
+
+    /** The key of the encrypted repository (few iterations: every open derives it). */
+    static RepositoryKey key(final String passphrase)
+    {
+        return passphrase == null ? null : RepositoryKey.passphrase(passphrase.toCharArray(), 1_000);
+    }
+
+    private void run(final String passphrase) throws Exception
     {
         final int cycles = Math.min(8, Integer.getInteger("engram.test.crashCycles", 4));
         final Random random = new Random(20261207L);
@@ -45,7 +62,8 @@ class BackupCrashTest
             final int killAfterPuts = 1 + random.nextInt(40);
             final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
             try (ChildJvm child = ChildJvm.builder(BackupCrashChild.class)
-                .args(repo.toString(), tmp.toString(), Long.toString(nextSeed))
+                .args(passphrase == null ? new String[] {repo.toString(), tmp.toString(), Long.toString(nextSeed)} :
+                    new String[] {repo.toString(), tmp.toString(), Long.toString(nextSeed), passphrase})
                 .logs(tmp, "child-" + cycle)
                 .onStdout(new StdoutListener()
                 {
@@ -97,11 +115,12 @@ class BackupCrashTest
                 }
             }
             nextSeed++;
-            checkRepository(repo, seedOfBackup, cycle);
+            checkRepository(repo, seedOfBackup, cycle, passphrase);
         }
         assertTrue(killedMidBackup > 0, "no kill landed inside a backup");
-        try (Backups backups = Backups.open(repo))
+        try (Backups backups = Backups.open(LocalDirectoryStorage.open(repo), BackupSettings.defaults(), key(passphrase)))
         {
+            assertEquals(passphrase != null, backups.encrypted());
             final Path source = tmp.resolve("src-final");
             BackupCrashChild.writeSource(source, 999_999);
             final BackupResult last = backups.backup(source);
@@ -112,9 +131,11 @@ class BackupCrashTest
         }
     }
 
-    private void checkRepository(final Path repo, final Map<Long, Long> seedOfBackup, final int cycle) throws Exception
+    private void checkRepository(final Path repo, final Map<Long, Long> seedOfBackup, final int cycle,
+        final String passphrase) throws Exception
     {
-        try (Backups backups = Backups.open(LocalDirectoryStorage.open(repo)))
+        try (Backups backups = Backups.open(LocalDirectoryStorage.open(repo), BackupSettings.defaults(),
+            key(passphrase)))
         {
             final VerifyReport report = backups.verify(true);
             assertTrue(report.ok(), "cycle " + cycle + ": " + report);

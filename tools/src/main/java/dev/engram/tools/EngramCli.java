@@ -31,12 +31,14 @@ import picocli.CommandLine.Command;
         BackupsCommand.class,
         VerifyBackupCommand.class,
         PruneCommand.class,
+        BackupKeyCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
         "",
         "Read-only commands (info, verify, get, history, diff, tags, dump-journal) never change a file and take no lock.",
-        "Backups (docs/backup.md): backup DIR --repo REPO, restore REPO DIR, backups REPO, verify-backup REPO, prune REPO.",
+        "Backups (docs/backup.md): backup DIR --repo REPO, restore REPO DIR, backups REPO, verify-backup REPO, prune REPO,",
+        "  backup-key list|add|remove REPO; an encrypted repository's key: --password-file or --key-file.",
         "Exit codes: 0 done, 1 damage found (verify, verify-backup) or no value (get), 2 could not run."
     })
 public final class EngramCli implements Runnable

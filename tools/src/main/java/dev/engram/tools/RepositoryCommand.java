@@ -1,7 +1,9 @@
 package dev.engram.tools;
 
 import dev.engram.backup.BackupInfo;
+import dev.engram.backup.BackupSettings;
 import dev.engram.backup.Backups;
+import dev.engram.backup.RepositoryKey;
 import dev.engram.backup.s3.S3Settings;
 import dev.engram.backup.s3.S3Storage;
 import dev.engram.backup.storage.BackupStorage;
@@ -17,12 +19,15 @@ import java.util.concurrent.Callable;
 /**
  * What the backup commands share ({@code backup restore backups verify-backup prune}, docs/backup.md): a backup
  * repository in a local directory or at {@code s3://bucket/prefix} (with the {@code --s3-*} options; credentials
- * from the options or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, nothing else looked up), {@code --json}, and how a
- * backup is printed.
+ * from the options or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, nothing else looked up), the key of an encrypted one
+ * ({@code --password-file}, {@code --key-file} or the files ENGRAM_BACKUP_PASSWORD_FILE/ENGRAM_BACKUP_KEY_FILE name;
+ * never a secret on the command line), {@code --json}, and how a backup is printed.
  */
 abstract class RepositoryCommand implements Callable<Integer>
 {
     static final String REPO_HELP = "the repository: a directory, or s3://bucket/prefix";
+    static final String PASSWORD_FILE_ENV = "ENGRAM_BACKUP_PASSWORD_FILE";
+    static final String KEY_FILE_ENV = "ENGRAM_BACKUP_KEY_FILE";
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
@@ -42,6 +47,19 @@ abstract class RepositoryCommand implements Callable<Integer>
         description = "secret access key (default: AWS_SECRET_ACCESS_KEY; the variable keeps it out of ps)")
     String s3SecretKey;
 
+    @Option(names = "--password-file", paramLabel = "FILE", description = "an encrypted repository's passphrase: " +
+        "the file's UTF-8 text without its trailing line end (default: the file ENGRAM_BACKUP_PASSWORD_FILE names; " +
+        "never a passphrase on the command line). backup into a new repository with it creates an encrypted one")
+    Path passwordFile;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "an encrypted repository's key file: at least " +
+        "32 random bytes (default: the file ENGRAM_BACKUP_KEY_FILE names)")
+    Path keyFile;
+
+    @Option(names = "--kdf-iterations", paramLabel = "N", defaultValue = "" + RepositoryKey.DEFAULT_ITERATIONS,
+        description = "PBKDF2 iterations of a passphrase key this command creates (default ${DEFAULT-VALUE})")
+    int kdfIterations;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,10 +71,47 @@ abstract class RepositoryCommand implements Callable<Integer>
     @Override
     public final Integer call() throws Exception
     {
-        try (Backups backups = Backups.open(storage()))
+        try (Backups backups = Backups.open(storage(), BackupSettings.defaults(), key()))
         {
             return run(backups);
         }
+    }
+
+    /** The repository's key: --password-file, --key-file, or the file an environment variable names; null: none. */
+    RepositoryKey key() throws java.io.IOException
+    {
+        return key(passwordFile, keyFile, "--password-file", "--key-file", kdfIterations, true);
+    }
+
+    static RepositoryKey key(final Path password, final Path key, final String passwordOption,
+        final String keyOption, final int iterations, final boolean environment) throws java.io.IOException
+    {
+        if (password != null && key != null)
+        {
+            throw new IllegalArgumentException("give " + passwordOption + " or " + keyOption + ", not both");
+        }
+        if (password != null)
+        {
+            return RepositoryKey.passphraseFile(password, iterations);
+        }
+        if (key != null)
+        {
+            return RepositoryKey.keyFile(key);
+        }
+        if (environment)
+        {
+            final String passwordEnv = System.getenv(PASSWORD_FILE_ENV);
+            final String keyEnv = System.getenv(KEY_FILE_ENV);
+            if (passwordEnv != null && !passwordEnv.isEmpty())
+            {
+                return RepositoryKey.passphraseFile(Path.of(passwordEnv), iterations);
+            }
+            if (keyEnv != null && !keyEnv.isEmpty())
+            {
+                return RepositoryKey.keyFile(Path.of(keyEnv));
+            }
+        }
+        return null;
     }
 
     private BackupStorage storage() throws java.io.IOException

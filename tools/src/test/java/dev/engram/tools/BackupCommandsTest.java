@@ -109,6 +109,52 @@ class BackupCommandsTest
         }
     }
 
+    @Test
+    void anEncryptedRepositoryAndItsKeys() throws Exception
+    {
+        final Path store = tmp.resolve("store");
+        TestStores.build(store);
+        final Path repo = tmp.resolve("repo");
+        final Path password = java.nio.file.Files.writeString(tmp.resolve("backup.pass"), "a long passphrase\n");
+        final Path keyFile = java.nio.file.Files.write(tmp.resolve("backup.key"), new byte[] {
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+            30, 31, 32});
+
+        final CliRun backup = CliRun.of("backup", store, "--repo", repo, "--password-file", password,
+            "--kdf-iterations", 1000);
+        assertEquals(EngramCli.OK, backup.exit(), backup.toString());
+        final CliRun noKey = CliRun.of("backups", repo);
+        assertEquals(EngramCli.COULD_NOT_RUN, noKey.exit(), noKey.toString());
+        assertTrue(noKey.err().contains("is encrypted"), noKey.toString());
+        final CliRun verify = CliRun.of("verify-backup", repo, "--read-data", "--password-file", password);
+        assertEquals(EngramCli.OK, verify.exit(), verify.toString());
+
+        final CliRun list = CliRun.of("backup-key", "list", repo, "--password-file", password, "--json");
+        assertEquals(EngramCli.OK, list.exit(), list.toString());
+        final java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":\"([0-9a-f]{32})\"")
+            .matcher(list.out());
+        assertTrue(id.find(), list.toString());
+        final String oldId = id.group(1);
+        final CliRun add = CliRun.of("backup-key", "add", repo, "--password-file", password, "--new-key-file", keyFile);
+        assertEquals(EngramCli.OK, add.exit(), add.toString());
+        final CliRun inUse = CliRun.of("backup-key", "remove", repo, oldId, "--password-file", password);
+        assertEquals(EngramCli.COULD_NOT_RUN, inUse.exit(), inUse.toString());
+        final CliRun remove = CliRun.of("backup-key", "remove", repo, oldId, "--key-file", keyFile);
+        assertEquals(EngramCli.OK, remove.exit(), remove.toString());
+
+        final CliRun old = CliRun.of("backups", repo, "--password-file", password);
+        assertEquals(EngramCli.COULD_NOT_RUN, old.exit(), old.toString());
+        assertTrue(old.err().contains("wrong key for the encrypted repository") &&
+            old.err().contains("has no passphrase key"), old.toString());
+        final Path restored = tmp.resolve("restored");
+        final CliRun restore = CliRun.of("restore", repo, restored, "--key-file", keyFile);
+        assertEquals(EngramCli.OK, restore.exit(), restore.toString());
+        try (Engram engram = Engram.open(restored, TestStores.context()))
+        {
+            assertEquals(TestStores.LAST_VERSION, engram.lastAppendedVersion());
+        }
+    }
+
     private static Object[] concat(final Object[] first, final Object[] second)
     {
         final Object[] all = java.util.Arrays.copyOf(first, first.length + second.length);

@@ -170,6 +170,19 @@ public final class ManifestFormat
         return manifest;
     }
 
+    /** The manifest as stored under its key: sealed in an encrypted repository. */
+    public static byte[] encode(final Manifest manifest, final Sealer sealer)
+    {
+        return sealer.sealObject(key(manifest.backupId()), encode(manifest));
+    }
+
+    /** A manifest as stored under {@code key} (opened in an encrypted repository), checked as {@link #decode} does. */
+    public static Manifest read(final String key, final byte[] stored, final Sealer sealer)
+        throws RepositoryCorruptionException
+    {
+        return decode(key, sealer.openObject(key, stored));
+    }
+
     /** The Merkle root a manifest's header records (no other check). */
     public static byte[] recordedRoot(final byte[] manifest)
     {

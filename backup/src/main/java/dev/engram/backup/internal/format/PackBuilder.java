@@ -16,7 +16,7 @@ public final class PackBuilder
     private final ByteArrayOutputStream data = new ByteArrayOutputStream();
     private final List<PackEntry> entries = new ArrayList<>();
 
-    /** Adds a chunk's stored bytes. */
+    /** Adds a chunk's stored bytes (sealed already, in an encrypted repository). */
     public void add(final ChunkId id, final ChunkCodec.Stored stored, final int rawLength)
     {
         final long offset = HEADER_LENGTH + (long)data.size();
@@ -37,16 +37,27 @@ public final class PackBuilder
         return data.size();
     }
 
-    /** The pack, and resets this builder. */
+    /** The pack of an unencrypted repository, and resets this builder. */
     public Pack build(final long createdMillis)
     {
-        final byte[] table = table(entries);
+        return build(createdMillis, Sealer.PLAIN);
+    }
+
+    /**
+     * The pack, and resets this builder. The chunks added must have been sealed by {@code sealer} already; the table
+     * is sealed here.
+     */
+    public Pack build(final long createdMillis, final Sealer sealer)
+    {
+        final int flags = sealer.encrypted() ? FLAG_SEALED : 0;
+        final byte[] table = sealer.sealTable(entries.size(), table(entries));
         final int tableOffset = HEADER_LENGTH + data.size();
         final byte[] pack = new byte[tableOffset + table.length + FOOTER_LENGTH];
         Bytes.putAscii(pack, 0, MAGIC);
         Bytes.putInt(pack, HEADER_VERSION_OFFSET, FORMAT_VERSION);
         Bytes.putInt(pack, HEADER_COUNT_OFFSET, entries.size());
         Bytes.putLong(pack, HEADER_CREATED_OFFSET, createdMillis);
+        Bytes.putInt(pack, HEADER_FLAGS_OFFSET, flags);
         Bytes.putInt(pack, HEADER_CRC_OFFSET, Bytes.crc32c(pack, 0, HEADER_CRC_OFFSET));
         System.arraycopy(data.toByteArray(), 0, pack, HEADER_LENGTH, data.size());
         System.arraycopy(table, 0, pack, tableOffset, table.length);
@@ -55,6 +66,7 @@ public final class PackBuilder
         Bytes.putLong(pack, footer + FOOTER_TABLE_OFFSET_OFFSET, tableOffset);
         Bytes.putInt(pack, footer + FOOTER_COUNT_OFFSET, entries.size());
         Bytes.putInt(pack, footer + FOOTER_TABLE_CRC_OFFSET, Bytes.crc32c(table, 0, table.length));
+        Bytes.putInt(pack, footer + FOOTER_FLAGS_OFFSET, flags);
         Bytes.putInt(pack, footer + FOOTER_CRC_OFFSET, Bytes.crc32c(pack, footer, footer + FOOTER_CRC_OFFSET));
         final String id = HexFormat.of().formatHex(ChunkId.sha256().digest(pack));
         final Pack built = new Pack(id, pack, List.copyOf(entries));

@@ -43,10 +43,20 @@ public final class PackFormat
     }
 
     /**
-     * The footer of a pack (its last {@link PackDescriptor#FOOTER_LENGTH} bytes): where its table is and how many
-     * rows it has.
+     * The footer of a pack of an unencrypted repository (its last {@link PackDescriptor#FOOTER_LENGTH} bytes): where
+     * its table is and how many rows it has.
      */
     public static Footer footer(final String key, final long packLength, final byte[] footer)
+        throws RepositoryCorruptionException
+    {
+        return footer(key, packLength, footer, Sealer.PLAIN);
+    }
+
+    /**
+     * The footer of a pack (its last {@link PackDescriptor#FOOTER_LENGTH} bytes): where its table is and how many
+     * rows it has; its sealed flag must say what the repository is.
+     */
+    public static Footer footer(final String key, final long packLength, final byte[] footer, final Sealer sealer)
         throws RepositoryCorruptionException
     {
         final long at = packLength - FOOTER_LENGTH;
@@ -58,9 +68,10 @@ public final class PackFormat
         {
             throw new RepositoryCorruptionException(key, at, "pack footer CRC32C mismatch");
         }
+        checkFlags(key, at + FOOTER_FLAGS_OFFSET, Bytes.getInt(footer, FOOTER_FLAGS_OFFSET), sealer);
         final long tableOffset = Bytes.getLong(footer, FOOTER_TABLE_OFFSET_OFFSET);
         final long count = Bytes.getUnsignedInt(footer, FOOTER_COUNT_OFFSET);
-        if (tableOffset < HEADER_LENGTH || tableOffset + count * ROW_LENGTH != at)
+        if (tableOffset < HEADER_LENGTH || tableOffset + count * ROW_LENGTH + sealer.overhead() != at)
         {
             throw new RepositoryCorruptionException(key, at, "pack footer names a table [" + tableOffset + ", +" +
                 count + " rows) that does not end at the footer");
@@ -68,19 +79,48 @@ public final class PackFormat
         return new Footer(tableOffset, (int)count, Bytes.getInt(footer, FOOTER_TABLE_CRC_OFFSET));
     }
 
-    /** The rows of a pack's table, checked against the footer's CRC and the pack's shape. */
+    private static void checkFlags(final String key, final long at, final int flags, final Sealer sealer)
+        throws RepositoryCorruptionException
+    {
+        if (flags != (sealer.encrypted() ? FLAG_SEALED : 0))
+        {
+            throw new RepositoryCorruptionException(key, at, "pack flags " + flags + ": " +
+                ((flags & ~FLAG_SEALED) != 0 ? "unknown flags" : sealer.encrypted() ?
+                "a plaintext pack in an encrypted repository" : "a sealed pack in an unencrypted repository"));
+        }
+    }
+
+    /** The rows of an unencrypted pack's table, checked against the footer's CRC and the pack's shape. */
     public static List<PackEntry> table(final String key, final Footer footer, final byte[] table)
+        throws RepositoryCorruptionException
+    {
+        return table(key, footer, table, Sealer.PLAIN);
+    }
+
+    /**
+     * The rows of a pack's table ({@link Footer#tableLength} bytes from its table offset), checked against the
+     * footer's CRC, opened, and checked against the pack's shape.
+     */
+    public static List<PackEntry> table(final String key, final Footer footer, final byte[] table, final Sealer sealer)
         throws RepositoryCorruptionException
     {
         if (Bytes.crc32c(table, 0, table.length) != footer.tableCrc())
         {
             throw new RepositoryCorruptionException(key, footer.tableOffset(), "pack table CRC32C mismatch");
         }
-        return rows(key, footer.tableOffset(), table, 0, footer.count(), footer.tableOffset());
+        final byte[] rows = sealer.openTable(key, footer.tableOffset(), footer.count(), table);
+        return rows(key, footer.tableOffset(), rows, 0, footer.count(), footer.tableOffset(), sealer.overhead());
     }
 
-    /** Every chunk entry of a whole pack, with the header, footer and table checked. */
+    /** Every chunk entry of a whole pack of an unencrypted repository, with the header, footer and table checked. */
     public static List<PackEntry> read(final String key, final byte[] pack) throws RepositoryCorruptionException
+    {
+        return read(key, pack, Sealer.PLAIN);
+    }
+
+    /** Every chunk entry of a whole pack, with the header, footer and table checked (the table opened). */
+    public static List<PackEntry> read(final String key, final byte[] pack, final Sealer sealer)
+        throws RepositoryCorruptionException
     {
         if (pack.length < HEADER_LENGTH + FOOTER_LENGTH || !Bytes.hasAscii(pack, 0, MAGIC))
         {
@@ -95,14 +135,15 @@ public final class PackFormat
             throw new RepositoryCorruptionException(key, HEADER_VERSION_OFFSET, "pack format version " +
                 Bytes.getInt(pack, HEADER_VERSION_OFFSET) + " is not " + FORMAT_VERSION);
         }
+        checkFlags(key, HEADER_FLAGS_OFFSET, Bytes.getInt(pack, HEADER_FLAGS_OFFSET), sealer);
         final byte[] footerBytes = java.util.Arrays.copyOfRange(pack, pack.length - FOOTER_LENGTH, pack.length);
-        final Footer footer = footer(key, pack.length, footerBytes);
+        final Footer footer = footer(key, pack.length, footerBytes, sealer);
         if (footer.count() != Bytes.getInt(pack, HEADER_COUNT_OFFSET))
         {
             throw new RepositoryCorruptionException(key, HEADER_COUNT_OFFSET, "header and footer chunk counts differ");
         }
         return table(key, footer, java.util.Arrays.copyOfRange(pack, (int)footer.tableOffset(),
-            (int)footer.tableOffset() + footer.count() * ROW_LENGTH));
+            (int)footer.tableOffset() + footer.tableLength(sealer)), sealer);
     }
 
     /** An index object for a pack: header and the pack's table rows. */
@@ -120,9 +161,24 @@ public final class PackFormat
         return index;
     }
 
-    /** The entries of an index object, checked. */
+    /** The entries of an index object of an unencrypted repository, checked. */
     public static List<PackEntry> decodeIndex(final String key, final byte[] index) throws RepositoryCorruptionException
     {
+        return decodeIndex(key, index, Sealer.PLAIN);
+    }
+
+    /** The index object as stored under {@code key}: sealed in an encrypted repository. */
+    public static byte[] encodeIndex(final String key, final long packLength, final List<PackEntry> entries,
+        final Sealer sealer)
+    {
+        return sealer.sealObject(key, encodeIndex(packLength, entries));
+    }
+
+    /** The entries of an index object as stored (opened in an encrypted repository), checked. */
+    public static List<PackEntry> decodeIndex(final String key, final byte[] stored, final Sealer sealer)
+        throws RepositoryCorruptionException
+    {
+        final byte[] index = sealer.openObject(key, stored);
         if (index.length < IndexDescriptor.HEADER_LENGTH || !Bytes.hasAscii(index, 0, IndexDescriptor.MAGIC))
         {
             throw new RepositoryCorruptionException(key, 0, "no index header (magic " + IndexDescriptor.MAGIC + ")");
@@ -149,8 +205,9 @@ public final class PackFormat
             throw new RepositoryCorruptionException(key, IndexDescriptor.HEADER_LENGTH, "index rows CRC32C mismatch");
         }
         final long packLength = Bytes.getLong(index, IndexDescriptor.PACK_LENGTH_OFFSET);
-        final long tableOffset = packLength - FOOTER_LENGTH - count * ROW_LENGTH;
-        return rows(key, IndexDescriptor.HEADER_LENGTH, index, IndexDescriptor.HEADER_LENGTH, (int)count, tableOffset);
+        final long tableOffset = packLength - FOOTER_LENGTH - count * ROW_LENGTH - sealer.overhead();
+        return rows(key, IndexDescriptor.HEADER_LENGTH, index, IndexDescriptor.HEADER_LENGTH, (int)count, tableOffset,
+            sealer.overhead());
     }
 
     /** The id of a pack's bytes (SHA-256, hex). */
@@ -159,8 +216,9 @@ public final class PackFormat
         return HexFormat.of().formatHex(ChunkId.sha256().digest(pack));
     }
 
+    /** @param overhead what sealing adds to a chunk's stored bytes (0 or 28) */
     private static List<PackEntry> rows(final String key, final long reportBase, final byte[] b, final int from,
-        final int count, final long dataEnd) throws RepositoryCorruptionException
+        final int count, final long dataEnd, final int overhead) throws RepositoryCorruptionException
     {
         final List<PackEntry> entries = new ArrayList<>(count);
         long expected = HEADER_LENGTH;
@@ -172,7 +230,8 @@ public final class PackFormat
             final int raw = Bytes.getInt(b, row + ROW_RAW_LENGTH_OFFSET);
             final int codec = b[row + ROW_CODEC_OFFSET];
             if (offset != expected || stored < 0 || raw < 0 || offset + stored > dataEnd ||
-                (codec != ChunkCodec.NONE && codec != ChunkCodec.ZSTD) || (codec == ChunkCodec.NONE && stored != raw))
+                (codec != ChunkCodec.NONE && codec != ChunkCodec.ZSTD) || stored < overhead ||
+                (codec == ChunkCodec.NONE && stored != raw + overhead))
             {
                 throw new RepositoryCorruptionException(key, reportBase + (long)i * ROW_LENGTH,
                     "table row " + i + " is not valid (offset=" + offset + " stored=" + stored + " raw=" + raw +
@@ -193,5 +252,10 @@ public final class PackFormat
     /** A pack footer's fields. */
     public record Footer(long tableOffset, int count, int tableCrc)
     {
+        /** The table region's length: its rows, sealed in an encrypted repository. */
+        public int tableLength(final Sealer sealer)
+        {
+            return count * ROW_LENGTH + sealer.overhead();
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.engram.backup.internal.format.ChunkId;
 import dev.engram.backup.internal.format.PackDescriptor;
 import dev.engram.backup.internal.format.PackEntry;
 import dev.engram.backup.internal.format.PackFormat;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.RepositoryCorruptionException;
 import dev.engram.backup.storage.BackupStorage;
 
@@ -39,8 +40,15 @@ public final class ChunkIndex
     {
     }
 
-    /** Loads the index of the packs in the storage. */
+    /** Loads the index of the packs in an unencrypted repository's storage. */
     public static ChunkIndex load(final BackupStorage storage, final boolean repair) throws IOException
+    {
+        return load(storage, Sealer.PLAIN, repair);
+    }
+
+    /** Loads the index of the packs in the storage (index objects and pack tables opened with {@code sealer}). */
+    public static ChunkIndex load(final BackupStorage storage, final Sealer sealer, final boolean repair)
+        throws IOException
     {
         final ChunkIndex index = new ChunkIndex();
         final Set<String> packIds = new HashSet<>();
@@ -59,11 +67,12 @@ public final class ChunkIndex
             }
             try
             {
-                final List<PackEntry> entries = PackFormat.decodeIndex(key, storage.get(key));
+                final List<PackEntry> entries = PackFormat.decodeIndex(key, storage.get(key), sealer);
                 final long length = storage.size(PackFormat.packKey(id));
                 final long dataEnd = entries.isEmpty() ? PackDescriptor.HEADER_LENGTH :
                     entries.get(entries.size() - 1).offset() + entries.get(entries.size() - 1).storedLength();
-                if (dataEnd + (long)entries.size() * PackDescriptor.ROW_LENGTH + PackDescriptor.FOOTER_LENGTH != length)
+                if (dataEnd + (long)entries.size() * PackDescriptor.ROW_LENGTH + sealer.overhead() +
+                    PackDescriptor.FOOTER_LENGTH != length)
                 {
                     throw new RepositoryCorruptionException(key, 16, "pack length " + length + " differs from the index");
                 }
@@ -84,13 +93,14 @@ public final class ChunkIndex
             final String packKey = PackFormat.packKey(id);
             try
             {
-                final List<PackEntry> entries = readTable(storage, packKey);
+                final List<PackEntry> entries = readTable(storage, sealer, packKey);
                 final long length = storage.size(packKey);
                 index.add(id, length, entries);
                 if (repair)
                 {
                     storage.delete(PackFormat.indexKey(id));
-                    storage.putIfAbsent(PackFormat.indexKey(id), PackFormat.encodeIndex(length, entries));
+                    storage.putIfAbsent(PackFormat.indexKey(id),
+                        PackFormat.encodeIndex(PackFormat.indexKey(id), length, entries, sealer));
                 }
                 index.notes.add("pack " + packKey + " had no readable index object: index rebuilt from the pack" +
                     (repair ? " and written" : ""));
@@ -103,8 +113,9 @@ public final class ChunkIndex
         return index;
     }
 
-    /** A pack's table, read from its footer and table (two range reads). */
-    public static List<PackEntry> readTable(final BackupStorage storage, final String packKey) throws IOException
+    /** A pack's table, read from its footer and table (two range reads), opened with {@code sealer}. */
+    public static List<PackEntry> readTable(final BackupStorage storage, final Sealer sealer, final String packKey)
+        throws IOException
     {
         final long length = storage.size(packKey);
         if (length < PackDescriptor.HEADER_LENGTH + PackDescriptor.FOOTER_LENGTH)
@@ -112,9 +123,9 @@ public final class ChunkIndex
             throw new RepositoryCorruptionException(packKey, 0, "pack of " + length + " bytes is too short");
         }
         final PackFormat.Footer footer = PackFormat.footer(packKey, length, storage.get(packKey,
-            length - PackDescriptor.FOOTER_LENGTH, PackDescriptor.FOOTER_LENGTH));
+            length - PackDescriptor.FOOTER_LENGTH, PackDescriptor.FOOTER_LENGTH), sealer);
         return PackFormat.table(packKey, footer,
-            storage.get(packKey, footer.tableOffset(), footer.count() * PackDescriptor.ROW_LENGTH));
+            storage.get(packKey, footer.tableOffset(), footer.tableLength(sealer)), sealer);
     }
 
     /** Adds a pack's entries (a chunk stored in two packs keeps its first place). */

@@ -4,6 +4,7 @@ import dev.engram.backup.internal.format.ChunkCodec;
 import dev.engram.backup.internal.format.ChunkId;
 import dev.engram.backup.internal.format.PackEntry;
 import dev.engram.backup.internal.format.PackFormat;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.RepositoryCorruptionException;
 import dev.engram.backup.storage.BackupStorage;
 
@@ -17,11 +18,13 @@ import java.util.zip.CRC32C;
 public final class ChunkReader
 {
     private final BackupStorage storage;
+    private final Sealer sealer;
     private final ChunkIndex index;
 
-    public ChunkReader(final BackupStorage storage, final ChunkIndex index)
+    public ChunkReader(final BackupStorage storage, final Sealer sealer, final ChunkIndex index)
     {
         this.storage = storage;
+        this.sealer = sealer;
         this.index = index;
     }
 
@@ -40,11 +43,14 @@ public final class ChunkReader
         }
         final String key = PackFormat.packKey(location.packId());
         final PackEntry entry = location.entry();
-        return verify(key, entry, storage.get(key, entry.offset(), entry.storedLength()));
+        return verify(key, entry, storage.get(key, entry.offset(), entry.storedLength()), sealer);
     }
 
-    /** The plaintext of a chunk's stored bytes, checked as {@link #read} does. */
-    public static byte[] verify(final String packKey, final PackEntry entry, final byte[] stored)
+    /**
+     * The plaintext of a chunk's stored bytes, checked as {@link #read} does: CRC32C, then (encrypted repository)
+     * the GCM tag with the chunk id as additional data, the decoding, the SHA-256.
+     */
+    public static byte[] verify(final String packKey, final PackEntry entry, final byte[] stored, final Sealer sealer)
         throws RepositoryCorruptionException
     {
         final CRC32C crc = new CRC32C();
@@ -57,7 +63,8 @@ public final class ChunkReader
         final byte[] plain;
         try
         {
-            plain = ChunkCodec.decode(stored, entry.codec(), entry.rawLength());
+            plain = ChunkCodec.decode(sealer.openChunk(packKey, entry.offset(), entry.id(), stored), entry.codec(),
+                entry.rawLength());
         }
         catch (final IllegalArgumentException ex)
         {

@@ -4,6 +4,7 @@ import dev.engram.backup.internal.format.ChunkCodec;
 import dev.engram.backup.internal.format.ChunkId;
 import dev.engram.backup.internal.format.PackBuilder;
 import dev.engram.backup.internal.format.PackFormat;
+import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.storage.BackupStorage;
 
 import java.io.IOException;
@@ -19,9 +20,9 @@ import java.util.Set;
 public final class PackWriter
 {
     private final BackupStorage storage;
+    private final Sealer sealer;
     private final ChunkIndex index;
     private final long targetPackBytes;
-    private final int zstdLevel;
     private final java.util.function.LongSupplier clock;
     private final PackBuilder builder = new PackBuilder();
     private final Set<ChunkId> pending = new HashSet<>();
@@ -29,13 +30,14 @@ public final class PackWriter
     private long chunksWritten;
     private long packsWritten;
 
-    public PackWriter(final BackupStorage storage, final ChunkIndex index, final long targetPackBytes,
-        final int zstdLevel, final java.util.function.LongSupplier clock)
+    /** @param sealer seals the pack tables and index objects (the chunks come sealed already) */
+    public PackWriter(final BackupStorage storage, final Sealer sealer, final ChunkIndex index,
+        final long targetPackBytes, final java.util.function.LongSupplier clock)
     {
         this.storage = storage;
+        this.sealer = sealer;
         this.index = index;
         this.targetPackBytes = targetPackBytes;
-        this.zstdLevel = zstdLevel;
         this.clock = clock;
     }
 
@@ -73,8 +75,9 @@ public final class PackWriter
         {
             return;
         }
-        final PackBuilder.Pack pack = builder.build(clock.getAsLong());
-        final byte[] indexObject = PackFormat.encodeIndex(pack.bytes().length, pack.entries());
+        final PackBuilder.Pack pack = builder.build(clock.getAsLong(), sealer);
+        final byte[] indexObject = PackFormat.encodeIndex(PackFormat.indexKey(pack.id()), pack.bytes().length,
+            pack.entries(), sealer);
         if (storage.putIfAbsent(PackFormat.packKey(pack.id()), pack.bytes()))
         {
             bytesWritten += pack.bytes().length;
