@@ -31,6 +31,12 @@ public final class ReplicaSettings
     public static final int MAX_BATCH_BYTES_DEFAULT = 1 << 20;
     /** Default number of batches proposed and not yet applied on the leader. */
     public static final int MAX_BATCHES_IN_FLIGHT_DEFAULT = 4;
+    /** Default number of log entries applied between two automatic snapshots. */
+    public static final long SNAPSHOT_EVERY_ENTRIES_DEFAULT = 10_000;
+    /** Default size of one Raft log segment file (the unit the log is purged in). */
+    public static final long LOG_SEGMENT_BYTES_DEFAULT = 32L << 20;
+    /** Default number of entries a snapshot must be past the last purge before the log is purged again. */
+    public static final int LOG_PURGE_GAP_DEFAULT = 1024;
 
     private UUID groupId;
     private final Map<String, String> peers = new LinkedHashMap<>();
@@ -45,6 +51,9 @@ public final class ReplicaSettings
     private Duration electionTimeoutMin = Duration.ofMillis(150);
     private Duration electionTimeoutMax = Duration.ofMillis(300);
     private Duration requestTimeout = Duration.ofSeconds(10);
+    private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
+    private long logSegmentBytes = LOG_SEGMENT_BYTES_DEFAULT;
+    private int logPurgeGap = LOG_PURGE_GAP_DEFAULT;
 
     /** @param groupId the group's id, the same on every node (a node of another group is refused). @return this. */
     public ReplicaSettings groupId(final UUID groupId)
@@ -187,6 +196,59 @@ public final class ReplicaSettings
         }
         this.requestTimeout = requestTimeout;
         return this;
+    }
+
+    /**
+     * @param entries take a snapshot (an Engram checkpoint and a copy of the files to rebuild from, docs/replication.md
+     *                "Snapshots") automatically each time this many log entries were applied since the last one
+     *                (10,000 by default); 0 turns automatic snapshots off ({@code snapshot()} still takes one).
+     * @return this.
+     */
+    public ReplicaSettings snapshotEveryEntries(final long entries)
+    {
+        if (entries < 0)
+        {
+            throw new IllegalArgumentException("snapshotEveryEntries must be >= 0 (0: off): " + entries);
+        }
+        this.snapshotEveryEntries = entries;
+        return this;
+    }
+
+    /**
+     * @param bytes the size of one Raft log segment file (32 MiB by default; at least 64 KiB and 4 times the largest
+     *              entry, raised to that if smaller). The log is purged a whole closed segment at a time, up to the
+     *              latest snapshot.
+     * @param purgeGap entries a snapshot must be past the last purge before the log is purged again (1,024 by default).
+     * @return this.
+     */
+    public ReplicaSettings logPurge(final long bytes, final int purgeGap)
+    {
+        if (bytes < 64 * 1024 || purgeGap < 1)
+        {
+            throw new IllegalArgumentException("logPurge: need segment bytes >= 64 KiB and purgeGap >= 1: bytes=" + bytes +
+                " purgeGap=" + purgeGap);
+        }
+        this.logSegmentBytes = bytes;
+        this.logPurgeGap = purgeGap;
+        return this;
+    }
+
+    /** @return entries between automatic snapshots (0: off). */
+    public long snapshotEveryEntries()
+    {
+        return snapshotEveryEntries;
+    }
+
+    /** @return the Raft log's segment size. */
+    public long logSegmentBytes()
+    {
+        return logSegmentBytes;
+    }
+
+    /** @return the log purge gap. */
+    public int logPurgeGap()
+    {
+        return logPurgeGap;
     }
 
     /** @return the group id. */

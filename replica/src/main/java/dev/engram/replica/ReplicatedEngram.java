@@ -5,6 +5,7 @@ import dev.engram.engine.EngramContext;
 import dev.engram.journal.Delta;
 import dev.engram.recovery.KeyHistory;
 import dev.engram.replica.internal.Batcher;
+import dev.engram.replica.internal.EngramSlot;
 import dev.engram.replica.internal.EngramStateMachine;
 import dev.engram.replica.internal.RaftSetup;
 import dev.engram.replica.internal.VersionWatch;
@@ -63,7 +64,7 @@ import java.util.function.BiConsumer;
 public final class ReplicatedEngram implements AutoCloseable
 {
     private final ReplicaSettings settings;
-    private final Engram engram;
+    private final EngramSlot slot;
     private final EngramContext ctx;
     private final RaftServer server;
     private final RaftGroupId groupId;
@@ -74,11 +75,11 @@ public final class ReplicatedEngram implements AutoCloseable
     private final AtomicLong callIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ReplicatedEngram(final ReplicaSettings settings, final Engram engram, final EngramContext ctx,
+    private ReplicatedEngram(final ReplicaSettings settings, final EngramSlot slot, final EngramContext ctx,
         final RaftServer server, final RaftGroupId groupId, final VersionWatch replicated)
     {
         this.settings = settings;
-        this.engram = engram;
+        this.slot = slot;
         this.ctx = ctx;
         this.server = server;
         this.groupId = groupId;
@@ -105,6 +106,7 @@ public final class ReplicatedEngram implements AutoCloseable
         final boolean raftExists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
         final EngramContext ctx = settings.engramContext().get();
         final Engram engram = Engram.open(engramDir, ctx);
+        final EngramSlot slot = new EngramSlot(engramDir, settings.engramContext(), engram);
         try
         {
             if (!raftExists && engram.lastAppendedVersion() > 0)
@@ -123,9 +125,10 @@ public final class ReplicatedEngram implements AutoCloseable
             final int port = Integer.parseInt(own.substring(own.lastIndexOf(':') + 1));
             final RaftProperties properties = RaftSetup.properties(raftDir.toFile(), settings.bindHost(), port,
                 settings.electionTimeoutMin(), settings.electionTimeoutMax(), settings.requestTimeout(),
-                settings.maxBatchBytes());
+                settings.maxBatchBytes(), settings.snapshotEveryEntries(), settings.logSegmentBytes(),
+                settings.logPurgeGap());
             final VersionWatch replicated = new VersionWatch();
-            final EngramStateMachine stateMachine = new EngramStateMachine(engram, replicated);
+            final EngramStateMachine stateMachine = new EngramStateMachine(slot, replicated);
             final RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.nodeId()))
                 .setGroup(RaftGroup.valueOf(groupId, peers))
@@ -142,16 +145,16 @@ public final class ReplicatedEngram implements AutoCloseable
                 closeQuietly(server);
                 throw e;
             }
-            return new ReplicatedEngram(settings, engram, ctx, server, groupId, replicated);
+            return new ReplicatedEngram(settings, slot, ctx, server, groupId, replicated);
         }
         catch (final IOException e)
         {
-            engram.close();
+            slot.close();
             throw new UncheckedIOException("node " + settings.nodeId() + " could not start its Raft server: " + e, e);
         }
         catch (final RuntimeException e)
         {
-            engram.close();
+            slot.close();
             throw e;
         }
     }
@@ -197,7 +200,7 @@ public final class ReplicatedEngram implements AutoCloseable
      */
     public Delta newDelta()
     {
-        return engram.newDelta();
+        return slot.get().newDelta();
     }
 
     /**
@@ -267,7 +270,7 @@ public final class ReplicatedEngram implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new ReplicationException("interrupted while waiting for the commit", true, e);
         }
-        if (!engram.awaitApplied(version, timeoutMs, TimeUnit.MILLISECONDS))
+        if (!slot.get().awaitApplied(version, timeoutMs, TimeUnit.MILLISECONDS))
         {
             throw new ReplicationException("node " + nodeId() + ": version " + version + " was committed but is not " +
                 "visible to reads after " + timeoutMs + " ms", true, null);
@@ -303,49 +306,49 @@ public final class ReplicatedEngram implements AutoCloseable
     /** @return the highest version this node's reads see. */
     public long appliedVersion()
     {
-        return engram.appliedVersion();
+        return slot.get().appliedVersion();
     }
 
     /** Wait until {@code version} is visible to this node's reads. @return false on timeout. */
     public boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
     {
-        return engram.awaitApplied(version, timeout, unit);
+        return slot.get().awaitApplied(version, timeout, unit);
     }
 
     /** @return this node's copy of the key's value, or null. */
     public byte[] get(final CharSequence key)
     {
-        return engram.get(key);
+        return slot.get().get(key);
     }
 
     /** @return this node's copy of a typed value, or null (see {@link Engram#get(CharSequence, Class)}). */
     public <T> T get(final CharSequence key, final Class<T> type)
     {
-        return engram.get(key, type);
+        return slot.get().get(key, type);
     }
 
     /** @return true if the key has a value on this node. */
     public boolean contains(final CharSequence key)
     {
-        return engram.contains(key);
+        return slot.get().contains(key);
     }
 
     /** @return keys with {@code prefix} on this node. */
     public List<String> keys(final CharSequence prefix)
     {
-        return engram.keys(prefix);
+        return slot.get().keys(prefix);
     }
 
     /** Visit this node's keys with {@code prefix} (see {@link Engram#forEach}). @return keys visited. */
     public long forEach(final CharSequence prefix, final BiConsumer<String, byte[]> consumer)
     {
-        return engram.forEach(prefix, consumer);
+        return slot.get().forEach(prefix, consumer);
     }
 
     /** @return the versions at which {@code key} changed on this node (the same on every node). */
     public KeyHistory history(final String key)
     {
-        return engram.history(key);
+        return slot.get().history(key);
     }
 
     /**
@@ -365,6 +368,24 @@ public final class ReplicatedEngram implements AutoCloseable
         {
             throw new UncheckedIOException("node " + nodeId() + ": snapshot failed: " + e.getMessage(), e);
         }
+    }
+
+    /** For tests: the first index this node's Raft log still holds (entries before it were purged). */
+    long raftLogStartIndex() throws IOException
+    {
+        return server.getDivision(groupId).getRaftLog().getStartIndex();
+    }
+
+    /** For tests: the index of the last log entry this node applied. */
+    long lastAppliedIndex() throws IOException
+    {
+        return server.getDivision(groupId).getInfo().getLastAppliedIndex();
+    }
+
+    /** For tests: how many times this node rebuilt its Engram from a snapshot since it opened. */
+    int snapshotInstalls() throws IOException
+    {
+        return ((EngramStateMachine)server.getDivision(groupId).getStateMachine()).rebuilds();
     }
 
     /**
@@ -390,7 +411,7 @@ public final class ReplicatedEngram implements AutoCloseable
             }
             finally
             {
-                engram.close();
+                slot.close();
             }
         }
     }
