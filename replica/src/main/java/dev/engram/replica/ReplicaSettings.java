@@ -54,6 +54,7 @@ public final class ReplicaSettings
     private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
     private long logSegmentBytes = LOG_SEGMENT_BYTES_DEFAULT;
     private int logPurgeGap = LOG_PURGE_GAP_DEFAULT;
+    private boolean joining;
 
     /** @param groupId the group's id, the same on every node (a node of another group is refused). @return this. */
     public ReplicaSettings groupId(final UUID groupId)
@@ -84,6 +85,27 @@ public final class ReplicaSettings
             throw new IllegalArgumentException("peer " + id + " given twice");
         }
         return this;
+    }
+
+    /**
+     * A node that joins a running group (docs/replication.md, "Membership"): started on an empty directory with no
+     * Raft configuration of its own, it waits until the group's leader adds it ({@link ReplicatedEngram#addNode}),
+     * then installs the leader's snapshot and catches up from the log. Its peers need only hold its own address
+     * (others are learnt from the group). Ignored once the node's Raft directory exists (a restart).
+     *
+     * @param joining true to join.
+     * @return this.
+     */
+    public ReplicaSettings joining(final boolean joining)
+    {
+        this.joining = joining;
+        return this;
+    }
+
+    /** @return true if this node joins a running group. */
+    public boolean joining()
+    {
+        return joining;
     }
 
     /** @param nodeId this node's id (one of the peers). @return this. */
@@ -215,9 +237,9 @@ public final class ReplicaSettings
     }
 
     /**
-     * @param bytes the size of one Raft log segment file (32 MiB by default; at least 64 KiB and 4 times the largest
-     *              entry, raised to that if smaller). The log is purged a whole closed segment at a time, up to the
-     *              latest snapshot.
+     * @param bytes the size of one Raft log segment file (32 MiB by default; at least 64 KiB, and raised to the
+     *              largest entry, {@code maxBatchBytes} + 64 KiB, if smaller). The log is purged a whole closed segment
+     *              at a time, up to the latest snapshot; a node that was down past it installs the leader's snapshot.
      * @param purgeGap entries a snapshot must be past the last purge before the log is purged again (1,024 by default).
      * @return this.
      */
@@ -343,7 +365,7 @@ public final class ReplicaSettings
         {
             throw new IllegalArgumentException("nodeId " + nodeId + " is not one of the peers " + peers.keySet());
         }
-        if (peers.size() < 3 || peers.size() % 2 == 0)
+        if (!joining && (peers.size() < 3 || peers.size() % 2 == 0))
         {
             throw new IllegalArgumentException("a replica group has an odd number of at least 3 peers (3 or 5): got " +
                 peers.size() + " " + peers.keySet());

@@ -18,6 +18,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -131,7 +132,8 @@ public final class ReplicatedEngram implements AutoCloseable
             final EngramStateMachine stateMachine = new EngramStateMachine(slot, replicated);
             final RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.nodeId()))
-                .setGroup(RaftGroup.valueOf(groupId, peers))
+                // a joining node starts with no configuration: the leader's addNode gives it one
+                .setGroup(settings.joining() && !raftExists ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers))
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
                 .setOption(raftExists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -352,8 +354,9 @@ public final class ReplicatedEngram implements AutoCloseable
     }
 
     /**
-     * Take a snapshot now: a checkpoint of this node's Engram, synced, and a record of the last applied log entry
-     * (docs/replication.md, "Snapshots"). A restart replays the log from there.
+     * Take a snapshot now: a checkpoint of this node's Engram, synced, the Engram files a node behind the purged log
+     * rebuilds from, and a record of the last applied log entry (docs/replication.md, "Snapshots"). A restart replays
+     * the log from there; the log before it is purged. Automatic snapshots: {@link ReplicaSettings#snapshotEveryEntries}.
      *
      * @return the log index the snapshot stands at (-1 if nothing was applied yet).
      */
@@ -367,6 +370,103 @@ public final class ReplicatedEngram implements AutoCloseable
         catch (final IOException e)
         {
             throw new UncheckedIOException("node " + nodeId() + ": snapshot failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Add a node to the group online (call on the leader). The node must be running with
+     * {@link ReplicaSettings#joining(boolean)} on an empty directory. Ratis' leader first catches the node up (it
+     * installs the leader's snapshot, then the log), then commits the new configuration; this returns once that is
+     * committed. Writes go on meanwhile.
+     *
+     * @param id      the new node's id.
+     * @param address its Raft address, host:port.
+     * @throws ReplicaNotLeaderException if this node is not the leader.
+     * @throws ReplicationException      if the change was refused or not committed within the request timeout.
+     */
+    public void addNode(final String id, final String address)
+    {
+        final List<RaftPeer> peers = new ArrayList<>(members(true));
+        if (peers.stream().anyMatch(p -> p.getId().toString().equals(id)))
+        {
+            throw new IllegalArgumentException("node " + id + " is already a member: " + members());
+        }
+        peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build());
+        changeMembers(peers, "add " + id + " at " + address);
+    }
+
+    /**
+     * Remove a node from the group online (call on the leader; the leader itself may be removed: it then steps down
+     * and the others elect one). Returns once the new configuration is committed; the removed node may then be closed.
+     *
+     * @throws ReplicaNotLeaderException if this node is not the leader.
+     * @throws ReplicationException      if the change was refused or not committed within the request timeout.
+     */
+    public void removeNode(final String id)
+    {
+        final List<RaftPeer> peers = new ArrayList<>(members(true));
+        if (!peers.removeIf(p -> p.getId().toString().equals(id)))
+        {
+            throw new IllegalArgumentException("node " + id + " is not a member: " + members());
+        }
+        changeMembers(peers, "remove " + id);
+    }
+
+    /** @return the group's members as this node knows them (its committed or pending configuration), id to address. */
+    public Map<String, String> members()
+    {
+        final Map<String, String> members = new java.util.LinkedHashMap<>();
+        for (final RaftPeer peer : members(false))
+        {
+            members.put(peer.getId().toString(), peer.getAddress());
+        }
+        return members;
+    }
+
+    private java.util.Collection<RaftPeer> members(final boolean leader)
+    {
+        ensureOpen();
+        if (leader)
+        {
+            checkLeader(false);
+        }
+        try
+        {
+            return server.getDivision(groupId).getRaftConf().getCurrentPeers();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("node " + nodeId() + ": its Raft group is not running: " + e, e);
+        }
+    }
+
+    private void changeMembers(final List<RaftPeer> peers, final String what)
+    {
+        final SetConfigurationRequest request = new SetConfigurationRequest(clientId, peerId, groupId,
+            callIds.incrementAndGet(), peers);
+        final long timeoutMs = settings.requestTimeout().toMillis();
+        final RaftClientReply reply;
+        try
+        {
+            reply = server.setConfigurationAsync(request).get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final IOException | ExecutionException e)
+        {
+            throw asReplicationException(e instanceof ExecutionException ? e.getCause() : e);
+        }
+        catch (final TimeoutException e)
+        {
+            throw new ReplicationException("node " + nodeId() + ": membership change (" + what + ") not committed " +
+                "within " + timeoutMs + " ms (the new node still catching up, or no majority)", true, e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ReplicationException("interrupted during a membership change (" + what + ")", true, e);
+        }
+        if (!reply.isSuccess())
+        {
+            throw failed(reply, 0);
         }
     }
 
@@ -494,12 +594,26 @@ public final class ReplicatedEngram implements AutoCloseable
             final RaftPeerId leader = info.getLeaderId();
             final String leaderId = leader == null || leader.equals(peerId) ? null : leader.toString();
             throw new ReplicaNotLeaderException(nodeId(), leaderId,
-                leaderId == null ? null : settings.peers().get(leaderId), false);
+                leaderId == null ? null : addressOf(leader), false);
         }
         if (!proposed && !info.isLeaderReady())
         {
             throw new ReplicationException("node " + nodeId() + " was just elected leader and still applies earlier " +
                 "entries; the delta was not proposed: retry", false, null);
+        }
+    }
+
+    /** @return a member's address from the group's configuration (members added later are not in the settings). */
+    private String addressOf(final RaftPeerId id)
+    {
+        try
+        {
+            final RaftPeer peer = server.getDivision(groupId).getRaftConf().getPeer(id);
+            return peer != null ? peer.getAddress() : settings.peers().get(id.toString());
+        }
+        catch (final IOException e)
+        {
+            return settings.peers().get(id.toString());
         }
     }
 

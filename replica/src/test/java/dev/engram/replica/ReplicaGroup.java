@@ -75,6 +75,20 @@ final class ReplicaGroup implements AutoCloseable
         return node;
     }
 
+    /** Start a new node {@code id} on a new port and an empty directory, joining the running group. */
+    ReplicatedEngram startJoining(final String id) throws IOException
+    {
+        peers.put(id, "127.0.0.1:" + freePort());
+        final ReplicatedEngram node = ReplicatedEngram.open(settings(id).joining(true));
+        nodes.put(id, node);
+        return node;
+    }
+
+    String address(final String id)
+    {
+        return peers.get(id);
+    }
+
     void stop(final String id)
     {
         nodes.remove(id).close();

@@ -104,6 +104,46 @@ class SnapshotInstallTest
         }
     }
 
+    @Test
+    void aNodeIsAddedOnlineInstallsTheSnapshotAndAnotherIsRemoved() throws Exception
+    {
+        try (ReplicaGroup group = new ReplicaGroup(dir, 3, SnapshotInstallTest::tune))
+        {
+            final Map<String, Long> acked = new HashMap<>();
+            long last = commit(group, "k/a/", 50, acked);
+            int round = 0;
+            while (minLogStart(group) <= 1)
+            {
+                last = commit(group, "k/b" + round++ + "/", 40, acked);
+                assertTrue(round < 200, "the running nodes never purged their logs");
+            }
+
+            final ReplicatedEngram leader = group.awaitLeader();   // the joining node knows no leader until it is added
+            final ReplicatedEngram added = group.startJoining("n3");
+            leader.addNode("n3", group.address("n3"));
+            last = commit(group, "k/c/", 20, acked);
+            group.awaitReplicatedEverywhere(last);
+            assertEquals(java.util.Set.of("n0", "n1", "n2", "n3"), group.awaitLeader().members().keySet());
+            assertTrue(added.snapshotInstalls() >= 1, "the added node rebuilt from the leader's snapshot");
+            assertIdentical(group.running(), last);
+            assertAcknowledgedPresent(group.running(), acked);
+
+            final String removed = group.followers(group.awaitLeader()).stream().map(ReplicatedEngram::nodeId)
+                .filter(id -> !id.equals("n3")).findFirst().orElseThrow();
+            group.awaitLeader().removeNode(removed);
+            group.stop(removed);
+            last = commit(group, "k/d/", 20, acked);
+            group.awaitReplicatedEverywhere(last);
+            for (final ReplicatedEngram node : group.running())
+            {
+                ReplicaGroup.await("node " + node.nodeId() + " sees " + removed + " removed",
+                    () -> !node.members().containsKey(removed) && node.members().size() == 3);
+            }
+            assertIdentical(group.running(), last);
+            assertAcknowledgedPresent(group.running(), acked);
+        }
+    }
+
     private static long minLogStart(final ReplicaGroup group) throws IOException
     {
         long min = Long.MAX_VALUE;
