@@ -105,6 +105,29 @@ class SnapshotInstallTest
     }
 
     @Test
+    void aNodeWhoseEngramDirectoryWasLostRebuildsFromItsOwnSnapshotAtOpen() throws Exception
+    {
+        try (ReplicaGroup group = new ReplicaGroup(dir, 3, s -> tune(s).snapshotEveryEntries(0)))
+        {
+            final Map<String, Long> acked = new HashMap<>();
+            long last = commit(group, "k/a/", 60, acked);
+            group.awaitReplicatedEverywhere(last);
+            final ReplicatedEngram follower = group.followers(group.awaitLeader()).get(0);
+            final String id = follower.nodeId();
+            assertTrue(follower.snapshot() > 0, "a snapshot at a log index");
+            group.stop(id);
+            deleteTree(dir.resolve(id).resolve("engram"));   // the state lost, the Raft log and snapshot kept
+
+            last = commit(group, "k/b/", 20, acked);
+            final ReplicatedEngram back = group.start(id);
+            group.awaitReplicatedEverywhere(last);
+            assertEquals(1, back.snapshotInstalls(), "rebuilt once, from its own snapshot's files");
+            assertIdentical(group.running(), last);
+            assertAcknowledgedPresent(group.running(), acked);
+        }
+    }
+
+    @Test
     void aNodeIsAddedOnlineInstallsTheSnapshotAndAnotherIsRemoved() throws Exception
     {
         try (ReplicaGroup group = new ReplicaGroup(dir, 3, SnapshotInstallTest::tune))

@@ -61,6 +61,7 @@ public final class EngramStateMachine extends BaseStateMachine
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final VersionWatch replicated;
     private final Object applyLock = new Object();
+    private final Object snapshotLock = new Object();
     /** Deltas applied from the log so far (= the Engram version they reach); guarded by applyLock. */
     private long appliedVersion;
     private volatile Path smDir;
@@ -218,10 +219,19 @@ public final class EngramStateMachine extends BaseStateMachine
     /**
      * Snapshot = checkpoint: record the last applied entry and the Engram version it reached, once the Engram has a
      * checkpoint at or after that version and the version is synced (so a restart never finds the Engram behind its
-     * snapshot).
+     * snapshot), with the Engram files a node behind the purged log rebuilds from ({@link EngramSnapshotDir}). Keeps
+     * this snapshot and the one before (the leader may still be sending it) and removes older ones.
      */
     @Override
     public long takeSnapshot() throws IOException
+    {
+        synchronized (snapshotLock)   // Ratis' automatic trigger and ReplicatedEngram.snapshot() may meet
+        {
+            return takeSnapshotLocked();
+        }
+    }
+
+    private long takeSnapshotLocked() throws IOException
     {
         final TermIndex last;
         final long version;
