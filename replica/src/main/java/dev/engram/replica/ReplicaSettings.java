@@ -31,6 +31,12 @@ public final class ReplicaSettings
     public static final int MAX_BATCH_BYTES_DEFAULT = 1 << 20;
     /** Default number of batches proposed and not yet applied on the leader. */
     public static final int MAX_BATCHES_IN_FLIGHT_DEFAULT = 4;
+    /** Default number of log entries applied between two automatic snapshots. */
+    public static final long SNAPSHOT_EVERY_ENTRIES_DEFAULT = 10_000;
+    /** Default size of one Raft log segment file (the unit the log is purged in). */
+    public static final long LOG_SEGMENT_BYTES_DEFAULT = 32L << 20;
+    /** Default number of entries a snapshot must be past the last purge before the log is purged again. */
+    public static final int LOG_PURGE_GAP_DEFAULT = 1024;
 
     private UUID groupId;
     private final Map<String, String> peers = new LinkedHashMap<>();
@@ -45,6 +51,10 @@ public final class ReplicaSettings
     private Duration electionTimeoutMin = Duration.ofMillis(150);
     private Duration electionTimeoutMax = Duration.ofMillis(300);
     private Duration requestTimeout = Duration.ofSeconds(10);
+    private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
+    private long logSegmentBytes = LOG_SEGMENT_BYTES_DEFAULT;
+    private int logPurgeGap = LOG_PURGE_GAP_DEFAULT;
+    private boolean joining;
 
     /** @param groupId the group's id, the same on every node (a node of another group is refused). @return this. */
     public ReplicaSettings groupId(final UUID groupId)
@@ -75,6 +85,27 @@ public final class ReplicaSettings
             throw new IllegalArgumentException("peer " + id + " given twice");
         }
         return this;
+    }
+
+    /**
+     * A node that joins a running group (docs/replication.md, "Membership"): started on an empty directory with no
+     * Raft configuration of its own, it waits until the group's leader adds it ({@link ReplicatedEngram#addNode}),
+     * then installs the leader's snapshot and catches up from the log. Its peers need only hold its own address
+     * (others are learnt from the group). Ignored once the node's Raft directory exists (a restart).
+     *
+     * @param joining true to join.
+     * @return this.
+     */
+    public ReplicaSettings joining(final boolean joining)
+    {
+        this.joining = joining;
+        return this;
+    }
+
+    /** @return true if this node joins a running group. */
+    public boolean joining()
+    {
+        return joining;
     }
 
     /** @param nodeId this node's id (one of the peers). @return this. */
@@ -189,6 +220,59 @@ public final class ReplicaSettings
         return this;
     }
 
+    /**
+     * @param entries take a snapshot (an Engram checkpoint and a copy of the files to rebuild from, docs/replication.md
+     *                "Snapshots") automatically each time this many log entries were applied since the last one
+     *                (10,000 by default); 0 turns automatic snapshots off ({@code snapshot()} still takes one).
+     * @return this.
+     */
+    public ReplicaSettings snapshotEveryEntries(final long entries)
+    {
+        if (entries < 0)
+        {
+            throw new IllegalArgumentException("snapshotEveryEntries must be >= 0 (0: off): " + entries);
+        }
+        this.snapshotEveryEntries = entries;
+        return this;
+    }
+
+    /**
+     * @param bytes the size of one Raft log segment file (32 MiB by default; at least 64 KiB, and raised to the
+     *              largest entry, {@code maxBatchBytes} + 64 KiB, if smaller). The log is purged a whole closed segment
+     *              at a time, up to the latest snapshot; a node that was down past it installs the leader's snapshot.
+     * @param purgeGap entries a snapshot must be past the last purge before the log is purged again (1,024 by default).
+     * @return this.
+     */
+    public ReplicaSettings logPurge(final long bytes, final int purgeGap)
+    {
+        if (bytes < 64 * 1024 || purgeGap < 1)
+        {
+            throw new IllegalArgumentException("logPurge: need segment bytes >= 64 KiB and purgeGap >= 1: bytes=" + bytes +
+                " purgeGap=" + purgeGap);
+        }
+        this.logSegmentBytes = bytes;
+        this.logPurgeGap = purgeGap;
+        return this;
+    }
+
+    /** @return entries between automatic snapshots (0: off). */
+    public long snapshotEveryEntries()
+    {
+        return snapshotEveryEntries;
+    }
+
+    /** @return the Raft log's segment size. */
+    public long logSegmentBytes()
+    {
+        return logSegmentBytes;
+    }
+
+    /** @return the log purge gap. */
+    public int logPurgeGap()
+    {
+        return logPurgeGap;
+    }
+
     /** @return the group id. */
     public UUID groupId()
     {
@@ -281,7 +365,7 @@ public final class ReplicaSettings
         {
             throw new IllegalArgumentException("nodeId " + nodeId + " is not one of the peers " + peers.keySet());
         }
-        if (peers.size() < 3 || peers.size() % 2 == 0)
+        if (!joining && (peers.size() < 3 || peers.size() % 2 == 0))
         {
             throw new IllegalArgumentException("a replica group has an odd number of at least 3 peers (3 or 5): got " +
                 peers.size() + " " + peers.keySet());

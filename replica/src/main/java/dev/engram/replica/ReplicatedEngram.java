@@ -5,6 +5,7 @@ import dev.engram.engine.EngramContext;
 import dev.engram.journal.Delta;
 import dev.engram.recovery.KeyHistory;
 import dev.engram.replica.internal.Batcher;
+import dev.engram.replica.internal.EngramSlot;
 import dev.engram.replica.internal.EngramStateMachine;
 import dev.engram.replica.internal.RaftSetup;
 import dev.engram.replica.internal.VersionWatch;
@@ -17,6 +18,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -63,7 +65,7 @@ import java.util.function.BiConsumer;
 public final class ReplicatedEngram implements AutoCloseable
 {
     private final ReplicaSettings settings;
-    private final Engram engram;
+    private final EngramSlot slot;
     private final EngramContext ctx;
     private final RaftServer server;
     private final RaftGroupId groupId;
@@ -74,11 +76,11 @@ public final class ReplicatedEngram implements AutoCloseable
     private final AtomicLong callIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ReplicatedEngram(final ReplicaSettings settings, final Engram engram, final EngramContext ctx,
+    private ReplicatedEngram(final ReplicaSettings settings, final EngramSlot slot, final EngramContext ctx,
         final RaftServer server, final RaftGroupId groupId, final VersionWatch replicated)
     {
         this.settings = settings;
-        this.engram = engram;
+        this.slot = slot;
         this.ctx = ctx;
         this.server = server;
         this.groupId = groupId;
@@ -105,6 +107,7 @@ public final class ReplicatedEngram implements AutoCloseable
         final boolean raftExists = Files.isDirectory(raftDir.resolve(groupId.getUuid().toString()));
         final EngramContext ctx = settings.engramContext().get();
         final Engram engram = Engram.open(engramDir, ctx);
+        final EngramSlot slot = new EngramSlot(engramDir, settings.engramContext(), engram);
         try
         {
             if (!raftExists && engram.lastAppendedVersion() > 0)
@@ -123,12 +126,14 @@ public final class ReplicatedEngram implements AutoCloseable
             final int port = Integer.parseInt(own.substring(own.lastIndexOf(':') + 1));
             final RaftProperties properties = RaftSetup.properties(raftDir.toFile(), settings.bindHost(), port,
                 settings.electionTimeoutMin(), settings.electionTimeoutMax(), settings.requestTimeout(),
-                settings.maxBatchBytes());
+                settings.maxBatchBytes(), settings.snapshotEveryEntries(), settings.logSegmentBytes(),
+                settings.logPurgeGap());
             final VersionWatch replicated = new VersionWatch();
-            final EngramStateMachine stateMachine = new EngramStateMachine(engram, replicated);
+            final EngramStateMachine stateMachine = new EngramStateMachine(slot, replicated);
             final RaftServer server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.nodeId()))
-                .setGroup(RaftGroup.valueOf(groupId, peers))
+                // a joining node starts with no configuration: the leader's addNode gives it one
+                .setGroup(settings.joining() && !raftExists ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers))
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
                 .setOption(raftExists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -142,16 +147,16 @@ public final class ReplicatedEngram implements AutoCloseable
                 closeQuietly(server);
                 throw e;
             }
-            return new ReplicatedEngram(settings, engram, ctx, server, groupId, replicated);
+            return new ReplicatedEngram(settings, slot, ctx, server, groupId, replicated);
         }
         catch (final IOException e)
         {
-            engram.close();
+            slot.close();
             throw new UncheckedIOException("node " + settings.nodeId() + " could not start its Raft server: " + e, e);
         }
         catch (final RuntimeException e)
         {
-            engram.close();
+            slot.close();
             throw e;
         }
     }
@@ -197,7 +202,7 @@ public final class ReplicatedEngram implements AutoCloseable
      */
     public Delta newDelta()
     {
-        return engram.newDelta();
+        return slot.get().newDelta();
     }
 
     /**
@@ -267,7 +272,7 @@ public final class ReplicatedEngram implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new ReplicationException("interrupted while waiting for the commit", true, e);
         }
-        if (!engram.awaitApplied(version, timeoutMs, TimeUnit.MILLISECONDS))
+        if (!slot.get().awaitApplied(version, timeoutMs, TimeUnit.MILLISECONDS))
         {
             throw new ReplicationException("node " + nodeId() + ": version " + version + " was committed but is not " +
                 "visible to reads after " + timeoutMs + " ms", true, null);
@@ -303,54 +308,55 @@ public final class ReplicatedEngram implements AutoCloseable
     /** @return the highest version this node's reads see. */
     public long appliedVersion()
     {
-        return engram.appliedVersion();
+        return slot.get().appliedVersion();
     }
 
     /** Wait until {@code version} is visible to this node's reads. @return false on timeout. */
     public boolean awaitApplied(final long version, final long timeout, final TimeUnit unit)
     {
-        return engram.awaitApplied(version, timeout, unit);
+        return slot.get().awaitApplied(version, timeout, unit);
     }
 
     /** @return this node's copy of the key's value, or null. */
     public byte[] get(final CharSequence key)
     {
-        return engram.get(key);
+        return slot.get().get(key);
     }
 
     /** @return this node's copy of a typed value, or null (see {@link Engram#get(CharSequence, Class)}). */
     public <T> T get(final CharSequence key, final Class<T> type)
     {
-        return engram.get(key, type);
+        return slot.get().get(key, type);
     }
 
     /** @return true if the key has a value on this node. */
     public boolean contains(final CharSequence key)
     {
-        return engram.contains(key);
+        return slot.get().contains(key);
     }
 
     /** @return keys with {@code prefix} on this node. */
     public List<String> keys(final CharSequence prefix)
     {
-        return engram.keys(prefix);
+        return slot.get().keys(prefix);
     }
 
     /** Visit this node's keys with {@code prefix} (see {@link Engram#forEach}). @return keys visited. */
     public long forEach(final CharSequence prefix, final BiConsumer<String, byte[]> consumer)
     {
-        return engram.forEach(prefix, consumer);
+        return slot.get().forEach(prefix, consumer);
     }
 
     /** @return the versions at which {@code key} changed on this node (the same on every node). */
     public KeyHistory history(final String key)
     {
-        return engram.history(key);
+        return slot.get().history(key);
     }
 
     /**
-     * Take a snapshot now: a checkpoint of this node's Engram, synced, and a record of the last applied log entry
-     * (docs/replication.md, "Snapshots"). A restart replays the log from there.
+     * Take a snapshot now: a checkpoint of this node's Engram, synced, the Engram files a node behind the purged log
+     * rebuilds from, and a record of the last applied log entry (docs/replication.md, "Snapshots"). A restart replays
+     * the log from there; the log before it is purged. Automatic snapshots: {@link ReplicaSettings#snapshotEveryEntries}.
      *
      * @return the log index the snapshot stands at (-1 if nothing was applied yet).
      */
@@ -365,6 +371,121 @@ public final class ReplicatedEngram implements AutoCloseable
         {
             throw new UncheckedIOException("node " + nodeId() + ": snapshot failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Add a node to the group online (call on the leader). The node must be running with
+     * {@link ReplicaSettings#joining(boolean)} on an empty directory. Ratis' leader first catches the node up (it
+     * installs the leader's snapshot, then the log), then commits the new configuration; this returns once that is
+     * committed. Writes go on meanwhile.
+     *
+     * @param id      the new node's id.
+     * @param address its Raft address, host:port.
+     * @throws ReplicaNotLeaderException if this node is not the leader.
+     * @throws ReplicationException      if the change was refused or not committed within the request timeout.
+     */
+    public void addNode(final String id, final String address)
+    {
+        final List<RaftPeer> peers = new ArrayList<>(members(true));
+        if (peers.stream().anyMatch(p -> p.getId().toString().equals(id)))
+        {
+            throw new IllegalArgumentException("node " + id + " is already a member: " + members());
+        }
+        peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build());
+        changeMembers(peers, "add " + id + " at " + address);
+    }
+
+    /**
+     * Remove a node from the group online (call on the leader; the leader itself may be removed: it then steps down
+     * and the others elect one). Returns once the new configuration is committed; the removed node may then be closed.
+     *
+     * @throws ReplicaNotLeaderException if this node is not the leader.
+     * @throws ReplicationException      if the change was refused or not committed within the request timeout.
+     */
+    public void removeNode(final String id)
+    {
+        final List<RaftPeer> peers = new ArrayList<>(members(true));
+        if (!peers.removeIf(p -> p.getId().toString().equals(id)))
+        {
+            throw new IllegalArgumentException("node " + id + " is not a member: " + members());
+        }
+        changeMembers(peers, "remove " + id);
+    }
+
+    /** @return the group's members as this node knows them (its committed or pending configuration), id to address. */
+    public Map<String, String> members()
+    {
+        final Map<String, String> members = new java.util.LinkedHashMap<>();
+        for (final RaftPeer peer : members(false))
+        {
+            members.put(peer.getId().toString(), peer.getAddress());
+        }
+        return members;
+    }
+
+    private java.util.Collection<RaftPeer> members(final boolean leader)
+    {
+        ensureOpen();
+        if (leader)
+        {
+            checkLeader(false);
+        }
+        try
+        {
+            return server.getDivision(groupId).getRaftConf().getCurrentPeers();
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("node " + nodeId() + ": its Raft group is not running: " + e, e);
+        }
+    }
+
+    private void changeMembers(final List<RaftPeer> peers, final String what)
+    {
+        final SetConfigurationRequest request = new SetConfigurationRequest(clientId, peerId, groupId,
+            callIds.incrementAndGet(), peers);
+        final long timeoutMs = settings.requestTimeout().toMillis();
+        final RaftClientReply reply;
+        try
+        {
+            reply = server.setConfigurationAsync(request).get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final IOException | ExecutionException e)
+        {
+            throw asReplicationException(e instanceof ExecutionException ? e.getCause() : e);
+        }
+        catch (final TimeoutException e)
+        {
+            throw new ReplicationException("node " + nodeId() + ": membership change (" + what + ") not committed " +
+                "within " + timeoutMs + " ms (the new node still catching up, or no majority)", true, e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new ReplicationException("interrupted during a membership change (" + what + ")", true, e);
+        }
+        if (!reply.isSuccess())
+        {
+            throw failed(reply, 0);
+        }
+    }
+
+    /** For tests: the first index this node's Raft log still holds (entries before it were purged). */
+    long raftLogStartIndex() throws IOException
+    {
+        return server.getDivision(groupId).getRaftLog().getStartIndex();
+    }
+
+    /** For tests: the index of the last log entry this node applied. */
+    long lastAppliedIndex() throws IOException
+    {
+        return server.getDivision(groupId).getInfo().getLastAppliedIndex();
+    }
+
+    /** For tests: how many times this node rebuilt its Engram from a snapshot since it opened. */
+    int snapshotInstalls() throws IOException
+    {
+        return ((EngramStateMachine)server.getDivision(groupId).getStateMachine()).rebuilds();
     }
 
     /**
@@ -390,7 +511,7 @@ public final class ReplicatedEngram implements AutoCloseable
             }
             finally
             {
-                engram.close();
+                slot.close();
             }
         }
     }
@@ -473,12 +594,26 @@ public final class ReplicatedEngram implements AutoCloseable
             final RaftPeerId leader = info.getLeaderId();
             final String leaderId = leader == null || leader.equals(peerId) ? null : leader.toString();
             throw new ReplicaNotLeaderException(nodeId(), leaderId,
-                leaderId == null ? null : settings.peers().get(leaderId), false);
+                leaderId == null ? null : addressOf(leader), false);
         }
         if (!proposed && !info.isLeaderReady())
         {
             throw new ReplicationException("node " + nodeId() + " was just elected leader and still applies earlier " +
                 "entries; the delta was not proposed: retry", false, null);
+        }
+    }
+
+    /** @return a member's address from the group's configuration (members added later are not in the settings). */
+    private String addressOf(final RaftPeerId id)
+    {
+        try
+        {
+            final RaftPeer peer = server.getDivision(groupId).getRaftConf().getPeer(id);
+            return peer != null ? peer.getAddress() : settings.peers().get(id.toString());
+        }
+        catch (final IOException e)
+        {
+            return settings.peers().get(id.toString());
         }
     }
 

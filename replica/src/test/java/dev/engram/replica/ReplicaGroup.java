@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A test's replica group: 3 nodes in this JVM on 127.0.0.1 (free ports), each on its own directory under a root, with
@@ -29,9 +30,18 @@ final class ReplicaGroup implements AutoCloseable
     private final Map<String, String> peers = new LinkedHashMap<>();
     private final Map<String, ReplicatedEngram> nodes = new LinkedHashMap<>();
 
+    private final UnaryOperator<ReplicaSettings> tune;
+
     ReplicaGroup(final Path root, final int size) throws IOException
     {
+        this(root, size, UnaryOperator.identity());
+    }
+
+    /** @param tune changes every node's settings (the same on every node). */
+    ReplicaGroup(final Path root, final int size, final UnaryOperator<ReplicaSettings> tune) throws IOException
+    {
         this.root = root;
+        this.tune = tune;
         for (int i = 0; i < size; i++)
         {
             peers.put("n" + i, "127.0.0.1:" + freePort());
@@ -55,7 +65,7 @@ final class ReplicaGroup implements AutoCloseable
         final ReplicaSettings settings = new ReplicaSettings().groupId(groupId).nodeId(id).directory(root.resolve(id))
             .electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600)).requestTimeout(Duration.ofSeconds(30));
         peers.forEach(settings::peer);
-        return settings;
+        return tune.apply(settings);
     }
 
     ReplicatedEngram start(final String id)
@@ -63,6 +73,20 @@ final class ReplicaGroup implements AutoCloseable
         final ReplicatedEngram node = ReplicatedEngram.open(settings(id));
         nodes.put(id, node);
         return node;
+    }
+
+    /** Start a new node {@code id} on a new port and an empty directory, joining the running group. */
+    ReplicatedEngram startJoining(final String id) throws IOException
+    {
+        peers.put(id, "127.0.0.1:" + freePort());
+        final ReplicatedEngram node = ReplicatedEngram.open(settings(id).joining(true));
+        nodes.put(id, node);
+        return node;
+    }
+
+    String address(final String id)
+    {
+        return peers.get(id);
     }
 
     void stop(final String id)

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Ratis properties of a node (docs/replication.md, "Settings"): gRPC bound to the configured host only (server,
  * admin and client services share its port), the election and request timeouts, entry size limits large enough for
- * the largest batch, and snapshots only on request (no automatic snapshot and no leader-to-follower snapshot install:
- * installing an Engram checkpoint chain is not implemented yet, so the log is never purged past what a node may need).
+ * the largest batch, automatic snapshots every {@code snapshotEveryEntries} applied entries, the leader's snapshot
+ * install to a follower whose next entry was purged, and the log purged up to the latest snapshot.
  */
 public final class RaftSetup
 {
@@ -30,7 +30,8 @@ public final class RaftSetup
      * @return the properties.
      */
     public static RaftProperties properties(final File storageDir, final String bindHost, final int port,
-        final Duration electionMin, final Duration electionMax, final Duration requestTimeout, final int maxBatchBytes)
+        final Duration electionMin, final Duration electionMax, final Duration requestTimeout, final int maxBatchBytes,
+        final long snapshotEveryEntries, final long segmentBytes, final int purgeGap)
     {
         final RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
@@ -41,8 +42,15 @@ public final class RaftSetup
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(electionMin));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(electionMax));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(requestTimeout));
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, false);
-        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, snapshotEveryEntries > 0);
+        if (snapshotEveryEntries > 0)
+        {
+            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEveryEntries);
+        }
+        // a follower whose next entry the leader purged gets the leader's snapshot files (EngramSnapshotDir)
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, purgeGap);
         // a node that was down is probed every 0.5 s after the first second (Ratis' default backs off to 5 s, so a
         // restarted follower could wait that long before the leader sends it anything)
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, APPENDER_RETRY_POLICY);
@@ -51,7 +59,7 @@ public final class RaftSetup
         final long entry = (long)maxBatchBytes + 64 * 1024;
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(Math.max(4L << 20, entry)));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(Math.max(8L << 20, 2 * entry)));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(32L << 20, 4 * entry)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(segmentBytes, entry)));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * entry)));
         return p;
     }

@@ -12,8 +12,9 @@ import java.util.Properties;
 
 /**
  * The Raft snapshot of a node: which log entry (term, index) its Engram holds every delta of, and the Engram version
- * that is (synced, with a checkpoint at or after it). The state itself is the Engram directory; this small text file
- * is only the link between the two (docs/replication.md, "Snapshots"):
+ * that is (synced, with a checkpoint at or after it). The files to rebuild the Engram from are beside it
+ * ({@link EngramSnapshotDir}); this small text file is the link between the log and the Engram (docs/replication.md,
+ * "Snapshots"):
  * <pre>
  *   format=1
  *   term=3
