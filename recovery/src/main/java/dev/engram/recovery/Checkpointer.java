@@ -153,7 +153,8 @@ final class Checkpointer implements Runnable
         {
             return NOT_DUE;
         }
-        if (journal.writtenBytes() - lastBytes >= ctx.checkpointEveryBytes() ||
+        final long journalSince = journal.writtenBytes() - lastBytes;
+        if (journalSince >= ctx.checkpointEveryBytes() || journalDue(journalSince) ||
             // the live overlay passed its memory target: the next generation starts empty (docs/memory-safety.md)
             applier.view().overlay().offHeapBytes() >= overlayMemoryLimit ||
             (ctx.checkpointIntervalMs() > 0 && System.currentTimeMillis() - lastTimeMs >= ctx.checkpointIntervalMs()))
@@ -166,6 +167,21 @@ final class Checkpointer implements Runnable
             return chainVersion() + (since >= CATCH_UP_INTERVALS * every ? since / every * every : every);
         }
         return NOT_DUE;
+    }
+
+    /**
+     * @return true if the journal written since the last checkpoint passed {@link StateContext#checkpointJournalRatio()}
+     * times the current chain's full checkpoint file (and {@link StateContext#checkpointJournalMinBytes()}).
+     */
+    private boolean journalDue(final long journalSince)
+    {
+        final double ratio = ctx.checkpointJournalRatio();
+        if (ratio <= 0 || journalSince < ctx.checkpointJournalMinBytes())
+        {
+            return false;
+        }
+        final ChainFiles current = chain;
+        return current == null || journalSince >= ratio * current.baseBytes();
     }
 
     @Override
