@@ -38,6 +38,8 @@ final class ChronicleJournalStore implements AutoCloseable
     private final long cycleLengthMs;
     private final long maxFrameLength;
     private volatile long sizeRolls;
+    private int sizedCycle = Integer.MIN_VALUE;   // the cycle rollIfFull measures, and where its first frame began
+    private long sizedFrom;
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
@@ -382,14 +384,23 @@ final class ChronicleJournalStore implements AutoCloseable
     }
 
     /**
-     * Writer thread (or the bridge copy, before the writer runs): a frame of {@code cycle} ended at file offset
-     * {@code position}. At {@link JournalContext#rollBytes()} or more, Chronicle's clock is moved to the start of the
+     * Writer thread (or the bridge copy, before the writer runs): a frame of {@code frameLength} bytes of {@code cycle}
+     * ended at file offset {@code position}. Once the frames written into the cycle file since its first (or, after a
+     * reopen, since the first written by this open) reach {@link JournalContext#rollBytes()}, Chronicle's clock is
+     * moved to the start of the
      * next cycle, so the next frame starts a new cycle file (Chronicle writes the end mark into this one, as at a roll
      * by time). One compare per frame below the size.
      */
-    void rollIfFull(final int cycle, final long position)
+    void rollIfFull(final int cycle, final long position, final int frameLength)
     {
-        if (position >= rollBytes && rollBytes > 0)
+        if (cycle != sizedCycle)
+        {
+            // this frame is the first written into the cycle file (since open): measure from where it starts, after
+            // Chronicle's header and index arrays (64 KiB and more for the hourly roll cycles)
+            sizedCycle = cycle;
+            sizedFrom = position - frameLength;
+        }
+        if (position - sizedFrom >= rollBytes && rollBytes > 0)
         {
             final long next = (cycle + 1L) * cycleLengthMs;
             if (next > rollFloorMs)

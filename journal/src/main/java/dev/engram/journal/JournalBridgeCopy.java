@@ -70,7 +70,7 @@ final class JournalBridgeCopy
                     }
                     bytes += length;
                     final int frameCycle = appender.cycle();
-                    store.rollIfFull(frameCycle, frameEnd);
+                    store.rollIfFull(frameCycle, frameEnd, length);
                     if (frameCycle != cycle)
                     {
                         cycle = frameCycle;

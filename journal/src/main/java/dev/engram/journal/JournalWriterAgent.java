@@ -268,7 +268,7 @@ final class JournalWriterAgent implements Runnable
             frameEnd = bytes.writePosition();
             noReadAhead.onWrite(bytes, frameCycle);
         }
-        store.rollIfFull(frameCycle, frameEnd);
+        store.rollIfFull(frameCycle, frameEnd, length);
         if (frameCycle != cycle)
         {
             // the queue rolled: this frame is the new cycle's first (by time, or after rollBytes of the cycle before)

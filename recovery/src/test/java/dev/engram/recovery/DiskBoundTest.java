@@ -40,13 +40,20 @@ class DiskBoundTest
     void shouldKeepDiskWithinThreeTimesTheStateUnderSmallUpdates() throws IOException
     {
         final long fixedClockMs = 1_700_000_000_000L;
+        // -Dengram.test.diskBefore=true: the behaviour before issue 15 (rolls by time only, no checkpoint trigger by
+        // journal bytes), to see this test fail on it
+        final boolean before = Boolean.getBoolean("engram.test.diskBefore");
         final StateContext ctx = new StateContext().directory(dir).checkpointJournalMinBytes(1024 * 1024)
-            .journal(new JournalContext().epochMsClock(() -> fixedClockMs).rollBytes(ROLL_BYTES).maxDeltaLength(MAX_DELTA));
+            .checkpointJournalRatio(before ? 0 : StateContext.CHECKPOINT_JOURNAL_RATIO_DEFAULT)
+            .journal(new JournalContext().epochMsClock(() -> fixedClockMs).rollBytes(before ? 0 : ROLL_BYTES)
+                .maxDeltaLength(MAX_DELTA));
         final SplittableRandom random = new SplittableRandom(15);
         final byte[] value = new byte[VALUE];
         final long live = (long)KEYS * (VALUE + key(0).length());
         long peak = 0;
         DiskUsage last;
+        long checkpoints;
+        long sizeRolls;
         try (StateStore store = StateStore.open(ctx))
         {
             final Journal journal = store.journal();
@@ -80,8 +87,8 @@ class DiskBoundTest
                 }
             }
             assertTrue(store.awaitApplied(version, 60, TimeUnit.SECONDS));
-            assertTrue(store.checkpointCount() >= 3, "the trigger by journal bytes checkpointed: " + store.checkpointCount());
-            assertTrue(journal.sizeRolls() > 0, "cycle files ended by size");
+            checkpoints = store.checkpointCount();
+            sizeRolls = journal.sizeRolls();
             store.checkpoint();   // what a quiet moment after the burst brings: a checkpoint, retention after it
             last = store.diskUsage();
             assertTrue(last.liveStateBytes() >= live && last.liveStateBytes() < 2 * live,
@@ -94,10 +101,13 @@ class DiskBoundTest
             }
         }
         final long floors = ROLL_BYTES + 2 * (MAX_DELTA + (1L << 20));
-        final String figures = String.format("live %.1f MiB; after the burst %s; peak %.1f MiB (%.1f x)",
-            live / 1048576.0, last.describe(), peak / 1048576.0, (double)peak / live);
+        final String figures = String.format("live %.1f MiB; after the burst %s; peak %.1f MiB (%.1f x); %d " +
+            "checkpoints, %d rolls by size", live / 1048576.0, last.describe(), peak / 1048576.0, (double)peak / live,
+            checkpoints, sizeRolls);
         System.out.println("DiskBoundTest: " + figures);
         assertTrue(last.totalBytes() <= 3 * live + floors, "disk after the burst within 3 x the state + floors: " + figures);
+        assertTrue(checkpoints >= 3, "the trigger by journal bytes checkpointed: " + checkpoints);
+        assertTrue(sizeRolls > 0, "cycle files ended by size");
         // while it ran: a checkpoint being written beside the two kept chains, retention not yet run
         assertTrue(peak <= 5 * live + floors, "peak disk within 5 x the state + floors: " + figures);
     }

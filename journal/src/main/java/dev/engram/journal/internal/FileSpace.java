@@ -2,7 +2,6 @@ package dev.engram.journal.internal;
 
 import net.openhft.posix.OpenFlag;
 import net.openhft.posix.PosixAPI;
-import net.openhft.posix.WhenceFlag;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,12 +15,20 @@ import java.util.stream.Stream;
  * with the default block size however little it holds), so their length says little about the disk they take. Blocks
  * reserved with {@code fallocate} and not written yet count as holes on ext4 and tmpfs (unwritten extents), so the
  * journal writer's reservation ahead of its writes is not included (see {@code Journal.reservedAheadBytes()}). Where
- * {@code SEEK_DATA} is not supported, the file's length is used. Read-only: opens each file for reading only.
+ * {@code SEEK_DATA} is not supported (or not Linux), the file's length is used. Read-only: opens each file for reading
+ * only.
  */
 public final class FileSpace
 {
     private static final int ENXIO = 6;
-    private static volatile boolean unsupported;
+    /**
+     * Linux's {@code SEEK_DATA} and {@code SEEK_HOLE}, passed as plain numbers: Chronicle's {@code WhenceFlag} gives them
+     * as 4 and 5 (another system's numbers; on Linux 4 is {@code SEEK_HOLE} and 5 is invalid).
+     */
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    private static volatile boolean unsupported = !System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT)
+        .contains("linux");
 
     private FileSpace()
     {
@@ -68,7 +75,7 @@ public final class FileSpace
             long position = 0;
             while (position < length)
             {
-                final long data = posix.lseek(fd, position, WhenceFlag.SEEK_DATA);
+                final long data = posix.lseek(fd, position, SEEK_DATA);
                 if (data < 0)
                 {
                     if (posix.lastError() != ENXIO)
@@ -77,7 +84,7 @@ public final class FileSpace
                     }
                     break;   // nothing but holes after position
                 }
-                long hole = posix.lseek(fd, data, WhenceFlag.SEEK_HOLE);
+                long hole = posix.lseek(fd, data, SEEK_HOLE);
                 if (hole < 0 || hole > length)
                 {
                     hole = length;
