@@ -269,6 +269,9 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("journal did not write version=" + appended + " within 60 s: written=" +
                 journal.writtenVersion());
         }
+        // the journal's bytes up to about the target: what is written while this builds counts towards the next one
+        // (taken after the build, they were lost, and a flat-out producer's journal grew far past the byte triggers)
+        final long bytesAtTarget = journal.writtenBytes();
         final long target = Math.min(cap, journal.writtenVersion());
         boolean repair = repairRequested.getAndSet(false) && !intact(chain);
         // a background target is computed before this lock: an explicit checkpoint may have built past it meanwhile
@@ -339,7 +342,7 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("interrupted while swapping in checkpoint id=" + built.info().checkpointId());
         }
         chain = next;
-        lastBytes = journal.writtenBytes();
+        lastBytes = bytesAtTarget;
         lastTimeMs = System.currentTimeMillis();
         lastBuilt = built;
         ctx.checkpointObserver().onCheckpoint(built.info(), built.buildNs(), built.delta());
