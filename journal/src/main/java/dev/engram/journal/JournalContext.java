@@ -316,7 +316,9 @@ public final class JournalContext implements Cloneable
     }
 
     /**
-     * @param rollBytes once a frame ends this many bytes or more into its cycle file, the next frame starts a new
+     * @param rollBytes once the frames of a cycle file (counted from the start of its first frame, after Chronicle's
+     *                  header and index arrays; after a reopen, from the first frame that open wrote there) reach this
+     *                  many bytes, the next frame starts a new
      *                  cycle file (a roll by size, on top of the roll cycle's rolls by time), so retention, which removes
      *                  whole cycle files, can free the journal in steps of about this size however fast it is written:
      *                  rolling only by time, a burst put everything written in the hour into one file that retention
