@@ -4,6 +4,7 @@ import dev.engram.journal.Delta;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.journal.JvmFlagsCheck;
 import dev.engram.recovery.CheckpointInfo;
+import dev.engram.recovery.DiskUsage;
 import dev.engram.recovery.HistoryRange;
 import dev.engram.recovery.KeyHistory;
 import dev.engram.recovery.StateDiff;
@@ -515,6 +516,19 @@ public final class Engram implements AutoCloseable
     {
         ensureOpen();
         return store.historyRange();
+    }
+
+    /**
+     * What the state directory takes on disk now, by part — journal, blocks reserved ahead of the journal writer,
+     * checkpoints, index maps, key history index, history anchors, other — beside an estimate of the state's own size
+     * (docs/operations.md, "Disk use"). Walks the directory: for a report or an occasional gauge, not a hot loop.
+     *
+     * @return the parts; {@code describe()} prints them on one line.
+     */
+    public DiskUsage diskUsage()
+    {
+        ensureOpen();
+        return store.diskUsage();
     }
 
     /**

@@ -60,6 +60,15 @@ class EngramMetricsTest
             assertEquals(20_000, registry.get("engram.append.latency.count").gauge().value());
             assertTrue(registry.get("engram.offheap.overlay.reserved.bytes").gauge().value() > 0);
             assertTrue(registry.get("engram.offheap.checkpoint.build.peak.bytes").gauge().value() > 0);
+            // disk by part: the journal holds the 20,000 deltas, the checkpoint its file; the parts add up to the total
+            final double journal = registry.get("engram.disk.bytes").tag("part", "journal").gauge().value();
+            final double checkpoints = registry.get("engram.disk.bytes").tag("part", "checkpoints").gauge().value();
+            assertTrue(journal >= 20_000 * 100 && checkpoints > 0, "journal " + journal + ", checkpoints " + checkpoints);
+            final dev.engram.recovery.DiskUsage disk = engram.diskUsage();
+            assertEquals(disk.totalBytes(), disk.journalBytes() + disk.journalReservedBytes() + disk.checkpointBytes() +
+                disk.indexMapBytes() + disk.historyIndexBytes() + disk.historyAnchorBytes() + disk.otherBytes());
+            assertTrue(disk.liveStateBytes() >= 500 * 100, "the checkpoint's 500 keys of 100 bytes: " + disk.describe());
+            assertEquals(disk.liveStateBytes(), registry.get("engram.disk.live.state.bytes").gauge().value());
             assertEquals(0, snapshot.heapFrames(), "100-byte deltas travel inline");
 
             // over a quarter of the 16 MiB arena: the one kind of delta still copied to the heap

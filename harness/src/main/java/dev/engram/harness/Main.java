@@ -62,9 +62,10 @@ public final class Main
             case "peers" -> dev.engram.harness.peers.PeersBench.run(rest);
             case "open-close" -> dev.engram.harness.openclose.OpenCloseBench.run(rest);
             case "history" -> dev.engram.harness.history.HistoryBench.run(rest);
+            case "disk" -> dev.engram.harness.disk.DiskBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers, open-close or history)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers, open-close, history or disk)");
                 usage();
                 System.exit(2);
             }
@@ -121,6 +122,12 @@ public final class Main
                                      stateAt(v), history(key) of a key with ~100 changes and diff over 1k versions
                                      on keys x value then deltas of 1-3 Zipf keys, every version kept; medians of
                                      --reps. See docs/benchmarks.md ("Version history").
+              bench disk [--keys 100k] [--value 200] [--updates 1m] [--sample 100k] [--dir D] [--before]
+                                     issue 15's disk measurement: keys x value, then updates of 1-3 Zipf keys
+                                     through an Engram with default settings; disk (du, and by part) over the live
+                                     state every --sample updates and at the end. --before: rolls by size and the
+                                     checkpoint trigger by journal bytes off, for a before/after in one build.
+                                     See docs/benchmarks.md ("Disk").
             """);
     }
 }

@@ -28,6 +28,18 @@ final class ChronicleJournalStore implements AutoCloseable
      * the queue (before any other thread uses it), each goes into the cycle current when it was written to the bridge.
      */
     private volatile long clockOverrideMs = Long.MIN_VALUE;
+    /**
+     * The earliest time Chronicle rolls cycles by: the start of the newest cycle file at open (so a clock behind it,
+     * or names put ahead of the clock by size rolls, never make Chronicle start an older cycle after a newer one), then
+     * the start of the cycle after one that reached {@link JournalContext#rollBytes()} ({@link #rollIfFull}).
+     */
+    private volatile long rollFloorMs = Long.MIN_VALUE;
+    private final long rollBytes;
+    private final long cycleLengthMs;
+    private final long maxFrameLength;
+    private volatile long sizeRolls;
+    private int sizedCycle = Integer.MIN_VALUE;   // the cycle rollIfFull measures, and where its first frame began
+    private long sizedFrom;
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
@@ -44,6 +56,9 @@ final class ChronicleJournalStore implements AutoCloseable
         this.damagedBefore = new SmallFileCopy(directory.resolve(DAMAGED_METADATA_FILE));
         this.discardedCycleFiles = discardHalfCreatedCycleFiles(directory);
         this.rollCycle = ctx.rollCycle();
+        this.rollBytes = ctx.rollBytes();
+        this.cycleLengthMs = rollCycle.lengthInMillis();
+        this.maxFrameLength = ctx.maxDeltaLength();
         try
         {
             this.queue = buildQueueRebuildingMetadata(ctx, new StoreFileListener()
@@ -68,6 +83,12 @@ final class ChronicleJournalStore implements AutoCloseable
         }
         this.cycleFiles = new CycleFiles(directory, rollCycle);
         restrictExistingFiles();
+        queue.refreshDirectoryListing();
+        final int newest = queue.lastCycle();
+        if (newest != Integer.MIN_VALUE && newest >= 0)
+        {
+            rollFloorMs = newest * cycleLengthMs;
+        }
     }
 
     /** Chronicle's own metadata file in the journal directory (its table store: locks, listing, roll cycle). */
@@ -208,7 +229,9 @@ final class ChronicleJournalStore implements AutoCloseable
                     .timeProvider(() ->
                     {
                         final long overridden = clockOverrideMs;
-                        return overridden != Long.MIN_VALUE ? overridden : clock.getAsLong();
+                        final long now = overridden != Long.MIN_VALUE ? overridden : clock.getAsLong();
+                        final long floor = rollFloorMs;
+                        return now < floor ? floor : now;
                     })
                     .storeFileListener(permissions)
                     .build();
@@ -358,6 +381,50 @@ final class ChronicleJournalStore implements AutoCloseable
     void clockOverride(final long epochMs)
     {
         clockOverrideMs = epochMs;
+    }
+
+    /**
+     * Writer thread (or the bridge copy, before the writer runs): a frame of {@code frameLength} bytes of {@code cycle}
+     * ended at file offset {@code position}. Once the frames written into the cycle file since its first (or, after a
+     * reopen, since the first written by this open) reach {@link JournalContext#rollBytes()}, Chronicle's clock is
+     * moved to the start of the
+     * next cycle, so the next frame starts a new cycle file (Chronicle writes the end mark into this one, as at a roll
+     * by time). One compare per frame below the size.
+     */
+    void rollIfFull(final int cycle, final long position, final int frameLength)
+    {
+        if (cycle != sizedCycle)
+        {
+            // this frame is the first written into the cycle file (since open): measure from where it starts, after
+            // Chronicle's header and index arrays (64 KiB and more for the hourly roll cycles)
+            sizedCycle = cycle;
+            sizedFrom = position - frameLength;
+        }
+        if (position - sizedFrom >= rollBytes && rollBytes > 0)
+        {
+            final long next = (cycle + 1L) * cycleLengthMs;
+            if (next > rollFloorMs)
+            {
+                rollFloorMs = next;
+                sizeRolls++;   // one writer at a time
+            }
+        }
+    }
+
+    /**
+     * @return how many cycle files were ended by size ({@link #rollIfFull}) since open.
+     */
+    long sizeRolls()
+    {
+        return sizeRolls;
+    }
+
+    /**
+     * @return the largest frame the journal writes ({@link JournalContext#maxDeltaLength()}).
+     */
+    long maxFrameLength()
+    {
+        return maxFrameLength;
     }
 
     SingleChronicleQueue queue()

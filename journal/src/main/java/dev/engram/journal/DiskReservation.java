@@ -1,7 +1,6 @@
 package dev.engram.journal;
 
 import dev.engram.journal.internal.CycleFiles;
-import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.posix.OpenFlag;
 import net.openhft.posix.PosixAPI;
 
@@ -13,73 +12,113 @@ import java.io.File;
  * <p>
  * Chronicle grows a cycle file sparsely ({@code setLength}) and writes it through a shared mapping: on a full
  * disk the first store into a page of a hole cannot get a block and the kernel kills the process with SIGBUS
- * (tmpfs faults even on reads). When the writer first writes into a mapped chunk of a cycle file, this
- * {@code fallocate}s that chunk and the next one ({@code FALLOC_FL_KEEP_SIZE}: the file's length is
- * Chronicle's business). Writes into a chunk therefore only ever touch blocks reserved while the previous
- * chunk was written; a reservation that fails for lack of space stops the writer with
- * {@link JournalDiskFullException} naming the file, the range and the free space, after the frame it was
- * writing (which lies in reserved blocks). One system call per chunk (64 MiB by default), none per frame.
- * The first chunk of a cycle file is reserved on its first write, so the few pages Chronicle writes to create
- * a file are the one window left. File systems without {@code fallocate} turn it off (reported once).
+ * (tmpfs faults even on reads). After each frame the writer tells this where the frame ended; when the blocks
+ * reserved ahead of that position shrink below {@link #ahead()} bytes (the largest frame, plus room for Chronicle's
+ * index documents and the pages populated ahead of the writes), the next {@code 2 × ahead} bytes are
+ * {@code fallocate}d ({@code FALLOC_FL_KEEP_SIZE}: the file's length is Chronicle's business). The next frame therefore
+ * only ever touches reserved blocks; a reservation that fails for lack of space stops the writer with
+ * {@link JournalDiskFullException} naming the file, the range and the free space, after the frame it was writing
+ * (which lies in reserved blocks). One system call per {@code ahead} bytes written (~17 MiB with the default 16 MiB
+ * largest delta), a compare per frame. The first frame of a cycle file is written before its first reservation, so
+ * the pages Chronicle writes to create a file and that frame are the one window left. File systems without
+ * {@code fallocate} turn it off (reported once).
  * <p>
- * When the writer moves on to a new cycle file, the part of the old file's reservation past its data (the rest of
- * the chunk and the whole next one: 160 MiB with the default block size, however little the cycle held) is given
- * back ({@code FALLOC_FL_PUNCH_HOLE}), from the page after the one holding the old file's last frame and end mark;
- * nothing reads or writes a finished cycle file past its end mark. Measured on ext4: a finished cycle file of 50
- * small frames went from 160 MiB allocated to 80.5 MiB — the blocks past the file's length are freed, those of the
- * first mapped chunk (80 MiB) stay allocated (not established why: something maps or fills that region again after
- * the punch). Best effort: a file system that cannot punch holes keeps the blocks until retention deletes the file.
- * Owned by the journal thread.
+ * Before, each chunk Chronicle mapped (64 MiB plus a 16 MiB overlap by default) was reserved with the next one, 160 MiB
+ * per cycle file however little it held; now the cycle being written holds its data plus at most {@code 2 × ahead}.
+ * <p>
+ * When the writer moves on to a new cycle file, the old file's reservation past its data is given back: a
+ * {@code FALLOC_FL_PUNCH_HOLE} from the page after the one holding its last frame and end mark (nothing reads or
+ * writes a finished cycle file past its end mark) frees the blocks inside the file's length, and an
+ * {@code ftruncate} to the length it already has frees those past it — ext4 stops a punch at the file's length and
+ * drops blocks reserved beyond it only on a truncate (this is what kept the first mapped chunk, 80 MiB, allocated in
+ * every finished cycle file before). Best effort: a file system that cannot do either keeps the blocks until
+ * retention deletes the file. Owned by the journal thread; {@link #reservedAheadBytes()} may be read by any thread.
  */
 final class DiskReservation
 {
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
     private static final long PAGE = 4096;
+    /** Room beyond the largest frame: Chronicle's index documents and the pages populated ahead of the writes. */
+    static final long SLACK = 1L << 20;
     private static final int ENOSPC = 28;
     private static final int EDQUOT = 122;
     private static final int EOPNOTSUPP = 95;
     private static final int EINVAL = 22;
 
     private final CycleFiles cycleFiles;
+    private final long ahead;
     private int fd = -1;
     private int fdCycle = Integer.MIN_VALUE;
     private File fdFile;
+    // written by the journal thread only; opaque stores so reservedAheadBytes() may read them from any thread
     private long reservedUpTo;
     private long dataEnd;   // end of the last frame written into fdCycle's file
     private long released;  // bytes given back from finished cycle files (for tests)
+    private static final java.lang.invoke.VarHandle RESERVED_UP_TO;
+    private static final java.lang.invoke.VarHandle DATA_END;
+
+    static
+    {
+        try
+        {
+            final java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            RESERVED_UP_TO = lookup.findVarHandle(DiskReservation.class, "reservedUpTo", long.class);
+            DATA_END = lookup.findVarHandle(DiskReservation.class, "dataEnd", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
     private boolean supported = true;
     private boolean punchSupported = true;
 
-    DiskReservation(final CycleFiles cycleFiles)
+    /**
+     * @param cycleFiles     the journal's cycle files by name.
+     * @param maxFrameLength the largest frame the writer may write next.
+     */
+    DiskReservation(final CycleFiles cycleFiles, final long maxFrameLength)
     {
         this.cycleFiles = cycleFiles;
+        this.ahead = maxFrameLength + SLACK;
     }
 
     /**
-     * The writer wrote into {@code chunk} of cycle {@code cycle} for the first time: reserve it and the next.
+     * @return bytes kept reserved ahead of the writes, at least: a reservation is made when fewer remain.
+     */
+    long ahead()
+    {
+        return ahead;
+    }
+
+    /**
+     * Writer thread, after each frame: the frame written into {@code cycle}'s file ends at {@code position}. Reserves
+     * the blocks ahead of it if fewer than {@link #ahead()} bytes are reserved.
      *
      * @throws JournalDiskFullException if the disk has no room for them.
      */
-    void onNewChunk(final int cycle, final MappedBytesStore chunk)
+    void noteWritten(final int cycle, final long position)
     {
-        if (!supported)
-        {
-            return;
-        }
-        final long start = chunk.start();
-        final long end = chunk.capacity();
-        final long wanted = end + (end - start);
         if (cycle != fdCycle)
         {
             releaseUnused();
             open(cycle);
         }
-        if (fd < 0 || wanted <= reservedUpTo)
+        if (position > dataEnd)
         {
-            return;
+            DATA_END.setOpaque(this, position);   // a plain store on x86 and ARM: no fence on the per-frame path
         }
-        final long from = Math.max(start, reservedUpTo);
+        if (position + ahead > reservedUpTo && supported && fd >= 0)
+        {
+            reserve(position);
+        }
+    }
+
+    private void reserve(final long position)
+    {
+        final long from = Math.max(position / PAGE * PAGE, reservedUpTo);
+        final long wanted = position + 2 * ahead;
         final PosixAPI posix = PosixAPI.posix();
         if (posix.fallocate(fd, FALLOC_FL_KEEP_SIZE, from, wanted - from) != 0)
         {
@@ -98,18 +137,7 @@ final class DiskReservation
             throw new JournalException("cannot reserve disk blocks in journal file=" + fdFile + " offset=" + from +
                 " length=" + (wanted - from) + ": " + posix.strerror(errno) + " (errno=" + errno + ")");
         }
-        reservedUpTo = wanted;
-    }
-
-    /**
-     * Writer thread, after each frame: the frame written into {@code cycle}'s file ends at {@code position}.
-     */
-    void noteWritten(final int cycle, final long position)
-    {
-        if (cycle == fdCycle && position > dataEnd)
-        {
-            dataEnd = position;
-        }
+        RESERVED_UP_TO.setOpaque(this, wanted);
     }
 
     /**
@@ -118,6 +146,16 @@ final class DiskReservation
     long releasedBytes()
     {
         return released;
+    }
+
+    /**
+     * @return bytes reserved past the data of the cycle file being written (blocks allocated that hold nothing yet);
+     * any thread.
+     */
+    long reservedAheadBytes()
+    {
+        final long ahead = (long)RESERVED_UP_TO.getOpaque(this) - (long)DATA_END.getOpaque(this);
+        return Math.max(0, ahead);
     }
 
     /**
@@ -142,6 +180,13 @@ final class DiskReservation
             punchSupported = false;   // best effort: the blocks go when retention deletes the file
             return;
         }
+        // blocks reserved past the file's length: ext4's punch stops at the length; a truncate to the same length
+        // drops them (the length is unchanged, so a reader's mapping of the file is unaffected)
+        final long length = fdFile.length();
+        if (length > 0 && reservedUpTo > length)
+        {
+            posix.ftruncate(fd, length);
+        }
         released += reservedUpTo - from;
     }
 
@@ -149,8 +194,8 @@ final class DiskReservation
     {
         close();
         fdCycle = cycle;
-        reservedUpTo = 0;
-        dataEnd = 0;
+        RESERVED_UP_TO.setOpaque(this, 0L);
+        DATA_END.setOpaque(this, 0L);
         fdFile = cycleFiles.fileFor(cycle);
         fd = PosixAPI.posix().open(fdFile.getPath(), OpenFlag.O_RDWR.value(), 0);
     }

@@ -460,6 +460,27 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return cycle files ended by size since open ({@link JournalContext#rollBytes()}), besides those the roll cycle
+     *         ended by time.
+     */
+    public long sizeRolls()
+    {
+        final JournalBackend current = opening.current();
+        return current == null ? 0 : current.store.sizeRolls();
+    }
+
+    /**
+     * @return bytes of disk reserved ({@code fallocate}) past the data of the cycle file being written, so that a full
+     *         disk stops the writer with an exception rather than a SIGBUS: about 1-2 × ({@code maxDeltaLength} + 1 MiB).
+     *         Allocated, but holding no data yet (so {@code FileSpace}-style counts of data bytes leave it out).
+     */
+    public long reservedAheadBytes()
+    {
+        final JournalBackend current = opening.current();
+        return current == null ? 0 : current.writer.reservedAheadBytes();
+    }
+
+    /**
      * Remove whole cycle files that hold only versions before {@code version}. The newest cycle is never
      * removed. Safe while producers append: the writer only touches the newest cycle.
      *

@@ -62,12 +62,15 @@ final class JournalBridgeCopy
                     }
                     bridge.frame(version, frame);
                     final int length = frame.frameLength();
+                    final long frameEnd;
                     try (DocumentContext dc = appender.writingDocument())
                     {
                         dc.wire().bytes().write(BytesStore.wrap(frame.buffer().addressOffset(), length), 0L, (long)length);
+                        frameEnd = dc.wire().bytes().writePosition();
                     }
                     bytes += length;
                     final int frameCycle = appender.cycle();
+                    store.rollIfFull(frameCycle, frameEnd, length);
                     if (frameCycle != cycle)
                     {
                         cycle = frameCycle;

@@ -40,6 +40,11 @@ public final class JournalContext implements Cloneable
     public static final long IDLE_MAX_PARK_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long the journal thread keeps looking for frames, rather than parking, after a caller waited for one. */
     public static final long WRITER_SPIN_AFTER_WAIT_NS_DEFAULT = TimeUnit.MICROSECONDS.toNanos(50);
+    /**
+     * Bytes of a cycle file after which the next frame starts a new cycle file, whatever the roll cycle's time says:
+     * retention removes whole cycle files, so this bounds what it must keep beyond what is needed.
+     */
+    public static final long ROLL_BYTES_DEFAULT = 16L * 1024 * 1024;
     /** How long Chronicle waits on a lock or a half-created cycle file before acting. */
     public static final long CHRONICLE_TIMEOUT_MS_DEFAULT = 500;
 
@@ -54,6 +59,7 @@ public final class JournalContext implements Cloneable
     private SyncPolicy syncPolicy = SyncPolicy.ASYNC;
     private long syncIntervalMs = SYNC_INTERVAL_MS_DEFAULT;
     private RollCycle rollCycle = RollCycles.FAST_HOURLY;
+    private long rollBytes = ROLL_BYTES_DEFAULT;
     private long chronicleTimeoutMs = CHRONICLE_TIMEOUT_MS_DEFAULT;
     private LongSupplier epochMsClock = System::currentTimeMillis;
     private Supplier<IdleStrategy> writerIdleStrategySupplier = JournalContext::backgroundIdleStrategy;
@@ -118,6 +124,10 @@ public final class JournalContext implements Cloneable
         {
             throw new IllegalArgumentException("chronicleBlockSize=" + chronicleBlockSize + " must be >= 4 x maxDeltaLength=" +
                 maxDeltaLength);
+        }
+        if (rollBytes != 0 && rollBytes < 4096)
+        {
+            throw new IllegalArgumentException("rollBytes must be 0 (roll by time only) or >= 4096: rollBytes=" + rollBytes);
         }
         Objects.requireNonNull(rollCycle, "rollCycle");
         Objects.requireNonNull(epochMsClock, "epochMsClock");
@@ -297,6 +307,31 @@ public final class JournalContext implements Cloneable
     public JournalContext rollCycle(final RollCycle rollCycle)
     {
         this.rollCycle = rollCycle;
+        return this;
+    }
+
+    public long rollBytes()
+    {
+        return rollBytes;
+    }
+
+    /**
+     * @param rollBytes once the frames of a cycle file (counted from the start of its first frame, after Chronicle's
+     *                  header and index arrays; after a reopen, from the first frame that open wrote there) reach this
+     *                  many bytes, the next frame starts a new
+     *                  cycle file (a roll by size, on top of the roll cycle's rolls by time), so retention, which removes
+     *                  whole cycle files, can free the journal in steps of about this size however fast it is written:
+     *                  rolling only by time, a burst put everything written in the hour into one file that retention
+     *                  never removes (the newest). A roll by size moves the clock Chronicle names cycles by to the start
+     *                  of the next cycle, so after a burst the names run ahead of the wall clock (one roll cycle per
+     *                  roll by size; nothing reads times from the names) and rolls by time resume once the clock has
+     *                  passed them. Each roll costs the journal thread a new file and the sync
+     *                  thread a force of the directory and a manifest rewrite. 0 = roll by time only. Default
+     *                  {@value #ROLL_BYTES_DEFAULT}. @return this.
+     */
+    public JournalContext rollBytes(final long rollBytes)
+    {
+        this.rollBytes = rollBytes;
         return this;
     }
 

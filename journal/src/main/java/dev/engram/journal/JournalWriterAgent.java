@@ -72,7 +72,7 @@ final class JournalWriterAgent implements Runnable
         final JournalManifestKeeper manifest)
     {
         this.store = store;
-        this.reservation = new DiskReservation(store.cycleFiles());
+        this.reservation = new DiskReservation(store.cycleFiles(), store.maxFrameLength());
         this.noReadAhead = new NoReadAheadChunks(reservation);
         this.ring = ring;
         this.ringBuffer = ring.buffer();
@@ -162,6 +162,14 @@ final class JournalWriterAgent implements Runnable
         running = false;
     }
 
+    /**
+     * @return bytes reserved on disk past the data of the cycle file being written ({@link DiskReservation}); any thread.
+     */
+    long reservedAheadBytes()
+    {
+        return reservation.reservedAheadBytes();
+    }
+
     private int drain()
     {
         if (arena != null)
@@ -239,6 +247,7 @@ final class JournalWriterAgent implements Runnable
         DeltaFrameEncoder.seal(frame, offset, length, timestampNs, checksum);
         bytesWritten += length;
         final int frameCycle;
+        final long frameEnd;
         try (DocumentContext dc = appender.writingDocument())
         {
             final Bytes<?> bytes = dc.wire().bytes();
@@ -256,11 +265,13 @@ final class JournalWriterAgent implements Runnable
                 bytes.write(source, (long)offset, (long)length);
             }
             frameCycle = appender.cycle();
+            frameEnd = bytes.writePosition();
             noReadAhead.onWrite(bytes, frameCycle);
         }
+        store.rollIfFull(frameCycle, frameEnd, length);
         if (frameCycle != cycle)
         {
-            // the queue rolled: this frame is the new cycle's first (once per roll cycle, hourly by default)
+            // the queue rolled: this frame is the new cycle's first (by time, or after rollBytes of the cycle before)
             cycle = frameCycle;
             manifest.cycleStarted(cycle, version);
             syncer.onCycleStarted();

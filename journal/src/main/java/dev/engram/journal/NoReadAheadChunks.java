@@ -15,8 +15,9 @@ import net.openhft.chronicle.bytes.MappedBytesStore;
  * journal thread ran 18-21 ms on a CPU every ~9 MB written, taking that CPU from whatever ran on it (the
  * producer, when the other core was busy). Advised, a fault fills just its own page (~1-2 µs), so the same
  * work is spread over the writes. One instance per writer thread; {@link #onWrite} costs one reference
- * compare per frame and a system call per new chunk (Chronicle's chunks are 64 MiB by default). Each new chunk
- * also goes to the {@link DiskReservation}, which reserves its blocks and the next chunk's.
+ * compare per frame and a system call per new chunk (Chronicle's chunks are 64 MiB by default). Where each frame
+ * ended goes to the {@link DiskReservation} (before the pages ahead are populated), which keeps blocks reserved ahead
+ * of the writes.
  * <p>
  * Page by page, those faults still cost the journal thread ~170 ns of kernel time per 128-byte frame on the
  * benchmark VM (raw Chronicle with read-ahead: ~40). So the pages ahead of the writes are made writable in
@@ -43,7 +44,7 @@ final class NoReadAheadChunks
     }
 
     /**
-     * @param reservation told of each new chunk written (null: none).
+     * @param reservation told where each frame ended (null: none).
      */
     NoReadAheadChunks(final DiskReservation reservation)
     {
@@ -62,10 +63,6 @@ final class NoReadAheadChunks
         {
             lastStore = store;
             advise(store);
-            if (reservation != null && store instanceof MappedBytesStore mapped)
-            {
-                reservation.onNewChunk(cycle, mapped);
-            }
             startChunk(store);
         }
         final long position = bytes.writePosition();

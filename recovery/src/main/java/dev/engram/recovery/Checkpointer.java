@@ -153,7 +153,8 @@ final class Checkpointer implements Runnable
         {
             return NOT_DUE;
         }
-        if (journal.writtenBytes() - lastBytes >= ctx.checkpointEveryBytes() ||
+        final long journalSince = journal.writtenBytes() - lastBytes;
+        if (journalSince >= ctx.checkpointEveryBytes() || journalDue(journalSince) ||
             // the live overlay passed its memory target: the next generation starts empty (docs/memory-safety.md)
             applier.view().overlay().offHeapBytes() >= overlayMemoryLimit ||
             (ctx.checkpointIntervalMs() > 0 && System.currentTimeMillis() - lastTimeMs >= ctx.checkpointIntervalMs()))
@@ -166,6 +167,21 @@ final class Checkpointer implements Runnable
             return chainVersion() + (since >= CATCH_UP_INTERVALS * every ? since / every * every : every);
         }
         return NOT_DUE;
+    }
+
+    /**
+     * @return true if the journal written since the last checkpoint passed {@link StateContext#checkpointJournalRatio()}
+     * times the current chain's full checkpoint file (and {@link StateContext#checkpointJournalMinBytes()}).
+     */
+    private boolean journalDue(final long journalSince)
+    {
+        final double ratio = ctx.checkpointJournalRatio();
+        if (ratio <= 0 || journalSince < ctx.checkpointJournalMinBytes())
+        {
+            return false;
+        }
+        final ChainFiles current = chain;
+        return current == null || journalSince >= ratio * current.baseBytes();
     }
 
     @Override
@@ -253,6 +269,9 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("journal did not write version=" + appended + " within 60 s: written=" +
                 journal.writtenVersion());
         }
+        // the journal's bytes up to about the target: what is written while this builds counts towards the next one
+        // (taken after the build, they were lost, and a flat-out producer's journal grew far past the byte triggers)
+        final long bytesAtTarget = journal.writtenBytes();
         final long target = Math.min(cap, journal.writtenVersion());
         boolean repair = repairRequested.getAndSet(false) && !intact(chain);
         // a background target is computed before this lock: an explicit checkpoint may have built past it meanwhile
@@ -323,7 +342,7 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("interrupted while swapping in checkpoint id=" + built.info().checkpointId());
         }
         chain = next;
-        lastBytes = journal.writtenBytes();
+        lastBytes = bytesAtTarget;
         lastTimeMs = System.currentTimeMillis();
         lastBuilt = built;
         ctx.checkpointObserver().onCheckpoint(built.info(), built.buildNs(), built.delta());

@@ -21,6 +21,13 @@ public final class StateContext
     /** ... or once this many journal bytes were written since the last one. */
     public static final long CHECKPOINT_EVERY_BYTES_DEFAULT = 256L * 1024 * 1024;
     /** ... or after this long with any change (0 = no timer). */
+    /**
+     * A checkpoint is due once the journal written since the last one holds this many times the bytes of the current
+     * chain's full checkpoint file: beyond that, rebuilding the state costs less disk than keeping its journal.
+     */
+    public static final double CHECKPOINT_JOURNAL_RATIO_DEFAULT = 0.5;
+    /** The least journal bytes since the last checkpoint for {@link #CHECKPOINT_JOURNAL_RATIO_DEFAULT}'s trigger. */
+    public static final long CHECKPOINT_JOURNAL_MIN_BYTES_DEFAULT = 16L * 1024 * 1024;
     public static final long CHECKPOINT_INTERVAL_MS_DEFAULT = TimeUnit.MINUTES.toMillis(5);
     /** A delta checkpoint chain is consolidated into a full checkpoint past this many deltas. */
     public static final int MAX_CHAIN_LENGTH_DEFAULT = 50;
@@ -69,6 +76,8 @@ public final class StateContext
     private long checkpointEveryFrames = CHECKPOINT_EVERY_FRAMES_DEFAULT;
     private long checkpointEveryBytes = CHECKPOINT_EVERY_BYTES_DEFAULT;
     private long checkpointIntervalMs = CHECKPOINT_INTERVAL_MS_DEFAULT;
+    private double checkpointJournalRatio = CHECKPOINT_JOURNAL_RATIO_DEFAULT;
+    private long checkpointJournalMinBytes = CHECKPOINT_JOURNAL_MIN_BYTES_DEFAULT;
     private int maxChainLength = MAX_CHAIN_LENGTH_DEFAULT;
     private double maxChainSizeRatio = MAX_CHAIN_SIZE_RATIO_DEFAULT;
     private double deltaChangedKeysRatio = DELTA_CHANGED_KEYS_RATIO_DEFAULT;
@@ -142,6 +151,11 @@ public final class StateContext
         if (closeReaderWaitMs < 0)
         {
             throw new IllegalArgumentException("closeReaderWaitMs must be >= 0: " + closeReaderWaitMs);
+        }
+        if (!(checkpointJournalRatio >= 0) || Double.isInfinite(checkpointJournalRatio) || checkpointJournalMinBytes < 1)
+        {
+            throw new IllegalArgumentException("checkpointJournalRatio must be >= 0 and finite, checkpointJournalMinBytes >= 1: " +
+                "checkpointJournalRatio=" + checkpointJournalRatio + " checkpointJournalMinBytes=" + checkpointJournalMinBytes);
         }
         if (checkpointIntervalMs < 0)
         {
@@ -284,6 +298,47 @@ public final class StateContext
     public StateContext checkpointEveryBytes(final long bytes)
     {
         this.checkpointEveryBytes = bytes;
+        return this;
+    }
+
+    public double checkpointJournalRatio()
+    {
+        return checkpointJournalRatio;
+    }
+
+    /**
+     * @param ratio a checkpoint is due once the journal written since the last checkpoint holds at least
+     *              {@code max(checkpointJournalMinBytes, ratio × bytes of the current chain's full checkpoint file)}
+     *              (Redis rewrites its AOF at ratio 1, {@code auto-aof-rewrite-percentage 100}). Retention runs after each
+     *              checkpoint and keeps the journal after the oldest kept chain ({@link #keepOlderChains} fallbacks
+     *              included), so this keeps the journal on disk in proportion to the state rather than to
+     *              {@link #checkpointEveryFrames}: with one fallback about {@code 2 × ratio} times the full checkpoint,
+     *              so at 0.5 the two chains and the journal come to about 3 times the state once it is well past the
+     *              floors (this floor, {@code JournalContext.rollBytes}, the journal's reservation). The cost is
+     *              checkpoint writes: up to {@code 1 / ratio} times the journal's bytes when every checkpoint is full (a
+     *              small state whose keys all change between checkpoints). Past 512 MiB of state
+     *              {@link #checkpointEveryBytes} (256 MiB) fires first. 0 = off. Default
+     *              {@value #CHECKPOINT_JOURNAL_RATIO_DEFAULT}. @return this.
+     */
+    public StateContext checkpointJournalRatio(final double ratio)
+    {
+        this.checkpointJournalRatio = ratio;
+        return this;
+    }
+
+    public long checkpointJournalMinBytes()
+    {
+        return checkpointJournalMinBytes;
+    }
+
+    /**
+     * @param bytes the least journal bytes since the last checkpoint for {@link #checkpointJournalRatio}'s trigger
+     *              (so a tiny state is not checkpointed after every few frames); default
+     *              {@value #CHECKPOINT_JOURNAL_MIN_BYTES_DEFAULT}. @return this.
+     */
+    public StateContext checkpointJournalMinBytes(final long bytes)
+    {
+        this.checkpointJournalMinBytes = bytes;
         return this;
     }
 

@@ -430,6 +430,26 @@ public final class StateStore implements AutoCloseable
         return ctx.directory();
     }
 
+    /**
+     * What the state directory takes on disk now, by part (journal, blocks reserved ahead of the journal writer,
+     * checkpoints, index maps, key history index, history anchors, other), beside an estimate of the state's own size.
+     * Walks the directory (a system call or three per file): for a report or a gauge polled now and then, not for a hot
+     * loop.
+     *
+     * @return the parts.
+     * @throws IllegalStateException if the store is closed.
+     */
+    public DiskUsage diskUsage()
+    {
+        ensureOpen();
+        long live = 0;
+        if (view().base() instanceof ChainFiles chain)
+        {
+            live = chain.baseRawBytes();
+        }
+        return DiskUsage.of(ctx.directory(), journal.reservedAheadBytes(), live);
+    }
+
     StateView view()
     {
         return applier.view();

@@ -1,6 +1,7 @@
 package dev.engram.tools;
 
 import dev.engram.recovery.CheckpointInfo;
+import dev.engram.recovery.DiskUsage;
 import dev.engram.recovery.HistoryRange;
 import dev.engram.recovery.ReadOnlyState;
 import picocli.CommandLine.Command;
@@ -8,12 +9,10 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.SortedMap;
-import java.util.stream.Stream;
 
 /**
  * {@code engram info DIR}: what a state directory holds, read-only.
@@ -28,15 +27,6 @@ final class InfoCommand extends StoreCommand
 
     @Option(names = "--progress", description = "progress on stderr while the journal is read (default: when stderr is a terminal)")
     boolean progress;
-
-    /** Disk use of the directory by part: journal, checkpoints, index maps, other. */
-    record DiskUse(long journal, long checkpoints, long indexMaps, long other)
-    {
-        long total()
-        {
-            return journal + checkpoints + indexMaps + other;
-        }
-    }
 
     @Override
     int run(final ReadOnlyState state) throws IOException
@@ -58,7 +48,7 @@ final class InfoCommand extends StoreCommand
             tags = new java.util.TreeMap<>();
             tagProblem = ex.getMessage();
         }
-        final DiskUse disk = diskUse(state.directory());
+        final DiskUsage disk = diskUse(state.directory(), checkpoints, chains);
         if (json)
         {
             printJson(state, journal, checkpoints, chains, range, tags, tagProblem, disk);
@@ -72,7 +62,7 @@ final class InfoCommand extends StoreCommand
 
     private void printText(final ReadOnlyState state, final ReadOnlyState.JournalSummary journal,
         final List<ReadOnlyState.CheckpointFile> checkpoints, final List<ReadOnlyState.Chain> chains, final HistoryRange range,
-        final SortedMap<String, Long> tags, final String tagProblem, final DiskUse disk)
+        final SortedMap<String, Long> tags, final String tagProblem, final DiskUsage disk)
     {
         final PrintWriter out = out();
         out.println("state directory  " + state.directory());
@@ -138,15 +128,19 @@ final class InfoCommand extends StoreCommand
             " (journal from version " + range.firstJournalVersion() + ")");
         out.println("tags             " + (tagProblem != null ? "UNREADABLE: " + tagProblem : tags.size() + (tags.isEmpty() ? "" :
             " (" + String.join(", ", tags.keySet()) + ")")));
-        out.println("disk use         " + Sizes.bytes(disk.total()) + " (file sizes; cycle files are preallocated): journal " +
-            Sizes.bytes(disk.journal()) + ", checkpoints " + Sizes.bytes(disk.checkpoints()) + ", index maps " +
-            Sizes.bytes(disk.indexMaps()) + ", other " + Sizes.bytes(disk.other()));
+        out.println("disk use         " + Sizes.bytes(disk.totalBytes()) + " (bytes holding data): journal " +
+            Sizes.bytes(disk.journalBytes()) + ", checkpoints " + Sizes.bytes(disk.checkpointBytes()) + ", index maps " +
+            Sizes.bytes(disk.indexMapBytes()) + ", history index " + Sizes.bytes(disk.historyIndexBytes()) +
+            ", history anchors " + Sizes.bytes(disk.historyAnchorBytes()) + ", other " + Sizes.bytes(disk.otherBytes()));
+        out.println("  live state     " + (disk.liveStateBytes() <= 0 ? "unknown (no full checkpoint)" :
+            Sizes.bytes(disk.liveStateBytes()) + " (raw entry bytes of the newest chain's full checkpoint); disk use " +
+            String.format(Locale.ROOT, "%.1f", disk.ratioToLiveState()) + " x that"));
         out.flush();
     }
 
     private void printJson(final ReadOnlyState state, final ReadOnlyState.JournalSummary journal,
         final List<ReadOnlyState.CheckpointFile> checkpoints, final List<ReadOnlyState.Chain> chains, final HistoryRange range,
-        final SortedMap<String, Long> tags, final String tagProblem, final DiskUse disk)
+        final SortedMap<String, Long> tags, final String tagProblem, final DiskUsage disk)
     {
         final Json json = new Json().beginObject();
         json.field("directory", state.directory().toString());
@@ -218,41 +212,41 @@ final class InfoCommand extends StoreCommand
         {
             json.field("tagProblem", tagProblem);
         }
-        json.name("diskUse").beginObject().field("journal", disk.journal()).field("checkpoints", disk.checkpoints())
-            .field("indexMaps", disk.indexMaps()).field("other", disk.other()).field("total", disk.total()).endObject();
+        json.name("diskUse").beginObject().field("journal", disk.journalBytes()).field("checkpoints", disk.checkpointBytes())
+            .field("indexMaps", disk.indexMapBytes()).field("historyIndex", disk.historyIndexBytes())
+            .field("historyAnchors", disk.historyAnchorBytes()).field("other", disk.otherBytes())
+            .field("total", disk.totalBytes()).field("liveState", disk.liveStateBytes()).endObject();
         json.endObject();
         out().println(json);
         out().flush();
     }
 
-    static DiskUse diskUse(final Path directory) throws IOException
+    /**
+     * What the directory takes on disk by part ({@link DiskUsage}: data bytes, holes left out), with the live state
+     * estimated as the raw entry bytes of the newest usable chain's full checkpoint.
+     */
+    static DiskUsage diskUse(final Path directory, final List<ReadOnlyState.CheckpointFile> checkpoints,
+        final List<ReadOnlyState.Chain> chains)
     {
-        final long[] parts = new long[4];
-        try (Stream<Path> files = Files.walk(directory))
+        ReadOnlyState.Chain newest = null;
+        for (final ReadOnlyState.Chain chain : chains)
         {
-            files.filter(Files::isRegularFile).forEach(file ->
+            if (chain.usable() && (newest == null || chain.stateVersion() > newest.stateVersion()))
             {
-                final long size = file.toFile().length();
-                final Path relative = directory.relativize(file);
-                final String name = file.getFileName().toString();
-                if (relative.startsWith("journal"))
-                {
-                    parts[0] += size;
-                }
-                else if (relative.startsWith("checkpoints") && (name.endsWith(".cm") || name.endsWith(".cm.seal")))
-                {
-                    parts[2] += size;
-                }
-                else if (relative.startsWith("checkpoints"))
-                {
-                    parts[1] += size;
-                }
-                else
-                {
-                    parts[3] += size;
-                }
-            });
+                newest = chain;
+            }
         }
-        return new DiskUse(parts[0], parts[1], parts[2], parts[3]);
+        long live = 0;
+        if (newest != null && !newest.memberIds().isEmpty())
+        {
+            for (final ReadOnlyState.CheckpointFile file : checkpoints)
+            {
+                if (file.info() != null && !file.info().isDelta() && newest.memberIds().contains(file.checkpointId()))
+                {
+                    live = file.info().rawBlockBytes();
+                }
+            }
+        }
+        return DiskUsage.of(directory, 0, live);
     }
 }

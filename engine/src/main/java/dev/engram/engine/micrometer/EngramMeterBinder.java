@@ -2,6 +2,7 @@ package dev.engram.engine.micrometer;
 
 import dev.engram.engine.Engram;
 import dev.engram.engine.MetricsSnapshot;
+import dev.engram.recovery.DiskUsage;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -9,11 +10,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.HdrHistogram.Histogram;
 
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Exposes an engine's metrics to Micrometer (and from there Prometheus and the rest) for applications
  * that already use it. Micrometer is an optional dependency of the engine: this class is the only one
- * that needs it. Gauges read a snapshot taken at most once per second (percentiles in seconds).
+ * that needs it. Gauges read a snapshot taken at most once per second (percentiles in seconds); the disk gauges
+ * ({@code engram.disk.bytes} by {@code part}, {@code engram.disk.live.state.bytes}) a measurement at most 10 s old.
  * <pre>{@code
  * new EngramMeterBinder(engram).bindTo(registry);
  * }</pre>
@@ -21,11 +24,15 @@ import java.util.function.ToDoubleFunction;
 public final class EngramMeterBinder implements MeterBinder
 {
     private static final long SNAPSHOT_TTL_NS = 1_000_000_000L;
+    /** Disk use walks the state directory: measured at most every 10 s. */
+    private static final long DISK_TTL_NS = 10_000_000_000L;
 
     private final Engram engram;
     private final Tags tags;
     private MetricsSnapshot snapshot;
     private long snapshotAtNs;
+    private DiskUsage disk;
+    private long diskAtNs;
 
     public EngramMeterBinder(final Engram engram)
     {
@@ -49,9 +56,37 @@ public final class EngramMeterBinder implements MeterBinder
         return snapshot;
     }
 
+    private synchronized DiskUsage disk()
+    {
+        final long now = System.nanoTime();
+        if (disk == null || now - diskAtNs > DISK_TTL_NS)
+        {
+            try
+            {
+                disk = engram.diskUsage();
+            }
+            catch (final IllegalStateException closed)
+            {
+                return null;
+            }
+            diskAtNs = now;
+        }
+        return disk;
+    }
+
     @Override
     public void bindTo(final MeterRegistry registry)
     {
+        disk(registry, "journal", DiskUsage::journalBytes);
+        disk(registry, "journal.reserved", DiskUsage::journalReservedBytes);
+        disk(registry, "checkpoints", DiskUsage::checkpointBytes);
+        disk(registry, "index.maps", DiskUsage::indexMapBytes);
+        disk(registry, "history.index", DiskUsage::historyIndexBytes);
+        disk(registry, "history.anchors", DiskUsage::historyAnchorBytes);
+        disk(registry, "other", DiskUsage::otherBytes);
+        disk(registry, "total", DiskUsage::totalBytes);
+        Gauge.builder("engram.disk.live.state.bytes", this, binder -> value(binder.disk(), DiskUsage::liveStateBytes))
+            .tags(tags).baseUnit("bytes").strongReference(true).register(registry);
         histogram(registry, "engram.append.latency", MetricsSnapshot::appendLatency);
         histogram(registry, "engram.journal.write.lag", MetricsSnapshot::writeLag);
         histogram(registry, "engram.apply.lag", MetricsSnapshot::applyLag);
@@ -81,6 +116,18 @@ public final class EngramMeterBinder implements MeterBinder
     {
         Gauge.builder(name, this, binder -> value.applyAsDouble(binder.snapshot())).tags(tags).strongReference(true)
             .register(registry);
+    }
+
+    /** {@code engram.disk.bytes{part=...}}: {@link Engram#diskUsage()} by part (measured at most every 10 s). */
+    private void disk(final MeterRegistry registry, final String part, final ToLongFunction<DiskUsage> value)
+    {
+        Gauge.builder("engram.disk.bytes", this, binder -> value(binder.disk(), value)).tags(tags).tag("part", part)
+            .baseUnit("bytes").strongReference(true).register(registry);
+    }
+
+    private static double value(final DiskUsage disk, final ToLongFunction<DiskUsage> value)
+    {
+        return disk == null ? Double.NaN : value.applyAsLong(disk);
     }
 
     private void histogram(

@@ -243,6 +243,14 @@ public final class ChainFiles implements Overlay.BaseValues, AutoCloseable
     }
 
     /**
+     * @return raw (uncompressed) entry bytes of the base: the state's size at the full checkpoint.
+     */
+    public long baseRawBytes()
+    {
+        return chain.base().info().rawBlockBytes();
+    }
+
+    /**
      * @return live keys, estimated from the base's puts plus the deltas' puts less their tombstones
      * (a delta's put of an existing key counts twice).
      */

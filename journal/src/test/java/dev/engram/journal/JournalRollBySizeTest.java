@@ -1,0 +1,152 @@
+package dev.engram.journal;
+
+import dev.engram.journal.internal.FileSpace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Cycle files end by size ({@link JournalContext#rollBytes()}) on a clock that never moves, so retention can free the
+ * journal in steps of that size during a burst; a reopen with the clock behind the names the size rolls gave goes on
+ * in the newest cycle, never an older one; replay crosses every roll; the manifest lists every cycle.
+ */
+class JournalRollBySizeTest
+{
+    private static final long ROLL_BYTES = 64 * 1024;
+    private static final int FRAMES = 2_000;
+    private static final int VALUE = 1024;
+
+    @TempDir
+    Path dir;
+
+    private final long fixedClockMs = 1_700_000_000_000L;
+
+    private JournalContext ctx(final long rollBytes)
+    {
+        return JournalTestSupport.smallContext(dir).epochMsClock(() -> fixedClockMs).rollBytes(rollBytes);
+    }
+
+    private long append(final Journal journal, final int frames)
+    {
+        final Delta delta = journal.newDelta();
+        final byte[] value = new byte[VALUE];
+        long version = 0;
+        for (int i = 0; i < frames; i++)
+        {
+            value[0] = (byte)i;
+            version = journal.append(delta.clear().put("k" + (i % 50), value));
+        }
+        assertTrue(journal.awaitWritten(version, 60, TimeUnit.SECONDS));
+        return version;
+    }
+
+    private List<Path> cycleFiles() throws IOException
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.filter(p -> p.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+    }
+
+    private String listing() throws IOException
+    {
+        final StringBuilder out = new StringBuilder();
+        try (var files = Files.list(dir))
+        {
+            for (final Path file : files.sorted().toList())
+            {
+                out.append(file.getFileName()).append('=').append(FileSpace.dataBytes(file)).append('/')
+                    .append(Files.size(file)).append(' ');
+            }
+        }
+        return out.toString();
+    }
+
+    private static void assertDense(final Journal journal, final long from, final long last)
+    {
+        try (JournalReader reader = journal.newReader())
+        {
+            final long[] expected = {from};
+            final ReplayResult result = reader.replay(from, frame -> assertEquals(expected[0]++, frame.version()));
+            assertEquals(last, result.lastVersion());
+            assertEquals(last - from + 1, result.framesDelivered());
+        }
+    }
+
+    @Test
+    void shouldRollByTimeOnlyWhenRollBytesIsOff() throws IOException
+    {
+        try (Journal journal = Journal.open(ctx(0)))
+        {
+            append(journal, FRAMES);
+            assertEquals(0, journal.sizeRolls());
+        }
+        assertEquals(1, cycleFiles().size(), "the clock never moves: one cycle file holds everything (the old behaviour)");
+    }
+
+    @Test
+    void shouldEndCycleFilesBySizeAndLetRetentionFreeThemDuringABurst() throws IOException
+    {
+        final long last;
+        try (Journal journal = Journal.open(ctx(ROLL_BYTES)))
+        {
+            last = append(journal, FRAMES);
+            final List<Path> files = cycleFiles();
+            final long frameBytes = VALUE + 64;
+            assertTrue(files.size() >= FRAMES * frameBytes / ROLL_BYTES - 2, files.size() + " cycle files");
+            assertEquals(files.size() - 1, journal.sizeRolls());
+            for (final Path file : files.subList(0, files.size() - 1))
+            {
+                // a finished cycle: its frames up to the one that passed rollBytes, Chronicle's header and index pages
+                assertTrue(FileSpace.dataBytes(file) <= ROLL_BYTES + 256 * 1024, file + " holds " + FileSpace.dataBytes(file));
+            }
+            assertDense(journal, 1, last);
+            final long before = FileSpace.dataBytesUnder(dir);
+            final int removed = journal.truncateBefore(last - 100);
+            assertTrue(removed >= files.size() - 3, removed + " of " + files.size() + " cycle files removed");
+            // each removed cycle file gave back its data (~64 KiB of frames)
+            assertTrue(before - FileSpace.dataBytesUnder(dir) >= removed * (ROLL_BYTES - VALUE), "retention freed the " +
+                "journal: " + before + " -> " + FileSpace.dataBytesUnder(dir) + " " + listing());
+            assertTrue(cycleFiles().size() <= 4, listing());
+            try (JournalReader reader = journal.newReader())
+            {
+                assertTrue(reader.firstVersion() <= last - 100 && reader.firstVersion() > 1, "first " + reader.firstVersion());
+                assertDense(journal, reader.firstVersion(), last);
+            }
+        }
+        // the names now run ahead of the (unmoved) clock: a reopen goes on in the newest cycle, never an older one
+        final List<Path> before = cycleFiles();
+        final String newestBefore = before.get(before.size() - 1).getFileName().toString();
+        final long more;
+        try (Journal journal = Journal.open(ctx(ROLL_BYTES)))
+        {
+            assertEquals(last, journal.openReport().lastVersion());
+            assertTrue(journal.openReport().losses().isEmpty(), journal.openReport().toString());
+            more = append(journal, FRAMES / 4);
+            assertEquals(last + FRAMES / 4, more);
+            assertTrue(journal.sizeRolls() > 0);
+            for (final Path file : cycleFiles())
+            {
+                final String name = file.getFileName().toString();
+                assertTrue(before.contains(file) || name.compareTo(newestBefore) > 0,
+                    "no cycle before " + newestBefore + " was started: " + name);
+            }
+            try (JournalReader reader = journal.newReader())
+            {
+                assertDense(journal, reader.firstVersion(), more);
+            }
+        }
+        try (Journal journal = Journal.open(ctx(ROLL_BYTES)))
+        {
+            assertEquals(more, journal.openReport().lastVersion(), "the manifest lists every cycle: nothing lost");
+            assertTrue(journal.openReport().losses().isEmpty(), journal.openReport().toString());
+        }
+    }
+}
