@@ -41,10 +41,13 @@ public final class JournalContext implements Cloneable
     /** How long the journal thread keeps looking for frames, rather than parking, after a caller waited for one. */
     public static final long WRITER_SPIN_AFTER_WAIT_NS_DEFAULT = TimeUnit.MICROSECONDS.toNanos(50);
     /**
-     * Bytes of a cycle file after which the next frame starts a new cycle file, whatever the roll cycle's time says:
-     * retention removes whole cycle files, so this bounds what it must keep beyond what is needed.
+     * Default of {@link #rollBytes(long)}: 0, roll by time only. Rolls by size move the names of cycle files ahead of
+     * the wall clock (one roll cycle per roll), so a journal written fast for years would run out of names (year 9999);
+     * until new directories get a finer roll cycle, they are opt-in (docs/journal.md, "Roll and retention").
      */
-    public static final long ROLL_BYTES_DEFAULT = 16L * 1024 * 1024;
+    public static final long ROLL_BYTES_DEFAULT = 0;
+    /** A {@link #rollBytes(long)} that bounds the journal's disk well for states of tens of MiB and more. */
+    public static final long ROLL_BYTES_SUGGESTED = 16L * 1024 * 1024;
     /** How long Chronicle waits on a lock or a half-created cycle file before acting. */
     public static final long CHRONICLE_TIMEOUT_MS_DEFAULT = 500;
 
@@ -326,8 +329,8 @@ public final class JournalContext implements Cloneable
      *                  of the next cycle, so after a burst the names run ahead of the wall clock (one roll cycle per
      *                  roll by size; nothing reads times from the names) and rolls by time resume once the clock has
      *                  passed them. Each roll costs the journal thread a new file and the sync
-     *                  thread a force of the directory and a manifest rewrite. 0 = roll by time only. Default
-     *                  {@value #ROLL_BYTES_DEFAULT}. @return this.
+     *                  thread a force of the directory and a manifest rewrite. 0 = roll by time only, the default
+     *                  ({@link #ROLL_BYTES_DEFAULT}); {@link #ROLL_BYTES_SUGGESTED} (16 MiB) bounds the disk. @return this.
      */
     public JournalContext rollBytes(final long rollBytes)
     {
