@@ -40,9 +40,13 @@ class CrashSoakTest
         final DiskUse last = summary.finalDiskUse();
         final DiskUse peak = summary.peakDiskUse();
         assertTrue(last.journalBytes() > 0 && last.journalFiles() > 0, last.describe());
-        assertTrue(last.checkpointBytes() > 0 && last.checkpointFiles() > 0, last.describe());
+        // checkpoints exist only if a child lived long enough to build one: on a loaded machine a child can be killed
+        // while its journal's queue is still opening (its commits in the bridge file), every cycle, and build none
+        assertEquals(last.checkpointFiles() > 0, last.checkpointBytes() > 0, last.describe());
+        assertTrue(summary.checkpoints() == 0 || last.checkpointFiles() > 0,
+            "checkpoints built in children but none on disk: " + last.describe());
         assertTrue(last.journalBytes() + last.checkpointBytes() <= last.totalBytes(), last.describe());
-        assertTrue(last.journalAllocated() > 0 && last.checkpointAllocated() > 0 &&
+        assertTrue(last.journalAllocated() > 0 && (last.checkpointFiles() == 0 || last.checkpointAllocated() > 0) &&
             last.journalAllocated() + last.checkpointAllocated() <= last.allocated(), last.describe());
         assertTrue(peak.totalBytes() >= last.totalBytes() && peak.files() >= last.files(), peak.describe());
         assertTrue(summary.describe().contains("disk use after the last recovery: " + last.describe()), summary.describe());
