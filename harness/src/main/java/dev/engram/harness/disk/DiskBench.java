@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -111,7 +110,7 @@ public final class DiskBench
                 version = engram.append(delta);
             }
             System.out.printf("%10s %10s %12s %8s  %s%n", "updates", "seconds", "du", "du/live", "by part (Engram.diskUsage)");
-            final ZipfIndexes zipf = new ZipfIndexes((int)keys);
+            final dev.engram.harness.history.ZipfKeys zipf = new dev.engram.harness.history.ZipfKeys((int)keys, 1.0);
             for (long u = 1; u <= updates; u++)
             {
                 delta.clear();
@@ -176,33 +175,6 @@ public final class DiskBench
         catch (final NumberFormatException ex)
         {
             return -1;   // du also said "cannot access" about a file retention removed meanwhile
-        }
-    }
-
-    /** Key indexes {@code 0..n-1} with probability proportional to {@code 1 / (rank + 1)}. */
-    private static final class ZipfIndexes
-    {
-        private final double[] cumulative;
-
-        ZipfIndexes(final int n)
-        {
-            cumulative = new double[n];
-            double sum = 0;
-            for (int i = 0; i < n; i++)
-            {
-                sum += 1.0 / (i + 1);
-                cumulative[i] = sum;
-            }
-            for (int i = 0; i < n; i++)
-            {
-                cumulative[i] /= sum;
-            }
-        }
-
-        int next(final SplittableRandom random)
-        {
-            final int at = Arrays.binarySearch(cumulative, random.nextDouble());
-            return Math.min(cumulative.length - 1, at >= 0 ? at : -at - 1);
         }
     }
 }

@@ -5,13 +5,13 @@ import java.util.SplittableRandom;
 
 /**
  * Key indexes {@code 0..n-1} drawn with probability proportional to {@code 1 / (rank + 1)^s}: a cumulative table
- * searched by bisection.
+ * searched by bisection. Shared by the history and disk benches.
  */
-final class ZipfKeys
+public final class ZipfKeys
 {
     private final double[] cumulative;
 
-    ZipfKeys(final int n, final double s)
+    public ZipfKeys(final int n, final double s)
     {
         cumulative = new double[n];
         double sum = 0;
@@ -26,7 +26,7 @@ final class ZipfKeys
         }
     }
 
-    int next(final SplittableRandom random)
+    public int next(final SplittableRandom random)
     {
         final int at = Arrays.binarySearch(cumulative, random.nextDouble());
         return Math.min(cumulative.length - 1, at >= 0 ? at : -at - 1);
