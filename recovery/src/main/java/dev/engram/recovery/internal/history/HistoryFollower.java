@@ -6,8 +6,6 @@ import dev.engram.journal.ReplayResult;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 

@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.zip.CRC32C;
 
 import static dev.engram.recovery.internal.history.KeyIndexSegmentDescriptor.*;

@@ -206,7 +206,12 @@ final class KeyRun
 
     private int slotOf(final long hash)
     {
-        return (int)(hash ^ (hash >>> 32)) & (table.length - 1);
+        return slotOf(hash, table.length);
+    }
+
+    private static int slotOf(final long hash, final int tableLength)
+    {
+        return (int)(hash ^ (hash >>> 32)) & (tableLength - 1);
     }
 
     private boolean sameKey(final int id, final DirectBuffer buffer, final int offset, final int length)
@@ -286,7 +291,7 @@ final class KeyRun
         final int[] grown = new int[table.length * 2];
         for (int id = 0; id < keyCount; id++)
         {
-            int slot = (int)(keyHashes[id] ^ (keyHashes[id] >>> 32)) & (grown.length - 1);
+            int slot = slotOf(keyHashes[id], grown.length);
             while (grown[slot] != 0)
             {
                 slot = (slot + 1) & (grown.length - 1);
