@@ -1042,6 +1042,15 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * @return the first journal version retention keeps now (every rule: kept chains, history window, pins, live
+     * generations, history follower); the cycle files wholly before it are removed at the next retention.
+     */
+    long journalKeptFrom()
+    {
+        return history.retention().journalKeepFrom(oldestLiveBaseVersion());
+    }
+
+    /**
      * @return the oldest checkpoint version a state generation still in use stands on (the current one, or a
      * retired one a reader still holds): the journal after it must stay (its overlay points into it).
      */

@@ -273,27 +273,46 @@ public final class HistoryRetention
         final long windowStart = windowStart();
         synchronized (this)
         {
-            doomed.removeIf(file -> !Files.exists(file));
-            final List<CheckpointInfo> files = listInfos();
-            final CheckpointInfo nearest = newestAtOrBefore(files, windowStart);
-            long keepFrom = nearest == null ? 1 : nearest.stateVersion() + 1;
-            final Map<Long, Long> newestByBase = new HashMap<>();
-            for (final CheckpointInfo info : files)
-            {
-                newestByBase.merge(info.baseId(), info.stateVersion(), Math::max);
-            }
-            for (final long newest : newestByBase.values())
-            {
-                keepFrom = Math.min(keepFrom, newest + 1);
-            }
-            for (final Pin pin : pins)
-            {
-                keepFrom = Math.min(keepFrom, pin.journalFromVersion);
-            }
-            keepFrom = Math.min(keepFrom, oldestLiveBaseVersion + 1);
-            keepFrom = Math.min(keepFrom, followerNext.getAsLong());
+            final long keepFrom = keepFrom(windowStart, oldestLiveBaseVersion);
             return keepFrom > 1 ? journal.truncateBefore(keepFrom) : 0;
         }
+    }
+
+    /**
+     * @param oldestLiveBaseVersion the oldest base version a live state generation still stands on.
+     * @return the first journal version some rule needs now (kept chains, the history window, pins, live generations,
+     * the history follower): {@link #trimJournal} removes the cycle files wholly before it.
+     */
+    public long journalKeepFrom(final long oldestLiveBaseVersion)
+    {
+        final long windowStart = windowStart();
+        synchronized (this)
+        {
+            return keepFrom(windowStart, oldestLiveBaseVersion);
+        }
+    }
+
+    private long keepFrom(final long windowStart, final long oldestLiveBaseVersion)
+    {
+        doomed.removeIf(file -> !Files.exists(file));
+        final List<CheckpointInfo> files = listInfos();
+        final CheckpointInfo nearest = newestAtOrBefore(files, windowStart);
+        long keepFrom = nearest == null ? 1 : nearest.stateVersion() + 1;
+        final Map<Long, Long> newestByBase = new HashMap<>();
+        for (final CheckpointInfo info : files)
+        {
+            newestByBase.merge(info.baseId(), info.stateVersion(), Math::max);
+        }
+        for (final long newest : newestByBase.values())
+        {
+            keepFrom = Math.min(keepFrom, newest + 1);
+        }
+        for (final Pin pin : pins)
+        {
+            keepFrom = Math.min(keepFrom, pin.journalFromVersion);
+        }
+        keepFrom = Math.min(keepFrom, oldestLiveBaseVersion + 1);
+        return Math.min(keepFrom, followerNext.getAsLong());
     }
 
     /**
