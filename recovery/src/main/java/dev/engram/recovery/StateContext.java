@@ -1,5 +1,6 @@
 package dev.engram.recovery;
 
+import dev.engram.journal.BackgroundPriority;
 import dev.engram.journal.JournalContext;
 
 import java.nio.file.Path;
@@ -56,6 +57,8 @@ public final class StateContext
     public static final boolean HISTORY_INDEX_DEFAULT = true;
     /** Default for {@link #historyIndexSegmentVersions(int)}. */
     public static final int HISTORY_INDEX_SEGMENT_VERSIONS_DEFAULT = 32_768;
+    /** Default for {@link #backgroundPriority(BackgroundPriority)}. */
+    public static final BackgroundPriority BACKGROUND_PRIORITY_DEFAULT = BackgroundPriority.LOW;
     /** Default for {@link #historyAnchorEveryFrames(long)}. */
     public static final long HISTORY_ANCHOR_EVERY_FRAMES_DEFAULT = 50_000;
 
@@ -103,6 +106,7 @@ public final class StateContext
     private boolean historyIndex = HISTORY_INDEX_DEFAULT;
     private int historyIndexSegmentVersions = HISTORY_INDEX_SEGMENT_VERSIONS_DEFAULT;
     private long historyAnchorEveryFrames = HISTORY_ANCHOR_EVERY_FRAMES_DEFAULT;
+    private BackgroundPriority backgroundPriority = BACKGROUND_PRIORITY_DEFAULT;
     private LongSupplier historyEpochNsClock = StateContext::systemEpochNs;
     private CheckpointObserver checkpointObserver = (info, buildNs, delta) -> { };
 
@@ -669,6 +673,23 @@ public final class StateContext
     public StateContext historyAnchorEveryFrames(final long frames)
     {
         this.historyAnchorEveryFrames = frames;
+        return this;
+    }
+
+    public BackgroundPriority backgroundPriority()
+    {
+        return backgroundPriority;
+    }
+
+    /**
+     * @param priority the operating system priority of the checkpointer, the history follower and the checks after an
+     *                 open (default {@link BackgroundPriority#LOW}): on a machine with few cores they then take the
+     *                 application's CPU as little as the kernel allows (docs/engine.md "Background threads").
+     * @return this.
+     */
+    public StateContext backgroundPriority(final BackgroundPriority priority)
+    {
+        this.backgroundPriority = Objects.requireNonNull(priority, "backgroundPriority");
         return this;
     }
 

@@ -3,6 +3,7 @@ package dev.engram.recovery;
 import dev.engram.journal.internal.DirectoryLock;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.journal.Journal;
+import dev.engram.journal.internal.ThreadScheduling;
 import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JvmFlagsCheck;
 import dev.engram.journal.internal.Threads;
@@ -98,7 +99,7 @@ public final class StateStore implements AutoCloseable
         final SnapshotIndexMaintainer index = ctx.snapshotIndex() ? new SnapshotIndexMaintainer(ctx) : null;
         // after ready, one at a time on their own threads: the Merkle roots the fast path left out, then the
         // snapshot index (an accelerator: checked and rebuilt if needed, never before ready); close stops them
-        this.afterOpenChecks = new AfterOpenChecks(ctx.directory(), chain, index, lock,
+        this.afterOpenChecks = new AfterOpenChecks(ctx.directory(), ctx.backgroundPriority(), chain, index, lock,
             ex -> damagedFiles.add(ex.getMessage()));
         this.history = new VersionHistory(ctx, journal, this::noteRepair);   // before the checkpointer: its retention asks it
         if (chain != null)
@@ -113,7 +114,8 @@ public final class StateStore implements AutoCloseable
             new OffHeapAccount("checkpointBuildMemoryLimit", ctx.checkpointBuildMemoryLimit(), true))
             .tagCount(history::tagCount), applier, this,
             index, chain, recovered.nextCheckpointId());
-        this.checkpointerThread = ctx.background() ? new Thread(checkpointer, "engram-checkpointer") : null;
+        this.checkpointerThread = ctx.background() ? new Thread(ThreadScheduling.loweredTo(ctx.backgroundPriority(), checkpointer),
+            "engram-checkpointer") : null;
         // a Merkle root that does not match after open: replace the chain from what is intact
         afterOpenChecks.merkle().whenComplete((ignored, failure) ->
         {

@@ -27,6 +27,9 @@ final class EngramPeerStore implements PeerStore
         SYNCED
     }
 
+    /** System property of the child JVMs: the background threads' priority ({@code --background-priority}). */
+    static final String BACKGROUND_PRIORITY_PROPERTY = "engram.bench.backgroundPriority";
+
     private final Engram engram;
     private final Await measuredAwait;
     private Await await = Await.NONE;
@@ -46,6 +49,11 @@ final class EngramPeerStore implements PeerStore
     {
         final EngramContext ctx = new EngramContext().checkpointEveryFrames(Long.MAX_VALUE).checkpointIntervalMs(0);
         ctx.state().checkpointEveryBytes(Long.MAX_VALUE);
+        final String priority = System.getProperty(BACKGROUND_PRIORITY_PROPERTY);
+        if (priority != null)
+        {
+            ctx.state().backgroundPriority(dev.engram.journal.BackgroundPriority.valueOf(priority));
+        }
         return ctx;
     }
 

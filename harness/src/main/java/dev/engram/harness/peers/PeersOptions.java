@@ -39,11 +39,14 @@ public final class PeersOptions
           --report FILE           markdown report (default engram-report-peers/peers-<time>.md)
           --child-jvm "OPTS"      JVM options of every child (default "-XX:+UseParallelGC -Xms1g -Xmx4g", as ./engram;
                                   the zstd baseline's -Xmx is raised to hold the state and one snapshot on the heap)
+          --background-priority P Engram's background threads' priority (NORMAL, LOW, LOWEST, IDLE; default the
+                                  engine's, StateContext.BACKGROUND_PRIORITY_DEFAULT)
           --seed 42               workload seed
           --keep                  keep the data
         """;
 
     long stateBytes = 256L << 20;
+    dev.engram.journal.BackgroundPriority backgroundPriority;
     int valueLength = 1024;
     int tail = 1_000_000;
     int tailValueLength = 128;
@@ -94,11 +97,19 @@ public final class PeersOptions
                 case "--dir" -> o.dir = Path.of(CommandLineValues.value(args, ++i, arg));
                 case "--report" -> o.report = Path.of(CommandLineValues.value(args, ++i, arg));
                 case "--child-jvm" -> o.childJvm = List.of(CommandLineValues.value(args, ++i, arg).trim().split("\\s+"));
+                case "--background-priority" -> o.backgroundPriority =
+                    dev.engram.journal.BackgroundPriority.valueOf(CommandLineValues.value(args, ++i, arg).toUpperCase(java.util.Locale.ROOT));
                 case "--seed" -> o.seed = Long.parseLong(CommandLineValues.value(args, ++i, arg));
                 case "--keep" -> o.keep = true;
                 case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option: " + arg + "\n" + USAGE);
             }
+        }
+        if (o.backgroundPriority != null)
+        {
+            o.childJvm = new java.util.ArrayList<>(o.childJvm);
+            o.childJvm.add("-D" + EngramPeerStore.BACKGROUND_PRIORITY_PROPERTY + "=" + o.backgroundPriority.name());
+            o.childJvm = List.copyOf(o.childJvm);
         }
         o.validate();
         return o;

@@ -2,6 +2,7 @@ package dev.engram.recovery.internal.history;
 
 import dev.engram.journal.DeltaFrame;
 import dev.engram.journal.Journal;
+import dev.engram.journal.internal.ThreadScheduling;
 import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.ReplayResult;
@@ -97,7 +98,8 @@ public final class VersionHistory implements AutoCloseable
             final HistoryFollower running = follower;
             final KeyHistoryIndex indexed = keyIndex;
             retention.holdJournalFor(() -> running.holdsJournal() ? Math.max(1, indexed.indexedThrough() + 1) : Long.MAX_VALUE);
-            this.followerThread = new Thread(follower, "engram-history");
+            this.followerThread = new Thread(ThreadScheduling.loweredTo(ctx.backgroundPriority(), follower),
+                "engram-history");
             followerThread.setDaemon(true);
             followerThread.start();
         }

@@ -7,6 +7,9 @@ import dev.engram.recovery.internal.chain.DirectoryWrites;
 import dev.engram.recovery.internal.chain.SnapshotIndexMaintainer;
 import dev.engram.recovery.internal.concurrent.SharedRelease;
 
+import dev.engram.journal.BackgroundPriority;
+import dev.engram.journal.internal.ThreadScheduling;
+
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -46,12 +49,13 @@ public final class AfterOpenChecks
      * Start the checks (none runs if there is nothing to check).
      *
      * @param directory      the state directory (names the lock in {@link #awaitDirectoryReleased}).
+     * @param priority       the checks' threads' priority.
      * @param chain          the recovered chain, or null.
      * @param maintainer     the snapshot index, or null if it is disabled.
      * @param directoryLock  the store's directory lock, shared by the index check while it writes.
      * @param onDamaged      told of a Merkle root that does not match (on the check's thread).
      */
-    public AfterOpenChecks(final Path directory, final ChainFiles chain, final SnapshotIndexMaintainer maintainer,
+    public AfterOpenChecks(final Path directory, final BackgroundPriority priority, final ChainFiles chain, final SnapshotIndexMaintainer maintainer,
         final SharedRelease directoryLock, final Consumer<CheckpointCorruptionException> onDamaged)
     {
         this.directory = key(directory);
@@ -62,11 +66,11 @@ public final class AfterOpenChecks
             throw new IllegalStateException("the recovered chain was closed before its checks started");
         }
         this.merkle = !merkleNeeded ? CompletableFuture.completedFuture(null) :
-            CompletableFuture.runAsync(() -> verifyMerkleRoots(chain, onDamaged), runnable -> startDaemon(runnable, "engram-merkle-check"));
+            CompletableFuture.runAsync(() -> verifyMerkleRoots(chain, onDamaged), runnable -> startDaemon(ThreadScheduling.loweredTo(priority, runnable), "engram-merkle-check"));
         this.index = maintainer == null ?
             CompletableFuture.completedFuture(new SnapshotIndexReport(false, false, "snapshot index disabled", 0)) :
             merkle.handle((ignored, failure) -> null).thenApplyAsync(ignored -> checkIndex(maintainer, chain,
-                    directoryLock), runnable -> startDaemon(runnable, "engram-index-check"));
+                    directoryLock), runnable -> startDaemon(ThreadScheduling.loweredTo(priority, runnable), "engram-index-check"));
         index.handle((ignored, failure) -> null).thenCombine(merkle.handle((ignored, failure) -> null), (a, b) -> null)
             .whenComplete((ignored, failure) ->
             {
