@@ -50,6 +50,7 @@ final class Checkpointer implements Runnable
     private volatile long deltaCount;
     private volatile CheckpointBuilder.Built lastBuilt;
     /** A read found a damaged block in the current chain: check it and rebuild from what is intact. */
+    private String repairNote;   // a repair built, to be noted once its chain is swapped in (build lock held)
     private final java.util.concurrent.atomic.AtomicBoolean repairRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private static final long MIN_RETRY_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_RETRY_NS = TimeUnit.SECONDS.toNanos(30);
@@ -274,6 +275,7 @@ final class Checkpointer implements Runnable
         final long bytesAtTarget = journal.writtenBytes();
         final long target = Math.min(cap, journal.writtenVersion());
         boolean repair = repairRequested.getAndSet(false) && !intact(chain);
+        repairNote = null;
         // a background target is computed before this lock: an explicit checkpoint may have built past it meanwhile
         if (!repair && (target == 0 || target <= chainVersion()))
         {
@@ -342,6 +344,11 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("interrupted while swapping in checkpoint id=" + built.info().checkpointId());
         }
         chain = next;
+        if (repairNote != null)
+        {
+            store.noteRepair(repairNote);
+            repairNote = null;
+        }
         lastBytes = bytesAtTarget;
         lastTimeMs = System.currentTimeMillis();
         lastBuilt = built;
@@ -489,7 +496,8 @@ final class Checkpointer implements Runnable
 
     private CheckpointBuilder.Built repaired(final CheckpointBuilder.Built built, final String source)
     {
-        store.noteRepair("rebuilt checkpoint id=" + built.info().checkpointId() + " at version=" +
+        // noted once the rebuilt chain is swapped in: a reader that sees the repair in repairs() reads through it
+        repairNote = ("rebuilt checkpoint id=" + built.info().checkpointId() + " at version=" +
             built.info().stateVersion() + " from " + source + ", replacing the damaged chain ending at ckpt id=" +
             (chain == null ? "none" : String.valueOf(chain.headId())));
         return built;
