@@ -76,4 +76,10 @@ class S3RepositoryLockTest
     {
         checks(server.settings("engram/locks")).aLiveHolderRefreshesItsLease();
     }
+
+    @Test
+    void aDamagedLockObjectIsNamedAndUnlockRemovesIt() throws Exception
+    {
+        checks(server.settings("engram/locks")).aDamagedLockObjectIsNamedAndUnlockRemovesIt();
+    }
 }

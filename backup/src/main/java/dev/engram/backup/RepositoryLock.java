@@ -101,7 +101,16 @@ final class RepositoryLock implements AutoCloseable
         final List<String> removed = new ArrayList<>();
         for (final String key : storage.list(LockObject.PREFIX))
         {
-            removed.add(key + ": " + read(storage, key).map(LockObject::describeHolder).orElse("unreadable"));
+            String holder;
+            try
+            {
+                holder = read(storage, key).map(LockObject::describeHolder).orElse("already gone");
+            }
+            catch (final RepositoryCorruptionException ex)
+            {
+                holder = "unreadable (" + ex.getMessage() + ")";
+            }
+            removed.add(key + ": " + holder);
             storage.delete(key);
         }
         return removed;
@@ -184,7 +193,17 @@ final class RepositoryLock implements AutoCloseable
             {
                 continue;
             }
-            final Optional<LockObject> held = read(storage, key);
+            final Optional<LockObject> held;
+            try
+            {
+                held = read(storage, key);
+            }
+            catch (final RepositoryCorruptionException ex)
+            {
+                throw new BackupException(operation + " refused: the lock object " + key + " of " +
+                    storage.describe() + " does not read (" + ex.getMessage() + "), so its holder is unknown; if no " +
+                    "backup or prune runs, remove it with Backups.unlock()", ex);
+            }
             if (held.isEmpty())
             {
                 continue;   // deleted meanwhile (released or refreshed)

@@ -190,6 +190,28 @@ class RepositoryLockTest
             }
         }
 
+        /** A lock object that does not read refuses prune naming it; unlock removes it. */
+        void aDamagedLockObjectIsNamedAndUnlockRemovesIt() throws Exception
+        {
+            try (Backups backups = Backups.open(opener.open()))
+            {
+                final long now = System.currentTimeMillis();
+                final byte[] bytes = new LockObject(true, 7, 0, now, now + 60_000, "h", "prune").encode();
+                bytes[bytes.length - 1] ^= 1;
+                final String key = LockObject.key(true, "00000000000000000000000000000001");
+                backups.storage().putIfAbsent(key, bytes);
+                final BackupException refused = assertThrows(BackupException.class,
+                    () -> backups.prune(RetentionPolicy.keepLast(1)));
+                assertTrue(refused.getMessage().startsWith("prune refused: the lock object " + key), refused.getMessage());
+                assertTrue(refused.getMessage().contains("CRC32C"), refused.getMessage());
+                assertTrue(refused.getMessage().contains("Backups.unlock()"), refused.getMessage());
+                final List<String> removed = backups.unlock();
+                assertEquals(1, removed.size());
+                assertTrue(removed.get(0).startsWith(key + ": unreadable"), removed.toString());
+                backups.prune(RetentionPolicy.keepLast(1));
+            }
+        }
+
         /** A live holder with a 1 s lease still holds its lock after the lease: it rewrote it under a new name. */
         void aLiveHolderRefreshesItsLease() throws Exception
         {
@@ -254,6 +276,12 @@ class RepositoryLockTest
     void aLiveHolderRefreshesItsLease() throws Exception
     {
         local().aLiveHolderRefreshesItsLease();
+    }
+
+    @Test
+    void aDamagedLockObjectIsNamedAndUnlockRemovesIt() throws Exception
+    {
+        local().aDamagedLockObjectIsNamedAndUnlockRemovesIt();
     }
 
     @Test
