@@ -278,6 +278,6 @@ final class RepositoryLock implements AutoCloseable
             name = System.getenv().getOrDefault("HOSTNAME", "unknown-host");
         }
         final byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return bytes.length <= LockObject.MAX_HOST_BYTES ? name : name.substring(0, 64);
+        return bytes.length <= LockObject.MAX_HOST_BYTES ? name : name.substring(0, 60);   // ≤ 240 bytes of UTF-8
     }
 }

@@ -73,7 +73,8 @@ class RepositoryLockTest
             try (Backups held = Backups.open(blockingOn(opener.open(), "manifests/", inManifest, release, false));
                  Backups other = Backups.open(opener.open()))
             {
-                final CompletableFuture<BackupResult> running = CompletableFuture.supplyAsync(unchecked(s -> held.backup(source)));
+                final CompletableFuture<BackupResult> running =
+                    CompletableFuture.supplyAsync(unchecked(() -> held.backup(source)));
                 assertTrue(inManifest.await(DEADLINE_S, TimeUnit.SECONDS), "the backup reached its manifest");
 
                 final RepositoryLockedException refused = assertThrows(RepositoryLockedException.class,
@@ -112,7 +113,7 @@ class RepositoryLockTest
                  Backups other = Backups.open(opener.open()))
             {
                 final CompletableFuture<PruneResult> running =
-                    CompletableFuture.supplyAsync(unchecked(s -> held.prune(RetentionPolicy.keepLast(1))));
+                    CompletableFuture.supplyAsync(unchecked(() -> held.prune(RetentionPolicy.keepLast(1))));
                 assertTrue(inDelete.await(DEADLINE_S, TimeUnit.SECONDS), "the prune reached its first deletion");
                 final String holder = "prune (exclusive lock) by pid " + ProcessHandle.current().pid();
                 assertHolder(assertThrows(RepositoryLockedException.class,
@@ -352,19 +353,21 @@ class RepositoryLockTest
         };
     }
 
-    /** An IOException-throwing call as a Supplier for CompletableFuture. */
+    /** A call that may throw an IOException. */
+    @FunctionalInterface
     interface IoCall<T>
     {
-        T call(Object ignored) throws IOException;
+        T call() throws IOException;
     }
 
+    /** The call as a Supplier for CompletableFuture (its IOException wrapped). */
     static <T> java.util.function.Supplier<T> unchecked(final IoCall<T> call)
     {
         return () ->
         {
             try
             {
-                return call.call(null);
+                return call.call();
             }
             catch (final IOException ex)
             {

@@ -131,7 +131,7 @@ public record LockObject(boolean exclusive, long pid, long processStarted, long 
             new String(b, HOST_OFFSET + hostLength, operationLength, StandardCharsets.UTF_8));
     }
 
-    /** "prune (exclusive) by pid 123 on host h, taken 2026-…, expires 2026-…" */
+    /** "prune (exclusive lock) by pid 123 on host h, taken 2026-…, lease until 2026-…" */
     public String describeHolder()
     {
         return operation + " (" + (exclusive ? "exclusive" : "shared") + " lock) by pid " + pid + " on host " + host +
