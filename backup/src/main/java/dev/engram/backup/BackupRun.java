@@ -33,12 +33,16 @@ final class BackupRun
     private final BackupStorage storage;
     private final BackupSettings settings;
     private final Sealer sealer;
+    private final RepositoryLock lock;
 
-    BackupRun(final BackupStorage storage, final BackupSettings settings, final Sealer sealer)
+    /** @param lock the shared lock this backup holds (checked before the manifest is published) */
+    BackupRun(final BackupStorage storage, final BackupSettings settings, final Sealer sealer,
+        final RepositoryLock lock)
     {
         this.storage = storage;
         this.settings = settings;
         this.sealer = sealer;
+        this.lock = lock;
     }
 
     BackupResult run(final Path engramDir, final Manifest parent) throws IOException
@@ -139,6 +143,7 @@ final class BackupRun
     private BackupResult publish(final Manifest parent, final long stateVersion, final long createdMillis,
         final List<Manifest.File> files, final PackWriter packs) throws IOException
     {
+        lock.ensureHeld();
         final List<String> existing = storage.list(ManifestFormat.MANIFESTS);
         long id = existing.isEmpty() ? 1 : ManifestFormat.idOf(existing.get(existing.size() - 1)) + 1;
         for (int attempt = 0; attempt < ID_ATTEMPTS; attempt++, id++)

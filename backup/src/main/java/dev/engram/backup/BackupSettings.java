@@ -1,5 +1,6 @@
 package dev.engram.backup;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,10 +15,14 @@ import java.util.function.LongSupplier;
  * @param parallelism     threads that read, hash and compress chunks (default: the processors, at most 4; 1 does it
  *                        all on the calling thread)
  * @param clock           epoch milliseconds, for the manifests' and packs' times
+ * @param lockLease       how long a repository lock lives unless its holder refreshes it (every quarter lease while it
+ *                        works): a holder killed on another host blocks prune this long (default 5 min; ≥ 1 s).
+ *                        Hosts sharing a repository need clocks that agree to well within it
  */
 public record BackupSettings(long targetPackBytes, int maxChunkBytes, int zstdLevel, int parallelism,
-    LongSupplier clock)
+    LongSupplier clock, Duration lockLease)
 {
+    public static final Duration DEFAULT_LOCK_LEASE = Duration.ofMinutes(5);
     public static final long DEFAULT_TARGET_PACK_BYTES = 16L << 20;
     public static final int DEFAULT_MAX_CHUNK_BYTES = 64 << 10;
     public static final int DEFAULT_ZSTD_LEVEL = 3;
@@ -36,32 +41,41 @@ public record BackupSettings(long targetPackBytes, int maxChunkBytes, int zstdLe
         {
             throw new IllegalArgumentException("parallelism must be >= 1: " + parallelism);
         }
+        if (lockLease == null || lockLease.compareTo(Duration.ofSeconds(1)) < 0)
+        {
+            throw new IllegalArgumentException("lockLease must be >= 1 s: " + lockLease);
+        }
     }
 
     /** The defaults. */
     public static BackupSettings defaults()
     {
         return new BackupSettings(DEFAULT_TARGET_PACK_BYTES, DEFAULT_MAX_CHUNK_BYTES, DEFAULT_ZSTD_LEVEL,
-            Math.min(4, Runtime.getRuntime().availableProcessors()), System::currentTimeMillis);
+            Math.min(4, Runtime.getRuntime().availableProcessors()), System::currentTimeMillis, DEFAULT_LOCK_LEASE);
     }
 
     public BackupSettings withTargetPackBytes(final long bytes)
     {
-        return new BackupSettings(bytes, maxChunkBytes, zstdLevel, parallelism, clock);
+        return new BackupSettings(bytes, maxChunkBytes, zstdLevel, parallelism, clock, lockLease);
     }
 
     public BackupSettings withMaxChunkBytes(final int bytes)
     {
-        return new BackupSettings(targetPackBytes, bytes, zstdLevel, parallelism, clock);
+        return new BackupSettings(targetPackBytes, bytes, zstdLevel, parallelism, clock, lockLease);
     }
 
     public BackupSettings withParallelism(final int threads)
     {
-        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, threads, clock);
+        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, threads, clock, lockLease);
+    }
+
+    public BackupSettings withLockLease(final Duration lease)
+    {
+        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, parallelism, clock, lease);
     }
 
     public BackupSettings withClock(final LongSupplier millis)
     {
-        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, parallelism, millis);
+        return new BackupSettings(targetPackBytes, maxChunkBytes, zstdLevel, parallelism, millis, lockLease);
     }
 }

@@ -40,9 +40,12 @@ import java.util.function.LongSupplier;
  * table, index object and manifest with AES-256-GCM under a random master key that its key objects hold wrapped
  * ({@link #addKey}, {@link #removeKey}: docs/backup.md, "Encryption"); everything else works the same on it.
  * <p>
- * One writer at a time: two processes backing up into one repository at once are safe (packs are content-named
- * and written with put-if-absent; a manifest id taken by the other is retried with the next id), but {@link #prune}
- * must not run while a backup does (it could delete a pack the backup deduplicated against).
+ * Backups may run beside each other, in one process or several (packs are content-named and written with
+ * put-if-absent; a manifest id taken by another is retried with the next id): each holds a shared lock on the
+ * repository. {@link #prune} holds an exclusive one, so it never runs beside a backup (it could delete a pack the
+ * backup deduplicated against) or another prune: the one that comes second gets a {@link RepositoryLockedException}
+ * naming the holder. A lock whose holder died is stale (docs/backup.md, "Repository lock"); {@link #unlock()}
+ * removes locks by hand.
  */
 public final class Backups implements AutoCloseable
 {
@@ -226,7 +229,10 @@ public final class Backups implements AutoCloseable
      */
     public BackupResult backup(final Path engramDir) throws IOException
     {
-        return new BackupRun(storage, settings, sealer).run(engramDir, newestManifest());
+        try (RepositoryLock lock = lock(false, "backup"))
+        {
+            return new BackupRun(storage, settings, sealer, lock).run(engramDir, newestManifest());
+        }
     }
 
     /** How long a live backup waits for the store's written version to be synced before it takes the synced one. */
@@ -243,10 +249,11 @@ public final class Backups implements AutoCloseable
      */
     public BackupResult backup(final Engram engram) throws IOException
     {
-        try (BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
+        try (RepositoryLock lock = lock(false, "backup");
+             BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
         {
             final long stamp = source.versionTimestampEpochNs();
-            return new BackupRun(storage, settings, sealer).runLive(source, newestManifest(),
+            return new BackupRun(storage, settings, sealer, lock).runLive(source, newestManifest(),
                 stamp > 0 ? stamp / 1_000_000 : settings.clock().getAsLong());
         }
     }
@@ -330,7 +337,30 @@ public final class Backups implements AutoCloseable
      */
     public PruneResult prune(final RetentionPolicy policy) throws IOException
     {
-        return new Prune(storage, sealer).run(policy);
+        try (RepositoryLock lock = lock(true, "prune"))
+        {
+            return new Prune(storage, sealer, lock).run(policy);
+        }
+    }
+
+    /**
+     * Removes every lock object of the repository, live or not: for an operator whose backup or prune on another
+     * host is gone (killed, or the host lost) and who will not wait for its lease to end. A lock held on this host
+     * by a process that no longer runs needs no unlock: the next backup or prune removes it. Only when no backup
+     * or prune runs: a live holder whose lock is removed goes on unlocked.
+     *
+     * @return the locks removed: key and holder (operation, pid, host, taken, lease)
+     */
+    public List<String> unlock() throws IOException
+    {
+        return RepositoryLock.breakAll(storage);
+    }
+
+    /** Takes the repository lock (docs/backup.md, "Repository lock"): wall-clock times, the settings' lease. */
+    private RepositoryLock lock(final boolean exclusive, final String operation) throws IOException
+    {
+        return RepositoryLock.take(storage, exclusive, operation, System::currentTimeMillis,
+            settings.lockLease().toMillis());
     }
 
     @Override

@@ -26,11 +26,14 @@ final class Prune
 {
     private final BackupStorage storage;
     private final Sealer sealer;
+    private final RepositoryLock lock;
 
-    Prune(final BackupStorage storage, final Sealer sealer)
+    /** @param lock the exclusive lock this prune holds (checked before each deletion) */
+    Prune(final BackupStorage storage, final Sealer sealer, final RepositoryLock lock)
     {
         this.storage = storage;
         this.sealer = sealer;
+        this.lock = lock;
     }
 
     PruneResult run(final RetentionPolicy policy) throws IOException
@@ -65,6 +68,7 @@ final class Prune
             }
             else
             {
+                lock.ensureHeld();
                 storage.delete(ManifestFormat.key(manifest.backupId()));
                 deleted.add(manifest.backupId());
             }
@@ -81,6 +85,7 @@ final class Prune
                 unreferencedKept += pack.getValue().size() - used;
                 continue;
             }
+            lock.ensureHeld();
             final String indexKey = PackFormat.indexKey(pack.getKey());
             final long indexBytes = storage.exists(indexKey) ? storage.size(indexKey) : 0;
             storage.delete(indexKey);

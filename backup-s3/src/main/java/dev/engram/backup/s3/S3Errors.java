@@ -38,8 +38,7 @@ final class S3Errors
      */
     IOException translate(final String what, final String object, final SdkException ex)
     {
-        final String where = "s3://" + settings.bucket() + (object == null ? "" : "/" + object) +
-            (settings.endpoint() == null ? " (region " + settings.region() + ")" : " at " + settings.endpoint());
+        final String where = where(object);
         final Integer attempts = ex.numAttempts();
         final String tries = attempts == null || attempts <= 1 ? "" : " after " + attempts + " attempts";
         final String message;
@@ -77,6 +76,24 @@ final class S3Errors
                 "endpoint is right and reachable (--s3-endpoint) and the timeouts; a rerun is safe";
         }
         return new IOException(message, ex);
+    }
+
+    /**
+     * An I/O error while the SDK parsed an answer's body (a list page cut short): it reaches the caller as an
+     * {@link java.io.UncheckedIOException}, past the SDK's retries.
+     */
+    IOException truncated(final String what, final String object, final int attempts, final IOException cause)
+    {
+        return new IOException("could not " + what + " " + where(object) + " after " + attempts + " attempts: " +
+            "the answer's body was cut short (" + cause + "); check that the endpoint is right and reachable " +
+            "(--s3-endpoint) and the timeouts; a rerun is safe", cause);
+    }
+
+    /** {@code s3://bucket/object} and the endpoint or region. */
+    String where(final String object)
+    {
+        return "s3://" + settings.bucket() + (object == null ? "" : "/" + object) +
+            (settings.endpoint() == null ? " (region " + settings.region() + ")" : " at " + settings.endpoint());
     }
 
     private static String code(final SdkException ex)

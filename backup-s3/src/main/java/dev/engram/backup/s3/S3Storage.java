@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -105,6 +106,11 @@ public final class S3Storage implements BackupStorage
     public boolean putIfAbsent(final String key, final byte[] bytes) throws IOException
     {
         final String object = object(key);
+        return retryingCutBodies("write", object, () -> putOnce(object, bytes));
+    }
+
+    private boolean putOnce(final String object, final byte[] bytes) throws IOException
+    {
         for (int attempt = 1; ; attempt++)
         {
             try
@@ -137,14 +143,17 @@ public final class S3Storage implements BackupStorage
     public byte[] get(final String key) throws IOException
     {
         final String object = object(key);
-        try
+        return retryingCutBodies("read", object, () ->
         {
-            return client.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(object)).asByteArray();
-        }
-        catch (final SdkException ex)
-        {
-            throw missingOr("read", key, object, ex);
-        }
+            try
+            {
+                return client.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(object)).asByteArray();
+            }
+            catch (final SdkException ex)
+            {
+                throw missingOr("read", key, object, ex);
+            }
+        });
     }
 
     @Override
@@ -164,24 +173,26 @@ public final class S3Storage implements BackupStorage
             }
             return new byte[0];
         }
-        final byte[] bytes;
-        try
+        final byte[] bytes = retryingCutBodies("read", object, () ->
         {
-            bytes = client.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(object)
-                .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray();
-        }
-        catch (final S3Exception ex)
-        {
-            if (ex.statusCode() == 416)
+            try
             {
-                throw pastEnd(object, offset, length, -1);
+                return client.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(object)
+                    .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray();
             }
-            throw missingOr("read", key, object, ex);
-        }
-        catch (final SdkException ex)
-        {
-            throw missingOr("read", key, object, ex);
-        }
+            catch (final S3Exception ex)
+            {
+                if (ex.statusCode() == 416)
+                {
+                    throw pastEnd(object, offset, length, -1);
+                }
+                throw missingOr("read", key, object, ex);
+            }
+            catch (final SdkException ex)
+            {
+                throw missingOr("read", key, object, ex);
+            }
+        });
         if (bytes.length != length)
         {
             throw pastEnd(object, offset, length, offset + bytes.length);
@@ -228,23 +239,26 @@ public final class S3Storage implements BackupStorage
         StorageKeys.checkPrefix(keyPrefix);
         final ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(settings.bucket())
             .prefix(prefix + keyPrefix).maxKeys(settings.listPageSize()).build();
-        final List<String> keys = new ArrayList<>();
-        try
+        return retryingCutBodies("list", prefix + keyPrefix, () ->
         {
-            for (final ListObjectsV2Response page : client.listObjectsV2Paginator(request))
+            final List<String> keys = new ArrayList<>();
+            try
             {
-                for (final S3Object object : page.contents())
+                for (final ListObjectsV2Response page : client.listObjectsV2Paginator(request))
                 {
-                    keys.add(object.key().substring(prefix.length()));
+                    for (final S3Object object : page.contents())
+                    {
+                        keys.add(object.key().substring(prefix.length()));
+                    }
                 }
             }
-        }
-        catch (final SdkException ex)
-        {
-            throw errors.translate("list", prefix + keyPrefix, ex);
-        }
-        keys.sort(null);
-        return keys;
+            catch (final SdkException ex)
+            {
+                throw errors.translate("list", prefix + keyPrefix, ex);
+            }
+            keys.sort(null);
+            return keys;
+        });
     }
 
     @Override
@@ -343,6 +357,38 @@ public final class S3Storage implements BackupStorage
     {
         return new EOFException("range [" + offset + ", " + (offset + length) + ") of s3://" + settings.bucket() +
             "/" + object + " reaches past its end" + (size < 0 ? "" : " " + size));
+    }
+
+    /** One call to the store that may throw an {@link IOException}. */
+    @FunctionalInterface
+    private interface Call<T>
+    {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code call}, again (with back-off, up to the attempts) when the SDK fails it with an
+     * {@link UncheckedIOException}: an answer's XML body cut short (a list page) is parsed past the SDK's retry
+     * layer, which retries only what fails before or while it reads bytes, so the cut would reach the caller
+     * unretried and untranslated (found by {@code S3WireFaultTest}).
+     */
+    private <T> T retryingCutBodies(final String what, final String object, final Call<T> call) throws IOException
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return call.run();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                if (attempt >= settings.maxAttempts())
+                {
+                    throw errors.truncated(what, object, attempt, ex.getCause());
+                }
+                pause(attempt);
+            }
+        }
     }
 
     private void pause(final int attempt)
