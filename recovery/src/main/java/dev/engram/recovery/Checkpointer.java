@@ -319,9 +319,17 @@ final class Checkpointer implements Runnable
             index.afterPublish(built.info(), next);
         }
         final CountDownLatch swapped = new CountDownLatch(1);
+        final String repairDone = repairNote;
+        repairNote = null;
         applier.rebase(new Applier.Rebase(next, target, old ->
         {
             store.retire(old);
+            if (repairDone != null)
+            {
+                // on the applier's thread, as the rebuilt chain is swapped in: before any frame after it is applied,
+                // so whoever sees that frame applied, or reads through the new chain, sees the repair in repairs()
+                store.noteRepair(repairDone);
+            }
             swapped.countDown();
         }));
         try
@@ -344,11 +352,6 @@ final class Checkpointer implements Runnable
             throw new CheckpointException("interrupted while swapping in checkpoint id=" + built.info().checkpointId());
         }
         chain = next;
-        if (repairNote != null)
-        {
-            store.noteRepair(repairNote);
-            repairNote = null;
-        }
         lastBytes = bytesAtTarget;
         lastTimeMs = System.currentTimeMillis();
         lastBuilt = built;
