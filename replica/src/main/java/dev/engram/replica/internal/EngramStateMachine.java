@@ -206,6 +206,19 @@ public final class EngramStateMachine extends BaseStateMachine
         appliedVersion = version;
     }
 
+    /**
+     * A read request, answered once this node applied at least the leader's commit index as it was when the read
+     * started (Ratis' ReadIndex, docs/replication.md "Reads"): the reply is the version this node's Engram applied from
+     * the log (8 bytes, little-endian). The caller then waits until that version is visible to its reads.
+     */
+    @Override
+    public CompletableFuture<Message> query(final Message request)
+    {
+        final ByteBuffer reply = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        reply.putLong(appliedVersion()).flip();
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
     /** Entries without deltas (Raft's own: configuration, a new leader's first entry) keep the version. */
     @Override
     public void notifyTermIndexUpdated(final long term, final long index)
