@@ -81,6 +81,8 @@ public final class ReplicatedEngram implements AutoCloseable
     private final ReadBarrier reads;
     /** The message of a read request (any bytes but Ratis' "DUMMY", which Ratis answers without the query). */
     private static final Message READ_VERSION = Message.valueOf("applied-version");
+    private static final long READ_RETRY_FIRST_PAUSE_MS = 10;
+    private static final long READ_RETRY_MAX_PAUSE_MS = 200;
 
     private ReplicatedEngram(final ReplicaSettings settings, final EngramSlot slot, final EngramContext ctx,
         final RaftServer server, final RaftGroupId groupId, final VersionWatch replicated)
@@ -423,10 +425,42 @@ public final class ReplicatedEngram implements AutoCloseable
     }
 
     /**
-     * One ReadIndex round on this node's Raft server: completes with the version this node applied once it reached
-     * the leader's commit index (the state machine's query), or fails (within the request timeout).
+     * A ReadIndex round on this node's Raft server: completes with the version this node applied once it reached
+     * the leader's commit index (the state machine's query), or fails after trying until the request timeout.
      */
     private CompletableFuture<Long> confirmRead()
+    {
+        final long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        confirmRead(deadline, READ_RETRY_FIRST_PAUSE_MS, result);
+        return result;
+    }
+
+    /**
+     * A round that fails (no leader known yet, the leader's connection not up again, a leader change) changed nothing,
+     * so it is tried again, with a pause doubling up to {@link #READ_RETRY_MAX_PAUSE_MS}, until the deadline.
+     */
+    private void confirmRead(final long deadline, final long pauseMs, final CompletableFuture<Long> result)
+    {
+        confirmReadOnce(deadline).whenComplete((version, failure) ->
+        {
+            if (failure == null)
+            {
+                result.complete(version);
+                return;
+            }
+            final long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (closed.get() || leftMs <= pauseMs)
+            {
+                result.completeExceptionally(failure);
+                return;
+            }
+            CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(() ->
+                confirmRead(deadline, Math.min(2 * pauseMs, READ_RETRY_MAX_PAUSE_MS), result));
+        });
+    }
+
+    private CompletableFuture<Long> confirmReadOnce(final long deadline)
     {
         final RaftClientRequest request = RaftClientRequest.newBuilder()
             .setClientId(clientId)
@@ -445,7 +479,8 @@ public final class ReplicatedEngram implements AutoCloseable
         {
             return CompletableFuture.failedFuture(e);
         }
-        return reply.orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(r ->
+        return reply.orTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+            TimeUnit.MILLISECONDS).thenApply(r ->
         {
             if (!r.isSuccess())
             {

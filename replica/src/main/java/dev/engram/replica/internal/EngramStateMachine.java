@@ -240,7 +240,16 @@ public final class EngramStateMachine extends BaseStateMachine
     {
         synchronized (snapshotLock)   // Ratis' automatic trigger and ReplicatedEngram.snapshot() may meet
         {
-            return takeSnapshotLocked();
+            try
+            {
+                return takeSnapshotLocked();
+            }
+            catch (final RuntimeException e)
+            {
+                // Ratis stops the node on anything but an IOException from here (and its updater thread then spun,
+                // logging the failure); a failed snapshot leaves the log and the previous snapshot, so the node goes on
+                throw new IOException("replica snapshot failed: " + e, e);
+            }
         }
     }
 
@@ -256,6 +265,12 @@ public final class EngramStateMachine extends BaseStateMachine
         if (last == null || last.getIndex() < 0)
         {
             return RaftLog.INVALID_LOG_INDEX;
+        }
+        if (version == 0)
+        {
+            // only Raft's own entries applied (a new leader's first entry, configurations): no Engram state to keep,
+            // and the Engram has nothing to checkpoint; Ratis asks for one when a node stops
+            return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
         }
         final FileListSnapshotInfo previous = latest;
         if (previous != null && previous.getIndex() >= last.getIndex())
