@@ -37,6 +37,8 @@ public final class ReplicaSettings
     public static final long LOG_SEGMENT_BYTES_DEFAULT = 32L << 20;
     /** Default number of entries a snapshot must be past the last purge before the log is purged again. */
     public static final int LOG_PURGE_GAP_DEFAULT = 1024;
+    /** Default bound of a {@link ReadConsistency#BOUNDED_STALENESS} read. */
+    public static final Duration MAX_STALENESS_DEFAULT = Duration.ofSeconds(1);
 
     private UUID groupId;
     private final Map<String, String> peers = new LinkedHashMap<>();
@@ -55,6 +57,8 @@ public final class ReplicaSettings
     private long logSegmentBytes = LOG_SEGMENT_BYTES_DEFAULT;
     private int logPurgeGap = LOG_PURGE_GAP_DEFAULT;
     private boolean joining;
+    private ReadConsistency readConsistency = ReadConsistency.LOCAL;
+    private Duration maxStaleness = MAX_STALENESS_DEFAULT;
 
     /** @param groupId the group's id, the same on every node (a node of another group is refused). @return this. */
     public ReplicaSettings groupId(final UUID groupId)
@@ -209,7 +213,11 @@ public final class ReplicaSettings
         return this;
     }
 
-    /** @param requestTimeout how long a blocking commit waits for its batch to be committed and applied. @return this. */
+    /**
+     * @param requestTimeout how long a blocking commit waits for its batch to be committed and applied, and how long a
+     *                       linearizable or bounded-staleness read waits for the leader's confirmation and the apply.
+     * @return this.
+     */
     public ReplicaSettings requestTimeout(final Duration requestTimeout)
     {
         if (requestTimeout.isNegative() || requestTimeout.isZero())
@@ -253,6 +261,47 @@ public final class ReplicaSettings
         this.logSegmentBytes = bytes;
         this.logPurgeGap = purgeGap;
         return this;
+    }
+
+    /**
+     * @param readConsistency how fresh this node's reads ({@code get}, {@code contains}, {@code keys}, {@code forEach},
+     *                        {@code history}) must be: {@link ReadConsistency#LOCAL} (the default: this node's copy, no
+     *                        network), {@link ReadConsistency#LINEARIZABLE} (a round trip to the leader per read) or
+     *                        {@link ReadConsistency#BOUNDED_STALENESS} (at most {@link #maxStaleness} behind).
+     * @return this.
+     */
+    public ReplicaSettings readConsistency(final ReadConsistency readConsistency)
+    {
+        this.readConsistency = Objects.requireNonNull(readConsistency, "readConsistency");
+        return this;
+    }
+
+    /**
+     * @param maxStaleness how far behind the group a {@link ReadConsistency#BOUNDED_STALENESS} read may be (1 s by
+     *                     default; at least 1 ms): the node serves it from its own copy only while its last confirmation
+     *                     with the leader is younger than this.
+     * @return this.
+     */
+    public ReplicaSettings maxStaleness(final Duration maxStaleness)
+    {
+        if (maxStaleness.toMillis() < 1)
+        {
+            throw new IllegalArgumentException("maxStaleness must be >= 1 ms: " + maxStaleness);
+        }
+        this.maxStaleness = maxStaleness;
+        return this;
+    }
+
+    /** @return the consistency of this node's reads. */
+    public ReadConsistency readConsistency()
+    {
+        return readConsistency;
+    }
+
+    /** @return the bound of a bounded-staleness read. */
+    public Duration maxStaleness()
+    {
+        return maxStaleness;
     }
 
     /** @return entries between automatic snapshots (0: off). */

@@ -8,6 +8,7 @@ import dev.engram.replica.internal.Batcher;
 import dev.engram.replica.internal.EngramSlot;
 import dev.engram.replica.internal.EngramStateMachine;
 import dev.engram.replica.internal.RaftSetup;
+import dev.engram.replica.internal.ReadBarrier;
 import dev.engram.replica.internal.VersionWatch;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -59,8 +60,10 @@ import java.util.function.BiConsumer;
  * }
  * }</pre>
  * <b>Versions</b> are assigned as entries apply (docs/replication.md, "Versions"): a write's version is known once
- * the group has committed it, so {@link #append} returns a future and {@link #commit} waits. Reads are local to the
- * node (a follower may be behind the leader by the entries in flight). Thread-safe.
+ * the group has committed it, so {@link #append} returns a future and {@link #commit} waits. <b>Reads</b> are served
+ * from the node's own copy at the consistency of {@link ReplicaSettings#readConsistency}: {@link ReadConsistency#LOCAL}
+ * by default (a follower may be behind the leader by the entries in flight), {@link ReadConsistency#LINEARIZABLE}
+ * (Raft ReadIndex) or {@link ReadConsistency#BOUNDED_STALENESS}; {@link #readBarrier} asks for one once. Thread-safe.
  */
 public final class ReplicatedEngram implements AutoCloseable
 {
@@ -75,6 +78,11 @@ public final class ReplicatedEngram implements AutoCloseable
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReadBarrier reads;
+    /** The message of a read request (any bytes but Ratis' "DUMMY", which Ratis answers without the query). */
+    private static final Message READ_VERSION = Message.valueOf("applied-version");
+    private static final long READ_RETRY_FIRST_PAUSE_MS = 10;
+    private static final long READ_RETRY_MAX_PAUSE_MS = 200;
 
     private ReplicatedEngram(final ReplicaSettings settings, final EngramSlot slot, final EngramContext ctx,
         final RaftServer server, final RaftGroupId groupId, final VersionWatch replicated)
@@ -89,6 +97,7 @@ public final class ReplicatedEngram implements AutoCloseable
         this.batcher = new Batcher("engram-replica-batcher-" + settings.nodeId(), this::propose,
             settings.maxBatchDeltas(), settings.maxBatchBytes(), settings.maxBatchesInFlight(),
             settings.batchLinger().toNanos());
+        this.reads = new ReadBarrier(this::confirmRead);
     }
 
     /**
@@ -317,39 +326,213 @@ public final class ReplicatedEngram implements AutoCloseable
         return slot.get().awaitApplied(version, timeout, unit);
     }
 
-    /** @return this node's copy of the key's value, or null. */
+    /**
+     * Make this node's reads at least as fresh as {@code consistency} asks (docs/replication.md, "Reads"): for
+     * {@link ReadConsistency#LINEARIZABLE}, a Raft ReadIndex round with the leader, then a wait until this node applied
+     * the leader's commit index; for {@link ReadConsistency#BOUNDED_STALENESS}, the same round only when the last one
+     * is older than {@link ReplicaSettings#maxStaleness}; for {@link ReadConsistency#LOCAL}, nothing. The reads that
+     * follow on this node see at least the returned version. The read methods ({@link #get}, {@link #contains},
+     * {@link #keys}, {@link #forEach}, {@link #history}) call this with {@link ReplicaSettings#readConsistency} first;
+     * with the default, {@code LOCAL}, call it yourself before a group of reads that must be fresh.
+     *
+     * @return the Engram version this node's reads now see at least.
+     * @throws ReplicaReadException if the node could not confirm its state within {@link ReplicaSettings#requestTimeout}
+     *                              (no leader with a majority reachable, or this node could not catch up).
+     */
+    public long readBarrier(final ReadConsistency consistency)
+    {
+        ensureOpen();
+        final long timeoutNanos = settings.requestTimeout().toNanos();
+        final long version;
+        try
+        {
+            switch (consistency)
+            {
+                case LOCAL:
+                    return slot.get().appliedVersion();
+                case LINEARIZABLE:
+                    version = reads.linearizable(timeoutNanos);
+                    break;
+                case BOUNDED_STALENESS:
+                    version = reads.bounded(settings.maxStaleness().toNanos(), timeoutNanos);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown read consistency " + consistency);
+            }
+        }
+        catch (final ExecutionException e)
+        {
+            throw readRefused(consistency, "it could not confirm its state with a leader: " + rootCause(e), e.getCause());
+        }
+        catch (final TimeoutException e)
+        {
+            throw readRefused(consistency, "it could not confirm its state with a leader within " +
+                settings.requestTimeout().toMillis() + " ms (no leader with a majority reachable, or this node cannot " +
+                "catch up)", e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw readRefused(consistency, "interrupted", e);
+        }
+        if (!slot.get().awaitApplied(version, settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        {
+            throw readRefused(consistency, "version " + version + " was applied but is not visible to reads after " +
+                settings.requestTimeout().toMillis() + " ms", null);
+        }
+        return version;
+    }
+
+    private void readBarrier()
+    {
+        if (settings.readConsistency() != ReadConsistency.LOCAL)
+        {
+            readBarrier(settings.readConsistency());
+        }
+    }
+
+    private ReplicaReadException readRefused(final ReadConsistency consistency, final String why, final Throwable cause)
+    {
+        final long age = reads.confirmationAgeNanos();
+        final String leader = closed.get() ? null : leaderIdOrNull();
+        return new ReplicaReadException(nodeId(), consistency, why + "; leader known: " +
+            (leader == null ? "none" : leader) + "; last confirmation: " +
+            (age < 0 ? "never" : TimeUnit.NANOSECONDS.toMillis(age) + " ms ago") +
+            (consistency == ReadConsistency.BOUNDED_STALENESS ? " (bound " + settings.maxStaleness().toMillis() + " ms)" : "") +
+            ". Retry, read on another node, or read LOCAL", cause);
+    }
+
+    private String leaderIdOrNull()
+    {
+        try
+        {
+            return leaderId();
+        }
+        catch (final RuntimeException e)
+        {
+            return null;
+        }
+    }
+
+    private static String rootCause(final Throwable e)
+    {
+        Throwable cause = e;
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null)
+        {
+            cause = cause.getCause();
+        }
+        return String.valueOf(cause);
+    }
+
+    /**
+     * A ReadIndex round on this node's Raft server: completes with the version this node applied once it reached
+     * the leader's commit index (the state machine's query), or fails after trying until the request timeout.
+     */
+    private CompletableFuture<Long> confirmRead()
+    {
+        final long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        final CompletableFuture<Long> result = new CompletableFuture<>();
+        confirmRead(deadline, READ_RETRY_FIRST_PAUSE_MS, result);
+        return result;
+    }
+
+    /**
+     * A round that fails (no leader known yet, the leader's connection not up again, a leader change) changed nothing,
+     * so it is tried again, with a pause doubling up to {@link #READ_RETRY_MAX_PAUSE_MS}, until the deadline.
+     */
+    private void confirmRead(final long deadline, final long pauseMs, final CompletableFuture<Long> result)
+    {
+        confirmReadOnce(deadline).whenComplete((version, failure) ->
+        {
+            if (failure == null)
+            {
+                result.complete(version);
+                return;
+            }
+            final long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (closed.get() || leftMs <= pauseMs)
+            {
+                result.completeExceptionally(failure);
+                return;
+            }
+            CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(() ->
+                confirmRead(deadline, Math.min(2 * pauseMs, READ_RETRY_MAX_PAUSE_MS), result));
+        });
+    }
+
+    private CompletableFuture<Long> confirmReadOnce(final long deadline)
+    {
+        final RaftClientRequest request = RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(peerId)
+            .setGroupId(groupId)
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(READ_VERSION)
+            .setType(RaftClientRequest.readRequestType())
+            .build();
+        final CompletableFuture<RaftClientReply> reply;
+        try
+        {
+            reply = server.submitClientRequestAsync(request);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return CompletableFuture.failedFuture(e);
+        }
+        return reply.orTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+            TimeUnit.MILLISECONDS).thenApply(r ->
+        {
+            if (!r.isSuccess())
+            {
+                throw new CompletionException(r.getException() != null ? r.getException() :
+                    new IOException("read refused by Raft: " + r));
+            }
+            return r.getMessage().getContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        });
+    }
+
+    /**
+     * @return this node's copy of the key's value, or null (at {@link ReplicaSettings#readConsistency}).
+     * @throws ReplicaReadException if a linearizable or bounded-staleness read cannot be served.
+     */
     public byte[] get(final CharSequence key)
     {
+        readBarrier();
         return slot.get().get(key);
     }
 
-    /** @return this node's copy of a typed value, or null (see {@link Engram#get(CharSequence, Class)}). */
+    /** @return this node's copy of a typed value, or null (see {@link Engram#get(CharSequence, Class)}; read as {@link #get(CharSequence)}). */
     public <T> T get(final CharSequence key, final Class<T> type)
     {
+        readBarrier();
         return slot.get().get(key, type);
     }
 
-    /** @return true if the key has a value on this node. */
+    /** @return true if the key has a value on this node (read as {@link #get(CharSequence)}). */
     public boolean contains(final CharSequence key)
     {
+        readBarrier();
         return slot.get().contains(key);
     }
 
-    /** @return keys with {@code prefix} on this node. */
+    /** @return keys with {@code prefix} on this node (read as {@link #get(CharSequence)}). */
     public List<String> keys(final CharSequence prefix)
     {
+        readBarrier();
         return slot.get().keys(prefix);
     }
 
-    /** Visit this node's keys with {@code prefix} (see {@link Engram#forEach}). @return keys visited. */
+    /** Visit this node's keys with {@code prefix} (see {@link Engram#forEach}; read as {@link #get(CharSequence)}). @return keys visited. */
     public long forEach(final CharSequence prefix, final BiConsumer<String, byte[]> consumer)
     {
+        readBarrier();
         return slot.get().forEach(prefix, consumer);
     }
 
-    /** @return the versions at which {@code key} changed on this node (the same on every node). */
+    /** @return the versions at which {@code key} changed on this node (the same on every node; read as {@link #get(CharSequence)}). */
     public KeyHistory history(final String key)
     {
+        readBarrier();
         return slot.get().history(key);
     }
 

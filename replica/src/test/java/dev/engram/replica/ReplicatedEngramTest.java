@@ -298,6 +298,44 @@ class ReplicatedEngramTest
         }
     }
 
+    /**
+     * Every node applied the new leader's first entry (no delta) and stops: Ratis asks each for a snapshot as it stops,
+     * with no Engram version yet. That snapshot failed with an exception Ratis treats as fatal, and its updater thread
+     * then spun logging it, so the close never returned.
+     */
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void aGroupStoppedBeforeItsFirstWriteStopsAndStartsAgain() throws Exception
+    {
+        try (ReplicaGroup group = new ReplicaGroup(dir, 3))
+        {
+            group.awaitLeader();
+            ReplicaGroup.await("every node applied the leader's first entry", () -> group.running().stream().allMatch(n ->
+            {
+                try
+                {
+                    return n.lastAppliedIndex() >= 0;
+                }
+                catch (final java.io.IOException e)
+                {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            for (final String id : List.of("n0", "n1", "n2"))
+            {
+                group.stop(id);
+            }
+            for (final String id : List.of("n0", "n1", "n2"))
+            {
+                group.start(id);
+            }
+            final long version = group.commit(group.awaitLeader().newDelta().put("k/0", value("k/0")).put("last", bytes("k/0")));
+            assertEquals(1, version);
+            group.awaitReplicatedEverywhere(version);
+            assertIdentical(group.running(), version);
+        }
+    }
+
     static Map<String, String> state(final ReplicatedEngram node)
     {
         final Map<String, String> state = new TreeMap<>();

@@ -206,6 +206,19 @@ public final class EngramStateMachine extends BaseStateMachine
         appliedVersion = version;
     }
 
+    /**
+     * A read request, answered once this node applied at least the leader's commit index as it was when the read
+     * started (Ratis' ReadIndex, docs/replication.md "Reads"): the reply is the version this node's Engram applied from
+     * the log (8 bytes, little-endian). The caller then waits until that version is visible to its reads.
+     */
+    @Override
+    public CompletableFuture<Message> query(final Message request)
+    {
+        final ByteBuffer reply = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        reply.putLong(appliedVersion()).flip();
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
     /** Entries without deltas (Raft's own: configuration, a new leader's first entry) keep the version. */
     @Override
     public void notifyTermIndexUpdated(final long term, final long index)
@@ -227,7 +240,16 @@ public final class EngramStateMachine extends BaseStateMachine
     {
         synchronized (snapshotLock)   // Ratis' automatic trigger and ReplicatedEngram.snapshot() may meet
         {
-            return takeSnapshotLocked();
+            try
+            {
+                return takeSnapshotLocked();
+            }
+            catch (final RuntimeException e)
+            {
+                // Ratis stops the node on anything but an IOException from here (and its updater thread then spun,
+                // logging the failure); a failed snapshot leaves the log and the previous snapshot, so the node goes on
+                throw new IOException("replica snapshot failed: " + e, e);
+            }
         }
     }
 
@@ -243,6 +265,12 @@ public final class EngramStateMachine extends BaseStateMachine
         if (last == null || last.getIndex() < 0)
         {
             return RaftLog.INVALID_LOG_INDEX;
+        }
+        if (version == 0)
+        {
+            // only Raft's own entries applied (a new leader's first entry, configurations): no Engram state to keep,
+            // and the Engram has nothing to checkpoint; Ratis asks for one when a node stops
+            return latest == null ? RaftLog.INVALID_LOG_INDEX : latest.getIndex();
         }
         final FileListSnapshotInfo previous = latest;
         if (previous != null && previous.getIndex() >= last.getIndex())

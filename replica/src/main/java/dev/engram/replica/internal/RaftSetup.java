@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Ratis properties of a node (docs/replication.md, "Settings"): gRPC bound to the configured host only (server,
  * admin and client services share its port), the election and request timeouts, entry size limits large enough for
- * the largest batch, automatic snapshots every {@code snapshotEveryEntries} applied entries, the leader's snapshot
+ * the largest batch, linearizable (ReadIndex) read requests, automatic snapshots every {@code snapshotEveryEntries} applied entries, the leader's snapshot
  * install to a follower whose next entry was purged, and the log purged up to the latest snapshot.
  */
 public final class RaftSetup
@@ -42,6 +42,11 @@ public final class RaftSetup
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(electionMin));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(electionMax));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(requestTimeout));
+        // a read request is linearizable (ReadIndex: the leader confirms with a majority that it still leads, the node
+        // waits until it applied the leader's commit index, then the state machine's query answers); Ratis' default
+        // answers a read on the leader without that check, which a deposed leader would answer from stale state
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(p, millis(requestTimeout));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, snapshotEveryEntries > 0);
         if (snapshotEveryEntries > 0)
         {
