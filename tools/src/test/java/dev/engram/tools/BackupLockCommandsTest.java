@@ -74,6 +74,26 @@ class BackupLockCommandsTest
     }
 
     @Test
+    void aLockOfAProcessGoneOnThisHostIsStaleBeforeItsLeaseEnds() throws Exception
+    {
+        final Path repo = repository();
+        final Process gone = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertEquals(0, gone.waitFor());
+        final String host = java.net.InetAddress.getLocalHost().getHostName();
+        final String live = writeLock(repo, "self", false, ProcessHandle.current().pid(), host, Duration.ofHours(1));
+        final String dead = writeLock(repo, "gone", false, gone.pid(), host, Duration.ofHours(1));
+
+        final CliRun list = CliRun.of("backup-locks", repo, "--json");
+        assertEquals(EngramCli.OK, list.exit(), list.toString());
+        assertTrue(list.out().contains("\"key\":\"" + dead + "\"") && list.out().contains("\"state\":\"stale\"") &&
+            list.out().contains("\"key\":\"" + live + "\"") && list.out().contains("\"state\":\"live\""),
+            list.toString());
+        final CliRun staleOnly = CliRun.of("backup-unlock", repo, "--stale-only");
+        assertTrue(staleOnly.out().contains(dead) && !staleOnly.out().contains(live), staleOnly.toString());
+    }
+
+    @Test
     void aRefusedPruneNamesTheHolderAndTheUnlockCommand() throws Exception
     {
         final Path store = tmp.resolve("store");
