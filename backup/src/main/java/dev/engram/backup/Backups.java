@@ -356,6 +356,28 @@ public final class Backups implements AutoCloseable
         return RepositoryLock.breakAll(storage);
     }
 
+    /**
+     * The repository's lock objects (docs/backup.md, "Repository lock"): holder, lease and whether each is stale
+     * now. An object that does not read is listed with its reason ({@link RepositoryLockInfo#unreadable()}), never
+     * stale. Takes no lock and deletes nothing.
+     */
+    public List<RepositoryLockInfo> locks() throws IOException
+    {
+        return RepositoryLock.list(storage, System.currentTimeMillis());
+    }
+
+    /**
+     * Removes the repository's stale lock objects ({@code staleOnly}: lease ended, or held on this host by a
+     * process that no longer runs), or every one as {@link #unlock()} does. Removing only stale ones is safe while
+     * backups run; removing live ones is only for holders known to be gone.
+     *
+     * @return the locks removed, as read just before
+     */
+    public List<RepositoryLockInfo> unlock(final boolean staleOnly) throws IOException
+    {
+        return RepositoryLock.remove(storage, staleOnly, System.currentTimeMillis());
+    }
+
     /** Takes the repository lock (docs/backup.md, "Repository lock"): wall-clock times, the settings' lease. */
     private RepositoryLock lock(final boolean exclusive, final String operation) throws IOException
     {

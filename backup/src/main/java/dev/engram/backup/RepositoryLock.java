@@ -117,6 +117,58 @@ final class RepositoryLock implements AutoCloseable
     }
 
     /**
+     * Every lock object, read: its holder and whether it is stale now (nothing is deleted).
+     */
+    static List<RepositoryLockInfo> list(final BackupStorage storage, final long now) throws IOException
+    {
+        final List<RepositoryLockInfo> locks = new ArrayList<>();
+        for (final String key : storage.list(LockObject.PREFIX))
+        {
+            info(storage, key, now).ifPresent(locks::add);
+        }
+        return locks;
+    }
+
+    /**
+     * Deletes the stale lock objects (or, with {@code staleOnly} false, every one, live or not).
+     *
+     * @return the locks removed, as they were read just before
+     */
+    static List<RepositoryLockInfo> remove(final BackupStorage storage, final boolean staleOnly, final long now)
+        throws IOException
+    {
+        final List<RepositoryLockInfo> removed = new ArrayList<>();
+        for (final String key : storage.list(LockObject.PREFIX))
+        {
+            final Optional<RepositoryLockInfo> lock = info(storage, key, now);
+            if (lock.isPresent() && (!staleOnly || lock.get().stale()))
+            {
+                storage.delete(key);
+                removed.add(lock.get());
+            }
+        }
+        return removed;
+    }
+
+    /** The lock object at {@code key}; empty if it is gone (released or refreshed meanwhile). */
+    private static Optional<RepositoryLockInfo> info(final BackupStorage storage, final String key, final long now)
+        throws IOException
+    {
+        final boolean exclusive = key.startsWith(LockObject.key(true, ""));
+        try
+        {
+            return read(storage, key).map(lock -> new RepositoryLockInfo(key, lock.operation(), lock.exclusive(),
+                lock.pid(), lock.host(), Instant.ofEpochMilli(lock.takenMillis()),
+                Instant.ofEpochMilli(lock.expiresMillis()), stale(lock, now), null));
+        }
+        catch (final RepositoryCorruptionException ex)
+        {
+            return Optional.of(new RepositoryLockInfo(key, "unknown", exclusive, 0, "", null, null, false,
+                ex.getMessage()));
+        }
+    }
+
+    /**
      * Throws if the lock may no longer be held: a refresh failed and the lease is within a quarter of its end (so
      * another process may soon take it as stale). Called before the steps that must not run unlocked.
      */

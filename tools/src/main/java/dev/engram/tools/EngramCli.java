@@ -1,5 +1,6 @@
 package dev.engram.tools;
 
+import dev.engram.backup.RepositoryLockedException;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.recovery.ReadOnlyState;
 import dev.engram.recovery.VersionUnavailableException;
@@ -32,13 +33,16 @@ import picocli.CommandLine.Command;
         VerifyBackupCommand.class,
         PruneCommand.class,
         BackupKeyCommand.class,
+        BackupLocksCommand.class,
+        BackupUnlockCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
         "",
         "Read-only commands (info, verify, get, history, diff, tags, dump-journal) never change a file and take no lock.",
         "Backups (docs/backup.md): backup DIR --repo REPO, restore REPO DIR, backups REPO, verify-backup REPO, prune REPO,",
-        "  backup-key list|add|remove REPO; an encrypted repository's key: --password-file or --key-file.",
+        "  backup-key list|add|remove REPO, backup-locks REPO, backup-unlock REPO [--stale-only];",
+        "  an encrypted repository's key: --password-file or --key-file.",
         "Exit codes: 0 done, 1 damage found (verify, verify-backup) or no value (get), 2 could not run."
     })
 public final class EngramCli implements Runnable
@@ -87,8 +91,17 @@ public final class EngramCli implements Runnable
         {
             return ex.getMessage();
         }
+        if (ex instanceof RepositoryLockedException)
+        {
+            return ex.getMessage() + "\n" + LOCK_HINT;
+        }
         return ex.getMessage() == null ? ex.toString() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
     }
+
+    /** Printed under a backup or prune the repository lock refused (docs/backup.md, "Repository lock"). */
+    static final String LOCK_HINT = "  hint: `engram backup-locks REPO` lists the locks; if the holder is gone " +
+        "(killed on another host), `engram backup-unlock REPO` removes the locks (only when no backup or prune " +
+        "runs); `engram backup-unlock REPO --stale-only` removes only stale ones";
 
     public static void main(final String[] args)
     {

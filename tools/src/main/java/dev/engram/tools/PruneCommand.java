@@ -16,7 +16,8 @@ import java.util.Locale;
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
     description = "Delete the backups no rule keeps (a backup any rule keeps stays; the newest always), then the " +
-        "packs no kept backup uses. Do not run it while a backup into the same repository runs.")
+        "packs no kept backup uses. Refused while a backup or prune holds the repository's lock (backup-locks " +
+        "lists the locks, backup-unlock removes them).")
 final class PruneCommand extends RepositoryCommand
 {
     @Parameters(index = "0", paramLabel = "REPO", description = REPO_HELP)

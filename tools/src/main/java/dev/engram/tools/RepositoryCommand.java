@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * What the backup commands share ({@code backup restore backups verify-backup prune}, docs/backup.md): a backup
+ * What the backup commands share ({@code backup restore backups verify-backup prune backup-locks
+ * backup-unlock}, docs/backup.md): a backup
  * repository in a local directory or at {@code s3://bucket/prefix} (with the {@code --s3-*} options; credentials
  * from the options or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, nothing else looked up), the key of an encrypted one
  * ({@code --password-file}, {@code --key-file} or the files ENGRAM_BACKUP_PASSWORD_FILE/ENGRAM_BACKUP_KEY_FILE name;
