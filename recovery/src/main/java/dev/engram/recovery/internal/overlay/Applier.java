@@ -314,6 +314,9 @@ public final class Applier implements Runnable
         final StateView old = view;
         view = new StateView(rebase.base(), rebase.baseVersion(), next);
         indexer = nextIndexer;
+        // before a stalled applier goes on: whoever waits on an applied version after the swap sees what the swap's
+        // owner notes in it (a repair)
+        rebase.onSwapped().accept(old);
         if (stalled)
         {
             // the frame that needed the damaged block is in the new base if the base reaches it: go on from there
@@ -325,6 +328,5 @@ public final class Applier implements Runnable
             }
             follower.follow(appliedVersion + 1);
         }
-        rebase.onSwapped().accept(old);
     }
 }
