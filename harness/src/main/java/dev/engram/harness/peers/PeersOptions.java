@@ -46,7 +46,7 @@ public final class PeersOptions
         """;
 
     long stateBytes = 256L << 20;
-    dev.engram.journal.BackgroundPriority backgroundPriority;
+    dev.engram.journal.BackgroundPriority backgroundPriority = dev.engram.recovery.StateContext.BACKGROUND_PRIORITY_DEFAULT;
     int valueLength = 1024;
     int tail = 1_000_000;
     int tailValueLength = 128;
