@@ -29,6 +29,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -709,14 +710,23 @@ public final class VersionHistory implements AutoCloseable
         }
     }
 
+    private static final long TAG_WRITE_WAIT_SECONDS = 60;
+
     public void tag(final String name, final long version)
     {
         VersionTags.checkName(name);
-        final long written = journal.writtenVersion();
-        if (version < 0 || version > written)
+        final long appended = journal.lastAppendedVersion();
+        if (version < 0 || version > appended)
         {
-            throw new IllegalArgumentException("cannot tag version=" + version + ": versions are 0.." + written +
-                " (the written version)");
+            throw new IllegalArgumentException("cannot tag version=" + version + ": versions are 0.." + appended +
+                " (the last appended version)");
+        }
+        // a version committed (its number handed out) but not written yet, e.g. the caller's own last commit: tagged once
+        // the journal holds it, as a tag must name a version that is there after a crash
+        if (!journal.awaitWritten(version, TAG_WRITE_WAIT_SECONDS, TimeUnit.SECONDS))
+        {
+            throw new IllegalStateException("cannot tag version=" + version + ": not written to the journal within " +
+                TAG_WRITE_WAIT_SECONDS + " s (written version=" + journal.writtenVersion() + "); nothing was tagged");
         }
         tags.tag(name, version);
     }
