@@ -48,7 +48,8 @@ final class EngramPeerStore implements PeerStore
     static EngramContext context()
     {
         final EngramContext ctx = new EngramContext().checkpointEveryFrames(Long.MAX_VALUE).checkpointIntervalMs(0);
-        ctx.state().checkpointEveryBytes(Long.MAX_VALUE);
+        // and no trigger by journal bytes (issue 15's, on by default since): it checkpointed during the tail phases
+        ctx.state().checkpointEveryBytes(Long.MAX_VALUE).checkpointJournalRatio(0);
         final String priority = System.getProperty(BACKGROUND_PRIORITY_PROPERTY);
         if (priority != null)
         {
@@ -110,6 +111,16 @@ final class EngramPeerStore implements PeerStore
         {
             throw new IllegalStateException("version=" + lastVersion + " not written within 10 minutes: written=" +
                 engram.writtenVersion());
+        }
+    }
+
+    @Override
+    public void settle()
+    {
+        awaitWritten();
+        if (!EngineInternals.store(engram).awaitHistoryIndexed(lastVersion, 10, TimeUnit.MINUTES))
+        {
+            throw new IllegalStateException("version=" + lastVersion + " not history-indexed within 10 minutes");
         }
     }
 

@@ -38,6 +38,15 @@ interface PeerStore
     {
     }
 
+    /**
+     * Wait until the system's background work for the puts so far is done (Engram: the history follower has indexed
+     * them), before a CPU phase: what a phase is charged is then the work of its own puts at its own rate, not a
+     * backlog an earlier, faster phase left. Not called before the latency phase.
+     */
+    default void settle() throws Exception
+    {
+    }
+
     /** @return times a put found the system's queue full and waited (Engram's ring), or -1 where there is no such count. */
     default long queueFullEvents()
     {

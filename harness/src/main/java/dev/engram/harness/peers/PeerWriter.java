@@ -24,6 +24,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class PeerWriter
 {
+    /** System property of the writer child: {@code --settle-before-latency}. */
+    static final String SETTLE_BEFORE_LATENCY_PROPERTY = "engram.bench.settleBeforeLatency";
+
     private PeerWriter()
     {
     }
@@ -97,6 +100,10 @@ public final class PeerWriter
         ChildOutput.record("loaded", "keys", workload.keyCount(), "loadNs", loadNs, "persistMs", persistMs);
 
         final TailPuts tail = new TailPuts(workload);
+        if (Boolean.getBoolean(SETTLE_BEFORE_LATENCY_PROPERTY))
+        {
+            store.settle();
+        }
         store.measured(true);
         final long queueFullBefore = store.queueFullEvents();
         final PhaseCpu latencyCpu = new PhaseCpu();
@@ -115,12 +122,14 @@ public final class PeerWriter
         for (final int cpuRate : cpuRates)
         {
             final int puts = (int)Math.max(1, cpuRate * cpuNs / 1_000_000_000L);
+            store.settle();
             final PhaseCpu cpu = new PhaseCpu();
             final FixedRatePuts.Result phase = FixedRatePuts.run(store, tail, puts, cpuRate, 0, true);
             store.awaitAcknowledged();
             cpu.record("rate-" + cpuRate, puts, phase.callerCpuNs() >= 0 ? phase.callerCpuNs() : phase.serviceTotalNs());
         }
 
+        store.settle();
         final PhaseCpu flatCpu = new PhaseCpu();
         final long flatStartNs = System.nanoTime();
         for (int j = 0; j < flatOutPuts; j++)

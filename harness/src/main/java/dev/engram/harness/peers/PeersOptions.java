@@ -41,11 +41,15 @@ public final class PeersOptions
                                   the zstd baseline's -Xmx is raised to hold the state and one snapshot on the heap)
           --background-priority P Engram's background threads' priority (NORMAL, LOW, LOWEST, IDLE; default the
                                   engine's, StateContext.BACKGROUND_PRIORITY_DEFAULT)
+          --settle-before-latency let the system's background work for the load finish before the latency phase
+                                  (Engram: the history follower indexes the load's frames; default off: the phase starts
+                                  right after the load, its catch-up inside the window)
           --seed 42               workload seed
           --keep                  keep the data
         """;
 
     long stateBytes = 256L << 20;
+    boolean settleBeforeLatency;
     dev.engram.journal.BackgroundPriority backgroundPriority = dev.engram.recovery.StateContext.BACKGROUND_PRIORITY_DEFAULT;
     int valueLength = 1024;
     int tail = 1_000_000;
@@ -99,16 +103,24 @@ public final class PeersOptions
                 case "--child-jvm" -> o.childJvm = List.of(CommandLineValues.value(args, ++i, arg).trim().split("\\s+"));
                 case "--background-priority" -> o.backgroundPriority =
                     dev.engram.journal.BackgroundPriority.valueOf(CommandLineValues.value(args, ++i, arg).toUpperCase(java.util.Locale.ROOT));
+                case "--settle-before-latency" -> o.settleBeforeLatency = true;
                 case "--seed" -> o.seed = Long.parseLong(CommandLineValues.value(args, ++i, arg));
                 case "--keep" -> o.keep = true;
                 case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option: " + arg + "\n" + USAGE);
             }
         }
-        if (o.backgroundPriority != null)
+        if (o.backgroundPriority != null || o.settleBeforeLatency)
         {
             o.childJvm = new java.util.ArrayList<>(o.childJvm);
-            o.childJvm.add("-D" + EngramPeerStore.BACKGROUND_PRIORITY_PROPERTY + "=" + o.backgroundPriority.name());
+            if (o.backgroundPriority != null)
+            {
+                o.childJvm.add("-D" + EngramPeerStore.BACKGROUND_PRIORITY_PROPERTY + "=" + o.backgroundPriority.name());
+            }
+            if (o.settleBeforeLatency)
+            {
+                o.childJvm.add("-D" + PeerWriter.SETTLE_BEFORE_LATENCY_PROPERTY + "=true");
+            }
             o.childJvm = List.copyOf(o.childJvm);
         }
         o.validate();
