@@ -30,6 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LiveBackupTest
 {
+    /** The producer stops appending after this many versions (and waits for the test to stop it). */
+    private static final long MAX_PRODUCED = 500_000;
+
     private static final int KEYS = 300;
 
     @TempDir
@@ -52,6 +55,16 @@ class LiveBackupTest
                 {
                     for (long i = 0; !stop.get(); i++)
                     {
+                        if (i >= MAX_PRODUCED)
+                        {
+                            // the model below holds every version on the heap: a flat-out producer on a loaded machine
+                            // made 6.6 M of them while the backups and checkpoints ran (2 GiB heap exhausted)
+                            while (!stop.get())
+                            {
+                                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                            }
+                            break;
+                        }
                         final String key = "key/" + (i * 7 % KEYS);
                         if (i % 13 == 12)
                         {
