@@ -362,6 +362,26 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Not API: for the recovery module's applier, which applies what the journal writes while a background open's queue
+     * still opens, so a thread reads its own commit right after a reopen; the returned type is in
+     * {@code dev.engram.journal.internal} and may change without notice.
+     *
+     * @param fromVersion the first version to deliver.
+     * @return a follower of the bridge file (close it when done), or null if the queue is open already (follow it with
+     *         {@link #newReader()}).
+     */
+    public dev.engram.journal.internal.JournalBridgeFollower newBridgeFollower(final long fromVersion)
+    {
+        ensureOpen();
+        if (opening.isOpen())
+        {
+            return null;
+        }
+        return new dev.engram.journal.internal.JournalBridgeFollower(JournalBridgeContents.path(ctx.directory()),
+            progress::writtenVersion, opening::isSettled, fromVersion);
+    }
+
+    /**
      * Not API: for the recovery module, which maps the journal's cycle files directly; the returned type is in
      * {@code dev.engram.journal.internal} and may change without notice.
      *

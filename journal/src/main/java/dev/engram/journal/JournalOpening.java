@@ -285,6 +285,15 @@ final class JournalOpening
     }
 
     /**
+     * @return true once the queue is open, failed to open, or the waits for it were abandoned (a close): a
+     *         {@link #backend()} call then returns or throws at once.
+     */
+    boolean isSettled()
+    {
+        return backend != null || ready.getCount() == 0 || waitsAbandoned;
+    }
+
+    /**
      * @return the backend, or null while the queue opens or if it failed to (never waits).
      */
     JournalBackend current()

@@ -175,7 +175,9 @@ public final class EngramChild
         final boolean writable = mode.equals("writable");
         final long readyNs = System.nanoTime();
         final long[] firstWrittenNs = {-1};
+        final long[] firstVisibleNs = {-1};
         Thread firstWaiter = null;
+        Thread visibleWaiter = null;
         if (writable)
         {
             final long firstVersion = store.journal().append(store.journal().newDelta().put(FIRST_COMMIT_KEY, new byte[8]));
@@ -187,6 +189,15 @@ public final class EngramChild
                 }
             }, "first-commit-waiter");
             firstWaiter.start();
+            // and how long until it is visible to reads (read-your-writes: what a get after the commit waits for)
+            visibleWaiter = new Thread(() ->
+            {
+                if (store.awaitApplied(firstVersion, 5, TimeUnit.MINUTES))
+                {
+                    firstVisibleNs[0] = System.nanoTime() - readyNs;
+                }
+            }, "first-commit-visible-waiter");
+            visibleWaiter.start();
         }
         if (sampler != null)
         {
@@ -216,6 +227,7 @@ public final class EngramChild
             if (firstWaiter != null)
             {
                 firstWaiter.join();
+                visibleWaiter.join();
             }
         }
         catch (final InterruptedException ex)
@@ -236,6 +248,7 @@ public final class EngramChild
                 (writable ? report.recoveredVersion() >= expectedVersion && firstWrittenNs[0] >= 0 :
                     report.recoveredVersion() == expectedVersion),
             "firstCommitWrittenMs", firstWrittenNs[0] < 0 ? -1 : firstWrittenNs[0] / 1_000_000.0,
+            "firstCommitVisibleMs", firstVisibleNs[0] < 0 ? -1 : firstVisibleNs[0] / 1_000_000.0,
             "reportReadyNs", report.readyNs(), "journalOpenNs", report.journalOpenNs(), "queueOpenNs", queueOpenNs,
             "replayPath", report.replayPath().startsWith("fast") ? "fast" : "full",
             "checkpointOpenNs", report.checkpointOpenNs(), "replayNs", report.replayNs(),

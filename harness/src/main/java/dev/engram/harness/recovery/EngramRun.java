@@ -33,6 +33,11 @@ final class EngramRun
             return Samples.of(writable, r -> Math.round(Double.parseDouble(r.get("firstCommitWrittenMs"))));
         }
 
+        Samples firstCommitVisibleMs()
+        {
+            return Samples.of(writable, r -> Math.round(Double.parseDouble(r.get("firstCommitVisibleMs"))));
+        }
+
         Samples openNs()
         {
             return Samples.of(reps, r -> Samples.get(r, "openNs"));

@@ -204,6 +204,7 @@ public final class VersionHistory implements AutoCloseable
 
     public StateSnapshot stateAt(final long version)
     {
+        awaitCommittedWritten(version);
         final Map<Long, String> rejected = new HashMap<>();
         while (true)
         {
@@ -512,6 +513,7 @@ public final class VersionHistory implements AutoCloseable
         {
             throw new IllegalArgumentException("bad version range: fromVersion=" + fromVersion + " toVersion=" + toVersion);
         }
+        awaitCommittedWritten(Math.min(toVersion, journal.lastAppendedVersion()));   // the caller's own commits count
         final HistoryRetention.Pin pin = retention.pinJournal(fromVersion);
         try
         {
@@ -591,6 +593,7 @@ public final class VersionHistory implements AutoCloseable
      */
     public StateDiff diff(final long fromVersion, final long toVersion)
     {
+        awaitCommittedWritten(Math.max(fromVersion, toVersion));
         final List<String> added = new ArrayList<>();
         final List<String> changed = new ArrayList<>();
         final List<String> removed = new ArrayList<>();
@@ -711,6 +714,20 @@ public final class VersionHistory implements AutoCloseable
     }
 
     private static final long TAG_WRITE_WAIT_SECONDS = 60;
+
+    /**
+     * A version committed (its number handed out) but not written yet — typically the caller's own last commit — is
+     * history the caller may ask for: wait for the journal to write it (up to {@link #TAG_WRITE_WAIT_SECONDS}), so
+     * the range check that follows does not refuse it as newer than the written version. Versions never committed are
+     * left to that check.
+     */
+    private void awaitCommittedWritten(final long version)
+    {
+        if (version > journal.writtenVersion() && version <= journal.lastAppendedVersion())
+        {
+            journal.awaitWritten(version, TAG_WRITE_WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
 
     public void tag(final String name, final long version)
     {

@@ -1,6 +1,7 @@
 package dev.engram.recovery.internal.overlay;
 
 import dev.engram.journal.Journal;
+import dev.engram.journal.internal.JournalBridgeFollower;
 import dev.engram.journal.internal.JournalMappedFiles;
 import dev.engram.journal.JournalReader;
 import dev.engram.journal.internal.VersionWaiters;
@@ -16,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * publishing {@link #appliedVersion()}. It is the overlay's only writer. When a checkpoint is published
  * it builds the next generation — a fresh overlay holding only what changed after the checkpoint,
  * re-indexed from the journal (cheap: references, not copies) — and swaps the {@link StateView}.
+ * <p>
+ * After a fast-path recovery the journal's queue opens in the background and the journal thread writes what is
+ * committed meanwhile to its bridge file: the applier follows that file ({@link JournalBridgeFollower}, values copied
+ * off-heap since they have no place in the queue yet) until the queue is open, then the queue from the next version.
  */
 public final class Applier implements Runnable
 {
@@ -39,6 +44,12 @@ public final class Applier implements Runnable
     private volatile Thread thread;
     private final VersionWaiters waiters = new VersionWaiters(VersionWaiters.DEFAULT_SLOTS);
     private JournalReader follower;
+    /**
+     * While a background open's queue still opens: the journal's bridge file, so what is written is applied at once (a
+     * thread's read after its own commit right after a reopen does not wait for the queue's cold start); null once the
+     * queue is followed instead.
+     */
+    private JournalBridgeFollower bridge;
     private TailIndexer indexer;
     /** A frame could not be applied because the base has a damaged block: wait for the repaired base. */
     private boolean stalled;
@@ -149,8 +160,11 @@ public final class Applier implements Runnable
         thread = Thread.currentThread();
         try
         {
-            follower = journal.newReader();
-            follower.follow(appliedVersion + 1);
+            bridge = journal.newBridgeFollower(appliedVersion + 1);
+            if (bridge == null)
+            {
+                followTheQueue(appliedVersion + 1);
+            }
             // the recovered overlay was filled by the recovery thread: adopt it as this thread's own
             StateView current = view;
             Overlay overlay = adopt(current);
@@ -160,6 +174,10 @@ public final class Applier implements Runnable
                 final Rebase rebase = pendingRebase.getAndSet(null);
                 if (rebase != null)
                 {
+                    if (bridge != null)
+                    {
+                        followTheQueue(bridge.nextVersion());   // a rebase re-indexes from the queue: wait for it
+                    }
                     swap(rebase);
                     continue;
                 }
@@ -200,6 +218,10 @@ public final class Applier implements Runnable
         {
             ended = true;
             waiters.signalAll();
+            if (bridge != null)
+            {
+                bridge.close();
+            }
             if (follower != null)
             {
                 follower.close();
@@ -213,7 +235,7 @@ public final class Applier implements Runnable
      */
     private void checkTheFollowerSeesWhatIsWritten()
     {
-        if (journal.writtenVersion() <= appliedVersion)
+        if (bridge != null || journal.writtenVersion() <= appliedVersion)
         {
             nothingToReadSinceNs = 0;
             return;
@@ -253,6 +275,15 @@ public final class Applier implements Runnable
     {
         try
         {
+            if (bridge != null)
+            {
+                final int n = bridge.poll(indexer, POLL_LIMIT);
+                if (n != JournalBridgeFollower.QUEUE_SETTLED)
+                {
+                    return n;
+                }
+                followTheQueue(bridge.nextVersion());   // it holds the bridge's frames (copied) and what came after
+            }
             return follower.poll(indexer, POLL_LIMIT);
         }
         catch (final CheckpointCorruptionException ex)
@@ -267,6 +298,21 @@ public final class Applier implements Runnable
             stalledReason = "version=" + frameVersion + " waits for the damaged checkpoint to be repaired: " + ex.getMessage();
             return 0;
         }
+    }
+
+    /**
+     * Leave the bridge (if following it) and follow the queue from {@code fromVersion}: waits for the queue to open
+     * (a {@link dev.engram.journal.JournalClosingException} if the store closes meanwhile).
+     */
+    private void followTheQueue(final long fromVersion)
+    {
+        if (bridge != null)
+        {
+            bridge.close();
+            bridge = null;
+        }
+        follower = journal.newReader();
+        follower.follow(fromVersion);
     }
 
     /**

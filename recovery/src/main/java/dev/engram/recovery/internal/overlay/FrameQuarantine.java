@@ -74,8 +74,9 @@ public final class FrameQuarantine
      */
     static String reason(final long version, final int cycle, final long framePosition, final String what)
     {
-        return "the delta of version=" + version + " could not be applied: " + what + " (journal cycle=" + cycle +
-            " frame position=" + framePosition + "; the frame passed its CRC check: it was written by an engine " +
-            "that did not refuse it)";
+        final String where = framePosition < 0 ? "journal bridge file, the queue still opening" :
+            "journal cycle=" + cycle + " frame position=" + framePosition;
+        return "the delta of version=" + version + " could not be applied: " + what + " (" + where + "; the frame " +
+            "passed its CRC check: it was written by an engine that did not refuse it)";
     }
 }

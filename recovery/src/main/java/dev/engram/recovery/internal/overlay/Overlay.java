@@ -408,6 +408,30 @@ public final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
     }
 
     /**
+     * PUT of a value that has no place in the mapped journal yet (a frame read from the journal's bridge file while the
+     * queue opens): the value is copied into an arena block, as a PATCH materialises one.
+     */
+    void putCopy(final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
+        final DirectBuffer src, final int srcOffset, final int length)
+    {
+        assertWriter();
+        src.boundsCheck(srcOffset, length);   // before anything changes
+        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        // a block some key gave up may be reused: its last entry's update made that entry's sequence odd first, so a
+        // reader still copying from it retries (as in patch)
+        final long valueAddress = values.take(Math.max(8L, length));
+        final long capacity = values.takenCapacity();
+        arenaView.wrap(valueAddress, (int)capacity);
+        arenaView.putBytes(0, src, srcOffset, length);
+        final long found = findOrInsert(key, keyOffset, keyLength, hash, version, KIND_ARENA, valueAddress, capacity, length);
+        if (found > 0)
+        {
+            update(found, version, KIND_ARENA, valueAddress, capacity, length);
+        }
+        noteVersion(version);
+    }
+
+    /**
      * DELETE.
      */
     public void putTombstone(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)

@@ -7,7 +7,8 @@ import dev.engram.recovery.internal.checkpoint.KeyHash;
 
 /**
  * Applies replayed journal frames to an {@link Overlay} without copying PUT values: each PUT becomes a
- * reference to where its bytes already are in the mapped journal; PATCH materialises off-heap; DELETE
+ * reference to where its bytes already are in the mapped journal (a frame with no place in the queue yet, from the
+ * journal's bridge file, is copied off-heap instead); PATCH materialises off-heap; DELETE
  * leaves a tombstone. Frames must arrive in version order (the reader guarantees it). A frame that cannot be
  * applied quarantines the keys it changes ({@link FrameQuarantine}) instead of failing.
  */
@@ -57,8 +58,20 @@ public final class TailIndexer implements FrameHandler
             {
                 switch (frame.opType())
                 {
-                    case PUT -> overlay.putJournalRef(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
-                        cycle, framePosition + frame.dataOffset(), frame.dataLength());
+                    case PUT ->
+                    {
+                        if (framePosition >= 0)
+                        {
+                            overlay.putJournalRef(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
+                                cycle, framePosition + frame.dataOffset(), frame.dataLength());
+                        }
+                        else
+                        {
+                            // not in the queue yet (the bridge file, while the queue opens): no place to refer to
+                            overlay.putCopy(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
+                                frame.buffer(), frame.dataOffset(), frame.dataLength());
+                        }
+                    }
                     case DELETE -> overlay.putTombstone(frame.buffer(), frame.keyOffset(), frame.keyLength(), version);
                     case PATCH -> overlay.patch(frame.buffer(), frame.keyOffset(), frame.keyLength(), version,
                         frame.patchOffset(), frame.buffer(), frame.dataOffset(), frame.dataLength(), base);
