@@ -54,6 +54,7 @@ public final class Backups implements AutoCloseable
     private final RepositoryConfig config;
     private final KeyRing keys;
     private final Sealer sealer;
+    private volatile long progressIntervalNs = ProgressListener.INTERVAL_MS * 1_000_000L;
 
     private Backups(final BackupStorage storage, final BackupSettings settings, final RepositoryConfig config,
         final KeyRing keys)
@@ -238,7 +239,7 @@ public final class Backups implements AutoCloseable
      */
     public BackupResult backup(final Path engramDir, final ProgressListener progress) throws IOException
     {
-        final ProgressMeter meter = new ProgressMeter(progress, Progress.Operation.BACKUP);
+        final ProgressMeter meter = meter(progress, Progress.Operation.BACKUP);
         try (RepositoryLock lock = lock(false, "backup"))
         {
             final BackupResult result = new BackupRun(storage, settings, sealer, lock, meter)
@@ -268,7 +269,7 @@ public final class Backups implements AutoCloseable
     /** As {@link #backup(Engram)}, telling {@code progress} how far it has come (as {@link #backup(Path, ProgressListener)}). */
     public BackupResult backup(final Engram engram, final ProgressListener progress) throws IOException
     {
-        final ProgressMeter meter = new ProgressMeter(progress, Progress.Operation.BACKUP);
+        final ProgressMeter meter = meter(progress, Progress.Operation.BACKUP);
         try (RepositoryLock lock = lock(false, "backup");
              BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
         {
@@ -301,7 +302,7 @@ public final class Backups implements AutoCloseable
     public RestoreResult restore(final RestoreTarget target, final Path directory, final ProgressListener progress)
         throws IOException
     {
-        final ProgressMeter meter = new ProgressMeter(progress, Progress.Operation.RESTORE);
+        final ProgressMeter meter = meter(progress, Progress.Operation.RESTORE);
         final RestoreResult result;
         if (target instanceof RestoreTarget.AtVersion at)
         {
@@ -350,7 +351,7 @@ public final class Backups implements AutoCloseable
      */
     public VerifyReport verify(final boolean readData, final ProgressListener progress) throws IOException
     {
-        final ProgressMeter meter = new ProgressMeter(progress, Progress.Operation.VERIFY);
+        final ProgressMeter meter = meter(progress, Progress.Operation.VERIFY);
         final VerifyReport report = new Verification(storage, sealer, settings.parallelism(), meter).run(readData);
         meter.finish();
         return report;
@@ -432,6 +433,17 @@ public final class Backups implements AutoCloseable
     public List<RepositoryLockInfo> unlock(final boolean staleOnly) throws IOException
     {
         return RepositoryLock.remove(storage, staleOnly, System.currentTimeMillis());
+    }
+
+    private ProgressMeter meter(final ProgressListener progress, final Progress.Operation operation)
+    {
+        return new ProgressMeter(progress, operation, progressIntervalNs);
+    }
+
+    /** Tests: the least time between two progress calls (0: a call at every chunk). */
+    void progressInterval(final long nanos)
+    {
+        progressIntervalNs = nanos;
     }
 
     /** Takes the repository lock (docs/backup.md, "Repository lock"): wall-clock times, the settings' lease. */
