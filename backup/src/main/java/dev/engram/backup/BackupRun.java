@@ -34,7 +34,6 @@ final class BackupRun
     private final BackupSettings settings;
     private final Sealer sealer;
     private final RepositoryLock lock;
-
     private final ProgressMeter meter;
 
     /**
