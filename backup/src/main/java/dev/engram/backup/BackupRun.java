@@ -34,15 +34,36 @@ final class BackupRun
     private final BackupSettings settings;
     private final Sealer sealer;
     private final RepositoryLock lock;
+    private final ProgressMeter meter;
 
-    /** @param lock the shared lock this backup holds (checked before the manifest is published) */
+    /**
+     * @param lock  the shared lock this backup holds (checked before the manifest is published)
+     * @param meter counts the bytes, chunks and files read (their totals are known before the first is read)
+     */
     BackupRun(final BackupStorage storage, final BackupSettings settings, final Sealer sealer,
-        final RepositoryLock lock)
+        final RepositoryLock lock, final ProgressMeter meter)
     {
         this.storage = storage;
         this.settings = settings;
         this.sealer = sealer;
         this.lock = lock;
+        this.meter = meter;
+    }
+
+    /**
+     * One file to back up, cut before any is read (so the totals are known).
+     *
+     * @param file      where it is
+     * @param path      its path in the manifest
+     * @param flags     its manifest flags
+     * @param length    its length in the manifest
+     * @param pieces    its pieces
+     * @param readLimit bytes read from it (the rest of each piece is zeros)
+     * @param held      a channel opened when it was cut, to read it from (a file replaced whole by a rename), or null
+     */
+    private record Source(Path file, String path, int flags, long length, List<long[]> pieces, long readLimit,
+        FileChannel held)
+    {
     }
 
     BackupResult run(final Path engramDir, final Manifest parent) throws IOException
@@ -53,16 +74,12 @@ final class BackupRun
             final PackWriter packs = new PackWriter(storage, sealer, index, settings.targetPackBytes(),
                 settings.clock());
             final List<String> paths = store.files();
-            final List<Manifest.File> files = new ArrayList<>(paths.size());
-            try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel(),
-            sealer))
+            final List<Source> sources = new ArrayList<>(paths.size());
+            for (final String path : paths)
             {
-                for (final String path : paths)
-                {
-                    files.add(backupFile(store.directory().resolve(path), path, packs, pipeline));
-                }
+                sources.add(cut(store.directory().resolve(path), path, false));
             }
-            packs.flush();
+            final List<Manifest.File> files = backupAll(sources, index, packs);
             final long stateVersion = StateVersions.of(store.directory(), paths);
             return publish(parent, stateVersion, -1, files, packs);
         }
@@ -79,37 +96,64 @@ final class BackupRun
         final Path dir = source.directory().toAbsolutePath().normalize();
         final ChunkIndex index = ChunkIndex.load(storage, sealer, true);
         final PackWriter packs = new PackWriter(storage, sealer, index, settings.targetPackBytes(), settings.clock());
-        final List<Manifest.File> files = new ArrayList<>();
-        try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel(),
-            sealer))
+        final List<Source> sources = new ArrayList<>();
+        try
         {
             for (final Path checkpoint : source.checkpointFiles())
             {
-                files.add(backupFile(checkpoint.toAbsolutePath(), relative(dir, checkpoint), packs, pipeline));
+                sources.add(cut(checkpoint.toAbsolutePath(), relative(dir, checkpoint), false));
             }
             for (final BackupSource.JournalFile journal : source.journalFiles())
             {
                 final Path file = journal.file().toAbsolutePath();
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-                {
-                    final List<Manifest.ChunkRef> refs = pipeline.chunk(channel, file,
-                        FileChunker.pieces(journal.copyLength(), journal.fileLength(), settings.maxChunkBytes()), packs,
-                        journal.copyLength());
-                    files.add(new Manifest.File(relative(dir, file), 0, journal.fileLength(), refs));
-                }
+                sources.add(new Source(file, relative(dir, file), 0, journal.fileLength(),
+                    FileChunker.pieces(journal.copyLength(), journal.fileLength(), settings.maxChunkBytes()),
+                    journal.copyLength(), null));
             }
             try (var tags = Files.list(dir))
             {
                 for (final Path tag : tags.filter(p -> p.getFileName().toString().startsWith("version-tags") &&
                     ClosedStore.included(p.getFileName().toString()) && Files.isRegularFile(p)).sorted().toList())
                 {
-                    files.add(backupFile(tag, relative(dir, tag), packs, pipeline));
+                    sources.add(cut(tag, relative(dir, tag), true));
+                }
+            }
+            final List<Manifest.File> files = backupAll(sources, index, packs);
+            files.sort(java.util.Comparator.comparing(Manifest.File::path));
+            return publish(parent, source.version(), createdMillis, files, packs);
+        }
+        finally
+        {
+            for (final Source s : sources)
+            {
+                if (s.held() != null)
+                {
+                    s.held().close();
                 }
             }
         }
+    }
+
+    /** Chunks every source in order (the totals counted first), then writes the last pack. */
+    private List<Manifest.File> backupAll(final List<Source> sources, final ChunkIndex index, final PackWriter packs)
+        throws IOException
+    {
+        for (final Source source : sources)
+        {
+            meter.addTotals(source.length(), 1, source.pieces().size());
+        }
+        final List<Manifest.File> files = new ArrayList<>(sources.size());
+        try (ChunkPipeline pipeline = new ChunkPipeline(settings.parallelism(), index.ids(), settings.zstdLevel(),
+            sealer, meter))
+        {
+            for (final Source source : sources)
+            {
+                files.add(backupFile(source, packs, pipeline));
+                meter.fileDone();
+            }
+        }
         packs.flush();
-        files.sort(java.util.Comparator.comparing(Manifest.File::path));
-        return publish(parent, source.version(), createdMillis, files, packs);
+        return files;
     }
 
     private static String relative(final Path dir, final Path file) throws BackupException
@@ -122,20 +166,47 @@ final class BackupRun
         return dir.relativize(absolute).toString().replace(absolute.getFileSystem().getSeparator(), "/");
     }
 
-    private Manifest.File backupFile(final Path file, final String path, final PackWriter packs,
-        final ChunkPipeline pipeline) throws IOException
+    /**
+     * A whole file cut into pieces (a checkpoint at its structure).
+     *
+     * @param hold keep the channel the file was cut through open, to read it from (a file replaced by a rename)
+     */
+    private Source cut(final Path file, final String path, final boolean hold) throws IOException
     {
         final boolean checkpoint = FileChunker.isCheckpoint(path);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try
         {
             final List<long[]> pieces = FileChunker.pieces(channel, checkpoint, settings.maxChunkBytes());
-            final List<Manifest.ChunkRef> refs = pipeline.chunk(channel, file, pieces, packs);
             long length = 0;
-            for (final Manifest.ChunkRef ref : refs)
+            for (final long[] piece : pieces)
             {
-                length += ref.rawLength();
+                length += piece[1];
             }
-            return new Manifest.File(path, checkpoint ? ManifestDescriptor.FILE_FLAG_CHECKPOINT : 0, length, refs);
+            return new Source(file, path, checkpoint ? ManifestDescriptor.FILE_FLAG_CHECKPOINT : 0, length, pieces,
+                Long.MAX_VALUE, hold ? channel : null);
+        }
+        finally
+        {
+            if (!hold)
+            {
+                channel.close();
+            }
+        }
+    }
+
+    private Manifest.File backupFile(final Source source, final PackWriter packs, final ChunkPipeline pipeline)
+        throws IOException
+    {
+        if (source.held() != null)
+        {
+            return new Manifest.File(source.path(), source.flags(), source.length(),
+                pipeline.chunk(source.held(), source.file(), source.pieces(), packs, source.readLimit()));
+        }
+        try (FileChannel channel = FileChannel.open(source.file(), StandardOpenOption.READ))
+        {
+            return new Manifest.File(source.path(), source.flags(), source.length(),
+                pipeline.chunk(channel, source.file(), source.pieces(), packs, source.readLimit()));
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.function.LongSupplier;
  *                        journal file keeps its cuts, so a small chunk copies little more than what was appended;
  *                        4 KiB..64 MiB)
  * @param zstdLevel       zstd level per chunk (default 3)
- * @param parallelism     threads that read, hash and compress chunks (default: the processors, at most 4; 1 does it
- *                        all on the calling thread)
+ * @param parallelism     threads that read, hash and compress chunks in a backup, and that read, decode, re-hash
+ *                        (and in a restore write) chunks in a restore and a read-data verify (default: the
+ *                        processors, at most 4; 1 does it all on the calling thread)
  * @param clock           epoch milliseconds, for the manifests' and packs' times
  * @param lockLease       how long a repository lock lives unless its holder refreshes it (every quarter lease while it
  *                        works): a holder killed on another host blocks prune this long (default 5 min; ≥ 1 s).

@@ -54,6 +54,7 @@ public final class Backups implements AutoCloseable
     private final RepositoryConfig config;
     private final KeyRing keys;
     private final Sealer sealer;
+    private volatile long progressIntervalNs = ProgressListener.INTERVAL_MS * 1_000_000L;
 
     private Backups(final BackupStorage storage, final BackupSettings settings, final RepositoryConfig config,
         final KeyRing keys)
@@ -229,9 +230,22 @@ public final class Backups implements AutoCloseable
      */
     public BackupResult backup(final Path engramDir) throws IOException
     {
+        return backup(engramDir, ProgressListener.NONE);
+    }
+
+    /**
+     * As {@link #backup(Path)}, telling {@code progress} how far it has come (bytes and chunks read and hashed, files
+     * done, of totals known before the first byte is read; {@link ProgressListener}).
+     */
+    public BackupResult backup(final Path engramDir, final ProgressListener progress) throws IOException
+    {
+        final ProgressMeter meter = meter(progress, Progress.Operation.BACKUP);
         try (RepositoryLock lock = lock(false, "backup"))
         {
-            return new BackupRun(storage, settings, sealer, lock).run(engramDir, newestManifest());
+            final BackupResult result = new BackupRun(storage, settings, sealer, lock, meter)
+                .run(engramDir, newestManifest());
+            meter.finish();
+            return result;
         }
     }
 
@@ -249,12 +263,21 @@ public final class Backups implements AutoCloseable
      */
     public BackupResult backup(final Engram engram) throws IOException
     {
+        return backup(engram, ProgressListener.NONE);
+    }
+
+    /** As {@link #backup(Engram)}, telling {@code progress} how far it has come (as {@link #backup(Path, ProgressListener)}). */
+    public BackupResult backup(final Engram engram, final ProgressListener progress) throws IOException
+    {
+        final ProgressMeter meter = meter(progress, Progress.Operation.BACKUP);
         try (RepositoryLock lock = lock(false, "backup");
              BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
         {
             final long stamp = source.versionTimestampEpochNs();
-            return new BackupRun(storage, settings, sealer, lock).runLive(source, newestManifest(),
-                stamp > 0 ? stamp / 1_000_000 : settings.clock().getAsLong());
+            final BackupResult result = new BackupRun(storage, settings, sealer, lock, meter).runLive(source,
+                newestManifest(), stamp > 0 ? stamp / 1_000_000 : settings.clock().getAsLong());
+            meter.finish();
+            return result;
         }
     }
 
@@ -268,17 +291,38 @@ public final class Backups implements AutoCloseable
      */
     public RestoreResult restore(final RestoreTarget target, final Path directory) throws IOException
     {
+        return restore(target, directory, ProgressListener.NONE);
+    }
+
+    /**
+     * As {@link #restore(RestoreTarget, Path)}, telling {@code progress} how far it has come (bytes and chunks
+     * written, files done; {@link ProgressListener}). The chunks are read, verified and written on
+     * {@link BackupSettings#parallelism()} threads, neighbours in a pack read together.
+     */
+    public RestoreResult restore(final RestoreTarget target, final Path directory, final ProgressListener progress)
+        throws IOException
+    {
+        final ProgressMeter meter = meter(progress, Progress.Operation.RESTORE);
+        final RestoreResult result;
         if (target instanceof RestoreTarget.AtVersion at)
         {
-            return new PointInTime(storage, sealer).restoreVersion(manifests(), at.version(), directory);
+            result = new PointInTime(storage, sealer, settings.parallelism(), meter)
+                .restoreVersion(manifests(), at.version(), directory);
         }
-        if (target instanceof RestoreTarget.AtInstant at)
+        else if (target instanceof RestoreTarget.AtInstant at)
         {
-            return new PointInTime(storage, sealer).restoreInstant(manifests(), at.instant(), directory);
+            result = new PointInTime(storage, sealer, settings.parallelism(), meter)
+                .restoreInstant(manifests(), at.instant(), directory);
         }
-        final Manifest manifest = target instanceof RestoreTarget.ById byId ? manifest(byId.id()) :
-            newestManifestOrFail();
-        return new Restore(storage, sealer).run(manifest, info(manifest), directory);
+        else
+        {
+            final Manifest manifest = target instanceof RestoreTarget.ById byId ? manifest(byId.id()) :
+                newestManifestOrFail();
+            result = new Restore(storage, sealer, settings.parallelism(), meter).run(manifest, info(manifest),
+                directory);
+        }
+        meter.finish();
+        return result;
     }
 
     /**
@@ -288,7 +332,7 @@ public final class Backups implements AutoCloseable
      */
     public List<VersionRange> versionRanges() throws IOException
     {
-        return new PointInTime(storage, sealer).ranges(manifests());
+        return new PointInTime(storage, sealer, 1, ProgressMeter.none(Progress.Operation.RESTORE)).ranges(manifests());
     }
 
     /**
@@ -297,7 +341,20 @@ public final class Backups implements AutoCloseable
      */
     public VerifyReport verify(final boolean readData) throws IOException
     {
-        return new Verification(storage, sealer).run(readData);
+        return verify(readData, ProgressListener.NONE);
+    }
+
+    /**
+     * As {@link #verify(boolean)}, telling {@code progress} how far it has come (with {@code readData}: pack bytes
+     * read, chunks re-hashed, packs done; {@link ProgressListener}). The packs are read ahead and their chunks
+     * decoded and re-hashed on {@link BackupSettings#parallelism()} threads; the report is the same as on one.
+     */
+    public VerifyReport verify(final boolean readData, final ProgressListener progress) throws IOException
+    {
+        final ProgressMeter meter = meter(progress, Progress.Operation.VERIFY);
+        final VerifyReport report = new Verification(storage, sealer, settings.parallelism(), meter).run(readData);
+        meter.finish();
+        return report;
     }
 
     /** The backups, oldest first. A manifest that does not read is left out (verify names it). */
@@ -376,6 +433,17 @@ public final class Backups implements AutoCloseable
     public List<RepositoryLockInfo> unlock(final boolean staleOnly) throws IOException
     {
         return RepositoryLock.remove(storage, staleOnly, System.currentTimeMillis());
+    }
+
+    private ProgressMeter meter(final ProgressListener progress, final Progress.Operation operation)
+    {
+        return new ProgressMeter(progress, operation, progressIntervalNs);
+    }
+
+    /** Tests: the least time between two progress calls (0: a call at every chunk). */
+    void progressInterval(final long nanos)
+    {
+        progressIntervalNs = nanos;
     }
 
     /** Takes the repository lock (docs/backup.md, "Repository lock"): wall-clock times, the settings' lease. */

@@ -38,9 +38,14 @@ final class ChunkPipeline implements AutoCloseable
     private final Set<ChunkId> known;
     private final int zstdLevel;
     private final Sealer sealer;
+    private final ProgressMeter meter;
 
-    /** @param sealer seals each new chunk's stored bytes on the worker that encoded it (encrypted repositories) */
-    ChunkPipeline(final int parallelism, final Set<ChunkId> known, final int zstdLevel, final Sealer sealer)
+    /**
+     * @param sealer seals each new chunk's stored bytes on the worker that encoded it (encrypted repositories)
+     * @param meter  counts each piece as the caller takes it
+     */
+    ChunkPipeline(final int parallelism, final Set<ChunkId> known, final int zstdLevel, final Sealer sealer,
+        final ProgressMeter meter)
     {
         this.pool = parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, r ->
         {
@@ -52,6 +57,7 @@ final class ChunkPipeline implements AutoCloseable
         this.known = known;
         this.zstdLevel = zstdLevel;
         this.sealer = sealer;
+        this.meter = meter;
     }
 
     /** The chunk references of one file, its new chunks added to {@code packs}. */
@@ -85,6 +91,7 @@ final class ChunkPipeline implements AutoCloseable
                 packs.add(piece.id(), piece.stored(), piece.length());
             }
             refs.add(new Manifest.ChunkRef(piece.id(), piece.length()));
+            meter.chunksDone(piece.length(), 1);
         }
         return refs;
     }

@@ -31,11 +31,19 @@ final class PointInTime
 {
     private final BackupStorage storage;
     private final Sealer sealer;
+    private final int parallelism;
+    private final ProgressMeter meter;
 
-    PointInTime(final BackupStorage storage, final Sealer sealer)
+    /**
+     * @param parallelism a restore's threads
+     * @param meter       counts a restore's work (each backup restored in turn adds its totals)
+     */
+    PointInTime(final BackupStorage storage, final Sealer sealer, final int parallelism, final ProgressMeter meter)
     {
         this.storage = storage;
         this.sealer = sealer;
+        this.parallelism = parallelism;
+        this.meter = meter;
     }
 
     List<VersionRange> ranges(final List<Manifest> manifests) throws IOException
@@ -67,7 +75,7 @@ final class PointInTime
                 describe(ranges));
         }
         final Manifest manifest = byId(manifests, best.backupId());
-        return new Restore(storage, sealer).run(manifest, Backups.info(manifest), directory, restored ->
+        return new Restore(storage, sealer, parallelism, meter).run(manifest, Backups.info(manifest), directory, restored ->
         {
             if (version < manifest.stateVersion())
             {
@@ -109,7 +117,7 @@ final class PointInTime
             final Manifest previous = whole;
             try
             {
-                return new Restore(storage, sealer).run(manifest, Backups.info(manifest), directory, restored ->
+                return new Restore(storage, sealer, parallelism, meter).run(manifest, Backups.info(manifest), directory, restored ->
                 {
                     final long version = JournalCut.lastVersionAtOrBefore(restored, epochNs);
                     if (version == manifest.stateVersion() && !last)
@@ -140,7 +148,7 @@ final class PointInTime
             }
             catch (final EarlierBackup ex)
             {
-                return new Restore(storage, sealer).run(previous, Backups.info(previous), directory);
+                return new Restore(storage, sealer, parallelism, meter).run(previous, Backups.info(previous), directory);
             }
         }
         throw new IllegalStateException("unreachable: the last candidate never asks for a later one");

@@ -1,15 +1,12 @@
 package dev.engram.backup;
 
-import dev.engram.backup.internal.format.ChunkId;
 import dev.engram.backup.internal.format.Manifest;
 import dev.engram.backup.internal.format.Sealer;
 import dev.engram.backup.internal.repository.ChunkIndex;
-import dev.engram.backup.internal.repository.ChunkReader;
 import dev.engram.backup.internal.repository.MissingChunkException;
 import dev.engram.backup.storage.BackupStorage;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -19,8 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -30,18 +25,26 @@ import java.util.stream.Stream;
  * renamed to it (atomic); an existing empty target (perhaps a mount point, which cannot be replaced) is filled from
  * {@code <dir>/.restoring-<random>}, whose entries are then renamed up into it. A restore that fails removes its
  * temporary directory, so the target is either as it was or complete. A chunk of zeros is not written (the file keeps a hole,
- * as Chronicle's sparse cycle files had).
+ * as Chronicle's sparse cycle files had). The chunks are read, verified and written on {@code parallelism} threads,
+ * neighbours in a pack read together ({@link RestorePipeline}).
  */
 final class Restore
 {
     private final BackupStorage storage;
     private final Sealer sealer;
-    private final Map<Integer, ChunkId> zeroIds = new HashMap<>();
+    private final int parallelism;
+    private final ProgressMeter meter;
 
-    Restore(final BackupStorage storage, final Sealer sealer)
+    /**
+     * @param parallelism threads that read, verify and write chunks ({@link RestorePipeline})
+     * @param meter       counts the chunks, bytes and files written
+     */
+    Restore(final BackupStorage storage, final Sealer sealer, final int parallelism, final ProgressMeter meter)
     {
         this.storage = storage;
         this.sealer = sealer;
+        this.parallelism = parallelism;
+        this.meter = meter;
     }
 
     /** A last step on the restored files before they are forced and moved into place (point-in-time restore). */
@@ -63,7 +66,6 @@ final class Restore
         final Path target = directory.toAbsolutePath().normalize();
         refuseNonEmpty(target);
         final ChunkIndex index = ChunkIndex.load(storage, sealer, false);
-        final ChunkReader reader = new ChunkReader(storage, sealer, index);
         for (final Manifest.File file : manifest.files())
         {
             for (final Manifest.ChunkRef ref : file.chunks())
@@ -84,15 +86,13 @@ final class Restore
         final String tempName = (exists ? "" : target.getFileName().toString()) + ".restoring-" +
             Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         final Path temp = exists ? target.resolve(tempName) : parent.resolve(tempName);
-        long bytes = 0;
+        final long bytes;
         long stateVersion;
-        try
+        try (Workers workers = new Workers(parallelism, "restore"))
         {
             createDirectory(temp);
-            for (final Manifest.File file : manifest.files())
-            {
-                bytes += restoreFile(reader, file, temp);
-            }
+            bytes = new RestorePipeline(storage, sealer, index, workers, meter)
+                .write(manifest.files(), file -> createFile(file, temp));
             stateVersion = finish.apply(temp);
             forceTree(temp);
             if (exists)
@@ -136,49 +136,30 @@ final class Restore
         force(target);
     }
 
-    private long restoreFile(final ChunkReader reader, final Manifest.File file, final Path root) throws IOException
+    /** Creates a restored file (empty, owner-only) and its directories, refusing a path outside the root. */
+    private static FileChannel createFile(final Manifest.File file, final Path root) throws IOException
     {
         final Path path = root.resolve(file.path()).normalize();
         if (!path.startsWith(root) || path.equals(root))
         {
             throw new BackupException("manifest names a file outside the restored directory: " + file.path());
         }
-        Path dir = path.getParent();
+        final Path dir = path.getParent();
         if (!Files.isDirectory(dir))
         {
             createDirectories(root, dir);
         }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try
         {
             restrict(path, "rw-------");
-            long position = 0;
-            for (final Manifest.ChunkRef ref : file.chunks())
-            {
-                if (!ref.id().equals(zeroId(ref.rawLength())))
-                {
-                    final ByteBuffer bytes = ByteBuffer.wrap(reader.read(ref.id()));
-                    while (bytes.hasRemaining())
-                    {
-                        position += channel.write(bytes, position);
-                    }
-                }
-                else
-                {
-                    position += ref.rawLength();
-                }
-            }
-            if (channel.size() < file.length())
-            {
-                channel.write(ByteBuffer.allocate(1), file.length() - 1);
-            }
-            channel.force(true);
         }
-        return file.length();
-    }
-
-    private ChunkId zeroId(final int length)
-    {
-        return zeroIds.computeIfAbsent(length, n -> ChunkId.of(new byte[n]));
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+        return channel;
     }
 
     private static void refuseNonEmpty(final Path target) throws IOException

@@ -13,13 +13,16 @@ import dev.engram.backup.storage.BackupStorage;
 import dev.engram.backup.storage.NoSuchObjectException;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Checks a repository (see {@link Backups#verify}). Every problem names the object, the chunk and the backups whose
@@ -29,11 +32,19 @@ final class Verification
 {
     private final BackupStorage storage;
     private final Sealer sealer;
+    private final int parallelism;
+    private final ProgressMeter meter;
 
-    Verification(final BackupStorage storage, final Sealer sealer)
+    /**
+     * @param parallelism threads that read packs and re-hash their chunks (read-data)
+     * @param meter       counts the pack bytes read, the chunks re-hashed and the packs done (read-data)
+     */
+    Verification(final BackupStorage storage, final Sealer sealer, final int parallelism, final ProgressMeter meter)
     {
         this.storage = storage;
         this.sealer = sealer;
+        this.parallelism = parallelism;
+        this.meter = meter;
     }
 
     VerifyReport run(final boolean readData) throws IOException
@@ -85,49 +96,136 @@ final class Verification
         long bytesRead = 0;
         if (readData)
         {
-            for (final Map.Entry<String, List<PackEntry>> pack : index.packs().entrySet())
+            final DataCheck check = readData(index, users, problems);
+            chunksRead = check.chunks();
+            bytesRead = check.bytes();
+        }
+        return new VerifyReport(keys.size(), index.packs().size(), chunksRead, bytesRead, problems, index.notes());
+    }
+
+    /** Chunks and bytes read by the read-data check. */
+    private record DataCheck(long chunks, long bytes)
+    {
+    }
+
+    /** A pack read whole on a worker, and whether its SHA-256 matches its name; null bytes: it vanished. */
+    private record Fetched(String key, byte[] bytes, boolean named)
+    {
+    }
+
+    /**
+     * Reads every pack whole (a bounded number ahead, on the workers, each hashed there against its name) and
+     * re-checks its chunks in batches on the workers; the problems are added in pack order and, within a pack, in
+     * table order, as a check on one thread finds them.
+     */
+    private DataCheck readData(final ChunkIndex index, final Map<ChunkId, Set<Long>> users,
+        final List<VerifyReport.Problem> problems) throws IOException
+    {
+        final List<Map.Entry<String, List<PackEntry>>> packs = new ArrayList<>(index.packs().entrySet());
+        long packBytes = 0;
+        long entries = 0;
+        for (final Map.Entry<String, List<PackEntry>> pack : packs)
+        {
+            packBytes += index.packLength(pack.getKey());
+            entries += pack.getValue().size();
+        }
+        meter.addTotals(packBytes, packs.size(), entries);
+        long chunksRead = 0;
+        long bytesRead = 0;
+        final int ahead = Math.min(2, parallelism);   // whole packs in memory at once, beside the one being checked
+        final ArrayDeque<CompletableFuture<Fetched>> fetches = new ArrayDeque<>();
+        final List<CompletableFuture<List<VerifyReport.Problem>>> batches = new ArrayList<>();
+        try (Workers workers = new Workers(parallelism, "verify"))
+        {
+            int next = 0;
+            for (final Map.Entry<String, List<PackEntry>> pack : packs)
             {
-                final String key = PackFormat.packKey(pack.getKey());
-                final byte[] bytes;
-                try
+                while (next < packs.size() && fetches.size() < ahead)
                 {
-                    bytes = storage.get(key);
+                    final String id = packs.get(next++).getKey();
+                    fetches.add(workers.submit(() -> fetch(id)));
                 }
-                catch (final NoSuchObjectException ex)
+                final Fetched fetched = Workers.await(fetches.poll());
+                final String key = fetched.key();
+                final List<PackEntry> rows = pack.getValue();
+                meter.bytesDone(index.packLength(pack.getKey()));
+                if (fetched.bytes() == null)
                 {
                     problems.add(new VerifyReport.Problem(key, null, "pack vanished during the check",
-                        brokenBy(pack.getValue(), users)));
+                        brokenBy(rows, users)));
+                    meter.chunksDone(0, rows.size());
+                    meter.fileDone();
                     continue;
                 }
+                final byte[] bytes = fetched.bytes();
                 bytesRead += bytes.length;
-                if (!PackFormat.packId(bytes).equals(pack.getKey()))
+                if (!fetched.named())
                 {
                     problems.add(new VerifyReport.Problem(key, null, "pack's SHA-256 differs from its name (damaged)",
                         List.of()));
                 }
-                for (final PackEntry entry : pack.getValue())
+                final int batch = Math.max(16, (rows.size() + 4 * parallelism - 1) / (4 * parallelism));
+                batches.clear();
+                for (int from = 0; from < rows.size(); from += batch)
                 {
-                    chunksRead++;
-                    final long end = entry.offset() + entry.storedLength();
-                    final Set<Long> broken = users.getOrDefault(entry.id(), Set.of());
-                    try
-                    {
-                        if (end > bytes.length)
-                        {
-                            throw new RepositoryCorruptionException(key, entry.offset(), "chunk reaches past the pack");
-                        }
-                        ChunkReader.verify(key, entry,
-                            java.util.Arrays.copyOfRange(bytes, (int)entry.offset(), (int)end), sealer);
-                    }
-                    catch (final RepositoryCorruptionException ex)
-                    {
-                        problems.add(new VerifyReport.Problem(key, entry.id().hex(), ex.getMessage(),
-                            List.copyOf(broken)));
-                    }
+                    final List<PackEntry> slice = rows.subList(from, Math.min(rows.size(), from + batch));
+                    batches.add(workers.submit(() -> check(key, bytes, slice, users)));
                 }
+                for (final CompletableFuture<List<VerifyReport.Problem>> found : batches)
+                {
+                    problems.addAll(Workers.await(found));
+                }
+                chunksRead += rows.size();
+                meter.fileDone();
             }
         }
-        return new VerifyReport(keys.size(), index.packs().size(), chunksRead, bytesRead, problems, index.notes());
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            Workers.settle(fetches);
+            Workers.settle(batches);
+            throw ex;
+        }
+        return new DataCheck(chunksRead, bytesRead);
+    }
+
+    private Fetched fetch(final String packId) throws IOException
+    {
+        final String key = PackFormat.packKey(packId);
+        try
+        {
+            final byte[] bytes = storage.get(key);
+            return new Fetched(key, bytes, PackFormat.packId(bytes).equals(packId));
+        }
+        catch (final NoSuchObjectException ex)
+        {
+            return new Fetched(key, null, false);
+        }
+    }
+
+    /** On a worker: a batch of a pack's chunks decoded and re-hashed ({@link ChunkReader#verify}). */
+    private List<VerifyReport.Problem> check(final String key, final byte[] bytes, final List<PackEntry> rows,
+        final Map<ChunkId, Set<Long>> users)
+    {
+        final List<VerifyReport.Problem> found = new ArrayList<>(0);
+        for (final PackEntry entry : rows)
+        {
+            final long end = entry.offset() + entry.storedLength();
+            try
+            {
+                if (end > bytes.length)
+                {
+                    throw new RepositoryCorruptionException(key, entry.offset(), "chunk reaches past the pack");
+                }
+                ChunkReader.verify(key, entry, Arrays.copyOfRange(bytes, (int)entry.offset(), (int)end), sealer);
+            }
+            catch (final RepositoryCorruptionException ex)
+            {
+                found.add(new VerifyReport.Problem(key, entry.id().hex(), ex.getMessage(),
+                    List.copyOf(users.getOrDefault(entry.id(), Set.of()))));
+            }
+            meter.chunksDone(0, 1);
+        }
+        return found;
     }
 
     private static List<Long> brokenBy(final List<PackEntry> entries, final Map<ChunkId, Set<Long>> users)

@@ -23,6 +23,10 @@ final class BackupCommand extends RepositoryCommand
     @Option(names = "--repo", required = true, paramLabel = "REPO", description = REPO_HELP)
     String repo;
 
+    @Option(names = "--progress", description = "progress on stderr: bytes, files, chunks, rate, ETA (default: when " +
+        "stderr is a terminal); never on stdout")
+    boolean progress;
+
     @Override
     String repository()
     {
@@ -32,13 +36,22 @@ final class BackupCommand extends RepositoryCommand
     @Override
     int run(final Backups backups) throws Exception
     {
-        final BackupResult result = backups.backup(directory);
+        final BackupProgressLine line = BackupProgressLine.on(err(), progress);
+        final BackupResult result;
+        try
+        {
+            result = backups.backup(directory, line);
+        }
+        finally
+        {
+            line.end();
+        }
         if (json)
         {
             final Json out = new Json().beginObject().name("backup");
             backup(out, result.backup()).field("newChunks", result.newChunks())
                 .field("packsWritten", result.packsWritten()).field("bytesWritten", result.bytesWritten());
-            out().println(out.endObject());
+            out().println(line.totals(out).endObject());
         }
         else
         {

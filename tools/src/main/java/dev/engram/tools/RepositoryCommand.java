@@ -138,6 +138,11 @@ abstract class RepositoryCommand implements Callable<Integer>
         return spec.commandLine().getOut();
     }
 
+    PrintWriter err()
+    {
+        return spec.commandLine().getErr();
+    }
+
     static Json backup(final Json json, final BackupInfo info)
     {
         return json.beginObject().field("id", info.id()).field("parent", info.parentId())

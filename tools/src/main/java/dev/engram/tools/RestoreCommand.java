@@ -39,6 +39,10 @@ final class RestoreCommand extends RepositoryCommand
             "2026-12-07T13:00:00Z)")
     String at;
 
+    @Option(names = "--progress", description = "progress on stderr: bytes, files, chunks, rate, ETA (default: when " +
+        "stderr is a terminal); never on stdout")
+    boolean progress;
+
     @Override
     String repository()
     {
@@ -73,13 +77,22 @@ final class RestoreCommand extends RepositoryCommand
         {
             target = backupId == null ? RestoreTarget.latest() : RestoreTarget.backup(backupId);
         }
-        final RestoreResult result = backups.restore(target, directory);
+        final BackupProgressLine line = BackupProgressLine.on(err(), progress);
+        final RestoreResult result;
+        try
+        {
+            result = backups.restore(target, directory, line);
+        }
+        finally
+        {
+            line.end();
+        }
         if (json)
         {
             final Json out = new Json().beginObject().field("directory", result.directory().toString())
                 .field("files", result.files()).field("bytes", result.bytes())
                 .field("stateVersion", result.stateVersion()).name("backup");
-            out().println(backup(out, result.backup()).endObject());
+            out().println(line.totals(backup(out, result.backup())).endObject());
         }
         else
         {

@@ -22,6 +22,10 @@ final class VerifyBackupCommand extends RepositoryCommand
     @Option(names = "--read-data", description = "read, decode and re-hash every chunk")
     boolean readData;
 
+    @Option(names = "--progress", description = "progress on stderr: bytes, files, chunks, rate, ETA (default: when " +
+        "stderr is a terminal); never on stdout")
+    boolean progress;
+
     @Override
     String repository()
     {
@@ -31,7 +35,16 @@ final class VerifyBackupCommand extends RepositoryCommand
     @Override
     int run(final Backups backups) throws Exception
     {
-        final VerifyReport report = backups.verify(readData);
+        final BackupProgressLine line = BackupProgressLine.on(err(), progress);
+        final VerifyReport report;
+        try
+        {
+            report = backups.verify(readData, line);
+        }
+        finally
+        {
+            line.end();
+        }
         if (json)
         {
             final Json out = new Json().beginObject().field("ok", report.ok()).field("manifests", report.manifests())
@@ -46,7 +59,7 @@ final class VerifyBackupCommand extends RepositoryCommand
             }
             out.endArray().name("notes").beginArray();
             report.notes().forEach(out::value);
-            out().println(out.endArray().endObject());
+            out().println(line.totals(out.endArray()).endObject());
         }
         else
         {

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,6 +77,53 @@ class BackupCommandsTest
         assertEquals(EngramCli.COULD_NOT_RUN, CliRun.of("prune", repo).exit());
         assertArrayEquals(new Object[] {java.time.Duration.ofHours(36), java.time.Duration.ofDays(7)},
             new Object[] {PruneCommand.duration("36h"), PruneCommand.duration("7d")});
+    }
+
+    @Test
+    void progressGoesToStderrAndJsonCarriesTotalsAndElapsedTime() throws Exception
+    {
+        final Path store = tmp.resolve("store");
+        TestStores.build(store);
+        final Path repo = tmp.resolve("repo");
+        final Path restored = tmp.resolve("restored");
+        final List<List<Object>> commands = List.of(
+            List.of("backup", store, "--repo", repo, "--progress", "--json"),
+            List.of("verify-backup", repo, "--read-data", "--progress", "--json"),
+            List.of("restore", repo, restored, "--progress", "--json"));
+        for (final List<Object> command : commands)
+        {
+            final String operation = command.get(0).equals("verify-backup") ? "verify" : command.get(0).toString();
+            final CliRun run = CliRun.of(command.toArray());
+            assertEquals(EngramCli.OK, run.exit(), run.toString());
+            final List<String> lines = run.err().lines().toList();
+            assertTrue(!lines.isEmpty() && lines.stream().allMatch(l -> l.startsWith(operation + ": ")),
+                run.toString());
+            assertTrue(lines.get(lines.size() - 1).contains("done in"), run.toString());
+            final Map<String, Object> out = JsonReader.object(run.out().trim());   // stdout: the JSON alone
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> totals = (Map<String, Object>)out.get("totals");
+            assertTrue(totals != null && (Long)totals.get("bytes") > 0 && (Long)totals.get("chunks") > 0, run.toString());
+            assertTrue(out.get("elapsedMillis") instanceof Long, run.toString());
+            if (operation.equals("verify"))
+            {
+                assertEquals(out.get("bytesRead"), totals.get("bytes"));
+                assertEquals(out.get("chunksRead"), totals.get("chunks"));
+                assertEquals(out.get("packs"), totals.get("packs"));
+            }
+            else
+            {
+                assertEquals(Boolean.TRUE, operation.equals("restore") ?
+                    totals.get("bytes").equals(out.get("bytes")) : totals.get("files").equals(
+                    ((Map<?, ?>)out.get("backup")).get("files")), run.toString());
+            }
+        }
+        if (!ProgressLine.stderrIsTerminal())
+        {
+            final CliRun quiet = CliRun.of("verify-backup", repo, "--read-data", "--json");
+            assertEquals(EngramCli.OK, quiet.exit(), quiet.toString());
+            assertEquals("", quiet.err(), "no progress without --progress when stderr is no terminal");
+            assertTrue(JsonReader.object(quiet.out().trim()).containsKey("totals"), quiet.toString());
+        }
     }
 
     @Test
