@@ -141,6 +141,12 @@ class ReplicaTlsTest
                 assertTrue(readOnlyVersion(presenting(KEYS.get("n2")), group, member) >= before, member);
                 assertRefused(untrusted, group, member);
                 assertRefused(null, group, member);
+                // the client checks the server's certificate against the host it dials: the nodes' certificates name
+                // 127.0.0.1 only, so the same node reached as localhost is refused by a trusted client
+                final String port = group.address(member).substring(group.address(member).lastIndexOf(':') + 1);
+                assertFails("a read-only request on " + member + " reached as localhost", trusted, member,
+                    "localhost:" + port, group.groupId(),
+                    client -> client.io().sendReadOnly(Message.valueOf("probe"), RaftPeerId.valueOf(member)));
             }
 
             // the leader stops with writes in flight: a new leader in a higher term, every acknowledged write kept
@@ -175,6 +181,32 @@ class ReplicaTlsTest
             // the old leader restarts with its key and catches up over TLS
             group.start(old.nodeId());
             group.awaitReplicatedEverywhere(last);
+            assertIdentical(group.running(), last);
+            assertAcknowledgedPresent(group.running(), acked);
+        }
+    }
+
+    /** The leader's snapshot files travel to a follower behind the purged log over the TLS transport. */
+    @Test
+    void aFollowerBehindThePurgedLogInstallsTheLeadersSnapshotOverTls() throws Exception
+    {
+        try (ReplicaGroup group = new ReplicaGroup(dir, 3, s -> SnapshotInstallTest.tune(TLS.apply(s))))
+        {
+            final Map<String, Long> acked = new HashMap<>();
+            long last = SnapshotInstallTest.commit(group, "k/a/", 50, acked);
+            group.awaitReplicatedEverywhere(last);
+            final String id = group.followers(group.awaitLeader()).get(0).nodeId();
+            final long stoppedAt = group.node(id).lastAppliedIndex();
+            group.stop(id);
+            int round = 0;
+            while (SnapshotInstallTest.minLogStart(group) <= stoppedAt + 1)
+            {
+                last = SnapshotInstallTest.commit(group, "k/b" + round++ + "/", 40, acked);
+                assertTrue(round < 200, "the running nodes never purged their logs past index " + stoppedAt);
+            }
+            final ReplicatedEngram back = group.start(id);
+            group.awaitReplicatedEverywhere(last);
+            assertTrue(back.snapshotInstalls() >= 1, "node " + id + " rebuilt its Engram from the leader's snapshot");
             assertIdentical(group.running(), last);
             assertAcknowledgedPresent(group.running(), acked);
         }
@@ -405,16 +437,17 @@ class ReplicaTlsTest
             .setMutualTls(true).build();
     }
 
-    private static RaftClient client(final GrpcTlsConfig tls, final ReplicaGroup group, final String member)
+    private static RaftClient client(final GrpcTlsConfig tls, final String member, final String address,
+        final UUID groupId)
     {
-        final RaftPeer peer = RaftPeer.newBuilder().setId(member).setAddress(group.address(member)).build();
+        final RaftPeer peer = RaftPeer.newBuilder().setId(member).setAddress(address).build();
         final Parameters parameters = new Parameters();
         if (tls != null)
         {
             GrpcConfigKeys.TLS.setConf(parameters, tls);
         }
         return RaftClient.newBuilder().setProperties(new RaftProperties()).setParameters(parameters)
-            .setRaftGroup(RaftGroup.valueOf(RaftGroupId.valueOf(group.groupId()), peer))
+            .setRaftGroup(RaftGroup.valueOf(RaftGroupId.valueOf(groupId), peer))
             .setLeaderId(RaftPeerId.valueOf(member)).setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 
@@ -422,7 +455,7 @@ class ReplicaTlsTest
     private static long readOnlyVersion(final GrpcTlsConfig tls, final ReplicaGroup group, final String member)
         throws IOException
     {
-        try (RaftClient client = client(tls, group, member))
+        try (RaftClient client = client(tls, member, group.address(member), group.groupId()))
         {
             final RaftClientReply reply = client.io().sendReadOnly(Message.valueOf("probe"), RaftPeerId.valueOf(member));
             assertTrue(reply.isSuccess(), "read on " + member + ": " + reply);
@@ -458,7 +491,13 @@ class ReplicaTlsTest
     private static void assertFails(final String what, final GrpcTlsConfig tls, final ReplicaGroup group,
         final String member, final Call call) throws IOException
     {
-        try (RaftClient client = client(tls, group, member))
+        assertFails(what, tls, member, group.address(member), group.groupId(), call);
+    }
+
+    private static void assertFails(final String what, final GrpcTlsConfig tls, final String member,
+        final String address, final UUID groupId, final Call call) throws IOException
+    {
+        try (RaftClient client = client(tls, member, address, groupId))
         {
             final RaftClientReply reply;
             try
