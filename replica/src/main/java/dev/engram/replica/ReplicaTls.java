@@ -70,7 +70,7 @@ public final class ReplicaTls
 
     /**
      * The certificates this node trusts (the group's CA, or several during a change of CA), from a PKCS#12 trust
-     * store: its trusted certificate entries (and the certificates of any key entries).
+     * store: its trusted certificate entries ({@code keytool -importcert}); key entries are ignored.
      *
      * @param trustStore the PKCS#12 file.
      * @param password   its password.
