@@ -15,6 +15,8 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,7 +54,6 @@ import static dev.engram.replica.ReplicatedEngramTest.assertIdentical;
 import static dev.engram.replica.ReplicatedEngramTest.bytes;
 import static dev.engram.replica.ReplicatedEngramTest.commitMany;
 import static dev.engram.replica.ReplicatedEngramTest.value;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -452,14 +453,36 @@ class ReplicaTlsTest
     }
 
     /** A read-only request (the state machine answers with its applied version) from a client with {@code tls}. */
+    /**
+     * A read-only request (the state machine answers with its applied version) from a client with {@code tls}. A
+     * failure is retried until {@link ReplicaGroup#WAIT_SECONDS} (a first connection may fail on a loaded machine).
+     */
     private static long readOnlyVersion(final GrpcTlsConfig tls, final ReplicaGroup group, final String member)
         throws IOException
     {
-        try (RaftClient client = client(tls, member, group.address(member), group.groupId()))
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ReplicaGroup.WAIT_SECONDS);
+        while (true)
         {
-            final RaftClientReply reply = client.io().sendReadOnly(Message.valueOf("probe"), RaftPeerId.valueOf(member));
-            assertTrue(reply.isSuccess(), "read on " + member + ": " + reply);
-            return reply.getMessage().getContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            try (RaftClient client = client(tls, member, group.address(member), group.groupId()))
+            {
+                final RaftClientReply reply = client.io().sendReadOnly(Message.valueOf("probe"), RaftPeerId.valueOf(member));
+                if (reply.isSuccess())
+                {
+                    return reply.getMessage().getContent().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    throw new AssertionError("read on " + member + ": " + reply);
+                }
+            }
+            catch (final IOException e)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw e;
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
@@ -494,28 +517,53 @@ class ReplicaTlsTest
         assertFails(what, tls, member, group.address(member), group.groupId(), call);
     }
 
+    /**
+     * {@code call} is never answered, and fails where the transport refuses it: with TLS, in the handshake (the server
+     * refused the certificate, or the client the server's); in plaintext, with the connection closed by the TLS port
+     * (gRPC's UNAVAILABLE). Another failure (a timeout on a loaded machine) proves nothing and is tried again until
+     * {@link ReplicaGroup#WAIT_SECONDS}.
+     */
     private static void assertFails(final String what, final GrpcTlsConfig tls, final String member,
         final String address, final UUID groupId, final Call call) throws IOException
     {
-        try (RaftClient client = client(tls, member, address, groupId))
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ReplicaGroup.WAIT_SECONDS);
+        while (true)
         {
-            final RaftClientReply reply;
-            try
+            try (RaftClient client = client(tls, member, address, groupId))
             {
-                reply = call.call(client);
-            }
-            catch (final IOException e)
-            {
-                // the transport refused it: with TLS, the handshake failed (the server refused the certificate); in
-                // plaintext, the TLS port closed the connection
-                if (tls != null && !causedBy(e, SSLException.class))
+                final RaftClientReply reply;
+                try
                 {
-                    throw new AssertionError(what + " failed, but not in the TLS handshake: " + e, e);
+                    reply = call.call(client);
                 }
-                return;
+                catch (final IOException e)
+                {
+                    if (tls != null ? causedBy(e, SSLException.class) : unavailable(e))
+                    {
+                        return;
+                    }
+                    if (System.nanoTime() > deadline)
+                    {
+                        throw new AssertionError(what + " failed, but not where the transport refuses it: " + e, e);
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                    continue;
+                }
+                throw new AssertionError(what + " was answered: " + reply);
             }
-            throw new AssertionError(what + " was answered: " + reply);
         }
+    }
+
+    private static boolean unavailable(final Throwable failure)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause())
+        {
+            if (t instanceof StatusRuntimeException e && e.getStatus().getCode() == Status.Code.UNAVAILABLE)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean causedBy(final Throwable failure, final Class<? extends Throwable> type)
