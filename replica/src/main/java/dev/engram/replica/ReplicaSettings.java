@@ -59,6 +59,7 @@ public final class ReplicaSettings
     private boolean joining;
     private ReadConsistency readConsistency = ReadConsistency.LOCAL;
     private Duration maxStaleness = MAX_STALENESS_DEFAULT;
+    private ReplicaTls tls;
 
     /** @param groupId the group's id, the same on every node (a node of another group is refused). @return this. */
     public ReplicaSettings groupId(final UUID groupId)
@@ -135,6 +136,28 @@ public final class ReplicaSettings
     {
         this.bindHost = Objects.requireNonNull(bindHost, "bindHost");
         return this;
+    }
+
+    /**
+     * Mutual TLS for this node's Raft transport (docs/replication.md, "Security"): off by default (plaintext, which is
+     * only safe on a trusted network: 127.0.0.1, or a private network only the group's machines reach). With TLS, set
+     * it on every node of the group, each with its own key and the same trusted CA: a node without a certificate
+     * issued by that CA, or without TLS, can then not vote, lead, take entries, serve reads or change members. The
+     * files are read and checked at {@link ReplicatedEngram#open}, before anything starts.
+     *
+     * @param tls this node's key material and the certificates it trusts, or null for plaintext.
+     * @return this.
+     */
+    public ReplicaSettings tls(final ReplicaTls tls)
+    {
+        this.tls = tls;
+        return this;
+    }
+
+    /** @return the TLS settings, or null (plaintext). */
+    public ReplicaTls tls()
+    {
+        return tls;
     }
 
     /**

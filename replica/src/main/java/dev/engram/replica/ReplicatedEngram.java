@@ -9,6 +9,7 @@ import dev.engram.replica.internal.EngramSlot;
 import dev.engram.replica.internal.EngramStateMachine;
 import dev.engram.replica.internal.RaftSetup;
 import dev.engram.replica.internal.ReadBarrier;
+import dev.engram.replica.internal.TlsMaterial;
 import dev.engram.replica.internal.VersionWatch;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -104,12 +105,19 @@ public final class ReplicatedEngram implements AutoCloseable
      * Open this node: its Engram (recovering it), then its Raft server, which replays the node's log after its last
      * snapshot and joins the group. Returns at once; a leader is elected in the background ({@link #leaderId()}).
      *
-     * @throws IllegalArgumentException if the settings are incomplete or inconsistent.
+     * @throws IllegalArgumentException if the settings are incomplete or inconsistent, or a TLS file is missing,
+     *                                  unreadable or does not pass the checks of {@link ReplicaTls} (nothing started).
      * @throws UncheckedIOException     if the Raft server cannot start (port in use, storage unreadable).
      */
     public static ReplicatedEngram open(final ReplicaSettings settings)
     {
         settings.validate();
+        final String own = settings.peers().get(settings.nodeId());
+        final String host = own.substring(0, own.lastIndexOf(':'));
+        // TLS key material is read and checked before anything starts (a clear error naming the file)
+        final TlsMaterial tls = settings.tls() == null ? null :
+            settings.tls().load(settings.nodeId(), host.startsWith("[") && host.endsWith("]") ?
+                host.substring(1, host.length() - 1) : host);
         final Path engramDir = settings.directory().resolve("engram");
         final Path raftDir = settings.directory().resolve("raft");
         final RaftGroupId groupId = RaftGroupId.valueOf(settings.groupId());
@@ -131,7 +139,6 @@ public final class ReplicatedEngram implements AutoCloseable
             {
                 peers.add(RaftPeer.newBuilder().setId(peer.getKey()).setAddress(peer.getValue()).build());
             }
-            final String own = settings.peers().get(settings.nodeId());
             final int port = Integer.parseInt(own.substring(own.lastIndexOf(':') + 1));
             final RaftProperties properties = RaftSetup.properties(raftDir.toFile(), settings.bindHost(), port,
                 settings.electionTimeoutMin(), settings.electionTimeoutMax(), settings.requestTimeout(),
@@ -145,6 +152,7 @@ public final class ReplicatedEngram implements AutoCloseable
                 .setGroup(settings.joining() && !raftExists ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers))
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
+                .setParameters(RaftSetup.parameters(tls))
                 .setOption(raftExists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
             try

@@ -84,6 +84,11 @@ final class ReplicaGroup implements AutoCloseable
         return node;
     }
 
+    UUID groupId()
+    {
+        return groupId;
+    }
+
     String address(final String id)
     {
         return peers.get(id);

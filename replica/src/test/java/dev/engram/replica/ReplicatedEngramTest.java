@@ -234,7 +234,7 @@ class ReplicatedEngramTest
      *
      * @return the group's last version once all are settled.
      */
-    private static long commitMany(final ReplicaGroup group, final String prefix, final int count,
+    static long commitMany(final ReplicaGroup group, final String prefix, final int count,
         final Map<String, Long> acked) throws InterruptedException
     {
         final ReplicatedEngram leader = group.awaitLeader();

@@ -34,7 +34,7 @@ class SnapshotInstallTest
     @TempDir
     Path dir;
 
-    private static ReplicaSettings tune(final ReplicaSettings settings)
+    static ReplicaSettings tune(final ReplicaSettings settings)
     {
         return settings.snapshotEveryEntries(40).logPurge(64 * 1024, 1).maxBatch(64, 16 * 1024);
     }
@@ -167,7 +167,7 @@ class SnapshotInstallTest
         }
     }
 
-    private static long minLogStart(final ReplicaGroup group) throws IOException
+    static long minLogStart(final ReplicaGroup group) throws IOException
     {
         long min = Long.MAX_VALUE;
         for (final ReplicatedEngram node : group.running())
@@ -178,7 +178,7 @@ class SnapshotInstallTest
     }
 
     /** Commit {@code count} deltas one by one (each its own entry), each with a 400-byte padding key. */
-    private static long commit(final ReplicaGroup group, final String prefix, final int count,
+    static long commit(final ReplicaGroup group, final String prefix, final int count,
         final Map<String, Long> acked)
     {
         long last = 0;

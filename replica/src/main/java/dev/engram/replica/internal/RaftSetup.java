@@ -1,5 +1,6 @@
 package dev.engram.replica.internal;
 
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * The Ratis properties of a node (docs/replication.md, "Settings"): gRPC bound to the configured host only (server,
  * admin and client services share its port), the election and request timeouts, entry size limits large enough for
  * the largest batch, linearizable (ReadIndex) read requests, automatic snapshots every {@code snapshotEveryEntries} applied entries, the leader's snapshot
- * install to a follower whose next entry was purged, and the log purged up to the latest snapshot.
+ * install to a follower whose next entry was purged, and the log purged up to the latest snapshot; and the Ratis
+ * parameters: mutual TLS on the gRPC transport when the node has TLS material.
  */
 public final class RaftSetup
 {
@@ -67,6 +69,22 @@ public final class RaftSetup
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(segmentBytes, entry)));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * entry)));
         return p;
+    }
+
+    /**
+     * @param tls the node's TLS material, or null for plaintext.
+     * @return Ratis' parameters: with TLS, one mutual-TLS configuration for the server port (the server, admin and
+     * client services share it) and for this node's own connections to its peers (Ratis' default TLS configuration,
+     * which the server, admin and client ones fall back to).
+     */
+    public static Parameters parameters(final TlsMaterial tls)
+    {
+        final Parameters parameters = new Parameters();
+        if (tls != null)
+        {
+            GrpcConfigKeys.TLS.setConf(parameters, tls.grpcConfig());
+        }
+        return parameters;
     }
 
     private static TimeDuration millis(final Duration d)
