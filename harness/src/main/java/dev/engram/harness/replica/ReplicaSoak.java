@@ -56,8 +56,8 @@ public final class ReplicaSoak
 
     /** The outcome of a soak. */
     public record Summary(int cycles, int kills, int freezes, List<Long> failoverMs, List<Long> catchUpMs,
-        Map<SoakHistory.Outcome, Long> outcomes, long lastVersion, List<Violation> violations, String failure,
-        Path directory)
+        List<Long> jvmStartMs, List<Long> openMs, Map<SoakHistory.Outcome, Long> outcomes, long unknownAtAVersion,
+        long lastVersion, List<Violation> violations, String failure, Path directory)
     {
         /** @return true if the soak ran to its end and the checker found nothing. */
         public boolean passed()
@@ -71,13 +71,16 @@ public final class ReplicaSoak
             sb.append(String.format("replica-soak: %d cycle(s): %d leader(s) killed (SIGKILL), %d frozen (SIGSTOP, " +
                 "SIGCONT)%n", cycles, kills, freezes));
             sb.append(String.format("writes: %d acknowledged, %d failed (never proposed), %d unknown (may have " +
-                "committed, or in flight at a kill); last version %d%n", outcomes.get(SoakHistory.Outcome.ACKNOWLEDGED),
-                outcomes.get(SoakHistory.Outcome.FAILED),
-                outcomes.get(SoakHistory.Outcome.UNKNOWN) + outcomes.get(SoakHistory.Outcome.PENDING), lastVersion));
+                "committed, or in flight at a kill: %d of them ended at a version); last version %d%n",
+                outcomes.get(SoakHistory.Outcome.ACKNOWLEDGED), outcomes.get(SoakHistory.Outcome.FAILED),
+                outcomes.get(SoakHistory.Outcome.UNKNOWN) + outcomes.get(SoakHistory.Outcome.PENDING), unknownAtAVersion,
+                lastVersion));
             sb.append("failover (kill or freeze -> first write acknowledged by the new leader): ")
                 .append(distribution(failoverMs)).append('\n');
             sb.append("catch-up (restart or SIGCONT -> the node holds every version acknowledged before): ")
                 .append(distribution(catchUpMs)).append('\n');
+            sb.append("  of which, for a killed node: its new JVM running main ").append(distribution(jvmStartMs))
+                .append("; ReplicatedEngram.open ").append(distribution(openMs)).append('\n');
             if (!violations.isEmpty())
             {
                 sb.append(violations.size()).append(" checker violation(s):\n");
@@ -134,6 +137,8 @@ public final class ReplicaSoak
         volatile boolean leader;
         volatile long term;
         volatile long lastAckNanos;
+        volatile long openedNanos;
+        volatile long startedNanos;
         int starts;
 
         Node(final String id)
@@ -145,6 +150,8 @@ public final class ReplicaSoak
         void start() throws IOException
         {
             replicated = 0;
+            openedNanos = 0;
+            startedNanos = 0;
             leader = false;
             idle = false;
             term = 0;
@@ -213,6 +220,8 @@ public final class ReplicaSoak
         }
         final List<Long> failovers = new ArrayList<>();
         final List<Long> catchUps = new ArrayList<>();
+        final List<Long> jvmStartMs = new ArrayList<>();
+        final List<Long> openMs = new ArrayList<>();
         int kills = 0;
         int freezes = 0;
         int cycle = 0;
@@ -273,6 +282,14 @@ public final class ReplicaSoak
                 final long target = history.maxAcknowledged();
                 await("node " + leader.id + " holding version " + target, () -> leader.replicated >= target);
                 catchUps.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - backAt));
+                String opened = "";
+                if (!freeze && leader.openedNanos != 0 && leader.startedNanos != 0)
+                {
+                    jvmStartMs.add(TimeUnit.NANOSECONDS.toMillis(leader.startedNanos - backAt));
+                    openMs.add(TimeUnit.NANOSECONDS.toMillis(leader.openedNanos - leader.startedNanos));
+                    opened = " (its JVM ran main after " + jvmStartMs.get(jvmStartMs.size() - 1) + " ms, open took " +
+                        openMs.get(openMs.size() - 1) + " ms)";
+                }
                 if (freeze)
                 {
                     await("node " + leader.id + ", woken, learning of a term after its " + termBefore,
@@ -282,9 +299,9 @@ public final class ReplicaSoak
                 await("every node's journal holding version " + upTo, () -> journalsHold(upTo));
                 violations = HistoryChecker.check(history.view(), upTo, false);
                 progress.accept(String.format("cycle %d: %s %s (term %d); a new leader acknowledged a write %d ms " +
-                        "later; %s back and caught up to version %d in %d ms; versions 1..%d checked on 3 nodes: %s",
+                        "later; %s back and caught up to version %d in %d ms%s; versions 1..%d checked on 3 nodes: %s",
                     cycle, freeze ? "froze (SIGSTOP)" : "killed (SIGKILL)", leader.id, termBefore, failoverMs,
-                    leader.id, target, catchUps.get(catchUps.size() - 1), upTo,
+                    leader.id, target, catchUps.get(catchUps.size() - 1), opened, upTo,
                     violations.isEmpty() ? "ok" : violations.size() + " violation(s)"));
             }
             cycle--;
@@ -314,8 +331,17 @@ public final class ReplicaSoak
         {
             deleteRecursively(config.root());
         }
-        return new Summary(cycle, kills, freezes, failovers, catchUps, history.outcomes(), last, violations, failure,
-            passed ? null : config.root());
+        return new Summary(cycle, kills, freezes, failovers, catchUps, jvmStartMs, openMs, history.outcomes(),
+            unknownAtAVersion(history.view()), last, violations, failure, passed ? null : config.root());
+    }
+
+    /** @return how many writes whose outcome their client did not learn are at a version on some node. */
+    private static long unknownAtAVersion(final SoakHistory.View view)
+    {
+        final java.util.Set<String> held = new java.util.HashSet<>();
+        view.nodes().values().forEach(versions -> versions.values().forEach(c -> held.add(c.key())));
+        return view.writes().values().stream().filter(w -> (w.outcome() == SoakHistory.Outcome.UNKNOWN ||
+            w.outcome() == SoakHistory.Outcome.PENDING) && held.contains(w.key())).count();
     }
 
     /** Stop the writers, wait until every node holds the same last version, close the nodes. @return that version. */
@@ -386,6 +412,8 @@ public final class ReplicaSoak
                 node.term = Long.parseLong(at[3]);
             }
             case "IDLE" -> node.idle = true;
+            case "OPEN" -> node.openedNanos = System.nanoTime();
+            case "START" -> node.startedNanos = System.nanoTime();
             default ->
             {
             }

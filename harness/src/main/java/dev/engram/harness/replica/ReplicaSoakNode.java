@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code ReplicaKillTest}'s {@code ReplicaNodeChild}). Args: groupId nodeId directory controlDirectory writers
  * id=host:port (every peer). It opens its {@link ReplicatedEngram}; {@code writers} client threads write while it
  * leads, each one write ({@link SoakWrite}) after another, and report every write on stdout:
- * {@code SEND <key>} before it is proposed, then {@code ACK <key> <version>}, {@code FAIL <key> <detail>} (refused
+ * {@code START} when its JVM runs {@code main}, {@code OPEN <node>.<pid>} once the node is open, {@code SEND <key>} before it is proposed, then {@code ACK <key> <version>}, {@code FAIL <key> <detail>} (refused
  * before it reached the log) or {@code UNKNOWN <key> <detail>} (it may have reached the log). Every 50 ms it prints
  * {@code AT <replicated version> <leader 0|1> <term>}. {@code control/stop-writes} stops the writers
  * (it prints {@code IDLE} once every writer has its last outcome); {@code control/exit} closes the node (exit 0).
@@ -39,6 +39,7 @@ public final class ReplicaSoakNode
 
     public static void main(final String[] args) throws InterruptedException
     {
+        say("START");
         EngramSystemProperties.apply();
         final ReplicaSettings settings = new ReplicaSettings().groupId(UUID.fromString(args[0])).nodeId(args[1])
             .directory(Path.of(args[2])).electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600))

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A short run of {@code ./engram replica-soak}: 3 nodes in 3 JVMs, 4 cycles (the leader killed with SIGKILL in
- * cycles 1 and 3, frozen with SIGSTOP in 2 and 4), the history checked after each cycle and at the end.
+ * A short run of {@code ./engram replica-soak}: 3 nodes in 3 JVMs, 3 cycles (the leader killed with SIGKILL in
+ * cycles 1 and 3, frozen with SIGSTOP in cycle 2), the history checked after each cycle and at the end.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ReplicaSoakTest
@@ -29,7 +29,7 @@ class ReplicaSoakTest
     {
         final Path root = dir.resolve("soak");
         final List<String> lines = new ArrayList<>();
-        final ReplicaSoak.Summary summary = new ReplicaSoak(new ReplicaSoak.Config(4, 1, 2, 2, 120, root, false))
+        final ReplicaSoak.Summary summary = new ReplicaSoak(new ReplicaSoak.Config(3, 1, 2, 2, 120, root, false))
             .run(line ->
             {
                 System.out.println(line);
@@ -37,19 +37,19 @@ class ReplicaSoakTest
             });
         System.out.println(summary.describe());
         assertTrue(summary.passed(), summary.describe());
-        assertEquals(4, summary.cycles());
+        assertEquals(3, summary.cycles());
         assertEquals(2, summary.kills());
-        assertEquals(2, summary.freezes());
-        assertEquals(4, summary.failoverMs().size());
-        assertEquals(4, summary.catchUpMs().size());
-        assertEquals(4, lines.size());
+        assertEquals(1, summary.freezes());
+        assertEquals(3, summary.failoverMs().size());
+        assertEquals(3, summary.catchUpMs().size());
+        assertEquals(3, lines.size());
         lines.forEach(line -> assertTrue(line.endsWith("checked on 3 nodes: ok"), line));
         final long acknowledged = summary.outcomes().get(SoakHistory.Outcome.ACKNOWLEDGED);
         // every cycle waits for 20 acknowledged writes after the failover
-        assertTrue(acknowledged >= 80, summary.describe());
+        assertTrue(acknowledged >= 60, summary.describe());
         assertTrue(summary.lastVersion() >= acknowledged, summary.describe());
         assertTrue(summary.describe().contains("failover (kill or freeze -> first write acknowledged by the new " +
-            "leader): n=4 "), summary.describe());
+            "leader): n=3 "), summary.describe());
         assertFalse(Files.exists(root), "a passed soak removes its directory");
     }
 }
