@@ -26,16 +26,44 @@ final class NodeJournal
      */
     static long readUpTo(final String node, final Path engramDirectory, final long upTo, final SoakHistory history)
     {
-        final long from = history.lastObserved(node) + 1;
+        final long from = history.readThrough(node) + 1;
         if (from > upTo || !Files.isDirectory(engramDirectory.resolve("journal")))
         {
             return from - 1;
         }
         try (ReadOnlyState state = ReadOnlyState.open(engramDirectory))
         {
-            state.frames(from, upTo, frame -> history.observe(node, frame.version(), content(frame)));
+            final long[] first = {0};
+            state.frames(from, upTo, frame ->
+            {
+                first[0] = first[0] == 0 ? frame.version() : first[0];
+                history.observe(node, frame.version(), content(frame));
+            });
+            // versions not read yet that the journal no longer holds because it starts after them (a snapshot install
+            // replaced it, or retention removed them); a gap inside the journal stays a gap
+            final long firstHeld = state.historyRange().firstJournalVersion();
+            if (first[0] > from && firstHeld >= first[0])
+            {
+                history.unreadable(node, from, first[0] - 1);
+            }
+            else if (first[0] == 0 && firstHeld > from && state.historyRange().newestVersion() >= firstHeld)
+            {
+                history.unreadable(node, from, Math.min(firstHeld - 1, upTo));
+            }
         }
-        return history.lastObserved(node);
+        return history.readThrough(node);
+    }
+
+    /**
+     * Read {@code node}'s whole journal again: what it holds at a version read before must not have changed
+     * ({@link SoakHistory#reobserve}).
+     */
+    static void reread(final String node, final Path engramDirectory, final SoakHistory history)
+    {
+        try (ReadOnlyState state = ReadOnlyState.open(engramDirectory))
+        {
+            state.frames(1, Long.MAX_VALUE, frame -> history.reobserve(node, frame.version(), content(frame)));
+        }
     }
 
     /** @return a frame's content: the first op key under {@link SoakWrite#PREFIX} ("" if none) and its ops' digest. */

@@ -57,7 +57,8 @@ public final class ReplicaSoak
     /** The outcome of a soak. */
     public record Summary(int cycles, int kills, int freezes, List<Long> failoverMs, List<Long> catchUpMs,
         List<Long> jvmStartMs, List<Long> openMs, Map<SoakHistory.Outcome, Long> outcomes, long unknownAtAVersion,
-        long lastVersion, List<Violation> violations, String failure, Path directory)
+        long lastVersion, Map<String, Long> unreadable, long uncompared, List<Violation> violations, String failure,
+        Path directory)
     {
         /** @return true if the soak ran to its end and the checker found nothing. */
         public boolean passed()
@@ -81,6 +82,9 @@ public final class ReplicaSoak
                 .append(distribution(catchUpMs)).append('\n');
             sb.append("  of which, for a killed node: its new JVM running main ").append(distribution(jvmStartMs))
                 .append("; ReplicatedEngram.open ").append(distribution(openMs)).append('\n');
+            sb.append("versions compared across nodes: ").append(lastVersion - uncompared).append(" of ").append(lastVersion)
+                .append("; versions a node's journal no longer held when read (a snapshot install): ").append(unreadable)
+                .append('\n');
             if (!violations.isEmpty())
             {
                 sb.append(violations.size()).append(" checker violation(s):\n");
@@ -331,8 +335,12 @@ public final class ReplicaSoak
         {
             deleteRecursively(config.root());
         }
+        final SoakHistory.View view = history.view();
+        final Map<String, Long> unreadable = new TreeMap<>();
+        nodes.keySet().forEach(id -> unreadable.put(id, view.unreadableCount(id)));
         return new Summary(cycle, kills, freezes, failovers, catchUps, jvmStartMs, openMs, history.outcomes(),
-            unknownAtAVersion(history.view()), last, violations, failure, passed ? null : config.root());
+            unknownAtAVersion(view), last, unreadable, HistoryChecker.uncompared(view, last), violations, failure,
+            passed ? null : config.root());
     }
 
     /** @return how many writes whose outcome their client did not learn are at a version on some node. */
@@ -344,7 +352,10 @@ public final class ReplicaSoak
             w.outcome() == SoakHistory.Outcome.PENDING) && held.contains(w.key())).count();
     }
 
-    /** Stop the writers, wait until every node holds the same last version, close the nodes. @return that version. */
+    /**
+     * Stop the writers, wait until every node holds the same last version, close the nodes, read the rest of their
+     * journals and read them again from their start. @return the highest version a journal holds.
+     */
     private long finish() throws IOException, InterruptedException, SoakFailure
     {
         Files.createFile(control.resolve("stop-writes"));
@@ -363,8 +374,8 @@ public final class ReplicaSoak
         long last = 0;
         for (final Node node : nodes.values())
         {
-            history.forgetJournal(node.id);
             last = Math.max(last, NodeJournal.readUpTo(node.id, node.directory.resolve("engram"), Long.MAX_VALUE, history));
+            NodeJournal.reread(node.id, node.directory.resolve("engram"), history);
         }
         return last;
     }
@@ -375,7 +386,7 @@ public final class ReplicaSoak
         final List<NodeState> states = new ArrayList<>();
         for (final Node node : nodes.values())
         {
-            try (Engram engram = Engram.open(node.directory.resolve("engram")))
+            try (Engram engram = Engram.open(node.directory.resolve("engram"), ReplicaSoakNode.engramContext()))
             {
                 final TreeMap<String, Long> values = new TreeMap<>();
                 engram.forEach("", (key, value) -> values.put(key, HistoryChecker.valueDigest(value)));

@@ -1,5 +1,6 @@
 package dev.engram.harness.replica;
 
+import dev.engram.engine.EngramContext;
 import dev.engram.journal.Delta;
 import dev.engram.journal.EngramSystemProperties;
 import dev.engram.replica.ReplicaSettings;
@@ -30,6 +31,9 @@ public final class ReplicaSoakNode
     /** The harness command that runs a node. */
     public static final String COMMAND = "replica-soak-node";
 
+    /** A history window larger than any soak writes. */
+    private static final long KEEP_EVERY_VERSION = 1L << 50;
+
     private static volatile boolean stopWrites;
     private static volatile boolean exit;
 
@@ -43,7 +47,8 @@ public final class ReplicaSoakNode
         EngramSystemProperties.apply();
         final ReplicaSettings settings = new ReplicaSettings().groupId(UUID.fromString(args[0])).nodeId(args[1])
             .directory(Path.of(args[2])).electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600))
-            .requestTimeout(Duration.ofSeconds(5));
+            .requestTimeout(Duration.ofSeconds(5))
+            .engramContext(ReplicaSoakNode::engramContext);
         final Path control = Path.of(args[3]);
         final int writers = Integer.parseInt(args[4]);
         for (int i = 5; i < args.length; i++)
@@ -87,6 +92,17 @@ public final class ReplicaSoakNode
             }
         }
         say("CLOSED " + incarnation);
+    }
+
+    /**
+     * Default settings, but every version kept ({@code historyVersions}): the journal's retention then removes no
+     * cycle file, so the soak can read and compare every version on every node even across an hourly roll.
+     */
+    static EngramContext engramContext()
+    {
+        final EngramContext context = new EngramContext();
+        context.state().historyVersions(KEEP_EVERY_VERSION);
+        return context;
     }
 
     private static void write(final ReplicatedEngram node, final String incarnation, final int writer)

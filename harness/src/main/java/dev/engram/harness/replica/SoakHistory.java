@@ -43,15 +43,40 @@ public final class SoakHistory
     {
     }
 
-    /** A copy of a history, for the checker. */
-    public record View(Map<String, Write> writes, Map<String, NavigableMap<Long, VersionContent>> nodes,
-        List<Repeat> repeats)
+    /** A version whose content a node's journal changed between two reads. */
+    public record Change(String node, long version, VersionContent before, VersionContent after)
     {
+    }
+
+    /**
+     * A copy of a history, for the checker. {@code unreadable}: per node, ranges of versions (first to last) its
+     * journal no longer held when it was read (a snapshot install replaced it, or retention removed them).
+     */
+    public record View(Map<String, Write> writes, Map<String, NavigableMap<Long, VersionContent>> nodes,
+        List<Repeat> repeats, Map<String, NavigableMap<Long, Long>> unreadable, List<Change> changes)
+    {
+        /** @return true if {@code node}'s journal no longer held {@code version} when it was read. */
+        public boolean unreadable(final String node, final long version)
+        {
+            final NavigableMap<Long, Long> ranges = unreadable.get(node);
+            final Map.Entry<Long, Long> range = ranges == null ? null : ranges.floorEntry(version);
+            return range != null && range.getValue() >= version;
+        }
+
+        /** @return how many versions {@code node}'s journal no longer held when it was read. */
+        public long unreadableCount(final String node)
+        {
+            final NavigableMap<Long, Long> ranges = unreadable.get(node);
+            return ranges == null ? 0 : ranges.entrySet().stream().mapToLong(e -> e.getValue() - e.getKey() + 1).sum();
+        }
     }
 
     private final Map<String, Write> writes = new LinkedHashMap<>();
     private final Map<String, NavigableMap<Long, VersionContent>> nodes = new TreeMap<>();
     private final List<Repeat> repeats = new ArrayList<>();
+    private final Map<String, NavigableMap<Long, Long>> unreadable = new TreeMap<>();
+    private final List<Change> changes = new ArrayList<>();
+    private final Map<String, Long> readThrough = new TreeMap<>();
 
     /** A client on {@code node} sends the write of {@code key}. */
     public synchronized void sent(final String node, final String key)
@@ -86,20 +111,37 @@ public final class SoakHistory
         {
             repeats.add(new Repeat(node, version, content));
         }
+        readThrough.merge(node, version, Math::max);
     }
 
-    /** Forget what was read of {@code node}'s journal (before reading it again from its start). */
-    public synchronized void forgetJournal(final String node)
+    /** {@code node}'s journal holds {@code content} at {@code version} when read again: it must not have changed. */
+    public synchronized void reobserve(final String node, final long version, final VersionContent content)
     {
-        nodes.put(node, new TreeMap<>());
-        repeats.removeIf(r -> r.node().equals(node));
+        final VersionContent before = nodes.computeIfAbsent(node, n -> new TreeMap<>()).get(version);
+        if (before == null)
+        {
+            observe(node, version, content);
+        }
+        else if (!before.equals(content))
+        {
+            changes.add(new Change(node, version, before, content));
+        }
     }
 
-    /** @return the highest version read of {@code node}'s journal, 0 if none. */
-    public synchronized long lastObserved(final String node)
+    /** {@code node}'s journal no longer holds versions {@code from..to} (it starts after them). */
+    public synchronized void unreadable(final String node, final long from, final long to)
     {
-        final NavigableMap<Long, VersionContent> versions = nodes.get(node);
-        return versions == null || versions.isEmpty() ? 0 : versions.lastKey();
+        if (from <= to)
+        {
+            unreadable.computeIfAbsent(node, n -> new TreeMap<>()).put(from, to);
+            readThrough.merge(node, to, Math::max);
+        }
+    }
+
+    /** @return the highest version of {@code node}'s journal read (or found gone), 0 if none. */
+    public synchronized long readThrough(final String node)
+    {
+        return readThrough.getOrDefault(node, 0L);
     }
 
     /** @return how many writes had each outcome. */
@@ -125,7 +167,9 @@ public final class SoakHistory
     {
         final Map<String, NavigableMap<Long, VersionContent>> copy = new TreeMap<>();
         nodes.forEach((node, versions) -> copy.put(node, Collections.unmodifiableNavigableMap(new TreeMap<>(versions))));
+        final Map<String, NavigableMap<Long, Long>> ranges = new TreeMap<>();
+        unreadable.forEach((node, r) -> ranges.put(node, Collections.unmodifiableNavigableMap(new TreeMap<>(r))));
         return new View(Collections.unmodifiableMap(new LinkedHashMap<>(writes)), Collections.unmodifiableMap(copy),
-            List.copyOf(repeats));
+            List.copyOf(repeats), Collections.unmodifiableMap(ranges), List.copyOf(changes));
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,15 +23,25 @@ class HistoryCheckerTest
     /** Writes w/a.1/0/1..n acknowledged at versions 1..n, every node holding them. */
     private static SoakHistory clean(final int n)
     {
+        return history(n, (node, v) -> content(key(v)));
+    }
+
+    /** Writes acknowledged at versions 1..n; each node holds {@code held(node, version)} there (null: nothing). */
+    private static SoakHistory history(final int n, final BiFunction<String, Long, VersionContent> held)
+    {
         final SoakHistory history = new SoakHistory();
-        for (int v = 1; v <= n; v++)
+        for (long v = 1; v <= n; v++)
         {
             final String key = key(v);
             history.sent("n0", key);
             history.acknowledged("n0", key, v);
             for (final String node : NODES)
             {
-                history.observe(node, v, content(key));
+                final VersionContent content = held.apply(node, v);
+                if (content != null)
+                {
+                    history.observe(node, v, content);
+                }
             }
         }
         return history;
@@ -108,18 +119,42 @@ class HistoryCheckerTest
     @Test
     void nodesDisagreeingAtAVersionAreReported()
     {
-        final SoakHistory history = clean(6);
-        history.forgetJournal("n1");
-        for (int v = 1; v <= 6; v++)
-        {
-            history.observe("n1", v, v == 4 ? new VersionContent(key(4), 42) : content(key(v)));
-        }
+        final SoakHistory history = history(6, (node, v) -> node.equals("n1") && v == 4 ? new VersionContent(key(4), 42) :
+            content(key(v)));
         final List<Violation> violations = HistoryChecker.check(history.view(), 6, false);
         assertTrue(kinds(violations).contains(Kind.DISAGREEMENT), violations.toString());
         assertTrue(violations.stream().anyMatch(v -> v.kind() == Kind.DISAGREEMENT &&
             v.message().startsWith("version 4: node n0 holds " + key(4))), violations.toString());
         // the acknowledged write's content is not on n1: that is also a lost write
         assertEquals(Set.of(Kind.DISAGREEMENT, Kind.LOST), kinds(violations), violations.toString());
+
+        // a journal that changed a version between two reads
+        final SoakHistory changed = clean(3);
+        changed.reobserve("n2", 2, content(key(2)));
+        changed.reobserve("n2", 3, content(key(2)));
+        final List<Violation> change = HistoryChecker.check(changed.view(), 3, false);
+        assertEquals(List.of(new Violation(Kind.DISAGREEMENT, "node n2's journal held " + key(3) + " (digest " +
+            Long.toHexString(SoakWrite.digest(key(3))) + ") at version 3 when first read, and " + key(2) + " (digest " +
+            Long.toHexString(SoakWrite.digest(key(2))) + ") when read again")), change);
+    }
+
+    @Test
+    void versionsAJournalNoLongerHeldAreNotGapsButStillCompared()
+    {
+        // n2's journal was replaced by a snapshot install starting at version 5: 1..4 were gone when it was read
+        final SoakHistory history = history(8, (node, v) -> node.equals("n2") && v < 5 ? null : content(key(v)));
+        history.unreadable("n2", 1, 4);
+        assertEquals(List.of(), HistoryChecker.check(history.view(), 8, true));
+        assertEquals(4, history.view().unreadableCount("n2"));
+        assertEquals(0, HistoryChecker.uncompared(history.view(), 8));
+        // without the record of the replaced journal, the same history is a gap and lost writes on n2
+        final SoakHistory lacking = history(8, (node, v) -> node.equals("n2") && v < 5 ? null : content(key(v)));
+        assertEquals(Set.of(Kind.GAP, Kind.LOST), kinds(HistoryChecker.check(lacking.view(), 8, false)));
+        // a version no journal held when read cannot be compared, and is counted
+        final SoakHistory gone = history(4, (node, v) -> v == 2 ? null : content(key(v)));
+        NODES.forEach(node -> gone.unreadable(node, 2, 2));
+        assertEquals(List.of(), HistoryChecker.check(gone.view(), 4, false));
+        assertEquals(1, HistoryChecker.uncompared(gone.view(), 4));
     }
 
     @Test
@@ -144,9 +179,7 @@ class HistoryCheckerTest
     @Test
     void gapsFailedWritesAppliedWritesAppliedTwiceAndUnsentWritesAreReported()
     {
-        final SoakHistory gap = clean(5);
-        gap.forgetJournal("n0");
-        List.of(1L, 2L, 4L, 5L).forEach(v -> gap.observe("n0", v, content(key(v))));
+        final SoakHistory gap = history(5, (node, v) -> node.equals("n0") && v == 3 ? null : content(key(v)));
         final List<Violation> gaps = HistoryChecker.check(gap.view(), 5, false);
         assertTrue(gaps.toString().contains("GAP: node n0 lacks versions 3..3"), gaps.toString());
 
