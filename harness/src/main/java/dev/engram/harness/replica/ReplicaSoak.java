@@ -1,6 +1,7 @@
 package dev.engram.harness.replica;
 
 import dev.engram.engine.Engram;
+import dev.engram.harness.CommandLineValues;
 import dev.engram.harness.Main;
 import dev.engram.harness.replica.HistoryChecker.NodeState;
 import dev.engram.harness.replica.HistoryChecker.Violation;
@@ -166,7 +167,6 @@ public final class ReplicaSoak
             child = ChildJvm.builder(Main.class)
                 .name(id)
                 .jvmArg("-Xmx256m")
-                .systemProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "error")
                 .args(args)
                 .logs(config.root().resolve("logs"), id + "-" + starts)
                 .onStdout(new StdoutListener()
@@ -471,10 +471,18 @@ public final class ReplicaSoak
             }
             if (System.nanoTime() > deadline)
             {
+                for (final Node node : nodes.values())
+                {
+                    if (node.running() && !node.frozen)
+                    {
+                        node.child.requestThreadDump(); // into the node's stdout log, for the diagnosis
+                    }
+                }
                 throw new SoakFailure("timed out after " + config.waitSeconds() + " s waiting for " + what + "; nodes: " +
                     nodes.values().stream().map(n -> n.id + (n.running() ? "" : " (down)") + (n.frozen ? " (frozen)" : "") +
                         " at " + n.replicated + (n.leader ? " leader" : "") + " term " + n.term)
-                        .collect(Collectors.joining(", ")) + "; logs in " + config.root().resolve("logs"));
+                        .collect(Collectors.joining(", ")) + "; logs (with a thread dump of each running node at the " +
+                    "end of its .out) in " + config.root().resolve("logs"));
             }
             Thread.sleep(10);
         }
@@ -517,6 +525,18 @@ public final class ReplicaSoak
         }
     }
 
+    private static final String USAGE = """
+        usage: ./engram replica-soak [--cycles N] [--seconds-per-cycle S] [--freeze-every K] [--writers W] [--wait S]
+                                     [--dir D] [--keep]
+          --cycles N             leader kills (default 100)
+          --seconds-per-cycle S  writes before each kill (default 3)
+          --freeze-every K       every K-th cycle freezes the leader (SIGSTOP, then SIGCONT) instead (default 4; 0: never)
+          --writers W            client threads per node (default 2)
+          --wait S               longest wait for any step, in seconds (default 90)
+          --dir D                where the nodes live (default: a new temporary directory)
+          --keep                 keep the directory of a passed soak (a failed one is always kept)
+        exit 0: passed; 1: a checker violation; 2: the soak could not complete. See docs/replication.md ("Soak").""";
+
     /**
      * {@code replica-soak [--cycles N] [--seconds-per-cycle S] [--freeze-every K] [--writers W] [--wait S] [--dir D]
      * [--keep]}; exit 1 on a checker violation, 2 if the soak could not complete.
@@ -534,20 +554,24 @@ public final class ReplicaSoak
         {
             switch (args[i])
             {
-                case "--cycles" -> cycles = dev.engram.harness.CommandLineValues.intCount(args[i],
-                    dev.engram.harness.CommandLineValues.value(args, ++i, "--cycles"));
-                case "--seconds-per-cycle" -> seconds = dev.engram.harness.CommandLineValues.number(args[i],
-                    dev.engram.harness.CommandLineValues.value(args, ++i, "--seconds-per-cycle"));
-                case "--freeze-every" -> freezeEvery = dev.engram.harness.CommandLineValues.intCount(args[i],
-                    dev.engram.harness.CommandLineValues.value(args, ++i, "--freeze-every"));
-                case "--writers" -> writers = dev.engram.harness.CommandLineValues.intCount(args[i],
-                    dev.engram.harness.CommandLineValues.value(args, ++i, "--writers"));
-                case "--wait" -> wait = dev.engram.harness.CommandLineValues.count(args[i],
-                    dev.engram.harness.CommandLineValues.value(args, ++i, "--wait"));
-                case "--dir" -> dir = Path.of(dev.engram.harness.CommandLineValues.value(args, ++i, "--dir"));
+                case "--cycles" -> cycles = CommandLineValues.intCount(args[i],
+                    CommandLineValues.value(args, ++i, "--cycles"));
+                case "--seconds-per-cycle" -> seconds = CommandLineValues.number(args[i],
+                    CommandLineValues.value(args, ++i, "--seconds-per-cycle"));
+                case "--freeze-every" -> freezeEvery = CommandLineValues.intCount(args[i],
+                    CommandLineValues.value(args, ++i, "--freeze-every"));
+                case "--writers" -> writers = CommandLineValues.intCount(args[i],
+                    CommandLineValues.value(args, ++i, "--writers"));
+                case "--wait" -> wait = CommandLineValues.count(args[i],
+                    CommandLineValues.value(args, ++i, "--wait"));
+                case "--dir" -> dir = Path.of(CommandLineValues.value(args, ++i, "--dir"));
                 case "--keep" -> keep = true;
-                default -> throw new IllegalArgumentException("unknown replica-soak option: " + args[i] + " (use " +
-                    "--cycles N --seconds-per-cycle S --freeze-every K --writers W --wait S --dir D --keep)");
+                case "--help", "-h" ->
+                {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown replica-soak option: " + args[i] + "\n" + USAGE);
             }
         }
         final Path root = dir != null ? dir : Files.createTempDirectory("engram-replica-soak");
