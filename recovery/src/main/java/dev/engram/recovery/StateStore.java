@@ -359,6 +359,15 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * @return background checkpoint builds given up so an explicit {@link #checkpoint()} could build at once (a
+     *         background build runs at a lower priority: {@link StateContext#backgroundPriority()}).
+     */
+    long checkpointBuildsSuperseded()
+    {
+        return checkpointer.buildsSuperseded();
+    }
+
+    /**
      * @return the state version of the checkpoint the current view stands on (0 if none).
      */
     public long checkpointVersion()
