@@ -749,11 +749,13 @@ public final class StateStore implements AutoCloseable
 
     private void markCleanShutdownIfNothingFailed()
     {
-        // a journal closed before its queue opened keeps its last versions in the bridge file only: the queue's files
-        // end earlier, so a clean-shutdown record naming them would read as a loss; the next open copies the bridge
-        if (applier.failure() == null && checkpointer.failure() == null && !journal.closedWithFramesInBridge())
+        // a journal closed before its queue opened keeps its last versions in the bridge file only (the next open copies
+        // them into the queue): the record names what the queue's files hold, the version the journal was opened after,
+        // so the reopen is a clean one and still finds any loss of the queue's own versions
+        if (applier.failure() == null && checkpointer.failure() == null)
         {
-            RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
+            RecoveryProcedure.markCleanShutdown(ctx.directory(),
+                journal.closedWithFramesInBridge() ? journal.openedAfterVersion() : journal.writtenVersion());
         }
     }
 
