@@ -4,6 +4,7 @@ import dev.engram.backup.BackupResult;
 import dev.engram.backup.RestoreResult;
 import dev.engram.backup.RestoreTarget;
 import dev.engram.backup.VerifyReport;
+import dev.engram.harness.recovery.ChildProcess;
 import dev.engram.harness.recovery.EngramChild;
 import dev.engram.harness.recovery.RecoveryBench;
 
@@ -55,6 +56,11 @@ public final class BackupBench
         }
         catch (final IllegalArgumentException ex)
         {
+            if (ex.getMessage().equals(BackupBenchOptions.USAGE))
+            {
+                System.out.print(BackupBenchOptions.USAGE);   // --help
+                System.exit(0);
+            }
             System.err.println(ex.getMessage());
             System.exit(2);
             return;
@@ -76,6 +82,7 @@ public final class BackupBench
         System.out.print(machine);
         System.out.println("data and logs: " + run);
         checkDisk(root, options);
+        final String loadAtStart = ChildProcess.loadAverage();
 
         final BackupBenchReport report = new BackupBenchReport(options);
         final Path tarBin = Command.which("tar");
@@ -116,6 +123,9 @@ public final class BackupBench
                 rocks.flush();
             }
             final long loadChecksum = model.checksum();
+            report.fact("read and written: bytes through read and write calls of the bench's process and the programs it ran " +
+                "(/proc/self/io rchar, wchar), page cache included: a backup of Engram's directory reads its journal cycle " +
+                "files whole, the zeros of their sparse tail included");
             report.fact(String.format("after the load: Engram's state directory %s (checkpoint and journal), RocksDB's %s",
                 DiskSize.of(state), rocks != null ? DiskSize.of(run.resolve("rocksdb")) : "-"));
 
@@ -223,6 +233,9 @@ public final class BackupBench
                 report.add(Step.skipped(Step.Kind.OPEN, system, "Engram's state: as Engram's open"));
             }
 
+            report.fact("open: Engram.open and RocksDB.open in the bench's JVM, their code already loaded (a fresh JVM adds its " +
+                "start and class loading: bench recovery); restic's and tar's restores are Engram's directory, opened and " +
+                "checked by Engram");
             progress("point-in-time restore to version %,d (half-way through the change)", midVersion);
             final Timed<RestoreResult> pitr = engram.restore(RestoreTarget.version(midVersion), restored.resolve("engram-pitr"));
             final Timed<StateCheck> pitrOpen = EngramSystem.openAndRead(restored.resolve("engram-pitr"), model.keyCount());
@@ -269,6 +282,7 @@ public final class BackupBench
             }
         }
 
+        report.fact("load average (1 min): " + loadAtStart + " at the start, " + ChildProcess.loadAverage() + " at the end");
         final String console = report.toConsole();
         System.out.print(console);
         if (markdown.getParent() != null)
