@@ -8,8 +8,8 @@ import java.util.Arrays;
 
 /**
  * Entry point of the harness jar ({@code ./engram <command>}): dispatches the demo, smoke, crash soak, replica soak,
- * stress suite
- * and the {@code bench} harnesses (journal, rates, recovery, peers, open-close). {@code ./engram bench jmh} runs the JMH jar of
+ * stress suite and the {@code bench} harnesses (journal, rates, recovery, peers, open-close, history, disk,
+ * backup). {@code ./engram bench jmh} runs the JMH jar of
  * bench/ instead; the operator commands run the tools jar.
  */
 public final class Main
@@ -66,9 +66,10 @@ public final class Main
             case "open-close" -> dev.engram.harness.openclose.OpenCloseBench.run(rest);
             case "history" -> dev.engram.harness.history.HistoryBench.run(rest);
             case "disk" -> dev.engram.harness.disk.DiskBench.run(rest);
+            case "backup" -> dev.engram.harness.backup.BackupBench.run(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers, open-close, history or disk)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers, open-close, history, disk or backup)");
                 usage();
                 System.exit(2);
             }
@@ -139,6 +140,13 @@ public final class Main
                                      state every --sample updates and at the end. --before: rolls by size and the
                                      checkpoint trigger by journal bytes off, for a before/after in one build.
                                      See docs/benchmarks.md ("Disk").
+              bench backup [--state 1g] [--value 1024] [--change 1] [--patch 1] [--only engram,rocksdb,restic,tar] [--help for more]
+                                     one state, one run: Engram's backups beside RocksDB's BackupEngine, restic (when
+                                     on the PATH) and tar + zstd: full backup, incremental after --change % of the
+                                     keys PUT and after --patch % PATCHed, restore (+ open), point-in-time restore,
+                                     verify reading all data; time and bytes read/written, every restored state
+                                     checked key by key; the issue's targets met or not. See docs/benchmarks.md
+                                     ("Backup engines side by side").
             """);
     }
 }

@@ -233,6 +233,16 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * @return the queue's last version when this journal was opened: a journal opened in the background continues
+     *         after it, and its queue's files end there until the queue is open (also after a close that cancelled the
+     *         open: {@link #closedWithFramesInBridge()}).
+     */
+    public long openedAfterVersion()
+    {
+        return baseVersion;
+    }
+
+    /**
      * @return a delta builder with this journal's limits (keep one per producer thread).
      */
     public Delta newDelta()

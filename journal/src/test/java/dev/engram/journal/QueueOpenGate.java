@@ -63,6 +63,17 @@ public final class QueueOpenGate
         return reached.getCount() == 0 && gate.getCount() > 0;
     }
 
+    /**
+     * Wait until a background open is held at the gate (it first runs Chronicle's warm-up, which on a loaded machine
+     * can take seconds: a close before it is held cancels the open instead of meeting the gate).
+     *
+     * @return true if held within the timeout.
+     */
+    public boolean awaitHolding(final long timeout, final java.util.concurrent.TimeUnit unit) throws InterruptedException
+    {
+        return reached.await(timeout, unit);
+    }
+
     public void release()
     {
         gate.countDown();

@@ -59,6 +59,25 @@ final class Checkpointer implements Runnable
     private long retryAtNs = System.nanoTime();
     private long retryBackoffNs;
     private final long overlayMemoryLimit;
+    /**
+     * Callers of {@link #checkpointNow()} waiting for, or holding, the build lock: a background build in progress gives
+     * way to them ({@link BuildSuperseded}) instead of making them wait for it. The background thread runs at a lower
+     * operating system priority ({@link StateContext#backgroundPriority()}), which cannot be raised back without
+     * privileges, so under a busy CPU its build could hold an explicit {@code checkpoint()} for many times its own
+     * length; the caller builds instead, at its own priority.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger explicitCallers = new java.util.concurrent.atomic.AtomicInteger();
+    /** Builds given up for an explicit checkpoint (their partial files removed, nothing published). */
+    private volatile long buildsSuperseded;
+
+    /** A background build gave way to an explicit checkpoint: not a failure, nothing was published. */
+    private static final class BuildSuperseded extends RuntimeException
+    {
+        BuildSuperseded()
+        {
+            super("background checkpoint build gave way to an explicit checkpoint", null, false, false);
+        }
+    }
 
     Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
         final StateStore store, final SnapshotIndexMaintainer index, final ChainFiles recoveredChain, final long nextId)
@@ -87,6 +106,14 @@ final class Checkpointer implements Runnable
     long deltaCount()
     {
         return deltaCount;
+    }
+
+    /**
+     * @return background builds given up so an explicit checkpoint could build at once.
+     */
+    long buildsSuperseded()
+    {
+        return buildsSuperseded;
     }
 
     CheckpointBuilder.Built lastBuilt()
@@ -192,14 +219,18 @@ final class Checkpointer implements Runnable
         {
             while (running)
             {
-                final long due = System.nanoTime() - retryAtNs >= 0 ? due() : NOT_DUE;
+                final long due = System.nanoTime() - retryAtNs >= 0 && explicitCallers.get() == 0 ? due() : NOT_DUE;
                 if (due != NOT_DUE)
                 {
                     try
                     {
-                        checkpointUpTo(due);
+                        checkpointUpTo(due, this::checkBackgroundBuild);
                         lastFailure = null;
                         retryBackoffNs = 0;
+                    }
+                    catch (final BuildSuperseded ex)
+                    {
+                        buildsSuperseded++;   // the explicit checkpoint builds at least as far; this one is due again after
                     }
                     catch (final StoreClosingException ex)
                     {
@@ -250,15 +281,39 @@ final class Checkpointer implements Runnable
      */
     CheckpointInfo checkpointNow()
     {
-        return checkpointUpTo(ALL_WRITTEN);
+        explicitCallers.incrementAndGet();   // before the lock: a background build in progress gives way at its next step
+        try
+        {
+            return checkpointUpTo(ALL_WRITTEN, this::checkClosing);
+        }
+        finally
+        {
+            explicitCallers.decrementAndGet();
+        }
+    }
+
+    /**
+     * The background build's cancel check: a close abandons it; an explicit checkpoint waiting for the build lock
+     * supersedes it (test hook first: {@link StateContext#backgroundBuildStep}).
+     */
+    private void checkBackgroundBuild()
+    {
+        ctx.backgroundBuildStep().run();
+        checkClosing();
+        if (explicitCallers.get() > 0)
+        {
+            throw new BuildSuperseded();
+        }
     }
 
     /**
      * Checkpoint up to {@code cap} (or everything written, if less), as {@link #checkpointNow()} does.
+     *
+     * @param cancelCheck run between steps of the build: throws to abandon it (nothing is published then).
      */
-    private synchronized CheckpointInfo checkpointUpTo(final long cap)
+    private synchronized CheckpointInfo checkpointUpTo(final long cap, final Runnable cancelCheck)
     {
-        checkClosing();
+        cancelCheck.run();
         // the checks after open read (and the index check attaches to) the recovered chain: they must finish
         // before that chain is replaced
         store.awaitAfterOpenChecks();
@@ -286,14 +341,21 @@ final class Checkpointer implements Runnable
         {
             throw new CheckpointException("journal did not sync version=" + target + " within 60 s");
         }
-        checkClosing();
+        if (repair)
+        {
+            checkClosing();   // a repair is never given up for an explicit checkpoint (its request was taken)
+        }
+        else
+        {
+            cancelCheck.run();
+        }
         checkFreeSpace();
         CheckpointBuilder.Built built = null;
         if (!repair)
         {
             try
             {
-                built = builder.build(chain, target, nextId++, this::checkClosing, false);
+                built = builder.build(chain, target, nextId++, cancelCheck, false);
             }
             catch (final CheckpointCorruptionException ex)
             {

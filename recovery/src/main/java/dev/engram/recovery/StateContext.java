@@ -109,6 +109,8 @@ public final class StateContext
     private BackgroundPriority backgroundPriority = BACKGROUND_PRIORITY_DEFAULT;
     private LongSupplier historyEpochNsClock = StateContext::systemEpochNs;
     private CheckpointObserver checkpointObserver = (info, buildNs, delta) -> { };
+    /** Test hook: run at each step of a background checkpoint build, on the checkpointer thread. */
+    private Runnable backgroundBuildStep = () -> { };
 
     /** Told about every checkpoint published (metrics). Runs on the checkpointing thread; must be quick. */
     @FunctionalInterface
@@ -673,6 +675,21 @@ public final class StateContext
     public StateContext historyAnchorEveryFrames(final long frames)
     {
         this.historyAnchorEveryFrames = frames;
+        return this;
+    }
+
+    /**
+     * Test hook (package-private): run at each step of a background checkpoint build (every few thousand frames or
+     * entries), on the checkpointer thread.
+     */
+    Runnable backgroundBuildStep()
+    {
+        return backgroundBuildStep;
+    }
+
+    StateContext backgroundBuildStep(final Runnable hook)
+    {
+        this.backgroundBuildStep = hook;
         return this;
     }
 

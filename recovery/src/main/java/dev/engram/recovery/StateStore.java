@@ -359,6 +359,15 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * @return background checkpoint builds given up so an explicit {@link #checkpoint()} could build at once (a
+     *         background build runs at a lower priority: {@link StateContext#backgroundPriority()}).
+     */
+    long checkpointBuildsSuperseded()
+    {
+        return checkpointer.buildsSuperseded();
+    }
+
+    /**
      * @return the state version of the checkpoint the current view stands on (0 if none).
      */
     public long checkpointVersion()
@@ -740,11 +749,13 @@ public final class StateStore implements AutoCloseable
 
     private void markCleanShutdownIfNothingFailed()
     {
-        // a journal closed before its queue opened keeps its last versions in the bridge file only: the queue's files
-        // end earlier, so a clean-shutdown record naming them would read as a loss; the next open copies the bridge
-        if (applier.failure() == null && checkpointer.failure() == null && !journal.closedWithFramesInBridge())
+        // a journal closed before its queue opened keeps its last versions in the bridge file only (the next open copies
+        // them into the queue): the record names what the queue's files hold, the version the journal was opened after,
+        // so the reopen is a clean one and still finds any loss of the queue's own versions
+        if (applier.failure() == null && checkpointer.failure() == null)
         {
-            RecoveryProcedure.markCleanShutdown(ctx.directory(), journal.writtenVersion());
+            RecoveryProcedure.markCleanShutdown(ctx.directory(),
+                journal.closedWithFramesInBridge() ? journal.openedAfterVersion() : journal.writtenVersion());
         }
     }
 

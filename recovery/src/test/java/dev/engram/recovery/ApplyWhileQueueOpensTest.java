@@ -56,13 +56,7 @@ class ApplyWhileQueueOpensTest
 
     private static void assertState(final StateStore store, final Map<String, byte[]> model)
     {
-        try (StateReader reader = store.newReader())
-        {
-            for (final String key : SeededWorkload.keyUniverse())
-            {
-                assertArrayEquals(model.get(key), reader.get(key), key);
-            }
-        }
+        SeededWorkload.assertStoreHolds(store, model);
     }
 
     @Test

@@ -94,6 +94,7 @@ class CloseWhileQueueOpensTest
         final Path journalDir = dir.resolve("journal");
         assertTrue(Files.exists(journalDir.resolve(JournalBridgeDescriptor.FILE_NAME)));
 
+        assertTrue(gate.awaitHolding(WAIT_S, TimeUnit.SECONDS), "the queue's open reached the gate");
         CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
         assertTrue(gate.isHolding(), "close returned while the queue's open was held");
         assertTrue(store.journal().syncedVersion() >= built + 40, "close forced every commit (in the bridge)");
@@ -134,6 +135,7 @@ class CloseWhileQueueOpensTest
     {
         final long built = build();
         final StateStore store = StateStore.open(gatedCtx());
+        assertTrue(gate.awaitHolding(WAIT_S, TimeUnit.SECONDS), "the queue's open reached the gate");
         CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
         assertTrue(gate.isHolding(), "close returned while the queue's open was held");
         gate.release();
@@ -155,6 +157,7 @@ class CloseWhileQueueOpensTest
         final StateStore store = StateStore.open(ctx);
         assertTrue(store.recoveryReport().replayPath().startsWith("fast"), store.recoveryReport().replayPath());
         append(store, built + 1, built + 25);
+        assertTrue(gate.awaitHolding(WAIT_S, TimeUnit.SECONDS), "the open reached the gate");
         CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
         assertTrue(gate.isHolding(), "close returned while the warm-up was held");
         assertTrue(store.closed().isDone(), "the directory is released when close returns");
@@ -162,12 +165,13 @@ class CloseWhileQueueOpensTest
         final Path journalDir = dir.resolve("journal");
         assertTrue(Files.exists(journalDir.resolve(JournalBridgeDescriptor.FILE_NAME)));
         assertTrue(Files.exists(journalDir.resolve(JournalBridgeDescriptor.MARK_FILE_NAME)));
-        assertFalse(Files.exists(dir.resolve(CleanShutdownRecord.FILE_NAME)),
-            "no clean-shutdown record claims versions only the bridge holds");
+        // a clean shutdown, whose record names what the queue's files hold: not the versions only the bridge holds
+        assertTrue(Files.exists(dir.resolve(CleanShutdownRecord.FILE_NAME)));
         gate.release();
         try (StateStore reopened = StateStore.open(ctx()))
         {
             assertEquals(built + 25, reopened.recoveryReport().recoveredVersion(), reopened.recoveryReport()::describe);
+            assertTrue(reopened.recoveryReport().cleanShutdown(), "closed, not crashed: " + reopened.recoveryReport().describe());
             assertTrue(reopened.recoveryReport().replayPath().startsWith("full"), reopened.recoveryReport().replayPath());
             assertFalse(Files.exists(journalDir.resolve(JournalBridgeDescriptor.FILE_NAME)), "copied into the queue");
             assertState(reopened, WORKLOAD.model(built + 25));
@@ -188,6 +192,7 @@ class CloseWhileQueueOpensTest
         final StateContext ctx = ctx();
         gate = new QueueOpenGate().holdWarmUpOf(ctx.journal());
         final StateStore store = StateStore.open(ctx);
+        assertTrue(gate.awaitHolding(WAIT_S, TimeUnit.SECONDS), "the open reached the gate");
         CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
         assertTrue(gate.isHolding(), "close returned while the warm-up was held");
         assertTrue(store.closed().isDone());
@@ -209,6 +214,7 @@ class CloseWhileQueueOpensTest
         gate = new QueueOpenGate().holdWarmUpOf(ctx.journal());
         final StateStore store = StateStore.open(ctx);
         append(store, 1, 7);
+        assertTrue(gate.awaitHolding(WAIT_S, TimeUnit.SECONDS), "the open reached the gate");
         CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
         assertTrue(gate.isHolding(), "close returned while the warm-up was held");
         gate.release();
@@ -236,12 +242,6 @@ class CloseWhileQueueOpensTest
 
     private static void assertState(final StateStore store, final Map<String, byte[]> model)
     {
-        try (StateReader reader = store.newReader())
-        {
-            for (final String key : SeededWorkload.keyUniverse())
-            {
-                assertArrayEquals(model.get(key), reader.get(key), key);
-            }
-        }
+        SeededWorkload.assertStoreHolds(store, model);
     }
 }

@@ -165,4 +165,18 @@ public final class SeededWorkload
         }
         return keys;
     }
+
+    /**
+     * Assert that {@code store} reads exactly {@code model} (as {@link #model} returns it) over the key universe.
+     */
+    public static void assertStoreHolds(final StateStore store, final java.util.Map<String, byte[]> model)
+    {
+        try (StateReader reader = store.newReader())
+        {
+            for (final String key : keyUniverse())
+            {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(model.get(key), reader.get(key), key);
+            }
+        }
+    }
 }

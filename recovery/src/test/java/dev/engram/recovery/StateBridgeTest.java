@@ -52,12 +52,6 @@ class StateBridgeTest
 
     private static void assertState(final StateStore store, final Map<String, byte[]> model)
     {
-        try (StateReader reader = store.newReader())
-        {
-            for (final String key : SeededWorkload.keyUniverse())
-            {
-                assertArrayEquals(model.get(key), reader.get(key), key);
-            }
-        }
+        SeededWorkload.assertStoreHolds(store, model);
     }
 }

@@ -117,7 +117,8 @@ public final class RecoveryProcedure
                 Files.exists(ctx.journalDirectory().resolve(JournalBridgeDescriptor.FILE_NAME)) ||
                 Files.exists(ctx.journalDirectory().resolve(JournalBridgeDescriptor.MARK_FILE_NAME)) ? FastTailReplay.skipped(
                     "a journal bridge file (" + JournalBridgeDescriptor.FILE_NAME + ") or its mark says it holds frames a background open wrote " +
-                    "before the process died: the journal's open copies them into the queue") :
+                    "before its queue opened (the store was closed, or the process died, during the queue's cold start): the " +
+                    "journal's open copies them into the queue") :
                 FastTailReplay.run(ctx, maxId, files, quarantine);
             if (fast.succeeded())
             {
