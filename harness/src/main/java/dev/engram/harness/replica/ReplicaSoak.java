@@ -204,12 +204,6 @@ public final class ReplicaSoak
         this.control = config.root().resolve("control");
     }
 
-    /** @return the history so far (for tests). */
-    SoakHistory history()
-    {
-        return history;
-    }
-
     /**
      * Run the soak; {@code progress} gets a line per cycle.
      */
