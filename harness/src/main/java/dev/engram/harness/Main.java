@@ -7,8 +7,8 @@ import dev.engram.journal.EngramSystemProperties;
 import java.util.Arrays;
 
 /**
- * Entry point of the harness jar ({@code ./engram <command>}): dispatches the demo, smoke, crash soak, stress suite
- * and the {@code bench} harnesses (journal, rates, recovery, peers, open-close, history, disk,
+ * Entry point of the harness jar ({@code ./engram <command>}): dispatches the demo, smoke, crash soak, replica soak,
+ * stress suite and the {@code bench} harnesses (journal, rates, recovery, peers, open-close, history, disk,
  * backup). {@code ./engram bench jmh} runs the JMH jar of
  * bench/ instead; the operator commands run the tools jar.
  */
@@ -33,6 +33,8 @@ public final class Main
             case dev.engram.harness.demo.DemoCommand.COMMAND -> dev.engram.harness.demo.DemoCommand.main(rest);
             case "crash-test" -> dev.engram.harness.crash.CrashSoak.main(rest);
             case dev.engram.harness.crash.CrashChild.COMMAND -> dev.engram.harness.crash.CrashChild.main(rest);
+            case "replica-soak" -> dev.engram.harness.replica.ReplicaSoak.main(rest);
+            case dev.engram.harness.replica.ReplicaSoakNode.COMMAND -> dev.engram.harness.replica.ReplicaSoakNode.main(rest);
             case "stress" -> dev.engram.harness.stress.StressCommand.main(rest);
             case dev.engram.harness.stress.StressChild.COMMAND -> dev.engram.harness.stress.StressChild.main(rest);
             case "bench" -> bench(rest);
@@ -82,6 +84,14 @@ public final class Main
               demo [--help]          run the example workload in a child JVM, kill -9 it, recover, verify, report
               crash-test [--cycles N] [--seed S] [--dir D] [--rate STEPS/S]
                                      kill -9 a worker N times, recover, verify against the model
+              replica-soak [--cycles N] [--seconds-per-cycle S] [--freeze-every K] [--writers W] [--dir D] [--keep]
+                                     3 replica nodes in 3 JVMs, clients writing: N times (default 100) the leader is
+                                     killed with SIGKILL (every K-th cycle, default 4, frozen with SIGSTOP, then
+                                     SIGCONT), a new leader must take writes, the node comes back and catches up; a
+                                     history checker checks every acknowledged version on every node, no two nodes
+                                     disagreeing at a version, dense versions, and at the end each node's Engram
+                                     opened on its own; prints failover p50/p99/max (exit 1 on a violation, 2 if
+                                     the soak could not complete). See docs/replication.md ("Soak").
               stress [--minutes N] [--scenario NAME[,NAME]] [--seconds-per-run S] [--dir D] [--keep] [--seed S]
                                      the concurrency stress suite (issue 11): get racing updates, close while
                                      reading, checkpoint racing close, reads nested in forEach during checkpoint
