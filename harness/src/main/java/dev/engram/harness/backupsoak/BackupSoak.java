@@ -41,6 +41,19 @@ public final class BackupSoak
     private final Path repo;
     private final Path store;
     private final Path work;
+    private int killCap = Integer.MAX_VALUE;
+
+    /**
+     * Caps the operations' {@link SoakOperation#maxEvents} (the bounded test: a kill within a few storage calls keeps
+     * each cycle short on a loaded machine).
+     *
+     * @return this
+     */
+    public BackupSoak capKillPoint(final int calls)
+    {
+        this.killCap = calls;
+        return this;
+    }
 
     public BackupSoak(final Path root, final long seed)
     {
@@ -122,12 +135,12 @@ public final class BackupSoak
                 counts.values().stream().mapToInt(c -> c.killsMidOperation).sum(),
                 counts.values().stream().mapToInt(c -> c.finished).sum(), wrong, corrupt));
             sb.append(String.format("restores compared with the model: %d (by id, %d of them in the final pass over " +
-                    "every backup listed), point in time %d, resumed backups %d, killed restores' targets: %d " +
+                    "every backup listed), point in time %d, resumed backups %d, resumed prunes %d, killed restores' targets: %d " +
                     "complete and right, %d absent%n", totals.restoresCompared, finalRestores,
-                totals.pointInTimeRestores, totals.resumedBackups, totals.childTargetsComplete,
+                totals.pointInTimeRestores, totals.resumedBackups, totals.resumedPrunes, totals.childTargetsComplete,
                 totals.childTargetsAbsent));
-            sb.append(String.format("left by kills (harmless, counted over the cycles): %d temp files, %d stale locks, " +
-                    "%d .restoring- directories, %d packs without index object (rebuilt)%n", totals.tempFiles,
+            sb.append(String.format("left by kills (harmless): %d temp files in the repository at the end, over the cycles %d stale " +
+                    "locks, %d .restoring- directories, %d packs without index object (rebuilt)%n", totals.tempFiles,
                 totals.staleLocks, totals.restoringDirs, totals.rebuiltIndexNotes));
             sb.append(String.format("at the end: %d backups listed, store at version %d%n", totals.backupsListed,
                 totals.storeVersion));
@@ -158,7 +171,7 @@ public final class BackupSoak
                 Collections.shuffle(order, random);
             }
             final SoakOperation op = order.remove(0);
-            final int killAfter = 1 + random.nextInt(op.maxEvents);
+            final int killAfter = 1 + random.nextInt(Math.min(killCap, op.maxEvents));
             final long childSeed = random.nextLong();
             final OperationCounts c = counts.get(op);
             c.cycles++;
@@ -172,7 +185,7 @@ public final class BackupSoak
             c.kills++;
             c.killsMidOperation += killed.midOperation ? 1 : 0;
             c.finished += killed.finished;
-            final SoakCheck.Outcome o = check.afterKill(killed.restoreTargets);
+            final SoakCheck.Outcome o = check.afterKill(killed.restoreTargets, op == SoakOperation.PRUNE);
             c.wrongRestores += o.wrongRestores.size();
             c.corruptRepositories += o.corrupt.isEmpty() ? 0 : 1;
             progress.accept(String.format("cycle %d: %s killed after %d of its calls (%s, %d finished before), " +

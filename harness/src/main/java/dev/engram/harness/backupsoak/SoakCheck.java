@@ -6,6 +6,7 @@ import dev.engram.backup.Backups;
 import dev.engram.backup.RepositoryLockInfo;
 import dev.engram.backup.RestoreResult;
 import dev.engram.backup.RestoreTarget;
+import dev.engram.backup.RetentionPolicy;
 import dev.engram.backup.VerifyReport;
 import dev.engram.backup.VersionRange;
 import dev.engram.backup.storage.LocalDirectoryStorage;
@@ -30,6 +31,7 @@ import java.util.stream.Stream;
  *   <li>{@code verify(readData = true)} finds no problem; an index note other than "a pack without its index object,
  *       rebuilt" (what a backup killed between the two, or a prune killed between deleting them, leaves) counts
  *       as a corrupt repository too;</li>
+ *   <li>after a killed prune, the next prune (keeping every backup) succeeds;</li>
  *   <li>every backup listed that a finished operation announced has the state version it announced; backups
  *       not restored before are restored by id and compared with the model at their version, byte for byte (at most
  *       {@link #NEW_PER_CYCLE} of them per cycle: the newest and random others; the rest are covered by the
@@ -76,6 +78,7 @@ final class SoakCheck
         int childTargetsComplete;
         int childTargetsAbsent;
         int resumedBackups;
+        int resumedPrunes;
         int tempFiles;
         int staleLocks;
         int restoringDirs;
@@ -98,7 +101,8 @@ final class SoakCheck
             childTargetsComplete += o.childTargetsComplete;
             childTargetsAbsent += o.childTargetsAbsent;
             resumedBackups += o.resumedBackups;
-            tempFiles += o.tempFiles;
+            tempFiles = o.tempFiles;
+            resumedPrunes += o.resumedPrunes;
             staleLocks += o.staleLocks;
             restoringDirs += o.restoringDirs;
             rebuiltIndexNotes += o.rebuiltIndexNotes;
@@ -125,8 +129,12 @@ final class SoakCheck
         announced.put(backupId, stateVersion);
     }
 
-    /** The checks after a kill; {@code childTargets}: the restore targets the child began, with the version asked. */
-    Outcome afterKill(final Map<Path, Long> childTargets) throws IOException
+    /**
+     * The checks after a kill; {@code childTargets}: the restore targets the child began, with the version asked;
+     * {@code prune}: the killed operation was a prune, so the next prune (keeping every backup: it deletes only what
+     * the killed one left unreferenced) must succeed first, and the restores then check what it left.
+     */
+    Outcome afterKill(final Map<Path, Long> childTargets, final boolean prune) throws IOException
     {
         final Outcome o = new Outcome();
         o.tempFiles = countTempFiles();
@@ -134,6 +142,18 @@ final class SoakCheck
         {
             o.staleLocks = (int)backups.locks().stream().filter(RepositoryLockInfo::stale).count();
             verify(backups, o);
+            if (prune)
+            {
+                try
+                {
+                    backups.prune(RetentionPolicy.keepLast(Math.max(1, backups.list().size())));
+                    o.resumedPrunes++;
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    o.failures.add("the next prune after the kill failed: " + ex);
+                }
+            }
             final List<BackupInfo> listed = backups.list();
             o.backupsListed = listed.size();
             final List<BackupInfo> fresh = new ArrayList<>();
@@ -178,6 +198,7 @@ final class SoakCheck
     Outcome restoreAll() throws IOException
     {
         final Outcome o = new Outcome();
+        o.tempFiles = countTempFiles();
         try (Backups backups = Backups.open(LocalDirectoryStorage.open(repo), BackupSoakChild.SETTINGS))
         {
             verify(backups, o);

@@ -66,10 +66,11 @@ class SoakCheckTest
             backups.backup(engram);
         }
         final SoakCheck check = new SoakCheck(repo, store, work, new Random(7));
-        final SoakCheck.Outcome sound = check.afterKill(Map.of());
+        final SoakCheck.Outcome sound = check.afterKill(Map.of(), true);
         assertTrue(sound.passed(), sound.firstProblem());
         assertEquals(1, sound.backupsListed);              // the one above (listed before the resumed one)
         assertEquals(1, sound.resumedBackups);
+        assertEquals(1, sound.resumedPrunes);
         assertEquals(1, sound.pointInTimeRestores);
         assertEquals(2_500, sound.storeVersion);
 
@@ -97,7 +98,7 @@ class SoakCheckTest
             one.put(0, (byte)(one.get(0) ^ 0x5A));
             channel.write(one.flip(), at);
         }
-        final SoakCheck.Outcome damaged = check.afterKill(Map.of());
+        final SoakCheck.Outcome damaged = check.afterKill(Map.of(), false);
         assertTrue(!damaged.corrupt.isEmpty(), "damage not found");
         assertTrue(!damaged.passed());
     }
