@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of the harness jar ({@code ./engram <command>}): dispatches the demo, smoke, crash soak, replica soak,
- * stress suite and the {@code bench} harnesses (journal, rates, recovery, peers, open-close, history, disk,
+ * backup soak, stress suite and the {@code bench} harnesses (journal, rates, recovery, peers, open-close, history, disk,
  * backup). {@code ./engram bench jmh} runs the JMH jar of
  * bench/ instead; the operator commands run the tools jar.
  */
@@ -35,6 +35,8 @@ public final class Main
             case dev.engram.harness.crash.CrashChild.COMMAND -> dev.engram.harness.crash.CrashChild.main(rest);
             case "replica-soak" -> dev.engram.harness.replica.ReplicaSoak.main(rest);
             case dev.engram.harness.replica.ReplicaSoakNode.COMMAND -> dev.engram.harness.replica.ReplicaSoakNode.main(rest);
+            case "backup-soak" -> dev.engram.harness.backupsoak.BackupSoak.main(rest);
+            case dev.engram.harness.backupsoak.BackupSoakChild.COMMAND -> dev.engram.harness.backupsoak.BackupSoakChild.main(rest);
             case "stress" -> dev.engram.harness.stress.StressCommand.main(rest);
             case dev.engram.harness.stress.StressChild.COMMAND -> dev.engram.harness.stress.StressChild.main(rest);
             case "bench" -> bench(rest);
@@ -92,6 +94,12 @@ public final class Main
                                      disagreeing at a version, dense versions, and at the end each node's Engram
                                      opened on its own; prints failover p50/p99/max (exit 1 on a violation, 2 if
                                      the soak could not complete). See docs/replication.md ("Soak").
+              backup-soak [--cycles 50] [--dir D] [--seed S]
+                                     the backup engine under kill -9 (issue 16): each cycle a live backup, continuous
+                                     shipping, a prune or a restore in a child JVM, killed at a seeded random storage
+                                     call; then verify with read-data, restores against the model, a point-in-time
+                                     restore, the store, the next backup; counts per operation, exit 1 on any
+                                     failure. See docs/backup.md ("The soak").
               stress [--minutes N] [--scenario NAME[,NAME]] [--seconds-per-run S] [--dir D] [--keep] [--seed S]
                                      the concurrency stress suite (issue 11): get racing updates, close while
                                      reading, checkpoint racing close, reads nested in forEach during checkpoint
