@@ -301,6 +301,10 @@ public final class StateStore implements AutoCloseable
         {
             return checkpointer.checkpointNow();
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
+        }
         finally
         {
             calls.exit();
@@ -312,6 +316,18 @@ public final class StateStore implements AutoCloseable
      *
      * @throws IllegalStateException if the store is closed (or closing) or failed.
      */
+    /**
+     * A call in progress met close while the journal's queue was still opening (the wait for it was given up): like any
+     * call in progress at close, it fails with the store's closed exception (an {@link IllegalStateException}).
+     */
+    private StoreClosingException closingDuringCall(final dev.engram.journal.JournalClosingException ex)
+    {
+        final StoreClosingException closing = new StoreClosingException("state store is closed: directory=" +
+            ctx.directory() + " (closed while this call waited for the journal's queue to open)");
+        closing.initCause(ex);
+        return closing;
+    }
+
     private void enterCall()
     {
         if (!calls.tryEnter())
@@ -653,6 +669,10 @@ public final class StateStore implements AutoCloseable
                 throw ex;
             }
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
+        }
         finally
         {
             calls.exit();
@@ -850,6 +870,10 @@ public final class StateStore implements AutoCloseable
             awaitWrittenIfApplied(version);
             return history.stateAt(version);
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
+        }
         finally
         {
             calls.exit();
@@ -874,6 +898,10 @@ public final class StateStore implements AutoCloseable
         {
             return history.stateAt(instant);
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
+        }
         finally
         {
             calls.exit();
@@ -889,6 +917,10 @@ public final class StateStore implements AutoCloseable
         try
         {
             return history.range();
+        }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
         }
         finally
         {
@@ -935,6 +967,10 @@ public final class StateStore implements AutoCloseable
         {
             return history.history(key, fromVersion, toVersion);
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
+        }
         finally
         {
             calls.exit();
@@ -953,6 +989,10 @@ public final class StateStore implements AutoCloseable
         {
             awaitWrittenIfApplied(Math.max(fromVersion, toVersion));
             return history.diff(fromVersion, toVersion);
+        }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
         }
         finally
         {
@@ -973,6 +1013,10 @@ public final class StateStore implements AutoCloseable
         {
             history.tag(name, version);
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
+        }
         finally
         {
             calls.exit();
@@ -990,6 +1034,10 @@ public final class StateStore implements AutoCloseable
         {
             return history.untag(name);
         }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
+        }
         finally
         {
             calls.exit();
@@ -1005,6 +1053,10 @@ public final class StateStore implements AutoCloseable
         try
         {
             return history.tags();
+        }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
         }
         finally
         {
@@ -1022,6 +1074,10 @@ public final class StateStore implements AutoCloseable
         try
         {
             return history.versionOfTag(name);
+        }
+        catch (final dev.engram.journal.JournalClosingException ex)
+        {
+            throw closingDuringCall(ex);
         }
         finally
         {

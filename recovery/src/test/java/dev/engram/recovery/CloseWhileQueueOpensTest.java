@@ -186,6 +186,29 @@ class CloseWhileQueueOpensTest
     }
 
     @Test
+    void callsWaitingForTheQueueFailAsClosedWhenTheStoreCloses() throws Exception
+    {
+        final long built = build();
+        final StateStore store = StateStore.open(gatedCtx());
+        assertTrue(gate.awaitHolding(WAIT_S, TimeUnit.SECONDS), "the queue's open reached the gate");
+        append(store, built + 1, built + 5);
+        // each needs the queue (a build reads the journal, so does a state at a version): they wait for it
+        final CompletableFuture<CheckpointInfo> checkpoint = CompletableFuture.supplyAsync(store::checkpoint);
+        final CompletableFuture<StateSnapshot> stateAt = CompletableFuture.supplyAsync(() -> store.stateAt(built + 5));
+        CompletableFuture.runAsync(store::close).get(WAIT_S, TimeUnit.SECONDS);
+        for (final CompletableFuture<?> call : java.util.List.of(checkpoint, stateAt))
+        {
+            final java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> call.get(WAIT_S, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, failed.getCause(), () -> "a call in progress at close fails " +
+                "as closed, like any other: " + failed.getCause());
+            assertTrue(failed.getCause().getMessage().contains("closed"), failed.getCause().getMessage());
+        }
+        gate.release();
+        store.closed().get(WAIT_S, TimeUnit.SECONDS);
+    }
+
+    @Test
     void byDefaultCloseDuringTheWarmUpWithNothingCommittedIsACleanShutdown() throws Exception
     {
         final long built = build();
