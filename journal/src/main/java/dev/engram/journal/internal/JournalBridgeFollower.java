@@ -117,7 +117,8 @@ public final class JournalBridgeFollower implements AutoCloseable
                 return endOfBridge(delivered, "ends before the frame of version=" + versionAtPosition);
             }
             final int frameLength = view.getInt(at(position) + FRAME_LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
-            if (frameLength < MIN_FRAME_LENGTH || !load(position, frameLength))
+            // validated against the file before a buffer is sized by it: a damaged length must not allocate gigabytes
+            if (frameLength < MIN_FRAME_LENGTH || frameLength > fileLength() - position || !load(position, frameLength))
             {
                 return endOfBridge(delivered, "frame of version=" + versionAtPosition + " has length " + frameLength +
                     " and is cut short");
@@ -167,6 +168,18 @@ public final class JournalBridgeFollower implements AutoCloseable
         return new JournalException("journal bridge file " + file + " at offset " + offset + ": " + what + ". The " +
             "applier stops; the journal's own open copies or refuses the bridge: close the store and reopen it (./engram " +
             "verify checks the files)");
+    }
+
+    private long fileLength()
+    {
+        try
+        {
+            return channel.size();
+        }
+        catch (final IOException ex)
+        {
+            throw damaged(position, "could not be sized (" + ex + ")");
+        }
     }
 
     private int at(final long filePosition)

@@ -416,17 +416,26 @@ public final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
     {
         assertWriter();
         src.boundsCheck(srcOffset, length);   // before anything changes
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        // a block some key gave up may be reused: its last entry's update made that entry's sequence odd first, so a
-        // reader still copying from it retries (as in patch)
+        putArenaCopy(key, keyOffset, keyLength, KeyHash.hash(key, keyOffset, keyLength), version, KIND_ARENA, src, srcOffset,
+            length);
+    }
+
+    /**
+     * Copy {@code length} bytes into an arena block and make it the key's value of {@code kind} (an arena kind). A block
+     * some key gave up may be reused: its last entry's update made that entry's sequence odd first, so a reader still
+     * copying from it retries (as in patch).
+     */
+    private void putArenaCopy(final DirectBuffer key, final int keyOffset, final int keyLength, final long hash,
+        final long version, final int kind, final DirectBuffer src, final int srcOffset, final int length)
+    {
         final long valueAddress = values.take(Math.max(8L, length));
         final long capacity = values.takenCapacity();
         arenaView.wrap(valueAddress, (int)capacity);
         arenaView.putBytes(0, src, srcOffset, length);
-        final long found = findOrInsert(key, keyOffset, keyLength, hash, version, KIND_ARENA, valueAddress, capacity, length);
+        final long found = findOrInsert(key, keyOffset, keyLength, hash, version, kind, valueAddress, capacity, length);
         if (found > 0)
         {
-            update(found, version, KIND_ARENA, valueAddress, capacity, length);
+            update(found, version, kind, valueAddress, capacity, length);
         }
         noteVersion(version);
     }
@@ -463,16 +472,7 @@ public final class Overlay implements AutoCloseable, OffHeapArena.AccountRef
         final long version, final DirectBuffer reason, final int reasonOffset, final int reasonLength)
     {
         assertWriter();
-        final long address = values.take(Math.max(8, reasonLength));
-        final long capacity = values.takenCapacity();
-        arenaView.wrap(address, (int)capacity);
-        arenaView.putBytes(0, reason, reasonOffset, reasonLength);
-        final long found = findOrInsert(key, keyOffset, keyLength, hash, version, KIND_QUARANTINED, address, capacity, reasonLength);
-        if (found > 0)
-        {
-            update(found, version, KIND_QUARANTINED, address, capacity, reasonLength);
-        }
-        noteVersion(version);
+        putArenaCopy(key, keyOffset, keyLength, hash, version, KIND_QUARANTINED, reason, reasonOffset, reasonLength);
     }
 
     /**
