@@ -1,6 +1,7 @@
 package dev.engram.recovery;
 
 import dev.engram.journal.Delta;
+import dev.engram.journal.DeltaFrameDescriptor;
 import dev.engram.journal.Journal;
 import dev.engram.journal.JournalException;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,7 +95,7 @@ class StateCorruptionTest
 
     private enum Outcome
     {
-        CLEAR_ERROR_AT_OPEN, RECOVERED_WITH_REJECTION, RECOVERED_READ_REFUSED, RECOVERED_UNCHANGED
+        CLEAR_ERROR_AT_OPEN, RECOVERED_WITH_REJECTION, RECOVERED_READ_REFUSED, RECOVERED_UNCHANGED, JOURNAL_REFUSED_AFTER_OPEN
     }
 
     /**
@@ -113,7 +114,45 @@ class StateCorruptionTest
             assertTrue(ex.getMessage().contains("/") || ex.getMessage().contains("file"), () -> what + ": error names no file: " + ex);
             return Outcome.CLEAR_ERROR_AT_OPEN;
         }
-        try (store)
+        final Outcome outcome;
+        try
+        {
+            outcome = check(store, what);
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            closeQuietly(store, ex);
+            throw ex;
+        }
+        try
+        {
+            store.close();
+        }
+        catch (final JournalException ex)
+        {
+            // the fast path reads the journal only from the checkpoint's hint on; damage before it is found by the
+            // journal's own open, in the background after ready: the journal refuses, naming the file, and what
+            // was read before that (checked above) was right
+            assertTrue(ex.getMessage().contains(".cq4"), () -> what + ": journal failure names no cycle file: " + ex);
+            return Outcome.JOURNAL_REFUSED_AFTER_OPEN;
+        }
+        return outcome;
+    }
+
+    private static void closeQuietly(final StateStore store, final Throwable failure)
+    {
+        try
+        {
+            store.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            failure.addSuppressed(ex);
+        }
+    }
+
+    private static Outcome check(final StateStore store, final String what)
+    {
         {
             final RecoveryReport report = store.recoveryReport();
             final long r = report.recoveredVersion();
@@ -243,6 +282,53 @@ class StateCorruptionTest
         final JournalException ex = assertThrows(JournalException.class, () -> StateStore.open(ctx(dir)));
         assertTrue(ex.getMessage().contains(cycle.getFileName().toString()), ex.getMessage());
         assertTrue(ex.getMessage().contains("position="), ex.getMessage());
+    }
+
+    @Test
+    void shouldServeTheRightStateThenRefuseTheJournalWhenAFrameBeforeTheCheckpointIsDamaged() throws IOException
+    {
+        final Path dir = copy();
+        final Path cycle = files(dir.resolve("journal"), ".cq4").get(0);
+        // version 3000: before the newest checkpoint (4500), so the fast path's scan from the checkpoint's hint does
+        // not read it; its Chronicle document header marked "not complete" (bit 31) ends the queue there for Chronicle
+        final long versionField = findFrameVersionField(cycle, 3000);
+        final long chronicleHeader = versionField - DeltaFrameDescriptor.VERSION_OFFSET - 4;
+        try (RandomAccessFile raf = new RandomAccessFile(cycle.toFile(), "rw"))
+        {
+            raf.seek(chronicleHeader + 3);   // little-endian: bit 31 is in the fourth byte
+            final int b = raf.read();
+            raf.seek(chronicleHeader + 3);
+            raf.write(b | 0x80);
+        }
+        final StateStore store = StateStore.open(ctx(dir));
+        try
+        {
+            assertEquals(Outcome.RECOVERED_UNCHANGED, check(store, "frame 3000 not complete"));
+            assertEquals(VERSIONS, store.recoveryReport().recoveredVersion());
+            // the journal's own open, in the background, finds the queue ending at 2999 where 6000 was written
+            final JournalException refused = assertThrows(JournalException.class, () -> store.journal().openReport());
+            assertTrue(refused.getMessage().contains(cycle.getFileName().toString()), refused.getMessage());
+            assertTrue(refused.getMessage().contains("3000"), refused.getMessage());
+        }
+        finally
+        {
+            final JournalException atClose = assertThrows(JournalException.class, store::close);
+            assertTrue(atClose.getMessage().contains(cycle.getFileName().toString()), atClose.getMessage());
+        }
+    }
+
+    private static long findFrameVersionField(final Path cycle, final long version) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(cycle);
+        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 16; i + 8 <= bytes.length; i += 4)
+        {
+            if (buffer.getLong(i) == version && bytes[i - DeltaFrameDescriptor.VERSION_OFFSET + DeltaFrameDescriptor.FORMAT_VERSION_OFFSET] == 1)
+            {
+                return i;
+            }
+        }
+        throw new AssertionError("frame of version " + version + " not found in " + cycle);
     }
 
     @Test
