@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * Chronicle Queue's cold start, done once per JVM away from the journal's directory: a queue built, written, read and
- * closed in a private temporary directory (0700, deleted at once). In a fresh JVM the first queue built costs
+ * closed in a private temporary directory (0700, deleted at once; named with the process id, so that one a killed
+ * process left is removed by the next warm-up: {@link #removeLeftByDeadProcesses}). In a fresh JVM the first queue built costs
  * ~0.3-1.8 s on 2 cores, nearly all of it class loading and static initialisation (chronicle-core's {@code Jvm},
  * Wire, the queue's store classes); a second queue in another directory builds in ~5-10 ms. A background open
  * ({@link JournalQueueOpener}) warms up first and only then starts on the journal's directory, so a close that comes
@@ -28,6 +29,7 @@ import java.util.stream.Stream;
  */
 final class ChronicleWarmUp
 {
+    static final String DIRECTORY_PREFIX = "engram-chronicle-warmup-";
     private static final Object LOCK = new Object();
     private static volatile boolean warm;
 
@@ -75,7 +77,9 @@ final class ChronicleWarmUp
 
     private static void warmUp(final JournalContext ctx) throws IOException
     {
-        final Path dir = Files.createTempDirectory("engram-chronicle-warmup");
+        final String prefix = DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-";
+        final Path dir = Files.createTempDirectory(prefix);
+        removeLeftByDeadProcesses(dir.getParent());
         try
         {
             try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir)
@@ -103,6 +107,54 @@ final class ChronicleWarmUp
         finally
         {
             deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * A process killed during its warm-up (kill -9 of a child, a crash) leaves its directory behind: those of processes
+     * no longer alive are removed, so a host that restarts often does not collect them. A directory whose process id is
+     * alive (its own warm-up, or a reused id) is left.
+     */
+    static void removeLeftByDeadProcesses(final Path tmp)
+    {
+        try (Stream<Path> entries = Files.list(tmp))
+        {
+            for (final Path entry : (Iterable<Path>)entries::iterator)
+            {
+                final long pid = pidOf(entry.getFileName().toString());
+                if (pid > 0 && ProcessHandle.of(pid).isEmpty() && Files.isDirectory(entry))
+                {
+                    deleteQuietly(entry);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // best effort, as the warm-up itself
+        }
+    }
+
+    /**
+     * @return the process id in a warm-up directory's name ({@code engram-chronicle-warmup-<pid>-<random>}), or -1.
+     */
+    static long pidOf(final String name)
+    {
+        if (!name.startsWith(DIRECTORY_PREFIX))
+        {
+            return -1;
+        }
+        final int end = name.indexOf('-', DIRECTORY_PREFIX.length());
+        if (end <= DIRECTORY_PREFIX.length())
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(name.substring(DIRECTORY_PREFIX.length(), end));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
         }
     }
 
