@@ -41,13 +41,14 @@ public final class JournalContext implements Cloneable
     /** How long the journal thread keeps looking for frames, rather than parking, after a caller waited for one. */
     public static final long WRITER_SPIN_AFTER_WAIT_NS_DEFAULT = TimeUnit.MICROSECONDS.toNanos(50);
     /**
-     * Default of {@link #rollBytes(long)}: 0, roll by time only. Rolls by size move the names of cycle files ahead of
-     * the wall clock (one roll cycle per roll), so a journal written fast for years would run out of names (year 9999);
-     * until new directories get a finer roll cycle, they are opt-in (docs/journal.md, "Roll and retention").
+     * Default of {@link #rollBytes(long)}: 16 MiB, so retention frees the journal in steps of about that size however
+     * fast it is written. Rolls by size move the names of cycle files ahead of the wall clock (one roll cycle per
+     * roll); new journals get five-minute cycles ({@link JournalRollCycles#FOR_NEW_JOURNALS}) so that the names last
+     * (docs/journal.md, "Roll and retention").
      */
-    public static final long ROLL_BYTES_DEFAULT = 0;
-    /** A {@link #rollBytes(long)} that bounds the journal's disk well for states of tens of MiB and more. */
-    public static final long ROLL_BYTES_SUGGESTED = 16L * 1024 * 1024;
+    public static final long ROLL_BYTES_DEFAULT = 16L * 1024 * 1024;
+    /** A {@link #rollBytes(long)} that bounds the journal's disk well for states of tens of MiB and more: the default. */
+    public static final long ROLL_BYTES_SUGGESTED = ROLL_BYTES_DEFAULT;
     /** How long Chronicle waits on a lock or a half-created cycle file before acting. */
     public static final long CHRONICLE_TIMEOUT_MS_DEFAULT = 500;
 
@@ -61,7 +62,9 @@ public final class JournalContext implements Cloneable
     private long backPressureTimeoutNs = BACK_PRESSURE_TIMEOUT_NS_DEFAULT;
     private SyncPolicy syncPolicy = SyncPolicy.ASYNC;
     private long syncIntervalMs = SYNC_INTERVAL_MS_DEFAULT;
-    private RollCycle rollCycle = RollCycles.FAST_HOURLY;
+    private RollCycle rollCycle;          // null: adopted from the directory (JournalRollCycles)
+    private RollCycle adoptedRollCycle;
+    private Path adoptedFor;
     private long rollBytes = ROLL_BYTES_DEFAULT;
     private long chronicleTimeoutMs = CHRONICLE_TIMEOUT_MS_DEFAULT;
     private LongSupplier epochMsClock = System::currentTimeMillis;
@@ -132,7 +135,7 @@ public final class JournalContext implements Cloneable
         {
             throw new IllegalArgumentException("rollBytes must be 0 (roll by time only) or >= 4096: rollBytes=" + rollBytes);
         }
-        Objects.requireNonNull(rollCycle, "rollCycle");
+        Objects.requireNonNull(rollCycle(), "rollCycle");
         Objects.requireNonNull(epochMsClock, "epochMsClock");
         if (writerSpinAfterWaitNs < 0)
         {
@@ -301,12 +304,33 @@ public final class JournalContext implements Cloneable
         return this;
     }
 
+    /**
+     * @return the roll cycle set, else the one the directory's cycle files were written with, else (a new journal)
+     *         {@link JournalRollCycles#FOR_NEW_JOURNALS} ({@link JournalRollCycles#adopt}); decided once per directory.
+     */
     public RollCycle rollCycle()
     {
-        return rollCycle;
+        if (rollCycle != null)
+        {
+            return rollCycle;
+        }
+        if (directory == null)
+        {
+            return JournalRollCycles.FOR_NEW_JOURNALS;
+        }
+        if (adoptedRollCycle == null || !directory.equals(adoptedFor))
+        {
+            adoptedRollCycle = JournalRollCycles.adopt(directory);
+            adoptedFor = directory;
+        }
+        return adoptedRollCycle;
     }
 
-    /** @param rollCycle how often a new cycle file starts; default FAST_HOURLY. @return this. */
+    /**
+     * @param rollCycle how often a new cycle file starts. Default: the roll cycle the directory's cycle files were
+     *                  written with, and {@link JournalRollCycles#FOR_NEW_JOURNALS} (five-minute cycles) for a new
+     *                  journal; a journal must be opened with the roll cycle it was written with. @return this.
+     */
     public JournalContext rollCycle(final RollCycle rollCycle)
     {
         this.rollCycle = rollCycle;
@@ -329,8 +353,8 @@ public final class JournalContext implements Cloneable
      *                  of the next cycle, so after a burst the names run ahead of the wall clock (one roll cycle per
      *                  roll by size; nothing reads times from the names) and rolls by time resume once the clock has
      *                  passed them. Each roll costs the journal thread a new file and the sync
-     *                  thread a force of the directory and a manifest rewrite. 0 = roll by time only, the default
-     *                  ({@link #ROLL_BYTES_DEFAULT}); {@link #ROLL_BYTES_SUGGESTED} (16 MiB) bounds the disk. @return this.
+     *                  thread a force of the directory and a manifest rewrite. 0 = roll by time only; default
+     *                  {@link #ROLL_BYTES_DEFAULT} (16 MiB). @return this.
      */
     public JournalContext rollBytes(final long rollBytes)
     {

@@ -1,7 +1,6 @@
 package dev.engram.journal;
 
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -43,7 +42,7 @@ class JournalDamageTest
     private void appendRawExcerpt(final byte[] bytes)
     {
         EngramSystemProperties.apply();
-        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(RollCycles.FAST_HOURLY)
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir).rollCycle(JournalRollCycles.adopt(dir))
             .blockSize(new JournalContext().directory(dir).chronicleBlockSize()).build();
              ExcerptAppender appender = queue.createAppender())
         {
@@ -72,7 +71,7 @@ class JournalDamageTest
             reader.replay(50, 50, frame ->
             {
                 end[0] = (frame.filePosition() + frame.frameLength() + 3) & ~3L;
-                file[0] = new dev.engram.journal.internal.CycleFiles(dir, RollCycles.FAST_HOURLY).fileFor(frame.cycle());
+                file[0] = new dev.engram.journal.internal.CycleFiles(dir, JournalRollCycles.adopt(dir)).fileFor(frame.cycle());
             });
         }
         try (RandomAccessFile raf = new RandomAccessFile(file[0], "rw"))

@@ -1,6 +1,7 @@
 package dev.engram.journal;
 
 import dev.engram.journal.internal.CycleFiles;
+import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,7 +209,7 @@ class JournalLossTest
             fill(journal, 1);
         }
         final JournalException refused = assertThrows(JournalException.class,
-            () -> Journal.open(JournalTestSupport.smallContext(dir)).close());
+            () -> Journal.open(JournalTestSupport.smallContext(dir).rollCycle(RollCycles.FAST_HOURLY)).close());
         assertTrue(refused.getMessage().contains("1000 ms per cycle") && refused.getMessage().contains("FAST_HOURLY") &&
             refused.getMessage().contains(JournalManifestDescriptor.FILE_NAME), refused.getMessage());
     }

@@ -3,7 +3,7 @@ package dev.engram.recovery;
 import dev.engram.journal.internal.CycleFiles;
 import dev.engram.journal.DeltaFrame;
 import dev.engram.journal.FrameHandler;
-import dev.engram.journal.JournalContext;
+import dev.engram.journal.JournalRollCycles;
 import dev.engram.journal.JournalManifest;
 import dev.engram.journal.internal.Utf8;
 import dev.engram.recovery.internal.chain.ChainFiles;
@@ -22,7 +22,6 @@ import dev.engram.recovery.internal.overlay.TailIndexer;
 import dev.engram.recovery.internal.procedure.CleanShutdownRecord;
 import dev.engram.recovery.internal.procedure.ReadOnlyJournal;
 import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -168,60 +167,11 @@ public final class ReadOnlyState implements AutoCloseable
 
     /**
      * The roll cycle whose file names the journal's cycle files have (the manifest's cycle length decides between
-     * those that fit); the journal's default when there are no cycle files.
+     * those that fit); the default for new journals when there are no cycle files ({@link JournalRollCycles#adopt}).
      */
     static RollCycle rollCycleOf(final Path journalDirectory)
     {
-        final RollCycle fallback = new JournalContext().rollCycle();
-        final String[] names = journalDirectory.toFile().list();
-        if (names == null)
-        {
-            return fallback;
-        }
-        int cq4 = 0;
-        for (final String name : names)
-        {
-            if (name.endsWith(".cq4"))
-            {
-                cq4++;
-            }
-        }
-        if (cq4 == 0)
-        {
-            return fallback;
-        }
-        long manifestLength = -1;
-        try
-        {
-            final JournalManifest manifest = JournalManifest.read(journalDirectory);
-            manifestLength = manifest == null ? -1 : manifest.rollCycleLengthMs();
-        }
-        catch (final RuntimeException ex)
-        {
-            // a damaged manifest is verify's to report; the names still tell the roll cycle
-        }
-        RollCycle best = null;
-        int bestCount = 0;
-        final List<RollCycle> candidates = new ArrayList<>();
-        candidates.add(fallback);
-        for (final RollCycle candidate : RollCycles.all())
-        {
-            candidates.add(candidate);
-        }
-        for (final RollCycle candidate : candidates)
-        {
-            if (manifestLength > 0 && candidate.lengthInMillis() != manifestLength)
-            {
-                continue;
-            }
-            final int count = new CycleFiles(journalDirectory, candidate).list().size();
-            if (count > bestCount)
-            {
-                best = candidate;
-                bestCount = count;
-            }
-        }
-        return best == null ? fallback : best;
+        return JournalRollCycles.adopt(journalDirectory);
     }
 
     public Path directory()

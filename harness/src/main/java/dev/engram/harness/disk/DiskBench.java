@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./engram bench disk}: issue 15's disk measurement. A state of {@code --keys} keys of {@code --value} bytes
  * (loaded in deltas of 100 keys), then {@code --updates} deltas of 1-3 keys drawn Zipf (s = 1), flat out, through an
- * {@link Engram} with the default settings plus {@code rollBytes} 16 MiB (rolls by size are opt-in). Every {@code --sample} updates (and at the end)
+ * {@link Engram} with the default settings (rolls by size every 16 MiB, the default). Every {@code --sample} updates (and at the end)
  * it measures the directory: {@code du} (blocks allocated) and {@link Engram#diskUsage()} (by part), and prints disk
  * over the live state (keys × (key + value) bytes). {@code --before} turns off what issue 15 added (rolls by size,
- * {@code rollBytes 0}; the checkpoint trigger by journal bytes, {@code checkpointJournalRatio 0}) for a before/after in
+ * {@code rollBytes 0}, with the earlier hourly roll cycle; the checkpoint trigger by journal bytes, {@code checkpointJournalRatio 0}) for a before/after in
  * one build; it keeps the smaller reservation ahead of the journal writer and the punched finished cycle files.
  */
 public final class DiskBench
@@ -85,10 +85,7 @@ public final class DiskBench
         {
             ctx.journal().rollBytes(0);
             ctx.state().checkpointJournalRatio(0);
-        }
-        else
-        {
-            ctx.journal().rollBytes(dev.engram.journal.JournalContext.ROLL_BYTES_SUGGESTED);   // opt-in (journal.md)
+            ctx.journal().rollCycle(dev.engram.journal.JournalRollCycles.EARLIER_DEFAULT);
         }
         final long live = keys * (valueLength + key(0).getBytes(StandardCharsets.UTF_8).length);
         final SplittableRandom random = new SplittableRandom(seed);
