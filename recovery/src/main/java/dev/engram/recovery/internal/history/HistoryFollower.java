@@ -43,6 +43,14 @@ final class HistoryFollower implements Runnable
     private String lastAnchorFailure;
     private long firstJournalCached = -1;
     private static final long ANCHOR_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Frames indexed between yields while there is a backlog (a bulk load's frames, a catch-up after open). The
+     * follower runs at a low priority, but once the kernel gives it a core it keeps it for a whole time slice
+     * (0.75-3 ms): on one CPU (a container's quota, {@code taskset}) that is how long a producer spinning on the same
+     * core waited, for every slice the follower took. Yielding every 64 frames (~50-200 µs of work) hands the core
+     * back at once when anyone else wants it, at ~1 µs per yield; on an idle core the yield returns at once.
+     */
+    static final int CHUNK_FRAMES = 64;
 
     HistoryFollower(final Journal journal, final HistoryRetention retention, final KeyHistoryIndex index,
         final HistoryAnchors anchors, final int segmentVersions, final Consumer<String> onReport)
@@ -109,10 +117,11 @@ final class HistoryFollower implements Runnable
                         firstJournalCached = firstJournalVersion(null);
                         index.retainFrom(firstJournalCached);
                     }
-                }, 4096);
+                }, CHUNK_FRAMES);
                 if (delivered > 0)
                 {
                     idle.reset();
+                    Thread.yield();
                     // a producer that never lets the follower idle still gets its anchors, checked every 100 ms
                     final long now = System.nanoTime();
                     if (now - lastAnchorCheckNs > ANCHOR_CHECK_NS)
