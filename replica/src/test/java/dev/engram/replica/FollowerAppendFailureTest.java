@@ -32,16 +32,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A follower whose Raft log refuses one appendEntries request must take the leader's next ones (docs/replication.md,
- * "A follower that stopped taking entries"). With Ratis' default {@code raft.server.log.append-entries.compose.enabled}
- * a follower chains every append on the one before; one failed append left that chain failed, so the follower failed
- * every later append, for every leader, until it restarted, while it kept answering heartbeats: it stopped at the
- * version before and never caught up (the soak's "stuck follower").
+ * "Soak", run 3). With Ratis' default {@code raft.server.log.append-entries.compose.enabled} a follower chains every
+ * append on the one before; one failed append left that chain failed, so the follower failed every later append, for
+ * every leader, until it restarted, while it kept answering heartbeats: it stopped at the version before and never
+ * caught up (the soak's "stuck follower").
  * <p>
  * The first test makes the failure by handing the follower, as its leader would, one entry its log refuses (an entry
- * of an older term after its last entry). The second makes it as it came about in the soak: appends of the leader's
- * entries arriving on several streams at once (as after the leader's appender restarts its streams while the old one
- * still delivers); Ratis' log runs one append at a time and refuses a second one running at once. With compose, one
- * such refusal stopped the follower (here in 1 of 10 rounds); without it, each refusal fails only its request.
+ * of an older term after its last entry). The second makes it as it most likely came about in the soak: appends of
+ * the leader's entries arriving on several streams at once (as after the leader's appender restarts its streams
+ * while the old one still delivers); Ratis' log runs one append at a time and refuses a second one running at once.
+ * With compose, one such refusal stopped the follower (in one of the 10 rounds, in two runs here); without it, each
+ * refusal fails only its request.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FollowerAppendFailureTest
@@ -136,7 +137,8 @@ class FollowerAppendFailureTest
                 if (String.valueOf(local).equals(follower.nodeId()) && String.valueOf(remote).equals(leader.nodeId()) &&
                     !STREAM.get() && ((AppendEntriesRequestProto)args[1]).getEntriesCount() > 0)
                 {
-                    throw new IllegalStateException("test: the leader's appends to " + follower.nodeId() + " held back");
+                    throw new IllegalStateException("test: the leader's appends to " + follower.nodeId() +
+                        " held back");
                 }
                 return false;
             });
@@ -221,9 +223,10 @@ class FollowerAppendFailureTest
             last = group.commit(leader.newDelta().put("k/last", bytes("v")));
             if (!follower.awaitApplied(last, ReplicaGroup.WAIT_SECONDS, TimeUnit.SECONDS))
             {
-                fail("follower " + follower.nodeId() + " stopped taking entries after appends from several streams at " +
-                    "once (" + refused.get() + " of them refused): applied " + follower.appliedVersion() + ", the group " +
-                    "is at " + last + ", its log ends at " + followerDivision.getRaftLog().getLastEntryTermIndex());
+                fail("follower " + follower.nodeId() + " stopped taking entries after appends from several " +
+                    "streams at once (" + refused.get() + " of them refused): applied " + follower.appliedVersion() +
+                    ", the group is at " + last + ", its log ends at " +
+                    followerDivision.getRaftLog().getLastEntryTermIndex());
             }
             group.awaitReplicatedEverywhere(last);
             for (int round = 0; round < 10; round++)
@@ -248,7 +251,8 @@ class FollowerAppendFailureTest
             .setServerRequest(RaftRpcRequestProto.newBuilder()
                 .setRequestorId(RaftPeerId.valueOf(leader.nodeId()).toByteString())
                 .setReplyId(RaftPeerId.valueOf(follower.nodeId()).toByteString())
-                .setRaftGroupId(RaftGroupIdProto.newBuilder().setId(RaftGroupId.valueOf(group.groupId()).toByteString()))
+                .setRaftGroupId(RaftGroupIdProto.newBuilder()
+                    .setId(RaftGroupId.valueOf(group.groupId()).toByteString()))
                 .setCallId(first))
             .setLeaderTerm(leaderDivision.getInfo().getCurrentTerm())
             .setPreviousLog(TermIndexProto.newBuilder().setTerm(previous.getTerm()).setIndex(previous.getIndex()))

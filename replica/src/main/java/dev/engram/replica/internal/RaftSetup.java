@@ -64,8 +64,8 @@ public final class RaftSetup
         // a follower appends each appendEntries request on its own: with Ratis' default (compose) it chains every
         // append on the one before, and one failed append (e.g. two run at once from two of the leader's streams,
         // which Ratis' log refuses) left the chain failed for good: the follower failed every later append, from any
-        // leader, until it restarted, while it kept answering heartbeats (docs/replication.md, "A follower that
-        // stopped taking entries"; FollowerAppendFailureTest)
+        // leader, until it restarted, while it kept answering heartbeats (docs/replication.md, "Soak", run 3;
+        // FollowerAppendFailureTest)
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
         // the appender's pause between two appendEntries calls (Ratis' default 10 ms put ~20 ms under every commit)
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
