@@ -673,6 +673,18 @@ public final class ReplicatedEngram implements AutoCloseable
         return server.getDivision(groupId).getInfo().getLastAppliedIndex();
     }
 
+    /** For tests: this node's Raft division (its log, state and server protocol). */
+    RaftServer.Division division() throws IOException
+    {
+        return server.getDivision(groupId);
+    }
+
+    /** For tests: this node's Raft server (the server protocol the leader's calls arrive on). */
+    RaftServer raftServer()
+    {
+        return server;
+    }
+
     /** For tests: how many times this node rebuilt its Engram from a snapshot since it opened. */
     int snapshotInstalls() throws IOException
     {

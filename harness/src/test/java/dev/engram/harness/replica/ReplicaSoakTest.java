@@ -2,7 +2,7 @@ package dev.engram.harness.replica;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,11 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A short run of {@code ./engram replica-soak}: 3 nodes in 3 JVMs, 3 cycles (the leader killed with SIGKILL in
  * cycles 1 and 3, frozen with SIGSTOP in cycle 2), the history checked after each cycle and at the end.
  * <p>
- * Opt-in ({@code -Dengram.test.replicaSoak=true}), not in the default run: in 1 of 7 runs here a restarted follower
- * received no entries from the leader and the group, down to two nodes, could not commit (docs/replication.md, "Soak";
- * not diagnosed yet). The checker itself runs by default ({@code HistoryCheckerTest}).
+ * In the default run (about 60-80 s here; {@code -Dengram.test.replicaSoak=false} leaves it out). It was opt-in while
+ * a follower could stop taking entries for good (1 run in 7 here; docs/replication.md, "Soak", run 3: Ratis' chained
+ * follower appends, now off).
  */
-@EnabledIfSystemProperty(named = "engram.test.replicaSoak", matches = "true")
+@DisabledIfSystemProperty(named = "engram.test.replicaSoak", matches = "false")
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ReplicaSoakTest
 {

@@ -61,6 +61,12 @@ public final class RaftSetup
         // a node that was down is probed every 0.5 s after the first second (Ratis' default backs off to 5 s, so a
         // restarted follower could wait that long before the leader sends it anything)
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, APPENDER_RETRY_POLICY);
+        // a follower appends each appendEntries request on its own: with Ratis' default (compose) it chains every
+        // append on the one before, and one failed append (e.g. two run at once from two of the leader's streams,
+        // which Ratis' log refuses) left the chain failed for good: the follower failed every later append, from any
+        // leader, until it restarted, while it kept answering heartbeats (docs/replication.md, "Soak", run 3;
+        // FollowerAppendFailureTest)
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
         // the appender's pause between two appendEntries calls (Ratis' default 10 ms put ~20 ms under every commit)
         RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
         final long entry = (long)maxBatchBytes + 64 * 1024;
