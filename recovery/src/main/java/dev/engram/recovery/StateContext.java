@@ -111,6 +111,8 @@ public final class StateContext
     private CheckpointObserver checkpointObserver = (info, buildNs, delta) -> { };
     /** Test hook: run at each step of a background checkpoint build, on the checkpointer thread. */
     private Runnable backgroundBuildStep = () -> { };
+    /** Test hook: run before each read of the history follower, on its thread. */
+    private Runnable historyFollowerStep = () -> { };
 
     /** Told about every checkpoint published (metrics). Runs on the checkpointing thread; must be quick. */
     @FunctionalInterface
@@ -690,6 +692,21 @@ public final class StateContext
     StateContext backgroundBuildStep(final Runnable hook)
     {
         this.backgroundBuildStep = hook;
+        return this;
+    }
+
+    /**
+     * Test hook (package-private): run before each read of the history follower, on its thread (a test holds the
+     * follower back with it).
+     */
+    Runnable historyFollowerStep()
+    {
+        return historyFollowerStep;
+    }
+
+    StateContext historyFollowerStep(final Runnable hook)
+    {
+        this.historyFollowerStep = hook;
         return this;
     }
 

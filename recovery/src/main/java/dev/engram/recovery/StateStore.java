@@ -101,7 +101,7 @@ public final class StateStore implements AutoCloseable
         // snapshot index (an accelerator: checked and rebuilt if needed, never before ready); close stops them
         this.afterOpenChecks = new AfterOpenChecks(ctx.directory(), ctx.backgroundPriority(), chain, index, lock,
             ex -> damagedFiles.add(ex.getMessage()));
-        this.history = new VersionHistory(ctx, journal, this::noteRepair);   // before the checkpointer: its retention asks it
+        this.history = new VersionHistory(ctx, journal, this::noteRepair, ctx.historyFollowerStep());   // before the checkpointer: its retention asks it
         if (chain != null)
         {
             chain.sortedKeysCache(history.sortedKeysCache());

@@ -26,6 +26,7 @@ final class HistoryFollower implements Runnable
     private final int segmentVersions;
     private final long writtenAtOpen;
     private final Consumer<String> onReport;
+    private final Runnable step;
     /**
      * Parks 1 ms whenever there is nothing to read, never spins or yields: the index is read off the hot path and
      * nobody waits on it closely (a wait for it re-checks every 100 ms at most). With Agrona's back-off (spins, then
@@ -37,6 +38,7 @@ final class HistoryFollower implements Runnable
     static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile long jumps;
     private long loops;
     private long lastAnchorCheckNs;
     private long anchorsCompleteThrough = -1;
@@ -55,6 +57,16 @@ final class HistoryFollower implements Runnable
     HistoryFollower(final Journal journal, final HistoryRetention retention, final KeyHistoryIndex index,
         final HistoryAnchors anchors, final int segmentVersions, final Consumer<String> onReport)
     {
+        this(journal, retention, index, anchors, segmentVersions, onReport, () -> { });
+    }
+
+    /**
+     * @param step run before each read of the journal (a test hook).
+     */
+    HistoryFollower(final Journal journal, final HistoryRetention retention, final KeyHistoryIndex index,
+        final HistoryAnchors anchors, final int segmentVersions, final Consumer<String> onReport, final Runnable step)
+    {
+        this.step = step;
         this.journal = journal;
         this.retention = retention;
         this.index = index;
@@ -77,6 +89,15 @@ final class HistoryFollower implements Runnable
         return running && failure == null;
     }
 
+    /**
+     * @return how often the follower went on from the journal's first version because retention had removed the
+     *         versions it had yet to read (no history window holds the journal for it).
+     */
+    long jumps()
+    {
+        return jumps;
+    }
+
     synchronized long anchorsCompleteThrough()
     {
         return anchorsCompleteThrough;
@@ -90,8 +111,10 @@ final class HistoryFollower implements Runnable
     @Override
     public void run()
     {
-        try (JournalReader reader = journal.newReader())
+        JournalReader reader = null;
+        try
         {
+            reader = journal.newReader();
             final long firstJournal = firstJournalVersion(reader);
             try (JournalTimestamps timestamps = new JournalTimestamps(journal))
             {
@@ -109,15 +132,42 @@ final class HistoryFollower implements Runnable
             reader.follow(start);
             while (running)
             {
-                final int delivered = reader.poll(frame ->
+                step.run();
+                int delivered;
+                try
                 {
-                    if (index.add(frame))
+                    delivered = reader.poll(frame ->
                     {
-                        index.flush();
-                        firstJournalCached = firstJournalVersion(null);
-                        index.retainFrom(firstJournalCached);
+                        if (index.add(frame))
+                        {
+                            index.flush();
+                            firstJournalCached = firstJournalVersion(null);
+                            index.retainFrom(firstJournalCached);
+                        }
+                    }, CHUNK_FRAMES);
+                }
+                catch (final RuntimeException ex)
+                {
+                    if (!running || journal.isClosed())
+                    {
+                        throw ex;
                     }
-                }, CHUNK_FRAMES);
+                    final long first = firstJournalVersion(null);
+                    if (first <= index.indexedThrough() + 1)
+                    {
+                        throw ex;   // not retention: a gap or damage inside what the journal holds
+                    }
+                    // retention removed the versions the follower had yet to read (no history window holds the
+                    // journal for it): what they changed is gone with them; go on from the journal's first version
+                    reader.close();
+                    reader = journal.newReader();
+                    firstJournalCached = first;
+                    index.retainFrom(first);
+                    index.startAt(first);
+                    reader.follow(first);
+                    jumps++;
+                    continue;
+                }
                 if (delivered > 0)
                 {
                     idle.reset();
@@ -154,6 +204,13 @@ final class HistoryFollower implements Runnable
                 failure = ex;
                 onReport.accept("history follower stopped: " + ex + "; history(key) scans the journal where the index " +
                     "does not reach, stateAt replays from checkpoints");
+            }
+        }
+        finally
+        {
+            if (reader != null)
+            {
+                reader.close();
             }
         }
     }

@@ -103,9 +103,10 @@ public final class HistoryRetention
 
     /**
      * @param followerNext the first version the history follower has yet to read while it runs, else
-     *                     {@code Long.MAX_VALUE}: {@link #trimJournal} never removes a cycle holding it. A follower
-     *                     that lagged past the history window (a loaded machine: checkpoints every 500 versions on
-     *                     cycle files of 500) met the versions removed under it as a "version gap" and stopped.
+     *                     {@code Long.MAX_VALUE}: with a history window configured, {@link #trimJournal} never removes
+     *                     a cycle holding it (a follower that lagged past the window, on a loaded machine, met the
+     *                     versions removed under it as a "version gap" and stopped). Without a window it does not hold
+     *                     the journal: a follower whose next version is removed goes on from the journal's first.
      */
     void holdJournalFor(final java.util.function.LongSupplier followerNext)
     {
@@ -312,7 +313,16 @@ public final class HistoryRetention
             keepFrom = Math.min(keepFrom, pin.journalFromVersion);
         }
         keepFrom = Math.min(keepFrom, oldestLiveBaseVersion + 1);
-        return Math.min(keepFrom, followerNext.getAsLong());
+        // the follower holds the journal only inside a history window (where its index must be complete); without
+        // one, a follower that lags a flat-out producer (it runs at a low priority) held every cycle file from its
+        // position on: 4.5 GB of journal for a 20 MiB state after 10 M updates (bench disk). It jumps to the journal's
+        // first version instead (HistoryFollower)
+        return windowConfigured() ? Math.min(keepFrom, followerNext.getAsLong()) : keepFrom;
+    }
+
+    private boolean windowConfigured()
+    {
+        return ctx.historyVersions() > 0 || ctx.historyDurationMs() > 0;
     }
 
     /**

@@ -74,6 +74,16 @@ public final class VersionHistory implements AutoCloseable
      */
     public VersionHistory(final StateContext ctx, final Journal journal, final java.util.function.Consumer<String> onRepair)
     {
+        this(ctx, journal, onRepair, () -> { });
+    }
+
+    /**
+     * @param onRepair     told when the version-tags file or its mirror was restored from the other.
+     * @param followerStep run by the history follower before each read (a test hook; does nothing otherwise).
+     */
+    public VersionHistory(final StateContext ctx, final Journal journal, final java.util.function.Consumer<String> onRepair,
+        final Runnable followerStep)
+    {
         this.ctx = ctx;
         this.journal = journal;
         this.retention = new HistoryRetention(ctx, journal);
@@ -95,7 +105,8 @@ public final class VersionHistory implements AutoCloseable
             {
                 anchors.builder(this::buildAnchor);
             }
-            this.follower = new HistoryFollower(journal, retention, keyIndex, anchors, ctx.historyIndexSegmentVersions(), report);
+            this.follower = new HistoryFollower(journal, retention, keyIndex, anchors, ctx.historyIndexSegmentVersions(), report,
+                followerStep);
             final HistoryFollower running = follower;
             final KeyHistoryIndex indexed = keyIndex;
             retention.holdJournalFor(() -> running.holdsJournal() ? Math.max(1, indexed.indexedThrough() + 1) : Long.MAX_VALUE);
@@ -114,6 +125,15 @@ public final class VersionHistory implements AutoCloseable
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VersionHistory.class);
+
+    /**
+     * @return how often the history follower went on from the journal's first version because retention had removed
+     *         versions it had yet to read (0 when the index is off).
+     */
+    public long followerJumps()
+    {
+        return follower == null ? 0 : follower.jumps();
+    }
 
     /**
      * Wait until the background follower has indexed the journal up to {@code version} (nothing left to rebuild)
