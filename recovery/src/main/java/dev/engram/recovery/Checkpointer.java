@@ -1,5 +1,6 @@
 package dev.engram.recovery;
 
+import dev.engram.journal.BackgroundPriority;
 import dev.engram.journal.Journal;
 import dev.engram.recovery.internal.chain.ChainFiles;
 import dev.engram.recovery.internal.chain.CheckpointBuilder;
@@ -79,6 +80,9 @@ final class Checkpointer implements Runnable
         }
     }
 
+    private final java.util.concurrent.ThreadPoolExecutor catchUp;
+    private long catchUpBuilds;
+
     Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
         final StateStore store, final SnapshotIndexMaintainer index, final ChainFiles recoveredChain, final long nextId)
     {
@@ -91,7 +95,33 @@ final class Checkpointer implements Runnable
         this.chain = recoveredChain;
         this.nextId = nextId;
         this.overlayMemoryLimit = ctx.overlayMemoryLimit();
+        // started here, on the opener's thread, so it keeps the application's priority (a thread inherits its
+        // creator's; the checkpointer thread lowers its own and can never raise it again)
+        this.catchUp = ctx.background() && ctx.backgroundPriority() != BackgroundPriority.NORMAL ? startCatchUpThread() : null;
     }
+
+    /**
+     * The thread that runs a build once the background builds have fallen {@link #CATCH_UP_INTERVALS} trigger intervals
+     * behind ({@link #overdue()}): at a lowered priority the checkpointer got a tenth of a core or less from a producer
+     * that keeps every core busy, and under a flat-out producer it never finished a second build (bench disk: one
+     * checkpoint in 10 M updates, 4.5 GB of journal for a 20 MiB state, a recovery replaying all of it). Its builds
+     * compete with the application as any thread of it does; builds that keep up stay on the checkpointer's thread.
+     */
+    private static java.util.concurrent.ThreadPoolExecutor startCatchUpThread()
+    {
+        final java.util.concurrent.ThreadPoolExecutor executor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), task ->
+            {
+                final Thread thread = new Thread(task, CATCH_UP_THREAD_NAME);
+                thread.setDaemon(true);
+                return thread;
+            });
+        executor.prestartCoreThread();
+        return executor;
+    }
+
+    /** The name of the thread that runs builds that are {@link #overdue()}. */
+    static final String CATCH_UP_THREAD_NAME = "engram-checkpointer-catch-up";
 
     CheckpointBuilder builder()
     {
@@ -129,6 +159,10 @@ final class Checkpointer implements Runnable
     void stop()
     {
         running = false;
+        if (catchUp != null)
+        {
+            catchUp.shutdown();   // not interrupted: a build in progress gives up at its next step (store closing)
+        }
     }
 
     private long chainVersion()
@@ -198,6 +232,75 @@ final class Checkpointer implements Runnable
     }
 
     /**
+     * @return true if the builds have fallen {@link #CATCH_UP_INTERVALS} trigger intervals behind the journal: frames
+     *         ({@link StateContext#checkpointEveryFrames()}) or journal bytes (the trigger by journal bytes).
+     */
+    private boolean overdue()
+    {
+        final long since = journal.writtenVersion() - chainVersion();
+        final long every = ctx.checkpointEveryFrames();
+        if (every > 0 && since >= CATCH_UP_INTERVALS * every)
+        {
+            return true;
+        }
+        final double ratio = ctx.checkpointJournalRatio();
+        final ChainFiles current = chain;
+        if (ratio <= 0 || current == null)
+        {
+            return false;
+        }
+        final long trigger = Math.max(ctx.checkpointJournalMinBytes(), (long)(ratio * current.baseBytes()));
+        return journal.writtenBytes() - lastBytes >= CATCH_UP_INTERVALS * trigger;
+    }
+
+    /**
+     * Run the build on the catch-up thread ({@link #startCatchUpThread()}) and wait for it; its failure is thrown here.
+     */
+    private void buildOnCatchUpThread(final long due)
+    {
+        final java.util.concurrent.Future<?> build;
+        try
+        {
+            build = catchUp.submit(() -> checkpointUpTo(due, this::checkBackgroundBuild));
+        }
+        catch (final java.util.concurrent.RejectedExecutionException ex)
+        {
+            throw new StoreClosingException("store closing: the catch-up build was not started");
+        }
+        catchUpBuilds++;
+        try
+        {
+            build.get();
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof RuntimeException runtime)
+            {
+                throw runtime;
+            }
+            if (cause instanceof Error error)
+            {
+                throw error;
+            }
+            throw new CheckpointException("catch-up build failed: " + cause, cause);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new StoreClosingException("interrupted while the catch-up build ran");
+        }
+    }
+
+    /**
+     * @return builds run on the catch-up thread because the background builds had fallen behind.
+     */
+    long catchUpBuilds()
+    {
+        return catchUpBuilds;
+    }
+
+    /**
      * @return true if the journal written since the last checkpoint passed {@link StateContext#checkpointJournalRatio()}
      * times the current chain's full checkpoint file (and {@link StateContext#checkpointJournalMinBytes()}).
      */
@@ -224,7 +327,14 @@ final class Checkpointer implements Runnable
                 {
                     try
                     {
-                        checkpointUpTo(due, this::checkBackgroundBuild);
+                        if (catchUp != null && overdue())
+                        {
+                            buildOnCatchUpThread(due);
+                        }
+                        else
+                        {
+                            checkpointUpTo(due, this::checkBackgroundBuild);
+                        }
                         lastFailure = null;
                         retryBackoffNs = 0;
                     }

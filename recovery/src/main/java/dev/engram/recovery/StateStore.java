@@ -384,6 +384,15 @@ public final class StateStore implements AutoCloseable
     }
 
     /**
+     * @return background builds run on the catch-up thread, at the application's priority, because the builds at the
+     *         lowered priority had fallen behind the journal.
+     */
+    long checkpointCatchUpBuilds()
+    {
+        return checkpointer.catchUpBuilds();
+    }
+
+    /**
      * @return the state version of the checkpoint the current view stands on (0 if none).
      */
     public long checkpointVersion()
