@@ -40,6 +40,7 @@ public final class DiskBench
         long updates = 1_000_000;
         long sample = 100_000;
         long seed = 15;
+        long rate = 0;
         boolean before = false;
         Path dir = null;
         for (int i = 0; i < args.length; i++)
@@ -52,15 +53,17 @@ public final class DiskBench
                 case "--updates" -> updates = CommandLineValues.count(option, CommandLineValues.value(args, ++i, option));
                 case "--sample" -> sample = CommandLineValues.count(option, CommandLineValues.value(args, ++i, option));
                 case "--seed" -> seed = CommandLineValues.count(option, CommandLineValues.value(args, ++i, option));
+                case "--rate" -> rate = CommandLineValues.count(option, CommandLineValues.value(args, ++i, option));
                 case "--dir" -> dir = Path.of(CommandLineValues.value(args, ++i, option));
                 case "--before" -> before = true;
                 default ->
                 {
                     System.err.println("""
                         usage: bench disk [--keys 100k] [--value 200] [--updates 1m] [--sample 100k] [--seed 15] [--dir D]
-                                          [--before]
+                                          [--rate R] [--before]
                           a state of keys x value, then updates of 1-3 Zipf keys, default settings; prints disk (du and
-                          by part) over the live state every --sample updates and at the end. --before: rolls by size
+                          by part) over the live state every --sample updates and at the end. --rate: updates per second
+                          (default 0: flat out). --before: rolls by size
                           and the checkpoint trigger by journal bytes off (issue 15's behaviour), same build""");
                     System.exit(2);
                     return;
@@ -77,8 +80,8 @@ public final class DiskBench
         {
             throw new IllegalArgumentException(state + " exists: give an empty --dir");
         }
-        System.out.printf("bench disk --keys %d --value %d --updates %d --sample %d --seed %d%s%n", keys, valueLength,
-            updates, sample, seed, before ? " --before" : "");
+        System.out.printf("bench disk --keys %d --value %d --updates %d --sample %d --seed %d --rate %d%s%n", keys, valueLength,
+            updates, sample, seed, rate, before ? " --before" : "");
         System.out.println("data: " + state);
         final EngramContext ctx = new EngramContext();
         if (before)
@@ -108,8 +111,17 @@ public final class DiskBench
             }
             System.out.printf("%10s %10s %12s %8s  %s%n", "updates", "seconds", "du", "du/live", "by part (Engram.diskUsage)");
             final dev.engram.harness.history.ZipfKeys zipf = new dev.engram.harness.history.ZipfKeys((int)keys, 1.0);
+            final long updatesStartNs = System.nanoTime();
             for (long u = 1; u <= updates; u++)
             {
+                if (rate > 0)
+                {
+                    final long dueNs = updatesStartNs + (long)((u - 1) * (1e9 / rate));
+                    while (System.nanoTime() < dueNs)
+                    {
+                        Thread.onSpinWait();   // the schedule of a fixed-rate producer
+                    }
+                }
                 delta.clear();
                 final int ops = 1 + random.nextInt(3);
                 for (int i = 0; i < ops; i++)
