@@ -81,7 +81,7 @@ final class Checkpointer implements Runnable
     }
 
     private final java.util.concurrent.ThreadPoolExecutor catchUp;
-    private long catchUpBuilds;
+    private volatile long catchUpBuilds;   // written by the checkpointer thread only
 
     Checkpointer(final StateContext ctx, final Journal journal, final CheckpointBuilder builder, final Applier applier,
         final StateStore store, final SnapshotIndexMaintainer index, final ChainFiles recoveredChain, final long nextId)
@@ -259,6 +259,7 @@ final class Checkpointer implements Runnable
     private void buildOnCatchUpThread(final long due)
     {
         final java.util.concurrent.Future<?> build;
+        catchUpBuilds++;   // before it runs: whoever sees the build's steps sees it counted
         try
         {
             build = catchUp.submit(() -> checkpointUpTo(due, this::checkBackgroundBuild));
@@ -267,7 +268,6 @@ final class Checkpointer implements Runnable
         {
             throw new StoreClosingException("store closing: the catch-up build was not started");
         }
-        catchUpBuilds++;
         try
         {
             build.get();

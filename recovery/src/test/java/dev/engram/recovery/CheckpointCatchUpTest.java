@@ -64,7 +64,7 @@ class CheckpointCatchUpTest
                 v = append(journal, delta, v, (int)(5 * EVERY));
                 firstStepGo.countDown();
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (store.checkpointCatchUpBuilds() == 0 && System.nanoTime() < deadline)
+                while (!buildThreads.contains(Checkpointer.CATCH_UP_THREAD_NAME) && System.nanoTime() < deadline)
                 {
                     java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);   // polling the condition
                 }

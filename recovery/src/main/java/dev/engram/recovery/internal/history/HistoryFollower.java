@@ -90,6 +90,20 @@ final class HistoryFollower implements Runnable
     }
 
     /**
+     * A new reader following from {@code first}, the journal's first version, with the index starting there.
+     */
+    private JournalReader jumpTo(final long first)
+    {
+        final JournalReader reader = journal.newReader();
+        firstJournalCached = first;
+        index.retainFrom(first);
+        index.startAt(first);
+        reader.follow(first);
+        jumps++;
+        return reader;
+    }
+
+    /**
      * @return how often the follower went on from the journal's first version because retention had removed the
      *         versions it had yet to read (no history window holds the journal for it).
      */
@@ -130,12 +144,33 @@ final class HistoryFollower implements Runnable
             index.startAt(start);
             firstJournalCached = firstJournal;
             reader.follow(start);
+            long trimsSeen = retention.trims();
+            final java.util.concurrent.locks.Lock reading = retention.followerReadLock();
             while (running)
             {
                 step.run();
                 int delivered;
+                reading.lock();
                 try
                 {
+                    final long trims = retention.trims();
+                    if (trims != trimsSeen)
+                    {
+                        // a trim removed cycle files: if the next version went with them, go on from the journal's
+                        // first version without reading into the removed files
+                        trimsSeen = trims;
+                        final long first = firstJournalVersion(null);
+                        final long next = index.indexedThrough() + 1;
+                        reader.close();
+                        if (first > next)
+                        {
+                            reader = jumpTo(first);
+                            continue;
+                        }
+                        // its next version is still there, but the tailer may stand in a removed file: a fresh one
+                        reader = journal.newReader();
+                        reader.follow(next);
+                    }
                     delivered = reader.poll(frame ->
                     {
                         if (index.add(frame))
@@ -160,13 +195,12 @@ final class HistoryFollower implements Runnable
                     // retention removed the versions the follower had yet to read (no history window holds the
                     // journal for it): what they changed is gone with them; go on from the journal's first version
                     reader.close();
-                    reader = journal.newReader();
-                    firstJournalCached = first;
-                    index.retainFrom(first);
-                    index.startAt(first);
-                    reader.follow(first);
-                    jumps++;
+                    reader = jumpTo(first);
                     continue;
+                }
+                finally
+                {
+                    reading.unlock();
                 }
                 if (delivered > 0)
                 {
@@ -176,11 +210,12 @@ final class HistoryFollower implements Runnable
                     final long now = System.nanoTime();
                     if (now - lastAnchorCheckNs > ANCHOR_CHECK_NS)
                     {
-                        buildAnchorIfDue();
+                        whileNoTrim(this::buildAnchorIfDue);
                     }
                     continue;
                 }
-                if (rebuildOneGap() || (System.nanoTime() - lastAnchorCheckNs > ANCHOR_CHECK_NS && buildAnchorIfDue()))
+                if (whileNoTrim(this::rebuildOneGap) ||
+                    (System.nanoTime() - lastAnchorCheckNs > ANCHOR_CHECK_NS && whileNoTrim(this::buildAnchorIfDue)))
                 {
                     idle.reset();
                     continue;
@@ -219,6 +254,24 @@ final class HistoryFollower implements Runnable
      * @return true if it built an anchor; when none was due, records that anchors are complete up to the written
      * version read before looking.
      */
+    /**
+     * Run {@code work} (which reads the journal through readers of its own) holding the read side of the retention's
+     * lock: their reads walk the cycle files from the first, which a trim must not remove under them.
+     */
+    private boolean whileNoTrim(final java.util.function.BooleanSupplier work)
+    {
+        final java.util.concurrent.locks.Lock reading = retention.followerReadLock();
+        reading.lock();
+        try
+        {
+            return work.getAsBoolean();
+        }
+        finally
+        {
+            reading.unlock();
+        }
+    }
+
     private boolean buildAnchorIfDue()
     {
         final long written = journal.writtenVersion();
@@ -287,9 +340,16 @@ final class HistoryFollower implements Runnable
     {
         if (reader == null)
         {
+            // a new reader walks the cycle files from the first: not while a trim removes them
+            final java.util.concurrent.locks.Lock reading = retention.followerReadLock();
+            reading.lock();
             try (JournalReader own = journal.newReader())
             {
                 return firstJournalVersion(own);
+            }
+            finally
+            {
+                reading.unlock();
             }
         }
         final long first = reader.firstVersion();

@@ -98,6 +98,9 @@ public final class HistoryRetention
         this.journal = journal;
     }
 
+    private final java.util.concurrent.locks.ReentrantReadWriteLock followerReads = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private volatile long trims;
+
     /** The first version the history follower has yet to read, while it runs (else {@code Long.MAX_VALUE}). */
     private volatile java.util.function.LongSupplier followerNext = () -> Long.MAX_VALUE;
 
@@ -272,11 +275,44 @@ public final class HistoryRetention
     public int trimJournal(final long oldestLiveBaseVersion)
     {
         final long windowStart = windowStart();
-        synchronized (this)
+        // never while the history follower reads: it checks, holding the read side, whether a trim removed its next
+        // version and then goes on from the journal's first instead of reading on into removed cycle files (Chronicle
+        // logs an ERROR for a cycle deleted under a tailer)
+        followerReads.writeLock().lock();
+        try
         {
-            final long keepFrom = keepFrom(windowStart, oldestLiveBaseVersion);
-            return keepFrom > 1 ? journal.truncateBefore(keepFrom) : 0;
+            synchronized (this)
+            {
+                final long keepFrom = keepFrom(windowStart, oldestLiveBaseVersion);
+                final int removed = keepFrom > 1 ? journal.truncateBefore(keepFrom) : 0;
+                if (removed > 0)
+                {
+                    trims++;
+                }
+                return removed;
+            }
         }
+        finally
+        {
+            followerReads.writeLock().unlock();
+        }
+    }
+
+    /**
+     * @return held (read side) by the history follower while it reads the journal: {@link #trimJournal} removes no
+     *         file meanwhile.
+     */
+    java.util.concurrent.locks.Lock followerReadLock()
+    {
+        return followerReads.readLock();
+    }
+
+    /**
+     * @return how many trims removed cycle files so far (the follower re-checks the journal's first version after each).
+     */
+    long trims()
+    {
+        return trims;
     }
 
     /**
