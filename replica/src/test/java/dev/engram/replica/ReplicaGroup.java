@@ -63,7 +63,15 @@ final class ReplicaGroup implements AutoCloseable
     ReplicaSettings settings(final String id)
     {
         final ReplicaSettings settings = new ReplicaSettings().groupId(groupId).nodeId(id).directory(root.resolve(id))
-            .electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600)).requestTimeout(Duration.ofSeconds(30));
+            .electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600)).requestTimeout(Duration.ofSeconds(30))
+            // tests compare every version's history on every node: keep it all (without a window, retention removes
+            // journal cycle files checkpoints cover, and five-minute cycles roll inside a test)
+            .engramContext(() ->
+            {
+                final dev.engram.engine.EngramContext ctx = new dev.engram.engine.EngramContext();
+                ctx.state().historyVersions(1_000_000_000L);
+                return ctx;
+            });
         peers.forEach(settings::peer);
         return tune.apply(settings);
     }

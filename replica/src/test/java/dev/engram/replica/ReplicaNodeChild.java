@@ -25,7 +25,15 @@ public final class ReplicaNodeChild
     {
         final ReplicaSettings settings = new ReplicaSettings().groupId(UUID.fromString(args[0])).nodeId(args[1])
             .directory(Path.of(args[2])).electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600))
-            .requestTimeout(Duration.ofSeconds(5));
+            .requestTimeout(Duration.ofSeconds(5))
+            // the test compares every version's history on every node: keep it all (without a window, retention
+            // removes journal cycle files checkpoints cover, and five-minute cycles roll inside a run)
+            .engramContext(() ->
+            {
+                final dev.engram.engine.EngramContext ctx = new dev.engram.engine.EngramContext();
+                ctx.state().historyVersions(1_000_000_000L);
+                return ctx;
+            });
         final Path control = Path.of(args[3]);
         for (int i = 4; i < args.length; i++)
         {
