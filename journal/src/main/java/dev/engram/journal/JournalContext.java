@@ -63,8 +63,11 @@ public final class JournalContext implements Cloneable
     private SyncPolicy syncPolicy = SyncPolicy.ASYNC;
     private long syncIntervalMs = SYNC_INTERVAL_MS_DEFAULT;
     private RollCycle rollCycle;          // null: adopted from the directory (JournalRollCycles)
-    private RollCycle adoptedRollCycle;
-    private Path adoptedFor;
+    private Adopted adopted;              // the roll cycle adopted, and for which directory
+
+    private record Adopted(Path directory, RollCycle rollCycle)
+    {
+    }
     private long rollBytes = ROLL_BYTES_DEFAULT;
     private long chronicleTimeoutMs = CHRONICLE_TIMEOUT_MS_DEFAULT;
     private LongSupplier epochMsClock = System::currentTimeMillis;
@@ -318,12 +321,13 @@ public final class JournalContext implements Cloneable
         {
             return JournalRollCycles.FOR_NEW_JOURNALS;
         }
-        if (adoptedRollCycle == null || !directory.equals(adoptedFor))
+        Adopted current = adopted;
+        if (current == null || !directory.equals(current.directory()))
         {
-            adoptedRollCycle = JournalRollCycles.adopt(directory);
-            adoptedFor = directory;
+            current = new Adopted(directory, JournalRollCycles.adopt(directory));
+            adopted = current;
         }
-        return adoptedRollCycle;
+        return current.rollCycle();
     }
 
     /**

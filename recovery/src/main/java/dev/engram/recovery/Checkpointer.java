@@ -245,8 +245,8 @@ final class Checkpointer implements Runnable
         {
             return true;
         }
-        final double ratio = ctx.checkpointJournalRatio();
-        if (ratio <= 0)
+        final long trigger = journalTriggerBytes();
+        if (trigger == Long.MAX_VALUE)
         {
             return false;
         }
@@ -254,7 +254,6 @@ final class Checkpointer implements Runnable
         // bulk load into a new store is not "behind": its first build stays at the lowered priority)
         final ChainFiles current = chain;
         final long state = current != null ? current.baseBytes() : applier.view().overlay().offHeapBytes();
-        final long trigger = Math.max(ctx.checkpointJournalMinBytes(), (long)(ratio * (current == null ? 0 : current.baseBytes())));
         return journal.writtenBytes() - lastBytes >= Math.max(CATCH_UP_INTERVALS * trigger, CATCH_UP_STATES * state);
     }
 
@@ -314,13 +313,23 @@ final class Checkpointer implements Runnable
      */
     private boolean journalDue(final long journalSince)
     {
+        return journalSince >= journalTriggerBytes();
+    }
+
+    /**
+     * @return the journal bytes since the last checkpoint that make one due by {@link #journalDue}:
+     *         {@link StateContext#checkpointJournalRatio()} times the current chain's full checkpoint file, at least
+     *         {@link StateContext#checkpointJournalMinBytes()}; {@code Long.MAX_VALUE} with the trigger off.
+     */
+    private long journalTriggerBytes()
+    {
         final double ratio = ctx.checkpointJournalRatio();
-        if (ratio <= 0 || journalSince < ctx.checkpointJournalMinBytes())
+        if (ratio <= 0)
         {
-            return false;
+            return Long.MAX_VALUE;
         }
         final ChainFiles current = chain;
-        return current == null || journalSince >= ratio * current.baseBytes();
+        return Math.max(ctx.checkpointJournalMinBytes(), current == null ? 0 : (long)(ratio * current.baseBytes()));
     }
 
     @Override

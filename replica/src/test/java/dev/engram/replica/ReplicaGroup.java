@@ -66,14 +66,20 @@ final class ReplicaGroup implements AutoCloseable
             .electionTimeout(Duration.ofMillis(300), Duration.ofMillis(600)).requestTimeout(Duration.ofSeconds(30))
             // tests compare every version's history on every node: keep it all (without a window, retention removes
             // journal cycle files checkpoints cover, and five-minute cycles roll inside a test)
-            .engramContext(() ->
-            {
-                final dev.engram.engine.EngramContext ctx = new dev.engram.engine.EngramContext();
-                ctx.state().historyVersions(1_000_000_000L);
-                return ctx;
-            });
+            .engramContext(ReplicaGroup::wholeHistory);
         peers.forEach(settings::peer);
         return tune.apply(settings);
+    }
+
+    /**
+     * @return a node's engine settings that keep every version's history (a history window): the tests compare it on
+     *         every node.
+     */
+    static dev.engram.engine.EngramContext wholeHistory()
+    {
+        final dev.engram.engine.EngramContext ctx = new dev.engram.engine.EngramContext();
+        ctx.state().historyVersions(1_000_000_000L);
+        return ctx;
     }
 
     ReplicatedEngram start(final String id)

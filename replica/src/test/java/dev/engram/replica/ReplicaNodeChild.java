@@ -28,12 +28,7 @@ public final class ReplicaNodeChild
             .requestTimeout(Duration.ofSeconds(5))
             // the test compares every version's history on every node: keep it all (without a window, retention
             // removes journal cycle files checkpoints cover, and five-minute cycles roll inside a run)
-            .engramContext(() ->
-            {
-                final dev.engram.engine.EngramContext ctx = new dev.engram.engine.EngramContext();
-                ctx.state().historyVersions(1_000_000_000L);
-                return ctx;
-            });
+            .engramContext(ReplicaGroup::wholeHistory);
         final Path control = Path.of(args[3]);
         for (int i = 4; i < args.length; i++)
         {
