@@ -50,6 +50,15 @@ final class ChronicleJournalStore implements AutoCloseable
 
     ChronicleJournalStore(final JournalContext ctx)
     {
+        this(ctx, new org.agrona.collections.IntHashSet());
+    }
+
+    /**
+     * @param endedCycles cycles whose file ends with Chronicle's end-of-file mark ({@link TailGarbage#clearBeforeOpen}):
+     *                    if the newest is one, the queue goes on in the cycle after it.
+     */
+    ChronicleJournalStore(final JournalContext ctx, final org.agrona.collections.IntHashSet endedCycles)
+    {
         this.directory = ctx.directory();
         // Chronicle writes its metadata file as it opens (locks, listing): kept to put back if the open fails
         this.metadataBefore = new SmallFileCopy(directory.resolve(METADATA_FILE));
@@ -87,7 +96,10 @@ final class ChronicleJournalStore implements AutoCloseable
         final int newest = queue.lastCycle();
         if (newest != Integer.MIN_VALUE && newest >= 0)
         {
-            rollFloorMs = newest * cycleLengthMs;
+            // a roll writes the end mark into the full file, then creates the next: a kill between the two leaves the
+            // newest file ended, and its name may be ahead of the clock (a roll by size), where Chronicle would refuse
+            // to write after the mark (WriteAfterEOFException)
+            rollFloorMs = (endedCycles.contains(newest) ? newest + 1L : newest) * cycleLengthMs;
         }
     }
 

@@ -71,10 +71,11 @@ final class JournalBackend
         final TailGarbage cleared;
         final ChronicleIndexCheck indexRepaired;
         final ChronicleJournalStore store;
+        final org.agrona.collections.IntHashSet endedCycles = new org.agrona.collections.IntHashSet();
         try
         {
             // before Chronicle reads the end: it grows the file to a garbage header's length and cannot append after it
-            cleared = TailGarbage.clearBeforeOpen(ctx);
+            cleared = TailGarbage.clearBeforeOpen(ctx, endedCycles);
             if (cleared != null)
             {
                 org.slf4j.LoggerFactory.getLogger(Journal.class).warn("journal in {}: {}", ctx.directory(), cleared.describe());
@@ -105,7 +106,7 @@ final class JournalBackend
         }
         try
         {
-            store = new ChronicleJournalStore(ctx);
+            store = new ChronicleJournalStore(ctx, endedCycles);
         }
         catch (final RuntimeException | Error ex)
         {

@@ -68,10 +68,13 @@ final class TailGarbage
      * Check the newest cycle files, newest first, until one that holds a document, and clear what follows the last
      * document of each where it is not one.
      *
+     * @param endedCycles filled with the walked cycles whose data ends with Chronicle's end-of-file mark (a roll
+     *                    wrote it, then a kill may have come before the next cycle's file held anything): the queue must
+     *                    go on in a later cycle ({@link ChronicleJournalStore}).
      * @return what was cleared, or null if every end was clean.
      * @throws JournalException if a file cannot be read or written.
      */
-    static TailGarbage clearBeforeOpen(final JournalContext ctx)
+    static TailGarbage clearBeforeOpen(final JournalContext ctx, final org.agrona.collections.IntHashSet endedCycles)
     {
         final CycleFiles files = new CycleFiles(ctx.directory(), ctx.rollCycle());
         TailGarbage cleared = null;
@@ -82,6 +85,10 @@ final class TailGarbage
             {
                 // {position of the first header that is not a document, data documents, position of the last one}
                 final long[] walk = walk(channel);
+                if (walk[4] != 0)
+                {
+                    endedCycles.add(entry.getKey());
+                }
                 if (walk[0] >= 0 && cleared == null)
                 {
                     cleared = clear(file, channel, walk[0], walk[2], walk[1]);
@@ -139,7 +146,8 @@ final class TailGarbage
     /**
      * @return {position of the first header that is not a document fitting in the file (-1 if the data ends clean),
      *         number of data documents before it, position of the last one, position of the zero header where the
-     *         data ends clean (-1 if it does not: an end-of-file mark, garbage, or the end of the file)}.
+     *         data ends clean (-1 if it does not: an end-of-file mark, garbage, or the end of the file), 1 if the data
+     *         ends with an end-of-file mark (else 0)}.
      */
     private static long[] walk(final FileChannel channel) throws IOException
     {
@@ -169,16 +177,16 @@ final class TailGarbage
                 // Chronicle writes a document's header before its body: bytes after a zero header are damage (a zeroed
                 // page over the data), and Chronicle, whose store header says the data goes on, fails to append there
                 final boolean garbage = nonZeroEnd(channel, position, size) > position;
-                return new long[] {garbage ? position : -1, dataDocuments, lastData, garbage ? -1 : position};
+                return new long[] {garbage ? position : -1, dataDocuments, lastData, garbage ? -1 : position, 0};
             }
             if (header == ChronicleDocumentHeader.END_OF_DATA)
             {
-                return new long[] {-1, dataDocuments, lastData, -1};
+                return new long[] {-1, dataDocuments, lastData, -1, 1};
             }
             final long next = ChronicleDocumentHeader.nextHeaderPosition(position, header);
             if ((header & ChronicleDocumentHeader.NOT_COMPLETE) != 0 || next > size)
             {
-                return new long[] {position, dataDocuments, lastData, -1};   // unfinished, or a "document" running past the file
+                return new long[] {position, dataDocuments, lastData, -1, 0};   // unfinished, or a "document" running past the file
             }
             if ((header & ChronicleDocumentHeader.META_DATA) == 0)
             {
@@ -187,7 +195,7 @@ final class TailGarbage
             }
             position = next;
         }
-        return new long[] {-1, dataDocuments, lastData, -1};
+        return new long[] {-1, dataDocuments, lastData, -1, 0};
     }
 
     /**

@@ -163,4 +163,66 @@ class JournalRollBySizeTest
             assertTrue(journal.openReport().losses().isEmpty(), journal.openReport().toString());
         }
     }
+
+    /**
+     * A roll writes Chronicle's end-of-file mark into the full cycle file, then creates the next one: a process killed
+     * between the two leaves the newest cycle file ended. Its name may be ahead of the clock (a roll by size), so the
+     * reopen must go on in the next cycle: Chronicle refuses to write after the mark ({@code WriteAfterEOFException}),
+     * which failed the open (StateCrashTest, in CI).
+     */
+    @Test
+    void shouldGoOnInTheNextCycleWhenTheNewestCycleFileWasEndedByAKilledRoll() throws IOException
+    {
+        final long last;
+        try (Journal journal = Journal.open(ctx(ROLL_BYTES)))
+        {
+            last = append(journal, FRAMES / 4);
+            assertTrue(journal.sizeRolls() > 0);
+        }
+        final List<Path> before = cycleFiles();
+        final Path newest = before.get(before.size() - 1);
+        markEndOfFile(newest);
+        final long more;
+        try (Journal journal = Journal.open(ctx(ROLL_BYTES)))
+        {
+            assertEquals(last, journal.openReport().lastVersion());
+            more = append(journal, 10);
+            assertEquals(last + 10, more);
+            final List<Path> after = cycleFiles();
+            assertTrue(after.get(after.size() - 1).getFileName().toString().compareTo(newest.getFileName().toString()) > 0,
+                "the frames went into a cycle after the ended " + newest.getFileName() + ": " + listing());
+            assertDense(journal, 1, more);
+        }
+        try (Journal journal = Journal.open(ctx(ROLL_BYTES)))
+        {
+            assertEquals(more, journal.openReport().lastVersion());
+            assertTrue(journal.openReport().losses().isEmpty(), journal.openReport().toString());
+        }
+    }
+
+    /** Write Chronicle's end-of-file header after the last document of {@code file}, as a roll does. */
+    private static void markEndOfFile(final Path file) throws IOException
+    {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long position = 0;
+            while (true)
+            {
+                word.clear();
+                channel.read(word, position);
+                final int header = word.getInt(0);
+                if (header == dev.engram.journal.internal.ChronicleDocumentHeader.NOT_INITIALIZED)
+                {
+                    break;
+                }
+                position = dev.engram.journal.internal.ChronicleDocumentHeader.nextHeaderPosition(position, header);
+            }
+            word.clear();
+            word.putInt(0, dev.engram.journal.internal.ChronicleDocumentHeader.END_OF_DATA);
+            channel.write(word, position);
+            channel.force(false);
+        }
+    }
 }
