@@ -103,6 +103,10 @@ public final class ThreadScheduling
         return () ->
         {
             lowerCurrentThread(priority);
+            if (priority != BackgroundPriority.NORMAL)
+            {
+                BackgroundPacing.backgroundThread();   // and short chunks where the process has one CPU
+            }
             task.run();
         };
     }

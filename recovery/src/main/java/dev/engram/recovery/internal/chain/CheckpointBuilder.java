@@ -130,12 +130,14 @@ public final class CheckpointBuilder
                 try (JournalReader reader = journal.newReader())
                 {
                     final long[] frames = {0};
+                    final dev.engram.journal.internal.BackgroundPacing pacing = dev.engram.journal.internal.BackgroundPacing.forThread();
                     final ReplayResult result = reader.replay(fromVersion, targetVersion, frame ->
                     {
                         if ((++frames[0] & 4095) == 0)
                         {
                             cancelCheck.run();
                         }
+                        pacing.tick();
                         if (pageChanges != null)
                         {
                             pageChanges.onFrame(frame);
@@ -178,11 +180,11 @@ public final class CheckpointBuilder
                     new PagedValues(ctx.pageLength(), ctx.pagedValueMinLength(), delta ? chain : null, pageChanges);
                 if (delta)
                 {
-                    writeChanges(changes, writer, true, paging);
+                    writeChanges(changes, writer, true, paging, dev.engram.journal.internal.BackgroundPacing.forThread()::tick);
                 }
                 else
                 {
-                    writeChanges(changes, writer, false, paging);
+                    writeChanges(changes, writer, false, paging, dev.engram.journal.internal.BackgroundPacing.forThread()::tick);
                     cancelCheck.run();
                     if (chain != null)
                     {
@@ -217,14 +219,28 @@ public final class CheckpointBuilder
      */
     public static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones)
     {
-        writeChanges(changes, writer, withTombstones, null);
+        writeChanges(changes, writer, withTombstones, null, null);
+    }
+
+    /**
+     * As {@link #writeChanges(Overlay, CheckpointWriter, boolean)}, running {@code betweenEntries} after each entry
+     * (pacing of a background build, {@code dev.engram.journal.internal.BackgroundPacing}).
+     */
+    public static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones,
+        final Runnable betweenEntries)
+    {
+        writeChanges(changes, writer, withTombstones, null, betweenEntries);
     }
 
     private static void writeChanges(final Overlay changes, final CheckpointWriter writer, final boolean withTombstones,
-        final PagedValues paging)
+        final PagedValues paging, final Runnable betweenEntries)
     {
         changes.forEach((key, keyOffset, keyLength, kind, version, value, valueLength) ->
         {
+            if (betweenEntries != null)
+            {
+                betweenEntries.run();
+            }
             if (kind == KIND_TOMBSTONE)
             {
                 if (withTombstones)
@@ -256,6 +272,7 @@ public final class CheckpointBuilder
     {
         final long[] entries = {0};
         final boolean single = chain.length() == 1;
+        final dev.engram.journal.internal.BackgroundPacing pacing = dev.engram.journal.internal.BackgroundPacing.forThread();
         try (Overlay seen = single ? null : buildOverlay())
         {
             final OverlayReader changed = new OverlayReader(changes);
@@ -267,6 +284,7 @@ public final class CheckpointBuilder
                     {
                         cancelCheck.run();
                     }
+                    pacing.tick();
                     final int keyLength = entry.keyLength();
                     if (!single)
                     {

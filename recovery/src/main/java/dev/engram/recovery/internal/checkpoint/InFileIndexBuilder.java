@@ -64,8 +64,14 @@ final class InFileIndexBuilder
             // the region is a hole of the temp file: no read-ahead zero-filling megabytes per fault
             dev.engram.journal.internal.ReadAhead.disable(mapAddress, mapLength);
             final long region = mapAddress + (indexOffset - mapStart);
+            // random writes into a hole fault a page each: short chunks on a paced background thread (BackgroundPacing)
+            final dev.engram.journal.internal.BackgroundPacing pacing = dev.engram.journal.internal.BackgroundPacing.forThread();
             for (long i = 0; i < count; i++)
             {
+                if ((i & 63) == 0)
+                {
+                    pacing.tick();
+                }
                 final long hash = pairs.getLong((int)(i * 16));
                 final long location = pairs.getLong((int)(i * 16) + 8);
                 long slot = hash & mask;

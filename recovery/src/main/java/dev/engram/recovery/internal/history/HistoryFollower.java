@@ -35,6 +35,7 @@ final class HistoryFollower implements Runnable
      * for milliseconds at a time (issue 18, docs/benchmarks.md).
      */
     private final IdleStrategy idle = new SleepingIdleStrategy(IDLE_PARK_NS);
+    private dev.engram.journal.internal.BackgroundPacing pacing;
     static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private volatile boolean running = true;
     private volatile Throwable failure;
@@ -46,11 +47,12 @@ final class HistoryFollower implements Runnable
     private long firstJournalCached = -1;
     private static final long ANCHOR_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
-     * Frames indexed between yields while there is a backlog (a bulk load's frames, a catch-up after open). The
+     * Frames indexed between pauses while there is a backlog (a bulk load's frames, a catch-up after open). The
      * follower runs at a low priority, but once the kernel gives it a core it keeps it for a whole time slice
      * (0.75-3 ms): on one CPU (a container's quota, {@code taskset}) that is how long a producer spinning on the same
-     * core waited, for every slice the follower took. Yielding every 64 frames (~50-200 µs of work) hands the core
-     * back at once when anyone else wants it, at ~1 µs per yield; on an idle core the yield returns at once.
+     * core waited, for every slice the follower took. Between chunks it yields; where the process has one CPU it also
+     * sleeps briefly every ~100 µs of work, inside a chunk too ({@code BackgroundPacing}), and so do the anchor builds
+     * and key index segments it writes.
      */
     static final int CHUNK_FRAMES = 64;
 
@@ -125,6 +127,7 @@ final class HistoryFollower implements Runnable
     @Override
     public void run()
     {
+        pacing = dev.engram.journal.internal.BackgroundPacing.forThread();   // paced below NORMAL (ThreadScheduling)
         JournalReader reader = null;
         try
         {
@@ -173,6 +176,7 @@ final class HistoryFollower implements Runnable
                     }
                     delivered = reader.poll(frame ->
                     {
+                        pacing.tick();
                         if (index.add(frame))
                         {
                             index.flush();
@@ -205,7 +209,7 @@ final class HistoryFollower implements Runnable
                 if (delivered > 0)
                 {
                     idle.reset();
-                    Thread.yield();
+                    pacing.pause();
                     // a producer that never lets the follower idle still gets its anchors, checked every 100 ms
                     final long now = System.nanoTime();
                     if (now - lastAnchorCheckNs > ANCHOR_CHECK_NS)
@@ -221,6 +225,7 @@ final class HistoryFollower implements Runnable
                     continue;
                 }
                 idle.idle();
+                pacing.idled();
                 if ((++loops & 1023) == 0)
                 {
                     firstJournalCached = firstJournalVersion(null);

@@ -41,8 +41,11 @@ final class KeyIndexSegmentWriter
         final Integer[] order = new Integer[keyCount];
         long length = HEADER_LENGTH + (long)keyCount * SLOT_LENGTH + CRC_LENGTH;
         long changeCount = 0;
+        // the follower's thread: short chunks where the process has one CPU (a segment of 32,768 versions is ms of work)
+        final dev.engram.journal.internal.BackgroundPacing pacing = dev.engram.journal.internal.BackgroundPacing.forThread();
         for (int k = 0; k < keyCount; k++)
         {
+            pacing.tick();
             keys[k] = changes.keyBytes(k);
             hashes[k] = changes.keyHash(k);
             order[k] = k;
@@ -54,7 +57,15 @@ final class KeyIndexSegmentWriter
             throw new IllegalStateException("key index segment too large: " + length + " bytes");
         }
         // by hash, then by key bytes: the same changes always give the same bytes
-        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> hashes[i]).thenComparing(i -> keys[i], Arrays::compareUnsigned));
+        final int[] compares = {0};
+        Arrays.sort(order, Comparator.<Integer>comparingLong(i ->
+        {
+            if ((++compares[0] & 255) == 0)
+            {
+                pacing.tick();
+            }
+            return hashes[i];
+        }).thenComparing(i -> keys[i], Arrays::compareUnsigned));
         final byte[] bytes = new byte[(int)length];
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
         buffer.putBytes(MAGIC_OFFSET, MAGIC);
@@ -70,6 +81,7 @@ final class KeyIndexSegmentWriter
         final CRC32C crc = new CRC32C();
         for (int slot = 0; slot < keyCount; slot++)
         {
+            pacing.tick();
             final int i = order[slot];
             final int slotOffset = SLOT_TABLE_OFFSET + slot * SLOT_LENGTH;
             buffer.putLong(slotOffset + SLOT_HASH_OFFSET, hashes[i], ByteOrder.LITTLE_ENDIAN);

@@ -336,10 +336,14 @@ public final class VersionHistory implements AutoCloseable
                 try (JournalReader reader = journal.newReader())
                 {
                     final long from = replayFrom;
+                    // paced where the process has one CPU (an anchor build on the follower's thread, a stateAt on a
+                    // caller's: BackgroundPacing.forThread is only paced there)
+                    final dev.engram.journal.internal.BackgroundPacing pacing = dev.engram.journal.internal.BackgroundPacing.forThread();
                     final ReplayResult result = reader.replay(from, version, frame ->
                     {
                         indexer.onFrame(frame);
                         timestamp[0] = frame.timestampEpochNs();
+                        pacing.tick();
                     });
                     if (result.lastVersion() != version)
                     {
@@ -453,7 +457,8 @@ public final class VersionHistory implements AutoCloseable
                 }
                 try (CheckpointWriter writer = CheckpointWriter.create(writerCtx))
                 {
-                    CheckpointBuilder.writeChanges(state.overlay(), writer, top != null);
+                    CheckpointBuilder.writeChanges(state.overlay(), writer, top != null,
+                        dev.engram.journal.internal.BackgroundPacing.forThread()::tick);
                     anchors.markVerified(writer.publish().path());
                 }
             }
