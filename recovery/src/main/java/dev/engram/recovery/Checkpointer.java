@@ -732,6 +732,71 @@ final class Checkpointer implements Runnable
         }
     }
 
+    private long lastBudgetLogged = -1;
+
+    /**
+     * @return the journal bytes an older chain may keep past the newest chain's head
+     *         ({@link StateContext#olderChainJournalBudget}), or {@code Long.MAX_VALUE} with the budget off.
+     */
+    private long olderChainJournalBudget()
+    {
+        final double ratio = ctx.olderChainJournalRatio();
+        final ChainFiles current = chain;
+        if (ratio <= 0 || current == null)
+        {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(ctx.olderChainJournalMinBytes(), (long)Math.min(Long.MAX_VALUE / 2.0, ratio * current.baseBytes()));
+    }
+
+    /**
+     * @param bases  chain base ids, oldest first (the last is the newest chain).
+     * @param byBase each chain's files.
+     * @return how many of the oldest chains exceed the journal budget: the journal between a chain's head and the
+     *         newest chain's head, estimated as versions times the mean frame length written since open (0 when nothing
+     *         was written since open: no estimate, nothing dropped for it).
+     */
+    private int olderChainsOverJournalBudget(final List<Long> bases, final Map<Long, List<Path>> byBase)
+    {
+        final long budget = olderChainJournalBudget();
+        final long frames = journal.writtenVersion() - journal.openedAfterVersion();
+        if (budget == Long.MAX_VALUE || bases.size() < 2 || frames <= 0)
+        {
+            return 0;
+        }
+        final double frameBytes = (double)journal.writtenBytes() / frames;
+        final long newestHead = headVersion(byBase.get(bases.get(bases.size() - 1)));
+        int over = 0;
+        for (int i = 0; i < bases.size() - 1; i++)
+        {
+            final long head = headVersion(byBase.get(bases.get(i)));
+            if (head < 0 || (newestHead - head) * frameBytes <= budget)
+            {
+                break;   // newer chains' heads are nearer still
+            }
+            over = i + 1;
+        }
+        return over;
+    }
+
+    /** @return the newest state version among a chain's files, -1 if none is readable. */
+    private static long headVersion(final List<Path> files)
+    {
+        long head = -1;
+        for (final Path file : files)
+        {
+            try
+            {
+                head = Math.max(head, CheckpointFileChecks.readInfo(file).stateVersion());
+            }
+            catch (final RuntimeException ex)
+            {
+                // damaged: applyRetention noted it
+            }
+        }
+        return head;
+    }
+
     /**
      * Keep the newest chain and {@link StateContext#keepOlderChains()} older ones (a fallback if the newest
      * is damaged); delete the files of the rest. Mapped files stay readable until their views are reclaimed.
@@ -754,8 +819,13 @@ final class Checkpointer implements Runnable
         }
         final List<Long> bases = new ArrayList<>(byBase.keySet());
         final int keep = 1 + ctx.keepOlderChains();
-        for (int i = 0; i < bases.size() - keep; i++)
+        final int overBudget = olderChainsOverJournalBudget(bases, byBase);
+        for (int i = 0; i < bases.size() - 1; i++)
         {
+            if (i >= bases.size() - keep && i >= overBudget)
+            {
+                continue;   // a fallback within its budget
+            }
             if (bases.get(i) == chain.files().get(0).info().checkpointId() ||
                 store.versionHistory().retention().retainsChain(byBase.get(bases.get(i))))   // history window or open snapshot
             {
@@ -774,6 +844,17 @@ final class Checkpointer implements Runnable
                 {
                     throw new CheckpointException("cannot delete old checkpoint file=" + file + ": " + ex.getMessage(), ex);
                 }
+            }
+        }
+        if (overBudget > 0)
+        {
+            final long budget = olderChainJournalBudget();
+            if (budget != lastBudgetLogged)
+            {
+                lastBudgetLogged = budget;
+                LOG.info("checkpoints in {}: older chains dropped as the journal they need past the newest chain's head " +
+                    "exceeds {} bytes (olderChainJournalBudget); the newest chain alone serves recovery until the next " +
+                    "full checkpoint", ctx.checkpointDirectory(), budget);
             }
         }
         // journal cycles that no kept chain, history window, open snapshot or live generation needs (docs/history.md)

@@ -220,6 +220,32 @@ class HistoryRetentionTest
     }
 
     @Test
+    void shouldDropTheFallbackChainAndItsJournalOnceTheyPassTheJournalBudget()
+    {
+        // the journal between the fallback's head (4500) and the newest head (6000) is ~1,500 frames: over a 64 KiB budget
+        try (StateStore store = StateStore.open(ctx().keepOlderChains(1).olderChainJournalBudget(1e-9, 64 * 1024)))
+        {
+            fill(store, 0, 6000);
+            assertEquals(Set.of(5000L, 5500L, 6000L), checkpointVersions(), "the fallback chain (3500..4500) is gone");
+            final HistoryRange range = store.historyRange();
+            assertTrue(range.firstJournalVersion() > 4501 && range.firstJournalVersion() <= 6001,
+                "the journal it needed went with it: " + range);
+        }
+        try (StateStore store = StateStore.open(ctx().keepOlderChains(1).olderChainJournalBudget(1e-9, 64 * 1024)))
+        {
+            assertEquals(6000, store.recoveryReport().checkpointVersion(), store.recoveryReport().describe());
+            StateStoreTest.assertState(store, workload.model(6000), "the newest chain alone");
+        }
+    }
+
+    @Test
+    void shouldRefuseABadOlderChainJournalBudget()
+    {
+        assertThrows(IllegalArgumentException.class, () -> StateStore.open(ctx().olderChainJournalBudget(-1, 0)).close());
+        assertThrows(IllegalArgumentException.class, () -> StateStore.open(ctx().olderChainJournalBudget(1, -1)).close());
+    }
+
+    @Test
     void shouldServeStateAtWhileTheLiveStoreAppendsCheckpointsAndRemovesOldFiles() throws Exception
     {
         final long seed = seed("stateAt while live");

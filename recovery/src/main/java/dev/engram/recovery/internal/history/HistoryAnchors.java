@@ -59,6 +59,7 @@ final class HistoryAnchors
     private Builder builder;
     private final Map<Path, CheckpointInfo> infos = new ConcurrentHashMap<>();
     private volatile boolean staleDropped;
+    private final LongSupplier firstJournalVersion;
     /** Anchors whose every block was checked in this process (written by it, or checked by the follower). */
     private final Set<Path> verified = ConcurrentHashMap.newKeySet();
 
@@ -69,6 +70,18 @@ final class HistoryAnchors
         final LongSupplier writtenVersion, final java.util.function.BooleanSupplier emptyBaseUsable,
         final Consumer<String> onReport)
     {
+        this(root, every, heads, writtenVersion, emptyBaseUsable, () -> 1, onReport);
+    }
+
+    /**
+     * @param firstJournalVersion the journal's first version: the anchors of a head whose next head is before it serve
+     *                            no replay any more (their versions' frames are gone) and are deleted.
+     */
+    HistoryAnchors(final Path root, final long every, final Supplier<List<CheckpointInfo>> heads,
+        final LongSupplier writtenVersion, final java.util.function.BooleanSupplier emptyBaseUsable,
+        final LongSupplier firstJournalVersion, final Consumer<String> onReport)
+    {
+        this.firstJournalVersion = firstJournalVersion;
         this.emptyBaseUsable = emptyBaseUsable;
         this.root = root;
         this.every = every;
@@ -243,6 +256,8 @@ final class HistoryAnchors
         listed.sort(Comparator.comparingLong(CheckpointInfo::stateVersion).thenComparingLong(CheckpointInfo::checkpointId)
             .reversed());
         final long written = writtenVersion.getAsLong();
+        // an anchor replays the journal from its top: retention may have removed those frames (no history window)
+        final long first = firstJournalVersion.getAsLong();
         if (emptyBaseUsable.getAsBoolean())
         {
             listed.add(null);   // the empty state serves the versions before the oldest checkpoint
@@ -258,7 +273,7 @@ final class HistoryAnchors
             {
                 nextHeadVersion = head.stateVersion();
             }
-            if (version > written || version >= servedUntil ||
+            if (version > written || version >= servedUntil || (top == null ? 0 : top.stateVersion()) + 1 < first ||
                 (top != null && top.chainOrdinal() + 1 > CheckpointWriterContext.MAX_CHAIN_ORDINAL))
             {
                 continue;
@@ -333,9 +348,23 @@ final class HistoryAnchors
     private void removeOrphans(final List<CheckpointInfo> listed)
     {
         final Set<Path> live = new HashSet<>();
+        final long first = firstJournalVersion.getAsLong();
         for (final CheckpointInfo head : listed)
         {
-            live.add(directoryOf(root, head));
+            // a head's anchors serve the versions up to the next head; once that is before the journal's first
+            // version, no version they cover can be replayed to (issue 15: 1.7 GB of anchors kept for a 1 GiB state)
+            long next = Long.MAX_VALUE;
+            for (final CheckpointInfo other : listed)
+            {
+                if (other.stateVersion() > head.stateVersion())
+                {
+                    next = Math.min(next, other.stateVersion());
+                }
+            }
+            if (next == Long.MAX_VALUE || next >= first)
+            {
+                live.add(directoryOf(root, head));
+            }
         }
         if (emptyBaseUsable.getAsBoolean())
         {

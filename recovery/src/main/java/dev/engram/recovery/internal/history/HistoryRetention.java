@@ -467,6 +467,14 @@ public final class HistoryRetention
         }
     }
 
+    /**
+     * @return the journal's first version now (its reader's).
+     */
+    long journalFirstVersion()
+    {
+        return firstJournalVersion();
+    }
+
     private long firstJournalVersion()
     {
         try (JournalReader reader = journal.newReader())
