@@ -69,9 +69,10 @@ public final class Main
             case "history" -> dev.engram.harness.history.HistoryBench.run(rest);
             case "disk" -> dev.engram.harness.disk.DiskBench.run(rest);
             case "backup" -> dev.engram.harness.backup.BackupBench.run(rest);
+            case "continuous" -> dev.engram.harness.continuous.ContinuousBench.main(rest);
             default ->
             {
-                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers, open-close, history, disk or backup)");
+                System.err.println("unknown bench: '" + which + "' (journal, jmh, recovery, rates, peers, open-close, history, disk, backup or continuous)");
                 usage();
                 System.exit(2);
             }
@@ -155,6 +156,10 @@ public final class Main
                                      verify reading all data; time and bytes read/written, every restored state
                                      checked key by key; the issue's targets met or not. See docs/benchmarks.md
                                      ("Backup engines side by side").
+              bench continuous [--keys 100k] [--value 200] [--rate 20000] [--seconds 20] [--interval-ms 1000]
+                                     issue 16's continuous mode: appends at --rate without, with and again without a
+                                     ContinuousBackup every --interval-ms; the RPO lag while shipping (p50, p99, max)
+                                     and the append latency of each phase. See docs/benchmarks.md ("Continuous backup").
             """);
     }
 }
