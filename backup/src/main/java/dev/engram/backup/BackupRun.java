@@ -35,6 +35,7 @@ final class BackupRun
     private final Sealer sealer;
     private final RepositoryLock lock;
     private final ProgressMeter meter;
+    private final FileChunkCache cache;
 
     /**
      * @param lock  the shared lock this backup holds (checked before the manifest is published)
@@ -43,6 +44,16 @@ final class BackupRun
     BackupRun(final BackupStorage storage, final BackupSettings settings, final Sealer sealer,
         final RepositoryLock lock, final ProgressMeter meter)
     {
+        this(storage, settings, sealer, lock, meter, null);
+    }
+
+    /**
+     * @param cache what earlier backups through the same {@link Backups} found in each file, or null
+     */
+    BackupRun(final BackupStorage storage, final BackupSettings settings, final Sealer sealer,
+        final RepositoryLock lock, final ProgressMeter meter, final FileChunkCache cache)
+    {
+        this.cache = cache;
         this.storage = storage;
         this.settings = settings;
         this.sealer = sealer;
@@ -148,11 +159,15 @@ final class BackupRun
         {
             for (final Source source : sources)
             {
-                files.add(backupFile(source, packs, pipeline));
+                files.add(backupFile(source, packs, pipeline, index));
                 meter.fileDone();
             }
         }
         packs.flush();
+        if (cache != null)
+        {
+            cache.backupDone();
+        }
         return files;
     }
 
@@ -195,18 +210,35 @@ final class BackupRun
         }
     }
 
-    private Manifest.File backupFile(final Source source, final PackWriter packs, final ChunkPipeline pipeline)
-        throws IOException
+    private Manifest.File backupFile(final Source source, final PackWriter packs, final ChunkPipeline pipeline,
+        final ChunkIndex index) throws IOException
     {
         if (source.held() != null)
         {
             return new Manifest.File(source.path(), source.flags(), source.length(),
                 pipeline.chunk(source.held(), source.file(), source.pieces(), packs, source.readLimit()));
         }
+        // a file unchanged since an earlier backup through the same Backups is not read again (FileChunkCache)
+        final FileChunkCache.Key key = cache == null ? null : FileChunkCache.key(source.file(), source.path(),
+            source.flags(), source.length(), source.readLimit(), source.pieces());
+        if (key != null)
+        {
+            final Manifest.File cached = cache.get(key, index);
+            if (cached != null)
+            {
+                meter.chunksDone(source.length(), source.pieces().size());
+                return cached;
+            }
+        }
         try (FileChannel channel = FileChannel.open(source.file(), StandardOpenOption.READ))
         {
-            return new Manifest.File(source.path(), source.flags(), source.length(),
+            final Manifest.File chunked = new Manifest.File(source.path(), source.flags(), source.length(),
                 pipeline.chunk(channel, source.file(), source.pieces(), packs, source.readLimit()));
+            if (key != null)
+            {
+                cache.put(key, chunked);
+            }
+            return chunked;
         }
     }
 

@@ -50,6 +50,8 @@ import java.util.function.LongSupplier;
 public final class Backups implements AutoCloseable
 {
     private final BackupStorage storage;
+    /** What the live backups through this instance found in each file (continuous mode: unchanged files not re-read). */
+    private final FileChunkCache chunkCache = new FileChunkCache();
     private final BackupSettings settings;
     private final RepositoryConfig config;
     private final KeyRing keys;
@@ -249,6 +251,12 @@ public final class Backups implements AutoCloseable
         }
     }
 
+    /** @return files the live backups through this instance took from {@link FileChunkCache} instead of reading them. */
+    long cachedFileHits()
+    {
+        return chunkCache.hits();
+    }
+
     /** How long a live backup waits for the store's written version to be synced before it takes the synced one. */
     static final long LIVE_SYNC_WAIT_MS = 10_000;
 
@@ -274,7 +282,7 @@ public final class Backups implements AutoCloseable
              BackupSource source = engram.backupSource(LIVE_SYNC_WAIT_MS))
         {
             final long stamp = source.versionTimestampEpochNs();
-            final BackupResult result = new BackupRun(storage, settings, sealer, lock, meter).runLive(source,
+            final BackupResult result = new BackupRun(storage, settings, sealer, lock, meter, chunkCache).runLive(source,
                 newestManifest(), stamp > 0 ? stamp / 1_000_000 : settings.clock().getAsLong());
             meter.finish();
             return result;
