@@ -733,6 +733,8 @@ final class Checkpointer implements Runnable
     }
 
     private long lastBudgetLogged = -1;
+    /** Frames written since open before the mean frame length is trusted for {@link #olderChainsOverJournalBudget}. */
+    static final long BUDGET_MIN_FRAMES = 1_000;
 
     /**
      * @return the journal bytes an older chain may keep past the newest chain's head
@@ -753,16 +755,16 @@ final class Checkpointer implements Runnable
      * @param bases  chain base ids, oldest first (the last is the newest chain).
      * @param byBase each chain's files.
      * @return how many of the oldest chains exceed the journal budget: the journal between a chain's head and the
-     *         newest chain's head, estimated as versions times the mean frame length written since open (0 when nothing
-     *         was written since open: no estimate, nothing dropped for it).
+     *         newest chain's head, estimated as versions times the mean frame length written since open (0 before
+     *         {@link #BUDGET_MIN_FRAMES} frames were written since open: no estimate, nothing dropped for it).
      */
     private int olderChainsOverJournalBudget(final List<Long> bases, final Map<Long, List<Path>> byBase)
     {
         final long budget = olderChainJournalBudget();
         final long frames = journal.writtenVersion() - journal.openedAfterVersion();
-        if (budget == Long.MAX_VALUE || bases.size() < 2 || frames <= 0)
+        if (budget == Long.MAX_VALUE || bases.size() < 2 || frames < BUDGET_MIN_FRAMES)
         {
-            return 0;
+            return 0;   // too few frames since open to estimate a frame's length: nothing dropped for the budget yet
         }
         final double frameBytes = (double)journal.writtenBytes() / frames;
         final long newestHead = headVersion(byBase.get(bases.get(bases.size() - 1)));
