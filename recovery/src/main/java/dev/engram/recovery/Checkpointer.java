@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -752,13 +753,13 @@ final class Checkpointer implements Runnable
     }
 
     /**
-     * @param bases  chain base ids, oldest first (the last is the newest chain).
-     * @param byBase each chain's files.
+     * @param bases        chain base ids, oldest first (the last is the newest chain).
+     * @param headByBase   each chain's newest state version (its readable files').
      * @return how many of the oldest chains exceed the journal budget: the journal between a chain's head and the
      *         newest chain's head, estimated as versions times the mean frame length written since open (0 before
      *         {@link #BUDGET_MIN_FRAMES} frames were written since open: no estimate, nothing dropped for it).
      */
-    private int olderChainsOverJournalBudget(final List<Long> bases, final Map<Long, List<Path>> byBase)
+    private int olderChainsOverJournalBudget(final List<Long> bases, final Map<Long, Long> headByBase)
     {
         final long budget = olderChainJournalBudget();
         final long frames = journal.writtenVersion() - journal.openedAfterVersion();
@@ -767,36 +768,18 @@ final class Checkpointer implements Runnable
             return 0;   // too few frames since open to estimate a frame's length: nothing dropped for the budget yet
         }
         final double frameBytes = (double)journal.writtenBytes() / frames;
-        final long newestHead = headVersion(byBase.get(bases.get(bases.size() - 1)));
+        final long newestHead = headByBase.get(bases.get(bases.size() - 1));
         int over = 0;
         for (int i = 0; i < bases.size() - 1; i++)
         {
-            final long head = headVersion(byBase.get(bases.get(i)));
-            if (head < 0 || (newestHead - head) * frameBytes <= budget)
+            final long head = headByBase.get(bases.get(i));
+            if ((newestHead - head) * frameBytes <= budget)
             {
                 break;   // newer chains' heads are nearer still
             }
             over = i + 1;
         }
         return over;
-    }
-
-    /** @return the newest state version among a chain's files, -1 if none is readable. */
-    private static long headVersion(final List<Path> files)
-    {
-        long head = -1;
-        for (final Path file : files)
-        {
-            try
-            {
-                head = Math.max(head, CheckpointFileChecks.readInfo(file).stateVersion());
-            }
-            catch (final RuntimeException ex)
-            {
-                // damaged: applyRetention noted it
-            }
-        }
-        return head;
     }
 
     /**
@@ -807,11 +790,14 @@ final class Checkpointer implements Runnable
     private void applyRetention()
     {
         final Map<Long, List<Path>> byBase = new TreeMap<>();
+        final Map<Long, Long> headByBase = new HashMap<>();
         for (final Path file : CheckpointFiles.listCheckpoints(ctx.checkpointDirectory()))
         {
             try
             {
-                byBase.computeIfAbsent(CheckpointFileChecks.readInfo(file).baseId(), k -> new ArrayList<>()).add(file);
+                final CheckpointInfo info = CheckpointFileChecks.readInfo(file);
+                byBase.computeIfAbsent(info.baseId(), k -> new ArrayList<>()).add(file);
+                headByBase.merge(info.baseId(), info.stateVersion(), Math::max);
             }
             catch (final RuntimeException ex)
             {
@@ -821,7 +807,7 @@ final class Checkpointer implements Runnable
         }
         final List<Long> bases = new ArrayList<>(byBase.keySet());
         final int keep = 1 + ctx.keepOlderChains();
-        final int overBudget = olderChainsOverJournalBudget(bases, byBase);
+        final int overBudget = olderChainsOverJournalBudget(bases, headByBase);
         for (int i = 0; i < bases.size() - 1; i++)
         {
             if (i >= bases.size() - keep && i >= overBudget)

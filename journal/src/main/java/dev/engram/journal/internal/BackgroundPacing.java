@@ -85,17 +85,13 @@ public final class BackgroundPacing
      */
     public void pause()
     {
-        if (!paced)
+        if (paced)
+        {
+            tick();
+        }
+        else
         {
             Thread.yield();
-            return;
-        }
-        final long now = System.nanoTime();
-        if (now - chunkStartNs >= CHUNK_NS)
-        {
-            LockSupport.parkNanos(PAUSE_NS);
-            pauses++;
-            chunkStartNs = System.nanoTime();
         }
     }
 

@@ -54,7 +54,6 @@ final class HistoryAnchors
     private final long every;
     private final Supplier<List<CheckpointInfo>> heads;
     private final LongSupplier writtenVersion;
-    private final java.util.function.BooleanSupplier emptyBaseUsable;
     private final Consumer<String> onReport;
     private Builder builder;
     private final Map<Path, CheckpointInfo> infos = new ConcurrentHashMap<>();
@@ -64,25 +63,14 @@ final class HistoryAnchors
     private final Set<Path> verified = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param emptyBaseUsable true while the journal still starts at version 1 (the empty state is a base).
+     * @param firstJournalVersion the journal's first version (below 1: it holds no frame): while it is 1 the empty
+     *                            state is a base; the anchors of a head whose next head is before it serve no replay
+     *                            any more (their versions' frames are gone) and are deleted.
      */
     HistoryAnchors(final Path root, final long every, final Supplier<List<CheckpointInfo>> heads,
-        final LongSupplier writtenVersion, final java.util.function.BooleanSupplier emptyBaseUsable,
-        final Consumer<String> onReport)
-    {
-        this(root, every, heads, writtenVersion, emptyBaseUsable, () -> 1, onReport);
-    }
-
-    /**
-     * @param firstJournalVersion the journal's first version: the anchors of a head whose next head is before it serve
-     *                            no replay any more (their versions' frames are gone) and are deleted.
-     */
-    HistoryAnchors(final Path root, final long every, final Supplier<List<CheckpointInfo>> heads,
-        final LongSupplier writtenVersion, final java.util.function.BooleanSupplier emptyBaseUsable,
-        final LongSupplier firstJournalVersion, final Consumer<String> onReport)
+        final LongSupplier writtenVersion, final LongSupplier firstJournalVersion, final Consumer<String> onReport)
     {
         this.firstJournalVersion = firstJournalVersion;
-        this.emptyBaseUsable = emptyBaseUsable;
         this.root = root;
         this.every = every;
         this.heads = heads;
@@ -252,13 +240,13 @@ final class HistoryAnchors
             return false;
         }
         final List<CheckpointInfo> listed = new ArrayList<>(heads.get());
-        removeOrphans(listed);
-        listed.sort(Comparator.comparingLong(CheckpointInfo::stateVersion).thenComparingLong(CheckpointInfo::checkpointId)
-            .reversed());
         final long written = writtenVersion.getAsLong();
         // an anchor replays the journal from its top: retention may have removed those frames (no history window)
         final long first = firstJournalVersion.getAsLong();
-        if (emptyBaseUsable.getAsBoolean())
+        removeOrphans(listed, first, written);
+        listed.sort(Comparator.comparingLong(CheckpointInfo::stateVersion).thenComparingLong(CheckpointInfo::checkpointId)
+            .reversed());
+        if (emptyBaseUsable(first, written))
         {
             listed.add(null);   // the empty state serves the versions before the oldest checkpoint
         }
@@ -345,10 +333,18 @@ final class HistoryAnchors
         return folders;
     }
 
-    private void removeOrphans(final List<CheckpointInfo> listed)
+    /**
+     * @return true while the journal still starts at version 1 (or holds nothing and nothing was written): the empty
+     *         state is a base ({@code HistoryRetention}'s range starts at 0 then).
+     */
+    private static boolean emptyBaseUsable(final long firstJournal, final long written)
+    {
+        return (firstJournal < 1 ? written + 1 : firstJournal) <= 1;
+    }
+
+    private void removeOrphans(final List<CheckpointInfo> listed, final long first, final long written)
     {
         final Set<Path> live = new HashSet<>();
-        final long first = firstJournalVersion.getAsLong();
         for (final CheckpointInfo head : listed)
         {
             // a head's anchors serve the versions up to the next head; once that is before the journal's first
@@ -366,7 +362,7 @@ final class HistoryAnchors
                 live.add(directoryOf(root, head));
             }
         }
-        if (emptyBaseUsable.getAsBoolean())
+        if (emptyBaseUsable(first, written))
         {
             live.add(directoryOf(root, null));
         }

@@ -99,8 +99,7 @@ public final class VersionHistory implements AutoCloseable
                 ctx.historyIndexSegmentVersions(), report);
             this.anchors = ctx.historyAnchorEveryFrames() <= 0 ? null :
                 new HistoryAnchors(ctx.directory().resolve(HistoryAnchors.DIRECTORY_NAME), ctx.historyAnchorEveryFrames(),
-                    retention::publishedCheckpoints, journal::writtenVersion,
-                    () -> retention.range().firstJournalVersion() <= 1, retention::journalFirstVersion, report);
+                    retention::publishedCheckpoints, journal::writtenVersion, retention::journalFirstVersion, report);
             if (anchors != null)
             {
                 anchors.builder(this::buildAnchor);
